@@ -1,0 +1,117 @@
+# tally: plain Makefile.  make, make check, make demo, make install.
+VERSION   = 0.1.0
+PREFIX   ?= /usr/local
+BINDIR   ?= $(PREFIX)/bin
+LIBDIR   ?= $(PREFIX)/lib
+INCDIR   ?= $(PREFIX)/include
+MANDIR   ?= $(PREFIX)/share/man
+PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
+DESTDIR  ?=
+B        ?= build
+
+CC       ?= cc
+CFLAGS   ?= -O2 -g
+PKGS      = libxml-2.0 libcjson libpcre2-8 yaml-0.1
+# Debian packages providing the pkg-config modules above, plus the test
+# and documentation tools (check, mandoc, xmllint).
+DEB_PKGS  = build-essential pkg-config libxml2-dev libcjson-dev libpcre2-dev \
+            libyaml-dev check mandoc libxml2-utils
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+CHECK_CFLAGS = $(shell pkg-config --cflags check 2>/dev/null)
+CHECK_LIBS   = $(shell pkg-config --libs check 2>/dev/null)
+
+override CFLAGS := -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Wno-unused-parameter \
+	-Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wpointer-arith \
+	$(CFLAGS) -Iinclude $(PKG_CFLAGS) -DTALLY_VERSION='"$(VERSION)"'
+LDLIBS   += $(PKG_LIBS) -lm
+
+LIB_SRC  = $(sort $(wildcard lib/*.c))
+LIB_OBJ  = $(LIB_SRC:%.c=$(B)/%.o)
+TOOL_SRC = $(filter-out tools/cli.c,$(sort $(wildcard tools/*.c)))
+TOOLS    = $(TOOL_SRC:tools/%.c=$(B)/bin/%)
+TEST_SRC = $(sort $(wildcard tests/check_*.c))
+TEST_OBJ = $(TEST_SRC:%.c=$(B)/%.o)
+SUITES   = $(TEST_SRC:tests/check_%.c=%)
+MAN      = $(sort $(wildcard man/*.[1-9]))
+
+all: $(B)/libtally.a $(TOOLS)
+
+$(B)/lib/%.o: lib/%.c $(wildcard include/tally/*.h lib/*.h) | $(B)/lib
+	$(CC) $(CFLAGS) -DTALLY_BUILDING_LIB -fPIC -c -o $@ $<
+
+$(B)/libtally.a: $(LIB_OBJ)
+	rm -f $@ && ar rcs $@ $(LIB_OBJ)
+
+$(B)/tools/%.o: tools/%.c tools/cli.h $(wildcard include/tally/*.h) | $(B)/tools
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(B)/bin/%: $(B)/tools/%.o $(B)/tools/cli.o $(B)/libtally.a | $(B)/bin
+	$(CC) $(LDFLAGS) -o $@ $< $(B)/tools/cli.o $(B)/libtally.a $(LDLIBS)
+
+# The Check runner: every tests/check_NAME.c defines Suite *suite_NAME(void).
+$(B)/tests/suites.h: $(TEST_SRC) | $(B)/tests
+	@{ for s in $(SUITES); do echo "Suite *suite_$$s(void);"; done; \
+	   echo "#define TALLY_SUITES \\"; \
+	   for s in $(SUITES); do echo "	X(suite_$$s) \\"; done; \
+	   echo ""; } > $@.tmp && mv $@.tmp $@
+
+$(B)/tests/%.o: tests/%.c tests/testutil.h $(wildcard include/tally/*.h lib/*.h) $(B)/tests/suites.h | $(B)/tests
+	$(CC) $(CFLAGS) $(CHECK_CFLAGS) -DTALLY_BUILDING_LIB -I$(B)/tests -Ilib -c -o $@ $<
+
+$(B)/tests/runner: $(B)/tests/runner.o $(B)/tests/testutil.o $(TEST_OBJ) $(B)/libtally.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(CHECK_LIBS) $(LDLIBS)
+
+$(B)/tests/runner.o: tests/runner.c $(B)/tests/suites.h
+$(B)/tests/testutil.o: tests/testutil.c tests/testutil.h
+
+$(B)/lib $(B)/tools $(B)/bin $(B)/tests:
+	mkdir -p $@
+
+check: all $(B)/tests/runner
+	$(B)/tests/runner
+	TALLY_BIN=$(B)/bin sh tests/cli/run.sh
+	mandoc -Tlint -W warning $(MAN)
+
+# Install the Debian packages the build, the tests and the demo need.
+deps:
+	@missing=; for p in $(DEB_PKGS); do \
+	  dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  sudo=; [ "$$(id -u)" = 0 ] || sudo=sudo; \
+	  echo "installing:$$missing"; \
+	  $$sudo apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq $$missing; \
+	fi
+
+# The main job, end to end, on the example results kept in examples/.
+demo: deps
+	$(MAKE) all
+	$(B)/bin/tally-collect --label python=3.11 examples/results > $(B)/demo.jsonl; \
+	  st=$$?; echo "collected $$(grep -c '"type":"test"' $(B)/demo.jsonl) test records into $(B)/demo.jsonl (exit $$st)"
+
+asan:
+	$(MAKE) B=build-asan CC=clang CFLAGS="-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all" \
+	  LDFLAGS="-fsanitize=address,undefined" check
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCDIR)/tally \
+	  $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(PKGCONFIGDIR)
+	install -m 755 $(TOOLS) $(DESTDIR)$(BINDIR)
+	install -m 644 $(B)/libtally.a $(DESTDIR)$(LIBDIR)
+	install -m 644 include/tally/*.h $(DESTDIR)$(INCDIR)/tally
+	for m in $(MAN); do s=$${m##*.}; install -m 644 $$m $(DESTDIR)$(MANDIR)/man$$s; done
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' -e 's|@INCDIR@|$(INCDIR)|' \
+	  -e 's|@VERSION@|$(VERSION)|' -e 's|@PKGS@|$(PKGS)|' tally.pc.in > $(DESTDIR)$(PKGCONFIGDIR)/tally.pc
+
+uninstall:
+	for t in $(TOOLS); do rm -f $(DESTDIR)$(BINDIR)/$${t##*/}; done
+	rm -f $(DESTDIR)$(LIBDIR)/libtally.a $(DESTDIR)$(PKGCONFIGDIR)/tally.pc
+	rm -rf $(DESTDIR)$(INCDIR)/tally
+	for m in $(MAN); do s=$${m##*.}; rm -f $(DESTDIR)$(MANDIR)/man$$s/$${m##*/}; done
+
+clean:
+	rm -rf $(B) build-asan
+
+.PHONY: all check deps demo asan install uninstall clean
+.SUFFIXES:

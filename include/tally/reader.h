@@ -1,0 +1,66 @@
+/*
+ * tally/reader.h: reading result files into records.
+ *
+ * Every reader streams: memory stays bounded by the largest single test
+ * case, never by the size of the input.
+ *
+ * Ownership: the caller owns the sink and the error; nothing returned here
+ * needs freeing.
+ */
+#ifndef TALLY_READER_H
+#define TALLY_READER_H
+
+#include <tally/error.h>
+#include <tally/sink.h>
+
+enum tally_format {
+	TALLY_FMT_AUTO = 0,	/* detect from the content */
+	TALLY_FMT_JUNIT,	/* JUnit XML, every common dialect */
+	TALLY_FMT_CHECKXML,	/* the Check framework's XML log */
+	TALLY_FMT_CTRF,		/* CTRF JSON report */
+	TALLY_FMT_PYTEST_JSON,	/* pytest-json-report */
+	TALLY_FMT_JEST,		/* jest --json */
+	TALLY_FMT_MOCHA,	/* mocha --reporter json */
+	TALLY_FMT_GOTEST,	/* go test -json (test2json) */
+	TALLY_FMT_STREAM,	/* tally's own record stream */
+	TALLY_FMT_LOCUST,	/* Locust --csv *_stats.csv */
+	TALLY_FMT_BENCHMARK,	/* pytest-benchmark --benchmark-json */
+	TALLY_FMT_K6,		/* k6 --summary-export / handleSummary JSON */
+	TALLY_FMT_COUNT
+};
+
+/* "junit", "ctrf", ...: the names --format takes. */
+const char	*tally_format_name(enum tally_format fmt);
+int		 tally_format_parse(const char *name, enum tally_format *out);
+
+/*
+ * Guess the format from the first bytes of an input; TALLY_FMT_AUTO when
+ * nothing matches.
+ */
+enum tally_format tally_format_detect(const unsigned char *head, size_t len);
+
+/*
+ * Read one input from fd (not closed here), named name in records and
+ * messages.  On malformed input the records read before the fault have
+ * already gone to sink; then an "error" record follows, err says where and
+ * what, and TALLY_EPARSE is returned.  TALLY_EIO: the input could not be
+ * read (also reported with an "error" record).  Other negative statuses
+ * come from the sink and stop everything.
+ */
+int		 tally_read_fd(int fd, const char *name, enum tally_format fmt,
+		    struct tally_sink *sink, struct tally_error *err);
+
+/*
+ * Read a file or, recursively and in sorted order, a directory; "-" is
+ * standard input.  In a directory only files whose names end in .xml,
+ * .json, .jsonl, .ndjson or .csv are read; hidden entries are skipped.
+ * For each input that fails, report(arg, err) is called and reading goes
+ * on; the worst status is returned.
+ */
+int		 tally_read_path(const char *path, enum tally_format fmt,
+		    struct tally_sink *sink,
+		    void (*report)(void *arg, int status,
+			const struct tally_error *err),
+		    void *arg);
+
+#endif /* TALLY_READER_H */

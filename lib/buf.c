@@ -1,0 +1,111 @@
+/* lib/buf.c: growable byte buffers. */
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+void
+tally_buf_init(struct tally_buf *b)
+{
+	b->data = NULL;
+	b->len = b->cap = 0;
+}
+
+void
+tally_buf_free(struct tally_buf *b)
+{
+	free(b->data);
+	tally_buf_init(b);
+}
+
+void
+tally_buf_reset(struct tally_buf *b)
+{
+	b->len = 0;
+	if (b->data != NULL)
+		b->data[0] = '\0';
+}
+
+int
+tally_buf_reserve(struct tally_buf *b, size_t extra)
+{
+	size_t need, ncap;
+	char *p;
+
+	if (extra > SIZE_MAX - b->len - 1)
+		return TALLY_ENOMEM;
+	need = b->len + extra + 1;
+	if (need <= b->cap)
+		return TALLY_OK;
+	ncap = b->cap ? b->cap : 64;
+	while (ncap < need)
+		ncap = ncap > SIZE_MAX / 2 ? need : ncap * 2;
+	if ((p = realloc(b->data, ncap)) == NULL)
+		return TALLY_ENOMEM;
+	b->data = p;
+	b->cap = ncap;
+	return TALLY_OK;
+}
+
+int
+tally_buf_add(struct tally_buf *b, const void *p, size_t n)
+{
+	if (tally_buf_reserve(b, n) != TALLY_OK)
+		return TALLY_ENOMEM;
+	if (n > 0)
+		memcpy(b->data + b->len, p, n);
+	b->len += n;
+	b->data[b->len] = '\0';
+	return TALLY_OK;
+}
+
+int
+tally_buf_adds(struct tally_buf *b, const char *s)
+{
+	return tally_buf_add(b, s, strlen(s));
+}
+
+int
+tally_buf_addc(struct tally_buf *b, char c)
+{
+	return tally_buf_add(b, &c, 1);
+}
+
+int
+tally_buf_printf(struct tally_buf *b, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0 || tally_buf_reserve(b, (size_t)n) != TALLY_OK)
+		return TALLY_ENOMEM;
+	va_start(ap, fmt);
+	vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	b->len += (size_t)n;
+	return TALLY_OK;
+}
+
+char *
+tally_buf_detach(struct tally_buf *b)
+{
+	char *p;
+
+	if (b->data == NULL)
+		return strdup("");
+	p = b->data;
+	tally_buf_init(b);
+	return p;
+}
+
+char *
+tally_strdup(const char *s)
+{
+	return s != NULL ? strdup(s) : NULL;
+}

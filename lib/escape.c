@@ -1,0 +1,351 @@
+/* lib/escape.c: escaping for every output target. */
+#include <string.h>
+
+#include "escape.h"
+
+#define LEN(s, n) ((n) == TALLY_NTS ? strlen(s) : (n))
+
+size_t
+tally_utf8_decode(const unsigned char *s, size_t n, unsigned *cp)
+{
+	unsigned c = s[0], min;
+	size_t len, i;
+
+	if (c < 0x80) {
+		*cp = c;
+		return 1;
+	}
+	if (c >= 0xC2 && c <= 0xDF) {
+		len = 2; min = 0x80; c &= 0x1F;
+	} else if (c >= 0xE0 && c <= 0xEF) {
+		len = 3; min = 0x800; c &= 0x0F;
+	} else if (c >= 0xF0 && c <= 0xF4) {
+		len = 4; min = 0x10000; c &= 0x07;
+	} else
+		goto bad;
+	if (n < len)
+		goto bad;
+	for (i = 1; i < len; i++) {
+		if ((s[i] & 0xC0) != 0x80)
+			goto bad;
+		c = (c << 6) | (s[i] & 0x3F);
+	}
+	if (c < min || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF))
+		goto bad;
+	*cp = c;
+	return len;
+bad:
+	*cp = 0xFFFD;
+	return 1;
+}
+
+static int
+put_utf8(struct tally_buf *b, unsigned cp)
+{
+	char u[4];
+
+	if (cp < 0x80)
+		return tally_buf_addc(b, (char)cp);
+	if (cp < 0x800) {
+		u[0] = (char)(0xC0 | (cp >> 6));
+		u[1] = (char)(0x80 | (cp & 0x3F));
+		return tally_buf_add(b, u, 2);
+	}
+	if (cp < 0x10000) {
+		u[0] = (char)(0xE0 | (cp >> 12));
+		u[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+		u[2] = (char)(0x80 | (cp & 0x3F));
+		return tally_buf_add(b, u, 3);
+	}
+	u[0] = (char)(0xF0 | (cp >> 18));
+	u[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+	u[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+	u[3] = (char)(0x80 | (cp & 0x3F));
+	return tally_buf_add(b, u, 4);
+}
+
+/*
+ * Walk s as UTF-8; for each code point call emit(), which returns 1 when
+ * it wrote something itself, 0 to have the (repaired) character copied.
+ */
+typedef int (*esc_fn)(struct tally_buf *b, unsigned cp, int *rc);
+
+static int
+walk(struct tally_buf *b, const char *s, size_t n, esc_fn emit)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0, k;
+	unsigned cp;
+	int rc = TALLY_OK;
+
+	if (s == NULL)
+		return TALLY_OK;
+	n = LEN(s, n);
+	if (tally_buf_reserve(b, n) != TALLY_OK)
+		return TALLY_ENOMEM;
+	while (i < n && rc == TALLY_OK) {
+		k = tally_utf8_decode(p + i, n - i, &cp);
+		if (!emit(b, cp, &rc)) {
+			if (cp == 0xFFFD && k == 1)
+				rc = put_utf8(b, cp);
+			else
+				rc = tally_buf_add(b, p + i, k);
+		}
+		i += k;
+	}
+	return rc;
+}
+
+static int
+json_emit(struct tally_buf *b, unsigned cp, int *rc)
+{
+	switch (cp) {
+	case '"':  *rc = tally_buf_add(b, "\\\"", 2); return 1;
+	case '\\': *rc = tally_buf_add(b, "\\\\", 2); return 1;
+	case '\n': *rc = tally_buf_add(b, "\\n", 2); return 1;
+	case '\r': *rc = tally_buf_add(b, "\\r", 2); return 1;
+	case '\t': *rc = tally_buf_add(b, "\\t", 2); return 1;
+	}
+	if (cp < 0x20 || cp == 0x7F) {
+		*rc = tally_buf_printf(b, "\\u%04x", cp);
+		return 1;
+	}
+	return 0;
+}
+
+static int
+json_script_emit(struct tally_buf *b, unsigned cp, int *rc)
+{
+	if (cp == '<' || cp == '>' || cp == '&' || cp == 0x2028 ||
+	    cp == 0x2029) {
+		*rc = tally_buf_printf(b, "\\u%04x", cp);
+		return 1;
+	}
+	return json_emit(b, cp, rc);
+}
+
+int
+tally_esc_json(struct tally_buf *b, const char *s, size_t n)
+{
+	return walk(b, s, n, json_emit);
+}
+
+int
+tally_esc_json_script(struct tally_buf *b, const char *s, size_t n)
+{
+	return walk(b, s, n, json_script_emit);
+}
+
+int
+tally_esc_json_str(struct tally_buf *b, const char *s)
+{
+	int rc;
+
+	if (s == NULL)
+		return tally_buf_add(b, "null", 4);
+	rc = tally_buf_addc(b, '"');
+	rc |= tally_esc_json(b, s, TALLY_NTS);
+	rc |= tally_buf_addc(b, '"');
+	return rc ? TALLY_ENOMEM : TALLY_OK;
+}
+
+/* Characters XML 1.0 cannot carry at all are shown as U+2400 pictures. */
+static int
+xml_emit(struct tally_buf *b, unsigned cp, int *rc)
+{
+	switch (cp) {
+	case '<':  *rc = tally_buf_add(b, "&lt;", 4); return 1;
+	case '>':  *rc = tally_buf_add(b, "&gt;", 4); return 1;
+	case '&':  *rc = tally_buf_add(b, "&amp;", 5); return 1;
+	case '"':  *rc = tally_buf_add(b, "&quot;", 6); return 1;
+	case '\'': *rc = tally_buf_add(b, "&apos;", 6); return 1;
+	case '\n': *rc = tally_buf_add(b, "&#10;", 5); return 1;
+	case '\r': *rc = tally_buf_add(b, "&#13;", 5); return 1;
+	case '\t': *rc = tally_buf_add(b, "&#9;", 4); return 1;
+	}
+	if (cp < 0x20) {
+		*rc = put_utf8(b, 0x2400 + cp);
+		return 1;
+	}
+	if (cp == 0x7F || cp == 0xFFFE || cp == 0xFFFF) {
+		*rc = put_utf8(b, 0xFFFD);
+		return 1;
+	}
+	return 0;
+}
+
+int
+tally_esc_xml(struct tally_buf *b, const char *s, size_t n)
+{
+	return walk(b, s, n, xml_emit);
+}
+
+static int
+html_emit(struct tally_buf *b, unsigned cp, int *rc)
+{
+	switch (cp) {
+	case '<':  *rc = tally_buf_add(b, "&lt;", 4); return 1;
+	case '>':  *rc = tally_buf_add(b, "&gt;", 4); return 1;
+	case '&':  *rc = tally_buf_add(b, "&amp;", 5); return 1;
+	case '"':  *rc = tally_buf_add(b, "&quot;", 6); return 1;
+	case '\'': *rc = tally_buf_add(b, "&#39;", 5); return 1;
+	case '\n': case '\t': return 0;
+	}
+	if (cp < 0x20) {
+		*rc = put_utf8(b, 0x2400 + cp);
+		return 1;
+	}
+	if (cp == 0x7F || (cp >= 0x80 && cp < 0xA0)) {
+		*rc = put_utf8(b, 0xFFFD);
+		return 1;
+	}
+	return 0;
+}
+
+int
+tally_esc_html(struct tally_buf *b, const char *s, size_t n)
+{
+	return walk(b, s, n, html_emit);
+}
+
+static int
+md_emit(struct tally_buf *b, unsigned cp, int *rc)
+{
+	if (cp == '\n' || cp == '\r' || cp == '\t') {
+		*rc = tally_buf_addc(b, ' ');
+		return 1;
+	}
+	if (cp < 0x20 || cp == 0x7F) {
+		*rc = put_utf8(b, 0x2400 + (cp == 0x7F ? 0x21 : cp));
+		return 1;
+	}
+	if (cp == '<') {
+		*rc = tally_buf_add(b, "&lt;", 4);
+		return 1;
+	}
+	if (cp == '>') {
+		*rc = tally_buf_add(b, "&gt;", 4);
+		return 1;
+	}
+	if (cp == '&') {
+		*rc = tally_buf_add(b, "&amp;", 5);
+		return 1;
+	}
+	if (cp < 0x80 && strchr("\\`*_{}[]()#+-.!|~@:", (int)cp) != NULL) {
+		char e[2] = { '\\', (char)cp };
+
+		*rc = tally_buf_add(b, e, 2);
+		return 1;
+	}
+	return 0;
+}
+
+int
+tally_esc_md(struct tally_buf *b, const char *s, size_t n)
+{
+	return walk(b, s, n, md_emit);
+}
+
+/* Keep newlines and tabs; show every other control as a picture. */
+static int
+term_emit(struct tally_buf *b, unsigned cp, int *rc)
+{
+	if (cp == '\n' || cp == '\t')
+		return 0;
+	if (cp < 0x20 || cp == 0x7F) {
+		*rc = put_utf8(b, 0x2400 + (cp == 0x7F ? 0x21 : cp));
+		return 1;
+	}
+	if ((cp >= 0x80 && cp < 0xA0) || (cp >= 0x202A && cp <= 0x202E) ||
+	    (cp >= 0x2066 && cp <= 0x2069)) {
+		*rc = tally_buf_printf(b, "<U+%04X>", cp);
+		return 1;
+	}
+	return 0;
+}
+
+int
+tally_esc_term(struct tally_buf *b, const char *s, size_t n)
+{
+	return walk(b, s, n, term_emit);
+}
+
+static int
+gh_data_emit(struct tally_buf *b, unsigned cp, int *rc)
+{
+	switch (cp) {
+	case '%':  *rc = tally_buf_add(b, "%25", 3); return 1;
+	case '\r': *rc = tally_buf_add(b, "%0D", 3); return 1;
+	case '\n': *rc = tally_buf_add(b, "%0A", 3); return 1;
+	}
+	if (cp < 0x20 || cp == 0x7F) {
+		*rc = put_utf8(b, 0x2400 + (cp == 0x7F ? 0x21 : cp));
+		return 1;
+	}
+	return 0;
+}
+
+static int
+gh_prop_emit(struct tally_buf *b, unsigned cp, int *rc)
+{
+	if (cp == ':') {
+		*rc = tally_buf_add(b, "%3A", 3);
+		return 1;
+	}
+	if (cp == ',') {
+		*rc = tally_buf_add(b, "%2C", 3);
+		return 1;
+	}
+	return gh_data_emit(b, cp, rc);
+}
+
+int
+tally_esc_gh_data(struct tally_buf *b, const char *s, size_t n)
+{
+	return walk(b, s, n, gh_data_emit);
+}
+
+int
+tally_esc_gh_prop(struct tally_buf *b, const char *s, size_t n)
+{
+	return walk(b, s, n, gh_prop_emit);
+}
+
+int
+tally_strip_ansi(struct tally_buf *b, const char *s, size_t n)
+{
+	size_t i = 0, j;
+
+	if (s == NULL)
+		return TALLY_OK;
+	n = LEN(s, n);
+	while (i < n) {
+		if (s[i] != '\x1b') {
+			j = i;
+			while (j < n && s[j] != '\x1b')
+				j++;
+			if (tally_buf_add(b, s + i, j - i) != TALLY_OK)
+				return TALLY_ENOMEM;
+			i = j;
+			continue;
+		}
+		i++;
+		if (i < n && s[i] == '[') {		/* CSI ... final byte */
+			i++;
+			while (i < n && !((unsigned char)s[i] >= 0x40 &&
+			    (unsigned char)s[i] <= 0x7E))
+				i++;
+			if (i < n)
+				i++;
+		} else if (i < n && s[i] == ']') {	/* OSC ... BEL or ST */
+			i++;
+			while (i < n && s[i] != '\a' &&
+			    !(s[i] == '\x1b' && i + 1 < n && s[i + 1] == '\\'))
+				i++;
+			if (i < n)
+				i += s[i] == '\a' ? 1 : 2;
+		} else if (i < n)
+			i++;
+	}
+	return TALLY_OK;
+}

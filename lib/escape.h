@@ -1,0 +1,50 @@
+/*
+ * lib/escape.h: every escaping rule for every output target, in one
+ * place.  Writers never escape by hand.
+ *
+ * Each function appends the escaped form of s (n bytes, or up to the NUL
+ * when n is (size_t)-1) to b and returns TALLY_OK or TALLY_ENOMEM.
+ * Invalid UTF-8 becomes U+FFFD in every target.
+ */
+#ifndef TALLY_ESCAPE_H
+#define TALLY_ESCAPE_H
+
+#ifndef TALLY_BUILDING_LIB
+#error "lib/escape.h is private to libtally"
+#endif
+
+#include "internal.h"
+
+#define TALLY_NTS ((size_t)-1)
+
+/* Inside a JSON string, without the quotes. */
+int	tally_esc_json(struct tally_buf *b, const char *s, size_t n);
+/* The same, and safe inside an HTML <script>: '<', '>', '&', U+2028 and
+ * U+2029 become \uXXXX escapes. */
+int	tally_esc_json_script(struct tally_buf *b, const char *s, size_t n);
+/* A quoted JSON string, or null for NULL. */
+int	tally_esc_json_str(struct tally_buf *b, const char *s);
+/* XML text and attribute values; characters XML 1.0 forbids (controls,
+ * ANSI escapes) are written as visible U+FFFD-free placeholders. */
+int	tally_esc_xml(struct tally_buf *b, const char *s, size_t n);
+/* HTML text or quoted attribute. */
+int	tally_esc_html(struct tally_buf *b, const char *s, size_t n);
+/* Markdown inline text: metacharacters backslashed, newlines as spaces. */
+int	tally_esc_md(struct tally_buf *b, const char *s, size_t n);
+/* Terminal: control characters and escape sequences shown visibly. */
+int	tally_esc_term(struct tally_buf *b, const char *s, size_t n);
+/* GitHub workflow command message (%, CR, LF). */
+int	tally_esc_gh_data(struct tally_buf *b, const char *s, size_t n);
+/* GitHub workflow command property (also : and ,). */
+int	tally_esc_gh_prop(struct tally_buf *b, const char *s, size_t n);
+
+/* Remove ANSI escape sequences (CSI, OSC) from s into b, keeping text. */
+int	tally_strip_ansi(struct tally_buf *b, const char *s, size_t n);
+
+/*
+ * Decode one UTF-8 sequence at s (n bytes available).  Returns its length
+ * and sets *cp; an invalid sequence returns 1 with *cp = 0xFFFD.
+ */
+size_t	tally_utf8_decode(const unsigned char *s, size_t n, unsigned *cp);
+
+#endif /* TALLY_ESCAPE_H */

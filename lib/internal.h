@@ -1,0 +1,135 @@
+/*
+ * lib/internal.h: libtally's private helpers.  Not installed; including it
+ * from outside lib/ is an error.
+ *
+ * Ownership: a struct tally_buf owns its bytes (free with tally_buf_free);
+ * a struct tally_src borrows its fd and owns its buffer.
+ */
+#ifndef TALLY_INTERNAL_H
+#define TALLY_INTERNAL_H
+
+#ifndef TALLY_BUILDING_LIB
+#error "lib/internal.h is private to libtally"
+#endif
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <sys/types.h>
+
+#include <tally/error.h>
+#include <tally/reader.h>
+#include <tally/record.h>
+#include <tally/sink.h>
+
+/* Limits on hostile input. */
+#define TALLY_MAX_FIELD	(16u << 20)	/* one string field: 16 MiB */
+#define TALLY_MAX_LINE	(64u << 20)	/* one JSON Lines record: 64 MiB */
+#define TALLY_MAX_DEPTH	64		/* XML and JSON nesting we accept */
+
+/* A growable byte buffer, always NUL-terminated when data != NULL. */
+struct tally_buf {
+	char	*data;
+	size_t	 len;
+	size_t	 cap;
+};
+
+void	 tally_buf_init(struct tally_buf *b);
+void	 tally_buf_free(struct tally_buf *b);
+void	 tally_buf_reset(struct tally_buf *b);
+int	 tally_buf_reserve(struct tally_buf *b, size_t extra);
+int	 tally_buf_add(struct tally_buf *b, const void *p, size_t n);
+int	 tally_buf_adds(struct tally_buf *b, const char *s);
+int	 tally_buf_addc(struct tally_buf *b, char c);
+int	 tally_buf_printf(struct tally_buf *b, const char *fmt, ...)
+	    __attribute__((format(printf, 2, 3)));
+/* Give up ownership of the bytes ("" when empty); the buffer is reset. */
+char	*tally_buf_detach(struct tally_buf *b);
+
+/* strdup that returns NULL for NULL. */
+char	*tally_strdup(const char *s);
+
+/*
+ * A buffered input over a borrowed file descriptor, with a look-ahead for
+ * format detection.  Every reader gets its bytes through one of these.
+ */
+struct tally_src {
+	int		 fd;
+	const char	*name;
+	unsigned char	*buf;
+	size_t		 cap;
+	size_t		 pos;		/* next unread byte in buf */
+	size_t		 len;		/* bytes valid in buf */
+	int		 eof;
+	int		 err;		/* errno of a failed read, else 0 */
+	long		 line;		/* lines returned by tally_src_getline */
+};
+
+int	 tally_src_init(struct tally_src *s, int fd, const char *name);
+void	 tally_src_fini(struct tally_src *s);
+/* Make at least n bytes (fewer at end of input) visible at *p. */
+int	 tally_src_peek(struct tally_src *s, size_t n, const unsigned char **p,
+	    size_t *avail);
+/* Like read(2): bytes copied, 0 at end of input, -1 on error (s->err). */
+ssize_t	 tally_src_read(struct tally_src *s, void *dst, size_t n);
+/*
+ * Next line without its newline into b (NUL-terminated).  Returns 1 for a
+ * line, 0 at end of input, TALLY_EIO or TALLY_ELIMIT (line over max).
+ */
+int	 tally_src_getline(struct tally_src *s, struct tally_buf *b, size_t max);
+
+/* A reader: streams src into sink, fills err on failure. */
+typedef int (*tally_reader_fn)(struct tally_src *src, struct tally_sink *sink,
+    struct tally_error *err);
+
+int	 tally_read_junit(struct tally_src *, struct tally_sink *,
+	    struct tally_error *);
+int	 tally_read_checkxml(struct tally_src *, struct tally_sink *,
+	    struct tally_error *);
+int	 tally_read_ctrf(struct tally_src *, struct tally_sink *,
+	    struct tally_error *);
+int	 tally_read_pytest_json(struct tally_src *, struct tally_sink *,
+	    struct tally_error *);
+int	 tally_read_jest(struct tally_src *, struct tally_sink *,
+	    struct tally_error *);
+int	 tally_read_mocha(struct tally_src *, struct tally_sink *,
+	    struct tally_error *);
+int	 tally_read_gotest(struct tally_src *, struct tally_sink *,
+	    struct tally_error *);
+int	 tally_read_stream(struct tally_src *, struct tally_sink *,
+	    struct tally_error *);
+int	 tally_read_locust(struct tally_src *, struct tally_sink *,
+	    struct tally_error *);
+int	 tally_read_benchmark(struct tally_src *, struct tally_sink *,
+	    struct tally_error *);
+int	 tally_read_k6(struct tally_src *, struct tally_sink *,
+	    struct tally_error *);
+
+/*
+ * Parse a JUnit-style duration in seconds ("1.5", "1,234.5", " 2 ") into
+ * milliseconds; -1 for missing, junk, negative or non-finite values.
+ */
+double	 tally_parse_seconds(const char *s);
+
+/* Append rec as one stream line (with its newline) to b. */
+int	 tally_stream_format(struct tally_buf *b, const struct tally_record *rec);
+
+/* Turn a status word (any dialect) into CTRF's vocabulary. */
+enum tally_status tally_status_from_word(const char *word);
+
+/*
+ * JSON through cJSON with hostile-input checks: embedded NULs, duplicate
+ * keys, non-finite numbers and nesting deeper than TALLY_MAX_DEPTH are
+ * refused.  buf must have a NUL at buf[len].  On failure err gets the
+ * line and column (line counted from first_line) and TALLY_EPARSE is
+ * returned.  Free *out with cJSON_Delete().
+ */
+struct cJSON;
+int	 tally_json_parse(const char *buf, size_t len, long first_line,
+	    struct cJSON **out, struct tally_error *err);
+/* Borrowed string of a member, NULL unless it is a JSON string. */
+const char *tally_json_str(const struct cJSON *obj, const char *key);
+/* Number of a member into *out; 0 when it is a finite number. */
+int	 tally_json_num(const struct cJSON *obj, const char *key, double *out);
+
+#endif /* TALLY_INTERNAL_H */

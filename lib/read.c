@@ -1,0 +1,480 @@
+/*
+ * lib/read.c: picking a reader for an input and walking the paths a user
+ * names.  Adding a format means one reader file and one row below.
+ */
+#include <sys/stat.h>
+
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+#define DETECT_WINDOW 65536
+
+struct format {
+	const char	*name;
+	tally_reader_fn	 read;
+};
+
+static const struct format formats[TALLY_FMT_COUNT] = {
+	[TALLY_FMT_AUTO]	= { "auto", NULL },
+	[TALLY_FMT_STREAM]	= { "tally", tally_read_stream },
+};
+
+const char *
+tally_format_name(enum tally_format fmt)
+{
+	return (unsigned)fmt < TALLY_FMT_COUNT ? formats[fmt].name : NULL;
+}
+
+int
+tally_format_parse(const char *name, enum tally_format *out)
+{
+	int i;
+
+	for (i = 0; i < TALLY_FMT_COUNT; i++)
+		if (formats[i].name != NULL && strcmp(name, formats[i].name) == 0 &&
+		    (i == TALLY_FMT_AUTO || formats[i].read != NULL)) {
+			*out = (enum tally_format)i;
+			return TALLY_OK;
+		}
+	return TALLY_EINVAL;
+}
+
+static int
+has(const char *h, size_t n, const char *needle)
+{
+	return memmem(h, n, needle, strlen(needle)) != NULL;
+}
+
+enum tally_format
+tally_format_detect(const unsigned char *head, size_t len)
+{
+	const char *h = (const char *)head;
+	size_t i = 0;
+
+	if (len >= 3 && memcmp(h, "\xEF\xBB\xBF", 3) == 0)
+		i = 3;
+	while (i < len && isspace((unsigned char)h[i]))
+		i++;
+	h += i;
+	len -= i;
+	if (len == 0)
+		return TALLY_FMT_AUTO;
+	if (h[0] == '<') {
+		if (has(h, len, "check.sourceforge.net/ns"))
+			return TALLY_FMT_CHECKXML;
+		if (has(h, len, "<testsuite") || has(h, len, "<testcase"))
+			return TALLY_FMT_JUNIT;
+		return TALLY_FMT_AUTO;
+	}
+	if (h[0] == '{' || h[0] == '[') {
+		const char *nl = memchr(h, '\n', len);
+		size_t first = nl ? (size_t)(nl - h) : len;
+
+		if (has(h, first, "\"v\":") && has(h, first, "\"type\":"))
+			return TALLY_FMT_STREAM;
+		if (has(h, first, "\"Action\""))
+			return TALLY_FMT_GOTEST;
+		if (has(h, len, "\"reportFormat\"") ||
+		    (has(h, len, "\"results\"") && has(h, len, "\"tool\"")))
+			return TALLY_FMT_CTRF;
+		if (has(h, len, "\"numTotalTests\"") ||
+		    has(h, len, "\"testResults\""))
+			return TALLY_FMT_JEST;
+		if (has(h, len, "\"machine_info\"") &&
+		    has(h, len, "\"benchmarks\""))
+			return TALLY_FMT_BENCHMARK;
+		if (has(h, len, "\"root_group\"") ||
+		    (has(h, len, "\"metrics\"") &&
+		    has(h, len, "\"http_req")))
+			return TALLY_FMT_K6;
+		if (has(h, len, "\"exitcode\"") && has(h, len, "\"created\""))
+			return TALLY_FMT_PYTEST_JSON;
+		if (has(h, len, "\"stats\"") && (has(h, len, "\"passes\"") ||
+		    has(h, len, "\"suites\"")))
+			return TALLY_FMT_MOCHA;
+		return TALLY_FMT_AUTO;
+	}
+	if (has(h, len < 200 ? len : 200, "Request Count") &&
+	    has(h, len < 200 ? len : 200, "Name"))
+		return TALLY_FMT_LOCUST;
+	return TALLY_FMT_AUTO;
+}
+
+/* Send an "error" record for a failed input so no loss goes unseen. */
+static int
+emit_error(struct tally_sink *sink, const char *name,
+    const struct tally_error *err)
+{
+	struct tally_record rec;
+	struct tally_error e2;
+
+	tally_record_init(&rec, TALLY_REC_ERROR);
+	rec.source = name;
+	rec.u.error.line = err->line;
+	rec.u.error.column = err->column;
+	rec.u.error.message = err->message;
+	tally_error_init(&e2, name);
+	return tally_sink_record(sink, &rec, &e2);
+}
+
+int
+tally_read_fd(int fd, const char *name, enum tally_format fmt,
+    struct tally_sink *sink, struct tally_error *err)
+{
+	struct tally_src src;
+	const unsigned char *head;
+	size_t avail;
+	int rc, erc;
+
+	tally_error_init(err, name);
+	if ((rc = tally_src_init(&src, fd, name)) != TALLY_OK)
+		return tally_error_set(err, rc, 0, 0, "out of memory");
+	if (fmt == TALLY_FMT_AUTO) {
+		if ((rc = tally_src_peek(&src, DETECT_WINDOW, &head,
+		    &avail)) != TALLY_OK) {
+			err->sys_errno = src.err;
+			tally_error_set(err, TALLY_EIO, 0, 0, "%s",
+			    strerror(src.err));
+			goto fail;
+		}
+		fmt = tally_format_detect(head, avail);
+		if (fmt == TALLY_FMT_AUTO) {
+			size_t i = 0;
+
+			while (i < avail && isspace(head[i]))
+				i++;
+			rc = tally_error_set(err, TALLY_EPARSE, 1, 0, i == avail ?
+			    "empty input" : "unrecognized format");
+			goto fail;
+		}
+	}
+	if (formats[fmt].read == NULL) {
+		rc = tally_error_set(err, TALLY_EPARSE, 0, 0,
+		    "no reader for format '%s'", tally_format_name(fmt));
+		goto fail;
+	}
+	rc = formats[fmt].read(&src, sink, err);
+	if (rc == TALLY_OK || rc == TALLY_ENOMEM || rc == TALLY_ESTOP)
+		goto out;
+	if (rc == TALLY_EIO && src.err != 0) {
+		err->sys_errno = src.err;
+		if (err->message[0] == '\0')
+			snprintf(err->message, sizeof(err->message), "%s",
+			    strerror(src.err));
+	}
+fail:
+	if (rc != TALLY_EPARSE && rc != TALLY_EIO && rc != TALLY_ELIMIT)
+		goto out;
+	if ((erc = emit_error(sink, name, err)) != TALLY_OK)
+		rc = erc;
+out:
+	tally_src_fini(&src);
+	return rc;
+}
+
+/* Files a directory walk reads. */
+static int
+wanted(const char *name)
+{
+	static const char *ext[] = { ".xml", ".json", ".jsonl", ".ndjson",
+	    ".csv" };
+	size_t i, n = strlen(name), k;
+
+	for (i = 0; i < sizeof(ext) / sizeof(ext[0]); i++) {
+		k = strlen(ext[i]);
+		if (n > k && strcasecmp(name + n - k, ext[i]) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+static int
+name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int worse(int a, int b)
+{
+	/* Trouble outranks success; keep the first real failure. */
+	return a != TALLY_OK ? a : b;
+}
+
+static int read_one(const char *path, int explicit, enum tally_format fmt,
+    struct tally_sink *sink, void (*report)(void *, int,
+    const struct tally_error *), void *arg, int depth);
+
+static int
+read_dir(const char *path, enum tally_format fmt, struct tally_sink *sink,
+    void (*report)(void *, int, const struct tally_error *), void *arg,
+    int depth)
+{
+	struct tally_error err;
+	struct dirent *de;
+	char **names = NULL, **p;
+	size_t n = 0, cap = 0, i;
+	DIR *d;
+	int rc = TALLY_OK, r;
+
+	if ((d = opendir(path)) == NULL) {
+		tally_error_init(&err, path);
+		err.sys_errno = errno;
+		tally_error_set(&err, TALLY_EIO, 0, 0, "%s", strerror(errno));
+		report(arg, TALLY_EIO, &err);
+		return TALLY_EIO;
+	}
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.')
+			continue;
+		if (n == cap) {
+			cap = cap ? cap * 2 : 32;
+			if ((p = realloc(names, cap * sizeof(*p))) == NULL) {
+				rc = TALLY_ENOMEM;
+				break;
+			}
+			names = p;
+		}
+		if (asprintf(&names[n], "%s%s%s", path,
+		    path[strlen(path) - 1] == '/' ? "" : "/", de->d_name) < 0) {
+			rc = TALLY_ENOMEM;
+			break;
+		}
+		n++;
+	}
+	closedir(d);
+	if (rc == TALLY_OK)
+		qsort(names, n, sizeof(*names), name_cmp);
+	for (i = 0; i < n; i++) {
+		if (rc == TALLY_OK || rc == TALLY_EPARSE || rc == TALLY_EIO ||
+		    rc == TALLY_ELIMIT) {
+			r = read_one(names[i], 0, fmt, sink, report, arg,
+			    depth + 1);
+			rc = worse(rc, r);
+		}
+		free(names[i]);
+	}
+	free(names);
+	return rc;
+}
+
+static int
+read_one(const char *path, int explicit, enum tally_format fmt,
+    struct tally_sink *sink, void (*report)(void *, int,
+    const struct tally_error *), void *arg, int depth)
+{
+	struct tally_error err;
+	struct stat st;
+	const char *base;
+	int fd, rc;
+
+	tally_error_init(&err, path);
+	if (strcmp(path, "-") == 0) {
+		rc = tally_read_fd(STDIN_FILENO, "-", fmt, sink, &err);
+		if (rc != TALLY_OK)
+			report(arg, rc, &err);
+		return rc;
+	}
+	if ((explicit ? stat(path, &st) : lstat(path, &st)) != 0) {
+		err.sys_errno = errno;
+		tally_error_set(&err, TALLY_EIO, 0, 0, "%s", strerror(errno));
+		emit_error(sink, path, &err);
+		report(arg, TALLY_EIO, &err);
+		return TALLY_EIO;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		if (depth > 64) {
+			tally_error_set(&err, TALLY_ELIMIT, 0, 0,
+			    "directories nested too deep");
+			report(arg, TALLY_ELIMIT, &err);
+			return TALLY_ELIMIT;
+		}
+		return read_dir(path, fmt, sink, report, arg, depth);
+	}
+	base = strrchr(path, '/');
+	base = base ? base + 1 : path;
+	if (!explicit && (!S_ISREG(st.st_mode) || !wanted(base)))
+		return TALLY_OK;
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+		err.sys_errno = errno;
+		tally_error_set(&err, TALLY_EIO, 0, 0, "%s", strerror(errno));
+		emit_error(sink, path, &err);
+		report(arg, TALLY_EIO, &err);
+		return TALLY_EIO;
+	}
+	rc = tally_read_fd(fd, path, fmt, sink, &err);
+	close(fd);
+	if (rc != TALLY_OK)
+		report(arg, rc, &err);
+	return rc;
+}
+
+int
+tally_read_path(const char *path, enum tally_format fmt,
+    struct tally_sink *sink,
+    void (*report)(void *arg, int status, const struct tally_error *err),
+    void *arg)
+{
+	return read_one(path, 1, fmt, sink, report, arg, 0);
+}
+
+/* ---- label sink ---- */
+
+struct label_sink {
+	struct tally_sink	 sink;
+	struct tally_sink	*next;
+	struct tally_kv		*labels;	/* copy of the added labels */
+	size_t			 nlabels;
+	struct tally_kv		*scratch;	/* record's labels + added */
+	size_t			 nscratch;
+};
+
+static int
+label_record(struct tally_sink *s, const struct tally_record *rec,
+    struct tally_error *err)
+{
+	struct label_sink *ls = (struct label_sink *)s;
+	struct tally_record r = *rec;
+	size_t i, n = 0, want = rec->nlabels + ls->nlabels;
+
+	if (want > ls->nscratch) {
+		struct tally_kv *p = realloc(ls->scratch, want * sizeof(*p));
+
+		if (p == NULL)
+			return tally_error_set(err, TALLY_ENOMEM, 0, 0,
+			    "out of memory");
+		ls->scratch = p;
+		ls->nscratch = want;
+	}
+	/* A --label replaces a label of the same key from the input. */
+	for (i = 0; i < rec->nlabels; i++)
+		if (tally_kv_get(ls->labels, ls->nlabels,
+		    rec->labels[i].key) == NULL)
+			ls->scratch[n++] = rec->labels[i];
+	for (i = 0; i < ls->nlabels; i++)
+		ls->scratch[n++] = ls->labels[i];
+	r.labels = ls->scratch;
+	r.nlabels = n;
+	return tally_sink_record(ls->next, &r, err);
+}
+
+static int
+label_end(struct tally_sink *s, struct tally_error *err)
+{
+	return tally_sink_end(((struct label_sink *)s)->next, err);
+}
+
+static void
+label_free(struct tally_sink *s)
+{
+	struct label_sink *ls = (struct label_sink *)s;
+	size_t i;
+
+	for (i = 0; i < ls->nlabels; i++) {
+		free((char *)ls->labels[i].key);
+		free((char *)ls->labels[i].value);
+	}
+	free(ls->labels);
+	free(ls->scratch);
+	free(ls);
+}
+
+int
+tally_label_sink_new(struct tally_sink **out, struct tally_sink *next,
+    const struct tally_kv *labels, size_t nlabels)
+{
+	struct label_sink *ls;
+	size_t i;
+
+	*out = NULL;
+	if ((ls = calloc(1, sizeof(*ls))) == NULL)
+		return TALLY_ENOMEM;
+	ls->sink.record = label_record;
+	ls->sink.end = label_end;
+	ls->sink.free = label_free;
+	ls->next = next;
+	if (nlabels > 0 && (ls->labels = calloc(nlabels,
+	    sizeof(*ls->labels))) == NULL) {
+		free(ls);
+		return TALLY_ENOMEM;
+	}
+	for (i = 0; i < nlabels; i++) {
+		ls->labels[i].key = strdup(labels[i].key);
+		ls->labels[i].value = strdup(labels[i].value);
+		ls->nlabels++;
+		if (!ls->labels[i].key || !ls->labels[i].value) {
+			label_free(&ls->sink);
+			return TALLY_ENOMEM;
+		}
+	}
+	*out = &ls->sink;
+	return TALLY_OK;
+}
+
+/* ---- helpers shared by readers ---- */
+
+double
+tally_parse_seconds(const char *s)
+{
+	char buf[64], *end;
+	size_t i, n = 0;
+	double v;
+
+	if (s == NULL)
+		return -1;
+	/* Drop thousands separators ("1,234.5") and surrounding blanks. */
+	for (i = 0; s[i] != '\0' && n < sizeof(buf) - 1; i++)
+		if (s[i] != ',' && !isspace((unsigned char)s[i]))
+			buf[n++] = s[i];
+	if (s[i] != '\0' || n == 0)
+		return -1;
+	buf[n] = '\0';
+	errno = 0;
+	v = strtod(buf, &end);
+	if (*end != '\0' || errno != 0 || !isfinite(v) || v < 0)
+		return -1;
+	if (!isdigit((unsigned char)buf[0]) && buf[0] != '.' && buf[0] != '+')
+		return -1;
+	return v * 1000.0;
+}
+
+enum tally_status
+tally_status_from_word(const char *w)
+{
+	static const struct {
+		const char *word;
+		enum tally_status st;
+	} map[] = {
+		{ "passed", TALLY_PASSED }, { "pass", TALLY_PASSED },
+		{ "success", TALLY_PASSED }, { "ok", TALLY_PASSED },
+		{ "xpass", TALLY_PASSED }, { "run", TALLY_PASSED },
+		{ "completed", TALLY_PASSED },
+		{ "failed", TALLY_FAILED }, { "fail", TALLY_FAILED },
+		{ "failure", TALLY_FAILED }, { "error", TALLY_FAILED },
+		{ "errored", TALLY_FAILED }, { "broken", TALLY_FAILED },
+		{ "timedout", TALLY_FAILED }, { "timedOut", TALLY_FAILED },
+		{ "interrupted", TALLY_FAILED }, { "crashed", TALLY_FAILED },
+		{ "skipped", TALLY_SKIPPED }, { "skip", TALLY_SKIPPED },
+		{ "disabled", TALLY_SKIPPED }, { "notrun", TALLY_SKIPPED },
+		{ "ignored", TALLY_SKIPPED }, { "xfail", TALLY_SKIPPED },
+		{ "xfailed", TALLY_SKIPPED }, { "excluded", TALLY_SKIPPED },
+		{ "pending", TALLY_PENDING }, { "todo", TALLY_PENDING },
+		{ "undefined", TALLY_PENDING },
+	};
+	size_t i;
+
+	if (w == NULL)
+		return TALLY_OTHER;
+	for (i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+		if (strcasecmp(w, map[i].word) == 0)
+			return map[i].st;
+	return TALLY_OTHER;
+}

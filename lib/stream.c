@@ -1,0 +1,580 @@
+/*
+ * lib/stream.c: the record stream (tally-stream(5)): one JSON object per
+ * line.  The writer is a sink; the reader turns each line back into a
+ * record, so collect, merge and render all speak the same format.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cJSON.h>
+
+#include <tally/stream.h>
+
+#include "escape.h"
+
+/* ---- writer ---- */
+
+struct writer {
+	struct tally_sink	 sink;
+	FILE			*fp;
+	struct tally_buf	 b;
+};
+
+static void
+w_key(struct tally_buf *b, const char *key)
+{
+	tally_buf_addc(b, ',');
+	tally_esc_json_str(b, key);
+	tally_buf_addc(b, ':');
+}
+
+static void
+w_str(struct tally_buf *b, const char *key, const char *v)
+{
+	if (v == NULL)
+		return;
+	w_key(b, key);
+	tally_esc_json_str(b, v);
+}
+
+static void
+w_num(struct tally_buf *b, const char *key, double v)
+{
+	if (v < 0 || !isfinite(v))
+		return;
+	w_key(b, key);
+	if (v == floor(v) && v < 1e15)
+		tally_buf_printf(b, "%.0f", v);
+	else
+		tally_buf_printf(b, "%.15g", v);
+}
+
+static void
+w_long(struct tally_buf *b, const char *key, long v, long absent)
+{
+	if (v == absent)
+		return;
+	w_key(b, key);
+	tally_buf_printf(b, "%ld", v);
+}
+
+static void
+w_strv(struct tally_buf *b, const char *key, const char **v, size_t n)
+{
+	size_t i;
+
+	if (n == 0)
+		return;
+	w_key(b, key);
+	tally_buf_addc(b, '[');
+	for (i = 0; i < n; i++) {
+		if (i > 0)
+			tally_buf_addc(b, ',');
+		tally_esc_json_str(b, v[i] ? v[i] : "");
+	}
+	tally_buf_addc(b, ']');
+}
+
+/* Ordered pairs with possible repeats: [{"name":..,"value":..},...]. */
+static void
+w_pairs(struct tally_buf *b, const char *key, const struct tally_kv *kv,
+    size_t n)
+{
+	size_t i;
+
+	if (n == 0)
+		return;
+	w_key(b, key);
+	tally_buf_addc(b, '[');
+	for (i = 0; i < n; i++) {
+		tally_buf_adds(b, i > 0 ? ",{\"name\":" : "{\"name\":");
+		tally_esc_json_str(b, kv[i].key ? kv[i].key : "");
+		tally_buf_adds(b, ",\"value\":");
+		tally_esc_json_str(b, kv[i].value ? kv[i].value : "");
+		tally_buf_addc(b, '}');
+	}
+	tally_buf_addc(b, ']');
+}
+
+/* Unique keys: {"k":"v",...}; a repeated key keeps its last value. */
+static void
+w_map(struct tally_buf *b, const char *key, const struct tally_kv *kv,
+    size_t n)
+{
+	size_t i, j;
+
+	if (n == 0)
+		return;
+	w_key(b, key);
+	tally_buf_addc(b, '{');
+	for (i = 0; i < n; i++) {
+		for (j = i + 1; j < n; j++)
+			if (strcmp(kv[i].key ? kv[i].key : "",
+			    kv[j].key ? kv[j].key : "") == 0)
+				break;
+		if (j < n)
+			continue;
+		if (b->data[b->len - 1] != '{')
+			tally_buf_addc(b, ',');
+		tally_esc_json_str(b, kv[i].key ? kv[i].key : "");
+		tally_buf_addc(b, ':');
+		tally_esc_json_str(b, kv[i].value ? kv[i].value : "");
+	}
+	tally_buf_addc(b, '}');
+}
+
+static void
+w_attempts(struct tally_buf *b, const struct tally_attempt *a, size_t n)
+{
+	size_t i;
+
+	if (n == 0)
+		return;
+	w_key(b, "retryAttempts");
+	tally_buf_addc(b, '[');
+	for (i = 0; i < n; i++) {
+		tally_buf_adds(b, i > 0 ? ",{\"status\":" : "{\"status\":");
+		tally_esc_json_str(b, tally_status_name(a[i].status));
+		w_str(b, "rawStatus", a[i].raw_status);
+		w_num(b, "duration", a[i].duration);
+		w_str(b, "message", a[i].message);
+		w_str(b, "errorType", a[i].type);
+		w_str(b, "trace", a[i].trace);
+		w_str(b, "stdout", a[i].stdout_text);
+		w_str(b, "stderr", a[i].stderr_text);
+		tally_buf_addc(b, '}');
+	}
+	tally_buf_addc(b, ']');
+}
+
+int
+tally_stream_format(struct tally_buf *b, const struct tally_record *r)
+{
+	tally_buf_printf(b, "{\"v\":%d,\"type\":", TALLY_STREAM_VERSION);
+	tally_esc_json_str(b, tally_type_name(r->type));
+	switch (r->type) {
+	case TALLY_REC_TEST: {
+		const struct tally_test *t = &r->u.test;
+
+		w_str(b, "name", t->name ? t->name : "");
+		w_str(b, "status", tally_status_name(t->status));
+		w_str(b, "rawStatus", t->raw_status);
+		w_num(b, "duration", t->duration);
+		w_strv(b, "suite", t->suite, t->nsuite);
+		w_str(b, "classname", t->classname);
+		w_str(b, "filePath", t->file_path);
+		w_long(b, "line", t->line, 0);
+		w_str(b, "category", t->category);
+		w_str(b, "message", t->message);
+		w_str(b, "errorType", t->type);
+		w_str(b, "trace", t->trace);
+		w_str(b, "stdout", t->stdout_text);
+		w_str(b, "stderr", t->stderr_text);
+		w_long(b, "retries", t->retries, 0);
+		if (t->flaky)
+			tally_buf_adds(b, ",\"flaky\":true");
+		w_attempts(b, t->attempts, t->nattempts);
+		w_pairs(b, "properties", t->properties, t->nproperties);
+		break;
+	}
+	case TALLY_REC_SUITE: {
+		const struct tally_suite *s = &r->u.suite;
+
+		w_strv(b, "suite", s->path, s->npath);
+		w_str(b, "timestamp", s->timestamp);
+		w_str(b, "hostname", s->hostname);
+		w_num(b, "duration", s->duration);
+		w_long(b, "tests", s->tests, -1);
+		w_long(b, "failures", s->failures, -1);
+		w_long(b, "errors", s->errors, -1);
+		w_long(b, "skipped", s->skipped, -1);
+		w_str(b, "stdout", s->stdout_text);
+		w_str(b, "stderr", s->stderr_text);
+		w_pairs(b, "properties", s->properties, s->nproperties);
+		break;
+	}
+	case TALLY_REC_META:
+		w_map(b, "meta", r->u.meta.items, r->u.meta.nitems);
+		break;
+	case TALLY_REC_ERROR:
+		w_long(b, "line", r->u.error.line, 0);
+		w_long(b, "column", r->u.error.column, 0);
+		w_str(b, "message", r->u.error.message ? r->u.error.message :
+		    "");
+		break;
+	case TALLY_REC_PERF: {
+		const struct tally_perf *p = &r->u.perf;
+
+		w_str(b, "name", p->name ? p->name : "");
+		w_str(b, "method", p->method);
+		w_long(b, "requests", p->requests, -1);
+		w_long(b, "failures", p->failures, -1);
+		w_num(b, "mean", p->mean);
+		w_num(b, "min", p->min);
+		w_num(b, "max", p->max);
+		w_num(b, "median", p->median);
+		w_num(b, "p90", p->p90);
+		w_num(b, "p95", p->p95);
+		w_num(b, "p99", p->p99);
+		w_num(b, "rps", p->rps);
+		w_pairs(b, "properties", p->properties, p->nproperties);
+		break;
+	}
+	}
+	w_str(b, "source", r->source);
+	w_map(b, "labels", r->labels, r->nlabels);
+	return tally_buf_add(b, "}\n", 2);
+}
+
+static int
+writer_record(struct tally_sink *s, const struct tally_record *r,
+    struct tally_error *err)
+{
+	struct writer *w = (struct writer *)s;
+
+	tally_buf_reset(&w->b);
+	if (tally_stream_format(&w->b, r) != TALLY_OK || w->b.data == NULL)
+		return tally_error_set(err, TALLY_ENOMEM, 0, 0,
+		    "out of memory");
+	if (fwrite(w->b.data, 1, w->b.len, w->fp) != w->b.len)
+		return tally_error_set(err, TALLY_EIO, 0, 0, "write error");
+	return TALLY_OK;
+}
+
+static int
+writer_end(struct tally_sink *s, struct tally_error *err)
+{
+	struct writer *w = (struct writer *)s;
+
+	if (fflush(w->fp) != 0 || ferror(w->fp))
+		return tally_error_set(err, TALLY_EIO, 0, 0, "write error");
+	return TALLY_OK;
+}
+
+static void
+writer_free(struct tally_sink *s)
+{
+	struct writer *w = (struct writer *)s;
+
+	tally_buf_free(&w->b);
+	free(w);
+}
+
+int
+tally_stream_writer_new(struct tally_sink **out, FILE *fp)
+{
+	struct writer *w;
+
+	*out = NULL;
+	if ((w = calloc(1, sizeof(*w))) == NULL)
+		return TALLY_ENOMEM;
+	w->sink.record = writer_record;
+	w->sink.end = writer_end;
+	w->sink.free = writer_free;
+	w->fp = fp;
+	tally_buf_init(&w->b);
+	*out = &w->sink;
+	return TALLY_OK;
+}
+
+/* ---- reader ---- */
+
+/* Arrays the reader points a record into; reused from line to line. */
+struct rd {
+	const char	**strv[2];
+	size_t		  nstrv[2];
+	struct tally_kv	 *kv[3];
+	size_t		  nkv[3];
+	struct tally_attempt *att;
+	size_t		  natt;
+};
+
+static int
+grow(void **p, size_t *cap, size_t want, size_t elem)
+{
+	void *q;
+
+	if (want <= *cap)
+		return 0;
+	if ((q = realloc(*p, want * elem)) == NULL)
+		return -1;
+	*p = q;
+	*cap = want;
+	return 0;
+}
+
+static int
+r_strv(struct rd *rd, int slot, const cJSON *a, const char ***out, size_t *n)
+{
+	const cJSON *c;
+	size_t i = 0;
+
+	*out = NULL;
+	*n = 0;
+	if (a == NULL)
+		return 0;
+	if (cJSON_IsString(a)) {		/* a lone suite name */
+		if (grow((void **)&rd->strv[slot], &rd->nstrv[slot], 1,
+		    sizeof(char *)))
+			return TALLY_ENOMEM;
+		rd->strv[slot][0] = a->valuestring;
+		*out = rd->strv[slot];
+		*n = 1;
+		return 0;
+	}
+	if (!cJSON_IsArray(a))
+		return TALLY_EPARSE;
+	if (grow((void **)&rd->strv[slot], &rd->nstrv[slot],
+	    (size_t)cJSON_GetArraySize(a) + 1, sizeof(char *)))
+		return TALLY_ENOMEM;
+	cJSON_ArrayForEach(c, a) {
+		if (!cJSON_IsString(c))
+			return TALLY_EPARSE;
+		rd->strv[slot][i++] = c->valuestring;
+	}
+	*out = rd->strv[slot];
+	*n = i;
+	return 0;
+}
+
+/* Pairs from [{"name":..,"value":..}] or from {"k":"v"}. */
+static int
+r_kv(struct rd *rd, int slot, const cJSON *a, struct tally_kv **out,
+    size_t *n)
+{
+	const cJSON *c;
+	size_t i = 0;
+
+	*out = NULL;
+	*n = 0;
+	if (a == NULL)
+		return 0;
+	if (!cJSON_IsArray(a) && !cJSON_IsObject(a))
+		return TALLY_EPARSE;
+	if (grow((void **)&rd->kv[slot], &rd->nkv[slot],
+	    (size_t)cJSON_GetArraySize(a) + 1, sizeof(struct tally_kv)))
+		return TALLY_ENOMEM;
+	cJSON_ArrayForEach(c, a) {
+		struct tally_kv *kv = &rd->kv[slot][i++];
+
+		if (cJSON_IsObject(a)) {
+			if (!cJSON_IsString(c))
+				return TALLY_EPARSE;
+			kv->key = c->string;
+			kv->value = c->valuestring;
+		} else {
+			kv->key = tally_json_str(c, "name");
+			kv->value = tally_json_str(c, "value");
+			if (kv->key == NULL)
+				return TALLY_EPARSE;
+			if (kv->value == NULL)
+				kv->value = "";
+		}
+	}
+	*out = rd->kv[slot];
+	*n = i;
+	return 0;
+}
+
+static double
+r_num(const cJSON *o, const char *key, double absent)
+{
+	double v;
+
+	return tally_json_num(o, key, &v) == 0 && v >= 0 ? v : absent;
+}
+
+static int
+r_status(const cJSON *o, enum tally_status *st)
+{
+	const char *s = tally_json_str(o, "status");
+
+	if (s == NULL || tally_status_parse(s, st) != TALLY_OK)
+		return TALLY_EPARSE;
+	return 0;
+}
+
+static int
+r_test(struct rd *rd, const cJSON *o, struct tally_test *t)
+{
+	const cJSON *a, *c;
+	size_t i = 0;
+	int rc;
+
+	t->name = tally_json_str(o, "name");
+	if (t->name == NULL || r_status(o, &t->status))
+		return TALLY_EPARSE;
+	t->raw_status = tally_json_str(o, "rawStatus");
+	t->duration = r_num(o, "duration", -1);
+	t->classname = tally_json_str(o, "classname");
+	t->file_path = tally_json_str(o, "filePath");
+	t->line = (long)r_num(o, "line", 0);
+	t->category = tally_json_str(o, "category");
+	t->message = tally_json_str(o, "message");
+	t->type = tally_json_str(o, "errorType");
+	t->trace = tally_json_str(o, "trace");
+	t->stdout_text = tally_json_str(o, "stdout");
+	t->stderr_text = tally_json_str(o, "stderr");
+	t->retries = (long)r_num(o, "retries", 0);
+	t->flaky = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "flaky"));
+	if ((rc = r_strv(rd, 0, cJSON_GetObjectItemCaseSensitive(o, "suite"),
+	    &t->suite, &t->nsuite)) != 0)
+		return rc;
+	if ((rc = r_kv(rd, 1, cJSON_GetObjectItemCaseSensitive(o,
+	    "properties"), &t->properties, &t->nproperties)) != 0)
+		return rc;
+	a = cJSON_GetObjectItemCaseSensitive(o, "retryAttempts");
+	if (a == NULL)
+		return 0;
+	if (!cJSON_IsArray(a))
+		return TALLY_EPARSE;
+	if (grow((void **)&rd->att, &rd->natt, (size_t)cJSON_GetArraySize(a) + 1,
+	    sizeof(*rd->att)))
+		return TALLY_ENOMEM;
+	cJSON_ArrayForEach(c, a) {
+		struct tally_attempt *at = &rd->att[i++];
+
+		memset(at, 0, sizeof(*at));
+		if (!cJSON_IsObject(c) || r_status(c, &at->status))
+			return TALLY_EPARSE;
+		at->raw_status = tally_json_str(c, "rawStatus");
+		at->duration = r_num(c, "duration", -1);
+		at->message = tally_json_str(c, "message");
+		at->type = tally_json_str(c, "errorType");
+		at->trace = tally_json_str(c, "trace");
+		at->stdout_text = tally_json_str(c, "stdout");
+		at->stderr_text = tally_json_str(c, "stderr");
+	}
+	t->attempts = rd->att;
+	t->nattempts = i;
+	return 0;
+}
+
+static int
+r_record(struct rd *rd, const cJSON *o, struct tally_record *r)
+{
+	enum tally_type type;
+	double v;
+	int rc;
+
+	if (!cJSON_IsObject(o))
+		return TALLY_EPARSE;
+	if (tally_json_num(o, "v", &v) != 0 || v < 1)
+		return TALLY_EPARSE;
+	if (v > TALLY_STREAM_VERSION)
+		return TALLY_EINVAL;
+	if (tally_type_parse(tally_json_str(o, "type"), &type) != TALLY_OK)
+		return TALLY_EPARSE;
+	tally_record_init(r, type);
+	r->source = tally_json_str(o, "source");
+	if ((rc = r_kv(rd, 0, cJSON_GetObjectItemCaseSensitive(o, "labels"),
+	    &r->labels, &r->nlabels)) != 0)
+		return rc;
+	switch (type) {
+	case TALLY_REC_TEST:
+		return r_test(rd, o, &r->u.test);
+	case TALLY_REC_SUITE: {
+		struct tally_suite *s = &r->u.suite;
+
+		s->timestamp = tally_json_str(o, "timestamp");
+		s->hostname = tally_json_str(o, "hostname");
+		s->duration = r_num(o, "duration", -1);
+		s->tests = (long)r_num(o, "tests", -1);
+		s->failures = (long)r_num(o, "failures", -1);
+		s->errors = (long)r_num(o, "errors", -1);
+		s->skipped = (long)r_num(o, "skipped", -1);
+		s->stdout_text = tally_json_str(o, "stdout");
+		s->stderr_text = tally_json_str(o, "stderr");
+		if ((rc = r_strv(rd, 0, cJSON_GetObjectItemCaseSensitive(o,
+		    "suite"), &s->path, &s->npath)) != 0)
+			return rc;
+		return r_kv(rd, 1, cJSON_GetObjectItemCaseSensitive(o,
+		    "properties"), &s->properties, &s->nproperties);
+	}
+	case TALLY_REC_META:
+		return r_kv(rd, 2, cJSON_GetObjectItemCaseSensitive(o, "meta"),
+		    &r->u.meta.items, &r->u.meta.nitems);
+	case TALLY_REC_ERROR:
+		r->u.error.line = (long)r_num(o, "line", 0);
+		r->u.error.column = (long)r_num(o, "column", 0);
+		r->u.error.message = tally_json_str(o, "message");
+		return r->u.error.message ? 0 : TALLY_EPARSE;
+	case TALLY_REC_PERF: {
+		struct tally_perf *p = &r->u.perf;
+
+		p->name = tally_json_str(o, "name");
+		p->method = tally_json_str(o, "method");
+		p->requests = (long)r_num(o, "requests", -1);
+		p->failures = (long)r_num(o, "failures", -1);
+		p->mean = r_num(o, "mean", -1);
+		p->min = r_num(o, "min", -1);
+		p->max = r_num(o, "max", -1);
+		p->median = r_num(o, "median", -1);
+		p->p90 = r_num(o, "p90", -1);
+		p->p95 = r_num(o, "p95", -1);
+		p->p99 = r_num(o, "p99", -1);
+		p->rps = r_num(o, "rps", -1);
+		if (p->name == NULL)
+			return TALLY_EPARSE;
+		return r_kv(rd, 1, cJSON_GetObjectItemCaseSensitive(o,
+		    "properties"), &p->properties, &p->nproperties);
+	}
+	}
+	return TALLY_EPARSE;
+}
+
+int
+tally_read_stream(struct tally_src *src, struct tally_sink *sink,
+    struct tally_error *err)
+{
+	struct tally_record rec;
+	struct tally_buf line;
+	struct rd rd;
+	cJSON *j;
+	long lineno;
+	size_t i;
+	int rc, st = TALLY_OK;
+
+	memset(&rd, 0, sizeof(rd));
+	tally_buf_init(&line);
+	while ((rc = tally_src_getline(src, &line, TALLY_MAX_LINE)) == 1) {
+		lineno = src->line;
+		for (i = 0; i < line.len && strchr(" \t", line.data[i]); i++)
+			;
+		if (i == line.len)
+			continue;
+		if ((st = tally_json_parse(line.data, line.len, lineno, &j,
+		    err)) != TALLY_OK)
+			break;
+		rc = r_record(&rd, j, &rec);
+		if (rc == TALLY_EINVAL)
+			st = tally_error_set(err, TALLY_EPARSE, lineno, 0,
+			    "record version is newer than this tally reads");
+		else if (rc == TALLY_ENOMEM)
+			st = tally_error_set(err, TALLY_ENOMEM, lineno, 0,
+			    "out of memory");
+		else if (rc != 0)
+			st = tally_error_set(err, TALLY_EPARSE, lineno, 0,
+			    "not a tally record");
+		else
+			st = tally_sink_record(sink, &rec, err);
+		cJSON_Delete(j);
+		if (st != TALLY_OK)
+			break;
+	}
+	if (st == TALLY_OK && rc == TALLY_ELIMIT)
+		st = tally_error_set(err, TALLY_ELIMIT, src->line + 1, 0,
+		    "line longer than %u bytes", TALLY_MAX_LINE);
+	else if (st == TALLY_OK && rc < 0)
+		st = tally_error_set(err, rc, src->line + 1, 0, "read error");
+	tally_buf_free(&line);
+	free(rd.strv[0]);
+	free(rd.strv[1]);
+	free(rd.kv[0]);
+	free(rd.kv[1]);
+	free(rd.kv[2]);
+	free(rd.att);
+	return st;
+}

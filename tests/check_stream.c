@@ -1,0 +1,169 @@
+/* tests/check_stream.c: the record stream writer and reader. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <check.h>
+
+#include <tally/stream.h>
+
+#include "internal.h"
+#include "testutil.h"
+
+START_TEST(roundtrip_is_identical)
+{
+	const char *in =
+	    "{\"v\":1,\"type\":\"test\",\"name\":\"a \\\"q\\\" \\u0001\","
+	    "\"status\":\"failed\",\"rawStatus\":\"error\",\"duration\":1.5,"
+	    "\"suite\":[\"outer\",\"inner\"],\"classname\":\"pkg.C\","
+	    "\"filePath\":\"t/a.py\",\"line\":12,\"message\":\"m\\nx\","
+	    "\"errorType\":\"E\",\"trace\":\"tr\",\"stdout\":\"o\","
+	    "\"stderr\":\"e\",\"retries\":1,\"flaky\":true,"
+	    "\"retryAttempts\":[{\"status\":\"failed\",\"duration\":2,"
+	    "\"message\":\"first\"}],\"properties\":[{\"name\":\"k\","
+	    "\"value\":\"v\"},{\"name\":\"k\",\"value\":\"w\"}],"
+	    "\"source\":\"r.xml\",\"labels\":{\"py\":\"3.11\"}}\n"
+	    "{\"v\":1,\"type\":\"suite\",\"suite\":[\"s\"],\"hostname\":\"h\","
+	    "\"tests\":3,\"failures\":0,\"source\":\"r.xml\"}\n"
+	    "{\"v\":1,\"type\":\"meta\",\"meta\":{\"a\":\"b\"}}\n"
+	    "{\"v\":1,\"type\":\"error\",\"line\":3,\"column\":4,"
+	    "\"message\":\"bad\",\"source\":\"x.xml\"}\n"
+	    "{\"v\":1,\"type\":\"perf\",\"name\":\"/api\",\"method\":\"GET\","
+	    "\"requests\":10,\"failures\":1,\"mean\":2.5,\"p95\":7,"
+	    "\"rps\":3.25}\n";
+	struct capture c;
+	struct tally_error err;
+	char *out;
+
+	capture_init(&c);
+	ck_assert_int_eq(read_string(in, "in", TALLY_FMT_STREAM, &c, &err),
+	    TALLY_OK);
+	out = capture_join(&c);
+	ck_assert_str_eq(out, in);
+	ck_assert_uint_eq(c.ntests, 1);
+	free(out);
+	capture_fini(&c);
+}
+END_TEST
+
+START_TEST(detects_stream)
+{
+	const char *in = "{\"v\":1,\"type\":\"meta\",\"meta\":{}}\n";
+	struct capture c;
+	struct tally_error err;
+
+	capture_init(&c);
+	ck_assert_int_eq(read_string(in, "in", TALLY_FMT_AUTO, &c, &err),
+	    TALLY_OK);
+	ck_assert_uint_eq(c.n, 1);
+	capture_fini(&c);
+}
+END_TEST
+
+START_TEST(bad_line_keeps_earlier_records)
+{
+	const char *in =
+	    "{\"v\":1,\"type\":\"test\",\"name\":\"a\",\"status\":\"passed\"}\n"
+	    "\n"
+	    "{\"v\":1,\"type\":\"test\",\"name\":\"b\",\"status\":\"passed\"\n";
+	struct capture c;
+	struct tally_error err;
+
+	capture_init(&c);
+	ck_assert_int_eq(read_string(in, "in.jsonl", TALLY_FMT_AUTO, &c, &err),
+	    TALLY_EPARSE);
+	ck_assert_uint_eq(c.ntests, 1);
+	ck_assert_uint_eq(c.nerrors, 1);
+	ck_assert_int_eq(err.line, 3);
+	ck_assert_str_eq(err.file, "in.jsonl");
+	ck_assert_str_eq(err.message, "unexpected end of JSON");
+	capture_fini(&c);
+}
+END_TEST
+
+START_TEST(rejects_hostile_json)
+{
+	static const char *bad[] = {
+	    "{\"v\":1,\"type\":\"test\",\"name\":\"a\",\"name\":\"b\","
+	    "\"status\":\"passed\"}\n",
+	    "{\"v\":1,\"type\":\"test\",\"name\":\"a\",\"status\":\"bogus\"}\n",
+	    "{\"v\":2,\"type\":\"test\",\"name\":\"a\",\"status\":\"passed\"}\n",
+	    "{\"v\":1,\"type\":\"test\",\"name\":\"a\",\"status\":\"passed\","
+	    "\"duration\":1e999}\n",
+	    "{\"v\":1,\"type\":\"nope\"}\n",
+	};
+	static const char *why[] = {
+	    "duplicate key", "not a tally record",
+	    "record version is newer than this tally reads",
+	    "number out of range", "not a tally record",
+	};
+	struct capture c;
+	struct tally_error err;
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		capture_init(&c);
+		ck_assert_int_eq(read_string(bad[i], "x", TALLY_FMT_STREAM, &c,
+		    &err), TALLY_EPARSE);
+		ck_assert_uint_eq(c.ntests, 0);
+		ck_assert_uint_eq(c.nerrors, 1);
+		ck_assert_msg(strstr(err.message, why[i]) != NULL,
+		    "case %zu: '%s'", i, err.message);
+		capture_fini(&c);
+	}
+}
+END_TEST
+
+START_TEST(writer_repairs_utf8_and_controls)
+{
+	struct tally_record r;
+	struct tally_buf b;
+
+	tally_record_init(&r, TALLY_REC_TEST);
+	r.u.test.name = "bad \xff byte \x1b[31mred\x7f";
+	r.u.test.status = TALLY_PASSED;
+	tally_buf_init(&b);
+	ck_assert_int_eq(tally_stream_format(&b, &r), TALLY_OK);
+	ck_assert_str_eq(b.data, "{\"v\":1,\"type\":\"test\",\"name\":"
+	    "\"bad \xef\xbf\xbd byte \\u001b[31mred\\u007f\","
+	    "\"status\":\"passed\"}\n");
+	tally_buf_free(&b);
+}
+END_TEST
+
+START_TEST(empty_and_unknown_inputs)
+{
+	struct capture c;
+	struct tally_error err;
+
+	capture_init(&c);
+	ck_assert_int_eq(read_string("  \n\t", "e", TALLY_FMT_AUTO, &c, &err),
+	    TALLY_EPARSE);
+	ck_assert_str_eq(err.message, "empty input");
+	ck_assert_uint_eq(c.nerrors, 1);
+	capture_fini(&c);
+	capture_init(&c);
+	ck_assert_int_eq(read_string("\x89PNG\r\n", "p", TALLY_FMT_AUTO, &c,
+	    &err), TALLY_EPARSE);
+	ck_assert_str_eq(err.message, "unrecognized format");
+	capture_fini(&c);
+}
+END_TEST
+
+Suite *suite_stream(void);
+
+Suite *
+suite_stream(void)
+{
+	Suite *s = suite_create("stream");
+	TCase *tc = tcase_create("core");
+
+	tcase_add_test(tc, roundtrip_is_identical);
+	tcase_add_test(tc, detects_stream);
+	tcase_add_test(tc, bad_line_keeps_earlier_records);
+	tcase_add_test(tc, rejects_hostile_json);
+	tcase_add_test(tc, writer_repairs_utf8_and_controls);
+	tcase_add_test(tc, empty_and_unknown_inputs);
+	suite_add_tcase(s, tc);
+	return s;
+}

@@ -1,0 +1,61 @@
+# tests/cli/lib.sh: sourced by every tests/cli/t_*.sh.
+#
+#   run NAME EXPECTED_STATUS CMD...   runs CMD with stdout in $OUT and
+#                                     stderr in $ERR, checks the status
+#   expect_out TEXT / expect_err TEXT grep -F checks on the last run
+#   expect_no_err                     stderr of the last run was empty
+#   ok NAME / notok NAME WHY          report a case by hand
+# Each check prints "ok NAME" or "not ok NAME" plus details.
+set -u
+T=$(mktemp -d "${TMPDIR:-/tmp}/tally-cli.XXXXXX")
+trap 'rm -rf "$T"' EXIT
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+DATA=$ROOT/tests/data
+PATH=$TALLY_BIN:$PATH
+OUT=$T/out ERR=$T/err
+CASE=
+
+ok() { echo "ok $1"; }
+notok() { echo "not ok $1"; shift; printf '  %s\n' "$@"; }
+
+run() {
+	CASE=$1 want=$2; shift 2
+	"$@" >"$OUT" 2>"$ERR" </dev/null
+	st=$?
+	if [ "$st" -eq "$want" ]; then ok "$CASE: exit $want"
+	else notok "$CASE: exit $st, wanted $want" "cmd: $*" "stderr: $(head -c 600 "$ERR")"; fi
+}
+
+run_in() {	# like run, with stdin from $1
+	inp=$1 CASE=$2 want=$3; shift 3
+	"$@" >"$OUT" 2>"$ERR" <"$inp"
+	st=$?
+	if [ "$st" -eq "$want" ]; then ok "$CASE: exit $want"
+	else notok "$CASE: exit $st, wanted $want" "cmd: $*" "stderr: $(head -c 600 "$ERR")"; fi
+}
+
+expect_out() {
+	if grep -qF -- "$1" "$OUT"; then ok "$CASE: stdout has '$1'"
+	else notok "$CASE: stdout lacks '$1'" "stdout: $(head -c 600 "$OUT")"; fi
+}
+
+expect_not_out() {
+	if grep -qF -- "$1" "$OUT"; then notok "$CASE: stdout has '$1'" "stdout: $(head -c 600 "$OUT")"
+	else ok "$CASE: stdout lacks '$1'"; fi
+}
+
+expect_err() {
+	if grep -qF -- "$1" "$ERR"; then ok "$CASE: stderr has '$1'"
+	else notok "$CASE: stderr lacks '$1'" "stderr: $(head -c 600 "$ERR")"; fi
+}
+
+expect_no_err() {
+	if [ -s "$ERR" ]; then notok "$CASE: stderr not empty" "stderr: $(head -c 600 "$ERR")"
+	else ok "$CASE: stderr empty"; fi
+}
+
+expect_lines() {	# expect_lines PATTERN COUNT: lines of stdout matching
+	n=$(grep -cF -- "$1" "$OUT")
+	if [ "$n" -eq "$2" ]; then ok "$CASE: $2 lines with '$1'"
+	else notok "$CASE: $n lines with '$1', wanted $2"; fi
+}

@@ -1,0 +1,121 @@
+/* tests/testutil.c: capture sink and fixture readers for the suites. */
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "internal.h"
+#include "testutil.h"
+
+static int
+capture_record(struct tally_sink *s, const struct tally_record *r,
+    struct tally_error *err)
+{
+	struct capture *c = (struct capture *)s;
+	struct tally_buf b;
+	char **p;
+
+	tally_buf_init(&b);
+	if (tally_stream_format(&b, r) != TALLY_OK)
+		return TALLY_ENOMEM;
+	if ((p = realloc(c->lines, (c->n + 1) * sizeof(*p))) == NULL)
+		return TALLY_ENOMEM;
+	c->lines = p;
+	c->lines[c->n++] = tally_buf_detach(&b);
+	if (r->type == TALLY_REC_TEST) {
+		c->ntests++;
+		c->nstatus[r->u.test.status]++;
+	} else if (r->type == TALLY_REC_ERROR)
+		c->nerrors++;
+	else if (r->type == TALLY_REC_SUITE)
+		c->nsuites++;
+	(void)err;
+	return TALLY_OK;
+}
+
+static int
+capture_end(struct tally_sink *s, struct tally_error *err)
+{
+	((struct capture *)s)->ended = 1;
+	(void)err;
+	return TALLY_OK;
+}
+
+void
+capture_init(struct capture *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->sink.record = capture_record;
+	c->sink.end = capture_end;
+}
+
+void
+capture_fini(struct capture *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->n; i++)
+		free(c->lines[i]);
+	free(c->lines);
+	memset(c, 0, sizeof(*c));
+}
+
+char *
+capture_join(const struct capture *c)
+{
+	struct tally_buf b;
+	size_t i;
+
+	tally_buf_init(&b);
+	for (i = 0; i < c->n; i++)
+		tally_buf_adds(&b, c->lines[i]);
+	return tally_buf_detach(&b);
+}
+
+size_t
+capture_count(const struct capture *c, const char *needle)
+{
+	size_t i, k = 0;
+
+	for (i = 0; i < c->n; i++)
+		if (strstr(c->lines[i], needle) != NULL)
+			k++;
+	return k;
+}
+
+int
+read_file(const char *path, enum tally_format fmt, struct capture *c,
+    struct tally_error *err)
+{
+	int fd, rc;
+
+	if ((fd = open(path, O_RDONLY)) < 0) {
+		tally_error_init(err, path);
+		return tally_error_set(err, TALLY_EIO, 0, 0, "cannot open");
+	}
+	rc = tally_read_fd(fd, path, fmt, &c->sink, err);
+	close(fd);
+	return rc;
+}
+
+int
+read_string(const char *s, const char *name, enum tally_format fmt,
+    struct capture *c, struct tally_error *err)
+{
+	char path[] = "/tmp/tally-check-XXXXXX";
+	int fd, rc;
+	size_t n = strlen(s);
+
+	if ((fd = mkstemp(path)) < 0)
+		return TALLY_EIO;
+	if (write(fd, s, n) != (ssize_t)n || lseek(fd, 0, SEEK_SET) != 0) {
+		close(fd);
+		unlink(path);
+		return TALLY_EIO;
+	}
+	unlink(path);
+	rc = tally_read_fd(fd, name, fmt, &c->sink, err);
+	close(fd);
+	return rc;
+}

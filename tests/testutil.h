@@ -1,0 +1,40 @@
+/*
+ * tests/testutil.h: helpers for the Check suites: a sink that keeps
+ * what it receives as stream lines, and reading a fixture through a
+ * reader.  Fixture paths are relative to the repository root.
+ */
+#ifndef TESTUTIL_H
+#define TESTUTIL_H
+
+#include <stddef.h>
+
+#include <tally/reader.h>
+#include <tally/sink.h>
+
+/* A sink that formats every record as a stream line and keeps them. */
+struct capture {
+	struct tally_sink sink;
+	char	**lines;
+	size_t	  n;
+	size_t	  ntests;
+	size_t	  nstatus[5];	/* tests per status */
+	size_t	  nerrors;	/* error records */
+	size_t	  nsuites;
+	int	  ended;
+};
+
+void	capture_init(struct capture *c);
+void	capture_fini(struct capture *c);
+/* Everything captured as one string (caller frees). */
+char	*capture_join(const struct capture *c);
+/* Number of captured lines containing needle. */
+size_t	capture_count(const struct capture *c, const char *needle);
+
+/* Read path with tally_read_fd into c; returns the reader's status. */
+int	read_file(const char *path, enum tally_format fmt, struct capture *c,
+	    struct tally_error *err);
+/* Read a string as an input named name. */
+int	read_string(const char *s, const char *name, enum tally_format fmt,
+	    struct capture *c, struct tally_error *err);
+
+#endif

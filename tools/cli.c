@@ -1,0 +1,101 @@
+/* tools/cli.c: diagnostics and exit handling for the tally programs. */
+#include <errno.h>
+#include <locale.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+static const char *progname = "tally";
+
+void
+cli_init(const char *name)
+{
+	progname = name;
+	setlocale(LC_CTYPE, "");
+	/* Report EPIPE through write errors and exit quietly. */
+	signal(SIGPIPE, SIG_IGN);
+}
+
+const char *
+cli_name(void)
+{
+	return progname;
+}
+
+void
+cli_warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: ", progname);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+void
+cli_error(const struct tally_error *err)
+{
+	fprintf(stderr, "%s: ", progname);
+	if (err->file[0] != '\0') {
+		fputs(err->file, stderr);
+		if (err->line > 0)
+			fprintf(stderr, ":%ld", err->line);
+		if (err->line > 0 && err->column > 0)
+			fprintf(stderr, ":%ld", err->column);
+		fputs(": ", stderr);
+	}
+	fprintf(stderr, "error: %s\n", err->message[0] ? err->message :
+	    "unknown error");
+}
+
+int
+cli_parse_kv(char *s, struct tally_kv *kv)
+{
+	char *eq = strchr(s, '=');
+
+	if (eq == NULL || eq == s)
+		return -1;
+	*eq = '\0';
+	kv->key = s;
+	kv->value = eq + 1;
+	return 0;
+}
+
+void
+cli_kv_push(struct tally_kv **v, size_t *n, const char *key,
+    const char *value)
+{
+	struct tally_kv *p = realloc(*v, (*n + 1) * sizeof(*p));
+
+	if (p == NULL) {
+		cli_warn("out of memory");
+		exit(EXIT_TROUBLE);
+	}
+	p[*n].key = key;
+	p[*n].value = value;
+	*v = p;
+	(*n)++;
+}
+
+int
+cli_close_stdout(int status)
+{
+	int bad = fflush(stdout) != 0 || ferror(stdout);
+	int e = errno;
+
+	if (fclose(stdout) != 0 && !bad) {
+		bad = 1;
+		e = errno;
+	}
+	if (!bad)
+		return status;
+	if (e != EPIPE)
+		cli_warn("write error: %s", strerror(e));
+	return EXIT_TROUBLE;
+}
