@@ -1,0 +1,101 @@
+/*
+ * tally/report.h: what a report is made of.  tally-render reads a stream,
+ * merges it, and builds one struct tally_report that every renderer
+ * (text, markdown, junit, json, github, html) turns into bytes.
+ *
+ * Ownership: a report owns its merge table and its arrays; the record
+ * pointers in it are borrowed from that table.  tally_report_free()
+ * releases everything and accepts NULL.
+ */
+#ifndef TALLY_REPORT_H
+#define TALLY_REPORT_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include <tally/error.h>
+#include <tally/record.h>
+
+/* Gates: --fail-on failed|error|flaky|empty and --min-pass-rate. */
+#define TALLY_GATE_FAILED	0x01
+#define TALLY_GATE_ERROR	0x02
+#define TALLY_GATE_FLAKY	0x04
+#define TALLY_GATE_EMPTY	0x08
+
+struct tally_totals {
+	size_t	tests;			/* merged test records */
+	size_t	status[TALLY_NSTATUS];	/* by final status */
+	size_t	flaky;
+	size_t	retried;		/* tests with retries > 0 */
+	size_t	errors;			/* "error" records: unreadable input */
+	double	duration;		/* sum of test durations, ms */
+	double	pass_rate;		/* passed / (tests - skipped - pending),
+					   percent; 100 when nothing ran */
+};
+
+/* One gate's outcome, for the report to say which gate failed. */
+struct tally_gate {
+	const char	*name;		/* "failed", "min-pass-rate", ... */
+	int		 failed;
+	char		 detail[128];	/* "3 tests failed", ... */
+};
+
+struct tally_report {
+	/* Merged records by kind, in the merge's deterministic order. */
+	const struct tally_record **tests;
+	size_t		 ntests;
+	const struct tally_record **suites;
+	size_t		 nsuites;
+	const struct tally_record **errors;
+	size_t		 nerrors;
+	const struct tally_record **perf;
+	size_t		 nperf;
+	/* Run metadata: meta records, then CI variables, then --meta. */
+	struct tally_kv	*meta;
+	size_t		 nmeta;
+	struct tally_totals totals;
+	struct tally_gate *gates;	/* the gates asked for, in order */
+	size_t		 ngates;
+	int		 verdict_failed; /* some gate failed */
+	void		*priv;		/* owned internals */
+};
+
+/* How a report is built. */
+struct tally_report_opts {
+	unsigned	 fail_on;	/* TALLY_GATE_* bits */
+	double		 min_pass_rate;	/* percent, < 0 when not asked */
+	const struct tally_kv *meta;	/* --meta KEY=VALUE */
+	size_t		 nmeta;
+	int		 use_env;	/* read CI variables from environ */
+};
+
+/*
+ * Read the merged records of a finished merge table m (ownership moves to
+ * the report) and compute totals, metadata and gates.
+ */
+struct tally_merge;
+int	tally_report_build(struct tally_report **out, struct tally_merge *m,
+	    const struct tally_report_opts *opts, struct tally_error *err);
+void	tally_report_free(struct tally_report *r);
+
+/* Options every renderer understands; each ignores what it does not use. */
+struct tally_render_opts {
+	int		 color;		/* text: ANSI colour allowed */
+	size_t		 max_bytes;	/* markdown: byte budget, 0 = default */
+	size_t		 max_annotations; /* github: cap, 0 = default */
+	size_t		 top;		/* slowest tests to list, 0 = default */
+	const char	*title;		/* report title, NULL = default */
+	const char	*group_by;	/* label key to break down by, or NULL */
+	const char	*assets_dir;	/* html --split-assets: where CSS/JS go */
+	const char	*output_path;	/* -o FILE, NULL for stdout */
+};
+
+/* The renderers: each writes one report to fp. */
+typedef int (*tally_render_fn)(const struct tally_report *rep,
+    const struct tally_render_opts *opts, FILE *fp, struct tally_error *err);
+
+/* Renderer by format name ("text", "markdown", "junit", "json", "github",
+ * "html"); NULL when unknown. */
+tally_render_fn	tally_renderer(const char *format);
+
+#endif /* TALLY_REPORT_H */
