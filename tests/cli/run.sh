@@ -11,8 +11,8 @@ for t in "$here"/t_*.sh; do
 	out=$(sh "$t" 2>&1)
 	p=$(printf '%s\n' "$out" | grep -c '^ok ')
 	f=$(printf '%s\n' "$out" | grep -c '^not ok ')
-	printf '%s\n' "$out" | grep '^not ok' -A8 | sed "s|^|$(basename "$t"): |"
-	st=$?
+	printf '%s\n' "$out" | awk '/^not ok/ {p=1; print; next} /^  / && p {print; next} {p=0}' |
+	    sed "s|^|$(basename "$t"): |"
 	pass=$((pass + p)); fail=$((fail + f))
 	if [ "$p" -eq 0 ] && [ "$f" -eq 0 ]; then
 		echo "$(basename "$t"): ran no case"; printf '%s\n' "$out" | tail -5
