@@ -437,6 +437,8 @@ tally_parse_seconds(const char *s)
 	if (s[i] != '\0' || n == 0)
 		return -1;
 	buf[n] = '\0';
+	if (strspn(buf, "0123456789.eE+-") != n)	/* no hex, inf, nan */
+		return -1;
 	errno = 0;
 	v = strtod(buf, &end);
 	if (*end != '\0' || errno != 0 || !isfinite(v) || v < 0)
