@@ -65,6 +65,13 @@ $(B)/tests/runner: $(B)/tests/runner.o $(B)/tests/testutil.o $(TEST_OBJ) $(B)/li
 $(B)/tests/runner.o: tests/runner.c $(B)/tests/suites.h
 $(B)/tests/testutil.o: tests/testutil.c tests/testutil.h
 
+$(B)/tests/measure: tests/bench/measure.c | $(B)/tests
+	$(CC) $(CFLAGS) -o $@ $<
+
+# Speed and memory figures on generated inputs (not a pass/fail test).
+bench: all $(B)/tests/measure
+	TALLY_BIN=$(B)/bin MEASURE=$(B)/tests/measure sh tests/bench/run.sh
+
 $(B)/lib $(B)/tools $(B)/bin $(B)/tests:
 	mkdir -p $@
 
@@ -113,5 +120,5 @@ uninstall:
 clean:
 	rm -rf $(B) build-asan
 
-.PHONY: all check deps demo asan install uninstall clean
+.PHONY: all check deps demo asan bench install uninstall clean
 .SUFFIXES:
