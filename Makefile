@@ -35,13 +35,16 @@ TEST_OBJ = $(TEST_SRC:%.c=$(B)/%.o)
 SUITES   = $(TEST_SRC:tests/check_%.c=%)
 MAN      = $(sort $(wildcard man/*.[1-9]))
 
-all: $(B)/libtally.a $(TOOLS)
+all: $(B)/libtally.a $(B)/libtally.so $(TOOLS)
 
 $(B)/lib/%.o: lib/%.c $(wildcard include/tally/*.h lib/*.h) | $(B)/lib
 	$(CC) $(CFLAGS) -DTALLY_BUILDING_LIB -fPIC -c -o $@ $<
 
 $(B)/libtally.a: $(LIB_OBJ)
 	rm -f $@ && ar rcs $@ $(LIB_OBJ)
+
+$(B)/libtally.so: $(LIB_OBJ)
+	$(CC) $(LDFLAGS) -shared -Wl,-soname,libtally.so.0 -o $@ $(LIB_OBJ) $(PKG_LIBS) -lm
 
 $(B)/tools/%.o: tools/%.c tools/cli.h $(wildcard include/tally/*.h) | $(B)/tools
 	$(CC) $(CFLAGS) -c -o $@ $<
@@ -106,6 +109,8 @@ install: all
 	  $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(PKGCONFIGDIR)
 	install -m 755 $(TOOLS) $(DESTDIR)$(BINDIR)
 	install -m 644 $(B)/libtally.a $(DESTDIR)$(LIBDIR)
+	install -m 755 $(B)/libtally.so $(DESTDIR)$(LIBDIR)/libtally.so.0
+	ln -sf libtally.so.0 $(DESTDIR)$(LIBDIR)/libtally.so
 	install -m 644 include/tally/*.h $(DESTDIR)$(INCDIR)/tally
 	for m in $(MAN); do s=$${m##*.}; install -m 644 $$m $(DESTDIR)$(MANDIR)/man$$s; done
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' -e 's|@INCDIR@|$(INCDIR)|' \
@@ -113,7 +118,8 @@ install: all
 
 uninstall:
 	for t in $(TOOLS); do rm -f $(DESTDIR)$(BINDIR)/$${t##*/}; done
-	rm -f $(DESTDIR)$(LIBDIR)/libtally.a $(DESTDIR)$(PKGCONFIGDIR)/tally.pc
+	rm -f $(DESTDIR)$(LIBDIR)/libtally.a $(DESTDIR)$(LIBDIR)/libtally.so \
+	  $(DESTDIR)$(LIBDIR)/libtally.so.0 $(DESTDIR)$(PKGCONFIGDIR)/tally.pc
 	rm -rf $(DESTDIR)$(INCDIR)/tally
 	for m in $(MAN); do s=$${m##*.}; rm -f $(DESTDIR)$(MANDIR)/man$$s/$${m##*/}; done
 
