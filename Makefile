@@ -75,6 +75,18 @@ $(B)/tests/measure: tests/bench/measure.c | $(B)/tests
 bench: all $(B)/tests/measure
 	TALLY_BIN=$(B)/bin MEASURE=$(B)/tests/measure sh tests/bench/run.sh
 
+# Coverage-guided fuzzing of every reader (clang's libFuzzer), seeded with
+# the test fixtures; FUZZ_SECONDS per run.
+FUZZ_SECONDS ?= 60
+fuzz:
+	$(MAKE) B=build-fuzz CC=clang CFLAGS="-O1 -g -fsanitize=fuzzer-no-link,address,undefined" build-fuzz/libtally.a
+	clang -O1 -g -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -DTALLY_BUILDING_LIB \
+	  -Iinclude -Ilib $(PKG_CFLAGS) -o build-fuzz/fuzz_read tests/fuzz/fuzz_read.c \
+	  build-fuzz/libtally.a $(PKG_LIBS) -lm
+	mkdir -p build-fuzz/corpus
+	build-fuzz/fuzz_read -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -timeout=5 \
+	  -rss_limit_mb=2048 build-fuzz/corpus tests/data examples/results
+
 $(B)/lib $(B)/tools $(B)/bin $(B)/tests:
 	mkdir -p $@
 
@@ -124,7 +136,7 @@ uninstall:
 	for m in $(MAN); do s=$${m##*.}; rm -f $(DESTDIR)$(MANDIR)/man$$s/$${m##*/}; done
 
 clean:
-	rm -rf $(B) build-asan
+	rm -rf $(B) build-asan build-fuzz
 
-.PHONY: all check deps demo asan bench install uninstall clean
+.PHONY: all check deps demo asan bench fuzz install uninstall clean
 .SUFFIXES:
