@@ -181,6 +181,20 @@ tally_esc_xml(struct tally_buf *b, const char *s, size_t n)
 }
 
 static int
+xml_text_emit(struct tally_buf *b, unsigned cp, int *rc)
+{
+	if (cp == '\n' || cp == '\t')
+		return 0;
+	return xml_emit(b, cp, rc);
+}
+
+int
+tally_esc_xml_text(struct tally_buf *b, const char *s, size_t n)
+{
+	return walk(b, s, n, xml_text_emit);
+}
+
+static int
 html_emit(struct tally_buf *b, unsigned cp, int *rc)
 {
 	switch (cp) {

@@ -27,6 +27,9 @@ int	tally_esc_json_str(struct tally_buf *b, const char *s);
 /* XML text and attribute values; characters XML 1.0 forbids (controls,
  * ANSI escapes) are written as visible U+FFFD-free placeholders. */
 int	tally_esc_xml(struct tally_buf *b, const char *s, size_t n);
+/* The same for element content only: newlines and tabs stay literal, so
+ * stack traces keep their lines. */
+int	tally_esc_xml_text(struct tally_buf *b, const char *s, size_t n);
 /* HTML text or quoted attribute. */
 int	tally_esc_html(struct tally_buf *b, const char *s, size_t n);
 /* Markdown inline text: metacharacters backslashed, newlines as spaces. */
