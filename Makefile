@@ -60,7 +60,7 @@ $(B)/tests/suites.h: $(TEST_SRC) | $(B)/tests
 	   for s in $(SUITES); do echo "	X(suite_$$s) \\"; done; \
 	   echo ""; } > $@.tmp && mv $@.tmp $@
 
-$(B)/tests/%.o: tests/%.c tests/testutil.h $(wildcard include/tally/*.h lib/*.h) $(B)/tests/suites.h | $(B)/tests
+$(B)/tests/%.o: tests/%.c $(wildcard tests/*.h) $(wildcard include/tally/*.h lib/*.h) $(B)/tests/suites.h | $(B)/tests
 	$(CC) $(CFLAGS) $(CHECK_CFLAGS) -DTALLY_BUILDING_LIB -I$(B)/tests -Ilib -c -o $@ $<
 
 $(B)/tests/runner: $(B)/tests/runner.o $(B)/tests/testutil.o $(TEST_OBJ) $(B)/libtally.a
