@@ -25,6 +25,8 @@ struct format {
 
 static const struct format formats[TALLY_FMT_COUNT] = {
 	[TALLY_FMT_AUTO]	= { "auto", NULL },
+	[TALLY_FMT_GOTEST]	= { "gotest", tally_read_gotest },
+	[TALLY_FMT_LOCUST]	= { "locust", tally_read_locust },
 	[TALLY_FMT_STREAM]	= { "tally", tally_read_stream },
 };
 
@@ -52,6 +54,46 @@ static int
 has(const char *h, size_t n, const char *needle)
 {
 	return memmem(h, n, needle, strlen(needle)) != NULL;
+}
+
+/*
+ * The header row of a CSV file Locust writes: _stats.csv (and
+ * _stats_history.csv) has Name and a request count, _failures.csv
+ * Method,Name,Error,Occurrences, _exceptions.csv Count,Message,Traceback.
+ * Column names may be quoted (Locust 0.x).
+ */
+static int
+is_locust_header(const char *h, size_t len)
+{
+	static const char *names[] = { "Name", "Request Count", "# requests",
+	    "Total Request Count", "Method", "Error", "Occurrences", "Count",
+	    "Message", "Traceback" };
+	enum { NAME = 1, REQ = 2 | 4 | 8, METHOD = 16, ERROR = 32,
+	    OCC = 64, COUNT = 128, MESSAGE = 256, TRACE = 512 };
+	const char *nl = memchr(h, '\n', len), *f, *e;
+	size_t end = nl ? (size_t)(nl - h) : len, i = 0, n, k;
+	unsigned seen = 0;
+
+	while (i <= end) {
+		f = h + i;
+		e = memchr(f, ',', end - i);
+		n = e ? (size_t)(e - f) : end - i;
+		i += n + 1;
+		while (n > 0 && (f[n - 1] == '\r' || f[n - 1] == ' '))
+			n--;
+		if (n >= 2 && f[0] == '"' && f[n - 1] == '"') {
+			f++;
+			n -= 2;
+		}
+		for (k = 0; k < sizeof(names) / sizeof(names[0]); k++)
+			if (strlen(names[k]) == n &&
+			    strncasecmp(f, names[k], n) == 0)
+				seen |= 1u << k;
+	}
+	return ((seen & NAME) && (seen & REQ)) ||
+	    (seen & (NAME | METHOD | ERROR | OCC)) ==
+	    (NAME | METHOD | ERROR | OCC) ||
+	    (seen & (COUNT | MESSAGE | TRACE)) == (COUNT | MESSAGE | TRACE);
 }
 
 enum tally_format
@@ -103,9 +145,12 @@ tally_format_detect(const unsigned char *head, size_t len)
 			return TALLY_FMT_MOCHA;
 		return TALLY_FMT_AUTO;
 	}
-	if (has(h, len < 200 ? len : 200, "Request Count") &&
-	    has(h, len < 200 ? len : 200, "Name"))
+	if (is_locust_header(h, len))
 		return TALLY_FMT_LOCUST;
+	/* go test -json 2>&1: the go command's own lines come first. */
+	if (has(h, len, "\n{\"") && has(h, len, "\"Action\":\"") &&
+	    has(h, len, "\"Package\":\""))
+		return TALLY_FMT_GOTEST;
 	return TALLY_FMT_AUTO;
 }
 

@@ -1,0 +1,780 @@
+/*
+ * lib/read_gotest.c: `go test -json` (test2json) event streams.
+ *
+ * Events arrive interleaved: parallel tests and several packages share
+ * one stream.  Every test that has started is kept (its output so far,
+ * its attributes) until its final pass, fail, skip or bench event, then
+ * goes out as one "test" record and is forgotten, so memory is bounded by
+ * the tests running at once.  A package's own pass, fail or skip becomes
+ * a "suite" record.  Nothing is dropped:
+ *
+ *   - a package that fails with no failing test (build failure, panic
+ *     outside a test, a failing TestMain) also gets a failed test named
+ *     "TestMain", as gotestsum reports it;
+ *   - tests still running when their package ends or the input stops (a
+ *     panic or a timeout killed the binary) become failed tests with
+ *     rawStatus "incomplete";
+ *   - lines that are not JSON objects (stderr of the go command mixed in
+ *     with 2>&1) are kept, like gotestsum does, as output of the next
+ *     package to end (its suite record's stderr); only a line that starts
+ *     like JSON and does not parse is an error.
+ */
+#include <ctype.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cJSON.h>
+
+#include "internal.h"
+
+#define GT_BUCKETS	256	/* initial hash size; grows with open tests */
+#define GT_BUILD_MAX	(1u << 20)	/* build output kept per import path */
+#define GT_TRUNC	"\n[tally: output truncated]\n"
+
+/* Text capped at a limit; what goes over is dropped and noted. */
+struct text {
+	struct tally_buf b;
+	size_t		 max;
+	int		 truncated;
+};
+
+struct gt_test {
+	char		*pkg, *name;
+	uint32_t	 hash;
+	int		 started;	/* saw "run", "pause" or "cont" */
+	struct text	 out;
+	struct tally_kv	*attrs;		/* "attr" events, in order */
+	size_t		 nattrs;
+	struct gt_test	*hnext;		/* hash chain */
+	struct gt_test	*prev, *next;	/* open tests, oldest first */
+};
+
+struct gt_pkg {
+	char		*name;
+	struct text	 out;		/* output events without Test */
+	struct text	 err;		/* non-JSON lines */
+	long		 failed;	/* failed test records sent */
+	struct gt_pkg	*next;
+};
+
+struct gt_build {
+	char		*path;		/* ImportPath */
+	struct text	 out;
+	struct gt_build	*next;
+};
+
+struct gt {
+	struct tally_sink *sink;
+	struct tally_error *err;
+	const char	*source;
+	struct gt_test	**hash;
+	size_t		 nbuckets, ntests;
+	struct gt_test	*first, *last;
+	struct gt_pkg	*pkgs;		/* open packages, newest first */
+	struct gt_build	*builds;
+	struct text	 stray;		/* non-JSON lines not yet placed */
+	struct tally_buf msg, trace;	/* scratch for a record */
+};
+
+static void
+text_init(struct text *t, size_t max)
+{
+	tally_buf_init(&t->b);
+	t->max = max;
+	t->truncated = 0;
+}
+
+static int
+text_add(struct text *t, const char *s, size_t n)
+{
+	if (t->truncated)
+		return TALLY_OK;
+	if (n > t->max - t->b.len) {
+		n = t->max - t->b.len;
+		t->truncated = 1;
+	}
+	if (tally_buf_add(&t->b, s, n) != TALLY_OK)
+		return TALLY_ENOMEM;
+	if (t->truncated && tally_buf_adds(&t->b, GT_TRUNC) != TALLY_OK)
+		return TALLY_ENOMEM;
+	return TALLY_OK;
+}
+
+/* The text, or NULL when nothing was kept. */
+static const char *
+text_get(const struct text *t)
+{
+	return t->b.len > 0 ? t->b.data : NULL;
+}
+
+static uint32_t
+hash2(const char *a, const char *b)
+{
+	uint32_t h = 2166136261u;
+
+	for (; *a; a++)
+		h = (h ^ (unsigned char)*a) * 16777619u;
+	h = (h ^ 0xffu) * 16777619u;
+	for (; *b; b++)
+		h = (h ^ (unsigned char)*b) * 16777619u;
+	return h;
+}
+
+static struct gt_test *
+test_find(struct gt *g, const char *pkg, const char *name, uint32_t h)
+{
+	struct gt_test *t;
+
+	for (t = g->hash[h % g->nbuckets]; t != NULL; t = t->hnext)
+		if (t->hash == h && strcmp(t->name, name) == 0 &&
+		    strcmp(t->pkg, pkg) == 0)
+			return t;
+	return NULL;
+}
+
+static int
+hash_grow(struct gt *g)
+{
+	struct gt_test **nh, *t;
+	size_t n = g->nbuckets * 4;
+
+	if ((nh = calloc(n, sizeof(*nh))) == NULL)
+		return TALLY_ENOMEM;
+	for (t = g->first; t != NULL; t = t->next) {
+		t->hnext = nh[t->hash % n];
+		nh[t->hash % n] = t;
+	}
+	free(g->hash);
+	g->hash = nh;
+	g->nbuckets = n;
+	return TALLY_OK;
+}
+
+static struct gt_test *
+test_open(struct gt *g, const char *pkg, const char *name)
+{
+	uint32_t h = hash2(pkg, name);
+	struct gt_test *t;
+
+	if ((t = test_find(g, pkg, name, h)) != NULL)
+		return t;
+	if (g->ntests >= g->nbuckets * 2 && hash_grow(g) != TALLY_OK)
+		return NULL;
+	if ((t = calloc(1, sizeof(*t))) == NULL)
+		return NULL;
+	if ((t->pkg = strdup(pkg)) == NULL || (t->name = strdup(name)) == NULL) {
+		free(t->pkg);
+		free(t);
+		return NULL;
+	}
+	t->hash = h;
+	text_init(&t->out, TALLY_MAX_FIELD);
+	t->hnext = g->hash[h % g->nbuckets];
+	g->hash[h % g->nbuckets] = t;
+	t->prev = g->last;
+	if (g->last != NULL)
+		g->last->next = t;
+	else
+		g->first = t;
+	g->last = t;
+	g->ntests++;
+	return t;
+}
+
+static void
+test_close(struct gt *g, struct gt_test *t)
+{
+	struct gt_test **pp;
+	size_t i;
+
+	for (pp = &g->hash[t->hash % g->nbuckets]; *pp != t; pp = &(*pp)->hnext)
+		;
+	*pp = t->hnext;
+	if (t->prev != NULL)
+		t->prev->next = t->next;
+	else
+		g->first = t->next;
+	if (t->next != NULL)
+		t->next->prev = t->prev;
+	else
+		g->last = t->prev;
+	g->ntests--;
+	for (i = 0; i < t->nattrs; i++) {
+		free((char *)t->attrs[i].key);
+		free((char *)t->attrs[i].value);
+	}
+	free(t->attrs);
+	tally_buf_free(&t->out.b);
+	free(t->pkg);
+	free(t->name);
+	free(t);
+}
+
+static struct gt_pkg *
+pkg_find(struct gt *g, const char *name)
+{
+	struct gt_pkg *p;
+
+	for (p = g->pkgs; p != NULL; p = p->next)
+		if (strcmp(p->name, name) == 0)
+			return p;
+	return NULL;
+}
+
+static struct gt_pkg *
+pkg_open(struct gt *g, const char *name)
+{
+	struct gt_pkg *p;
+
+	if ((p = pkg_find(g, name)) != NULL)
+		return p;
+	if ((p = calloc(1, sizeof(*p))) == NULL)
+		return NULL;
+	if ((p->name = strdup(name)) == NULL) {
+		free(p);
+		return NULL;
+	}
+	text_init(&p->out, TALLY_MAX_FIELD);
+	text_init(&p->err, TALLY_MAX_FIELD);
+	p->next = g->pkgs;
+	g->pkgs = p;
+	return p;
+}
+
+static void
+pkg_close(struct gt *g, struct gt_pkg *p)
+{
+	struct gt_pkg **pp;
+
+	for (pp = &g->pkgs; *pp != p; pp = &(*pp)->next)
+		;
+	*pp = p->next;
+	tally_buf_free(&p->out.b);
+	tally_buf_free(&p->err.b);
+	free(p->name);
+	free(p);
+}
+
+/* ---- what the output says ---- */
+
+/*
+ * A line the testing package decorates with its source position:
+ * "<indent>name.go:NN: text", before Go 1.14 "<indent>TestX: name.go:NN:
+ * text".  Sets *file and *flen to the file name, *lineno to NN.
+ */
+static int
+is_located(const char *s, size_t n, const char **file, size_t *flen,
+    long *lineno)
+{
+	size_t i = 0, f, fe;
+	long v = 0;
+
+	while (i < n && (s[i] == ' ' || s[i] == '\t'))
+		i++;
+	f = i;
+	while (i < n && s[i] != ' ' && s[i] != '\t')
+		i++;
+	if (i > f + 1 && i < n && s[i - 1] == ':' && s[i] == ' ' &&
+	    memchr(s + f, ':', i - f - 1) == NULL &&
+	    (i - f < 4 || memcmp(s + i - 4, ".go:", 4) != 0))
+		f = ++i;	/* the test's name */
+	else
+		i = f;
+	while (i < n && s[i] != ':' && s[i] != ' ' && s[i] != '\t')
+		i++;
+	fe = i;
+	if (fe - f < 4 || memcmp(s + fe - 3, ".go", 3) != 0 || i >= n ||
+	    s[i] != ':')
+		return 0;
+	if (++i >= n || !isdigit((unsigned char)s[i]))
+		return 0;
+	while (i < n && isdigit((unsigned char)s[i]) && v < 100000000)
+		v = v * 10 + (s[i++] - '0');
+	if (i >= n || s[i] != ':')
+		return 0;
+	*file = s + f;
+	*flen = fe - f;
+	*lineno = v;
+	return 1;
+}
+
+static size_t
+indent_of(const char *s, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n && (s[i] == ' ' || s[i] == '\t'))
+		i++;
+	return i;
+}
+
+/*
+ * Fill g->msg with the located lines of out (and the lines indented
+ * under them), *file and *line with the first _test.go position, and
+ * g->trace with a panic from its first line on.  Returns the kind of
+ * trouble seen: "panic" or NULL.
+ */
+static const char *
+digest(struct gt *g, const char *out, const char **file, size_t *flen,
+    long *line)
+{
+	const char *p = out, *nl, *f, *panic = NULL, *race = NULL;
+	size_t n, fl, block = SIZE_MAX, ind;
+	long ln;
+
+	tally_buf_reset(&g->msg);
+	tally_buf_reset(&g->trace);
+	*file = NULL;
+	*flen = 0;
+	*line = 0;
+	if (out == NULL)
+		return NULL;
+	for (; *p != '\0'; p = nl ? nl + 1 : p + n) {
+		nl = strchr(p, '\n');
+		n = nl ? (size_t)(nl - p) : strlen(p);
+		ind = indent_of(p, n);
+		if (block != SIZE_MAX && ind > block && ind < n) {
+			/* A continuation line of a located message. */
+			size_t cut = ind < block + 4 ? ind : block + 4;
+
+			tally_buf_addc(&g->msg, '\n');
+			tally_buf_add(&g->msg, p + cut, n - cut);
+			continue;
+		}
+		block = SIZE_MAX;
+		if (is_located(p, n, &f, &fl, &ln)) {
+			if (g->msg.len > 0)
+				tally_buf_addc(&g->msg, '\n');
+			tally_buf_add(&g->msg, f, n - (size_t)(f - p));
+			block = ind;
+			if (*file == NULL && fl > 8 &&
+			    memcmp(f + fl - 8, "_test.go", 8) == 0) {
+				*file = f;
+				*flen = fl;
+				*line = ln;
+			}
+		} else if (panic == NULL && n >= 7 &&
+		    memcmp(p, "panic: ", 7) == 0)
+			panic = p;
+		else if (race == NULL && n == 18 &&
+		    memcmp(p, "WARNING: DATA RACE", 18) == 0)
+			race = p;
+		if (nl == NULL)
+			break;
+	}
+	if (panic != NULL) {
+		tally_buf_adds(&g->trace, panic);
+		if (g->msg.len == 0)
+			tally_buf_add(&g->msg, panic, strcspn(panic, "\n"));
+	}
+	if (race != NULL && g->msg.len == 0)
+		tally_buf_add(&g->msg, race, 18);
+	return panic ? "panic" : NULL;
+}
+
+/* ---- records ---- */
+
+static int
+nomem(struct gt *g)
+{
+	return tally_error_set(g->err, TALLY_ENOMEM, 0, 0, "out of memory");
+}
+
+static int
+send_test(struct gt *g, const char *pkg, const char *name,
+    enum tally_status st, const char *raw, double elapsed, const char *out,
+    const struct tally_kv *props, size_t nprops, const char *fallback)
+{
+	struct tally_record rec;
+	struct tally_test *t = &rec.u.test;
+	const char *file, *kind;
+	char *fpath = NULL;
+	size_t flen;
+	int rc;
+
+	tally_record_init(&rec, TALLY_REC_TEST);
+	rec.source = g->source;
+	t->name = name;
+	if (pkg[0] != '\0') {
+		t->classname = pkg;
+		t->suite = &t->classname;
+		t->nsuite = 1;
+	}
+	t->status = st;
+	t->raw_status = raw;
+	t->duration = elapsed >= 0 ? elapsed * 1000.0 : -1;
+	t->stdout_text = out;
+	t->properties = (struct tally_kv *)props;
+	t->nproperties = nprops;
+	if (st == TALLY_FAILED || st == TALLY_SKIPPED) {
+		kind = digest(g, out, &file, &flen, &t->line);
+		if (g->msg.len > 0)
+			t->message = g->msg.data;
+		else if (fallback != NULL)
+			t->message = fallback;
+		if (st == TALLY_FAILED && g->trace.len > 0) {
+			t->trace = g->trace.data;
+			t->type = kind;
+		}
+		if (file != NULL && (fpath = strndup(file, flen)) == NULL)
+			return tally_error_set(g->err, TALLY_ENOMEM, 0, 0,
+			    "out of memory");
+		t->file_path = fpath;
+	}
+	rc = tally_sink_record(g->sink, &rec, g->err);
+	free(fpath);
+	return rc;
+}
+
+/* A test's final event (or the end of its package or of the input). */
+static int
+finish_test(struct gt *g, struct gt_test *t, enum tally_status st,
+    const char *raw, double elapsed, const char *fallback)
+{
+	struct gt_pkg *p = pkg_find(g, t->pkg);
+	int rc;
+
+	if (st == TALLY_FAILED && p != NULL)
+		p->failed++;
+	rc = send_test(g, t->pkg, t->name, st, raw, elapsed, text_get(&t->out),
+	    t->attrs, t->nattrs, fallback);
+	test_close(g, t);
+	return rc;
+}
+
+static const char *
+build_output(struct gt *g, const char *path)
+{
+	struct gt_build *b;
+
+	for (b = g->builds; b != NULL; b = b->next)
+		if (strcmp(b->path, path) == 0)
+			return text_get(&b->out);
+	return NULL;
+}
+
+/*
+ * Tests of p still open when it ends did not finish; a package that
+ * failed with no failing test gets a "TestMain" failure.  Then p's suite
+ * record.  result is the package's action, or NULL at end of input.
+ */
+static int
+finish_pkg(struct gt *g, struct gt_pkg *p, const char *result,
+    double elapsed, const char *failed_build)
+{
+	struct gt_test *t, *next;
+	struct tally_record rec;
+	struct tally_suite *s = &rec.u.suite;
+	struct tally_kv props[2];
+	struct tally_buf why;
+	const char *bout = NULL, *file;
+	size_t np = 0, flen;
+	long line;
+	int rc = TALLY_OK;
+
+	tally_buf_init(&why);
+	/* The package's own panic line explains why its tests stopped. */
+	digest(g, text_get(&p->out), &file, &flen, &line);
+	tally_buf_adds(&why, "test did not finish");
+	if (g->trace.len > 0) {
+		tally_buf_adds(&why, ": ");
+		tally_buf_add(&why, g->trace.data, strcspn(g->trace.data, "\n"));
+	}
+	if (why.data == NULL)
+		return nomem(g);
+	for (t = g->first; t != NULL && rc == TALLY_OK; t = next) {
+		next = t->next;
+		if (strcmp(t->pkg, p->name) != 0)
+			continue;
+		if (t->started)
+			rc = finish_test(g, t, TALLY_FAILED, "incomplete", -1,
+			    why.data);
+		else {
+			/* Output of a test that never ran: package output. */
+			rc = text_add(&p->out, t->out.b.data ? t->out.b.data :
+			    "", t->out.b.len);
+			test_close(g, t);
+		}
+	}
+	tally_buf_free(&why);
+	if (rc != TALLY_OK)
+		return rc == TALLY_ENOMEM ? tally_error_set(g->err, rc, 0, 0,
+		    "out of memory") : rc;
+	if (g->stray.b.len > 0) {
+		if ((rc = text_add(&p->err, g->stray.b.data,
+		    g->stray.b.len)) != TALLY_OK)
+			return tally_error_set(g->err, rc, 0, 0, "out of memory");
+		tally_buf_reset(&g->stray.b);
+	}
+	if (result != NULL && strcmp(result, "fail") == 0 && p->failed == 0) {
+		struct tally_buf both;
+		const char *fb = failed_build ? "build failed" : "package failed";
+
+		tally_buf_init(&both);
+		if (failed_build != NULL)
+			bout = build_output(g, failed_build);
+		/* The build errors say more than "FAIL pkg [build failed]". */
+		if (bout != NULL)
+			tally_buf_adds(&both, bout);
+		if (text_get(&p->out) != NULL)
+			tally_buf_adds(&both, p->out.b.data);
+		if (text_get(&p->err) != NULL)
+			tally_buf_adds(&both, p->err.b.data);
+		if (failed_build != NULL) {
+			props[np].key = "failedBuild";
+			props[np++].value = failed_build;
+		}
+		rc = send_test(g, p->name, "TestMain", TALLY_FAILED, "fail",
+		    -1, both.data, props, np, fb);
+		tally_buf_free(&both);
+		if (rc != TALLY_OK)
+			return rc;
+	}
+	tally_record_init(&rec, TALLY_REC_SUITE);
+	rec.source = g->source;
+	if (p->name[0] != '\0') {
+		s->path = (const char **)&p->name;
+		s->npath = 1;
+	}
+	s->duration = elapsed >= 0 ? elapsed * 1000.0 : -1;
+	s->stdout_text = text_get(&p->out);
+	s->stderr_text = text_get(&p->err);
+	np = 0;
+	props[np].key = "result";
+	props[np++].value = result ? result : "incomplete";
+	if (failed_build != NULL) {
+		props[np].key = "failedBuild";
+		props[np++].value = failed_build;
+	}
+	s->properties = props;
+	s->nproperties = np;
+	rc = tally_sink_record(g->sink, &rec, g->err);
+	pkg_close(g, p);
+	return rc;
+}
+
+/* ---- events ---- */
+
+static int
+on_build(struct gt *g, const char *action, const cJSON *ev)
+{
+	const char *path = tally_json_str(ev, "ImportPath");
+	const char *out = tally_json_str(ev, "Output");
+	struct gt_build *b;
+
+	if (path == NULL || strcmp(action, "build-output") != 0 || out == NULL)
+		return TALLY_OK;
+	for (b = g->builds; b != NULL; b = b->next)
+		if (strcmp(b->path, path) == 0)
+			break;
+	if (b == NULL) {
+		if ((b = calloc(1, sizeof(*b))) == NULL ||
+		    (b->path = strdup(path)) == NULL) {
+			free(b);
+			return nomem(g);
+		}
+		text_init(&b->out, GT_BUILD_MAX);
+		b->next = g->builds;
+		g->builds = b;
+	}
+	return text_add(&b->out, out, strlen(out)) == TALLY_OK ? TALLY_OK :
+	    nomem(g);
+}
+
+static int
+on_event(struct gt *g, const cJSON *ev)
+{
+	const char *action = tally_json_str(ev, "Action");
+	const char *pkg = tally_json_str(ev, "Package");
+	const char *test = tally_json_str(ev, "Test");
+	const char *out = tally_json_str(ev, "Output");
+	struct gt_test *t;
+	struct gt_pkg *p;
+	enum tally_status st;
+	double elapsed = -1;
+	int final;
+
+	if (strncmp(action, "build-", 6) == 0)
+		return on_build(g, action, ev);
+	if (pkg == NULL)
+		pkg = "";
+	if ((p = pkg_open(g, pkg)) == NULL)
+		return nomem(g);
+	if (tally_json_num(ev, "Elapsed", &elapsed) != 0 || elapsed < 0)
+		elapsed = -1;
+	final = strcmp(action, "pass") == 0 || strcmp(action, "fail") == 0 ||
+	    strcmp(action, "skip") == 0 || strcmp(action, "bench") == 0;
+	st = strcmp(action, "fail") == 0 ? TALLY_FAILED :
+	    strcmp(action, "skip") == 0 ? TALLY_SKIPPED : TALLY_PASSED;
+	if (test == NULL || test[0] == '\0') {
+		if (strcmp(action, "output") == 0 && out != NULL)
+			return text_add(&p->out, out, strlen(out)) == TALLY_OK ?
+			    TALLY_OK : nomem(g);
+		if (final && strcmp(action, "bench") != 0)
+			return finish_pkg(g, p, action, elapsed,
+			    tally_json_str(ev, "FailedBuild"));
+		return TALLY_OK;	/* start, cont, pause, unknown */
+	}
+	if (strcmp(action, "run") == 0 && (t = test_find(g, pkg, test,
+	    hash2(pkg, test))) != NULL && t->started) {
+		/* Started again before it ended: the first run is lost. */
+		int rc = finish_test(g, t, TALLY_FAILED, "incomplete", -1,
+		    "test did not finish");
+
+		if (rc != TALLY_OK)
+			return rc;
+	}
+	if ((t = test_open(g, pkg, test)) == NULL)
+		return nomem(g);
+	if (strcmp(action, "run") == 0 || strcmp(action, "pause") == 0 ||
+	    strcmp(action, "cont") == 0)
+		t->started = 1;
+	else if (strcmp(action, "output") == 0 && out != NULL) {
+		if (text_add(&t->out, out, strlen(out)) != TALLY_OK)
+			return nomem(g);
+	} else if (strcmp(action, "attr") == 0) {
+		const char *k = tally_json_str(ev, "Key");
+		const char *v = tally_json_str(ev, "Value");
+		struct tally_kv *a;
+
+		if (k == NULL)
+			return TALLY_OK;
+		if (t->nattrs >= 1024)
+			return TALLY_OK;
+		if ((a = realloc(t->attrs, (t->nattrs + 1) *
+		    sizeof(*a))) == NULL)
+			return nomem(g);
+		t->attrs = a;
+		a[t->nattrs].key = strdup(k);
+		a[t->nattrs].value = strdup(v ? v : "");
+		if (a[t->nattrs].key == NULL || a[t->nattrs].value == NULL) {
+			free((char *)a[t->nattrs].key);
+			free((char *)a[t->nattrs].value);
+			return nomem(g);
+		}
+		t->nattrs++;
+	} else if (final)
+		return finish_test(g, t, st, action, elapsed, NULL);
+	return TALLY_OK;
+}
+
+/* Everything still open at the end of the input, oldest package first. */
+static int
+finish_all(struct gt *g)
+{
+	struct gt_pkg *p;
+	struct tally_record rec;
+	int rc;
+
+	while (g->pkgs != NULL) {
+		for (p = g->pkgs; p->next != NULL; p = p->next)
+			;
+		if ((rc = finish_pkg(g, p, NULL, -1, NULL)) != TALLY_OK)
+			return rc;
+	}
+	if (g->stray.b.len == 0)
+		return TALLY_OK;
+	/* Non-JSON lines after the last package: a suite of no package. */
+	tally_record_init(&rec, TALLY_REC_SUITE);
+	rec.source = g->source;
+	rec.u.suite.stderr_text = g->stray.b.data;
+	return tally_sink_record(g->sink, &rec, g->err);
+}
+
+static void
+gt_free(struct gt *g)
+{
+	struct gt_build *b;
+
+	while (g->first != NULL)
+		test_close(g, g->first);
+	while (g->pkgs != NULL)
+		pkg_close(g, g->pkgs);
+	while ((b = g->builds) != NULL) {
+		g->builds = b->next;
+		tally_buf_free(&b->out.b);
+		free(b->path);
+		free(b);
+	}
+	tally_buf_free(&g->stray.b);
+	tally_buf_free(&g->msg);
+	tally_buf_free(&g->trace);
+	free(g->hash);
+}
+
+int
+tally_read_gotest(struct tally_src *src, struct tally_sink *sink,
+    struct tally_error *err)
+{
+	struct tally_buf line;
+	struct gt g;
+	cJSON *ev;
+	long lineno;
+	size_t i;
+	int rc, st = TALLY_OK, fin;
+
+	memset(&g, 0, sizeof(g));
+	g.sink = sink;
+	g.err = err;
+	g.source = src->name;
+	text_init(&g.stray, TALLY_MAX_FIELD);
+	tally_buf_init(&g.msg);
+	tally_buf_init(&g.trace);
+	tally_buf_init(&line);
+	g.nbuckets = GT_BUCKETS;
+	if ((g.hash = calloc(g.nbuckets, sizeof(*g.hash))) == NULL)
+		return tally_error_set(err, TALLY_ENOMEM, 0, 0, "out of memory");
+	while ((rc = tally_src_getline(src, &line, TALLY_MAX_LINE)) == 1) {
+		lineno = src->line;
+		for (i = 0; i < line.len && isspace((unsigned char)line.data[i]);
+		    i++)
+			;
+		if (i == line.len)
+			continue;
+		if (line.data[i] != '{') {
+			/* Not an event: the go command's own output. */
+			if (text_add(&g.stray, line.data + i, line.len - i) !=
+			    TALLY_OK || text_add(&g.stray, "\n", 1) != TALLY_OK) {
+				st = nomem(&g);
+				break;
+			}
+			continue;
+		}
+		if ((st = tally_json_parse(line.data, line.len, lineno, &ev,
+		    err)) != TALLY_OK)
+			break;
+		if (tally_json_str(ev, "Action") == NULL) {
+			/* JSON, but not test2json's: keep it as text too. */
+			if (text_add(&g.stray, line.data + i, line.len - i) !=
+			    TALLY_OK || text_add(&g.stray, "\n", 1) != TALLY_OK)
+				st = nomem(&g);
+		} else
+			st = on_event(&g, ev);
+		cJSON_Delete(ev);
+		if (st != TALLY_OK)
+			break;
+	}
+	if (st == TALLY_OK && rc == TALLY_ELIMIT)
+		st = tally_error_set(err, TALLY_ELIMIT, src->line + 1, 0,
+		    "line longer than %u bytes", TALLY_MAX_LINE);
+	else if (st == TALLY_OK && rc < 0)
+		st = tally_error_set(err, rc, src->line + 1, 0, "read error");
+	/*
+	 * Whatever stopped the input, the tests it left open are reported
+	 * before the error record; a sink that failed gets nothing more.
+	 */
+	if (st == TALLY_OK || st == TALLY_EPARSE || st == TALLY_ELIMIT ||
+	    st == TALLY_EIO) {
+		struct tally_error keep = *err;
+
+		fin = finish_all(&g);
+		if (fin != TALLY_OK)
+			st = fin;
+		else if (st != TALLY_OK)
+			*err = keep;
+	}
+	tally_buf_free(&line);
+	gt_free(&g);
+	return st;
+}
