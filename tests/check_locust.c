@@ -1,0 +1,353 @@
+/*
+ * tests/check_locust.c: the Locust CSV reader.  Expected figures were
+ * taken from the fixtures with Python's csv module, not from the reader.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <check.h>
+
+#include "internal.h"
+#include "testutil.h"
+
+#define D "tests/data/locust/"
+
+static const char *
+line_with(const struct capture *c, const char *needle)
+{
+	const char *found = NULL;
+	size_t i;
+
+	for (i = 0; i < c->n; i++)
+		if (strstr(c->lines[i], needle) != NULL) {
+			ck_assert_msg(found == NULL, "two lines with '%s'",
+			    needle);
+			found = c->lines[i];
+		}
+	ck_assert_msg(found != NULL, "no line with '%s'", needle);
+	return found;
+}
+
+static void
+has(const char *line, const char *needle)
+{
+	ck_assert_msg(strstr(line, needle) != NULL, "'%s' not in %s", needle,
+	    line);
+}
+
+static void
+hasnt(const char *line, const char *needle)
+{
+	ck_assert_msg(strstr(line, needle) == NULL, "'%s' in %s", needle,
+	    line);
+}
+
+/* Read a string that must fail; err is filled. */
+static void
+read_bad(const char *in, struct capture *c, struct tally_error *err)
+{
+	capture_init(c);
+	ck_assert_int_eq(read_string(in, "bad.csv", TALLY_FMT_AUTO, c, err),
+	    TALLY_EPARSE);
+	ck_assert_uint_eq(c->nerrors, 1);
+	ck_assert_str_eq(err->file, "bad.csv");
+}
+
+START_TEST(stats_rows_become_perf_records)
+{
+	struct capture c;
+	struct tally_error err;
+	const char *l;
+
+	capture_init(&c);
+	ck_assert_int_eq(read_file(D "bitcoin-api_stats.csv", TALLY_FMT_AUTO,
+	    &c, &err), TALLY_OK);
+	/* 8 endpoints and the Aggregated row. */
+	ck_assert_uint_eq(c.n, 9);
+	ck_assert_uint_eq(capture_count(&c, "\"type\":\"perf\""), 9);
+	ck_assert_uint_eq(c.ntests, 0);
+	l = line_with(&c, "\"name\":\"/api/v1/fees/6\"");
+	has(l, "\"method\":\"GET\",\"requests\":104,\"failures\":104,");
+	has(l, "\"mean\":22.7888413490011,");
+	has(l, "\"median\":3,\"p90\":5,\"p95\":7,\"p99\":11,");
+	has(l, "\"rps\":1.7555239855626,");
+	has(l, "{\"name\":\"Average Content Size\",\"value\":\"154.0\"}");
+	has(l, "{\"name\":\"99.99%\",\"value\":\"2000\"}");
+	/* Mapped columns are not repeated, and no stray CR survives. */
+	hasnt(l, "\"Request Count\"");
+	hasnt(l, "\\r");
+	l = line_with(&c, "\"name\":\"Aggregated\"");
+	has(l, "\"requests\":2210,\"failures\":1607,");
+	has(l, "{\"name\":\"aggregated\",\"value\":\"true\"}");
+	hasnt(l, "\"method\"");
+	capture_fini(&c);
+}
+END_TEST
+
+START_TEST(custom_percentiles)
+{
+	struct capture c;
+	struct tally_error err;
+	const char *l;
+
+	capture_init(&c);
+	ck_assert_int_eq(read_file(D "grpc_stats.csv", TALLY_FMT_LOCUST, &c,
+	    &err), TALLY_OK);
+	ck_assert_uint_eq(c.n, 2);
+	l = line_with(&c, "\"method\":\"grpc\"");
+	has(l, "\"requests\":11779,\"failures\":0,");
+	has(l, "\"median\":5100,\"p90\":7600,\"p95\":7800,\"p99\":8200,");
+	has(l, "{\"name\":\"60%\",\"value\":\"5500\"}");
+	has(l, "{\"name\":\"70%\",\"value\":\"6000\"}");
+	capture_fini(&c);
+}
+END_TEST
+
+START_TEST(failures_become_failed_tests)
+{
+	struct capture c;
+	struct tally_error err;
+	const char *l;
+
+	capture_init(&c);
+	ck_assert_int_eq(read_file(D "bitcoin-api_failures.csv",
+	    TALLY_FMT_AUTO, &c, &err), TALLY_OK);
+	ck_assert_uint_eq(c.ntests, 7);
+	ck_assert_uint_eq(c.nstatus[TALLY_FAILED], 7);
+	l = line_with(&c, "\"name\":\"GET /api/v1/fees/6: ");
+	has(l, "\"name\":\"GET /api/v1/fees/6: HTTPError('429 Client Error: "
+	    "Too Many Requests for url: /api/v1/fees/6')\"");
+	has(l, "\"rawStatus\":\"failure\"");
+	has(l, "\"message\":\"HTTPError('429 Client Error: Too Many Requests "
+	    "for url: /api/v1/fees/6')\"");
+	has(l, "\"properties\":[{\"name\":\"occurrences\",\"value\":\"104\"}]");
+	capture_fini(&c);
+}
+END_TEST
+
+START_TEST(history_and_empty_exceptions_give_nothing)
+{
+	struct capture c;
+	struct tally_error err;
+
+	capture_init(&c);
+	ck_assert_int_eq(read_file(D "bitcoin-api_stats_history.csv",
+	    TALLY_FMT_AUTO, &c, &err), TALLY_OK);
+	ck_assert_int_eq(read_file(D "grpc_stats_history.csv",
+	    TALLY_FMT_AUTO, &c, &err), TALLY_OK);
+	ck_assert_int_eq(read_file(D "grpc_exceptions-header-only.csv",
+	    TALLY_FMT_AUTO, &c, &err), TALLY_OK);
+	ck_assert_uint_eq(c.n, 0);
+	capture_fini(&c);
+}
+END_TEST
+
+START_TEST(quoted_fields)
+{
+	/* Locust 0.x quoted every field and named columns differently. */
+	const char *in =
+	    "\"Method\",\"Name\",\"# requests\",\"# failures\","
+	    "\"Median response time\",\"Average response time\","
+	    "\"Min response time\",\"Max response time\","
+	    "\"Average Content Size\",\"Requests/s\"\r\n"
+	    "\"POST\",\"/a,b \"\"c\"\"\",\"3\",\"1\",\"20\",\"21.5\",\"4\","
+	    "\"50\",\"10\",\"0.5\"\r\n"
+	    "\"GET\",\"/multi\nline\",\"1\",\"0\",\"\",\"N/A\",\"\",\"\",\"\","
+	    "\"\"\r\n"
+	    "\"None\",\"Total\",\"4\",\"1\",\"20\",\"21\",\"4\",\"50\",\"10\","
+	    "\"0.7\"\r\n";
+	struct capture c;
+	struct tally_error err;
+	const char *l;
+
+	capture_init(&c);
+	ck_assert_int_eq(read_string(in, "old.csv", TALLY_FMT_AUTO, &c, &err),
+	    TALLY_OK);
+	ck_assert_uint_eq(c.n, 3);
+	l = line_with(&c, "\"method\":\"POST\"");
+	has(l, "\"name\":\"/a,b \\\"c\\\"\"");
+	has(l, "\"requests\":3,\"failures\":1,\"mean\":21.5,\"min\":4,"
+	    "\"max\":50,\"median\":20,\"rps\":0.5,");
+	l = line_with(&c, "\"name\":\"/multi\\nline\"");
+	has(l, "\"requests\":1,\"failures\":0,\"source\"");
+	hasnt(l, "\"mean\"");
+	has(line_with(&c, "\"name\":\"Total\""), "\"aggregated\"");
+	capture_fini(&c);
+}
+END_TEST
+
+START_TEST(exceptions_keep_tracebacks)
+{
+	const char *in =
+	    "Count,Message,Traceback,Nodes\n"
+	    "3,ZeroDivisionError('division by zero'),\"  File \"\"x.py\"\", "
+	    "line 2\n    1/0\n\",local\n";
+	struct capture c;
+	struct tally_error err;
+	const char *l;
+
+	capture_init(&c);
+	ck_assert_int_eq(read_string(in, "e.csv", TALLY_FMT_AUTO, &c, &err),
+	    TALLY_OK);
+	ck_assert_uint_eq(c.ntests, 1);
+	l = c.lines[0];
+	has(l, "\"name\":\"ZeroDivisionError('division by zero')\"");
+	has(l, "\"rawStatus\":\"exception\"");
+	has(l, "\"trace\":\"  File \\\"x.py\\\", line 2\\n    1/0\\n\"");
+	has(l, "[{\"name\":\"Nodes\",\"value\":\"local\"},{\"name\":"
+	    "\"occurrences\",\"value\":\"3\"}]");
+	capture_fini(&c);
+}
+END_TEST
+
+START_TEST(rows_before_a_fault_are_kept)
+{
+	const char *in =
+	    "Type,Name,Request Count,Failure Count\n"
+	    "GET,/a,1,0\n"
+	    "\n"
+	    "GET,/b,x2,0\n"
+	    "GET,/c,1,0\n";
+	struct capture c;
+	struct tally_error err;
+
+	read_bad(in, &c, &err);
+	ck_assert_uint_eq(c.n, 2);
+	has(c.lines[0], "\"name\":\"/a\"");
+	ck_assert_int_eq(err.line, 4);
+	ck_assert_int_eq(err.column, 3);
+	ck_assert_str_eq(err.message, "'Request Count' is not a number");
+	has(c.lines[1], "\"type\":\"error\",\"line\":4,\"column\":3,");
+	capture_fini(&c);
+}
+END_TEST
+
+START_TEST(csv_faults_name_their_line)
+{
+	static const struct {
+		const char	*in;
+		long		 line;
+		const char	*msg;
+	} bad[] = {
+		{ "Type,Name,Request Count\nGET,/a,1\nGET,/b\n", 3,
+		    "row has 2 fields, the header 3" },
+		{ "Type,Name,Request Count\nGET,\"/a\nstill open,1\n", 2,
+		    "quoted field not closed at end of file" },
+		{ "Type,Name,Request Count\nGET,\"/a\"x,1\n", 2,
+		    "text after a closing quote" },
+		{ "Type,Name,Request Count\nGET,/a\"b,1\n", 2,
+		    "quote inside an unquoted field" },
+		{ "Type,Name,Request Count\nGET,/a,-1\n", 2,
+		    "'Request Count' is not a number" },
+		{ "Type,Name,Request Count\nGET,/a,1.5\n", 2,
+		    "'Request Count' is not a count" },
+		{ "Type,Name,Request Count,Requests/s\nGET,/a,1,inf\n", 2,
+		    "'Requests/s' is not a number" },
+	};
+	struct capture c;
+	struct tally_error err;
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		read_bad(bad[i].in, &c, &err);
+		ck_assert_msg(err.line == bad[i].line, "case %zu: line %ld", i,
+		    err.line);
+		ck_assert_str_eq(err.message, bad[i].msg);
+		capture_fini(&c);
+	}
+}
+END_TEST
+
+START_TEST(not_locust_csv)
+{
+	struct capture c;
+	struct tally_error err;
+
+	capture_init(&c);
+	ck_assert_int_eq(read_string("a,b,c\n1,2,3\n", "x.csv",
+	    TALLY_FMT_LOCUST, &c, &err), TALLY_EPARSE);
+	ck_assert_str_eq(err.message, "not a Locust CSV header");
+	ck_assert_int_eq(read_string("", "e.csv", TALLY_FMT_LOCUST, &c, &err),
+	    TALLY_EPARSE);
+	ck_assert_str_eq(err.message, "empty input");
+	/* Unrecognized when detecting. */
+	ck_assert_int_eq(read_string("a,b,c\n", "y.csv", TALLY_FMT_AUTO, &c,
+	    &err), TALLY_EPARSE);
+	ck_assert_str_eq(err.message, "unrecognized format");
+	ck_assert_uint_eq(c.nerrors, 3);
+	capture_fini(&c);
+}
+END_TEST
+
+START_TEST(detects_each_header)
+{
+	static const char *yes[] = {
+	    "Type,Name,Request Count,Failure Count\r\n",
+	    "\"Method\",\"Name\",\"# requests\",\"# failures\"\n",
+	    "Method,Name,Error,Occurrences\r\r\n",
+	    "Count,Message,Traceback,Nodes\n",
+	    "Timestamp,User Count,Type,Name,Requests/s,Failures/s,50%,"
+	    "Total Request Count\n",
+	};
+	static const char *no[] = {
+	    "Name,Count\n", "Method,Name,Error\n",
+	    "Type,Nom,Request Count\n",
+	    /* The words on a later line do not count. */
+	    "id\nName,Request Count\n",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(yes) / sizeof(yes[0]); i++)
+		ck_assert_msg(tally_format_detect((const unsigned char *)yes[i],
+		    strlen(yes[i])) == TALLY_FMT_LOCUST, "yes %zu", i);
+	for (i = 0; i < sizeof(no) / sizeof(no[0]); i++)
+		ck_assert_msg(tally_format_detect((const unsigned char *)no[i],
+		    strlen(no[i])) == TALLY_FMT_AUTO, "no %zu", i);
+}
+END_TEST
+
+START_TEST(too_many_fields)
+{
+	struct tally_buf b;
+	struct capture c;
+	struct tally_error err;
+	int i;
+
+	tally_buf_init(&b);
+	tally_buf_adds(&b, "Type,Name,Request Count\nGET,/a,1");
+	for (i = 0; i < 2000; i++)
+		tally_buf_adds(&b, ",");
+	tally_buf_adds(&b, "\n");
+	capture_init(&c);
+	ck_assert_int_eq(read_string(b.data, "w.csv", TALLY_FMT_AUTO, &c,
+	    &err), TALLY_ELIMIT);
+	ck_assert_int_eq(err.line, 2);
+	ck_assert_uint_eq(c.nerrors, 1);
+	tally_buf_free(&b);
+	capture_fini(&c);
+}
+END_TEST
+
+Suite *suite_locust(void);
+
+Suite *
+suite_locust(void)
+{
+	Suite *s = suite_create("locust");
+	TCase *tc = tcase_create("locust");
+
+	tcase_add_test(tc, stats_rows_become_perf_records);
+	tcase_add_test(tc, custom_percentiles);
+	tcase_add_test(tc, failures_become_failed_tests);
+	tcase_add_test(tc, history_and_empty_exceptions_give_nothing);
+	tcase_add_test(tc, quoted_fields);
+	tcase_add_test(tc, exceptions_keep_tracebacks);
+	tcase_add_test(tc, rows_before_a_fault_are_kept);
+	tcase_add_test(tc, csv_faults_name_their_line);
+	tcase_add_test(tc, not_locust_csv);
+	tcase_add_test(tc, detects_each_header);
+	tcase_add_test(tc, too_many_fields);
+	suite_add_tcase(s, tc);
+	return s;
+}
