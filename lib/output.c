@@ -71,7 +71,8 @@ tally_output_open(struct tally_output **out, const char *path,
 	}
 	free(dup);
 	if ((fd = mkstemp(o->tmp)) < 0) {
-		int rc = sys_error(err, "cannot create", o->tmp);
+		/* Name the file the user asked for, not the temporary one. */
+		int rc = sys_error(err, "cannot create", path);
 
 		free(o->tmp);
 		free(o->path);

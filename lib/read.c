@@ -210,6 +210,9 @@ tally_read_fd(int fd, const char *name, enum tally_format fmt,
 	rc = formats[fmt].read(&src, sink, err);
 	if (rc == TALLY_OK || rc == TALLY_ENOMEM || rc == TALLY_ESTOP)
 		goto out;
+	/* The sink failed to write: no error record into it. */
+	if (rc == TALLY_EIO && src.err == 0)
+		goto out;
 	if (rc == TALLY_EIO && src.err != 0) {
 		err->sys_errno = src.err;
 		if (err->message[0] == '\0')

@@ -74,6 +74,7 @@ struct gt {
 	struct gt_pkg	*pkgs;		/* open packages, newest first */
 	struct gt_build	*builds;
 	struct text	 stray;		/* non-JSON lines not yet placed */
+	long		 nevents;
 	struct tally_buf msg, trace;	/* scratch for a record */
 };
 
@@ -409,6 +410,22 @@ send_test(struct gt *g, const char *pkg, const char *name,
 	t->nproperties = nprops;
 	if (st == TALLY_FAILED || st == TALLY_SKIPPED) {
 		kind = digest(g, out, &file, &flen, &t->line);
+		if (fallback != NULL && raw != NULL &&
+		    strcmp(raw, "incomplete") == 0) {
+			/* First that it did not finish, then what it said. */
+			struct tally_buf m;
+
+			tally_buf_init(&m);
+			tally_buf_adds(&m, fallback);
+			if (g->msg.len > 0) {
+				tally_buf_addc(&m, '\n');
+				tally_buf_add(&m, g->msg.data, g->msg.len);
+			}
+			if (m.data == NULL)
+				return nomem(g);
+			tally_buf_free(&g->msg);
+			g->msg = m;
+		}
 		if (g->msg.len > 0)
 			t->message = g->msg.data;
 		else if (fallback != NULL)
@@ -749,13 +766,19 @@ tally_read_gotest(struct tally_src *src, struct tally_sink *sink,
 			if (text_add(&g.stray, line.data + i, line.len - i) !=
 			    TALLY_OK || text_add(&g.stray, "\n", 1) != TALLY_OK)
 				st = nomem(&g);
-		} else
+		} else {
+			g.nevents++;
 			st = on_event(&g, ev);
+		}
 		cJSON_Delete(ev);
 		if (st != TALLY_OK)
 			break;
 	}
-	if (st == TALLY_OK && rc == TALLY_ELIMIT)
+	/* Text with no event in it is not go test output. */
+	if (st == TALLY_OK && rc == 0 && g.nevents == 0)
+		st = tally_error_set(err, TALLY_EPARSE, src->line > 0 ? 1 : 0,
+		    0, "no go test -json event in the input");
+	else if (st == TALLY_OK && rc == TALLY_ELIMIT)
 		st = tally_error_set(err, TALLY_ELIMIT, src->line + 1, 0,
 		    "line longer than %u bytes", TALLY_MAX_LINE);
 	else if (st == TALLY_OK && rc < 0)
@@ -764,8 +787,8 @@ tally_read_gotest(struct tally_src *src, struct tally_sink *sink,
 	 * Whatever stopped the input, the tests it left open are reported
 	 * before the error record; a sink that failed gets nothing more.
 	 */
-	if (st == TALLY_OK || st == TALLY_EPARSE || st == TALLY_ELIMIT ||
-	    st == TALLY_EIO) {
+	if (g.nevents > 0 && (st == TALLY_OK || st == TALLY_EPARSE ||
+	    st == TALLY_ELIMIT || st == TALLY_EIO)) {
 		struct tally_error keep = *err;
 
 		fin = finish_all(&g);

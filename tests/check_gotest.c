@@ -243,7 +243,7 @@ START_TEST(tests_running_at_end_are_incomplete)
 	    2);
 	has(line_with(&c, "\"name\":\"TestA\"", NULL), "\"duration\":500,");
 	l = line_with(&c, "\"name\":\"TestB/x\"", NULL);
-	has(l, "\"message\":\"panic: boom\"");
+	has(l, "\"message\":\"test did not finish\\npanic: boom\"");
 	has(l, "\"trace\":\"panic: boom\\ngoroutine 7 [running]:\\n\"");
 	l = line_with(&c, "\"name\":\"TestB\"", NULL);
 	has(l, "\"message\":\"test did not finish\"");
@@ -487,6 +487,21 @@ START_TEST(many_open_tests)
 }
 END_TEST
 
+START_TEST(text_without_events_is_refused)
+{
+	struct capture c;
+	struct tally_error err;
+
+	capture_init(&c);
+	ck_assert_int_eq(read_string("Type,Name\nGET,/a\n", "l.csv",
+	    TALLY_FMT_GOTEST, &c, &err), TALLY_EPARSE);
+	ck_assert_str_eq(err.message, "no go test -json event in the input");
+	ck_assert_uint_eq(c.n, 1);
+	ck_assert_uint_eq(c.nerrors, 1);
+	capture_fini(&c);
+}
+END_TEST
+
 Suite *suite_gotest(void);
 
 Suite *
@@ -513,6 +528,7 @@ suite_gotest(void)
 	tcase_add_test(tc, foreign_json_and_bad_values);
 	tcase_add_test(tc, detects_gotest_after_text);
 	tcase_add_test(tc, many_open_tests);
+	tcase_add_test(tc, text_without_events_is_refused);
 	suite_add_tcase(s, tc);
 	return s;
 }

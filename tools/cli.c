@@ -10,6 +10,7 @@
 #include "cli.h"
 
 static const char *progname = "tally";
+static int stdout_reported;
 
 void
 cli_init(const char *name)
@@ -95,7 +96,13 @@ cli_close_stdout(int status)
 	}
 	if (!bad)
 		return status;
-	if (e != EPIPE)
+	if (e != EPIPE && !stdout_reported)
 		cli_warn("write error: %s", strerror(e));
 	return EXIT_TROUBLE;
+}
+
+void
+cli_stdout_reported(void)
+{
+	stdout_reported = 1;
 }

@@ -37,4 +37,7 @@ void	cli_kv_push(struct tally_kv **v, size_t *n, const char *key,
  */
 int	cli_close_stdout(int status);
 
+/* A write error on stdout was reported already: close it quietly. */
+void	cli_stdout_reported(void);
+
 #endif /* TALLY_CLI_H */

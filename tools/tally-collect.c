@@ -2,6 +2,7 @@
  * tally-collect: read result files of any common format and write one
  * normalized record stream.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,11 +18,12 @@ static const char usage_text[] =
     "usage: tally-collect [-h] [--version] [-f format] [-l key=value]\n"
     "                     [-o file] [file | directory | -] ...\n";
 
+/* An input's trouble; a failed write is reported once, at the end. */
 static void
 report(void *arg, int status, const struct tally_error *err)
 {
-	(void)arg;
-	(void)status;
+	if (status == TALLY_EIO && ferror((FILE *)arg))
+		return;
 	cli_error(err);
 }
 
@@ -86,18 +88,30 @@ main(int argc, char *argv[])
 	}
 	for (i = 0; i < (argc > 0 ? argc : 1); i++) {
 		rc = tally_read_path(argc > 0 ? argv[i] : "-", fmt, sink,
-		    report, NULL);
+		    report, tally_output_file(out));
 		if (rc != TALLY_OK)
 			status = EXIT_TROUBLE;
 		if (rc == TALLY_ENOMEM || (rc == TALLY_EIO &&
 		    ferror(tally_output_file(out))))
 			break;
 	}
+	/*
+	 * Commit even after a failed write: committing finds the error again
+	 * with its errno and removes the temporary file.  One message, none
+	 * for a closed pipe.
+	 */
 	tally_error_init(&err, outpath ? outpath : "");
-	if (tally_sink_end(sink, &err) != TALLY_OK ||
-	    tally_output_commit(out, &err) != TALLY_OK) {
-		cli_error(&err);
+	rc = tally_sink_end(sink, &err);
+	if (rc == TALLY_OK || rc == TALLY_EIO) {
+		if ((ch = tally_output_commit(out, &err)) != TALLY_OK)
+			rc = ch;
+	} else
+		tally_output_abort(out);
+	if (rc != TALLY_OK) {
 		status = EXIT_TROUBLE;
+		if (err.sys_errno != EPIPE)
+			cli_error(&err);
+		cli_stdout_reported();
 	}
 	tally_sink_free(sink);
 	tally_sink_free(writer);
