@@ -39,23 +39,29 @@ struct text {
 	int		 truncated;
 };
 
+struct gt_pkg;
+
 struct gt_test {
-	char		*pkg, *name;
+	struct gt_pkg	*p;
+	char		*name;
 	uint32_t	 hash;
 	int		 started;	/* saw "run", "pause" or "cont" */
 	struct text	 out;
 	struct tally_kv	*attrs;		/* "attr" events, in order */
 	size_t		 nattrs;
 	struct gt_test	*hnext;		/* hash chain */
-	struct gt_test	*prev, *next;	/* open tests, oldest first */
+	struct gt_test	*prev, *next;	/* its package's, oldest first */
 };
 
 struct gt_pkg {
 	char		*name;
+	uint32_t	 hash;
 	struct text	 out;		/* output events without Test */
 	struct text	 err;		/* non-JSON lines */
 	long		 failed;	/* failed test records sent */
-	struct gt_pkg	*next;
+	struct gt_test	*first, *last;	/* open tests */
+	struct gt_pkg	*hnext;
+	struct gt_pkg	*prev, *next;	/* open packages, oldest first */
 };
 
 struct gt_build {
@@ -68,10 +74,11 @@ struct gt {
 	struct tally_sink *sink;
 	struct tally_error *err;
 	const char	*source;
-	struct gt_test	**hash;
+	struct gt_test	**hash;		/* open tests by package and name */
 	size_t		 nbuckets, ntests;
-	struct gt_test	*first, *last;
-	struct gt_pkg	*pkgs;		/* open packages, newest first */
+	struct gt_pkg	**phash;	/* open packages by name */
+	size_t		 npbuckets, npkgs;
+	struct gt_pkg	*first, *last;
 	struct gt_build	*builds;
 	struct text	 stray;		/* non-JSON lines not yet placed */
 	long		 nevents;
@@ -122,30 +129,36 @@ hash2(const char *a, const char *b)
 	return h;
 }
 
+/*
+ * Both tables grow by four when they hold twice as many entries as
+ * buckets, so a hostile input with many packages or tests open at once
+ * costs memory in proportion, not time in its square.
+ */
 static struct gt_test *
-test_find(struct gt *g, const char *pkg, const char *name, uint32_t h)
+test_find(struct gt *g, struct gt_pkg *p, const char *name, uint32_t h)
 {
 	struct gt_test *t;
 
 	for (t = g->hash[h % g->nbuckets]; t != NULL; t = t->hnext)
-		if (t->hash == h && strcmp(t->name, name) == 0 &&
-		    strcmp(t->pkg, pkg) == 0)
+		if (t->hash == h && t->p == p && strcmp(t->name, name) == 0)
 			return t;
 	return NULL;
 }
 
 static int
-hash_grow(struct gt *g)
+test_hash_grow(struct gt *g)
 {
 	struct gt_test **nh, *t;
+	struct gt_pkg *p;
 	size_t n = g->nbuckets * 4;
 
 	if ((nh = calloc(n, sizeof(*nh))) == NULL)
 		return TALLY_ENOMEM;
-	for (t = g->first; t != NULL; t = t->next) {
-		t->hnext = nh[t->hash % n];
-		nh[t->hash % n] = t;
-	}
+	for (p = g->first; p != NULL; p = p->next)
+		for (t = p->first; t != NULL; t = t->next) {
+			t->hnext = nh[t->hash % n];
+			nh[t->hash % n] = t;
+		}
 	free(g->hash);
 	g->hash = nh;
 	g->nbuckets = n;
@@ -153,32 +166,32 @@ hash_grow(struct gt *g)
 }
 
 static struct gt_test *
-test_open(struct gt *g, const char *pkg, const char *name)
+test_open(struct gt *g, struct gt_pkg *p, const char *name)
 {
-	uint32_t h = hash2(pkg, name);
+	uint32_t h = hash2(p->name, name);
 	struct gt_test *t;
 
-	if ((t = test_find(g, pkg, name, h)) != NULL)
+	if ((t = test_find(g, p, name, h)) != NULL)
 		return t;
-	if (g->ntests >= g->nbuckets * 2 && hash_grow(g) != TALLY_OK)
+	if (g->ntests >= g->nbuckets * 2 && test_hash_grow(g) != TALLY_OK)
 		return NULL;
 	if ((t = calloc(1, sizeof(*t))) == NULL)
 		return NULL;
-	if ((t->pkg = strdup(pkg)) == NULL || (t->name = strdup(name)) == NULL) {
-		free(t->pkg);
+	if ((t->name = strdup(name)) == NULL) {
 		free(t);
 		return NULL;
 	}
+	t->p = p;
 	t->hash = h;
 	text_init(&t->out, TALLY_MAX_FIELD);
 	t->hnext = g->hash[h % g->nbuckets];
 	g->hash[h % g->nbuckets] = t;
-	t->prev = g->last;
-	if (g->last != NULL)
-		g->last->next = t;
+	t->prev = p->last;
+	if (p->last != NULL)
+		p->last->next = t;
 	else
-		g->first = t;
-	g->last = t;
+		p->first = t;
+	p->last = t;
 	g->ntests++;
 	return t;
 }
@@ -187,6 +200,7 @@ static void
 test_close(struct gt *g, struct gt_test *t)
 {
 	struct gt_test **pp;
+	struct gt_pkg *p = t->p;
 	size_t i;
 
 	for (pp = &g->hash[t->hash % g->nbuckets]; *pp != t; pp = &(*pp)->hnext)
@@ -195,11 +209,11 @@ test_close(struct gt *g, struct gt_test *t)
 	if (t->prev != NULL)
 		t->prev->next = t->next;
 	else
-		g->first = t->next;
+		p->first = t->next;
 	if (t->next != NULL)
 		t->next->prev = t->prev;
 	else
-		g->last = t->prev;
+		p->last = t->prev;
 	g->ntests--;
 	for (i = 0; i < t->nattrs; i++) {
 		free((char *)t->attrs[i].key);
@@ -207,50 +221,91 @@ test_close(struct gt *g, struct gt_test *t)
 	}
 	free(t->attrs);
 	tally_buf_free(&t->out.b);
-	free(t->pkg);
 	free(t->name);
 	free(t);
 }
 
 static struct gt_pkg *
-pkg_find(struct gt *g, const char *name)
+pkg_find(struct gt *g, const char *name, uint32_t h)
 {
 	struct gt_pkg *p;
 
-	for (p = g->pkgs; p != NULL; p = p->next)
-		if (strcmp(p->name, name) == 0)
+	for (p = g->phash[h % g->npbuckets]; p != NULL; p = p->hnext)
+		if (p->hash == h && strcmp(p->name, name) == 0)
 			return p;
 	return NULL;
+}
+
+static int
+pkg_hash_grow(struct gt *g)
+{
+	struct gt_pkg **nh, *p;
+	size_t n = g->npbuckets * 4;
+
+	if ((nh = calloc(n, sizeof(*nh))) == NULL)
+		return TALLY_ENOMEM;
+	for (p = g->first; p != NULL; p = p->next) {
+		p->hnext = nh[p->hash % n];
+		nh[p->hash % n] = p;
+	}
+	free(g->phash);
+	g->phash = nh;
+	g->npbuckets = n;
+	return TALLY_OK;
 }
 
 static struct gt_pkg *
 pkg_open(struct gt *g, const char *name)
 {
+	uint32_t h = hash2(name, "");
 	struct gt_pkg *p;
 
-	if ((p = pkg_find(g, name)) != NULL)
+	if ((p = pkg_find(g, name, h)) != NULL)
 		return p;
+	if (g->npkgs >= g->npbuckets * 2 && pkg_hash_grow(g) != TALLY_OK)
+		return NULL;
 	if ((p = calloc(1, sizeof(*p))) == NULL)
 		return NULL;
 	if ((p->name = strdup(name)) == NULL) {
 		free(p);
 		return NULL;
 	}
+	p->hash = h;
 	text_init(&p->out, TALLY_MAX_FIELD);
 	text_init(&p->err, TALLY_MAX_FIELD);
-	p->next = g->pkgs;
-	g->pkgs = p;
+	p->hnext = g->phash[h % g->npbuckets];
+	g->phash[h % g->npbuckets] = p;
+	p->prev = g->last;
+	if (g->last != NULL)
+		g->last->next = p;
+	else
+		g->first = p;
+	g->last = p;
+	g->npkgs++;
 	return p;
 }
 
+/* Forget p and any test of it still open. */
 static void
 pkg_close(struct gt *g, struct gt_pkg *p)
 {
 	struct gt_pkg **pp;
 
-	for (pp = &g->pkgs; *pp != p; pp = &(*pp)->next)
+	while (p->first != NULL)
+		test_close(g, p->first);
+	for (pp = &g->phash[p->hash % g->npbuckets]; *pp != p;
+	    pp = &(*pp)->hnext)
 		;
-	*pp = p->next;
+	*pp = p->hnext;
+	if (p->prev != NULL)
+		p->prev->next = p->next;
+	else
+		g->first = p->next;
+	if (p->next != NULL)
+		p->next->prev = p->prev;
+	else
+		g->last = p->prev;
+	g->npkgs--;
 	tally_buf_free(&p->out.b);
 	tally_buf_free(&p->err.b);
 	free(p->name);
@@ -449,12 +504,11 @@ static int
 finish_test(struct gt *g, struct gt_test *t, enum tally_status st,
     const char *raw, double elapsed, const char *fallback)
 {
-	struct gt_pkg *p = pkg_find(g, t->pkg);
 	int rc;
 
-	if (st == TALLY_FAILED && p != NULL)
-		p->failed++;
-	rc = send_test(g, t->pkg, t->name, st, raw, elapsed, text_get(&t->out),
+	if (st == TALLY_FAILED)
+		t->p->failed++;
+	rc = send_test(g, t->p->name, t->name, st, raw, elapsed, text_get(&t->out),
 	    t->attrs, t->nattrs, fallback);
 	test_close(g, t);
 	return rc;
@@ -500,10 +554,8 @@ finish_pkg(struct gt *g, struct gt_pkg *p, const char *result,
 	}
 	if (why.data == NULL)
 		return nomem(g);
-	for (t = g->first; t != NULL && rc == TALLY_OK; t = next) {
+	for (t = p->first; t != NULL && rc == TALLY_OK; t = next) {
 		next = t->next;
-		if (strcmp(t->pkg, p->name) != 0)
-			continue;
 		if (t->started)
 			rc = finish_test(g, t, TALLY_FAILED, "incomplete", -1,
 			    why.data);
@@ -633,7 +685,7 @@ on_event(struct gt *g, const cJSON *ev)
 			    tally_json_str(ev, "FailedBuild"));
 		return TALLY_OK;	/* start, cont, pause, unknown */
 	}
-	if (strcmp(action, "run") == 0 && (t = test_find(g, pkg, test,
+	if (strcmp(action, "run") == 0 && (t = test_find(g, p, test,
 	    hash2(pkg, test))) != NULL && t->started) {
 		/* Started again before it ended: the first run is lost. */
 		int rc = finish_test(g, t, TALLY_FAILED, "incomplete", -1,
@@ -642,7 +694,7 @@ on_event(struct gt *g, const cJSON *ev)
 		if (rc != TALLY_OK)
 			return rc;
 	}
-	if ((t = test_open(g, pkg, test)) == NULL)
+	if ((t = test_open(g, p, test)) == NULL)
 		return nomem(g);
 	if (strcmp(action, "run") == 0 || strcmp(action, "pause") == 0 ||
 	    strcmp(action, "cont") == 0)
@@ -684,12 +736,9 @@ finish_all(struct gt *g)
 	struct tally_record rec;
 	int rc;
 
-	while (g->pkgs != NULL) {
-		for (p = g->pkgs; p->next != NULL; p = p->next)
-			;
+	while ((p = g->first) != NULL)
 		if ((rc = finish_pkg(g, p, NULL, -1, NULL)) != TALLY_OK)
 			return rc;
-	}
 	if (g->stray.b.len == 0)
 		return TALLY_OK;
 	/* Non-JSON lines after the last package: a suite of no package. */
@@ -705,9 +754,7 @@ gt_free(struct gt *g)
 	struct gt_build *b;
 
 	while (g->first != NULL)
-		test_close(g, g->first);
-	while (g->pkgs != NULL)
-		pkg_close(g, g->pkgs);
+		pkg_close(g, g->first);
 	while ((b = g->builds) != NULL) {
 		g->builds = b->next;
 		tally_buf_free(&b->out.b);
@@ -718,6 +765,7 @@ gt_free(struct gt *g)
 	tally_buf_free(&g->msg);
 	tally_buf_free(&g->trace);
 	free(g->hash);
+	free(g->phash);
 }
 
 int
@@ -739,9 +787,13 @@ tally_read_gotest(struct tally_src *src, struct tally_sink *sink,
 	tally_buf_init(&g.msg);
 	tally_buf_init(&g.trace);
 	tally_buf_init(&line);
-	g.nbuckets = GT_BUCKETS;
-	if ((g.hash = calloc(g.nbuckets, sizeof(*g.hash))) == NULL)
+	g.nbuckets = g.npbuckets = GT_BUCKETS;
+	g.hash = calloc(g.nbuckets, sizeof(*g.hash));
+	g.phash = calloc(g.npbuckets, sizeof(*g.phash));
+	if (g.hash == NULL || g.phash == NULL) {
+		gt_free(&g);
 		return tally_error_set(err, TALLY_ENOMEM, 0, 0, "out of memory");
+	}
 	while ((rc = tally_src_getline(src, &line, TALLY_MAX_LINE)) == 1) {
 		lineno = src->line;
 		for (i = 0; i < line.len && isspace((unsigned char)line.data[i]);

@@ -487,6 +487,34 @@ START_TEST(many_open_tests)
 }
 END_TEST
 
+START_TEST(many_open_packages)
+{
+	/* Each package left open with a test running, as a killed run. */
+	struct tally_buf b;
+	struct capture c;
+	struct tally_error err;
+	int i;
+
+	tally_buf_init(&b);
+	for (i = 0; i < 20000; i++)
+		tally_buf_printf(&b, "{\"Action\":\"run\",\"Package\":\"p%d\","
+		    "\"Test\":\"T\"}\n", i);
+	capture_init(&c);
+	ck_assert_int_eq(read_string(b.data, "m.json", TALLY_FMT_GOTEST, &c,
+	    &err), TALLY_OK);
+	ck_assert_uint_eq(c.ntests, 20000);
+	ck_assert_uint_eq(c.nsuites, 20000);
+	ck_assert_uint_eq(capture_count(&c, "\"rawStatus\":\"incomplete\""),
+	    20000);
+	/* Oldest package first, its test before its suite record. */
+	has(c.lines[0], "\"suite\":[\"p0\"]");
+	has(c.lines[1], "\"type\":\"suite\",\"suite\":[\"p0\"]");
+	has(c.lines[39999], "\"suite\":[\"p19999\"]");
+	tally_buf_free(&b);
+	capture_fini(&c);
+}
+END_TEST
+
 START_TEST(text_without_events_is_refused)
 {
 	struct capture c;
@@ -528,6 +556,7 @@ suite_gotest(void)
 	tcase_add_test(tc, foreign_json_and_bad_values);
 	tcase_add_test(tc, detects_gotest_after_text);
 	tcase_add_test(tc, many_open_tests);
+	tcase_add_test(tc, many_open_packages);
 	tcase_add_test(tc, text_without_events_is_refused);
 	suite_add_tcase(s, tc);
 	return s;
