@@ -31,6 +31,7 @@
 #define GT_BUCKETS	256	/* initial hash size; grows with open tests */
 #define GT_BUILD_MAX	(1u << 20)	/* build output kept per import path */
 #define GT_TRUNC	"\n[tally: output truncated]\n"
+#define GT_MSG_MAX	65536	/* a message is a digest, not the output */
 
 /* Text capped at a limit; what goes over is dropped and noted. */
 struct text {
@@ -375,7 +376,7 @@ static const char *
 digest(struct gt *g, const char *out, const char **file, size_t *flen,
     long *line)
 {
-	const char *p = out, *nl, *f, *panic = NULL, *race = NULL;
+	const char *p = out, *nl, *f, *panic = NULL, *race = NULL, *kind;
 	size_t n, fl, block = SIZE_MAX, ind;
 	long ln;
 
@@ -394,12 +395,18 @@ digest(struct gt *g, const char *out, const char **file, size_t *flen,
 			/* A continuation line of a located message. */
 			size_t cut = ind < block + 4 ? ind : block + 4;
 
-			tally_buf_addc(&g->msg, '\n');
-			tally_buf_add(&g->msg, p + cut, n - cut);
+			if (g->msg.len < GT_MSG_MAX) {
+				tally_buf_addc(&g->msg, '\n');
+				tally_buf_add(&g->msg, p + cut, n - cut);
+			}
+			if (nl == NULL)
+				break;
 			continue;
 		}
 		block = SIZE_MAX;
-		if (is_located(p, n, &f, &fl, &ln)) {
+		if (g->msg.len >= GT_MSG_MAX)
+			;	/* enough said; look for a panic only */
+		else if (is_located(p, n, &f, &fl, &ln)) {
 			if (g->msg.len > 0)
 				tally_buf_addc(&g->msg, '\n');
 			tally_buf_add(&g->msg, f, n - (size_t)(f - p));
@@ -410,8 +417,9 @@ digest(struct gt *g, const char *out, const char **file, size_t *flen,
 				*flen = fl;
 				*line = ln;
 			}
-		} else if (panic == NULL && n >= 7 &&
-		    memcmp(p, "panic: ", 7) == 0)
+		}
+		if (panic == NULL && ((n >= 7 && memcmp(p, "panic: ", 7) == 0) ||
+		    (n >= 13 && memcmp(p, "fatal error: ", 13) == 0)))
 			panic = p;
 		else if (race == NULL && n == 18 &&
 		    memcmp(p, "WARNING: DATA RACE", 18) == 0)
@@ -426,7 +434,8 @@ digest(struct gt *g, const char *out, const char **file, size_t *flen,
 	}
 	if (race != NULL && g->msg.len == 0)
 		tally_buf_add(&g->msg, race, 18);
-	return panic ? "panic" : NULL;
+	kind = panic == NULL ? NULL : *panic == 'p' ? "panic" : "fatal error";
+	return kind;
 }
 
 /* ---- records ---- */

@@ -247,6 +247,8 @@ header(struct locust *l)
 		l->role[i] = -1;
 	for (i = 0; i < l->ncols; i++) {
 		l->col[i] = l->header + c->off[i];
+		if (i == 0 && strncmp(l->col[0], "\xEF\xBB\xBF", 3) == 0)
+			l->col[0] += 3;		/* a byte order mark */
 		l->rolecol[i] = -1;
 		for (j = 0; j < sizeof(columns) / sizeof(columns[0]); j++)
 			if (strcasecmp(l->col[i], columns[j].name) == 0 &&

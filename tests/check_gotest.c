@@ -515,6 +515,45 @@ START_TEST(many_open_packages)
 }
 END_TEST
 
+START_TEST(message_is_a_digest)
+{
+	/* 5000 logged lines: all in stdout, the message stops near 64 KiB. */
+	struct tally_buf b;
+	struct capture c;
+	struct tally_error err;
+	const char *l, *m, *e;
+	int i;
+
+	tally_buf_init(&b);
+	tally_buf_adds(&b, "{\"Action\":\"run\",\"Package\":\"p\","
+	    "\"Test\":\"TestLoud\"}\n");
+	for (i = 0; i < 5000; i++)
+		tally_buf_printf(&b, "{\"Action\":\"output\",\"Package\":"
+		    "\"p\",\"Test\":\"TestLoud\",\"Output\":\"    a_test.go:%d: "
+		    "line %d of the log\\n\"}\n", i + 1, i);
+	tally_buf_adds(&b, "{\"Action\":\"output\",\"Package\":\"p\","
+	    "\"Test\":\"TestLoud\",\"Output\":\"fatal error: concurrent "
+	    "map writes\\n\"}\n"
+	    "{\"Action\":\"fail\",\"Package\":\"p\",\"Test\":\"TestLoud\"}\n");
+	capture_init(&c);
+	ck_assert_int_eq(read_string(b.data, "l.json", TALLY_FMT_GOTEST, &c,
+	    &err), TALLY_OK);
+	l = line_with(&c, "\"name\":\"TestLoud\"", NULL);
+	has(l, "\"filePath\":\"a_test.go\",\"line\":1,");
+	has(l, "\"errorType\":\"fatal error\"");
+	has(l, "\"trace\":\"fatal error: concurrent map writes\\n\"");
+	has(l, "line 4999 of the log\\n");		/* stdout */
+	m = strstr(l, "\"message\":\"");
+	e = strstr(l, "\"errorType\"");
+	ck_assert_ptr_nonnull(m);
+	ck_assert_ptr_nonnull(e);
+	ck_assert_int_gt(e - m, 60000);
+	ck_assert_int_lt(e - m, 70000);
+	tally_buf_free(&b);
+	capture_fini(&c);
+}
+END_TEST
+
 START_TEST(text_without_events_is_refused)
 {
 	struct capture c;
@@ -557,6 +596,7 @@ suite_gotest(void)
 	tcase_add_test(tc, detects_gotest_after_text);
 	tcase_add_test(tc, many_open_tests);
 	tcase_add_test(tc, many_open_packages);
+	tcase_add_test(tc, message_is_a_digest);
 	tcase_add_test(tc, text_without_events_is_refused);
 	suite_add_tcase(s, tc);
 	return s;

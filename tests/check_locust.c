@@ -177,6 +177,22 @@ START_TEST(quoted_fields)
 }
 END_TEST
 
+START_TEST(byte_order_mark)
+{
+	const char *in = "\xEF\xBB\xBFType,Name,Request Count\r\nPUT,/x,7\r\n";
+	struct capture c;
+	struct tally_error err;
+
+	capture_init(&c);
+	ck_assert_int_eq(read_string(in, "bom.csv", TALLY_FMT_AUTO, &c, &err),
+	    TALLY_OK);
+	ck_assert_uint_eq(c.n, 1);
+	has(c.lines[0], "\"name\":\"/x\",\"method\":\"PUT\",\"requests\":7,");
+	hasnt(c.lines[0], "\"properties\"");
+	capture_fini(&c);
+}
+END_TEST
+
 START_TEST(exceptions_keep_tracebacks)
 {
 	const char *in =
@@ -342,6 +358,7 @@ suite_locust(void)
 	tcase_add_test(tc, failures_become_failed_tests);
 	tcase_add_test(tc, history_and_empty_exceptions_give_nothing);
 	tcase_add_test(tc, quoted_fields);
+	tcase_add_test(tc, byte_order_mark);
 	tcase_add_test(tc, exceptions_keep_tracebacks);
 	tcase_add_test(tc, rows_before_a_fault_are_kept);
 	tcase_add_test(tc, csv_faults_name_their_line);
