@@ -277,6 +277,7 @@ read_dir(const char *path, enum tally_format fmt, struct tally_sink *sink,
 		tally_error_init(&err, path);
 		err.sys_errno = errno;
 		tally_error_set(&err, TALLY_EIO, 0, 0, "%s", strerror(errno));
+		emit_error(sink, path, &err);
 		report(arg, TALLY_EIO, &err);
 		return TALLY_EIO;
 	}

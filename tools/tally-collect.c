@@ -80,10 +80,14 @@ main(int argc, char *argv[])
 	argv += optind;
 
 	tally_error_init(&err, outpath);
-	if (tally_output_open(&out, outpath, &err) != TALLY_OK ||
-	    tally_stream_writer_new(&writer, tally_output_file(out)) != TALLY_OK ||
-	    tally_label_sink_new(&sink, writer, labels, nlabels) != TALLY_OK) {
+	if (tally_output_open(&out, outpath, &err) != TALLY_OK) {
 		cli_error(&err);
+		return EXIT_TROUBLE;
+	}
+	if (tally_stream_writer_new(&writer, tally_output_file(out)) != TALLY_OK ||
+	    tally_label_sink_new(&sink, writer, labels, nlabels) != TALLY_OK) {
+		cli_warn("out of memory");
+		tally_output_abort(out);	/* no temporary file left */
 		return EXIT_TROUBLE;
 	}
 	for (i = 0; i < (argc > 0 ? argc : 1); i++) {
