@@ -19,9 +19,12 @@ capture_record(struct tally_sink *s, const struct tally_record *r,
 	tally_buf_init(&b);
 	if (tally_stream_format(&b, r) != TALLY_OK)
 		return TALLY_ENOMEM;
-	if ((p = realloc(c->lines, (c->n + 1) * sizeof(*p))) == NULL)
-		return TALLY_ENOMEM;
-	c->lines = p;
+	if (c->n == c->cap) {
+		c->cap = c->cap ? c->cap * 2 : 64;
+		if ((p = realloc(c->lines, c->cap * sizeof(*p))) == NULL)
+			return TALLY_ENOMEM;
+		c->lines = p;
+	}
 	c->lines[c->n++] = tally_buf_detach(&b);
 	if (r->type == TALLY_REC_TEST) {
 		c->ntests++;

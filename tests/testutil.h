@@ -16,6 +16,7 @@ struct capture {
 	struct tally_sink sink;
 	char	**lines;
 	size_t	  n;
+	size_t	  cap;
 	size_t	  ntests;
 	size_t	  nstatus[5];	/* tests per status */
 	size_t	  nerrors;	/* error records */
