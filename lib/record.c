@@ -321,8 +321,9 @@ kv_cmp(const void *a, const void *b)
 }
 
 /*
- * Parts are separated by bytes that never occur in UTF-8 text (0xFE,
- * 0xFF), so no choice of names can make two different tests collide.
+ * Parts are separated by bytes that never occur in UTF-8 text (0xFD,
+ * 0xFE, 0xFF), so no choice of names can make two different tests
+ * collide; not even a label key holding '=' ("a=b"="c" and "a"="b=c").
  */
 int
 tally_test_key(const struct tally_record *rec, char **out)
@@ -344,7 +345,7 @@ tally_test_key(const struct tally_record *rec, char **out)
 	}
 	for (i = 0; i < rec->nlabels; i++) {
 		rc |= tally_buf_adds(&b, sorted[i].key ? sorted[i].key : "");
-		rc |= tally_buf_addc(&b, '=');
+		rc |= tally_buf_addc(&b, (char)0xFD);
 		rc |= tally_buf_adds(&b, sorted[i].value ? sorted[i].value : "");
 		rc |= tally_buf_addc(&b, (char)0xFE);
 	}

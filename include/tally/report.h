@@ -22,6 +22,9 @@
 #define TALLY_GATE_FLAKY	0x04
 #define TALLY_GATE_EMPTY	0x08
 
+/* "failed", "error", "flaky", "empty" to its TALLY_GATE_* bit. */
+int	tally_gate_parse(const char *name, unsigned *out);
+
 struct tally_totals {
 	size_t	tests;			/* merged test records */
 	size_t	status[TALLY_NSTATUS];	/* by final status */
@@ -71,7 +74,9 @@ struct tally_report_opts {
 
 /*
  * Read the merged records of a finished merge table m (ownership moves to
- * the report) and compute totals, metadata and gates.
+ * the report, also on failure) and compute totals, metadata and gates.
+ * opts may be NULL (no gates, no metadata beyond meta records).  The
+ * report copies the metadata strings it keeps.
  */
 struct tally_merge;
 int	tally_report_build(struct tally_report **out, struct tally_merge *m,
@@ -97,5 +102,8 @@ typedef int (*tally_render_fn)(const struct tally_report *rep,
 /* Renderer by format name ("text", "markdown", "junit", "json", "github",
  * "html"); NULL when unknown. */
 tally_render_fn	tally_renderer(const char *format);
+
+/* The i-th format name tally_renderer() knows; NULL past the last. */
+const char	*tally_renderer_name(size_t i);
 
 #endif /* TALLY_REPORT_H */
