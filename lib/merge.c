@@ -28,7 +28,8 @@
  *   producer counted but did not list; flaky is set when the final status
  *   is passed and some attempt failed (or a producer said flaky).
  * - Fields that describe the test rather than a run are joined: source,
- *   category and filePath/line take the smallest value given; properties
+ *   category, filePath/line and the shard label (not part of the
+ *   identity, see record.h) take the smallest value given; properties
  *   stay as they are when every record has the same list, else become
  *   the sorted union.
  *
@@ -399,10 +400,44 @@ smaller(const char *cand, const char *cur)
 	return cand != NULL && (cur == NULL || strcmp(cand, cur) < 0);
 }
 
+/*
+ * The shard label is not part of the identity; the merged record keeps
+ * the smallest shard value given.
+ */
 static int
-join_test(struct tentry *e, const struct tally_test *s, const char *source)
+join_shard(struct tally_record *r, const char *v)
+{
+	struct tally_kv *kv;
+	size_t i;
+
+	if (v == NULL)
+		return TALLY_OK;
+	for (i = 0; i < r->nlabels; i++)
+		if (strcmp0(r->labels[i].key, TALLY_LABEL_SHARD) == 0)
+			return strcmp0(v, r->labels[i].value) < 0 ?
+			    set_str(&r->labels[i].value, v) : TALLY_OK;
+	if ((kv = realloc(r->labels, (r->nlabels + 1) * sizeof(*kv))) == NULL)
+		return TALLY_ENOMEM;
+	r->labels = kv;
+	kv[r->nlabels].key = kv[r->nlabels].value = NULL;
+	r->nlabels++;
+	if (set_str(&kv[r->nlabels - 1].key, TALLY_LABEL_SHARD) ||
+	    set_str(&kv[r->nlabels - 1].value, v))
+		return TALLY_ENOMEM;
+	qsort(kv, r->nlabels, sizeof(*kv), kv_cmp);
+	return TALLY_OK;
+}
+
+static int
+join_test(struct tentry *e, const struct tally_record *in,
+    const char *shard)
 {
 	struct tally_test *t = &e->rec->u.test;
+	const struct tally_test *s = &in->u.test;
+	const char *source = in->source;
+
+	if (join_shard(e->rec, shard) != TALLY_OK)
+		return TALLY_ENOMEM;
 
 	if (smaller(source, e->rec->source) &&
 	    set_str(&e->rec->source, source))
@@ -466,7 +501,8 @@ add_test(struct tally_merge *m, const struct tally_record *in)
 	if (s != NULL && s->key != NULL) {
 		e = s->val;
 		free(key);
-		if ((rc = join_test(e, t, in->source)) != TALLY_OK)
+		if ((rc = join_test(e, in, tally_kv_get(r.labels, r.nlabels,
+		    TALLY_LABEL_SHARD))) != TALLY_OK)
 			return rc;
 	} else {
 		if ((e = calloc(1, sizeof(*e))) == NULL) {

@@ -344,6 +344,9 @@ tally_test_key(const struct tally_record *rec, char **out)
 		qsort(sorted, rec->nlabels, sizeof(*sorted), kv_cmp);
 	}
 	for (i = 0; i < rec->nlabels; i++) {
+		if (sorted[i].key != NULL &&
+		    strcmp(sorted[i].key, TALLY_LABEL_SHARD) == 0)
+			continue;
 		rc |= tally_buf_adds(&b, sorted[i].key ? sorted[i].key : "");
 		rc |= tally_buf_addc(&b, (char)0xFD);
 		rc |= tally_buf_adds(&b, sorted[i].value ? sorted[i].value : "");

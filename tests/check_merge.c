@@ -549,6 +549,41 @@ START_TEST(identity_ignores_label_order)
 }
 END_TEST
 
+/*
+ * A rerun balanced onto another shard (CircleCI timing splits, Cypress
+ * Cloud) is the same test; a matrix label is not.  The smallest shard
+ * value stays.
+ */
+START_TEST(shard_label_is_not_identity)
+{
+	const char *in =
+	    "{\"v\":1,\"type\":\"test\",\"name\":\"t\",\"status\":\"failed\","
+	    "\"labels\":{\"shard\":\"2\",\"py\":\"3.11\"}}\n"
+	    "{\"v\":1,\"type\":\"test\",\"name\":\"t\",\"status\":\"passed\","
+	    "\"labels\":{\"py\":\"3.11\",\"shard\":\"3\"}}\n"
+	    "{\"v\":1,\"type\":\"test\",\"name\":\"t\",\"status\":\"passed\","
+	    "\"labels\":{\"py\":\"3.10\",\"shard\":\"3\"}}\n"
+	    "{\"v\":1,\"type\":\"test\",\"name\":\"u\",\"status\":\"passed\"}\n"
+	    "{\"v\":1,\"type\":\"test\",\"name\":\"u\",\"status\":\"failed\","
+	    "\"labels\":{\"shard\":\"1\"}}\n";
+	char *got = merged(in), *sh = shuffle(in, 7), *got2 = merged(sh);
+
+	ck_assert_str_eq(got,
+	    "{\"v\":1,\"type\":\"test\",\"name\":\"t\",\"status\":\"passed\","
+	    "\"labels\":{\"py\":\"3.10\",\"shard\":\"3\"}}\n"
+	    "{\"v\":1,\"type\":\"test\",\"name\":\"t\",\"status\":\"passed\","
+	    "\"retries\":1,\"flaky\":true,\"retryAttempts\":[{\"status\":"
+	    "\"failed\"}],\"labels\":{\"py\":\"3.11\",\"shard\":\"2\"}}\n"
+	    "{\"v\":1,\"type\":\"test\",\"name\":\"u\",\"status\":\"passed\","
+	    "\"retries\":1,\"flaky\":true,\"retryAttempts\":[{\"status\":"
+	    "\"failed\"}],\"labels\":{\"shard\":\"1\"}}\n");
+	ck_assert_str_eq(got, got2);
+	free(got);
+	free(got2);
+	free(sh);
+}
+END_TEST
+
 /* Suite path and classname are part of the identity, source is not. */
 START_TEST(identity_suite_and_class)
 {
@@ -711,6 +746,7 @@ suite_merge(void)
 	tcase_add_test(tc, identity_label_with_equals);
 	tcase_add_test(tc, identity_ignores_label_order);
 	tcase_add_test(tc, identity_suite_and_class);
+	tcase_add_test(tc, shard_label_is_not_identity);
 	tcase_add_test(tc, final_status_rule);
 	tcase_add_test(tc, identical_content_other_source_collapses);
 	tcase_add_test(tc, properties_kept_or_united);

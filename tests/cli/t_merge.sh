@@ -44,6 +44,12 @@ expect_lines '"type":"suite"' 2
 expect_out '"name":"net_timeout","status":"passed","rawStatus":"run","duration":431'
 run matrix 0 tally-merge "$M/pytest-rerun-py3.10.jsonl" "$M/pytest-rerun-py3.11.jsonl"
 expect_lines '"type":"test"' 2
+sed 's/"shard":"1"/"shard":"2"/' "$M/gotestsum-rerun.jsonl" | grep -v '"status":"passed"' > "$T/shard2.jsonl"
+grep -v '"status":"failed"' "$M/gotestsum-rerun.jsonl" > "$T/shard1.jsonl"
+run rerun-on-other-shard 0 tally-merge "$T/shard2.jsonl" "$T/shard1.jsonl"
+expect_lines '"type":"test"' 3
+expect_lines '"flaky":true' 1
+expect_out '"name":"TestWebSocketReconnectRace","status":"passed","duration":7780'
 run_in "$M/surefire-alwaysfail.jsonl" stdin 0 tally-merge
 expect_out '"retries":3'
 run_in "$M/surefire-alwaysfail.jsonl" stdin-dash 0 tally-merge -
