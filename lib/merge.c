@@ -327,7 +327,7 @@ add_attempts(struct tentry *e, const struct tally_attempt *v, size_t n)
 			continue;
 		}
 		if (e->natt == e->catt) {
-			size_t nc = e->catt ? e->catt * 2 : 2;
+			size_t nc = e->catt ? e->catt * 2 : 1;
 			struct att *p = realloc(e->att, nc * sizeof(*p));
 
 			if (p == NULL)

@@ -238,7 +238,13 @@ main(int argc, char *argv[])
 	if (format == NULL)
 		return usage_error("no format given (-f)", NULL);
 	if ((render = tally_renderer(format)) == NULL) {
-		cli_warn("unknown format '%s'", format);
+		size_t i;
+
+		fprintf(stderr, "%s: unknown format '%s'", cli_name(), format);
+		for (i = 0; tally_renderer_name(i) != NULL; i++)
+			fprintf(stderr, "%s%s", i ? ", " : "; formats: ",
+			    tally_renderer_name(i));
+		fputc('\n', stderr);
 		return EXIT_TROUBLE;
 	}
 	if (split && opts.assets_dir == NULL) {

@@ -31,7 +31,8 @@ struct tally_totals {
 	size_t	flaky;
 	size_t	retried;		/* tests with retries > 0 */
 	size_t	errors;			/* "error" records: unreadable input */
-	double	duration;		/* sum of test durations, ms */
+	double	duration;		/* sum of the final attempts'
+					   durations, ms */
 	double	pass_rate;		/* passed / (tests - skipped - pending),
 					   percent; 100 when nothing ran */
 };
@@ -69,7 +70,8 @@ struct tally_report_opts {
 	double		 min_pass_rate;	/* percent, < 0 when not asked */
 	const struct tally_kv *meta;	/* --meta KEY=VALUE */
 	size_t		 nmeta;
-	int		 use_env;	/* read CI variables from environ */
+	int		 use_env;	/* read CI variables from environ
+					   (keys: see tally-render(1)) */
 };
 
 /*
