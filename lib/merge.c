@@ -53,6 +53,7 @@
 struct att {
 	struct tally_attempt	 a;	/* owns its strings */
 	size_t			 count;
+	uint64_t		 h;	/* att_hash */
 };
 
 /* One test identity. */
@@ -61,6 +62,8 @@ struct tentry {
 	struct tally_record	*rec;	/* identity and test-level fields */
 	struct att		*att;
 	size_t			 natt, catt;
+	size_t			*idx;	/* att index + 1, 0 empty; or NULL */
+	size_t			 idxcap;
 	long			 extra;	/* counted but unlisted attempts */
 	int			 flaky;	/* a producer said flaky */
 	int			 mixed;	/* properties became a union */
@@ -303,27 +306,108 @@ att_dup(struct tally_attempt *d, const struct tally_attempt *s)
 	return TALLY_OK;
 }
 
-/* Fold one record's attempts (n of them in v) into e. */
-static int
-add_attempts(struct tentry *e, const struct tally_attempt *v, size_t n)
+static uint64_t
+hash_add(uint64_t h, const char *s)
 {
-	size_t i, j, c;
+	if (s == NULL)
+		return (h ^ 0x100) * 1099511628211ULL;
+	for (; *s != '\0'; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return (h ^ 0x101) * 1099511628211ULL;
+}
 
-	for (i = 0; i < n; i++) {
-		for (j = 0; j < i; j++)
-			if (att_cmp(&v[j], &v[i]) == 0)
-				break;
-		if (j < i)
-			continue;		/* counted with its first */
-		for (c = 1, j = i + 1; j < n; j++)
-			if (att_cmp(&v[j], &v[i]) == 0)
-				c++;
-		for (j = 0; j < e->natt; j++)
-			if (att_cmp(&e->att[j].a, &v[i]) == 0)
-				break;
-		if (j < e->natt) {
-			if (c > e->att[j].count)
-				e->att[j].count = c;
+/* A hash that agrees with att_cmp: equal attempts hash equal. */
+static uint64_t
+att_hash(const struct tally_attempt *a)
+{
+	uint64_t h = 14695981039346656037ULL, bits;
+	double d = a->duration == 0 ? 0.0 : a->duration;
+
+	h = (h ^ (unsigned)a->status) * 1099511628211ULL;
+	h = hash_add(h, a->raw_status);
+	h = hash_add(h, a->message);
+	h = hash_add(h, a->type);
+	h = hash_add(h, a->trace);
+	h = hash_add(h, a->stdout_text);
+	h = hash_add(h, a->stderr_text);
+	memcpy(&bits, &d, sizeof(bits));
+	return (h ^ bits) * 1099511628211ULL;
+}
+
+/*
+ * The index of an attempt equal to a in e, or e->natt.  Past a few
+ * attempts (go test -count=N lists a test N times) an open-addressing
+ * index keeps this constant time.
+ */
+#define ATT_INDEX_MIN 8
+
+static size_t
+att_find(const struct tentry *e, const struct tally_attempt *a, uint64_t h)
+{
+	size_t i, k;
+
+	if (e->idx == NULL) {
+		for (i = 0; i < e->natt; i++)
+			if (e->att[i].h == h && att_cmp(&e->att[i].a, a) == 0)
+				return i;
+		return e->natt;
+	}
+	for (i = h & (e->idxcap - 1); (k = e->idx[i]) != 0;
+	    i = (i + 1) & (e->idxcap - 1))
+		if (e->att[k - 1].h == h && att_cmp(&e->att[k - 1].a, a) == 0)
+			return k - 1;
+	return e->natt;
+}
+
+static int
+att_index(struct tentry *e)
+{
+	size_t i, j, cap;
+
+	if (e->natt < ATT_INDEX_MIN || 2 * e->natt <= e->idxcap)
+		return TALLY_OK;
+	for (cap = 16; cap < 4 * e->natt; cap *= 2)
+		;
+	free(e->idx);
+	if ((e->idx = calloc(cap, sizeof(*e->idx))) == NULL) {
+		e->idxcap = 0;
+		return TALLY_ENOMEM;
+	}
+	e->idxcap = cap;
+	for (i = 0; i < e->natt; i++) {
+		for (j = e->att[i].h & (cap - 1); e->idx[j] != 0;
+		    j = (j + 1) & (cap - 1))
+			;
+		e->idx[j] = i + 1;
+	}
+	return TALLY_OK;
+}
+
+static int
+att_vcmp(const void *a, const void *b)
+{
+	return att_cmp(a, b);
+}
+
+/*
+ * Fold one record's attempts (n of them in v, reordered here) into e:
+ * equal attempts within the record are counted, and the larger of that
+ * count and the one e holds wins.
+ */
+static int
+add_attempts(struct tentry *e, struct tally_attempt *v, size_t n)
+{
+	size_t i, j, k;
+	uint64_t h;
+
+	qsort(v, n, sizeof(*v), att_vcmp);
+	for (i = 0; i < n; i = j) {
+		for (j = i + 1; j < n && att_cmp(&v[i], &v[j]) == 0; j++)
+			;
+		h = att_hash(&v[i]);
+		if ((k = att_find(e, &v[i], h)) < e->natt) {
+			if (j - i > e->att[k].count)
+				e->att[k].count = j - i;
 			continue;
 		}
 		if (e->natt == e->catt) {
@@ -337,7 +421,15 @@ add_attempts(struct tentry *e, const struct tally_attempt *v, size_t n)
 		}
 		if (att_dup(&e->att[e->natt].a, &v[i]) != TALLY_OK)
 			return TALLY_ENOMEM;
-		e->att[e->natt++].count = c;
+		e->att[e->natt].count = j - i;
+		e->att[e->natt++].h = h;
+		if (e->idx != NULL && 2 * e->natt <= e->idxcap) {
+			for (k = h & (e->idxcap - 1); e->idx[k] != 0;
+			    k = (k + 1) & (e->idxcap - 1))
+				;
+			e->idx[k] = e->natt;
+		} else if (att_index(e) != TALLY_OK)
+			return TALLY_ENOMEM;
 	}
 	return TALLY_OK;
 }
@@ -473,6 +565,7 @@ tentry_free(struct tentry *e)
 	for (i = 0; i < e->natt; i++)
 		att_clear(&e->att[i].a);
 	free(e->att);
+	free(e->idx);
 	tally_record_free(e->rec);
 	free(e->key);
 	free(e);

@@ -687,6 +687,48 @@ START_TEST(properties_kept_or_united)
 }
 END_TEST
 
+/* go test -count=N: many attempts of one test, indexed past a few. */
+START_TEST(many_attempts_of_one_test)
+{
+	struct tally_buf b;
+	struct tally_merge *m;
+	const struct tally_test *t;
+	char *once, *sh, *got;
+	int i;
+
+	tally_buf_init(&b);
+	for (i = 0; i < 40; i++)
+		tally_buf_printf(&b, "{\"v\":1,\"type\":\"test\",\"name\":\"Hot\","
+		    "\"status\":\"%s\",\"duration\":%d}\n",
+		    i % 7 == 0 ? "failed" : "passed", i);
+	/* One record listing the same failed attempt 12 times. */
+	tally_buf_adds(&b, "{\"v\":1,\"type\":\"test\",\"name\":\"Hot\","
+	    "\"status\":\"passed\",\"duration\":0,\"retryAttempts\":[");
+	for (i = 0; i < 12; i++)
+		tally_buf_adds(&b, i ? ",{\"status\":\"failed\",\"message\":\"x\"}" :
+		    "{\"status\":\"failed\",\"message\":\"x\"}");
+	tally_buf_adds(&b, "]}\n");
+	m = table(b.data);
+	t = find(m, "Hot", NULL);
+	ck_assert_uint_eq(count_type(m, TALLY_REC_TEST), 1);
+	ck_assert_int_eq(t->retries, 40 + 1 + 12 - 1);
+	ck_assert_int_eq(t->flaky, 1);
+	tally_merge_free(m);
+	once = merged(b.data);
+	sh = shuffle(b.data, 3);
+	tally_buf_adds(&b, sh);		/* everything twice, reordered */
+	got = merged(b.data);
+	ck_assert_str_eq(once, got);
+	free(got);
+	got = merged(once);
+	ck_assert_str_eq(once, got);
+	free(got);
+	free(once);
+	free(sh);
+	tally_buf_free(&b);
+}
+END_TEST
+
 START_TEST(finish_once_add_before)
 {
 	struct tally_merge *m;
@@ -750,6 +792,7 @@ suite_merge(void)
 	tcase_add_test(tc, final_status_rule);
 	tcase_add_test(tc, identical_content_other_source_collapses);
 	tcase_add_test(tc, properties_kept_or_united);
+	tcase_add_test(tc, many_attempts_of_one_test);
 	tcase_add_test(tc, finish_once_add_before);
 	tcase_add_test(tc, empty_input_merges_to_nothing);
 	suite_add_tcase(s, tc);
