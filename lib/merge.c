@@ -12,7 +12,8 @@
  *   message, errorType, trace, stdout, stderr) plus each of its
  *   retryAttempts.  CTRF lists the final attempt inside retryAttempts
  *   too; when retries == nattempts - 1 and the last attempt has the
- *   record's status, that attempt is the record itself and is dropped.
+ *   record's status (and is not marked as an earlier run, see below),
+ *   that attempt is the record itself and is dropped.
  * - Attempts with equal content are the same attempt.  Within one record
  *   each is counted (three identical Surefire rerunFailures are three
  *   attempts); across records the larger count wins, so a file collected
@@ -623,7 +624,8 @@ add_test(struct tally_merge *m, const struct tally_record *in)
 	/* The record's own result plus the attempts it lists. */
 	n = t->nattempts;
 	if (n > 0 && t->retries == (long)n - 1 &&
-	    t->attempts[n - 1].status == t->status)
+	    t->attempts[n - 1].status == t->status &&
+	    !marked_earlier(&t->attempts[n - 1]))
 		n--;			/* CTRF: the last attempt is this one */
 	if ((v = malloc((n + 1) * sizeof(*v))) == NULL)
 		return TALLY_ENOMEM;

@@ -280,6 +280,23 @@ START_TEST(ctrf_final_attempt_not_counted_twice)
 }
 END_TEST
 
+/* The CTRF rule never drops an attempt marked as an earlier run. */
+START_TEST(ctrf_rule_spares_surefire_reruns)
+{
+	const char *in =
+	    "{\"v\":1,\"type\":\"test\",\"name\":\"t\",\"status\":\"failed\","
+	    "\"rawStatus\":\"failure\",\"retries\":1,\"retryAttempts\":["
+	    "{\"status\":\"failed\",\"rawStatus\":\"rerunFailure\"},"
+	    "{\"status\":\"failed\",\"rawStatus\":\"rerunFailure\"}]}\n";
+	struct tally_merge *m = table(in);
+	const struct tally_test *t = find(m, "t", NULL);
+
+	ck_assert_int_eq(t->retries, 2);
+	ck_assert_str_eq(t->raw_status, "failure");
+	tally_merge_free(m);
+}
+END_TEST
+
 /* Jest says invocations: 2 and nothing about the failed attempt. */
 START_TEST(jest_counted_retries_kept)
 {
@@ -778,6 +795,7 @@ suite_merge(void)
 	tcase_add_test(tc, pytest_duplicate_testcases_are_reruns);
 	tcase_add_test(tc, gotestsum_rerun_fails_then_passes);
 	tcase_add_test(tc, ctrf_final_attempt_not_counted_twice);
+	tcase_add_test(tc, ctrf_rule_spares_surefire_reruns);
 	tcase_add_test(tc, jest_counted_retries_kept);
 	tcase_add_test(tc, rerun_in_second_file);
 	tcase_add_test(tc, matrix_labels_stay_apart);

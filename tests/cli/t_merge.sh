@@ -121,5 +121,10 @@ run output-after-bad-input 2 tally-merge -o "$T/o/keep.jsonl" "$T/nope.jsonl"
 if grep -q '"type":"error"' "$T/o/keep.jsonl"; then ok "-o: bad input still written, with its error record"
 else notok "-o: bad input still written, with its error record" "$(cat "$T/o/keep.jsonl")"; fi
 
+cp "$M/ctest-run1.jsonl" "$T/o/acc.jsonl"
+run merge-in-place 0 tally-merge -o "$T/o/acc.jsonl" "$T/o/acc.jsonl" "$M/ctest-run2.jsonl"
+tally-merge "$M/ctest-run1.jsonl" "$M/ctest-run2.jsonl" > "$T/ctest-both"
+same "-o may name an input: read fully before the rename" "$T/ctest-both" "$T/o/acc.jsonl"
+
 run via-dispatcher 0 tally merge "$M/pytest-rerun.jsonl"
 expect_out '"retries":2'
