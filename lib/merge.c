@@ -796,6 +796,8 @@ finish_test(struct tentry *e, struct tally_record **out)
 		total += e->att[i].count;
 		failed |= e->att[i].a.status == TALLY_FAILED;
 	}
+	if (total == 0)			/* only after running out of memory */
+		return TALLY_ENOMEM;
 	if (total > 1 && (t->attempts = calloc(total - 1,
 	    sizeof(*t->attempts))) == NULL)
 		return TALLY_ENOMEM;
