@@ -534,6 +534,30 @@ START_TEST(error_record_stays_visible)
 }
 END_TEST
 
+/* Perf rows pass through after the errors; equal rows collapse. */
+START_TEST(perf_rows_pass_through)
+{
+	const char *row =
+	    "{\"v\":1,\"type\":\"perf\",\"name\":\"/api/items\","
+	    "\"method\":\"GET\",\"requests\":1200,\"failures\":3,"
+	    "\"mean\":41.5,\"p95\":120,\"rps\":19.9,\"source\":\"%s\"}\n";
+	char in[2048], a[512], b[512];
+	struct tally_merge *m;
+
+	snprintf(a, sizeof(a), row, "locust-1_stats.csv");
+	snprintf(b, sizeof(b), row, "locust-2_stats.csv");
+	snprintf(in, sizeof(in), "%s%s%s%s", b, a, b,
+	    "{\"v\":1,\"type\":\"error\",\"message\":\"x\"}\n");
+	m = table(in);
+	ck_assert_uint_eq(tally_merge_count(m), 3);
+	ck_assert_int_eq(tally_merge_get(m, 0)->type, TALLY_REC_ERROR);
+	ck_assert_str_eq(tally_merge_get(m, 1)->source, "locust-1_stats.csv");
+	ck_assert_str_eq(tally_merge_get(m, 2)->source, "locust-2_stats.csv");
+	ck_assert_int_eq(tally_merge_get(m, 2)->u.perf.requests, 1200);
+	tally_merge_free(m);
+}
+END_TEST
+
 /* A label key holding '=' must not make two tests one. */
 START_TEST(identity_label_with_equals)
 {
@@ -803,6 +827,7 @@ suite_merge(void)
 	tcase_add_test(tc, output_order_meta_suites_tests_errors);
 	tcase_add_test(tc, meta_items_collapse_and_regroup);
 	tcase_add_test(tc, error_record_stays_visible);
+	tcase_add_test(tc, perf_rows_pass_through);
 	tcase_add_test(tc, identity_label_with_equals);
 	tcase_add_test(tc, identity_ignores_label_order);
 	tcase_add_test(tc, identity_suite_and_class);
