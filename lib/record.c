@@ -321,8 +321,9 @@ kv_cmp(const void *a, const void *b)
 }
 
 /*
- * Parts are separated by bytes that never occur in UTF-8 text (0xFE,
- * 0xFF), so no choice of names can make two different tests collide.
+ * Parts are separated by bytes that never occur in UTF-8 text (0xFD,
+ * 0xFE, 0xFF), so no choice of names can make two different tests
+ * collide; not even a label key holding '=' ("a=b"="c" and "a"="b=c").
  */
 int
 tally_test_key(const struct tally_record *rec, char **out)
@@ -343,8 +344,11 @@ tally_test_key(const struct tally_record *rec, char **out)
 		qsort(sorted, rec->nlabels, sizeof(*sorted), kv_cmp);
 	}
 	for (i = 0; i < rec->nlabels; i++) {
+		if (sorted[i].key != NULL &&
+		    strcmp(sorted[i].key, TALLY_LABEL_SHARD) == 0)
+			continue;
 		rc |= tally_buf_adds(&b, sorted[i].key ? sorted[i].key : "");
-		rc |= tally_buf_addc(&b, '=');
+		rc |= tally_buf_addc(&b, (char)0xFD);
 		rc |= tally_buf_adds(&b, sorted[i].value ? sorted[i].value : "");
 		rc |= tally_buf_addc(&b, (char)0xFE);
 	}

@@ -38,4 +38,10 @@ const struct tally_record *tally_merge_get(const struct tally_merge *m,
  */
 int	tally_merge_sink_new(struct tally_sink **out, struct tally_sink *next);
 
+/*
+ * A sink that only adds what it receives to m (borrowed); its end does
+ * nothing, the caller calls tally_merge_finish().
+ */
+int	tally_merge_input_new(struct tally_sink **out, struct tally_merge *m);
+
 #endif /* TALLY_MERGE_H */

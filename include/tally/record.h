@@ -150,10 +150,18 @@ const char	*tally_kv_get(const struct tally_kv *kv, size_t n,
 		    const char *key);
 
 /*
- * The identity of "the same test": its labels (sorted by key), suite
- * path, classname and name, joined with separators that cannot occur in
- * UTF-8 text.  Two records are the same test exactly when their keys
- * compare equal.  The caller frees *out.
+ * The label naming a partition of one run (collect --label shard=N).  It
+ * is not part of a test's identity: a test rerun on another shard (test
+ * splitting by timings, Cypress Cloud or Knapsack balancing) is the same
+ * test, unlike a matrix label such as python=3.11.
+ */
+#define TALLY_LABEL_SHARD "shard"
+
+/*
+ * The identity of "the same test": its labels but TALLY_LABEL_SHARD
+ * (sorted by key), suite path, classname and name, joined with
+ * separators that cannot occur in UTF-8 text.  Two records are the same
+ * test exactly when their keys compare equal.  The caller frees *out.
  */
 int		 tally_test_key(const struct tally_record *rec, char **out);
 

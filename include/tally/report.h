@@ -22,13 +22,17 @@
 #define TALLY_GATE_FLAKY	0x04
 #define TALLY_GATE_EMPTY	0x08
 
+/* "failed", "error", "flaky", "empty" to its TALLY_GATE_* bit. */
+int	tally_gate_parse(const char *name, unsigned *out);
+
 struct tally_totals {
 	size_t	tests;			/* merged test records */
 	size_t	status[TALLY_NSTATUS];	/* by final status */
 	size_t	flaky;
 	size_t	retried;		/* tests with retries > 0 */
 	size_t	errors;			/* "error" records: unreadable input */
-	double	duration;		/* sum of test durations, ms */
+	double	duration;		/* sum of the final attempts'
+					   durations, ms */
 	double	pass_rate;		/* passed / (tests - skipped - pending),
 					   percent; 100 when nothing ran */
 };
@@ -66,12 +70,15 @@ struct tally_report_opts {
 	double		 min_pass_rate;	/* percent, < 0 when not asked */
 	const struct tally_kv *meta;	/* --meta KEY=VALUE */
 	size_t		 nmeta;
-	int		 use_env;	/* read CI variables from environ */
+	int		 use_env;	/* read CI variables from environ
+					   (keys: see tally-render(1)) */
 };
 
 /*
  * Read the merged records of a finished merge table m (ownership moves to
- * the report) and compute totals, metadata and gates.
+ * the report, also on failure) and compute totals, metadata and gates.
+ * opts may be NULL (no gates, no metadata beyond meta records).  The
+ * report copies the metadata strings it keeps.
  */
 struct tally_merge;
 int	tally_report_build(struct tally_report **out, struct tally_merge *m,
@@ -97,5 +104,8 @@ typedef int (*tally_render_fn)(const struct tally_report *rep,
 /* Renderer by format name ("text", "markdown", "junit", "json", "github",
  * "html"); NULL when unknown. */
 tally_render_fn	tally_renderer(const char *format);
+
+/* The i-th format name tally_renderer() knows; NULL past the last. */
+const char	*tally_renderer_name(size_t i);
 
 #endif /* TALLY_REPORT_H */

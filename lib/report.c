@@ -1,0 +1,392 @@
+/*
+ * lib/report.c: from a finished merge table to the struct tally_report
+ * every renderer reads: records by kind, totals, run metadata and gates;
+ * and the table of renderers by format name.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <tally/merge.h>
+#include <tally/report.h>
+
+#include "internal.h"
+#include "render.h"
+
+/* Add a row here when a renderer lands: { "name", tally_render_name }. */
+static const struct {
+	const char	*name;
+	tally_render_fn	 fn;
+} renderers[] = {
+	{ NULL, NULL }
+};
+
+tally_render_fn
+tally_renderer(const char *format)
+{
+	size_t i;
+
+	for (i = 0; format != NULL && renderers[i].name != NULL; i++)
+		if (strcmp(format, renderers[i].name) == 0)
+			return renderers[i].fn;
+	return NULL;
+}
+
+const char *
+tally_renderer_name(size_t i)
+{
+	size_t n = sizeof(renderers) / sizeof(renderers[0]) - 1;
+
+	return i < n ? renderers[i].name : NULL;
+}
+
+static const struct {
+	const char	*name;
+	unsigned	 bit;
+} gates[] = {
+	{ "failed",	TALLY_GATE_FAILED },
+	{ "error",	TALLY_GATE_ERROR },
+	{ "flaky",	TALLY_GATE_FLAKY },
+	{ "empty",	TALLY_GATE_EMPTY },
+};
+
+int
+tally_gate_parse(const char *name, unsigned *out)
+{
+	size_t i;
+
+	for (i = 0; name != NULL && i < sizeof(gates) / sizeof(gates[0]); i++)
+		if (strcmp(name, gates[i].name) == 0) {
+			*out = gates[i].bit;
+			return TALLY_OK;
+		}
+	return TALLY_EINVAL;
+}
+
+/* What the report owns besides its arrays. */
+struct priv {
+	struct tally_merge	*m;
+	size_t			 cmeta;
+};
+
+/* Set key to value: a key already there keeps its place, value changes. */
+static int
+meta_set(struct tally_report *r, const char *key, const char *value)
+{
+	struct priv *p = r->priv;
+	char *v;
+	size_t i;
+
+	if (key == NULL || value == NULL)
+		return TALLY_OK;
+	if ((v = strdup(value)) == NULL)
+		return TALLY_ENOMEM;
+	for (i = 0; i < r->nmeta; i++)
+		if (strcmp(r->meta[i].key, key) == 0) {
+			free((char *)r->meta[i].value);
+			r->meta[i].value = v;
+			return TALLY_OK;
+		}
+	if (r->nmeta == p->cmeta) {
+		size_t nc = p->cmeta ? p->cmeta * 2 : 16;
+		struct tally_kv *q = realloc(r->meta, nc * sizeof(*q));
+
+		if (q == NULL) {
+			free(v);
+			return TALLY_ENOMEM;
+		}
+		r->meta = q;
+		p->cmeta = nc;
+	}
+	if ((r->meta[r->nmeta].key = strdup(key)) == NULL) {
+		free(v);
+		return TALLY_ENOMEM;
+	}
+	r->meta[r->nmeta++].value = v;
+	return TALLY_OK;
+}
+
+/*
+ * CI variables and the metadata key each fills, in the order they are
+ * looked at; a later variable for the same key wins.  Empty values are
+ * ignored.
+ */
+static const struct {
+	const char	*var;
+	const char	*key;
+} civars[] = {
+	{ "GITHUB_REPOSITORY",		"repository" },
+	{ "GITHUB_SHA",			"commit" },
+	{ "GITHUB_REF",			"ref" },
+	{ "GITHUB_WORKFLOW",		"workflow" },
+	{ "GITHUB_RUN_ID",		"run_id" },
+	{ "CI_COMMIT_SHA",		"commit" },
+	{ "CI_COMMIT_REF_NAME",		"ref" },
+	{ "CI_PIPELINE_URL",		"run_url" },
+	{ "CI_JOB_URL",			"job_url" },
+	{ "BUILDKITE_PIPELINE_SLUG",	"workflow" },
+	{ "BUILDKITE_COMMIT",		"commit" },
+	{ "BUILDKITE_BRANCH",		"ref" },
+	{ "BUILDKITE_BUILD_NUMBER",	"run_id" },
+	{ "BUILDKITE_BUILD_URL",	"run_url" },
+	{ "GIT_COMMIT",			"commit" },
+	{ "BUILD_URL",			"run_url" },
+	{ "DEPLOYMENT_ENV",		"environment" },
+	{ "DEPLOYMENT_VERSION",		"version" },
+};
+
+static const char *
+env(const char *name)
+{
+	const char *v = getenv(name);
+
+	return v != NULL && v[0] != '\0' ? v : NULL;
+}
+
+static int
+meta_env(struct tally_report *r)
+{
+	const char *srv, *repo, *run;
+	char *url;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < sizeof(civars) / sizeof(civars[0]); i++)
+		if ((rc = meta_set(r, civars[i].key, env(civars[i].var))) !=
+		    TALLY_OK)
+			return rc;
+	srv = env("GITHUB_SERVER_URL");
+	repo = env("GITHUB_REPOSITORY");
+	run = env("GITHUB_RUN_ID");
+	if (srv == NULL || repo == NULL || run == NULL)
+		return TALLY_OK;
+	if (asprintf(&url, "%s/%s/actions/runs/%s", srv, repo, run) < 0)
+		return TALLY_ENOMEM;
+	rc = meta_set(r, "run_url", url);
+	free(url);
+	return rc;
+}
+
+static int
+push(const struct tally_record ***v, size_t *n, size_t *cap,
+    const struct tally_record *rec)
+{
+	if (*n == *cap) {
+		size_t nc = *cap ? *cap * 2 : 16;
+		const struct tally_record **p = realloc(*v, nc * sizeof(*p));
+
+		if (p == NULL)
+			return TALLY_ENOMEM;
+		*v = p;
+		*cap = nc;
+	}
+	(*v)[(*n)++] = rec;
+	return TALLY_OK;
+}
+
+static void
+totals(struct tally_report *r)
+{
+	struct tally_totals *t = &r->totals;
+	size_t i, ran;
+
+	memset(t, 0, sizeof(*t));
+	t->tests = r->ntests;
+	t->errors = r->nerrors;
+	for (i = 0; i < r->ntests; i++) {
+		const struct tally_test *x = &r->tests[i]->u.test;
+
+		if ((unsigned)x->status < TALLY_NSTATUS)
+			t->status[x->status]++;
+		t->flaky += x->flaky != 0;
+		t->retried += x->retries > 0;
+		if (x->duration > 0)
+			t->duration += x->duration;
+	}
+	ran = t->tests - t->status[TALLY_SKIPPED] - t->status[TALLY_PENDING];
+	t->pass_rate = ran == 0 ? 100.0 :
+	    100.0 * (double)t->status[TALLY_PASSED] / (double)ran;
+}
+
+static const char *
+plural(size_t n, const char *one, const char *many)
+{
+	return n == 1 ? one : many;
+}
+
+static int
+add_gate(struct tally_report *r, const char *name, int failed)
+{
+	struct tally_gate *g = realloc(r->gates, (r->ngates + 1) * sizeof(*g));
+
+	if (g == NULL)
+		return TALLY_ENOMEM;
+	r->gates = g;
+	g = &r->gates[r->ngates++];
+	memset(g, 0, sizeof(*g));
+	g->name = name;
+	g->failed = failed;
+	r->verdict_failed |= failed;
+	return TALLY_OK;
+}
+
+static int
+gates_eval(struct tally_report *r, const struct tally_report_opts *o)
+{
+	const struct tally_totals *t = &r->totals;
+	struct tally_gate *g;
+	size_t n;
+
+	if (o->fail_on & TALLY_GATE_FAILED) {
+		n = t->status[TALLY_FAILED];
+		if (add_gate(r, "failed", n > 0) != TALLY_OK)
+			return TALLY_ENOMEM;
+		g = &r->gates[r->ngates - 1];
+		if (n == 0)
+			snprintf(g->detail, sizeof(g->detail), "no test failed");
+		else
+			snprintf(g->detail, sizeof(g->detail), "%zu %s failed",
+			    n, plural(n, "test", "tests"));
+	}
+	if (o->fail_on & TALLY_GATE_ERROR) {
+		n = t->errors;
+		if (add_gate(r, "error", n > 0) != TALLY_OK)
+			return TALLY_ENOMEM;
+		g = &r->gates[r->ngates - 1];
+		if (n == 0)
+			snprintf(g->detail, sizeof(g->detail),
+			    "every input was read completely");
+		else
+			snprintf(g->detail, sizeof(g->detail),
+			    "%zu %s could not be read completely", n,
+			    plural(n, "input", "inputs"));
+	}
+	if (o->fail_on & TALLY_GATE_FLAKY) {
+		n = t->flaky;
+		if (add_gate(r, "flaky", n > 0) != TALLY_OK)
+			return TALLY_ENOMEM;
+		g = &r->gates[r->ngates - 1];
+		if (n == 0)
+			snprintf(g->detail, sizeof(g->detail), "no test was flaky");
+		else
+			snprintf(g->detail, sizeof(g->detail), "%zu %s flaky",
+			    n, plural(n, "test was", "tests were"));
+	}
+	if (o->fail_on & TALLY_GATE_EMPTY) {
+		n = t->tests;
+		if (add_gate(r, "empty", n == 0) != TALLY_OK)
+			return TALLY_ENOMEM;
+		g = &r->gates[r->ngates - 1];
+		if (n == 0)
+			snprintf(g->detail, sizeof(g->detail), "no test results");
+		else
+			snprintf(g->detail, sizeof(g->detail), "%zu test %s", n,
+			    plural(n, "result", "results"));
+	}
+	if (o->min_pass_rate >= 0) {
+		int bad = t->pass_rate < o->min_pass_rate;
+
+		if (add_gate(r, "min-pass-rate", bad) != TALLY_OK)
+			return TALLY_ENOMEM;
+		g = &r->gates[r->ngates - 1];
+		snprintf(g->detail, sizeof(g->detail),
+		    "pass rate %.2f%% is %s %g%%", t->pass_rate,
+		    bad ? "below" : "at least", o->min_pass_rate);
+	}
+	return TALLY_OK;
+}
+
+static int
+build(struct tally_report *r, struct tally_merge *m,
+    const struct tally_report_opts *o)
+{
+	const struct tally_record *rec;
+	size_t i, j, ct = 0, cs = 0, ce = 0, cp = 0;
+	int rc = TALLY_OK;
+
+	for (i = 0; i < tally_merge_count(m) && rc == TALLY_OK; i++) {
+		rec = tally_merge_get(m, i);
+		switch (rec->type) {
+		case TALLY_REC_TEST:
+			rc = push(&r->tests, &r->ntests, &ct, rec);
+			break;
+		case TALLY_REC_SUITE:
+			rc = push(&r->suites, &r->nsuites, &cs, rec);
+			break;
+		case TALLY_REC_ERROR:
+			rc = push(&r->errors, &r->nerrors, &ce, rec);
+			break;
+		case TALLY_REC_PERF:
+			rc = push(&r->perf, &r->nperf, &cp, rec);
+			break;
+		case TALLY_REC_META:
+			for (j = 0; j < rec->u.meta.nitems && rc == TALLY_OK;
+			    j++)
+				rc = meta_set(r, rec->u.meta.items[j].key,
+				    rec->u.meta.items[j].value);
+			break;
+		}
+	}
+	if (rc == TALLY_OK && o->use_env)
+		rc = meta_env(r);
+	for (i = 0; i < o->nmeta && rc == TALLY_OK; i++)
+		rc = meta_set(r, o->meta[i].key, o->meta[i].value);
+	if (rc != TALLY_OK)
+		return rc;
+	totals(r);
+	return gates_eval(r, o);
+}
+
+int
+tally_report_build(struct tally_report **out, struct tally_merge *m,
+    const struct tally_report_opts *opts, struct tally_error *err)
+{
+	static const struct tally_report_opts defaults = { 0, -1, NULL, 0, 0 };
+	struct tally_report *r;
+	struct priv *p;
+
+	*out = NULL;
+	if (opts == NULL)
+		opts = &defaults;
+	if ((r = calloc(1, sizeof(*r))) == NULL ||
+	    (p = calloc(1, sizeof(*p))) == NULL) {
+		free(r);
+		tally_merge_free(m);
+		return tally_error_set(err, TALLY_ENOMEM, 0, 0,
+		    "out of memory");
+	}
+	p->m = m;
+	r->priv = p;
+	if (build(r, m, opts) != TALLY_OK) {
+		tally_report_free(r);
+		return tally_error_set(err, TALLY_ENOMEM, 0, 0,
+		    "out of memory");
+	}
+	*out = r;
+	return TALLY_OK;
+}
+
+void
+tally_report_free(struct tally_report *r)
+{
+	struct priv *p;
+	size_t i;
+
+	if (r == NULL)
+		return;
+	p = r->priv;
+	for (i = 0; i < r->nmeta; i++) {
+		free((char *)r->meta[i].key);
+		free((char *)r->meta[i].value);
+	}
+	free(r->meta);
+	free(r->tests);
+	free(r->suites);
+	free(r->errors);
+	free(r->perf);
+	free(r->gates);
+	if (p != NULL)
+		tally_merge_free(p->m);
+	free(p);
+	free(r);
+}

@@ -1,0 +1,104 @@
+#!/bin/sh
+# tests/cli/t_render.sh: tally-render's options, exit statuses and gates.
+# Cases that need a renderer run when the "text" format is built in.
+. "$(dirname "$0")/lib.sh"
+M=$DATA/merge
+
+synopsis() {
+	mandoc -Tascii "$ROOT/man/$1.1" | col -b |
+	    sed -n '/^SYNOPSIS/,/^DESCRIPTION/p' | sed '1d;$d' | tr -s ' \n\t' '   ' |
+	    sed 's/^ //; s/ $//'
+}
+usage_words() {
+	"$1" --help | sed '1s/^usage: //' | tr -s ' \n\t' '   ' | sed 's/^ //; s/ $//'
+}
+
+run help 0 tally-render --help
+expect_out "usage: tally-render"
+expect_no_err
+run help-short 0 tally-render -h
+expect_out "--fail-on gate"
+run version 0 tally-render --version
+expect_out "tally-render "
+if [ "$(synopsis tally-render)" = "$(usage_words tally-render)" ]; then ok "synopsis matches usage"
+else notok "synopsis matches usage" "man: $(synopsis tally-render)" "usage: $(usage_words tally-render)"; fi
+for o in $(tally-render --help | grep -o -- '--[a-z-]*' | sort -u); do
+	if grep '^\.It' "$ROOT/man/tally-render.1" | grep -qF "Fl \\-${o#--}"; then ok "man describes $o"
+	else notok "man describes $o"; fi
+done
+
+# Usage errors: exit 2, usage on stderr, nothing on stdout.
+run bad-option 2 tally-render -f text --bogus
+expect_err "usage: tally-render"
+run no-format 2 tally-render "$M/jest-retried.jsonl"
+expect_err "tally-render: no format given (-f)"
+expect_err "usage: tally-render"
+run unknown-format 2 tally-render -f pdf "$M/jest-retried.jsonl"
+expect_err "tally-render: unknown format 'pdf'"
+if [ -s "$OUT" ]; then notok "unknown-format: no output"; else ok "unknown-format: no output"; fi
+run bad-gate 2 tally-render -f text --fail-on sometimes
+expect_err "unknown gate in 'sometimes'"
+run bad-gate-in-list 2 tally-render -f text --fail-on failed,,nope
+expect_err "unknown gate"
+run bad-rate-high 2 tally-render -f text --min-pass-rate 101
+expect_err "bad percentage '101'"
+run bad-rate-word 2 tally-render -f text --min-pass-rate half
+expect_err "bad percentage 'half'"
+run bad-rate-neg 2 tally-render -f text --min-pass-rate -5
+run bad-color 2 tally-render -f text --color=rainbow
+expect_err "bad --color 'rainbow'"
+run bad-top 2 tally-render -f text --top -1
+expect_err "bad count '-1'"
+run bad-max-bytes 2 tally-render -f text --max-bytes 10k
+expect_err "bad count '10k'"
+run bad-max-annotations 2 tally-render -f github --max-annotations ''
+run bad-meta 2 tally-render -f text --meta novalue
+expect_err "meta 'novalue' is not key=value"
+run missing-arg 2 tally-render -f
+
+# With a renderer: the gates and the trouble cases end to end, through
+# the first format this build has.
+F=
+for f in text markdown json junit github html; do
+	if tally-render -f $f </dev/null >/dev/null 2>&1; then F=$f; break; fi
+done
+if [ -z "$F" ]; then
+	ok "# SKIP gate cases: no renderer in this build"
+	exit 0
+fi
+run pass 0 tally-render -f $F --fail-on failed "$M/surefire-flaky.jsonl"
+expect_no_err
+run gate-failed 1 tally-render -f $F --fail-on failed "$M/surefire-alwaysfail.jsonl"
+expect_no_err
+run rerun-passed-is-not-failed 0 tally-render -f $F --fail-on failed "$M/ctest-run1.jsonl" "$M/ctest-run2.jsonl"
+run unmerged-and-merged-agree 0 sh -c "tally-merge '$M/ctest-run1.jsonl' '$M/ctest-run2.jsonl' | tally-render -f $F --fail-on failed"
+run gate-flaky 1 tally-render -f $F --fail-on failed,flaky "$M/ctest-run1.jsonl" "$M/ctest-run2.jsonl"
+run gate-flaky-repeated 1 tally-render -f $F --fail-on failed --fail-on flaky "$M/gotestsum-rerun.jsonl"
+run gate-error 1 tally-render -f $F --fail-on error "$M/truncated.jsonl"
+expect_no_err
+run error-record-alone-is-fine 0 tally-render -f $F "$M/truncated.jsonl"
+run gate-empty 1 tally-render -f $F --fail-on empty /dev/null
+run gate-empty-meta-only 1 tally-render -f $F --fail-on empty "$M/meta.jsonl"
+run gate-not-empty 0 tally-render -f $F --fail-on empty "$M/jest-retried.jsonl"
+run rate-ok 0 tally-render -f $F --min-pass-rate 80 "$M/gotestsum-rerun.jsonl" "$M/ctest-run1.jsonl" "$M/ctest-run2.jsonl" "$M/surefire-alwaysfail.jsonl"
+run rate-low 1 tally-render -f $F --min-pass-rate 80.5 "$M/gotestsum-rerun.jsonl" "$M/ctest-run1.jsonl" "$M/ctest-run2.jsonl" "$M/surefire-alwaysfail.jsonl"
+run_in "$M/surefire-alwaysfail.jsonl" stdin 1 tally-render -f $F --fail-on failed
+run missing-input 2 tally-render -f $F "$M/jest-retried.jsonl" "$T/nope.jsonl"
+expect_err "$T/nope.jsonl: error:"
+head -c 300 "$M/gotestsum-rerun.jsonl" > "$T/cut.jsonl"
+run malformed-input 2 tally-render -f $F "$T/cut.jsonl"
+expect_err "$T/cut.jsonl:2"
+if [ -w /dev/full ]; then
+	tally-render -f $F "$M/gotestsum-rerun.jsonl" > /dev/full 2>"$ERR"
+	st=$?
+	CASE=dev-full
+	if [ "$st" -eq 2 ]; then ok "dev-full: exit 2"; else notok "dev-full: exit $st, wanted 2"; fi
+	expect_err "write error"
+fi
+mkdir "$T/o"
+run output-file 1 tally-render -f $F --fail-on failed -o "$T/o/r.txt" "$M/surefire-alwaysfail.jsonl"
+if [ -s "$T/o/r.txt" ] && [ "$(ls -A "$T/o")" = "r.txt" ]; then ok "-o wrote the report and nothing else"
+else notok "-o wrote the report and nothing else" "$(ls -A "$T/o")"; fi
+run output-no-dir 2 tally-render -f $F -o "$T/nodir/r.txt" "$M/jest-retried.jsonl"
+run split-assets-needs-o 2 tally-render -f $F --split-assets "$M/jest-retried.jsonl"
+expect_err "--split-assets needs -o file or a directory"

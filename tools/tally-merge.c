@@ -1,0 +1,100 @@
+/*
+ * tally-merge: combine record streams (shards, reruns, a matrix) into one
+ * stream where each test appears once.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include <tally/merge.h>
+#include <tally/output.h>
+#include <tally/reader.h>
+#include <tally/stream.h>
+
+#include "cli.h"
+
+static const char usage_text[] =
+    "usage: tally-merge [-h] [--version] [-o file] [file | -] ...\n";
+
+static void
+report(void *arg, int status, const struct tally_error *err)
+{
+	(void)arg;
+	(void)status;
+	cli_error(err);
+}
+
+int
+main(int argc, char *argv[])
+{
+	static const struct option longopts[] = {
+		{ "help",	no_argument,		NULL, 'h' },
+		{ "output",	required_argument,	NULL, 'o' },
+		{ "version",	no_argument,		NULL, 'V' },
+		{ NULL,		0,			NULL, 0 }
+	};
+	struct tally_sink *writer = NULL, *merge = NULL;
+	struct tally_output *out = NULL;
+	struct tally_error err;
+	const char *outpath = NULL;
+	int ch, i, rc, status = EXIT_OK;
+
+	cli_init("tally-merge");
+	while ((ch = getopt_long(argc, argv, "ho:", longopts, NULL)) != -1)
+		switch (ch) {
+		case 'h':
+			fputs(usage_text, stdout);
+			return cli_close_stdout(EXIT_OK);
+		case 'o':
+			outpath = optarg;
+			break;
+		case 'V':
+			printf("tally-merge %s\n", TALLY_VERSION);
+			return cli_close_stdout(EXIT_OK);
+		default:
+			fputs(usage_text, stderr);
+			return EXIT_TROUBLE;
+		}
+	argc -= optind;
+	argv += optind;
+
+	tally_error_init(&err, outpath);
+	if (tally_output_open(&out, outpath, &err) != TALLY_OK)
+		goto fail;
+	if (tally_stream_writer_new(&writer, tally_output_file(out)) !=
+	    TALLY_OK || tally_merge_sink_new(&merge, writer) != TALLY_OK) {
+		tally_error_set(&err, TALLY_ENOMEM, 0, 0, "out of memory");
+		goto fail;
+	}
+	/* Unreadable inputs leave an "error" record and exit 2 at the end. */
+	for (i = 0; i < (argc > 0 ? argc : 1); i++) {
+		rc = tally_read_path(argc > 0 ? argv[i] : "-", TALLY_FMT_STREAM,
+		    merge, report, NULL);
+		if (rc != TALLY_OK)
+			status = EXIT_TROUBLE;
+		if (rc == TALLY_ENOMEM) {
+			tally_output_abort(out);
+			out = NULL;
+			break;
+		}
+	}
+	tally_error_init(&err, outpath ? outpath : "");
+	if (out != NULL) {
+		if (tally_sink_end(merge, &err) != TALLY_OK)
+			goto fail;
+		rc = tally_output_commit(out, &err);
+		out = NULL;
+		if (rc != TALLY_OK)
+			goto fail;
+	}
+	tally_sink_free(merge);
+	tally_sink_free(writer);
+	return cli_close_stdout(status);
+fail:
+	/* The message is said once here; stdout is not flushed again. */
+	cli_error(&err);
+	tally_output_abort(out);
+	tally_sink_free(merge);
+	tally_sink_free(writer);
+	return EXIT_TROUBLE;
+}

@@ -1,0 +1,293 @@
+/*
+ * tally-render: read record streams (merged or not), merge them, build
+ * one report and write it in the format asked for; the gates decide the
+ * exit status.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <tally/merge.h>
+#include <tally/output.h>
+#include <tally/reader.h>
+#include <tally/report.h>
+
+#include "cli.h"
+
+static const char usage_text[] =
+    "usage: tally-render [-h] [--version] -f format [-o file]\n"
+    "                    [--fail-on gate] [--min-pass-rate pct]\n"
+    "                    [--meta key=value] [--color=when] [--title text]\n"
+    "                    [--top n] [--group-by label] [--max-bytes n]\n"
+    "                    [--max-annotations n] [--split-assets[=dir]]\n"
+    "                    [file | -] ...\n";
+
+enum {
+	OPT_COLOR = 256, OPT_FAIL_ON, OPT_GROUP_BY, OPT_MAX_ANN, OPT_MAX_BYTES,
+	OPT_META, OPT_MIN_PASS, OPT_SPLIT, OPT_TITLE, OPT_TOP, OPT_VERSION
+};
+
+static void
+report(void *arg, int status, const struct tally_error *err)
+{
+	(void)status;
+	*(int *)arg = 1;
+	cli_error(err);
+}
+
+static int
+usage_error(const char *fmt, const char *arg)
+{
+	if (fmt != NULL) {
+		fprintf(stderr, "%s: ", cli_name());
+		fprintf(stderr, fmt, arg);
+		fputc('\n', stderr);
+	}
+	fputs(usage_text, stderr);
+	return EXIT_TROUBLE;
+}
+
+/* A count: decimal digits only. */
+static int
+parse_size(const char *s, size_t *out)
+{
+	unsigned long long v;
+	char *end;
+
+	if (s[0] < '0' || s[0] > '9')
+		return -1;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (*end != '\0' || errno != 0 || v > (size_t)-1)
+		return -1;
+	*out = (size_t)v;
+	return 0;
+}
+
+static int
+parse_pct(const char *s, double *out)
+{
+	char *end;
+	double v;
+
+	if ((s[0] < '0' || s[0] > '9') && s[0] != '.')
+		return -1;
+	errno = 0;
+	v = strtod(s, &end);
+	if (*end != '\0' || errno != 0 || !(v >= 0 && v <= 100))
+		return -1;
+	*out = v;
+	return 0;
+}
+
+/* "failed", or a comma-separated list "failed,flaky". */
+static int
+parse_gates(char *s, unsigned *bits)
+{
+	char *tok, *save = NULL;
+	unsigned bit;
+
+	for (tok = strtok_r(s, ",", &save); tok != NULL;
+	    tok = strtok_r(NULL, ",", &save)) {
+		if (tally_gate_parse(tok, &bit) != TALLY_OK)
+			return -1;
+		*bits |= bit;
+	}
+	return *bits != 0 ? 0 : -1;
+}
+
+/* Read every input into a fresh merge table, then build the report. */
+static int
+load(int argc, char **argv, const struct tally_report_opts *ro,
+    struct tally_report **rep, int *bad)
+{
+	struct tally_merge *m = NULL;
+	struct tally_sink *in = NULL;
+	struct tally_error err;
+	int i, rc = TALLY_OK;
+
+	tally_error_init(&err, NULL);
+	if (tally_merge_new(&m) != TALLY_OK ||
+	    tally_merge_input_new(&in, m) != TALLY_OK) {
+		tally_merge_free(m);
+		cli_warn("out of memory");
+		return -1;
+	}
+	for (i = 0; i < (argc > 0 ? argc : 1); i++) {
+		rc = tally_read_path(argc > 0 ? argv[i] : "-", TALLY_FMT_STREAM,
+		    in, report, bad);
+		if (rc == TALLY_ENOMEM)
+			break;
+	}
+	tally_sink_free(in);
+	if (rc == TALLY_ENOMEM || tally_merge_finish(m, &err) != TALLY_OK) {
+		tally_merge_free(m);
+		cli_warn("out of memory");
+		return -1;
+	}
+	/* The report owns m from here on, also when building fails. */
+	if (tally_report_build(rep, m, ro, &err) != TALLY_OK) {
+		cli_error(&err);
+		return -1;
+	}
+	return 0;
+}
+
+int
+main(int argc, char *argv[])
+{
+	static const struct option longopts[] = {
+		{ "color",		required_argument,	NULL, OPT_COLOR },
+		{ "fail-on",		required_argument,	NULL, OPT_FAIL_ON },
+		{ "format",		required_argument,	NULL, 'f' },
+		{ "group-by",		required_argument,	NULL, OPT_GROUP_BY },
+		{ "help",		no_argument,		NULL, 'h' },
+		{ "max-annotations",	required_argument,	NULL, OPT_MAX_ANN },
+		{ "max-bytes",		required_argument,	NULL, OPT_MAX_BYTES },
+		{ "meta",		required_argument,	NULL, OPT_META },
+		{ "min-pass-rate",	required_argument,	NULL, OPT_MIN_PASS },
+		{ "output",		required_argument,	NULL, 'o' },
+		{ "split-assets",	optional_argument,	NULL, OPT_SPLIT },
+		{ "title",		required_argument,	NULL, OPT_TITLE },
+		{ "top",		required_argument,	NULL, OPT_TOP },
+		{ "version",		no_argument,		NULL, OPT_VERSION },
+		{ NULL,			0,			NULL, 0 }
+	};
+	struct tally_report_opts ro = { 0, -1, NULL, 0, 1 };
+	struct tally_render_opts opts;
+	struct tally_report *rep = NULL;
+	struct tally_output *out = NULL;
+	struct tally_error err;
+	struct tally_kv *meta = NULL, kv;
+	tally_render_fn render;
+	const char *format = NULL, *color = "auto", *nc;
+	char *assets = NULL;
+	size_t nmeta = 0;
+	int ch, split = 0, bad = 0, status;
+
+	cli_init("tally-render");
+	memset(&opts, 0, sizeof(opts));
+	while ((ch = getopt_long(argc, argv, "f:ho:", longopts, NULL)) != -1)
+		switch (ch) {
+		case 'f':
+			format = optarg;
+			break;
+		case 'h':
+			fputs(usage_text, stdout);
+			return cli_close_stdout(EXIT_OK);
+		case 'o':
+			opts.output_path = optarg;
+			break;
+		case OPT_COLOR:
+			if (strcmp(optarg, "auto") != 0 &&
+			    strcmp(optarg, "always") != 0 &&
+			    strcmp(optarg, "never") != 0)
+				return usage_error("bad --color '%s'", optarg);
+			color = optarg;
+			break;
+		case OPT_FAIL_ON:
+			if (parse_gates(optarg, &ro.fail_on) != 0)
+				return usage_error("unknown gate in '%s'",
+				    optarg);
+			break;
+		case OPT_GROUP_BY:
+			opts.group_by = optarg;
+			break;
+		case OPT_MAX_ANN:
+			if (parse_size(optarg, &opts.max_annotations) != 0)
+				return usage_error("bad count '%s'", optarg);
+			break;
+		case OPT_MAX_BYTES:
+			if (parse_size(optarg, &opts.max_bytes) != 0)
+				return usage_error("bad count '%s'", optarg);
+			break;
+		case OPT_META:
+			if (cli_parse_kv(optarg, &kv) != 0)
+				return usage_error("meta '%s' is not "
+				    "key=value", optarg);
+			cli_kv_push(&meta, &nmeta, kv.key, kv.value);
+			break;
+		case OPT_MIN_PASS:
+			if (parse_pct(optarg, &ro.min_pass_rate) != 0)
+				return usage_error("bad percentage '%s'",
+				    optarg);
+			break;
+		case OPT_SPLIT:
+			split = 1;
+			opts.assets_dir = optarg;
+			break;
+		case OPT_TITLE:
+			opts.title = optarg;
+			break;
+		case OPT_TOP:
+			if (parse_size(optarg, &opts.top) != 0)
+				return usage_error("bad count '%s'", optarg);
+			break;
+		case OPT_VERSION:
+			printf("tally-render %s\n", TALLY_VERSION);
+			return cli_close_stdout(EXIT_OK);
+		default:
+			return usage_error(NULL, NULL);
+		}
+	argc -= optind;
+	argv += optind;
+	if (format == NULL)
+		return usage_error("no format given (-f)", NULL);
+	if ((render = tally_renderer(format)) == NULL) {
+		size_t i;
+
+		fprintf(stderr, "%s: unknown format '%s'", cli_name(), format);
+		for (i = 0; tally_renderer_name(i) != NULL; i++)
+			fprintf(stderr, "%s%s", i ? ", " : "; formats: ",
+			    tally_renderer_name(i));
+		fputc('\n', stderr);
+		return EXIT_TROUBLE;
+	}
+	if (split && opts.assets_dir == NULL) {
+		if (opts.output_path == NULL ||
+		    strcmp(opts.output_path, "-") == 0)
+			return usage_error("--split-assets needs -o file or "
+			    "a directory", NULL);
+		if ((assets = strdup(opts.output_path)) == NULL) {
+			cli_warn("out of memory");
+			return EXIT_TROUBLE;
+		}
+		opts.assets_dir = dirname(assets);
+	}
+	nc = getenv("NO_COLOR");
+	opts.color = strcmp(color, "always") == 0 || (strcmp(color, "auto") ==
+	    0 && opts.output_path == NULL && isatty(STDOUT_FILENO) &&
+	    (nc == NULL || nc[0] == '\0'));
+	ro.meta = meta;
+	ro.nmeta = nmeta;
+
+	if (load(argc, argv, &ro, &rep, &bad) != 0)
+		return EXIT_TROUBLE;
+	tally_error_init(&err, opts.output_path);
+	if (tally_output_open(&out, opts.output_path, &err) != TALLY_OK)
+		goto fail;
+	tally_error_init(&err, opts.output_path ? opts.output_path : "");
+	if (render(rep, &opts, tally_output_file(out), &err) != TALLY_OK)
+		goto fail;
+	status = tally_output_commit(out, &err);
+	out = NULL;
+	if (status != TALLY_OK)
+		goto fail;
+	status = bad ? EXIT_TROUBLE : rep->verdict_failed ? EXIT_NO : EXIT_OK;
+	tally_report_free(rep);
+	free(meta);
+	free(assets);
+	return cli_close_stdout(status);
+fail:
+	/* No partial report: -o keeps the previous file. */
+	cli_error(&err);
+	tally_output_abort(out);
+	tally_report_free(rep);
+	free(meta);
+	free(assets);
+	return EXIT_TROUBLE;
+}
