@@ -18,6 +18,8 @@ static const struct {
 	const char	*name;
 	tally_render_fn	 fn;
 } renderers[] = {
+	{ "json",	tally_render_json },
+	{ "junit",	tally_render_junit },
 	{ NULL, NULL }
 };
 
