@@ -25,6 +25,8 @@ struct format {
 
 static const struct format formats[TALLY_FMT_COUNT] = {
 	[TALLY_FMT_AUTO]	= { "auto", NULL },
+	[TALLY_FMT_JUNIT]	= { "junit", tally_read_junit },
+	[TALLY_FMT_CHECKXML]	= { "checkxml", tally_read_checkxml },
 	[TALLY_FMT_STREAM]	= { "tally", tally_read_stream },
 };
 
