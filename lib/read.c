@@ -56,6 +56,19 @@ has(const char *h, size_t n, const char *needle)
 	return memmem(h, n, needle, strlen(needle)) != NULL;
 }
 
+/* Check's XML log: the root <testsuites> carries Check's namespace. */
+static int
+check_root(const char *h, size_t len)
+{
+	const char *p = memmem(h, len, "<testsuites", 11), *gt;
+
+	if (p == NULL)
+		return 0;
+	gt = memchr(p, '>', len - (size_t)(p - h));
+	return gt != NULL && has(p, (size_t)(gt - p),
+	    "\"http://check.sourceforge.net/ns\"");
+}
+
 enum tally_format
 tally_format_detect(const unsigned char *head, size_t len)
 {
@@ -71,7 +84,7 @@ tally_format_detect(const unsigned char *head, size_t len)
 	if (len == 0)
 		return TALLY_FMT_AUTO;
 	if (h[0] == '<') {
-		if (has(h, len, "check.sourceforge.net/ns"))
+		if (check_root(h, len))
 			return TALLY_FMT_CHECKXML;
 		if (has(h, len, "<testsuite") || has(h, len, "<testcase"))
 			return TALLY_FMT_JUNIT;

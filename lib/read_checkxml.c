@@ -33,6 +33,8 @@
 
 #include "internal.h"
 
+#define CHECK_NS "http://check.sourceforge.net/ns"
+
 enum leaf {
 	L_NONE = -1, L_PATH, L_FN, L_ID, L_ITER, L_DUR, L_DESC, L_MSG,
 	L_TITLE, L_DATETIME, L_TOTAL, NLEAF
@@ -182,7 +184,10 @@ start(struct ck *c, const char *n)
 
 	c->leaf = L_NONE;
 	if (c->depth == 0) {
-		if (strcmp(n, "testsuites") != 0)
+		const xmlChar *ns = xmlTextReaderConstNamespaceUri(c->r);
+
+		if (strcmp(n, "testsuites") != 0 || ns == NULL ||
+		    strcmp((const char *)ns, CHECK_NS) != 0)
 			return tally_xml_fail(c->x, c->err, TALLY_EPARSE,
 			    "root element '%s' is not a Check XML log", n);
 		return TALLY_OK;

@@ -264,9 +264,19 @@ tally_xml_fail(struct tally_xml *x, struct tally_error *err, int status,
 	va_list ap;
 	long line = 0, col = 0;
 
+	/*
+	 * The parser runs ahead of the node the reader is on: name the
+	 * node's line when there is one (libxml2 keeps no node column).
+	 */
 	if (x != NULL && x->r != NULL) {
-		line = xmlTextReaderGetParserLineNumber(x->r);
-		col = xmlTextReaderGetParserColumnNumber(x->r);
+		xmlNodePtr node = xmlTextReaderCurrentNode(x->r);
+
+		if (node != NULL && xmlGetLineNo(node) > 0)
+			line = xmlGetLineNo(node);
+		else {
+			line = xmlTextReaderGetParserLineNumber(x->r);
+			col = xmlTextReaderGetParserColumnNumber(x->r);
+		}
 	}
 	tally_error_set(err, status, line, col, "%s", "");
 	va_start(ap, fmt);
