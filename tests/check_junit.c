@@ -728,6 +728,15 @@ END_TEST
 
 #define BIG_CASES 1000000
 
+/* Sanitizers are slow and keep freed memory in quarantine. */
+#if defined(__SANITIZE_ADDRESS__)
+#define TALLY_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define TALLY_ASAN 1
+#endif
+#endif
+
 /* The tally-collect next to the runner: B/tests/runner -> B/bin/. */
 static void
 collect_path(char *out, size_t n)
@@ -761,8 +770,8 @@ START_TEST(memory_bounded_by_largest_test)
 	long cases = BIG_CASES;
 	const char *tmp = getenv("TMPDIR");
 
-#if defined(__SANITIZE_ADDRESS__)
-	cases = BIG_CASES / 20;		/* sanitizers are slow and big */
+#ifdef TALLY_ASAN
+	cases = BIG_CASES / 20;
 #endif
 	snprintf(path, sizeof(path), "%s/tally-big-XXXXXX.xml",
 	    tmp != NULL && tmp[0] != '\0' ? tmp : "/tmp");
@@ -816,7 +825,7 @@ START_TEST(memory_bounded_by_largest_test)
 	    "%s exited with status %d", exe, status);
 	/* Tests and one suite record per 1000 (the root has no meta). */
 	ck_assert_uint_eq(lines, (size_t)cases + (size_t)cases / 1000);
-#if !defined(__SANITIZE_ADDRESS__)
+#ifndef TALLY_ASAN
 	ck_assert_msg(ru.ru_maxrss < 32 * 1024, "peak RSS %ld KiB",
 	    ru.ru_maxrss);
 #endif
