@@ -368,7 +368,9 @@ field_add(struct field *f, const char *s, size_t n)
 {
 	size_t room;
 
-	f->set = 1;
+	/* Empty text (<system-out/>, an empty CDATA) says nothing. */
+	if (n > 0)
+		f->set = 1;
 	room = f->b.len < TALLY_MAX_FIELD ? TALLY_MAX_FIELD - f->b.len : 0;
 	if (n > room) {
 		size_t keep = room;
@@ -390,6 +392,7 @@ field_set(struct field *f, const char *s)
 {
 	tally_buf_reset(&f->b);
 	f->dropped = 0;
+	f->set = 1;
 	return field_add(f, s, strlen(s));
 }
 
@@ -1145,12 +1148,10 @@ start_element(struct junit *j, struct frame *f, const struct frame *up)
 		if (name_is(n, "system-out") || name_is(n, "system.out")) {
 			f->kind = K_TEXT;
 			f->text = &j->tc.out;
-			j->tc.out.set = 1;
 		} else if (name_is(n, "system-err") ||
 		    name_is(n, "system.err")) {
 			f->kind = K_TEXT;
 			f->text = &j->tc.err;
-			j->tc.err.set = 1;
 		} else if (name_is(n, "time")) {
 			/* AntUnit: <time> as a child element. */
 			f->kind = K_TEXT;
@@ -1169,11 +1170,9 @@ start_element(struct junit *j, struct frame *f, const struct frame *up)
 		} else if (name_is(n, "system-out")) {
 			f->kind = K_TEXT;
 			f->text = &j->cur->out;
-			j->cur->out.set = 1;
 		} else if (name_is(n, "system-err")) {
 			f->kind = K_TEXT;
 			f->text = &j->cur->err;
-			j->cur->err.set = 1;
 		}
 		return TALLY_OK;
 	}
@@ -1189,12 +1188,10 @@ start_element(struct junit *j, struct frame *f, const struct frame *up)
 		if (name_is(n, "system-out") || name_is(n, "system.out")) {
 			f->kind = K_TEXT;
 			f->text = &s->out;
-			s->out.set = 1;
 		} else if (name_is(n, "system-err") ||
 		    name_is(n, "system.err")) {
 			f->kind = K_TEXT;
 			f->text = &s->err;
-			s->err.set = 1;
 		} else if (name_is(n, "properties")) {
 			f->kind = K_PROPS;
 			f->owner = 1;

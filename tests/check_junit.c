@@ -93,6 +93,7 @@ static const struct {
 	{ "ctest-output-junit.xml", "ctest", 4, 1, 2, 0 },
 	{ "cypress-mocha-junit-reporter-testcase-properties.xml", "cypress", 3, 0, 0, 0 },
 	{ "eclipse-testrun-root.xml", "eclipse", 7, 0, 0, 0 },
+	{ "error-directly-in-testsuite.xml", "edge", 0, 0, 0, 0 },
 	{ "go-junit-report-001-pass-fail-skip.xml", "go-junit-report", 5, 1, 2, 0 },
 	{ "gotestsum-junitxml-report.xml", "gotestsum", 60, 13, 5, 0 },
 	{ "gtest-1.8-golden-result-completed.xml", "gtest", 24, 4, 3, 0 },
@@ -407,6 +408,19 @@ START_TEST(antunit_bazel_catch2_times)
 	read_ok("no-attributes.xml", &c);
 	ck_assert_uint_eq(capture_count(&c, "\"name\":\"\",\"status\""), 4);
 	ck_assert_uint_eq(capture_count(&c, "\"duration\""), 0);
+	capture_fini(&c);
+
+	/* <system-out><![CDATA[]]></system-out> says nothing: no field. */
+	read_ok("TEST-CalculatorTest-gradle-junit5-kotlin.xml", &c);
+	ck_assert_uint_eq(capture_count(&c, "\"stdout\""), 0);
+	/* time="0.012" */
+	HAS(one(&c, "\"name\":\"[1] 1, 2, 3\"", NULL), "\"duration\":12,");
+	capture_fini(&c);
+
+	/* A class that failed to load: <error> in the suite itself. */
+	read_ok("error-directly-in-testsuite.xml", &c);
+	HAS(one(&c, "\"name\":\"(testsuite)\"", NULL), "\"errorType\":"
+	    "\"java.lang.NoClassDefFoundError\"");
 	capture_fini(&c);
 
 	read_ok("eclipse-testrun-root.xml", &c);
