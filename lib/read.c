@@ -75,6 +75,20 @@ tally_format_detect(const unsigned char *head, size_t len)
 	const char *h = (const char *)head;
 	size_t i = 0;
 
+	/* UTF-16 with a byte order mark: detect on its narrowed ASCII. */
+	if (len >= 4 && (memcmp(h, "\xFF\xFE", 2) == 0 ||
+	    memcmp(h, "\xFE\xFF", 2) == 0)) {
+		unsigned char narrow[4096];
+		enum tally_format f;
+		size_t k = 0;
+
+		for (i = h[0] == '\xFF' ? 2 : 3; i < len && k < sizeof(narrow);
+		    i += 2)
+			narrow[k++] = head[i];
+		f = tally_format_detect(narrow, k);
+		return f == TALLY_FMT_JUNIT || f == TALLY_FMT_CHECKXML ? f :
+		    TALLY_FMT_AUTO;
+	}
 	if (len >= 3 && memcmp(h, "\xEF\xBB\xBF", 3) == 0)
 		i = 3;
 	while (i < len && isspace((unsigned char)h[i]))

@@ -663,6 +663,62 @@ START_TEST(broken_inputs)
 }
 END_TEST
 
+/* UTF-16 with a BOM (detected), Latin-1 declared: converted to UTF-8. */
+START_TEST(encodings)
+{
+	const char *u8 = "<?xml version=\"1.0\" encoding=\"UTF-16\"?>\n"
+	    "<testsuite name=\"s\"><testcase name=\"\xC3\xA9t\xC3\xA9\"/>"
+	    "</testsuite>\n";
+	const char *dt = "<!DOCTYPE x [<!ENTITY a \"b\">]>\n"
+	    "<testsuite><testcase name=\"&a;\"/></testsuite>";
+	const char *l1 = "<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?>\n"
+	    "<testsuite name=\"s\"><testcase name=\"\xE9t\xE9\"/>"
+	    "</testsuite>\n";
+	char buf[512];
+	struct capture c;
+	struct tally_error err;
+	size_t i, n;
+
+	/* ASCII plus one U+00E9, written out as UTF-16LE by hand. */
+	n = 0;
+	buf[n++] = '\xFF';
+	buf[n++] = '\xFE';
+	for (i = 0; u8[i] != '\0'; i++) {
+		if ((unsigned char)u8[i] == 0xC3) {
+			buf[n++] = '\xE9';
+			buf[n++] = 0;
+			i++;
+			continue;
+		}
+		buf[n++] = u8[i];
+		buf[n++] = 0;
+	}
+	ck_assert_int_eq(read_bytes(buf, n, TALLY_FMT_AUTO, &c, &err),
+	    TALLY_OK);
+	HAS(one(&c, "\"type\":\"test\"", NULL), "\"name\":\"\xC3\xA9t\xC3\xA9\"");
+	capture_fini(&c);
+
+	/* A DOCTYPE in UTF-16 gets past the byte scan; the node is refused. */
+	n = 0;
+	buf[n++] = '\xFF';
+	buf[n++] = '\xFE';
+	for (i = 0; dt[i] != '\0'; i++) {
+		buf[n++] = dt[i];
+		buf[n++] = 0;
+	}
+	ck_assert_int_eq(read_bytes(buf, n, TALLY_FMT_JUNIT, &c, &err),
+	    TALLY_EPARSE);
+	ck_assert_str_eq(err.message, "DOCTYPE not supported");
+	ck_assert_uint_eq(c.ntests, 0);
+	capture_fini(&c);
+
+	ck_assert_int_eq(read_bytes(l1, strlen(l1), TALLY_FMT_AUTO, &c, &err),
+	    TALLY_OK);
+	HAS(one(&c, "\"type\":\"test\"", NULL), "\"name\":\"\xC3\xA9t\xC3\xA9\"");
+	capture_fini(&c);
+}
+END_TEST
+
 START_TEST(deep_nesting_refused)
 {
 	struct tally_buf b;
@@ -872,6 +928,7 @@ suite_junit(void)
 	tcase_add_test(tc, truncated_long_file);
 	tcase_add_test(tc, doctype_and_entities_refused);
 	tcase_add_test(tc, broken_inputs);
+	tcase_add_test(tc, encodings);
 	tcase_add_test(tc, deep_nesting_refused);
 	tcase_add_test(tc, suite_counts_and_junk_times);
 	tcase_add_test(tc, huge_field_is_truncated_visibly);
