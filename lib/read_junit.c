@@ -52,8 +52,23 @@
  * - <failure>/<error> directly inside a <testsuite> (a class that failed
  *   to load) becomes a test record named "(testsuite)" with the suite's
  *   name as classname, so the failure is never lost.
+ * - A test's suite is the names of its enclosing <testsuite>s, outermost
+ *   first (an unnamed one counts as ""); the root <testsuites> is not
+ *   part of it.  Its attributes become the "meta" record's items under
+ *   their own names, its <properties> as "property.NAME".
+ * - <system-out>/<system-err> (also the <system.out> misspelling) of a
+ *   testcase give stdout/stderr, of a testsuite the suite's; empty ones
+ *   (<system-out/>, an empty CDATA) leave the field out.
  * - Text fields are capped at TALLY_MAX_FIELD bytes; the rest is dropped
- *   and "[truncated N bytes]" appended.
+ *   and "[truncated N bytes]" appended.  libxml2 itself refuses a single
+ *   text node over 10 MB.
+ * - Refused: a DOCTYPE ("DOCTYPE not supported"), entity references,
+ *   nesting deeper than TALLY_MAX_DEPTH, any root but <testsuites>,
+ *   <testrun> or <testsuite>.  On malformed XML the records already sent
+ *   stay sent; libxml2 looks ahead one node and parses 512-byte chunks,
+ *   so the tests in roughly the last kilobyte before the fault are not
+ *   among them.  At the end of a truncated file libxml2's "extra content
+ *   at the end of the document" is reported as "unexpected end of file".
  */
 #include <errno.h>
 #include <limits.h>
@@ -233,7 +248,8 @@ tally_xml_open(struct tally_xml **out, struct tally_src *src,
 	if ((rc = prolog_doctype(src, err)) != TALLY_OK)
 		return rc;
 	if ((x = calloc(1, sizeof(*x))) == NULL)
-		return tally_error_set(err, TALLY_ENOMEM, 0, 0, "out of memory");
+		return tally_error_set(err, TALLY_ENOMEM, 0, 0,
+		    "out of memory");
 	x->src = src;
 	xmlInitParser();
 	xmlSetExternalEntityLoader(deny_loader);
@@ -244,7 +260,8 @@ tally_xml_open(struct tally_xml **out, struct tally_src *src,
 	    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
 	if (x->r == NULL) {
 		tally_xml_close(x);
-		return tally_error_set(err, TALLY_ENOMEM, 0, 0, "out of memory");
+		return tally_error_set(err, TALLY_ENOMEM, 0, 0,
+		    "out of memory");
 	}
 	xmlTextReaderSetStructuredErrorHandler(x->r, on_struct, x);
 	*out = x;
@@ -1263,7 +1280,8 @@ end_element(struct junit *j, struct frame *f, const struct frame *up)
 	case K_ATTEMPT:
 		/* Surefire 2 puts the trace in the body, 3 in <stackTrace>. */
 		if (!j->cur->body.set && j->cur->loose.set &&
-		    j->cur->loose.b.len > strspn(j->cur->loose.b.data, " \t\r\n"))
+		    j->cur->loose.b.len > strspn(j->cur->loose.b.data,
+		    " \t\r\n"))
 			rc = field_set(&j->cur->body, j->cur->loose.b.data);
 		j->cur = NULL;
 		break;
