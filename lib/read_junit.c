@@ -65,10 +65,11 @@
  * - Refused: a DOCTYPE ("DOCTYPE not supported"), entity references,
  *   nesting deeper than TALLY_MAX_DEPTH, any root but <testsuites>,
  *   <testrun> or <testsuite>.  On malformed XML the records already sent
- *   stay sent; libxml2 looks ahead one node and parses 512-byte chunks,
- *   so the tests in roughly the last kilobyte before the fault are not
- *   among them.  At the end of a truncated file libxml2's "extra content
- *   at the end of the document" is reported as "unexpected end of file".
+ *   stay sent; the reader drops what it parsed from the last 128-byte
+ *   piece of input before the fault, so a test that closed within those
+ *   bytes is not among them.  At the end of a truncated file libxml2's
+ *   "extra content at the end of the document" is reported as
+ *   "unexpected end of file".
  */
 #include <errno.h>
 #include <limits.h>
@@ -99,6 +100,9 @@ struct tally_xml {
 	int			 content;	/* a non-blank byte was read */
 };
 
+/* Bytes handed to libxml2 per read. */
+#define XML_PIECE 128
+
 static int xml_denied;
 
 static xmlParserInputPtr
@@ -119,7 +123,13 @@ xml_read(void *ctx, char *buf, int len)
 
 	if (len <= 0)
 		return 0;
-	n = tally_src_read(x->src, buf, (size_t)len);
+	/*
+	 * The reader parses whatever one read returns and, on an error,
+	 * drops the nodes it built from that piece; small pieces keep the
+	 * tests just before a fault (at about 6% more CPU than 4 KiB ones).
+	 */
+	n = tally_src_read(x->src, buf, (size_t)len < XML_PIECE ? (size_t)len :
+	    XML_PIECE);
 	if (n < 0) {
 		x->ioerr = 1;
 		return -1;
