@@ -67,9 +67,10 @@
  *   <testrun> or <testsuite>.  On malformed XML the records already sent
  *   stay sent; the reader drops what it parsed from the last 128-byte
  *   piece of input before the fault, so a test that closed within those
- *   bytes is not among them.  At the end of a truncated file libxml2's
- *   "extra content at the end of the document" is reported as
- *   "unexpected end of file".
+ *   bytes is not among them.  An error at the very end of the input
+ *   (a truncated file) is reported as "unexpected end of file" rather
+ *   than libxml2's "extra content at the end of the document" and the
+ *   like.
  */
 #include <errno.h>
 #include <limits.h>
@@ -96,7 +97,8 @@ struct tally_xml {
 	char			 gmsg[TALLY_ERROR_MSG];
 	int			 ioerr;
 	int			 code;		/* libxml2 code of that error */
-	int			 open;		/* elements open */
+	long			 last_line;	/* end of the input read so far */
+	long			 last_col;
 	int			 content;	/* a non-blank byte was read */
 };
 
@@ -137,6 +139,13 @@ xml_read(void *ctx, char *buf, int len)
 	for (i = 0; !x->content && i < n; i++)
 		if (!strchr(" \t\r\n", buf[i]))
 			x->content = 1;
+	/* Where the input ends, in libxml2's terms (characters per line). */
+	for (i = 0; i < n; i++)
+		if (buf[i] == '\n') {
+			x->last_line++;
+			x->last_col = 1;
+		} else if (((unsigned char)buf[i] & 0xC0) != 0x80)
+			x->last_col++;
 	return (int)n;
 }
 
@@ -261,6 +270,7 @@ tally_xml_open(struct tally_xml **out, struct tally_src *src,
 		return tally_error_set(err, TALLY_ENOMEM, 0, 0,
 		    "out of memory");
 	x->src = src;
+	x->last_line = x->last_col = 1;
 	xmlInitParser();
 	xmlSetExternalEntityLoader(deny_loader);
 	xml_denied = 0;
@@ -330,11 +340,12 @@ tally_xml_next(struct tally_xml *x, struct tally_error *err)
 	}
 	if (rc < 0 || (rc == 0 && x->fatal)) {
 		/*
-		 * At the end of a truncated file the reader says "extra
-		 * content at the end of the document"; say what happened.
+		 * A truncated file fails where the input ends, with messages
+		 * like "extra content at the end of the document" or
+		 * "attValue: ' expected"; say what happened instead.
 		 */
-		if (x->fatal && x->code == XML_ERR_DOCUMENT_END &&
-		    x->open > 0 && x->src->eof)
+		if (x->fatal && x->content && x->src->eof &&
+		    x->fline == x->last_line && x->fcol == x->last_col)
 			return tally_error_set(err, TALLY_EPARSE, x->fline,
 			    x->fcol, "unexpected end of file");
 		if (x->fatal && x->code == XML_ERR_DOCUMENT_END &&
@@ -361,10 +372,6 @@ tally_xml_next(struct tally_xml *x, struct tally_error *err)
 	if (xmlTextReaderDepth(x->r) > TALLY_MAX_DEPTH)
 		return tally_xml_fail(x, err, TALLY_ELIMIT,
 		    "nesting deeper than %d elements", TALLY_MAX_DEPTH);
-	if (t == XML_READER_TYPE_ELEMENT && !xmlTextReaderIsEmptyElement(x->r))
-		x->open++;
-	else if (t == XML_READER_TYPE_END_ELEMENT && x->open > 0)
-		x->open--;
 	return 1;
 }
 
