@@ -54,7 +54,8 @@
  *   name as classname, so the failure is never lost.
  * - A test's suite is the names of its enclosing <testsuite>s, outermost
  *   first (an unnamed one counts as ""); the root <testsuites> is not
- *   part of it.  Its attributes become the "meta" record's items under
+ *   part of it, nor is a <testsuites> nested in it (read as a plain
+ *   group).  Its attributes become the "meta" record's items under
  *   their own names, its <properties> as "property.NAME".
  * - <system-out>/<system-err> (also the <system.out> misspelling) of a
  *   testcase give stdout/stderr, of a testsuite the suite's; empty ones
@@ -606,7 +607,7 @@ struct tcase {
 
 /* What an open element is, and where its text goes. */
 enum kind {
-	K_OTHER, K_ROOT, K_SUITE, K_CASE, K_OUTCOME, K_ATTEMPT, K_PROPS,
+	K_OTHER, K_ROOT, K_GROUP, K_SUITE, K_CASE, K_OUTCOME, K_ATTEMPT, K_PROPS,
 	K_PROP, K_TEXT
 };
 
@@ -1146,14 +1147,21 @@ start_element(struct junit *j, struct frame *f, const struct frame *up)
 			return tally_xml_fail(j->x, j->err, TALLY_EPARSE,
 			    "root element '%s' is not JUnit XML", n);
 	}
-	if (name_is(n, "testsuite") && !j->in_case &&
-	    (pk == K_ROOT || pk == K_SUITE || up == NULL)) {
+	/* A <testsuites> inside the root only groups what it holds. */
+	if (name_is(n, "testsuites") && (pk == K_ROOT || pk == K_GROUP ||
+	    pk == K_SUITE)) {
+		f->kind = K_GROUP;
+		f->text = NULL;
+		return TALLY_OK;
+	}
+	if (name_is(n, "testsuite") && !j->in_case && (pk == K_ROOT ||
+	    pk == K_GROUP || pk == K_SUITE || up == NULL)) {
 		f->kind = K_SUITE;
 		f->text = NULL;
 		return push_suite(j);
 	}
-	if (name_is(n, "testcase") && !j->in_case &&
-	    (pk == K_ROOT || pk == K_SUITE)) {
+	if (name_is(n, "testcase") && !j->in_case && (pk == K_ROOT ||
+	    pk == K_GROUP || pk == K_SUITE)) {
 		f->kind = K_CASE;
 		f->text = NULL;
 		j->in_case = 1;

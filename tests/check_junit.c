@@ -429,6 +429,31 @@ START_TEST(antunit_bazel_catch2_times)
 }
 END_TEST
 
+/* <testsuites> nested in the root: its suites are read all the same. */
+START_TEST(nested_testsuites_group)
+{
+	const char *in = "<testsuites name=\"all\"><testsuites>"
+	    "<testsuite name=\"a\"><testcase name=\"t1\"/></testsuite>"
+	    "<testcase name=\"t2\"/></testsuites>"
+	    "<testsuite name=\"b\"><testsuites><testsuite name=\"c\">"
+	    "<testcase name=\"t3\"/></testsuite></testsuites></testsuite>"
+	    "</testsuites>";
+	struct capture c;
+	struct tally_error err;
+
+	capture_init(&c);
+	ck_assert_int_eq(read_string(in, "g.xml", TALLY_FMT_AUTO, &c, &err),
+	    TALLY_OK);
+	ck_assert_uint_eq(c.ntests, 3);
+	HAS(one(&c, "\"name\":\"t1\"", NULL), "\"suite\":[\"a\"]");
+	HASNT(one(&c, "\"name\":\"t2\"", NULL), "\"suite\"");
+	HAS(one(&c, "\"name\":\"t3\"", NULL), "\"suite\":[\"b\",\"c\"]");
+	ck_assert_uint_eq(capture_count(&c, "\"type\":\"meta\",\"meta\":"
+	    "{\"name\":\"all\"}"), 1);
+	capture_fini(&c);
+}
+END_TEST
+
 START_TEST(test_listed_twice_gives_two_records)
 {
 	const char *in = "<testsuite name=\"s\"><testcase name=\"t\"/>"
@@ -923,6 +948,7 @@ suite_junit(void)
 	tcase_add_test(tc, nested_suites_keep_every_test);
 	tcase_add_test(tc, status_attributes_and_skips);
 	tcase_add_test(tc, antunit_bazel_catch2_times);
+	tcase_add_test(tc, nested_testsuites_group);
 	tcase_add_test(tc, test_listed_twice_gives_two_records);
 	tcase_add_test(tc, truncated_file_keeps_earlier_tests);
 	tcase_add_test(tc, truncated_long_file);
