@@ -870,9 +870,11 @@ START_TEST(memory_bounded_by_largest_test)
 #endif
 	snprintf(path, sizeof(path), "%s/tally-big-XXXXXX.xml",
 	    tmp != NULL && tmp[0] != '\0' ? tmp : "/tmp");
+	/* Unlinked at once: nothing is left behind, even on a timeout. */
 	fd = mkstemps(path, 4);
 	ck_assert_int_ge(fd, 0);
-	fp = fdopen(fd, "w");
+	unlink(path);
+	fp = fdopen(dup(fd), "w");
 	fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n", fp);
 	for (i = 0; i < (size_t)cases; i++) {
 		if (i % 1000 == 0)
@@ -893,7 +895,8 @@ START_TEST(memory_bounded_by_largest_test)
 	}
 	fputs("</testsuite>\n</testsuites>\n", fp);
 	ck_assert_int_eq(fclose(fp), 0);
-	ck_assert_int_eq(stat(path, &st), 0);
+	ck_assert_int_eq(fstat(fd, &st), 0);
+	ck_assert_int_eq(lseek(fd, 0, SEEK_SET), 0);
 
 	collect_path(exe, sizeof(exe));
 	ck_assert_int_eq(pipe(pfd), 0);
@@ -901,10 +904,11 @@ START_TEST(memory_bounded_by_largest_test)
 	pid = fork();
 	ck_assert_int_ge(pid, 0);
 	if (pid == 0) {
+		dup2(fd, 0);
 		dup2(pfd[1], 1);
 		close(pfd[0]);
 		close(pfd[1]);
-		execl(exe, "tally-collect", path, (char *)NULL);
+		execl(exe, "tally-collect", "-", (char *)NULL);
 		_exit(127);
 	}
 	close(pfd[1]);
@@ -915,7 +919,7 @@ START_TEST(memory_bounded_by_largest_test)
 	close(pfd[0]);
 	ck_assert_int_eq(wait4(pid, &status, 0, &ru), pid);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
-	unlink(path);
+	close(fd);
 	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
 	    "%s exited with status %d", exe, status);
 	/* Tests and one suite record per 1000 (the root has no meta). */
