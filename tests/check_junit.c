@@ -454,6 +454,67 @@ START_TEST(nested_testsuites_group)
 }
 END_TEST
 
+START_TEST(js_go_ruby_perl_dialects)
+{
+	struct capture c;
+	const char *l;
+
+	/* jest-junit: <failure> with only a body, backslash suite name. */
+	read_ok("jest-junit-windows-failures.xml", &c);
+	ck_assert_uint_eq(capture_count(&c, "\"suite\":[\"__tests__\\\\main."
+	    "test.js\"]"), 5);
+	l = one(&c, "\"trace\":\"Error: expect(received).toBeTruthy()", NULL);
+	HAS(l, "\"rawStatus\":\"failure\"");
+	ck_assert_ptr_null(strstr(l, "\"message\""));
+	capture_fini(&c);
+
+	/* mocha-junit-reporter: file= on the suite is kept. */
+	read_ok("mocha-junit-reporter-failures-stack.xml", &c);
+	HAS(one(&c, "\"type\":\"suite\"", "\"suite\":[\"Health\"]"),
+	    "{\"name\":\"@file\",\"value\":\"/Users/anudeep/Documents/repos/"
+	    "testbeats/beats-core-api/test/component/health.spec.js\"}");
+	capture_fini(&c);
+
+	/* go-junit-report: suite property, skip message and CDATA body. */
+	read_ok("go-junit-report-001-pass-fail-skip.xml", &c);
+	ck_assert_uint_eq(capture_count(&c, "{\"name\":\"go.version\","
+	    "\"value\":\"1.0\"}"), c.nsuites);
+	l = one(&c, "\"trace\":\"    skip_test.go:6: skip message\"", NULL);
+	HAS(l, "\"status\":\"skipped\",\"rawStatus\":\"skipped\"");
+	HAS(l, "\"message\":\"Skipped\"");
+	capture_fini(&c);
+
+	/* gotestsum: &#xA; in message= becomes a newline. */
+	read_ok("gotestsum-junitxml-report.xml", &c);
+	HAS(one(&c, "\"name\":\"TestSkippedWitLog\"", "internal/good\""),
+	    "\"message\":\"=== RUN   TestSkippedWitLog\\n    good_test.go:27: "
+	    "the skip message\\n");
+	capture_fini(&c);
+
+	/* rspec_junit_formatter: file= on every testcase. */
+	read_ok("rspec_junit_formatter-jekyll-polyglot.xml", &c);
+	ck_assert_uint_eq(capture_count(&c, "\"filePath\":\"./spec/"), 31);
+	capture_fini(&c);
+
+	/* Playwright: one spec per project, the project as hostname. */
+	read_ok("playwright-junit-failures.xml", &c);
+	one(&c, "\"suite\":[\"demo-todo-app.spec.ts\"]", "\"chromium\"");
+	one(&c, "\"suite\":[\"demo-todo-app.spec.ts\"]", "\"firefox\"");
+	capture_fini(&c);
+	/* TestCafe: file= on the testcases. */
+	read_ok("testcafe-junit.xml", &c);
+	ck_assert_uint_eq(capture_count(&c, "\"filePath\":\"/home/vsts/work/1/"
+	    "s/testcafe/tests/test1.js\""), 2);
+	capture_fini(&c);
+
+	/* TAP::Formatter::JUnit: time="4.50611114501953e-05". */
+	read_ok("perl-tap-formatter-junit.xml", &c);
+	HAS(one(&c, "\"type\":\"test\"", NULL), "\"duration\":"
+	    "0.0450611114501953,");
+	capture_fini(&c);
+}
+END_TEST
+
 START_TEST(test_listed_twice_gives_two_records)
 {
 	const char *in = "<testsuite name=\"s\"><testcase name=\"t\"/>"
@@ -952,6 +1013,7 @@ suite_junit(void)
 	tcase_add_test(tc, nested_suites_keep_every_test);
 	tcase_add_test(tc, status_attributes_and_skips);
 	tcase_add_test(tc, antunit_bazel_catch2_times);
+	tcase_add_test(tc, js_go_ruby_perl_dialects);
 	tcase_add_test(tc, nested_testsuites_group);
 	tcase_add_test(tc, test_listed_twice_gives_two_records);
 	tcase_add_test(tc, truncated_file_keeps_earlier_tests);
