@@ -118,7 +118,7 @@ int	 tally_xml_open(struct tally_xml **out, struct tally_src *src,
 /* Next node: 1 when one is ready, 0 at the end, else a status (err set). */
 int	 tally_xml_next(struct tally_xml *x, struct tally_error *err);
 struct _xmlTextReader *tally_xml_reader(struct tally_xml *x);
-/* Fill err at the parser's position; returns status. */
+/* Fill err at the current node's line (else the parser's position). */
 int	 tally_xml_fail(struct tally_xml *x, struct tally_error *err,
 	    int status, const char *fmt, ...)
 	    __attribute__((format(printf, 4, 5)));
