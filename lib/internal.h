@@ -106,6 +106,25 @@ int	 tally_read_k6(struct tally_src *, struct tally_sink *,
 	    struct tally_error *);
 
 /*
+ * Hardened streaming XML over a tally_src, shared by the XML readers
+ * (lib/read_junit.c): libxml2's xmlTextReader with no network, no DTD, no
+ * external entities and its own error handlers.  A DOCTYPE, entity
+ * reference nodes and nesting deeper than TALLY_MAX_DEPTH are refused.
+ */
+struct tally_xml;
+struct _xmlTextReader;
+int	 tally_xml_open(struct tally_xml **out, struct tally_src *src,
+	    struct tally_error *err);
+/* Next node: 1 when one is ready, 0 at the end, else a status (err set). */
+int	 tally_xml_next(struct tally_xml *x, struct tally_error *err);
+struct _xmlTextReader *tally_xml_reader(struct tally_xml *x);
+/* Fill err at the current node's line (else the parser's position). */
+int	 tally_xml_fail(struct tally_xml *x, struct tally_error *err,
+	    int status, const char *fmt, ...)
+	    __attribute__((format(printf, 4, 5)));
+void	 tally_xml_close(struct tally_xml *x);
+
+/*
  * Parse a JUnit-style duration in seconds ("1.5", "1,234.5", " 2 ") into
  * milliseconds; -1 for missing, junk, negative or non-finite values.
  */

@@ -25,6 +25,8 @@ struct format {
 
 static const struct format formats[TALLY_FMT_COUNT] = {
 	[TALLY_FMT_AUTO]	= { "auto", NULL },
+	[TALLY_FMT_JUNIT]	= { "junit", tally_read_junit },
+	[TALLY_FMT_CHECKXML]	= { "checkxml", tally_read_checkxml },
 	[TALLY_FMT_GOTEST]	= { "gotest", tally_read_gotest },
 	[TALLY_FMT_LOCUST]	= { "locust", tally_read_locust },
 	[TALLY_FMT_STREAM]	= { "tally", tally_read_stream },
@@ -96,12 +98,39 @@ is_locust_header(const char *h, size_t len)
 	    (seen & (COUNT | MESSAGE | TRACE)) == (COUNT | MESSAGE | TRACE);
 }
 
+/* Check's XML log: the root <testsuites> carries Check's namespace. */
+static int
+check_root(const char *h, size_t len)
+{
+	const char *p = memmem(h, len, "<testsuites", 11), *gt;
+
+	if (p == NULL)
+		return 0;
+	gt = memchr(p, '>', len - (size_t)(p - h));
+	return gt != NULL && has(p, (size_t)(gt - p),
+	    "\"http://check.sourceforge.net/ns\"");
+}
+
 enum tally_format
 tally_format_detect(const unsigned char *head, size_t len)
 {
 	const char *h = (const char *)head;
 	size_t i = 0;
 
+	/* UTF-16 with a byte order mark: detect on its narrowed ASCII. */
+	if (len >= 4 && (memcmp(h, "\xFF\xFE", 2) == 0 ||
+	    memcmp(h, "\xFE\xFF", 2) == 0)) {
+		unsigned char narrow[4096];
+		enum tally_format f;
+		size_t k = 0;
+
+		for (i = h[0] == '\xFF' ? 2 : 3; i < len && k < sizeof(narrow);
+		    i += 2)
+			narrow[k++] = head[i];
+		f = tally_format_detect(narrow, k);
+		return f == TALLY_FMT_JUNIT || f == TALLY_FMT_CHECKXML ? f :
+		    TALLY_FMT_AUTO;
+	}
 	if (len >= 3 && memcmp(h, "\xEF\xBB\xBF", 3) == 0)
 		i = 3;
 	while (i < len && isspace((unsigned char)h[i]))
@@ -111,7 +140,7 @@ tally_format_detect(const unsigned char *head, size_t len)
 	if (len == 0)
 		return TALLY_FMT_AUTO;
 	if (h[0] == '<') {
-		if (has(h, len, "check.sourceforge.net/ns"))
+		if (check_root(h, len))
 			return TALLY_FMT_CHECKXML;
 		if (has(h, len, "<testsuite") || has(h, len, "<testcase"))
 			return TALLY_FMT_JUNIT;

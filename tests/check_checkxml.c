@@ -1,0 +1,189 @@
+/*
+ * tests/check_checkxml.c: the reader of the Check framework's XML log on
+ * two logs from the corpus and one written by Check 0.15.2 itself.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <check.h>
+
+#include "internal.h"
+#include "testutil.h"
+
+#define DATA "tests/data/junit/"
+
+static const char *
+line_with(const struct capture *c, const char *a, const char *b)
+{
+	const char *hit = NULL;
+	size_t i, k = 0;
+
+	for (i = 0; i < c->n; i++)
+		if (strstr(c->lines[i], a) && (b == NULL ||
+		    strstr(c->lines[i], b))) {
+			hit = c->lines[i];
+			k++;
+		}
+	ck_assert_msg(k == 1, "%zu lines with '%s' '%s'", k, a, b ? b : "");
+	return hit;
+}
+
+#define HAS(line, s) ck_assert_msg(strstr((line), (s)) != NULL, \
+	"'%.300s' not in %.1500s", (s), (line))
+
+static void
+read_ok(const char *name, struct capture *c)
+{
+	struct tally_error err;
+	char path[256];
+	int rc;
+
+	snprintf(path, sizeof(path), DATA "%s", name);
+	capture_init(c);
+	rc = read_file(path, TALLY_FMT_AUTO, c, &err);
+	ck_assert_msg(rc == TALLY_OK, "%s: %s:%ld: %s", name, err.file,
+	    err.line, err.message);
+}
+
+START_TEST(jenkins_fixture_with_failures)
+{
+	struct capture c;
+	const char *l;
+
+	/* 5 <test> elements: 3 result="failure", 2 result="success". */
+	read_ok("check-xml-log-failures.xml", &c);
+	ck_assert_uint_eq(c.ntests, 5);
+	ck_assert_uint_eq(c.nstatus[TALLY_FAILED], 3);
+	ck_assert_uint_eq(c.nstatus[TALLY_PASSED], 2);
+	ck_assert_uint_eq(c.nsuites, 1);
+	l = line_with(&c, "\"name\":\"test_only_first_entries\"", NULL);
+	HAS(l, "\"status\":\"failed\",\"rawStatus\":\"failure\"");
+	HAS(l, "\"suite\":[\"test_check1.c\"],\"classname\":\"Core\","
+	    "\"filePath\":\"test_check1.c\",\"line\":58");
+	HAS(l, "\"message\":\"Assertion 'strcmp(\\\"bbb\\\", mylist[1]) == 0' "
+	    "failed\"");
+	l = line_with(&c, "\"type\":\"meta\"", NULL);
+	HAS(l, "{\"datetime\":\"2011-09-08 09:43:11\",\"duration\":"
+	    "\"0.759352\"}");
+	l = line_with(&c, "\"type\":\"suite\"", NULL);
+	HAS(l, "\"suite\":[\"test_check1.c\"],\"timestamp\":\"2011-09-08 "
+	    "09:43:11\"");
+	capture_fini(&c);
+
+	read_ok("check-xml-log-money-no-decl.xml", &c);
+	ck_assert_uint_eq(c.ntests, 1);
+	HAS(line_with(&c, "\"type\":\"test\"", NULL), "\"name\":"
+	    "\"test_money_create\",\"status\":\"passed\"");
+	capture_fini(&c);
+}
+END_TEST
+
+START_TEST(check_0_15_log)
+{
+	struct capture c;
+	const char *l;
+
+	/* 6 <test>: success x3, failure x2, error x1; loop test 0..2. */
+	read_ok("check-xml-check-0.15.2-generated.xml", &c);
+	ck_assert_uint_eq(c.ntests, 6);
+	ck_assert_uint_eq(c.nstatus[TALLY_PASSED], 3);
+	ck_assert_uint_eq(c.nstatus[TALLY_FAILED], 3);
+	ck_assert_uint_eq(c.nsuites, 2);
+	l = line_with(&c, "\"name\":\"crashes\"", NULL);
+	HAS(l, "\"status\":\"failed\",\"rawStatus\":\"error\"");
+	HAS(l, "\"classname\":\"Limits\"");
+	HAS(l, "\"message\":\"Received signal 11 (Segmentation fault)\"");
+	l = line_with(&c, "\"name\":\"passes\"", NULL);
+	HAS(l, "\"duration\":0.012");
+	HAS(l, "\"filePath\":\"t.c\",\"line\":4");
+	/* duration -1.000000 is Check's "not measured". */
+	l = line_with(&c, "\"name\":\"fails\"", NULL);
+	ck_assert_ptr_null(strstr(l, "\"duration\""));
+	HAS(l, "\"message\":\"arithmetic <is> & \\\"hard\\\"\"");
+	/* Loop iterations stay apart. */
+	line_with(&c, "\"name\":\"loops\",", NULL);
+	line_with(&c, "\"name\":\"loops[1]\"", NULL);
+	l = line_with(&c, "\"name\":\"loops[2]\"", NULL);
+	HAS(l, "\"status\":\"failed\"");
+	HAS(l, "{\"name\":\"iteration\",\"value\":\"2\"}");
+	line_with(&c, "\"suite\":[\"Empty\"]", NULL);
+	capture_fini(&c);
+}
+END_TEST
+
+START_TEST(errors)
+{
+	struct capture c;
+	struct tally_error err;
+	const char *trunc =
+	    "<testsuites xmlns=\"http://check.sourceforge.net/ns\">\n"
+	    "<suite><title>S</title>\n"
+	    "<test result=\"success\"><id>a</id><fn>x.c:1</fn></test>\n"
+	    "<test result=\"failure\"><id>b</id><message>m";
+	const char *doctype = "<?xml version=\"1.0\"?>\n"
+	    "<!DOCTYPE t [<!ENTITY x SYSTEM \"file:///etc/passwd\">]>\n"
+	    "<testsuites xmlns=\"http://check.sourceforge.net/ns\">"
+	    "<suite><title>&x;</title></suite></testsuites>\n";
+
+	capture_init(&c);
+	ck_assert_int_eq(read_string(trunc, "t.xml", TALLY_FMT_AUTO, &c, &err),
+	    TALLY_EPARSE);
+	ck_assert_int_eq(err.line, 4);
+	ck_assert_uint_eq(c.nerrors, 1);
+	ck_assert_uint_le(c.ntests, 1);
+	capture_fini(&c);
+
+	capture_init(&c);
+	ck_assert_int_eq(read_string(doctype, "d.xml", TALLY_FMT_AUTO, &c,
+	    &err), TALLY_EPARSE);
+	ck_assert_str_eq(err.message, "DOCTYPE not supported");
+	ck_assert_int_eq(err.line, 2);
+	ck_assert_uint_eq(c.ntests, 0);
+	capture_fini(&c);
+
+	/* A JUnit file forced through this reader is refused, not empty. */
+	capture_init(&c);
+	ck_assert_int_eq(read_file(DATA "ctest-output-junit.xml",
+	    TALLY_FMT_CHECKXML, &c, &err), TALLY_EPARSE);
+	ck_assert_str_eq(err.message, "root element 'testsuite' is not a Check "
+	    "XML log");
+	capture_fini(&c);
+	capture_init(&c);
+	ck_assert_int_eq(read_string("<testsuites><suite/></testsuites>",
+	    "n.xml", TALLY_FMT_CHECKXML, &c, &err), TALLY_EPARSE);
+	capture_fini(&c);
+}
+END_TEST
+
+START_TEST(detector_needs_the_namespace_on_the_root)
+{
+	const char *junit = "<testsuites><testsuite name=\"s\"><properties>"
+	    "<property name=\"u\" value=\"http://check.sourceforge.net/ns\"/>"
+	    "</properties><testcase name=\"t\"/></testsuite></testsuites>";
+	const char *ck = "<?xml version=\"1.0\"?>\n<testsuites xmlns="
+	    "\"http://check.sourceforge.net/ns\"><suite><title>S</title>"
+	    "</suite></testsuites>";
+
+	ck_assert_int_eq(tally_format_detect((const unsigned char *)junit,
+	    strlen(junit)), TALLY_FMT_JUNIT);
+	ck_assert_int_eq(tally_format_detect((const unsigned char *)ck,
+	    strlen(ck)), TALLY_FMT_CHECKXML);
+}
+END_TEST
+
+Suite *suite_checkxml(void);
+
+Suite *
+suite_checkxml(void)
+{
+	Suite *s = suite_create("checkxml");
+	TCase *tc = tcase_create("checkxml");
+
+	tcase_add_test(tc, jenkins_fixture_with_failures);
+	tcase_add_test(tc, check_0_15_log);
+	tcase_add_test(tc, errors);
+	tcase_add_test(tc, detector_needs_the_namespace_on_the_root);
+	suite_add_tcase(s, tc);
+	return s;
+}

@@ -1,0 +1,72 @@
+#!/bin/sh
+# tests/cli/t_junit.sh: tally-collect on JUnit XML and Check XML logs.
+. "$(dirname "$0")/lib.sh"
+J=$DATA/junit
+
+# A good file: one record per testcase (xmllint counts them), no stderr.
+run good 0 tally-collect "$J/horovod-spark-fail-xunit1.xml"
+expect_no_err
+expect_lines '"type":"test"' "$(xmllint --xpath 'count(//testcase)' "$J/horovod-spark-fail-xunit1.xml")"
+expect_out '"name":"test_rsh_events","status":"failed","rawStatus":"failure"'
+expect_out '"filePath":"test/test_spark.py","line":819'
+
+# Malformed: earlier tests kept, an error record, a diagnostic, exit 2.
+run truncated 2 tally-collect "$J/pytest-truncated-corrupt.xml"
+expect_err "tally-collect: $J/pytest-truncated-corrupt.xml:11:22: error: unexpected end of file"
+expect_lines '"name":"test_check_shape_compatibility"' 1
+expect_lines '"type":"error","line":11,"column":22,"message":"unexpected end of file"' 1
+run bad-attr 2 tally-collect "$J/web-test-runner-template-lt-in-attr.xml"
+expect_err "web-test-runner-template-lt-in-attr.xml:9:"
+expect_err "error: unescaped '<' not allowed in attributes values"
+
+# Hostile: a DOCTYPE is refused before anything is expanded.
+cat >"$T/xxe.xml" <<'XML'
+<?xml version="1.0"?>
+<!DOCTYPE t [ <!ENTITY x SYSTEM "file:///etc/passwd"> ]>
+<testsuite><testcase name="&x;"/></testsuite>
+XML
+run doctype 2 tally-collect "$T/xxe.xml"
+expect_err "tally-collect: $T/xxe.xml:2:1: error: DOCTYPE not supported"
+expect_not_out 'root:'
+expect_lines '"type":"test"' 0
+
+# A directory: every .xml and .json inside, sorted; other files skipped.
+mkdir -p "$T/dir/sub"
+cp "$J/ctest-output-junit.xml" "$J/gtest-notrun-disabled.xml" "$T/dir/"
+cp "$J/check-xml-log-failures.xml" "$T/dir/sub/"
+echo "not a result" >"$T/dir/notes.txt"
+run directory 0 tally-collect "$T/dir"
+expect_no_err
+expect_lines '"type":"test"' 13
+expect_lines '"type":"error"' 0
+expect_lines "\"source\":\"$T/dir/sub/check-xml-log-failures.xml\"" 7
+cp "$J/non-xml.xml" "$T/dir/"
+run directory-bad 2 tally-collect "$T/dir"
+expect_lines '"type":"test"' 13
+expect_lines '"type":"error"' 1
+expect_err "$T/dir/non-xml.xml:1: error: unrecognized format"
+
+# Standard input and a forced format.
+run_in "$J/check-xml-check-0.15.2-generated.xml" stdin 0 tally-collect -f checkxml -
+expect_lines '"type":"test"' 6
+expect_out '"name":"crashes","status":"failed","rawStatus":"error"'
+run forced-wrong 2 tally-collect -f checkxml "$J/ctest-output-junit.xml"
+expect_err "error: root element 'testsuite' is not a Check XML log"
+
+# Round trip: collecting collect's own output gives the same bytes.
+for f in TEST-ExampleTests-rerunError-rerunFailure-flaky.xml \
+    phpunit-nested-phpcheckstyle.xml gotestsum-junitxml-report.xml \
+    check-xml-check-0.15.2-generated.xml; do
+	tally-collect "$J/$f" >"$T/once.jsonl" 2>"$ERR"
+	tally-collect "$T/once.jsonl" >"$T/twice.jsonl" 2>>"$ERR"
+	if [ -s "$T/once.jsonl" ] && cmp -s "$T/once.jsonl" "$T/twice.jsonl" &&
+	    [ ! -s "$ERR" ]; then
+		ok "roundtrip $f"
+	else
+		notok "roundtrip $f" "$(diff "$T/once.jsonl" "$T/twice.jsonl" | head -5)"
+	fi
+done
+
+# The same through the dispatcher.
+run dispatcher 0 tally collect "$J/ctest-output-junit.xml"
+expect_lines '"type":"test"' 4
