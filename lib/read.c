@@ -26,6 +26,12 @@ struct format {
 static const struct format formats[TALLY_FMT_COUNT] = {
 	[TALLY_FMT_AUTO]	= { "auto", NULL },
 	[TALLY_FMT_STREAM]	= { "tally", tally_read_stream },
+	[TALLY_FMT_CTRF]	= { "ctrf", tally_read_ctrf },
+	[TALLY_FMT_PYTEST_JSON]	= { "pytest-json", tally_read_pytest_json },
+	[TALLY_FMT_JEST]	= { "jest", tally_read_jest },
+	[TALLY_FMT_MOCHA]	= { "mocha", tally_read_mocha },
+	[TALLY_FMT_BENCHMARK]	= { "pytest-benchmark", tally_read_benchmark },
+	[TALLY_FMT_K6]		= { "k6", tally_read_k6 },
 };
 
 const char *
