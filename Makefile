@@ -71,7 +71,7 @@ $(B)/lib $(B)/tools $(B)/bin $(B)/tests:
 check: all $(B)/tests/runner
 	$(B)/tests/runner
 	TALLY_BIN=$(B)/bin sh tests/cli/run.sh
-	mandoc -Tlint -W warning $(MAN)
+	$(if $(MAN),mandoc -Tlint -W warning $(MAN))
 
 # Install the Debian packages the build, the tests and the demo need.
 deps:

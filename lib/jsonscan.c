@@ -848,17 +848,18 @@ dotted(struct tally_jtmp *t, const char *prefix, const char *key)
 	return tally_jtmp_own(t, s);
 }
 
-void
-tally_jtmp_flatten(struct tally_jtmp *t, const char *prefix, const cJSON *j)
+static void
+flatten(struct tally_jtmp *t, const char *prefix, const cJSON *j,
+    int unique)
 {
 	const cJSON *c;
-	int scalars = 1;
+	int scalars = !unique;
 
 	if (j == NULL || cJSON_IsNull(j))
 		return;
 	if (cJSON_IsObject(j)) {
 		for (c = j->child; c != NULL; c = c->next)
-			tally_jtmp_flatten(t, dotted(t, prefix, c->string), c);
+			flatten(t, dotted(t, prefix, c->string), c, unique);
 		return;
 	}
 	if (cJSON_IsArray(j)) {
@@ -872,6 +873,19 @@ tally_jtmp_flatten(struct tally_jtmp *t, const char *prefix, const cJSON *j)
 		}
 	}
 	tally_jtmp_kv(t, prefix, tally_jtmp_text(t, j));
+}
+
+void
+tally_jtmp_flatten(struct tally_jtmp *t, const char *prefix, const cJSON *j)
+{
+	flatten(t, prefix, j, 0);
+}
+
+void
+tally_jtmp_flatten_map(struct tally_jtmp *t, const char *prefix,
+    const cJSON *j)
+{
+	flatten(t, prefix, j, 1);
 }
 
 void

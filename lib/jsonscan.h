@@ -96,6 +96,9 @@ const char *tally_jtmp_join(struct tally_jtmp *t, const struct cJSON *j,
  */
 void	 tally_jtmp_flatten(struct tally_jtmp *t, const char *prefix,
 	    const struct cJSON *j);
+/* The same for a map with unique keys (meta): arrays as JSON text. */
+void	 tally_jtmp_flatten_map(struct tally_jtmp *t, const char *prefix,
+	    const struct cJSON *j);
 
 /* Copy src's key/value pairs into dst, the strings owned by dst. */
 void	 tally_jtmp_keep(struct tally_jtmp *dst, const struct tally_jtmp *src);

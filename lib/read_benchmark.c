@@ -82,7 +82,7 @@ on_value(void *arg, const struct tally_jvalue *v, struct tally_error *err)
 	if (v->which == 0)
 		return cJSON_IsObject(v->json) ? on_bench(b, v->json, err) :
 		    TALLY_OK;
-	tally_jtmp_flatten(&b->t, v->key, v->json);
+	tally_jtmp_flatten_map(&b->t, v->key, v->json);
 	tally_jtmp_keep(&b->meta, &b->t);
 	tally_jtmp_reset(&b->t);
 	return TALLY_OK;

@@ -183,7 +183,7 @@ on_value(void *arg, const struct tally_jvalue *v, struct tally_error *err)
 		return on_test(c, v->json, err);
 	/* results.tool -> tool.name, ...; top-level scalars by name. */
 	tally_jtmp_reset(&c->t);
-	tally_jtmp_flatten(&c->t, v->key, v->json);
+	tally_jtmp_flatten_map(&c->t, v->key, v->json);
 	tally_jtmp_keep(&c->meta, &c->t);
 	tally_jtmp_reset(&c->t);
 	return TALLY_OK;

@@ -186,7 +186,7 @@ on_value(void *arg, const struct tally_jvalue *v, struct tally_error *err)
 	if (v->which == 0)
 		return cJSON_IsObject(v->json) ? on_file(j, v->json, err) :
 		    TALLY_OK;
-	tally_jtmp_flatten(&j->t, v->key, v->json);
+	tally_jtmp_flatten_map(&j->t, v->key, v->json);
 	tally_jtmp_keep(&j->meta, &j->t);
 	tally_jtmp_reset(&j->t);
 	return TALLY_OK;

@@ -184,7 +184,7 @@ on_value(void *arg, const struct tally_jvalue *v, struct tally_error *err)
 		k->ngroup = 0;
 		return group(k, v->json, err);
 	default:
-		tally_jtmp_flatten(&k->t, v->key, v->json);
+		tally_jtmp_flatten_map(&k->t, v->key, v->json);
 		tally_jtmp_keep(&k->meta, &k->t);
 		tally_jtmp_reset(&k->t);
 		return TALLY_OK;

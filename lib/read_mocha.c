@@ -133,7 +133,7 @@ on_value(void *arg, const struct tally_jvalue *v, struct tally_error *err)
 		m->nsuite = 0;
 		return walk(m, v->json, NULL, err);
 	default:
-		tally_jtmp_flatten(&m->t, "stats", v->json);
+		tally_jtmp_flatten_map(&m->t, "stats", v->json);
 		tally_jtmp_keep(&m->meta, &m->t);
 		tally_jtmp_reset(&m->t);
 		return TALLY_OK;

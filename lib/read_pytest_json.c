@@ -155,7 +155,7 @@ on_value(void *arg, const struct tally_jvalue *v, struct tally_error *err)
 	if (v->which == 0)
 		return cJSON_IsObject(v->json) ? on_test(p, v->json, err) :
 		    TALLY_OK;
-	tally_jtmp_flatten(&p->t, v->key, v->json);
+	tally_jtmp_flatten_map(&p->t, v->key, v->json);
 	tally_jtmp_keep(&p->meta, &p->t);
 	tally_jtmp_reset(&p->t);
 	return TALLY_OK;
