@@ -54,6 +54,7 @@ struct js {
 	int			 depth;
 	tally_jscan_fn		 fn;
 	void			*arg;
+	unsigned		 reached;	/* see tally_jscan() */
 };
 
 static int value(struct js *js, uint32_t alive);
@@ -468,9 +469,16 @@ child(struct js *js, uint32_t alive, const char *key, size_t klen,
 	return value(js, next);
 }
 
+/* Note the patterns whose last step starts in this container. */
 static int
-open_frame(struct js *js)
+open_frame(struct js *js, uint32_t alive, int is_array)
 {
+	int i, d = js->depth;
+
+	for (i = 0; alive != 0 && i < js->npat; i++)
+		if ((alive & (1u << i)) && js->pat[i].n == d + 1 &&
+		    (js->pat[i].seg[d].kind == SEG_ANYINDEX) == is_array)
+			js->reached |= 1u << i;
 	if (js->depth >= TALLY_MAX_DEPTH)
 		return fail(js, TALLY_EPARSE, "%s", "nesting too deep");
 	advance(js);
@@ -487,7 +495,7 @@ object(struct js *js, uint32_t alive)
 	long kline, kcol;
 	int c;
 
-	if (open_frame(js) != TALLY_OK)
+	if (open_frame(js, alive, 0) != TALLY_OK)
 		return js->rc;
 	f = &js->fr[js->depth];
 	if (skip_ws(js) == '}') {
@@ -548,7 +556,7 @@ array(struct js *js, uint32_t alive)
 	struct frame *f;
 	int c;
 
-	if (open_frame(js) != TALLY_OK)
+	if (open_frame(js, alive, 1) != TALLY_OK)
 		return js->rc;
 	f = &js->fr[js->depth];
 	if (skip_ws(js) == ']') {
@@ -627,7 +635,7 @@ compile(struct pattern *p, const char *s)
 
 int
 tally_jscan(struct tally_src *src, const char *const *paths,
-    tally_jscan_fn fn, void *arg, struct tally_error *err)
+    tally_jscan_fn fn, void *arg, unsigned *reached, struct tally_error *err)
 {
 	struct js *js;
 	uint32_t all = 0;
@@ -670,6 +678,8 @@ tally_jscan(struct tally_src *src, const char *const *paths,
 			unexpected(js, c, "trailing data after the document");
 	}
 	rc = js->rc;
+	if (reached != NULL)
+		*reached = js->reached;
 out:
 	tally_buf_free(&js->cap);
 	tally_buf_free(&js->key);

@@ -48,13 +48,17 @@ typedef int (*tally_jscan_fn)(void *arg, const struct tally_jvalue *v,
 
 /*
  * Scan the JSON document in src, calling fn for every value at one of
- * paths (a NULL-terminated list).  Returns TALLY_OK, TALLY_EPARSE with
+ * paths (a NULL-terminated list).  With reached, bit i tells that the
+ * container holding path i's values was found ("results.tests" is an
+ * array, "metrics" an object), even if it was empty: a reader tells "no
+ * tests" from "not my format" with it.  Returns TALLY_OK, TALLY_EPARSE with
  * err at the first syntax fault, TALLY_ELIMIT (a value over
  * TALLY_JSCAN_MAX or nesting over TALLY_MAX_DEPTH), TALLY_EIO,
  * TALLY_ENOMEM, or the first non-zero status fn returned.
  */
 int	tally_jscan(struct tally_src *src, const char *const *paths,
-	    tally_jscan_fn fn, void *arg, struct tally_error *err);
+	    tally_jscan_fn fn, void *arg, unsigned *reached,
+	    struct tally_error *err);
 
 /* Scratch space for building records out of cJSON values. */
 struct tally_jtmp {

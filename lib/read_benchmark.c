@@ -93,12 +93,18 @@ tally_read_benchmark(struct tally_src *src, struct tally_sink *sink,
     struct tally_error *err)
 {
 	struct bench b;
+	unsigned reached = 0;
 	int rc;
 
 	memset(&b, 0, sizeof(b));
 	b.sink = sink;
 	b.source = src->name;
-	rc = tally_jscan(src, paths, on_value, &b, err);
+	rc = tally_jscan(src, paths, on_value, &b, &reached, err);
+	if (rc == TALLY_OK && (reached & 1u) == 0) {
+		tally_jtmp_reset(&b.meta);
+		rc = tally_error_set(err, TALLY_EPARSE, 0, 0,
+		    "not a pytest-benchmark file: no benchmarks array");
+	}
 	rc = tally_jscan_finish(rc, &b.meta, sink, src->name, err);
 	tally_jtmp_free(&b.t);
 	tally_jtmp_free(&b.meta);

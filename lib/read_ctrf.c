@@ -194,12 +194,18 @@ tally_read_ctrf(struct tally_src *src, struct tally_sink *sink,
     struct tally_error *err)
 {
 	struct ctrf c;
+	unsigned reached = 0;
 	int rc;
 
 	memset(&c, 0, sizeof(c));
 	c.sink = sink;
 	c.source = src->name;
-	rc = tally_jscan(src, paths, on_value, &c, err);
+	rc = tally_jscan(src, paths, on_value, &c, &reached, err);
+	if (rc == TALLY_OK && (reached & 1u) == 0) {
+		tally_jtmp_reset(&c.meta);
+		rc = tally_error_set(err, TALLY_EPARSE, 0, 0,
+		    "not a CTRF report: no results.tests array");
+	}
 	rc = tally_jscan_finish(rc, &c.meta, sink, src->name, err);
 	tally_jtmp_free(&c.t);
 	tally_jtmp_free(&c.meta);

@@ -197,12 +197,18 @@ tally_read_jest(struct tally_src *src, struct tally_sink *sink,
     struct tally_error *err)
 {
 	struct jest j;
+	unsigned reached = 0;
 	int rc;
 
 	memset(&j, 0, sizeof(j));
 	j.sink = sink;
 	j.source = src->name;
-	rc = tally_jscan(src, paths, on_value, &j, err);
+	rc = tally_jscan(src, paths, on_value, &j, &reached, err);
+	if (rc == TALLY_OK && (reached & 1u) == 0) {
+		tally_jtmp_reset(&j.meta);
+		rc = tally_error_set(err, TALLY_EPARSE, 0, 0,
+		    "not a jest report: no testResults array");
+	}
 	rc = tally_jscan_finish(rc, &j.meta, sink, src->name, err);
 	tally_jtmp_free(&j.t);
 	tally_jtmp_free(&j.meta);

@@ -196,12 +196,18 @@ tally_read_k6(struct tally_src *src, struct tally_sink *sink,
     struct tally_error *err)
 {
 	struct k6 k;
+	unsigned reached = 0;
 	int rc;
 
 	memset(&k, 0, sizeof(k));
 	k.sink = sink;
 	k.source = src->name;
-	rc = tally_jscan(src, paths, on_value, &k, err);
+	rc = tally_jscan(src, paths, on_value, &k, &reached, err);
+	if (rc == TALLY_OK && (reached & 1u) == 0) {
+		tally_jtmp_reset(&k.meta);
+		rc = tally_error_set(err, TALLY_EPARSE, 0, 0,
+		    "not a k6 summary: no metrics object");
+	}
 	rc = tally_jscan_finish(rc, &k.meta, sink, src->name, err);
 	tally_jtmp_free(&k.t);
 	tally_jtmp_free(&k.meta);

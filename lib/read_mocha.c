@@ -145,12 +145,18 @@ tally_read_mocha(struct tally_src *src, struct tally_sink *sink,
     struct tally_error *err)
 {
 	struct mocha m;
+	unsigned reached = 0;
 	int rc;
 
 	memset(&m, 0, sizeof(m));
 	m.sink = sink;
 	m.source = src->name;
-	rc = tally_jscan(src, paths, on_value, &m, err);
+	rc = tally_jscan(src, paths, on_value, &m, &reached, err);
+	if (rc == TALLY_OK && (reached & 3u) == 0) {
+		tally_jtmp_reset(&m.meta);
+		rc = tally_error_set(err, TALLY_EPARSE, 0, 0,
+		    "not a mocha report: no tests or results array");
+	}
 	rc = tally_jscan_finish(rc, &m.meta, sink, src->name, err);
 	tally_jtmp_free(&m.t);
 	tally_jtmp_free(&m.meta);

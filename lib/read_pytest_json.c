@@ -166,12 +166,18 @@ tally_read_pytest_json(struct tally_src *src, struct tally_sink *sink,
     struct tally_error *err)
 {
 	struct pyj p;
+	unsigned reached = 0;
 	int rc;
 
 	memset(&p, 0, sizeof(p));
 	p.sink = sink;
 	p.source = src->name;
-	rc = tally_jscan(src, paths, on_value, &p, err);
+	rc = tally_jscan(src, paths, on_value, &p, &reached, err);
+	if (rc == TALLY_OK && (reached & 1u) == 0) {
+		tally_jtmp_reset(&p.meta);
+		rc = tally_error_set(err, TALLY_EPARSE, 0, 0,
+		    "not a pytest-json-report file: no tests array");
+	}
 	rc = tally_jscan_finish(rc, &p.meta, sink, src->name, err);
 	tally_jtmp_free(&p.t);
 	tally_jtmp_free(&p.meta);

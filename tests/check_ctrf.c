@@ -1,7 +1,15 @@
 /* tests/check_ctrf.c: the CTRF reader on real reports and hostile ones. */
+#include <sys/resource.h>
+#include <sys/time.h>
+#include <sys/wait.h>
+
+#include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <check.h>
 
@@ -260,6 +268,91 @@ START_TEST(tests_that_are_not_objects_are_skipped)
 }
 END_TEST
 
+/* tally-collect next to the runner: build/tests/runner -> build/bin. */
+static void
+collect_path(char *out, size_t n)
+{
+	char self[PATH_MAX];
+	ssize_t k = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	char *slash;
+
+	ck_assert_int_gt(k, 0);
+	self[k] = '\0';
+	ck_assert_ptr_nonnull(slash = strrchr(self, '/'));
+	*slash = '\0';
+	snprintf(out, n, "%s/../bin/tally-collect", self);
+}
+
+/*
+ * A 100 MB report streams through tally-collect in a few MB: memory is
+ * bounded by one test, not by the file.
+ */
+START_TEST(large_report_in_small_memory)
+{
+	char path[] = "/tmp/tally-big-ctrf-XXXXXX", bin[PATH_MAX + 32];
+	char buf[65536];
+	struct rusage ru;
+	struct timespec t0, t1;
+	size_t size = 0, lines = 0, ntests = 0;
+	ssize_t n;
+	FILE *fp;
+	int fd, p[2], st;
+	pid_t pid;
+
+	collect_path(bin, sizeof(bin));
+	ck_assert_int_ge(fd = mkstemp(path), 0);
+	ck_assert_ptr_nonnull(fp = fdopen(fd, "w"));
+	fputs("{\"reportFormat\":\"CTRF\",\"results\":{\"tool\":{\"name\":"
+	    "\"gen\"},\"tests\":[\n", fp);
+	while (size < (100u << 20)) {
+		int k = fprintf(fp, "%s{\"name\":\"test %zu\",\"status\":"
+		    "\"%s\",\"duration\":%zu,\"suite\":[\"outer\",\"inner "
+		    "%zu\"],\"message\":\"%s\",\"tags\":[\"a\",\"b\"]}",
+		    ntests ? ",\n" : "", ntests, ntests % 3 ? "passed" :
+		    "failed", ntests % 1000, ntests % 50, ntests % 3 ? "" :
+		    "boom boom boom boom boom boom boom boom boom boom boom "
+		    "boom boom boom boom boom boom boom boom boom boom boom\\n"
+		    "at frame\\nat frame\\nat frame\\nat frame\\nat frame");
+		size += (size_t)k;
+		ntests++;
+	}
+	fputs("\n]}}\n", fp);
+	ck_assert_int_eq(fclose(fp), 0);
+	ck_assert_int_eq(pipe(p), 0);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if ((pid = fork()) == 0) {
+		dup2(p[1], STDOUT_FILENO);
+		close(p[0]);
+		close(p[1]);
+		execl(bin, "tally-collect", path, (char *)NULL);
+		_exit(127);
+	}
+	ck_assert_int_gt(pid, 0);
+	close(p[1]);
+	while ((n = read(p[0], buf, sizeof(buf))) > 0) {
+		char *q = buf, *e = buf + n;
+
+		while ((q = memchr(q, '\n', (size_t)(e - q))) != NULL) {
+			lines++;
+			q++;
+		}
+	}
+	close(p[0]);
+	ck_assert_int_eq(wait4(pid, &st, 0, &ru), pid);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	unlink(path);
+	ck_assert(WIFEXITED(st));
+	ck_assert_int_eq(WEXITSTATUS(st), 0);
+	/* Every test plus one meta record. */
+	ck_assert_uint_eq(lines, ntests + 1);
+	/* ru_maxrss is in KiB: under 32 MiB for a 100 MiB input. */
+	ck_assert_msg(ru.ru_maxrss < 32 * 1024, "peak RSS %ld KiB",
+	    ru.ru_maxrss);
+	ck_assert_msg(t1.tv_sec - t0.tv_sec < 20, "took %lld s",
+	    (long long)(t1.tv_sec - t0.tv_sec));
+}
+END_TEST
+
 Suite *suite_ctrf(void);
 
 Suite *
@@ -277,6 +370,10 @@ suite_ctrf(void)
 	tcase_add_test(tc, truncated_report_keeps_earlier_tests);
 	tcase_add_test(tc, hostile_reports);
 	tcase_add_test(tc, tests_that_are_not_objects_are_skipped);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("memory");
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, large_report_in_small_memory);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -15,6 +15,7 @@ struct seen {
 	struct tally_buf log;
 	int		 n;
 	int		 stop_after;	/* return TALLY_ESTOP after n values */
+	unsigned	 reached;
 };
 
 static int
@@ -51,7 +52,7 @@ scan_n(const char *doc, size_t n, const char *const *paths, struct seen *s,
 	ck_assert_int_eq(write(fd, doc, n), (ssize_t)n);
 	lseek(fd, 0, SEEK_SET);
 	ck_assert_int_eq(tally_src_init(&src, fd, "doc"), TALLY_OK);
-	rc = tally_jscan(&src, paths, on_value, s, err);
+	rc = tally_jscan(&src, paths, on_value, s, &s->reached, err);
 	tally_src_fini(&src);
 	close(fd);
 	return rc;
@@ -338,6 +339,49 @@ START_TEST(values_across_buffer_boundaries)
 }
 END_TEST
 
+START_TEST(containers_reached)
+{
+	static const char *const paths[] = { "r.tests[*]", "m.*", "top",
+	    "r.x[*]", NULL };
+	struct tally_error err;
+	struct seen s = { .stop_after = -1 };
+
+	/* Empty containers count; a container of the wrong kind does not. */
+	ck_assert_int_eq(scan("{\"r\":{\"tests\":[],\"x\":{}},\"m\":{}}",
+	    paths, &s, &err), TALLY_OK);
+	ck_assert_uint_eq(s.reached, 1u | 2u | 4u);
+	ck_assert_uint_eq(s.n, 0);
+	tally_buf_free(&s.log);
+	ck_assert_int_eq(scan("{\"r\":{\"tests\":{}},\"m\":[]}", paths, &s,
+	    &err), TALLY_OK);
+	ck_assert_uint_eq(s.reached, 4u);
+	tally_buf_free(&s.log);
+	ck_assert_int_eq(scan("[{\"r\":{\"tests\":[]}}]", paths, &s, &err),
+	    TALLY_OK);
+	ck_assert_uint_eq(s.reached, 0);
+	tally_buf_free(&s.log);
+}
+END_TEST
+
+START_TEST(values_over_the_limit)
+{
+	static const char *const paths[] = { "[*]", NULL };
+	struct tally_error err;
+	struct seen s = { .stop_after = -1 };
+	size_t n = TALLY_JSCAN_MAX + 16;
+	char *doc = malloc(n + 8);
+
+	memset(doc, 'a', n + 8);
+	memcpy(doc, "[1,\"", 4);
+	memcpy(doc + n + 4, "\"]", 3);
+	ck_assert_int_eq(scan(doc, paths, &s, &err), TALLY_ELIMIT);
+	ck_assert_str_eq(err.message, "value larger than the 64 MiB limit");
+	ck_assert_str_eq(s.log.data, "0:-:0=1;");
+	tally_buf_free(&s.log);
+	free(doc);
+}
+END_TEST
+
 START_TEST(bad_paths_are_refused)
 {
 	static const char *const paths[] = { "", NULL };
@@ -370,6 +414,8 @@ suite_jsonscan(void)
 	tcase_add_test(tc, huge_numbers);
 	tcase_add_test(tc, callback_status_stops_the_scan);
 	tcase_add_test(tc, values_across_buffer_boundaries);
+	tcase_add_test(tc, containers_reached);
+	tcase_add_test(tc, values_over_the_limit);
 	tcase_add_test(tc, bad_paths_are_refused);
 	suite_add_tcase(s, tc);
 	return s;
