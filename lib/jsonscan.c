@@ -46,7 +46,7 @@ struct js {
 	int			 cap_on;
 	size_t			 cap_from;
 	struct tally_buf	 cap;
-	int			 cap_nul;	/* saw \u0000 inside it */
+	int			 cap_fix;	/* saw \u0000 or a lone surrogate */
 	struct tally_buf	 key;
 	struct pattern		 pat[TALLY_JSCAN_MAXPATHS];
 	int			 npat;
@@ -273,13 +273,14 @@ escape:
 			if (hex4(js, &cp) != TALLY_OK)
 				return js->rc;
 			if (cp == 0) {
-				js->cap_nul = 1;
+				js->cap_fix = 1;
 				cp = 0xFFFD;
 			}
 			if (cp >= 0xD800 && cp < 0xDC00 && peek(js) == '\\') {
 				advance(js);
 				if (peek(js) != 'u') {
 					/* A lone high surrogate. */
+					js->cap_fix = 1;
 					if (out != NULL)
 						put_utf8(out, 0xFFFD);
 					goto escape;
@@ -294,6 +295,8 @@ escape:
 					cp = 0xFFFD;
 			} else if (cp >= 0xD800 && cp < 0xE000)
 				cp = 0xFFFD;
+			if (cp == 0xFFFD)
+				js->cap_fix = 1;
 			if (out != NULL)
 				put_utf8(out, cp);
 			continue;
@@ -383,6 +386,45 @@ descend(struct js *js, uint32_t alive, const char *key, size_t klen,
 	return next;
 }
 
+static unsigned
+hexval(const char *p)
+{
+	unsigned v = 0;
+	int i;
+
+	for (i = 0; i < 4; i++)
+		v = v << 4 | (unsigned)(p[i] <= '9' ? p[i] - '0' :
+		    (p[i] | 0x20) - 'a' + 10);
+	return v;
+}
+
+/*
+ * Make a captured value safe for cJSON, which stops strings at \u0000
+ * and refuses lone surrogates: both become \ufffd, the same length.
+ * The value is valid JSON, so every \u has four hex digits.
+ */
+static void
+repair(char *p, size_t len)
+{
+	char *e = p + len;
+	unsigned cp;
+
+	for (; p < e && (p = memchr(p, '\\', (size_t)(e - p))); p += 2) {
+		if (p[1] != 'u')
+			continue;
+		cp = hexval(p + 2);
+		if (cp >= 0xD800 && cp < 0xDC00 && e - p >= 12 &&
+		    p[6] == '\\' && p[7] == 'u' && hexval(p + 8) >= 0xDC00 &&
+		    hexval(p + 8) < 0xE000) {
+			p += 10;	/* a pair: keep both */
+			continue;
+		}
+		if (cp == 0 || (cp >= 0xD800 && cp < 0xE000))
+			memcpy(p + 2, "fffd", 4);
+		p += 4;
+	}
+}
+
 /* Capture the value that comes next and hand it to the callback. */
 static int
 capture(struct js *js, int which, const char *key, long index)
@@ -397,7 +439,7 @@ capture(struct js *js, int which, const char *key, long index)
 	v.column = js->col;
 	tally_buf_reset(&js->cap);
 	js->cap_on = 1;
-	js->cap_nul = 0;
+	js->cap_fix = 0;
 	js->cap_from = js->pos;
 	rc = value(js, 0);
 	if (rc == TALLY_OK)
@@ -405,18 +447,15 @@ capture(struct js *js, int which, const char *key, long index)
 	js->cap_on = 0;
 	if (rc != TALLY_OK)
 		return rc;
-	if (js->cap_nul) {
-		/* Keep strings whole: \u0000 becomes \ufffd. */
-		char *p = js->cap.data, *e = p + js->cap.len;
-
-		for (; p < e && (p = memchr(p, '\\', (size_t)(e - p))); p += 2)
-			if (e - p >= 6 && memcmp(p, "\\u0000", 6) == 0)
-				memcpy(p, "\\ufffd", 6);
-	}
+	if (js->cap_fix)
+		repair(js->cap.data, js->cap.len);
 	rc = tally_json_parse(js->cap.data ? js->cap.data : "", js->cap.len,
 	    v.line, &j, js->err);
-	if (rc != TALLY_OK)
+	if (rc != TALLY_OK) {
+		if (js->err->line == v.line && js->err->column > 0)
+			js->err->column += v.column - 1;
 		return js->rc = rc;
+	}
 	v.key = key;
 	v.json = j;
 	rc = js->fn(js->arg, &v, js->err);
@@ -433,7 +472,7 @@ capture(struct js *js, int which, const char *key, long index)
 static int
 seen_before(struct frame *f, const char *key, size_t klen)
 {
-	const char *p = f->seen.data, *e = p + f->seen.len;
+	const char *p = f->seen.data, *e = p ? p + f->seen.len : NULL;
 
 	for (; p != NULL && p < e; p += strlen(p) + 1)
 		if (strlen(p) == klen && memcmp(p, key, klen) == 0)

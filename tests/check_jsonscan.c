@@ -274,6 +274,12 @@ START_TEST(nul_escape_does_not_cut_strings)
 	ck_assert_str_eq(s.log.data,
 	    "0:-:0=\"a\xef\xbf\xbd" "b\";0:-:1=\"c\\\\u0000d\";");
 	tally_buf_free(&s.log);
+	/* Lone surrogates, which cJSON refuses, likewise; pairs stay. */
+	ck_assert_int_eq(scan("{\"t\":[\"\\ud800x\\udc00\\ud83d\\ude00"
+	    "\\ud800\\n\"]}", paths, &s, &err), TALLY_OK);
+	ck_assert_str_eq(s.log.data, "0:-:0=\"\xef\xbf\xbdx\xef\xbf\xbd"
+	    "\xf0\x9f\x98\x80\xef\xbf\xbd\\n\";");
+	tally_buf_free(&s.log);
 }
 END_TEST
 
