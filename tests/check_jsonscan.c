@@ -399,6 +399,65 @@ START_TEST(bad_paths_are_refused)
 }
 END_TEST
 
+/* The detector picks each fixture's reader from its first 64 KiB. */
+static const struct {
+	const char		*file;
+	enum tally_format	 fmt;
+} detect[] = {
+	{ "ctrf-legacy-jest-ansi-ai.json", TALLY_FMT_CTRF },
+	{ "ctrf-spec-comprehensive.json", TALLY_FMT_CTRF },
+	{ "ctrf-spec-minimal.json", TALLY_FMT_CTRF },
+	{ "ctrf-spec-with-retries.json", TALLY_FMT_CTRF },
+	{ "cypress-ctrf-json-reporter-failure.json", TALLY_FMT_CTRF },
+	{ "cypress-ctrf-specversion-0.0.0-339-tests.json", TALLY_FMT_CTRF },
+	{ "jest-ctrf-json-reporter-2023.json", TALLY_FMT_CTRF },
+	{ "jest-aggregated-ansi-escapes.json", TALLY_FMT_JEST },
+	{ "jest-aggregated-failure-details.json", TALLY_FMT_JEST },
+	{ "jest-aggregated-retried.json", TALLY_FMT_JEST },
+	{ "jest-aggregated-suite-compile-failure.json", TALLY_FMT_JEST },
+	{ "mocha-json-reporter-nested.json", TALLY_FMT_MOCHA },
+	{ "mocha-json-reporter-simple.json", TALLY_FMT_MOCHA },
+	{ "mochawesome-nested-suites.json", TALLY_FMT_MOCHA },
+	{ "pytest-json-report-0.8-sample.json", TALLY_FMT_PYTEST_JSON },
+	{ "pytest-benchmark-2.5.0-storage-0001.json", TALLY_FMT_BENCHMARK },
+	{ "pytest-benchmark-2.5.0-storage-0030.json", TALLY_FMT_BENCHMARK },
+	{ "pytest-benchmark-3.2.2-macos.json", TALLY_FMT_BENCHMARK },
+	{ "pytest-benchmark-3.2.2-several-units.json", TALLY_FMT_BENCHMARK },
+	{ "k6-handleSummary-grpc-root-group.json", TALLY_FMT_K6 },
+	{ "k6-handleSummary-http-simple.json", TALLY_FMT_K6 },
+	{ "playwright-json-wrong-shape.json", TALLY_FMT_AUTO },
+};
+
+START_TEST(detects_json_formats)
+{
+	char path[256], *head = malloc(65536);
+	FILE *fp;
+	size_t n;
+
+	snprintf(path, sizeof(path), "tests/data/json/%s", detect[_i].file);
+	ck_assert_ptr_nonnull(fp = fopen(path, "rb"));
+	n = fread(head, 1, 65536, fp);
+	fclose(fp);
+	ck_assert_int_eq(tally_format_detect((unsigned char *)head, n),
+	    detect[_i].fmt);
+	free(head);
+}
+END_TEST
+
+START_TEST(detection_looks_at_member_names)
+{
+	static const char *jest = "{\"testResults\":[{\"assertionResults\":"
+	    "[{\"title\":\"results\",\"status\":\"passed\"},{\"title\":"
+	    "\"tool\"}]}]}";
+	static const char *ctrf = "{ \"results\" : { \"summary\" :{}}}";
+
+	ck_assert_int_eq(tally_format_detect((const unsigned char *)jest,
+	    strlen(jest)), TALLY_FMT_JEST);
+	ck_assert_int_eq(tally_format_detect((const unsigned char *)ctrf,
+	    strlen(ctrf)), TALLY_FMT_CTRF);
+}
+END_TEST
+
 Suite *suite_jsonscan(void);
 
 Suite *
@@ -423,6 +482,9 @@ suite_jsonscan(void)
 	tcase_add_test(tc, containers_reached);
 	tcase_add_test(tc, values_over_the_limit);
 	tcase_add_test(tc, bad_paths_are_refused);
+	tcase_add_loop_test(tc, detects_json_formats, 0,
+	    sizeof(detect) / sizeof(detect[0]));
+	tcase_add_test(tc, detection_looks_at_member_names);
 	suite_add_tcase(s, tc);
 	return s;
 }
