@@ -469,6 +469,23 @@ capture(struct js *js, int which, const char *key, long index)
 	return rc;
 }
 
+/*
+ * Whether one of the patterns in m names the member just read.  Only such
+ * members are checked for repeats: a path names a handful of them, while
+ * a "*" step may match any number.
+ */
+static int
+named(const struct js *js, uint32_t m)
+{
+	int i;
+
+	for (i = 0; m != 0 && i < js->npat; i++)
+		if ((m & (1u << i)) &&
+		    js->pat[i].seg[js->depth - 1].kind == SEG_KEY)
+			return 1;
+	return 0;
+}
+
 static int
 seen_before(struct frame *f, const char *key, size_t klen)
 {
@@ -561,7 +578,7 @@ object(struct js *js, uint32_t alive)
 
 			next = descend(js, alive, js->key.data, js->key.len,
 			    &full);
-			if ((next | full) != 0 &&
+			if (named(js, next | full) &&
 			    seen_before(f, js->key.data, js->key.len)) {
 				if (js->rc == 0) {
 					js->rc = TALLY_EPARSE;

@@ -238,6 +238,7 @@ END_TEST
 START_TEST(duplicate_keys)
 {
 	static const char *const paths[] = { "tests[*]", NULL };
+	static const char *const star[] = { "m.*", NULL };
 	struct tally_error err;
 	struct seen s = { .stop_after = -1 };
 
@@ -259,6 +260,12 @@ START_TEST(duplicate_keys)
 	ck_assert_int_eq(scan("{\"x\":1,\"x\":2,\"tests\":[3]}", paths, &s,
 	    &err), TALLY_OK);
 	ck_assert_str_eq(s.log.data, "0:-:0=3;");
+	tally_buf_free(&s.log);
+	/* Members a "*" step matches are each handed over, repeats too:
+	 * remembering every name would cost memory and time. */
+	ck_assert_int_eq(scan("{\"m\":{\"a\":1,\"a\":2}}", star, &s, &err),
+	    TALLY_OK);
+	ck_assert_str_eq(s.log.data, "0:a:-1=1;0:a:-1=2;");
 	tally_buf_free(&s.log);
 }
 END_TEST
