@@ -76,8 +76,8 @@ cap_flush(struct js *js, size_t end)
 	size_t n = end - js->cap_from;
 
 	if (js->cap.len + n > TALLY_JSCAN_MAX)
-		return fail(js, TALLY_ELIMIT, "value larger than %s",
-		    "the 64 MiB limit");
+		return fail(js, TALLY_ELIMIT, "%s",
+		    "value larger than the 64 MiB limit");
 	if (tally_buf_add(&js->cap, js->buf + js->cap_from, n) != TALLY_OK)
 		return fail(js, TALLY_ENOMEM, "%s", "out of memory");
 	js->cap_from = end;
