@@ -30,6 +30,12 @@ static const struct format formats[TALLY_FMT_COUNT] = {
 	[TALLY_FMT_GOTEST]	= { "gotest", tally_read_gotest },
 	[TALLY_FMT_LOCUST]	= { "locust", tally_read_locust },
 	[TALLY_FMT_STREAM]	= { "tally", tally_read_stream },
+	[TALLY_FMT_CTRF]	= { "ctrf", tally_read_ctrf },
+	[TALLY_FMT_PYTEST_JSON]	= { "pytest-json", tally_read_pytest_json },
+	[TALLY_FMT_JEST]	= { "jest", tally_read_jest },
+	[TALLY_FMT_MOCHA]	= { "mocha", tally_read_mocha },
+	[TALLY_FMT_BENCHMARK]	= { "pytest-benchmark", tally_read_benchmark },
+	[TALLY_FMT_K6]		= { "k6", tally_read_k6 },
 };
 
 const char *
@@ -111,6 +117,27 @@ check_root(const char *h, size_t len)
 	    "\"http://check.sourceforge.net/ns\"");
 }
 
+/* "name" as a JSON member name: quoted and followed by a colon. */
+static int
+has_key(const char *h, size_t n, const char *name)
+{
+	size_t k = strlen(name);
+	const char *p = h, *e = h + n;
+
+	while ((p = memmem(p, (size_t)(e - p), name, k)) != NULL) {
+		const char *q = p + k;
+
+		if (p > h && p[-1] == '"' && q < e && *q == '"') {
+			for (q++; q < e && isspace((unsigned char)*q); q++)
+				;
+			if (q < e && *q == ':')
+				return 1;
+		}
+		p += k;
+	}
+	return 0;
+}
+
 enum tally_format
 tally_format_detect(const unsigned char *head, size_t len)
 {
@@ -154,23 +181,23 @@ tally_format_detect(const unsigned char *head, size_t len)
 			return TALLY_FMT_STREAM;
 		if (has(h, first, "\"Action\""))
 			return TALLY_FMT_GOTEST;
-		if (has(h, len, "\"reportFormat\"") ||
-		    (has(h, len, "\"results\"") && has(h, len, "\"tool\"")))
+		if (has_key(h, len, "reportFormat") ||
+		    (has_key(h, len, "results") && (has_key(h, len, "tool") ||
+		    has_key(h, len, "summary"))))
 			return TALLY_FMT_CTRF;
-		if (has(h, len, "\"numTotalTests\"") ||
-		    has(h, len, "\"testResults\""))
+		if (has_key(h, len, "numTotalTests") ||
+		    has_key(h, len, "testResults"))
 			return TALLY_FMT_JEST;
-		if (has(h, len, "\"machine_info\"") &&
-		    has(h, len, "\"benchmarks\""))
+		if (has_key(h, len, "machine_info") &&
+		    has_key(h, len, "benchmarks"))
 			return TALLY_FMT_BENCHMARK;
-		if (has(h, len, "\"root_group\"") ||
-		    (has(h, len, "\"metrics\"") &&
-		    has(h, len, "\"http_req")))
+		if (has_key(h, len, "root_group") ||
+		    (has_key(h, len, "metrics") && has(h, len, "\"http_req")))
 			return TALLY_FMT_K6;
-		if (has(h, len, "\"exitcode\"") && has(h, len, "\"created\""))
+		if (has_key(h, len, "exitcode") && has_key(h, len, "created"))
 			return TALLY_FMT_PYTEST_JSON;
-		if (has(h, len, "\"stats\"") && (has(h, len, "\"passes\"") ||
-		    has(h, len, "\"suites\"")))
+		if (has_key(h, len, "stats") && (has_key(h, len, "passes") ||
+		    has_key(h, len, "suites")))
 			return TALLY_FMT_MOCHA;
 		return TALLY_FMT_AUTO;
 	}

@@ -1,0 +1,216 @@
+/*
+ * lib/read_jest.c: jest --json (AggregatedResult), and the internal
+ * TestResult shape some tools save (testResults[].testResults[] with
+ * testFilePath).  One test file's entry, testResults[i], is the unit
+ * held in memory: jest writes a file's name after its assertions.
+ *
+ * A test file that failed to run (a compile error, a throw at load
+ * time) has a failure message and no assertions; it becomes one failed
+ * "test" named "(suite failed to run)" with rawStatus "suite-failed",
+ * classname and filePath the test file, so the loss is never silent.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <cJSON.h>
+
+#include "jsonscan.h"
+
+static const char *const paths[] = {
+	"testResults[*]", "startTime", "success", "numTotalTests", NULL
+};
+
+struct jest {
+	struct tally_sink	*sink;
+	const char		*source;
+	struct tally_jtmp	 t;
+	struct tally_jtmp	 meta;
+};
+
+/* The words jest uses that differ from CTRF's keep their own word. */
+static enum tally_status
+status_of(const char *word, const char **raw)
+{
+	enum tally_status st = tally_status_from_word(word);
+
+	*raw = word != NULL && strcmp(word, tally_status_name(st)) != 0 ?
+	    word : NULL;
+	return st;
+}
+
+/* A failure text up to its stack trace, without trailing blanks. */
+static const char *
+headline(struct tally_jtmp *t, const char *s)
+{
+	const char *e;
+	char *h;
+
+	if (s == NULL || *s == '\0')
+		return NULL;
+	if ((e = strstr(s, "\n    at ")) == NULL)
+		e = s + strlen(s);
+	while (e > s && (e[-1] == '\n' || e[-1] == ' '))
+		e--;
+	if ((h = strndup(s, (size_t)(e - s))) == NULL)
+		t->oom = 1;
+	return tally_jtmp_own(t, h);
+}
+
+static int
+emit(struct jest *j, struct tally_record *rec, struct tally_error *err)
+{
+	int rc;
+
+	if (j->t.oom)
+		return tally_error_set(err, TALLY_ENOMEM, 0, 0,
+		    "out of memory");
+	rec->u.test.suite = j->t.suite;
+	rec->u.test.nsuite = j->t.nsuite;
+	rec->u.test.attempts = j->t.att;
+	rec->u.test.nattempts = j->t.natt;
+	rc = tally_sink_record(j->sink, rec, err);
+	tally_jtmp_reset(&j->t);
+	return rc;
+}
+
+static int
+assertion(struct jest *j, const cJSON *a, const char *file,
+    struct tally_error *err)
+{
+	struct tally_record rec;
+	struct tally_test *r = &rec.u.test;
+	const cJSON *c, *fails = tally_json_get(a, "failureMessages");
+	struct tally_attempt *at;
+	double v;
+
+	tally_record_init(&rec, TALLY_REC_TEST);
+	rec.source = j->source;
+	for (c = cJSON_IsArray(tally_json_get(a, "ancestorTitles")) ?
+	    tally_json_get(a, "ancestorTitles")->child : NULL; c; c = c->next)
+		if (cJSON_IsString(c))
+			tally_jtmp_suite(&j->t, c->valuestring);
+	r->name = tally_json_str(a, "title");
+	if (r->name == NULL)
+		r->name = tally_json_str(a, "fullName");
+	r->status = status_of(tally_json_str(a, "status"), &r->raw_status);
+	tally_json_num(a, "duration", &r->duration);
+	r->file_path = file;
+	if (cJSON_IsArray(fails) && fails->child != NULL) {
+		r->message = headline(&j->t, tally_jtmp_text(&j->t,
+		    fails->child));
+		r->trace = tally_jtmp_join(&j->t, fails, "\n\n");
+	}
+	if (tally_json_num(tally_json_get(a, "location"), "line", &v) == 0 &&
+	    v > 0 && v < 1e9)
+		r->line = (long)v;
+	/* jest.retryTimes(): invocations counts every run. */
+	if (tally_json_num(a, "invocations", &v) == 0 && v > 1 && v < 1e9)
+		r->retries = (long)v - 1;
+	c = tally_json_get(a, "retryReasons");
+	for (c = cJSON_IsArray(c) ? c->child : NULL; c; c = c->next)
+		if ((at = tally_jtmp_attempt(&j->t)) != NULL) {
+			at->status = TALLY_FAILED;
+			at->message = headline(&j->t, tally_jtmp_text(&j->t, c));
+		}
+	if ((long)j->t.natt > r->retries)
+		r->retries = (long)j->t.natt;
+	r->flaky = r->retries > 0 && r->status == TALLY_PASSED;
+	return emit(j, &rec, err);
+}
+
+/* A test file without assertions that failed to run. */
+static int
+suite_failed(struct jest *j, const cJSON *e, const char *file,
+    struct tally_error *err)
+{
+	struct tally_record rec;
+	struct tally_test *r = &rec.u.test;
+	const char *msg = tally_json_nstr(e, "failureMessage");
+	const cJSON *x = tally_json_get(e, "testExecError");
+
+	if (msg == NULL)
+		msg = tally_json_nstr(e, "message");
+	if (msg == NULL && cJSON_IsString(x))
+		msg = x->valuestring;
+	if (msg == NULL)
+		msg = tally_json_nstr(x, "stack");
+	if (msg == NULL && x == NULL)
+		return TALLY_OK;
+	tally_record_init(&rec, TALLY_REC_TEST);
+	rec.source = j->source;
+	r->name = "(suite failed to run)";
+	r->classname = file;
+	r->file_path = file;
+	r->status = TALLY_FAILED;
+	r->raw_status = "suite-failed";
+	r->message = tally_json_nstr(x, "message");
+	if (r->message == NULL && cJSON_IsString(x))
+		r->message = headline(&j->t, x->valuestring);
+	if (r->message == NULL)
+		r->message = headline(&j->t, msg);
+	r->trace = msg;
+	return emit(j, &rec, err);
+}
+
+static int
+on_file(struct jest *j, const cJSON *e, struct tally_error *err)
+{
+	const cJSON *list, *a;
+	const char *file, *st;
+	int rc, n = 0;
+
+	file = tally_json_nstr(e, "name");
+	if (file == NULL)
+		file = tally_json_nstr(e, "testFilePath");
+	list = tally_json_get(e, "assertionResults");
+	if (list == NULL)
+		list = tally_json_get(e, "testResults");
+	for (a = cJSON_IsArray(list) ? list->child : NULL; a; a = a->next) {
+		if (!cJSON_IsObject(a))
+			continue;
+		if ((rc = assertion(j, a, file, err)) != TALLY_OK)
+			return rc;
+		n++;
+	}
+	st = tally_json_str(e, "status");
+	if (n == 0 && (st == NULL || strcmp(st, "failed") == 0))
+		return suite_failed(j, e, file, err);
+	return TALLY_OK;
+}
+
+static int
+on_value(void *arg, const struct tally_jvalue *v, struct tally_error *err)
+{
+	struct jest *j = arg;
+
+	if (v->which == 0)
+		return cJSON_IsObject(v->json) ? on_file(j, v->json, err) :
+		    TALLY_OK;
+	tally_jtmp_flatten_map(&j->t, v->key, v->json);
+	tally_jtmp_keep(&j->meta, &j->t);
+	tally_jtmp_reset(&j->t);
+	return TALLY_OK;
+}
+
+int
+tally_read_jest(struct tally_src *src, struct tally_sink *sink,
+    struct tally_error *err)
+{
+	struct jest j;
+	unsigned reached = 0;
+	int rc;
+
+	memset(&j, 0, sizeof(j));
+	j.sink = sink;
+	j.source = src->name;
+	rc = tally_jscan(src, paths, on_value, &j, &reached, err);
+	if (rc == TALLY_OK && (reached & 1u) == 0) {
+		tally_jtmp_reset(&j.meta);
+		rc = tally_error_set(err, TALLY_EPARSE, 0, 0,
+		    "not a jest report: no testResults array");
+	}
+	rc = tally_jscan_finish(rc, &j.meta, sink, src->name, err);
+	tally_jtmp_free(&j.t);
+	tally_jtmp_free(&j.meta);
+	return rc;
+}

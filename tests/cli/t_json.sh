@@ -1,0 +1,100 @@
+#!/bin/sh
+# tests/cli/t_json.sh: tally-collect on single-document JSON reports
+# (CTRF, jest, mocha, pytest-json-report, pytest-benchmark, k6).
+. "$(dirname "$0")/lib.sh"
+J=$DATA/json
+
+# File, records of type test, records of type perf (counted with python3).
+while read -r f tests perf; do
+	run "collect $f" 0 tally-collect "$J/$f"
+	expect_no_err
+	expect_lines '"type":"test"' "$tests"
+	expect_lines '"type":"perf"' "$perf"
+	expect_lines '"type":"meta"' 1
+	expect_lines '"type":"error"' 0
+done <<'LIST'
+ctrf-legacy-jest-ansi-ai.json 10 0
+ctrf-spec-comprehensive.json 3 0
+ctrf-spec-minimal.json 1 0
+ctrf-spec-with-retries.json 2 0
+cypress-ctrf-json-reporter-failure.json 1 0
+cypress-ctrf-specversion-0.0.0-339-tests.json 339 0
+jest-ctrf-json-reporter-2023.json 21 0
+jest-aggregated-ansi-escapes.json 1 0
+jest-aggregated-failure-details.json 1 0
+jest-aggregated-retried.json 1 0
+jest-aggregated-suite-compile-failure.json 2 0
+mocha-json-reporter-nested.json 5 0
+mocha-json-reporter-simple.json 3 0
+mochawesome-nested-suites.json 3 0
+pytest-json-report-0.8-sample.json 10 0
+pytest-benchmark-2.5.0-storage-0001.json 0 1
+pytest-benchmark-2.5.0-storage-0030.json 0 1
+pytest-benchmark-3.2.2-macos.json 0 2
+pytest-benchmark-3.2.2-several-units.json 0 4
+k6-handleSummary-grpc-root-group.json 3 3
+k6-handleSummary-http-simple.json 4 10
+LIST
+
+# Each format by name, from standard input.
+for pair in ctrf:ctrf-spec-minimal.json jest:jest-aggregated-retried.json \
+    mocha:mocha-json-reporter-simple.json \
+    pytest-json:pytest-json-report-0.8-sample.json \
+    pytest-benchmark:pytest-benchmark-3.2.2-macos.json \
+    k6:k6-handleSummary-http-simple.json; do
+	run_in "$J/${pair#*:}" "--format ${pair%%:*} from stdin" 0 \
+	    tally-collect --format "${pair%%:*}" -
+	expect_no_err
+	expect_out '"source":"-"'
+done
+
+# A JSON document of no known shape is refused, not read as nothing.
+run "wrong shape" 2 tally-collect "$J/playwright-json-wrong-shape.json"
+expect_err "playwright-json-wrong-shape.json:1: error: unrecognized format"
+expect_out '"type":"error"'
+expect_lines '"type":"test"' 0
+
+# Forcing the wrong reader says what is missing.
+run "ctrf read as jest" 2 tally-collect -f jest "$J/ctrf-spec-minimal.json"
+expect_err "ctrf-spec-minimal.json: error: not a jest report: no testResults array"
+expect_lines '"type":"test"' 0
+run "jest read as ctrf" 2 tally-collect -f ctrf "$J/jest-aggregated-retried.json"
+expect_err "error: not a CTRF report: no results.tests array"
+run "ctrf read as k6" 2 tally-collect -f k6 "$J/ctrf-spec-minimal.json"
+expect_err "error: not a k6 summary: no metrics object"
+run "mocha read as pytest-json" 2 tally-collect -f pytest-json "$J/mochawesome-nested-suites.json"
+expect_err "error: not a pytest-json-report file: no tests array"
+
+# A report cut short keeps the tests before the cut and says where.
+head -c 3000 "$J/cypress-ctrf-specversion-0.0.0-339-tests.json" > "$T/cut.json"
+run "truncated ctrf" 2 tally-collect "$T/cut.json"
+expect_err "cut.json:100:56: error: unexpected end of JSON"
+expect_lines '"type":"test"' 7
+expect_lines '"type":"meta"' 1
+expect_out '{"v":1,"type":"error","line":100,"column":56,"message":"unexpected end of JSON"'
+
+# Garbage after the document, NUL bytes, deep nesting, 1e999.
+{ cat "$J/ctrf-spec-minimal.json"; printf 'junk\n'; } > "$T/trail.json"
+run "trailing garbage" 2 tally-collect "$T/trail.json"
+expect_err "trail.json:27:1: error: trailing data after the document, found 'j'"
+expect_lines '"type":"test"' 1
+printf '{"results":{"tool":{},"tests":[{"name":"a"},\000]}}' > "$T/nul.json"
+run "NUL byte" 2 tally-collect -f ctrf "$T/nul.json"
+expect_err "nul.json:1:45: error: expected a JSON value, found byte 0x00"
+expect_lines '"type":"test"' 1
+{ printf '{"results":{"tool":{},"tests":[{"name":"a","extra":'
+  i=0; while [ $i -lt 70 ]; do printf '['; i=$((i + 1)); done; } > "$T/deep.json"
+run "nesting too deep" 2 tally-collect "$T/deep.json"
+expect_err "deep.json:1:112: error: nesting too deep"
+printf '{"results":{"tool":{},"tests":[{"name":"a","duration":1e999}]}}' > "$T/inf.json"
+run "1e999" 2 tally-collect "$T/inf.json"
+expect_err "error: number out of range"
+printf '{"results":{"tool":{},"tests":[{"name":"a\\u0000b","status":"passed"}]}}' > "$T/nul-escape.json"
+run "escaped NUL" 0 tally-collect "$T/nul-escape.json"
+expect_out '"name":"a'
+expect_not_out '"name":"a"'
+
+# Records from a good report stay when the next input is bad.
+run "good then bad" 2 tally-collect "$J/ctrf-spec-minimal.json" "$T/cut.json"
+expect_lines '"type":"test"' 8 # 1 + the 7 before the cut
+expect_lines '"type":"error"' 1
