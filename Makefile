@@ -13,10 +13,10 @@ CC       ?= cc
 CFLAGS   ?= -O2 -g
 PKGS      = libxml-2.0 libcjson libpcre2-8 yaml-0.1
 # Debian packages providing the pkg-config modules above, plus the test
-# and documentation tools (check, mandoc, xmllint), and python3-jsonschema
-# for the CTRF schema check in tests/check_render_ctrf.c.
+# and documentation tools (check, mandoc, xmllint), python3-jsonschema for
+# the CTRF schema check, and jq for the CLI tests' independent counts.
 DEB_PKGS  = build-essential pkg-config libxml2-dev libcjson-dev libpcre2-dev \
-            libyaml-dev check mandoc libxml2-utils python3-jsonschema
+            libyaml-dev check mandoc libxml2-utils python3-jsonschema jq
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CHECK_CFLAGS = $(shell pkg-config --cflags check 2>/dev/null)
