@@ -110,8 +110,7 @@ deps:
 # The main job, end to end, on the example results kept in examples/.
 demo: deps
 	$(MAKE) all
-	$(B)/bin/tally-collect --label python=3.11 examples/results > $(B)/demo.jsonl; \
-	  st=$$?; echo "collected $$(grep -c '"type":"test"' $(B)/demo.jsonl) test records into $(B)/demo.jsonl (exit $$st)"
+	sh examples/demo.sh $(B)/bin $(B)/demo
 
 asan:
 	$(MAKE) B=build-asan CC=clang CFLAGS="-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all" \

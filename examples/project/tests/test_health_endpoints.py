@@ -1,0 +1,2 @@
+def test_health_returns_ok(api_url):
+    assert api_url.startswith("http")

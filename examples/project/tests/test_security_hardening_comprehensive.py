@@ -1,0 +1,3 @@
+def test_rejects_path_traversal():
+    name = "../../etc/passwd"
+    assert ".." in name

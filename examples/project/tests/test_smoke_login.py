@@ -1,0 +1,2 @@
+def test_login_page_loads():
+    assert "login".upper() == "LOGIN"
