@@ -209,6 +209,22 @@ tally_esc_html(struct tally_buf *b, const char *s, size_t n)
 }
 
 static int
+html_line_emit(struct tally_buf *b, unsigned cp, int *rc)
+{
+	if (cp == '\n' || cp == '\r' || cp == '\t') {
+		*rc = tally_buf_addc(b, ' ');
+		return 1;
+	}
+	return html_emit(b, cp, rc);
+}
+
+int
+tally_esc_html_line(struct tally_buf *b, const char *s, size_t n)
+{
+	return walk(b, s, n, html_line_emit);
+}
+
+static int
 md_emit(struct tally_buf *b, unsigned cp, int *rc)
 {
 	if (cp == '\n' || cp == '\r' || cp == '\t') {
@@ -271,6 +287,26 @@ tally_esc_term(struct tally_buf *b, const char *s, size_t n)
 }
 
 static int
+term_line_emit(struct tally_buf *b, unsigned cp, int *rc)
+{
+	if (cp == '\n') {
+		*rc = put_utf8(b, 0x2424);
+		return 1;
+	}
+	if (cp == '\t') {
+		*rc = tally_buf_addc(b, ' ');
+		return 1;
+	}
+	return term_emit(b, cp, rc);
+}
+
+int
+tally_esc_term_line(struct tally_buf *b, const char *s, size_t n)
+{
+	return walk(b, s, n, term_line_emit);
+}
+
+static int
 gh_data_emit(struct tally_buf *b, unsigned cp, int *rc)
 {
 	switch (cp) {
@@ -309,6 +345,26 @@ int
 tally_esc_gh_prop(struct tally_buf *b, const char *s, size_t n)
 {
 	return walk(b, s, n, gh_prop_emit);
+}
+
+int
+tally_esc_url(struct tally_buf *b, const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i;
+	int rc = TALLY_OK;
+
+	if (s == NULL)
+		return TALLY_OK;
+	n = LEN(s, n);
+	for (i = 0; i < n && rc == TALLY_OK; i++) {
+		if (p[i] <= 0x20 || p[i] >= 0x7F ||
+		    strchr("()<>[]{}\"'`\\|^", p[i]) != NULL)
+			rc = tally_buf_printf(b, "%%%02X", p[i]);
+		else
+			rc = tally_buf_addc(b, (char)p[i]);
+	}
+	return rc;
 }
 
 int

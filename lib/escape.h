@@ -29,14 +29,27 @@ int	tally_esc_json_str(struct tally_buf *b, const char *s);
 int	tally_esc_xml(struct tally_buf *b, const char *s, size_t n);
 /* HTML text or quoted attribute. */
 int	tally_esc_html(struct tally_buf *b, const char *s, size_t n);
+/* The same on one line: newlines, CR and tabs become spaces (for an HTML
+ * element inside Markdown, where a blank line would end the block). */
+int	tally_esc_html_line(struct tally_buf *b, const char *s, size_t n);
 /* Markdown inline text: metacharacters backslashed, newlines as spaces. */
 int	tally_esc_md(struct tally_buf *b, const char *s, size_t n);
 /* Terminal: control characters and escape sequences shown visibly. */
 int	tally_esc_term(struct tally_buf *b, const char *s, size_t n);
+/* The same on one line: a newline shows as U+2424, a tab as a space. */
+int	tally_esc_term_line(struct tally_buf *b, const char *s, size_t n);
 /* GitHub workflow command message (%, CR, LF). */
 int	tally_esc_gh_data(struct tally_buf *b, const char *s, size_t n);
 /* GitHub workflow command property (also : and ,). */
 int	tally_esc_gh_prop(struct tally_buf *b, const char *s, size_t n);
+
+/*
+ * A URL for a Markdown link destination or an HTML attribute: bytes
+ * outside printable ASCII and ( ) < > [ ] { } " ' ` \\ | ^ and space are
+ * percent-encoded; existing %XX escapes are kept.  It does not check the
+ * scheme: callers allow only http and https.
+ */
+int	tally_esc_url(struct tally_buf *b, const char *s, size_t n);
 
 /* Remove ANSI escape sequences (CSI, OSC) from s into b, keeping text. */
 int	tally_strip_ansi(struct tally_buf *b, const char *s, size_t n);
