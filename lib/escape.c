@@ -215,6 +215,10 @@ html_line_emit(struct tally_buf *b, unsigned cp, int *rc)
 		*rc = tally_buf_addc(b, ' ');
 		return 1;
 	}
+	if (cp < 0x80 && strchr("[]()*_`~!|\\@#:", (int)cp) != NULL) {
+		*rc = tally_buf_printf(b, "&#%u;", cp);
+		return 1;
+	}
 	return html_emit(b, cp, rc);
 }
 

@@ -29,8 +29,10 @@ int	tally_esc_json_str(struct tally_buf *b, const char *s);
 int	tally_esc_xml(struct tally_buf *b, const char *s, size_t n);
 /* HTML text or quoted attribute. */
 int	tally_esc_html(struct tally_buf *b, const char *s, size_t n);
-/* The same on one line: newlines, CR and tabs become spaces (for an HTML
- * element inside Markdown, where a blank line would end the block). */
+/* The same for an HTML element inside Markdown: on one line (newlines,
+ * CR and tabs become spaces, since a blank line would end the HTML
+ * block), and Markdown punctuation ([ ] ( ) * _ ` ~ ! | \ @ # :) as
+ * numeric references, so no Markdown reader finds links or mentions. */
 int	tally_esc_html_line(struct tally_buf *b, const char *s, size_t n);
 /* Markdown inline text: metacharacters backslashed, newlines as spaces. */
 int	tally_esc_md(struct tally_buf *b, const char *s, size_t n);

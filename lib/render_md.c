@@ -5,9 +5,10 @@
  * a check run 65,535 bytes).  A plan says how much of each part to show;
  * the renderer measures a plan by rendering it into a counting output
  * that stops at the budget, and cuts detail in a fixed order until the
- * plan fits: the suite breakdown, then slowest tests, then traces, then
- * failure messages, then flaky tests, failures, input errors, and at
- * last the matrix, metadata and summary table.  Every part is whole or
+ * plan fits: suite breakdown, slowest tests, metadata table, failures
+ * beyond the first 100, traces, failures beyond 10, messages, the label
+ * table, flaky tests, the other failures, input errors, and at last the
+ * summary.  Every part is whole or
  * absent, so fences and <details> always close, and every cut is said.
  *
  * Escaping: inline text with tally_esc_md(), text inside HTML elements
@@ -39,15 +40,18 @@
 #define ELLIPSIS	"\xe2\x80\xa6"
 
 struct plan {
-	int	 core;		/* 3: all, 2: no matrix/metadata table,
-				   1: headline, gates, summary line, 0: headline */
+	size_t	 core;		/* 4: summary table, 3: summary line and the
+				   sections' counts, 2: headline, verdict and
+				   summary line, 1: headline, 0: nothing */
 	size_t	 nerrors;	/* input errors listed */
 	size_t	 nfail;		/* failures listed */
 	size_t	 nmsg;		/* of those, with their message */
 	size_t	 ntrace;	/* of those, with message and trace */
 	size_t	 nflaky;
 	size_t	 nslow;
-	int	 suites;	/* per-suite table */
+	size_t	 matrix;	/* label table */
+	size_t	 meta;		/* metadata table */
+	size_t	 suites;	/* per-suite table */
 };
 
 struct md {
@@ -173,6 +177,18 @@ code(struct md *m, const char *s, size_t maxlines, size_t maxbytes)
 	put(m, "\n");
 }
 
+/* A rate as table text ("<0.1%" must not look like a tag). */
+static void
+rate(struct md *m, const char *before, double pct, const char *after)
+{
+	char buf[TALLY_FMTBUF];
+
+	put(m, before);
+	tally_out_esc(&m->o, tally_esc_html, tally_fmt_rate(buf, pct),
+	    TALLY_NTS);
+	put(m, after);
+}
+
 static const char *
 verdict_icon(const struct tally_report *rep)
 {
@@ -229,9 +245,9 @@ summary_line(struct md *m)
 	    tally_fmt_count(a, t->status[TALLY_FAILED]),
 	    tally_fmt_count(b, t->status[TALLY_SKIPPED] +
 	    t->status[TALLY_PENDING]));
-	tally_out_printf(&m->o, ", %s flaky; pass rate %s; %s\n\n",
-	    tally_fmt_count(a, t->flaky), tally_fmt_rate(b, t->pass_rate),
-	    tally_fmt_duration(c, t->duration));
+	tally_out_printf(&m->o, ", %s flaky", tally_fmt_count(a, t->flaky));
+	rate(m, "; pass rate ", t->pass_rate, "; ");
+	tally_out_printf(&m->o, "%s\n\n", tally_fmt_duration(c, t->duration));
 }
 
 static void
@@ -253,7 +269,7 @@ summary_table(struct md *m)
 	    t->status[TALLY_SKIPPED] + t->status[TALLY_PENDING]));
 	tally_out_printf(&m->o, "| %s ", tally_fmt_count(a, t->flaky));
 	tally_out_printf(&m->o, "| %s ", tally_fmt_duration(a, t->duration));
-	tally_out_printf(&m->o, "| %s |\n", tally_fmt_rate(a, t->pass_rate));
+	rate(m, "| ", t->pass_rate, " |\n");
 	if (t->status[TALLY_OTHER] > 0 || t->retried > 0 || t->errors > 0) {
 		char b[TALLY_FMTBUF], c[TALLY_FMTBUF];
 
@@ -279,8 +295,7 @@ count_cells(struct md *m, const struct tally_group *g)
 	    g->status[TALLY_SKIPPED] + g->status[TALLY_PENDING]));
 	tally_out_printf(&m->o, " %s |", tally_fmt_count(a, g->flaky));
 	tally_out_printf(&m->o, " %s |", tally_fmt_duration(a, g->duration));
-	tally_out_printf(&m->o, " %s |\n",
-	    tally_fmt_rate(a, tally_pass_rate(g->status)));
+	rate(m, " ", tally_pass_rate(g->status), " |\n");
 }
 
 static void
@@ -351,9 +366,10 @@ input_errors(struct md *m, const struct plan *p)
 		put(m, "\n");
 	}
 	if (p->nerrors < m->rep->nerrors)
-		tally_out_printf(&m->o, "%s" ELLIPSIS " %s more input errors "
+		tally_out_printf(&m->o, "%s" ELLIPSIS " %s %sinput errors "
 		    "not shown.\n", p->nerrors > 0 ? "\n" : "",
-		    tally_fmt_count(num, m->rep->nerrors - p->nerrors));
+		    tally_fmt_count(num, m->rep->nerrors - p->nerrors),
+		    p->nerrors > 0 ? "more " : "");
 	put(m, "\n");
 }
 
@@ -403,9 +419,12 @@ failure_detail(struct md *m, const struct tally_record *rec)
 static void
 failures(struct md *m, const struct plan *p)
 {
-	size_t i;
+	size_t i, nmsg, ntrace;
 	char num[TALLY_FMTBUF];
 	int list = 0;
+
+	nmsg = p->nmsg < p->nfail ? p->nmsg : p->nfail;
+	ntrace = p->ntrace < nmsg ? p->ntrace : nmsg;
 
 	if (m->nfailed == 0)
 		return;
@@ -414,14 +433,14 @@ failures(struct md *m, const struct plan *p)
 	for (i = 0; i < p->nfail && !tally_out_stop(&m->o); i++) {
 		const struct tally_record *rec = m->failed[i];
 
-		if (i < p->ntrace) {
+		if (i < ntrace) {
 			failure_detail(m, rec);
 			continue;
 		}
 		list = 1;
 		put(m, "- \xe2\x9d\x8c ");
 		title(m, rec, 0);
-		if (i < p->nmsg && rec->u.test.message != NULL) {
+		if (i < nmsg && rec->u.test.message != NULL) {
 			put(m, ": ");
 			one_line(m, rec->u.test.message);
 		}
@@ -430,16 +449,17 @@ failures(struct md *m, const struct plan *p)
 	if (list)
 		put(m, "\n");
 	if (p->nfail < m->nfailed)
-		tally_out_printf(&m->o, ELLIPSIS " %s more failures not "
-		    "shown.\n\n", tally_fmt_count(num, m->nfailed - p->nfail));
-	if (p->ntrace < p->nfail)
+		tally_out_printf(&m->o, ELLIPSIS " %s %sfailures not "
+		    "shown.\n\n", tally_fmt_count(num, m->nfailed - p->nfail),
+		    p->nfail > 0 ? "more " : "");
+	if (ntrace < nmsg)
 		tally_out_printf(&m->o, "_Traces left out for %s failures "
 		    "to fit the size limit._\n\n",
-		    tally_fmt_count(num, p->nfail - p->ntrace));
-	if (p->nmsg < p->nfail)
-		tally_out_printf(&m->o, "_Messages left out for %s failures "
-		    "to fit the size limit._\n\n",
-		    tally_fmt_count(num, p->nfail - p->nmsg));
+		    tally_fmt_count(num, nmsg - ntrace));
+	if (nmsg < p->nfail)
+		tally_out_printf(&m->o, "_Messages and traces left out for %s "
+		    "failures to fit the size limit._\n\n",
+		    tally_fmt_count(num, p->nfail - nmsg));
 }
 
 static void
@@ -463,9 +483,10 @@ flaky(struct md *m, const struct plan *p)
 		put(m, "\n");
 	}
 	if (p->nflaky < m->nflaky)
-		tally_out_printf(&m->o, "%s" ELLIPSIS " %s more flaky tests "
+		tally_out_printf(&m->o, "%s" ELLIPSIS " %s %sflaky tests "
 		    "not shown.\n", p->nflaky > 0 ? "\n" : "",
-		    tally_fmt_count(num, m->nflaky - p->nflaky));
+		    tally_fmt_count(num, m->nflaky - p->nflaky),
+		    p->nflaky > 0 ? "more " : "");
 	put(m, "\n");
 }
 
@@ -522,13 +543,26 @@ suites(struct md *m)
 static void
 left_out(struct md *m, const struct plan *p)
 {
-	int slow = p->nslow < m->nslow, suite = !p->suites && m->suites.n > 1;
+	const char *what[4], *sep = "";
+	size_t n = 0, i;
 
-	if (p->core < 1 || (!slow && !suite))
+	if (p->nslow < m->nslow)
+		what[n++] = "slowest tests";
+	if (!p->suites && m->suites.n > 1)
+		what[n++] = "suite breakdown";
+	if (!p->meta && m->rep->nmeta > 0)
+		what[n++] = "metadata table";
+	if (!p->matrix && (m->matrix.n > 1 || (m->matrix.n > 0 &&
+	    m->opts->group_by != NULL)))
+		what[n++] = "label table";
+	if (n == 0)
 		return;
-	tally_out_printf(&m->o, "_Left out to fit the size limit: %s%s%s._"
-	    "\n\n", slow ? "slowest tests" : "", slow && suite ? ", " : "",
-	    suite ? "suite breakdown" : "");
+	put(m, "_Left out to fit the size limit: ");
+	for (i = 0; i < n; i++, sep = ", ") {
+		put(m, sep);
+		put(m, what[i]);
+	}
+	put(m, "._\n\n");
 }
 
 static const char *
@@ -605,7 +639,7 @@ metadata(struct md *m, const struct plan *p)
 	}
 	if (*sep != '\0')
 		put(m, "\n\n");
-	if (p->core < 3 || m->rep->nmeta == 0)
+	if (!p->meta || m->rep->nmeta == 0)
 		return;
 	put(m, "<details><summary>Run metadata</summary>\n\n"
 	    "| Key | Value |\n|---|---|\n");
@@ -628,15 +662,19 @@ metadata(struct md *m, const struct plan *p)
 static void
 render(struct md *m, const struct plan *p)
 {
+	if (p->core < 1)
+		return;
 	headline(m);
-	if (p->core >= 1) {
-		gates(m);
-		if (p->core >= 2)
-			summary_table(m);
-		else
-			summary_line(m);
-	}
-	if (p->core >= 3)
+	if (p->core < 2)
+		return;
+	gates(m);
+	if (p->core >= 4)
+		summary_table(m);
+	else
+		summary_line(m);
+	if (p->core < 3)
+		return;
+	if (p->matrix)
 		matrix(m);
 	input_errors(m, p);
 	failures(m, p);
@@ -645,8 +683,7 @@ render(struct md *m, const struct plan *p)
 	if (p->suites)
 		suites(m);
 	left_out(m, p);
-	if (p->core >= 2)
-		metadata(m, p);
+	metadata(m, p);
 }
 
 /* 1 when plan p fits budget, 0 when not, an error status below 0. */
@@ -666,15 +703,15 @@ fits(struct md *m, const struct plan *p, size_t budget)
 }
 
 /*
- * Shrink *field (with everything else in p fixed) to the largest value
- * that fits, by bisection; *field = 0 must fit already.  Returns fits()'s
- * error, or TALLY_OK.
+ * Grow *field from lo (which fits) towards max, by bisection, to the
+ * largest value that fits with everything else in p fixed.  Returns
+ * fits()'s error, or TALLY_OK.
  */
 static int
-shrink(struct md *m, struct plan *p, size_t *field, size_t max,
+shrink(struct md *m, struct plan *p, size_t *field, size_t lo, size_t max,
     size_t budget)
 {
-	size_t lo = 0, hi = max + 1, mid;
+	size_t hi = max + 1, mid;
 	int rc;
 
 	while (hi - lo > 1) {
@@ -692,41 +729,38 @@ shrink(struct md *m, struct plan *p, size_t *field, size_t max,
 }
 
 /*
- * Find a plan that fits: take detail away in a fixed order; at the first
- * step where taking all of it away makes the plan fit, give back as much
- * as fits.
+ * Find a plan that fits: take detail away in a fixed order, least useful
+ * first, each step down to a floor; at the first step whose floor fits,
+ * give back as much as fits.  The long tail of failures goes before
+ * traces so that the first failures keep theirs.
  */
 static int
 plan_budget(struct md *m, struct plan *p, size_t budget)
 {
-	size_t *steps[] = { &p->nslow, &p->ntrace, &p->nmsg, &p->nflaky,
-	    &p->nfail, &p->nerrors };
-	size_t max[sizeof(steps) / sizeof(steps[0])];
-	size_t i;
+	const struct {
+		size_t	*field;
+		size_t	 floor;
+	} steps[] = {
+		{ &p->suites, 0 }, { &p->nslow, 0 }, { &p->meta, 0 },
+		{ &p->nfail, 100 }, { &p->ntrace, 0 }, { &p->nfail, 10 },
+		{ &p->nmsg, 0 }, { &p->matrix, 0 }, { &p->nflaky, 0 },
+		{ &p->nfail, 0 }, { &p->nerrors, 0 }, { &p->core, 0 },
+	};
+	size_t i, max;
 	int rc;
 
 	if ((rc = fits(m, p, budget)) != 0)
 		return rc < 0 ? rc : TALLY_OK;
-	p->suites = 0;
-	if ((rc = fits(m, p, budget)) != 0)
-		return rc < 0 ? rc : TALLY_OK;
 	for (i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
-		max[i] = *steps[i];
-		*steps[i] = 0;
-		/* Fewer messages or failures mean fewer traces. */
-		if (p->ntrace > p->nmsg)
-			p->ntrace = p->nmsg;
-		if (p->nmsg > p->nfail)
-			p->nmsg = p->nfail;
+		if ((max = *steps[i].field) <= steps[i].floor)
+			continue;
+		*steps[i].field = steps[i].floor;
 		if ((rc = fits(m, p, budget)) < 0)
 			return rc;
 		if (rc)
-			return shrink(m, p, steps[i], max[i], budget);
+			return shrink(m, p, steps[i].field, steps[i].floor,
+			    max, budget);
 	}
-	for (p->core = 2; p->core >= 0; p->core--)
-		if ((rc = fits(m, p, budget)) != 0)
-			return rc < 0 ? rc : TALLY_OK;
-	p->core = -1;
 	return TALLY_OK;
 }
 
@@ -780,7 +814,8 @@ tally_render_markdown(const struct tally_report *rep,
 	if ((rc = prepare(&m)) != TALLY_OK)
 		goto out;
 	memset(&p, 0, sizeof(p));
-	p.core = 3;
+	p.core = 4;
+	p.matrix = p.meta = 1;
 	p.nerrors = rep->nerrors;
 	p.nfail = p.nmsg = p.ntrace = m.nfailed;
 	p.nflaky = m.nflaky;
@@ -789,8 +824,7 @@ tally_render_markdown(const struct tally_report *rep,
 	if ((rc = plan_budget(&m, &p, budget)) != TALLY_OK)
 		goto out;
 	tally_out_init(&m.o, fp, 0);
-	if (p.core >= 0)
-		render(&m, &p);
+	render(&m, &p);
 	rc = tally_out_status(&m.o, err);
 	tally_out_fini(&m.o);
 out:

@@ -15,7 +15,7 @@ at(const char *s, const char *needle)
 	const char *p = strstr(s, needle);
 
 	if (p == NULL)
-		ck_abort_msg("'%s' not in output:\n%s", needle, s);
+		ck_abort_msg("'%s' not in output:\n%.3000s", needle, s);
 	return (size_t)(p - s);
 }
 
