@@ -195,16 +195,13 @@ failures(struct gh *g, const struct tally_record **v, size_t n)
 static void
 flaky(struct gh *g, const struct tally_record **v, size_t n)
 {
-	size_t i, j;
+	size_t i;
 
 	for (i = 0; i < n && g->left > 0 && !tally_out_stop(&g->o); i++) {
 		const struct tally_test *t = &v[i]->u.test;
-		const char *why = NULL;
+		const char *why = tally_flaky_message(v[i]);
 		struct tally_buf first;
 
-		for (j = 0; j < t->nattempts && why == NULL; j++)
-			if (t->attempts[j].status == TALLY_FAILED)
-				why = t->attempts[j].message;
 		tally_buf_init(&first);
 		if (tally_buf_printf(&first, "Flaky: passed after %ld %s%s",
 		    t->retries, t->retries == 1 ? "retry" : "retries",

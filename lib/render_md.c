@@ -28,6 +28,7 @@
 #define DEFAULT_TOP	10
 #define MATRIX_KEYS	4		/* label columns at most */
 #define MATRIX_ROWS	30
+#define GRID_COLUMNS	6
 #define SUITE_ROWS	50
 #define META_ROWS	20
 #define META_BYTES	200		/* of one metadata value */
@@ -65,8 +66,20 @@ struct md {
 	const char *const *mkeys;
 	size_t	 nmkeys;
 	const char **varying;
+	/* With two label keys and few values: a grid, one key's values as
+	 * rows and the other's as columns. */
+	const char **rowv, **colv;
+	size_t	 nrow, ncol, rk, ck;
 	struct tally_buf a, b;		/* scratch */
 };
+
+static int
+strcmp_null(const char *a, const char *b)
+{
+	if (a == NULL || b == NULL)
+		return (a != NULL) - (b != NULL);
+	return strcmp(a, b);
+}
 
 static void
 nomem(struct md *m)
@@ -299,6 +312,77 @@ count_cells(struct md *m, const struct tally_group *g)
 }
 
 static void
+grid_cell(struct md *m, const char *row, const char *col)
+{
+	char a[TALLY_FMTBUF], b[TALLY_FMTBUF];
+	size_t i, skipped;
+
+	for (i = 0; i < m->matrix.n; i++) {
+		const struct tally_group *g = &m->matrix.v[i];
+
+		if (strcmp_null(g->key[m->rk], row) != 0 ||
+		    strcmp_null(g->key[m->ck], col) != 0)
+			continue;
+		skipped = g->status[TALLY_SKIPPED] + g->status[TALLY_PENDING];
+		if (g->status[TALLY_FAILED] > 0)
+			tally_out_printf(&m->o, " \xe2\x9d\x8c %s of %s failed",
+			    tally_fmt_count(a, g->status[TALLY_FAILED]),
+			    tally_fmt_count(b, g->tests));
+		else
+			tally_out_printf(&m->o, " \xe2\x9c\x85 %s passed",
+			    tally_fmt_count(a, g->status[TALLY_PASSED]));
+		if (skipped > 0)
+			tally_out_printf(&m->o, ", %s skipped",
+			    tally_fmt_count(a, skipped));
+		if (g->flaky > 0)
+			tally_out_printf(&m->o, ", %s flaky",
+			    tally_fmt_count(a, g->flaky));
+		put(m, " |");
+		return;
+	}
+	put(m, " \xe2\x80\x94 |");
+}
+
+static void
+label_value(struct md *m, const char *v)
+{
+	if (v != NULL)
+		text(m, v, TALLY_NTS);
+	else
+		put(m, "\xe2\x80\x94");
+}
+
+static void
+grid(struct md *m)
+{
+	size_t i, j;
+
+	put(m, "### By label\n\n| ");
+	text(m, m->mkeys[m->rk], TALLY_NTS);
+	put(m, " |");
+	for (j = 0; j < m->ncol; j++) {
+		put(m, " ");
+		text(m, m->mkeys[m->ck], TALLY_NTS);
+		put(m, "=");
+		label_value(m, m->colv[j]);
+		put(m, " |");
+	}
+	put(m, "\n|---|");
+	for (j = 0; j < m->ncol; j++)
+		put(m, ":---:|");
+	put(m, "\n");
+	for (i = 0; i < m->nrow && !tally_out_stop(&m->o); i++) {
+		put(m, "| ");
+		label_value(m, m->rowv[i]);
+		put(m, " |");
+		for (j = 0; j < m->ncol; j++)
+			grid_cell(m, m->rowv[i], m->colv[j]);
+		put(m, "\n");
+	}
+	put(m, "\n");
+}
+
+static void
 matrix(struct md *m)
 {
 	size_t i, j, rows;
@@ -307,6 +391,10 @@ matrix(struct md *m)
 	if (m->matrix.n < 2 && !(m->opts->group_by != NULL &&
 	    m->matrix.n > 0))
 		return;
+	if (m->rowv != NULL) {
+		grid(m);
+		return;
+	}
 	put(m, "### By label\n\n|");
 	for (j = 0; j < m->nmkeys; j++) {
 		put(m, " ");
@@ -480,6 +568,10 @@ flaky(struct md *m, const struct plan *p)
 		if (t->retries > 0)
 			tally_out_printf(&m->o, " (passed after %ld %s)",
 			    t->retries, t->retries == 1 ? "retry" : "retries");
+		if (tally_flaky_message(m->flaky[i]) != NULL) {
+			put(m, "; failed first with: ");
+			one_line(m, tally_flaky_message(m->flaky[i]));
+		}
 		put(m, "\n");
 	}
 	if (p->nflaky < m->nflaky)
@@ -765,6 +857,61 @@ plan_budget(struct md *m, struct plan *p, size_t budget)
 }
 
 static int
+cmp_value(const void *a, const void *b)
+{
+	return strcmp_null(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The distinct values of key k among the label groups, sorted. */
+static const char **
+values(const struct tally_groups *g, size_t k, size_t *n)
+{
+	const char **v;
+	size_t i, j = 0;
+
+	if ((v = calloc(g->n, sizeof(*v))) == NULL)
+		return NULL;
+	for (i = 0; i < g->n; i++)
+		v[i] = g->v[i].key[k];
+	qsort(v, g->n, sizeof(*v), cmp_value);
+	for (i = 0; i < g->n; i++)
+		if (j == 0 || strcmp_null(v[j - 1], v[i]) != 0)
+			v[j++] = v[i];
+	*n = j;
+	return v;
+}
+
+/* Lay two label keys out as a grid when their values are few. */
+static int
+prepare_grid(struct md *m)
+{
+	const char **a, **b;
+	size_t na, nb;
+
+	if (m->nmkeys != 2 || m->matrix.n < 2)
+		return TALLY_OK;
+	a = values(&m->matrix, 0, &na);
+	b = values(&m->matrix, 1, &nb);
+	if (a == NULL || b == NULL) {
+		free(a);
+		free(b);
+		return TALLY_ENOMEM;
+	}
+	m->rk = nb <= na ? 0 : 1;
+	m->ck = 1 - m->rk;
+	m->rowv = m->rk == 0 ? a : b;
+	m->nrow = m->rk == 0 ? na : nb;
+	m->colv = m->rk == 0 ? b : a;
+	m->ncol = m->rk == 0 ? nb : na;
+	if (m->ncol > GRID_COLUMNS || m->nrow > MATRIX_ROWS) {
+		free(a);
+		free(b);
+		m->rowv = m->colv = NULL;
+	}
+	return TALLY_OK;
+}
+
+static int
 prepare(struct md *m)
 {
 	size_t top;
@@ -792,7 +939,7 @@ prepare(struct md *m)
 	if (m->nmkeys > 0 && tally_groups_build(&m->matrix, m->rep,
 	    TALLY_GROUP_LABELS, m->mkeys, m->nmkeys) != TALLY_OK)
 		return TALLY_ENOMEM;
-	return TALLY_OK;
+	return prepare_grid(m);
 }
 
 int
@@ -834,6 +981,8 @@ out:
 	free(m.flaky);
 	free(m.slow);
 	free(m.varying);
+	free(m.rowv);
+	free(m.colv);
 	tally_groups_free(&m.suites);
 	tally_groups_free(&m.matrix);
 	tally_buf_free(&m.a);

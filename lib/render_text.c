@@ -194,6 +194,10 @@ flaky(struct text *t)
 			    "%s)", tt->retries, tt->retries == 1 ? "retry" :
 			    "retries");
 		tally_out_puts(&t->o, "\n");
+		if (tally_flaky_message(v[i]) != NULL)
+			put_lines(t, tally_flaky_message(v[i]),
+			    "      failed first with: ", "      ", 1,
+			    TRACE_BYTES);
 	}
 	if (shown < n)
 		tally_out_printf(&t->o, "\xe2\x80\xa6 %s more flaky tests "
@@ -281,7 +285,7 @@ breakdown(struct text *t, const char *what, enum tally_group_by by,
 	}
 	tally_groups_sort_failing(&g);
 	header(t, what, (size_t)-1);
-	tally_out_printf(&t->o, "%7s %7s %7s %7s %9s %6s  %s\n", "passed",
+	tally_out_printf(&t->o, " %7s %7s %7s %7s %9s %6s  %s\n", "passed",
 	    "failed", "skipped", "flaky", "time", "rate",
 	    by == TALLY_GROUP_SUITE ? "suite" : by == TALLY_GROUP_CATEGORY ?
 	    "category" : "value");

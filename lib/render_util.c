@@ -257,6 +257,19 @@ tally_pick_flaky(const struct tally_report *rep,
 	return pick(rep, 1, out, n);
 }
 
+const char *
+tally_flaky_message(const struct tally_record *rec)
+{
+	const struct tally_test *t = &rec->u.test;
+	size_t i;
+
+	for (i = 0; i < t->nattempts; i++)
+		if (t->attempts[i].status == TALLY_FAILED &&
+		    t->attempts[i].message != NULL)
+			return t->attempts[i].message;
+	return NULL;
+}
+
 struct timed {
 	const struct tally_record *rec;
 	size_t	 idx;

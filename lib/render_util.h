@@ -82,6 +82,8 @@ int	tally_pick_failed(const struct tally_report *rep,
 /* Flaky tests (failed, then passed), in report order. */
 int	tally_pick_flaky(const struct tally_report *rep,
 	    const struct tally_record ***out, size_t *n);
+/* The message of a flaky test's first failed attempt, or NULL. */
+const char *tally_flaky_message(const struct tally_record *rec);
 /* Up to top tests with a known nonzero duration, slowest first; ties
  * keep report order. */
 int	tally_pick_slowest(const struct tally_report *rep, size_t top,

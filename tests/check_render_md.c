@@ -162,7 +162,7 @@ START_TEST(sample_summary)
 	at(s, "AssertionError\\: assert b'' == b'x'\n");
 	at(s, "### \xf0\x9f\x8d\x82 Flaky tests (1)\n\n"
 	    "- tests/test\\_io\\.py \xe2\x80\xba test\\_net (passed after 1 "
-	    "retry)\n");
+	    "retry); failed first with: ConnectionResetError\\: peer reset\n");
 	slow = at(s, "### \xf0\x9f\x90\xa2 Slowest tests\n");
 	ck_assert_uint_lt(slow, at(s, "| 1m 5.0s | tests/test\\_math\\.py"));
 	ck_assert_uint_lt(at(s, "| 1m 5.0s |"), at(s, "| 3.0s |"));
@@ -251,6 +251,45 @@ START_TEST(hostile_titles_cannot_inject)
 	at(s, "**Err&lt;or&gt;**");
 	at(s, "Commit: abc \xe2\x80\xa6");
 	absent(s, "[Run]");
+	free(s);
+	fx_free(&f);
+}
+END_TEST
+
+START_TEST(two_labels_make_a_grid)
+{
+	static const char *const os[] = { "linux", "macos", "windows" };
+	struct fx f;
+	char *s;
+	size_t i, j;
+
+	fx_init(&f, 16);
+	for (i = 0; i < 3; i++)
+		for (j = 0; j < 2; j++) {
+			fx_test(&f, "s", "t", i == 2 && j == 1 ? TALLY_FAILED :
+			    TALLY_PASSED, 1);
+			fx_label(&f, "os", os[i]);
+			fx_label(&f, "python", j ? "3.11" : "3.10");
+			if (i == 1) {
+				fx_test(&f, "s", "u", TALLY_SKIPPED, 1);
+				fx_label(&f, "os", os[i]);
+				fx_label(&f, "python", j ? "3.11" : "3.10");
+			}
+		}
+	fx_test(&f, "s", "v", TALLY_PASSED, 1);
+	fx_label(&f, "os", "linux");
+	fx_finish(&f);
+	s = render(&f, NULL, NULL);
+	/* Three os values against two python ones (and none). */
+	at(s, "### By label\n\n"
+	    "| os | python=\xe2\x80\x94 | python=3\\.10 | python=3\\.11 |\n"
+	    "|---|:---:|:---:|:---:|\n"
+	    "| linux | \xe2\x9c\x85 1 passed | \xe2\x9c\x85 1 passed | "
+	    "\xe2\x9c\x85 1 passed |\n"
+	    "| macos | \xe2\x80\x94 | \xe2\x9c\x85 1 passed, 1 skipped | "
+	    "\xe2\x9c\x85 1 passed, 1 skipped |\n"
+	    "| windows | \xe2\x80\x94 | \xe2\x9c\x85 1 passed | "
+	    "\xe2\x9d\x8c 1 of 1 failed |\n\n");
 	free(s);
 	fx_free(&f);
 }
@@ -481,6 +520,7 @@ suite_render_md(void)
 	tcase_add_test(tc, sample_summary);
 	tcase_add_test(tc, headline_icons);
 	tcase_add_test(tc, hostile_titles_cannot_inject);
+	tcase_add_test(tc, two_labels_make_a_grid);
 	tcase_add_test(tc, run_link_is_encoded);
 	tcase_add_test(tc, budget_holds_on_huge_report);
 	tcase_add_test(tc, cut_order);

@@ -65,7 +65,8 @@ START_TEST(sample_counts_failures_flaky_slowest)
 	at(s, "FAIL tests/test_io.py \xe2\x80\xba test_read (250ms)\n"
 	    "     AssertionError: assert b'' == b'x'\n");
 	at(s, "=== Flaky (1)\nFLAKY tests/test_io.py \xe2\x80\xba test_net "
-	    "(passed after 1 retry)\n");
+	    "(passed after 1 retry)\n"
+	    "      failed first with: ConnectionResetError: peer reset\n");
 	at(s, "=== Input errors (1)\n"
 	    "ERROR results/broken.xml:12:3: unexpected end of file\n");
 	/* Slowest first; a test with no time is not among them. */
@@ -245,6 +246,31 @@ START_TEST(top_and_group_by)
 }
 END_TEST
 
+START_TEST(category_breakdown)
+{
+	struct fx f;
+	struct tally_test *t;
+	char *s;
+
+	fx_init(&f, 4);
+	t = fx_test(&f, "s", "a", TALLY_PASSED, 1000);
+	t->category = "unit";
+	t = fx_test(&f, "s", "b", TALLY_FAILED, 2000);
+	t->category = "e2e";
+	fx_test(&f, "s", "c", TALLY_PASSED, 1);
+	fx_finish(&f);
+	s = render(&f, NULL);
+	/* Failing groups first, then by name; no category is "(none)". */
+	at(s, "=== By category\n"
+	    "  passed  failed skipped   flaky      time   rate  category\n"
+	    "       0       1       0       0      2.0s     0%  e2e\n"
+	    "       1       0       0       0       1ms   100%  (none)\n"
+	    "       1       0       0       0      1.0s   100%  unit\n");
+	free(s);
+	fx_free(&f);
+}
+END_TEST
+
 START_TEST(many_failures_are_capped)
 {
 	struct fx f;
@@ -306,6 +332,7 @@ suite_render_text(void)
 	tcase_add_test(tc, verdict_lines);
 	tcase_add_test(tc, empty_report);
 	tcase_add_test(tc, top_and_group_by);
+	tcase_add_test(tc, category_breakdown);
 	tcase_add_test(tc, many_failures_are_capped);
 	tcase_add_test(tc, write_error_is_reported);
 	suite_add_tcase(s, tc);
