@@ -64,6 +64,13 @@ put_utf8(struct tally_buf *b, unsigned cp)
 	return tally_buf_add(b, u, 4);
 }
 
+/* Bidirectional embeddings, overrides and isolates (Trojan Source). */
+static int
+is_bidi(unsigned cp)
+{
+	return (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069);
+}
+
 /*
  * Walk s as UTF-8; for each code point call emit(), which returns 1 when
  * it wrote something itself, 0 to have the (repaired) character copied.
@@ -219,6 +226,10 @@ html_line_emit(struct tally_buf *b, unsigned cp, int *rc)
 		*rc = tally_buf_printf(b, "&#%u;", cp);
 		return 1;
 	}
+	if (is_bidi(cp)) {
+		*rc = tally_buf_printf(b, "&lt;U+%04X&gt;", cp);
+		return 1;
+	}
 	return html_emit(b, cp, rc);
 }
 
@@ -237,6 +248,14 @@ md_emit(struct tally_buf *b, unsigned cp, int *rc)
 	}
 	if (cp < 0x20 || cp == 0x7F) {
 		*rc = put_utf8(b, 0x2400 + (cp == 0x7F ? 0x21 : cp));
+		return 1;
+	}
+	if (is_bidi(cp)) {
+		*rc = tally_buf_printf(b, "&lt;U+%04X&gt;", cp);
+		return 1;
+	}
+	if (cp >= 0x80 && cp < 0xA0) {
+		*rc = put_utf8(b, 0xFFFD);
 		return 1;
 	}
 	if (cp == '<') {
@@ -276,8 +295,7 @@ term_emit(struct tally_buf *b, unsigned cp, int *rc)
 		*rc = put_utf8(b, 0x2400 + (cp == 0x7F ? 0x21 : cp));
 		return 1;
 	}
-	if ((cp >= 0x80 && cp < 0xA0) || (cp >= 0x202A && cp <= 0x202E) ||
-	    (cp >= 0x2066 && cp <= 0x2069)) {
+	if ((cp >= 0x80 && cp < 0xA0) || is_bidi(cp)) {
 		*rc = tally_buf_printf(b, "<U+%04X>", cp);
 		return 1;
 	}
@@ -320,6 +338,14 @@ gh_data_emit(struct tally_buf *b, unsigned cp, int *rc)
 	}
 	if (cp < 0x20 || cp == 0x7F) {
 		*rc = put_utf8(b, 0x2400 + (cp == 0x7F ? 0x21 : cp));
+		return 1;
+	}
+	if (cp >= 0x80 && cp < 0xA0) {
+		*rc = put_utf8(b, 0xFFFD);
+		return 1;
+	}
+	if (is_bidi(cp)) {
+		*rc = tally_buf_printf(b, "<U+%04X>", cp);
 		return 1;
 	}
 	return 0;

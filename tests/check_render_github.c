@@ -117,6 +117,31 @@ START_TEST(hostile_names_stay_in_their_command)
 }
 END_TEST
 
+START_TEST(random_hostile_input_stays_in_commands)
+{
+	struct tally_render_opts o;
+	struct fx f;
+	char *strs[400], *s;
+	size_t k, len;
+	unsigned seed;
+
+	for (seed = 1; seed < 6; seed++) {
+		fx_hostile(&f, strs, &k, seed);
+		memset(&o, 0, sizeof(o));
+		o.max_annotations = 1000;
+		o.title = strs[7];
+		s = fx_render(&f, tally_render_github, &o, &len);
+		fx_clean_chars(s, len, 1);
+		/* One error per input error and failure, one warning per
+		 * flaky test, one notice. */
+		ck_assert_uint_eq(commands(s), f.rep.nerrors +
+		    f.rep.totals.status[TALLY_FAILED] + f.rep.totals.flaky + 1);
+		free(s);
+		fx_hostile_free(&f, strs, k);
+	}
+}
+END_TEST
+
 START_TEST(cap_keeps_the_counts)
 {
 	struct tally_render_opts o;
@@ -224,6 +249,7 @@ suite_render_github(void)
 
 	tcase_add_test(tc, sample_annotations);
 	tcase_add_test(tc, hostile_names_stay_in_their_command);
+	tcase_add_test(tc, random_hostile_input_stays_in_commands);
 	tcase_add_test(tc, cap_keeps_the_counts);
 	tcase_add_test(tc, long_message_is_cut);
 	tcase_add_test(tc, write_error_is_reported);

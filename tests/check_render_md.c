@@ -81,6 +81,10 @@ md_valid(const char *s, size_t len)
 		    i);
 		ck_assert_msg(cp >= 0x20 || cp == '\n' || cp == '\t',
 		    "control character %#x at %zu", cp, i);
+		ck_assert_msg(!(cp >= 0x7F && cp < 0xA0) &&
+		    !(cp >= 0x202A && cp <= 0x202E) &&
+		    !(cp >= 0x2066 && cp <= 0x2069),
+		    "control character %#x at %zu", cp, i);
 	}
 	while (line < s + len) {
 		nl = memchr(line, '\n', (size_t)(s + len - line));
@@ -466,6 +470,26 @@ START_TEST(cut_order)
 }
 END_TEST
 
+START_TEST(random_hostile_input_stays_valid)
+{
+	struct tally_render_opts o;
+	struct fx f;
+	char *strs[400], *s;
+	size_t k, len, round;
+
+	fx_hostile(&f, strs, &k, 42);
+	for (round = 0; round < 12; round++) {
+		memset(&o, 0, sizeof(o));
+		o.max_bytes = round == 0 ? 0 : (size_t)500 << round;
+		o.title = strs[round];
+		s = render(&f, &o, &len);
+		ck_assert_uint_le(len, o.max_bytes ? o.max_bytes : 1u << 20);
+		free(s);
+	}
+	fx_hostile_free(&f, strs, k);
+}
+END_TEST
+
 START_TEST(long_single_trace_is_cut)
 {
 	struct fx f;
@@ -524,6 +548,7 @@ suite_render_md(void)
 	tcase_add_test(tc, run_link_is_encoded);
 	tcase_add_test(tc, budget_holds_on_huge_report);
 	tcase_add_test(tc, cut_order);
+	tcase_add_test(tc, random_hostile_input_stays_valid);
 	tcase_add_test(tc, long_single_trace_is_cut);
 	tcase_add_test(tc, write_error_is_reported);
 	suite_add_tcase(s, tc);

@@ -173,6 +173,31 @@ START_TEST(hostile_text_is_escaped)
 }
 END_TEST
 
+START_TEST(random_hostile_input_is_inert)
+{
+	struct tally_render_opts o;
+	struct fx f;
+	char *strs[400], *s;
+	size_t k, len;
+	unsigned seed;
+
+	for (seed = 1; seed < 6; seed++) {
+		fx_hostile(&f, strs, &k, seed);
+		memset(&o, 0, sizeof(o));
+		o.color = seed % 2;
+		o.title = strs[7];
+		o.group_by = strs[9];
+		s = fx_render(&f, tally_render_text, &o, &len);
+		only_our_escapes(s);
+		if (!o.color)
+			fx_clean_chars(s, len, 0);
+		ck_assert_ptr_null(strstr(s, "\n::"));
+		free(s);
+		fx_hostile_free(&f, strs, k);
+	}
+}
+END_TEST
+
 START_TEST(verdict_lines)
 {
 	struct fx f;
@@ -329,6 +354,7 @@ suite_render_text(void)
 	tcase_add_test(tc, sample_counts_failures_flaky_slowest);
 	tcase_add_test(tc, colour_only_when_asked);
 	tcase_add_test(tc, hostile_text_is_escaped);
+	tcase_add_test(tc, random_hostile_input_is_inert);
 	tcase_add_test(tc, verdict_lines);
 	tcase_add_test(tc, empty_report);
 	tcase_add_test(tc, top_and_group_by);

@@ -231,6 +231,19 @@ START_TEST(new_escapers)
 	ck_assert_str_eq(s, "a\xe2\x90\xa4" "b c\xe2\x90\x9b[1m\xe2\x90\x8d"
 	    "<U+009B>");
 	free(s);
+	/* Bidi and C1 controls, in every target these renderers use. */
+	s = esc(tally_esc_md, "a\xe2\x80\xae" "b\xc2\x9b");
+	ck_assert_str_eq(s, "a&lt;U+202E&gt;b\xef\xbf\xbd");
+	free(s);
+	s = esc(tally_esc_html_line, "\xe2\x81\xa6");
+	ck_assert_str_eq(s, "&lt;U+2066&gt;");
+	free(s);
+	s = esc(tally_esc_gh_data, "a\xe2\x80\xae" "b\xc2\x9b%\r\n\x01");
+	ck_assert_str_eq(s, "a<U+202E>b\xef\xbf\xbd%25%0D%0A\xe2\x90\x81");
+	free(s);
+	s = esc(tally_esc_gh_prop, "a:b,c\xe2\x81\xa9");
+	ck_assert_str_eq(s, "a%3Ab%2Cc<U+2069>");
+	free(s);
 	s = esc(tally_esc_url, "https://h/p?q=a b&c=(x)<y>\"'`|^{}[]\\%41\xc3\xa9\n");
 	ck_assert_str_eq(s, "https://h/p?q=a%20b&c=%28x%29%3Cy%3E%22%27%60%7C%5E"
 	    "%7B%7D%5B%5D%5C%41%C3%A9%0A");

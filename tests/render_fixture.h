@@ -15,6 +15,8 @@
 
 #include <tally/report.h>
 
+#include "escape.h"
+#include "internal.h"
 #include "render.h"
 
 struct fx_rec {
@@ -248,6 +250,90 @@ fx_sample(struct fx *f)
 	fx_meta(f, "branch", "main");
 	fx_meta(f, "run_url", "https://github.com/o/r/actions/runs/1");
 	fx_finish(f);
+}
+
+/* Hostile bytes: Markdown and HTML syntax, controls, broken UTF-8. */
+static inline char *
+fx_noise(unsigned *seed, size_t max)
+{
+	static const char *const bits[] = { "`", "```", "~~~", "|", "<", ">",
+	    "&", "\n", "\n\n", "\r", "\033[31m", "\033]0;x\a", "\xff",
+	    "\xc3", "\xe2\x80\xae", "[", "](", "javascript:", "<details>",
+	    "</details>", "<summary>", "#", "*", "_", "\\", "-", " ", "a",
+	    "\xc3\xa9", "\t", "@", ":", "!", "\xc2\x9b", "\x01", "\x7f",
+	    "::error::x", "%0A", ",", "\xe2\x81\xa6" };
+	struct tally_buf b;
+	size_t n, i;
+
+	tally_buf_init(&b);
+	*seed = *seed * 1103515245 + 12345;
+	n = (*seed >> 8) % max;
+	for (i = 0; i < n; i++) {
+		*seed = *seed * 1103515245 + 12345;
+		ck_assert_int_eq(tally_buf_adds(&b, bits[(*seed >> 8) %
+		    (sizeof(bits) / sizeof(bits[0]))]), TALLY_OK);
+	}
+	return tally_buf_detach(&b);
+}
+
+/* 80 tests (and an input error) made of noise; strs (400 slots) keeps
+ * the strings for fx_hostile_free(). */
+static inline void
+fx_hostile(struct fx *f, char **strs, size_t *k, unsigned seed)
+{
+	struct tally_test *t;
+	size_t i;
+
+	*k = 0;
+	fx_init(f, 100);
+	for (i = 0; i < 80; i++) {
+		strs[*k] = fx_noise(&seed, 8);
+		strs[*k + 1] = fx_noise(&seed, 8);
+		t = fx_test(f, strs[*k], strs[*k + 1], i % 3 ? TALLY_FAILED :
+		    TALLY_PASSED, (double)i);
+		t->message = strs[*k + 2] = fx_noise(&seed, 30);
+		t->trace = strs[*k + 3] = fx_noise(&seed, 200);
+		t->file_path = strs[*k + 4] = fx_noise(&seed, 5);
+		t->type = i % 5 ? NULL : strs[*k + 4];
+		t->line = (long)i;
+		*k += 5;
+		if (i % 7 == 0)
+			fx_flaky(f, t->message);
+		fx_label(f, "k", i % 2 ? "a|b" : "<c>");
+	}
+	fx_error(f, strs[0], 1, 1, strs[2]);
+	fx_gate(f, strs[1], 1, strs[3]);
+	fx_finish(f);
+}
+
+static inline void
+fx_hostile_free(struct fx *f, char **strs, size_t k)
+{
+	size_t i;
+
+	for (i = 0; i < k; i++)
+		free(strs[i]);
+	fx_free(f);
+}
+
+/* s is valid UTF-8 with no control characters but newlines (and tabs
+ * when tabs is set), no C1 controls and no bidi controls. */
+static inline void
+fx_clean_chars(const char *s, size_t len, int tabs)
+{
+	size_t i, k;
+	unsigned cp;
+
+	for (i = 0; i < len; i += k) {
+		k = tally_utf8_decode((const unsigned char *)s + i, len - i, &cp);
+		ck_assert_msg(!(cp == 0xFFFD && k == 1), "invalid UTF-8 at %zu",
+		    i);
+		ck_assert_msg((cp >= 0x20 || cp == '\n' || (tabs && cp == '\t'))
+		    && !(cp >= 0x7F && cp < 0xA0) &&
+		    !(cp >= 0x202A && cp <= 0x202E) &&
+		    !(cp >= 0x2066 && cp <= 0x2069),
+		    "character %#x at %zu", cp, i);
+	}
 }
 
 #endif /* RENDER_FIXTURE_H */
