@@ -17,6 +17,7 @@ tally_out_init(struct tally_out *o, FILE *fp, size_t limit)
 	o->limit = limit;
 	o->over = 0;
 	o->status = TALLY_OK;
+	o->sys_errno = 0;
 	tally_buf_init(&o->tmp);
 }
 
@@ -33,6 +34,7 @@ tally_out_put(struct tally_out *o, const char *s, size_t n)
 		return;
 	if (o->fp != NULL && fwrite(s, 1, n, o->fp) != n) {
 		o->status = TALLY_EIO;
+		o->sys_errno = errno;
 		return;
 	}
 	o->n += n;
@@ -99,13 +101,16 @@ int
 tally_out_status(struct tally_out *o, struct tally_error *err)
 {
 	if (o->status == TALLY_OK && o->fp != NULL &&
-	    (fflush(o->fp) != 0 || ferror(o->fp)))
+	    (fflush(o->fp) != 0 || ferror(o->fp))) {
 		o->status = TALLY_EIO;
+		o->sys_errno = errno;
+	}
 	if (o->status == TALLY_EIO) {
 		if (err != NULL)
-			err->sys_errno = errno;
+			err->sys_errno = o->sys_errno;
 		return tally_error_set(err, TALLY_EIO, 0, 0, "write error: %s",
-		    strerror(errno));
+		    o->sys_errno != 0 ? strerror(o->sys_errno) :
+		    "output stream failed");
 	}
 	if (o->status != TALLY_OK)
 		return tally_error_set(err, o->status, 0, 0, "%s",

@@ -35,6 +35,7 @@ struct tally_out {
 	size_t		 limit;		/* 0: none */
 	int		 over;		/* n > limit */
 	int		 status;	/* first error: TALLY_EIO, ENOMEM */
+	int		 sys_errno;	/* errno of a failed write */
 	struct tally_buf tmp;		/* scratch for the escapers */
 };
 

@@ -1,4 +1,5 @@
 /* tests/check_render_github.c: GitHub Actions workflow commands. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -233,7 +234,8 @@ START_TEST(write_error_is_reported)
 	memset(&err, 0, sizeof(err));
 	ck_assert_int_eq(tally_render_github(&f.rep, NULL, fp, &err),
 	    TALLY_EIO);
-	ck_assert_ptr_nonnull(strstr(err.message, "write error"));
+	ck_assert_str_eq(err.message, "write error: No space left on device");
+	ck_assert_int_eq(err.sys_errno, ENOSPC);
 	fclose(fp);
 	fx_free(&f);
 }
