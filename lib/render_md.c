@@ -8,8 +8,8 @@
  * plan fits: suite breakdown, slowest tests, metadata table, failures
  * beyond the first 100, traces, failures beyond 10, messages, the label
  * table, flaky tests, the other failures, input errors, and at last the
- * summary.  Every part is whole or
- * absent, so fences and <details> always close, and every cut is said.
+ * summary.  Every part is whole or absent, so fences and <details>
+ * always close, and every cut is said.
  *
  * Escaping: inline text with tally_esc_md(), text inside HTML elements
  * with tally_esc_html_line(), code blocks with tally_strip_ansi() and
