@@ -64,6 +64,13 @@ put_utf8(struct tally_buf *b, unsigned cp)
 	return tally_buf_add(b, u, 4);
 }
 
+/* Bidirectional embeddings, overrides and isolates (Trojan Source). */
+static int
+is_bidi(unsigned cp)
+{
+	return (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069);
+}
+
 /*
  * Walk s as UTF-8; for each code point call emit(), which returns 1 when
  * it wrote something itself, 0 to have the (repaired) character copied.
@@ -223,6 +230,30 @@ tally_esc_html(struct tally_buf *b, const char *s, size_t n)
 }
 
 static int
+html_line_emit(struct tally_buf *b, unsigned cp, int *rc)
+{
+	if (cp == '\n' || cp == '\r' || cp == '\t') {
+		*rc = tally_buf_addc(b, ' ');
+		return 1;
+	}
+	if (cp < 0x80 && strchr("[]()*_`~!|\\@#:", (int)cp) != NULL) {
+		*rc = tally_buf_printf(b, "&#%u;", cp);
+		return 1;
+	}
+	if (is_bidi(cp)) {
+		*rc = tally_buf_printf(b, "&lt;U+%04X&gt;", cp);
+		return 1;
+	}
+	return html_emit(b, cp, rc);
+}
+
+int
+tally_esc_html_line(struct tally_buf *b, const char *s, size_t n)
+{
+	return walk(b, s, n, html_line_emit);
+}
+
+static int
 md_emit(struct tally_buf *b, unsigned cp, int *rc)
 {
 	if (cp == '\n' || cp == '\r' || cp == '\t') {
@@ -231,6 +262,14 @@ md_emit(struct tally_buf *b, unsigned cp, int *rc)
 	}
 	if (cp < 0x20 || cp == 0x7F) {
 		*rc = put_utf8(b, 0x2400 + (cp == 0x7F ? 0x21 : cp));
+		return 1;
+	}
+	if (is_bidi(cp)) {
+		*rc = tally_buf_printf(b, "&lt;U+%04X&gt;", cp);
+		return 1;
+	}
+	if (cp >= 0x80 && cp < 0xA0) {
+		*rc = put_utf8(b, 0xFFFD);
 		return 1;
 	}
 	if (cp == '<') {
@@ -270,8 +309,7 @@ term_emit(struct tally_buf *b, unsigned cp, int *rc)
 		*rc = put_utf8(b, 0x2400 + (cp == 0x7F ? 0x21 : cp));
 		return 1;
 	}
-	if ((cp >= 0x80 && cp < 0xA0) || (cp >= 0x202A && cp <= 0x202E) ||
-	    (cp >= 0x2066 && cp <= 0x2069)) {
+	if ((cp >= 0x80 && cp < 0xA0) || is_bidi(cp)) {
 		*rc = tally_buf_printf(b, "<U+%04X>", cp);
 		return 1;
 	}
@@ -285,6 +323,26 @@ tally_esc_term(struct tally_buf *b, const char *s, size_t n)
 }
 
 static int
+term_line_emit(struct tally_buf *b, unsigned cp, int *rc)
+{
+	if (cp == '\n') {
+		*rc = put_utf8(b, 0x2424);
+		return 1;
+	}
+	if (cp == '\t') {
+		*rc = tally_buf_addc(b, ' ');
+		return 1;
+	}
+	return term_emit(b, cp, rc);
+}
+
+int
+tally_esc_term_line(struct tally_buf *b, const char *s, size_t n)
+{
+	return walk(b, s, n, term_line_emit);
+}
+
+static int
 gh_data_emit(struct tally_buf *b, unsigned cp, int *rc)
 {
 	switch (cp) {
@@ -294,6 +352,14 @@ gh_data_emit(struct tally_buf *b, unsigned cp, int *rc)
 	}
 	if (cp < 0x20 || cp == 0x7F) {
 		*rc = put_utf8(b, 0x2400 + (cp == 0x7F ? 0x21 : cp));
+		return 1;
+	}
+	if (cp >= 0x80 && cp < 0xA0) {
+		*rc = put_utf8(b, 0xFFFD);
+		return 1;
+	}
+	if (is_bidi(cp)) {
+		*rc = tally_buf_printf(b, "<U+%04X>", cp);
 		return 1;
 	}
 	return 0;
@@ -323,6 +389,26 @@ int
 tally_esc_gh_prop(struct tally_buf *b, const char *s, size_t n)
 {
 	return walk(b, s, n, gh_prop_emit);
+}
+
+int
+tally_esc_url(struct tally_buf *b, const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i;
+	int rc = TALLY_OK;
+
+	if (s == NULL)
+		return TALLY_OK;
+	n = LEN(s, n);
+	for (i = 0; i < n && rc == TALLY_OK; i++) {
+		if (p[i] <= 0x20 || p[i] >= 0x7F ||
+		    strchr("()<>[]{}\"'`\\|^", p[i]) != NULL)
+			rc = tally_buf_printf(b, "%%%02X", p[i]);
+		else
+			rc = tally_buf_addc(b, (char)p[i]);
+	}
+	return rc;
 }
 
 int

@@ -32,14 +32,32 @@ int	tally_esc_xml(struct tally_buf *b, const char *s, size_t n);
 int	tally_esc_xml_text(struct tally_buf *b, const char *s, size_t n);
 /* HTML text or quoted attribute. */
 int	tally_esc_html(struct tally_buf *b, const char *s, size_t n);
-/* Markdown inline text: metacharacters backslashed, newlines as spaces. */
+/* The same for an HTML element inside Markdown: on one line (newlines,
+ * CR and tabs become spaces, since a blank line would end the HTML
+ * block), Markdown punctuation ([ ] ( ) * _ ` ~ ! | \ @ # :) as
+ * numeric references, so no Markdown reader finds links or mentions, and
+ * bidi controls shown as <U+202E>. */
+int	tally_esc_html_line(struct tally_buf *b, const char *s, size_t n);
+/* Markdown inline text: metacharacters backslashed, newlines as spaces,
+ * bidi controls shown as <U+202E>, C1 controls as U+FFFD. */
 int	tally_esc_md(struct tally_buf *b, const char *s, size_t n);
 /* Terminal: control characters and escape sequences shown visibly. */
 int	tally_esc_term(struct tally_buf *b, const char *s, size_t n);
-/* GitHub workflow command message (%, CR, LF). */
+/* The same on one line: a newline shows as U+2424, a tab as a space. */
+int	tally_esc_term_line(struct tally_buf *b, const char *s, size_t n);
+/* GitHub workflow command message (%, CR, LF); other controls shown as
+ * pictures, C1 controls as U+FFFD, bidi controls as <U+202E>. */
 int	tally_esc_gh_data(struct tally_buf *b, const char *s, size_t n);
 /* GitHub workflow command property (also : and ,). */
 int	tally_esc_gh_prop(struct tally_buf *b, const char *s, size_t n);
+
+/*
+ * A URL for a Markdown link destination or an HTML attribute: bytes
+ * outside printable ASCII and ( ) < > [ ] { } " ' ` \\ | ^ and space are
+ * percent-encoded; existing %XX escapes are kept.  It does not check the
+ * scheme: callers allow only http and https.
+ */
+int	tally_esc_url(struct tally_buf *b, const char *s, size_t n);
 
 /* Remove ANSI escape sequences (CSI, OSC) from s into b, keeping text. */
 int	tally_strip_ansi(struct tally_buf *b, const char *s, size_t n);

@@ -18,8 +18,11 @@ static const struct {
 	const char	*name;
 	tally_render_fn	 fn;
 } renderers[] = {
+	{ "github",	tally_render_github },
 	{ "json",	tally_render_json },
 	{ "junit",	tally_render_junit },
+	{ "markdown",	tally_render_markdown },
+	{ "text",	tally_render_text },
 	{ NULL, NULL }
 };
 

@@ -1,0 +1,290 @@
+/*
+ * tests/check_render_util.c: the renderers' shared helpers, and the
+ * escapers added for them (tally_esc_html_line, tally_esc_term_line,
+ * tally_esc_url).
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <check.h>
+
+#include "escape.h"
+#include "internal.h"
+#include "report_fixture.h"
+#include "render_util.h"
+
+START_TEST(durations)
+{
+	static const struct {
+		double	 ms;
+		const char *want;
+	} c[] = {
+		{ -1, "-" }, { 0, "0ms" }, { 0.4, "<1ms" }, { 450, "450ms" },
+		{ 999.4, "999ms" }, { 999.6, "1.0s" }, { 2345, "2.3s" },
+		{ 59940, "59.9s" }, { 59960, "1m 0.0s" }, { 62300, "1m 2.3s" },
+		{ 3599960, "1h 0m 0s" }, { 7503000, "2h 5m 3s" },
+	};
+	char buf[TALLY_FMTBUF];
+	size_t i;
+
+	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++)
+		ck_assert_str_eq(tally_fmt_duration(buf, c[i].ms), c[i].want);
+	ck_assert_str_eq(tally_fmt_duration(buf, NAN), "-");
+	ck_assert_str_eq(tally_fmt_duration(buf, INFINITY), "-");
+	ck_assert_str_eq(tally_fmt_duration(buf, 1e300), "2.78e+293h");
+}
+END_TEST
+
+START_TEST(counts_and_rates)
+{
+	char buf[TALLY_FMTBUF];
+	size_t st[TALLY_NSTATUS] = { 3, 2, 1, 0, 0 };
+	size_t skipped[TALLY_NSTATUS] = { 0, 0, 4, 1, 0 };
+
+	ck_assert_str_eq(tally_fmt_count(buf, 0), "0");
+	ck_assert_str_eq(tally_fmt_count(buf, 999), "999");
+	ck_assert_str_eq(tally_fmt_count(buf, 1000), "1,000");
+	ck_assert_str_eq(tally_fmt_count(buf, 1234567), "1,234,567");
+	ck_assert_str_eq(tally_fmt_rate(buf, 100), "100%");
+	ck_assert_str_eq(tally_fmt_rate(buf, 99.96), "99.9%");
+	ck_assert_str_eq(tally_fmt_rate(buf, 66.666), "66.7%");
+	ck_assert_str_eq(tally_fmt_rate(buf, 0.01), "<0.1%");
+	ck_assert_str_eq(tally_fmt_rate(buf, 0), "0%");
+	ck_assert_str_eq(tally_fmt_rate(buf, NAN), "0%");
+	ck_assert(fabs(tally_pass_rate(st) - 60) < 1e-9);
+	ck_assert(tally_pass_rate(skipped) == 100);
+}
+END_TEST
+
+START_TEST(first_lines)
+{
+	size_t more;
+
+	ck_assert_uint_eq(tally_first_lines("a\nb\nc\n", 2, 100, &more), 4);
+	ck_assert_uint_eq(more, 1);
+	ck_assert_uint_eq(tally_first_lines("a\nb\nc", 5, 100, &more), 5);
+	ck_assert_uint_eq(more, 0);
+	ck_assert_uint_eq(tally_first_lines("a\nb\nc\n", 0, 100, &more), 0);
+	ck_assert_uint_eq(more, 3);
+	/* A byte limit stops at a line end, or inside the first line at a
+	 * character boundary. */
+	ck_assert_uint_eq(tally_first_lines("ab\ncd\n", 9, 4, &more), 3);
+	ck_assert_uint_eq(more, 1);
+	ck_assert_uint_eq(tally_first_lines("\xc3\xa9\xc3\xa9\xc3\xa9", 9, 3,
+	    &more), 2);
+	ck_assert_uint_eq(more, 1);
+	ck_assert_uint_eq(tally_first_lines(NULL, 9, 3, &more), 0);
+	ck_assert_uint_eq(more, 0);
+	ck_assert_uint_eq(tally_longest_run("a`b``c```", TALLY_NTS, '`'), 3);
+	ck_assert_uint_eq(tally_longest_run("abc", TALLY_NTS, '`'), 0);
+}
+END_TEST
+
+START_TEST(titles)
+{
+	struct tally_record rec;
+	struct tally_buf b;
+	const char *suite[] = { "outer", "inner" };
+
+	tally_record_init(&rec, TALLY_REC_TEST);
+	tally_buf_init(&b);
+	ck_assert_int_eq(tally_test_title(&b, &rec), TALLY_OK);
+	ck_assert_str_eq(b.data, "(unnamed)");
+	rec.u.test.suite = suite;
+	rec.u.test.nsuite = 2;
+	rec.u.test.name = "t";
+	rec.u.test.classname = "inner";
+	tally_buf_reset(&b);
+	ck_assert_int_eq(tally_test_title(&b, &rec), TALLY_OK);
+	ck_assert_str_eq(b.data, "outer \xe2\x80\xba inner \xe2\x80\xba t");
+	rec.u.test.classname = "pkg.C";
+	tally_buf_reset(&b);
+	ck_assert_int_eq(tally_test_title(&b, &rec), TALLY_OK);
+	ck_assert_str_eq(b.data, "outer \xe2\x80\xba inner \xe2\x80\xba "
+	    "pkg.C \xe2\x80\xba t");
+	tally_buf_free(&b);
+}
+END_TEST
+
+START_TEST(picks)
+{
+	struct fx f;
+	const struct tally_record **v;
+	size_t n;
+
+	fx_init(&f, 8);
+	fx_test(&f, "s", "a", TALLY_PASSED, 5);
+	fx_test(&f, "s", "b", TALLY_FAILED, 9);
+	fx_test(&f, "s", "c", TALLY_PASSED, -1);
+	fx_test(&f, "s", "d", TALLY_FAILED, 5);
+	fx_test(&f, "s", "e", TALLY_PASSED, 0);
+	fx_flaky(&f, "x");
+	fx_finish(&f);
+	ck_assert_int_eq(tally_pick_slowest(&f.rep, 10, &v, &n), TALLY_OK);
+	ck_assert_uint_eq(n, 3);
+	ck_assert_str_eq(v[0]->u.test.name, "b");
+	ck_assert_str_eq(v[1]->u.test.name, "a");	/* tie: report order */
+	ck_assert_str_eq(v[2]->u.test.name, "d");
+	free(v);
+	ck_assert_int_eq(tally_pick_slowest(&f.rep, 1, &v, &n), TALLY_OK);
+	ck_assert_uint_eq(n, 1);
+	free(v);
+	ck_assert_int_eq(tally_pick_failed(&f.rep, &v, &n), TALLY_OK);
+	ck_assert_uint_eq(n, 2);
+	ck_assert_str_eq(v[1]->u.test.name, "d");
+	free(v);
+	ck_assert_int_eq(tally_pick_flaky(&f.rep, &v, &n), TALLY_OK);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_str_eq(v[0]->u.test.name, "e");
+	free(v);
+	fx_free(&f);
+}
+END_TEST
+
+START_TEST(groups)
+{
+	struct fx f;
+	struct tally_groups g;
+	struct tally_test *t;
+	const char **keys;
+	const char *const py[] = { "python", "os" };
+	size_t n;
+
+	fx_init(&f, 8);
+	t = fx_test(&f, "b", "1", TALLY_PASSED, 10);
+	fx_label(&f, "python", "3.11");
+	fx_label(&f, "os", "linux");
+	t->category = "unit";
+	fx_test(&f, "a", "2", TALLY_FAILED, 20);
+	fx_label(&f, "python", "3.10");
+	fx_label(&f, "os", "linux");
+	fx_test(&f, "b", "3", TALLY_FAILED, -1);
+	fx_label(&f, "python", "3.11");
+	fx_label(&f, "os", "linux");
+	fx_test(&f, NULL, "4", TALLY_SKIPPED, 1);
+	fx_label(&f, "os", "linux");
+	fx_finish(&f);
+
+	ck_assert_int_eq(tally_groups_build(&g, &f.rep, TALLY_GROUP_SUITE, NULL,
+	    0), TALLY_OK);
+	ck_assert_uint_eq(g.n, 3);
+	ck_assert_uint_eq(g.v[0].nkey, 0);		/* no suite sorts first */
+	ck_assert_str_eq(g.v[1].key[0], "a");
+	ck_assert_str_eq(g.v[2].key[0], "b");
+	ck_assert_uint_eq(g.v[2].tests, 2);
+	ck_assert_uint_eq(g.v[2].status[TALLY_FAILED], 1);
+	ck_assert(g.v[2].duration == 10);
+	tally_groups_sort_failing(&g);
+	ck_assert_str_eq(g.v[0].key[0], "a");
+	ck_assert_str_eq(g.v[1].key[0], "b");
+	tally_groups_free(&g);
+
+	ck_assert_int_eq(tally_groups_build(&g, &f.rep, TALLY_GROUP_CATEGORY,
+	    NULL, 0), TALLY_OK);
+	ck_assert_uint_eq(g.n, 2);
+	ck_assert_ptr_null(g.v[0].key[0]);
+	ck_assert_uint_eq(g.v[0].tests, 3);
+	ck_assert_str_eq(g.v[1].key[0], "unit");
+	tally_groups_free(&g);
+
+	ck_assert_int_eq(tally_groups_build(&g, &f.rep, TALLY_GROUP_LABELS, py,
+	    2), TALLY_OK);
+	ck_assert_uint_eq(g.n, 3);
+	ck_assert_ptr_null(g.v[0].key[0]);
+	ck_assert_str_eq(g.v[0].key[1], "linux");
+	ck_assert_str_eq(g.v[1].key[0], "3.10");
+	ck_assert_str_eq(g.v[2].key[0], "3.11");
+	ck_assert_uint_eq(g.v[2].tests, 2);
+	tally_groups_free(&g);
+
+	/* os is the same everywhere; python is missing from one test. */
+	ck_assert_int_eq(tally_varying_labels(&f.rep, &keys, &n), TALLY_OK);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_str_eq(keys[0], "python");
+	free(keys);
+	fx_free(&f);
+}
+END_TEST
+
+static char *
+esc(tally_esc_fn fn, const char *s)
+{
+	struct tally_buf b;
+
+	tally_buf_init(&b);
+	ck_assert_int_eq(fn(&b, s, TALLY_NTS), TALLY_OK);
+	return tally_buf_detach(&b);
+}
+
+START_TEST(new_escapers)
+{
+	char *s;
+
+	s = esc(tally_esc_html_line, "a<b>&\"'\n\n# [x](y) *_`~!|\\@: \xff");
+	ck_assert_str_eq(s, "a&lt;b&gt;&amp;&quot;&#39;  &#35; &#91;x&#93;"
+	    "&#40;y&#41; &#42;&#95;&#96;&#126;&#33;&#124;&#92;&#64;&#58; "
+	    "\xef\xbf\xbd");
+	free(s);
+	s = esc(tally_esc_term_line, "a\nb\tc\033[1m\r\xc2\x9b");
+	ck_assert_str_eq(s, "a\xe2\x90\xa4" "b c\xe2\x90\x9b[1m\xe2\x90\x8d"
+	    "<U+009B>");
+	free(s);
+	/* Bidi and C1 controls, in every target these renderers use. */
+	s = esc(tally_esc_md, "a\xe2\x80\xae" "b\xc2\x9b");
+	ck_assert_str_eq(s, "a&lt;U+202E&gt;b\xef\xbf\xbd");
+	free(s);
+	s = esc(tally_esc_html_line, "\xe2\x81\xa6");
+	ck_assert_str_eq(s, "&lt;U+2066&gt;");
+	free(s);
+	s = esc(tally_esc_gh_data, "a\xe2\x80\xae" "b\xc2\x9b%\r\n\x01");
+	ck_assert_str_eq(s, "a<U+202E>b\xef\xbf\xbd%25%0D%0A\xe2\x90\x81");
+	free(s);
+	s = esc(tally_esc_gh_prop, "a:b,c\xe2\x81\xa9");
+	ck_assert_str_eq(s, "a%3Ab%2Cc<U+2069>");
+	free(s);
+	s = esc(tally_esc_url, "https://h/p?q=a b&c=(x)<y>\"'`|^{}[]\\%41\xc3\xa9\n");
+	ck_assert_str_eq(s, "https://h/p?q=a%20b&c=%28x%29%3Cy%3E%22%27%60%7C%5E"
+	    "%7B%7D%5B%5D%5C%41%C3%A9%0A");
+	free(s);
+}
+END_TEST
+
+START_TEST(counting_output_stops_at_limit)
+{
+	struct tally_out o;
+	struct tally_error err;
+
+	tally_out_init(&o, NULL, 10);
+	tally_out_puts(&o, "12345");
+	ck_assert(!tally_out_stop(&o));
+	tally_out_printf(&o, "%s", "67890");
+	ck_assert(!tally_out_stop(&o));
+	tally_out_esc(&o, tally_esc_md, "*", TALLY_NTS);
+	ck_assert(tally_out_stop(&o));
+	ck_assert_uint_eq(o.n, 12);
+	ck_assert_int_eq(tally_out_status(&o, &err), TALLY_OK);
+	tally_out_fini(&o);
+}
+END_TEST
+
+Suite *suite_render_util(void);
+
+Suite *
+suite_render_util(void)
+{
+	Suite *s = suite_create("render_util");
+	TCase *tc = tcase_create("render_util");
+
+	tcase_add_test(tc, durations);
+	tcase_add_test(tc, counts_and_rates);
+	tcase_add_test(tc, first_lines);
+	tcase_add_test(tc, titles);
+	tcase_add_test(tc, picks);
+	tcase_add_test(tc, groups);
+	tcase_add_test(tc, new_escapers);
+	tcase_add_test(tc, counting_output_stops_at_limit);
+	suite_add_tcase(s, tc);
+	return s;
+}
