@@ -378,6 +378,104 @@ input_errors(struct text *t)
 		    tally_fmt_count(num, t->rep->nerrors - shown));
 }
 
+/*
+ * Counts a producer wrote about itself (a root <testsuites tests=...>, a
+ * CTRF summary) repeat the totals line; the run section leaves them out.
+ */
+static int
+is_count_key(const char *k)
+{
+	static const char *const keys[] = { "tests", "failures", "errors",
+	    "skipped", "disabled", "assertions", "time", "passed", "failed",
+	    "pending", "other", "flaky" };
+	size_t i;
+
+	if (strncmp(k, "summary.", 8) == 0)
+		return 1;
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		if (strcmp(k, keys[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/* Run metadata (commit, branch, CI run, --meta) on one line each. */
+static void
+run_info(struct text *t)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < t->rep->nmeta; i++)
+		n += !is_count_key(t->rep->meta[i].key);
+	if (n == 0)
+		return;
+	header(t, "Run", (size_t)-1);
+	for (i = 0, n = 0; i < t->rep->nmeta && !tally_out_stop(&t->o); i++) {
+		if (is_count_key(t->rep->meta[i].key))
+			continue;
+		if (++n > GROUP_ROWS) {
+			tally_out_puts(&t->o, "  \xe2\x80\xa6\n");
+			break;
+		}
+		tally_out_puts(&t->o, "  ");
+		put_clean(t, t->rep->meta[i].key, TALLY_NTS, 1);
+		tally_out_puts(&t->o, ": ");
+		put_clean(t, t->rep->meta[i].value, TALLY_NTS, 1);
+		tally_out_puts(&t->o, "\n");
+	}
+}
+
+static void
+perf_ms(struct text *t, double ms)
+{
+	char dur[TALLY_FMTBUF];
+
+	tally_out_printf(&t->o, " %9s", ms >= 0 ? tally_fmt_duration(dur, ms) :
+	    "-");
+}
+
+/* Load-test and benchmark rows: requests, failures, latency, rate. */
+static void
+perf(struct text *t)
+{
+	char num[TALLY_FMTBUF];
+	size_t i, shown;
+
+	if (t->rep->nperf == 0)
+		return;
+	header(t, "Load and benchmarks", t->rep->nperf);
+	tally_out_printf(&t->o, "%10s %9s %9s %9s %9s %9s  %s\n", "requests",
+	    "failures", "mean", "median", "p95", "rps", "name");
+	shown = t->rep->nperf < LISTED ? t->rep->nperf : LISTED;
+	for (i = 0; i < shown && !tally_out_stop(&t->o); i++) {
+		const struct tally_perf *p = &t->rep->perf[i]->u.perf;
+
+		tally_out_printf(&t->o, "%10s", p->requests >= 0 ?
+		    tally_fmt_count(num, (size_t)p->requests) : "-");
+		if (p->failures > 0)
+			color(t, C_RED);
+		tally_out_printf(&t->o, " %9s", p->failures >= 0 ?
+		    tally_fmt_count(num, (size_t)p->failures) : "-");
+		if (p->failures > 0)
+			color(t, C_OFF);
+		perf_ms(t, p->mean);
+		perf_ms(t, p->median);
+		perf_ms(t, p->p95);
+		if (p->rps >= 0)
+			tally_out_printf(&t->o, " %9.1f  ", p->rps);
+		else
+			tally_out_printf(&t->o, " %9s  ", "-");
+		if (p->method != NULL) {
+			put_clean(t, p->method, TALLY_NTS, 1);
+			tally_out_puts(&t->o, " ");
+		}
+		put_clean(t, p->name, TALLY_NTS, 1);
+		tally_out_puts(&t->o, "\n");
+	}
+	if (shown < t->rep->nperf)
+		tally_out_printf(&t->o, "\xe2\x80\xa6 %s more rows\n",
+		    tally_fmt_count(num, t->rep->nperf - shown));
+}
+
 /* ", 3 skipped" in colour c, or nothing for 0 unless always. */
 static void
 total_item(struct text *t, size_t n, const char *word, const char *c,
@@ -484,6 +582,8 @@ tally_render_text(const struct tally_report *rep,
 		color(&t, C_OFF);
 		tally_out_puts(&t.o, "\n");
 	}
+	run_info(&t);
+	perf(&t);
 	slowest(&t);
 	breakdowns(&t);
 	flaky(&t);

@@ -60,3 +60,17 @@ cmp -s "$T/m.jsonl" "$T/m4.jsonl" && ok "the same results collected twice count 
 { tally collect -l py=3.10 "$P"; tally collect -l py=3.11 "$P"; } | tally merge > "$T/mx.jsonl"
 [ "$(count "" "$T/mx.jsonl")" -eq $((2 * $(count "" "$T/m.jsonl"))) ] &&
     ok "matrix cells stay apart" || notok "matrix cells merged"
+
+# Text report: run metadata from CI variables and --meta, load-test rows,
+# and none of the producers' own count attributes repeated as metadata.
+tally collect "$DATA/locust/bitcoin-api_stats.csv" > "$T/perf.jsonl"
+cat "$T/m.jsonl" "$T/perf.jsonl" > "$T/mp.jsonl"
+run text-meta 0 env GITHUB_SHA=0123abc GITHUB_SERVER_URL=https://github.com \
+    GITHUB_REPOSITORY=o/r GITHUB_RUN_ID=42 \
+    tally render -f text --meta version=1.2.3 "$T/mp.jsonl"
+expect_out "commit: 0123abc"
+expect_out "run_url: https://github.com/o/r/actions/runs/42"
+expect_out "version: 1.2.3"
+expect_out "=== Load and benchmarks (9)"
+expect_out "GET /api/v1/blocks/latest"
+expect_not_out "  tests: "
