@@ -13,9 +13,10 @@ CC       ?= cc
 CFLAGS   ?= -O2 -g
 PKGS      = libxml-2.0 libcjson libpcre2-8 yaml-0.1
 # Debian packages providing the pkg-config modules above, plus the test
-# and documentation tools (check, mandoc, xmllint).
+# and documentation tools (check, mandoc, xmllint, chromium for the HTML
+# report's browser tests).
 DEB_PKGS  = build-essential pkg-config libxml2-dev libcjson-dev libpcre2-dev \
-            libyaml-dev check mandoc libxml2-utils
+            libyaml-dev check mandoc libxml2-utils chromium
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CHECK_CFLAGS = $(shell pkg-config --cflags check 2>/dev/null)
@@ -27,7 +28,9 @@ override CFLAGS := -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Wno-unused-parameter 
 LDLIBS   += $(PKG_LIBS) -lm
 
 LIB_SRC  = $(sort $(wildcard lib/*.c))
-LIB_OBJ  = $(LIB_SRC:%.c=$(B)/%.o)
+# The HTML report's CSS and JS live in lib/html/ and become C strings.
+HTML_ASSETS = lib/html/report.css lib/html/report.js
+LIB_OBJ  = $(LIB_SRC:%.c=$(B)/%.o) $(B)/gen/html_assets.o
 TOOL_SRC = $(filter-out tools/cli.c,$(sort $(wildcard tools/*.c)))
 TOOLS    = $(TOOL_SRC:tools/%.c=$(B)/bin/%)
 TEST_SRC = $(sort $(wildcard tests/check_*.c))
@@ -39,6 +42,16 @@ all: $(B)/libtally.a $(TOOLS)
 
 $(B)/lib/%.o: lib/%.c $(wildcard include/tally/*.h lib/*.h) | $(B)/lib
 	$(CC) $(CFLAGS) -DTALLY_BUILDING_LIB -fPIC -c -o $@ $<
+
+$(B)/gen/html_assets.c: $(HTML_ASSETS) | $(B)/gen
+	@{ echo '/* Generated from $(HTML_ASSETS) by the Makefile. */'; \
+	  for f in $(HTML_ASSETS); do \
+	    echo "const char tally_html_$${f##*.}[] ="; \
+	    sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/"/' -e 's/$$/\\n"/' $$f; \
+	    echo ';'; done; } > $@.tmp && mv $@.tmp $@
+
+$(B)/gen/html_assets.o: $(B)/gen/html_assets.c
+	$(CC) $(CFLAGS) -fPIC -c -o $@ $<
 
 $(B)/libtally.a: $(LIB_OBJ)
 	rm -f $@ && ar rcs $@ $(LIB_OBJ)
@@ -65,13 +78,13 @@ $(B)/tests/runner: $(B)/tests/runner.o $(B)/tests/testutil.o $(TEST_OBJ) $(B)/li
 $(B)/tests/runner.o: tests/runner.c $(B)/tests/suites.h
 $(B)/tests/testutil.o: tests/testutil.c tests/testutil.h
 
-$(B)/lib $(B)/tools $(B)/bin $(B)/tests:
+$(B)/lib $(B)/tools $(B)/bin $(B)/tests $(B)/gen:
 	mkdir -p $@
 
 check: all $(B)/tests/runner
 	$(B)/tests/runner
 	TALLY_BIN=$(B)/bin sh tests/cli/run.sh
-	mandoc -Tlint -W warning $(MAN)
+	$(if $(MAN),mandoc -Tlint -W warning $(MAN))
 
 # Install the Debian packages the build, the tests and the demo need.
 deps:
