@@ -198,13 +198,15 @@
 	function apply() {
 		q.value = state.q;
 		Object.keys(sel).forEach(function (k) { sel[k].value = state[k]; });
-		document.querySelectorAll('.ghead [role=columnheader]').forEach(function (h) {
-			var k = h.querySelector('button').getAttribute('data-sort');
+		document.querySelectorAll('.ghead button[data-sort]').forEach(function (b) {
+			var k = b.getAttribute('data-sort'), h = b.parentNode;
 			h.setAttribute('aria-sort', state.sort === k ?
 			    (state.dir === 'desc' ? 'descending' : 'ascending') : 'none');
 		});
 		view = filter();
 		spacer.style.height = (view.length * ROWH) + 'px';
+		body.style.height = (Math.max(1, Math.min(view.length,
+		    Math.floor(Math.min(window.innerHeight * 0.7, 640) / ROWH))) * ROWH) + 'px';
 		shown.textContent = 'Showing ' + fmt(view.length) + ' of ' + fmt(N) + ' tests';
 		drawn = '';
 		body.scrollTop = 0;
@@ -233,6 +235,10 @@
 		r.appendChild(c);
 		r.appendChild(el('div', 'c-suite', D.suites[t[SUITE]]));
 		r.appendChild(el('div', 'c-cat', D.cats[t[CAT]]));
+		c = el('div', 'c-lab');
+		if (t[LSET] >= 0)
+			D.lsets[t[LSET]].forEach(function (l) { c.appendChild(el('span', 'tag lab', labelName[l])); });
+		r.appendChild(c);
 		r.appendChild(el('div', 'c-dur', ms(t[DUR])));
 		r.childNodes.forEach(function (x) { x.setAttribute('role', 'cell'); });
 		return r;
@@ -299,7 +305,7 @@
 			detail.hidden = true;
 			return;
 		}
-		var t = T[i], x = t[DET] || {}, a = el('article', 'test'), h = el('h3'),
+		var t = T[i], x = t[DET] || {}, a = el('article', 'test s-' + ST[t[STAT]]), h = el('h3'),
 		    w = el('p', 'where'), bad = t[STAT] === 1 || t[STAT] === 4, close;
 		h.appendChild(el('span', 'st st-' + ST[t[STAT]], ST[t[STAT]]));
 		h.appendChild(document.createTextNode(' '));
