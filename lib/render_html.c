@@ -69,7 +69,8 @@ struct groups {
 struct model {
 	const struct tally_report *rep;
 	struct groups	 cats, suites, labels, lsets;
-	size_t		*cat, *suite, *lset;	/* per test */
+	struct groups	 strs;			/* sources and file paths */
+	size_t		*cat, *suite, *lset, *src, *file; /* per test */
 	size_t		**lsetlab;		/* label ids of each label set */
 	size_t		*nlsetlab;
 	size_t		 hist[8], histfail[8];
@@ -445,6 +446,9 @@ model_free(struct model *m)
 	for (i = 0; i < m->lsets.n; i++)
 		free(m->lsetlab[i]);
 	groups_free(&m->lsets);
+	groups_free(&m->strs);
+	free(m->src);
+	free(m->file);
 	free(m->lsetlab);
 	free(m->nlsetlab);
 	free(m->cat);
@@ -469,7 +473,10 @@ model_build(struct model *m, const struct tally_report *rep)
 	m->cat = calloc(n, sizeof(size_t));
 	m->suite = calloc(n, sizeof(size_t));
 	m->lset = calloc(n, sizeof(size_t));
-	if (m->cat == NULL || m->suite == NULL || m->lset == NULL)
+	m->src = calloc(n, sizeof(size_t));
+	m->file = calloc(n, sizeof(size_t));
+	if (m->cat == NULL || m->suite == NULL || m->lset == NULL ||
+	    m->src == NULL || m->file == NULL)
 		return TALLY_ENOMEM;
 	for (i = 0; i < rep->ntests && rc == TALLY_OK; i++) {
 		r = rep->tests[i];
@@ -486,6 +493,14 @@ model_build(struct model *m, const struct tally_report *rep)
 		if (rc != TALLY_OK)
 			break;
 		group_count(&m->cats.v[m->cat[i]], t);
+		m->src[i] = m->file[i] = SIZE_MAX;
+		if (r->source != NULL && (rc = groups_get(&m->strs, r->source,
+		    strlen(r->source), &m->src[i])) != TALLY_OK)
+			break;
+		if (t->file_path != NULL && *t->file_path != '\0' &&
+		    (rc = groups_get(&m->strs, t->file_path,
+		    strlen(t->file_path), &m->file[i])) != TALLY_OK)
+			break;
 
 		tally_buf_reset(&k);
 		for (j = 0; j < t->nsuite; j++) {
@@ -1588,6 +1603,8 @@ app_shell(struct w *w, size_t ntests)
 	    "type=\"button\" data-sort=\"suite\">Suite</button></div>"
 	    "<div role=\"columnheader\" class=\"c-cat\"><button "
 	    "type=\"button\" data-sort=\"category\">Category</button></div>"
+	    "<div role=\"columnheader\" class=\"c-lab\"><span>Labels</span>"
+	    "</div>"
 	    "<div role=\"columnheader\" class=\"c-dur\"><button "
 	    "type=\"button\" data-sort=\"duration\">Time</button></div>"
 	    "</div></div>\n<div class=\"gbody\" id=\"gbody\">"
@@ -1641,15 +1658,9 @@ jdetails(struct w *w, const struct tally_record *r)
 	jfield(w, &first, "t", t->trace);
 	jfield(w, &first, "o", t->stdout_text);
 	jfield(w, &first, "e", t->stderr_text);
-	jfield(w, &first, "p", t->file_path);
-	jfield(w, &first, "src", r->source);
 	if (t->raw_status != NULL && strcmp(t->raw_status,
 	    status_name(t->status)) != 0)
 		jfield(w, &first, "r", t->raw_status);
-	if (t->line > 0) {
-		putf(w, "%s\"l\":%ld", first ? "" : ",", t->line);
-		first = 0;
-	}
 	if (t->nattempts > 0) {
 		putf(w, "%s\"a\":[", first ? "" : ",");
 		first = 0;
@@ -1715,6 +1726,11 @@ data_block(struct w *w, const struct model *m, const char *title)
 		    g->len - g->split));
 		put(w, "\"]");
 	}
+	put(w, "],\n\"strs\":[");
+	for (i = 0; i < m->strs.n; i++) {
+		put(w, i ? "," : "");
+		jstr(w, m->strs.v[i].key);
+	}
 	put(w, "],\n\"lsets\":[");
 	for (i = 0; i < m->lsets.n; i++) {
 		put(w, i ? ",[" : "[");
@@ -1739,11 +1755,19 @@ data_block(struct w *w, const struct model *m, const char *title)
 			putf(w, ",%zu,%zu,", m->cat[i], m->lset[i]);
 		putf(w, "%ld,%d,", t->retries > 0 ? t->retries : 0,
 		    t->flaky != 0);
+		if (m->src[i] == SIZE_MAX)
+			put(w, "-1,");
+		else
+			putf(w, "%zu,", m->src[i]);
+		if (m->file[i] == SIZE_MAX)
+			put(w, "-1,");
+		else
+			putf(w, "%zu,", m->file[i]);
+		putf(w, "%ld,", t->line > 0 ? t->line : 0);
 		if ((t->message && *t->message) || (t->trace && *t->trace) ||
 		    (t->stdout_text && *t->stdout_text) || (t->stderr_text &&
 		    *t->stderr_text) || (t->type && *t->type) ||
-		    (t->file_path && *t->file_path) || r->source ||
-		    t->nattempts > 0 || t->nproperties > 0 || t->line > 0) {
+		    t->nattempts > 0 || t->nproperties > 0) {
 			put(w, "{");
 			jdetails(w, r);
 			put(w, "}]");

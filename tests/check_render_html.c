@@ -573,7 +573,8 @@ START_TEST(large_run)
 	struct tally_render_opts o = { .title = "100,000 tests" };
 	struct tally_report rep;
 	struct timeval t0, t1;
-	char (*names)[48], (*suites)[32], *s, fig[256];
+	char (*names)[48], (*suites)[32], (*files)[48], shards[20][48], *s;
+	char fig[256];
 	const char **suitev;
 	double secs;
 	size_t i, n;
@@ -584,9 +585,15 @@ START_TEST(large_run)
 	names = calloc(N, sizeof(*names));
 	suites = calloc(500, sizeof(*suites));
 	suitev = calloc(500, sizeof(*suitev));
+	files = calloc(500, sizeof(*files));
 	labels = calloc(3, sizeof(*labels));
-	ck_assert(recs && tp && names && suites && suitev && labels);
+	ck_assert(recs && tp && names && suites && suitev && labels && files);
+	for (i = 0; i < 20; i++)
+		snprintf(shards[i], sizeof(shards[i]),
+		    "results/shard-%02zu/junit.xml", i);
 	for (i = 0; i < 500; i++) {
+		snprintf(files[i], sizeof(files[i]), "tests/pkg%zu/test_module_"
+		    "%zu.py", i / 50, i);
 		snprintf(suites[i], sizeof(suites[i]), "pkg%zu.module_%zu",
 		    i / 50, i);
 		suitev[i] = suites[i];
@@ -607,6 +614,9 @@ START_TEST(large_run)
 		t->nsuite = 1;
 		t->category = cats[i % 3];
 		t->duration = (double)(i * 7919 % 100000) / 10.0;
+		recs[i].source = shards[i % 20];
+		t->file_path = files[i % 500];
+		t->line = (long)(i % 300) + 1;
 		recs[i].labels = &labels[i % 3];
 		recs[i].nlabels = 1;
 		if (i % 1000 == 7) {
@@ -648,6 +658,7 @@ START_TEST(large_run)
 	free(names);
 	free(suites);
 	free(suitev);
+	free(files);
 	free(labels);
 }
 END_TEST

@@ -20,7 +20,7 @@
 	var ST = ['passed', 'failed', 'skipped', 'pending', 'other'];
 	var RANK = [5, 0, 3, 4, 1];
 	var NAME = 0, CLS = 1, SUITE = 2, STAT = 3, DUR = 4, CAT = 5, LSET = 6,
-	    RETR = 7, FLAKY = 8, DET = 9;
+	    RETR = 7, FLAKY = 8, SRC = 9, FILE = 10, LINE = 11, DET = 12;
 	var T = D.tests, N = T.length, ROWH = 34, OVER = 12;
 	var KEYS = ['status', 'category', 'suite', 'label', 'q', 'sort', 'dir', 'test'];
 	var $ = function (id) { return document.getElementById(id); };
@@ -150,7 +150,7 @@
 		for (var i = 0; i < N; i++) {
 			var t = T[i], x = t[DET] || {};
 			hay[i] = (t[NAME] + '\n' + t[CLS] + '\n' + D.suites[t[SUITE]] + '\n' +
-			    (x.m || '') + '\n' + (x.y || '') + '\n' + (x.p || '')).toLowerCase();
+			    (x.m || '') + '\n' + (x.y || '') + '\n' + (t[FILE] >= 0 ? D.strs[t[FILE]] : '')).toLowerCase();
 		}
 	}
 
@@ -325,15 +325,15 @@
 			w.appendChild(el('span', 'suite', D.suites[t[SUITE]]));
 		if (t[CLS])
 			w.appendChild(el('span', 'cls', t[CLS]));
-		if (x.p)
-			w.appendChild(el('code', 'file', x.p + (x.l ? ':' + x.l : '')));
+		if (t[FILE] >= 0)
+			w.appendChild(el('code', 'file', D.strs[t[FILE]] + (t[LINE] ? ':' + t[LINE] : '')));
 		w.appendChild(el('span', 'dur', ms(t[DUR])));
 		if (D.cats[t[CAT]])
 			w.appendChild(el('span', 'tag cat', D.cats[t[CAT]]));
 		if (t[LSET] >= 0)
 			D.lsets[t[LSET]].forEach(function (l) { w.appendChild(el('span', 'tag lab', labelName[l])); });
-		if (x.src)
-			w.appendChild(el('span', 'dim', 'from ' + x.src));
+		if (t[SRC] >= 0)
+			w.appendChild(el('span', 'dim', 'from ' + D.strs[t[SRC]]));
 		a.appendChild(w);
 		message(a, x.y, x.m);
 		detailBlock(a, 'Stack trace', x.t, 'trace', bad);
