@@ -477,7 +477,7 @@ model_build(struct model *m, const struct tally_report *rep)
 	m->file = calloc(n, sizeof(size_t));
 	if (m->cat == NULL || m->suite == NULL || m->lset == NULL ||
 	    m->src == NULL || m->file == NULL)
-		return TALLY_ENOMEM;
+		goto nomem;
 	for (i = 0; i < rep->ntests && rc == TALLY_OK; i++) {
 		r = rep->tests[i];
 		t = &r->u.test;
@@ -550,16 +550,16 @@ model_build(struct model *m, const struct tally_report *rep)
 
 			ll = realloc(m->lsetlab, (id + 1) * sizeof(*ll));
 			if (ll == NULL)
-				return TALLY_ENOMEM;
+				goto nomem;
 			m->lsetlab = ll;
 			m->lsetlab[id] = NULL;
 			nl = realloc(m->nlsetlab, (id + 1) * sizeof(*nl));
 			if (nl == NULL)
-				return TALLY_ENOMEM;
+				goto nomem;
 			m->nlsetlab = nl;
 			m->nlsetlab[id] = 0;
 			if ((ids = calloc(r->nlabels, sizeof(*ids))) == NULL)
-				return TALLY_ENOMEM;
+				goto nomem;
 			m->lsetlab[id] = ids;
 			/* The ids are in k as "a,b,"; read them back. */
 			p = k.data;
@@ -571,7 +571,10 @@ model_build(struct model *m, const struct tally_report *rep)
 		}
 	}
 	tally_buf_free(&k);
-	return rc ? (rc == TALLY_ENOMEM ? rc : TALLY_ENOMEM) : TALLY_OK;
+	return rc == TALLY_OK ? TALLY_OK : TALLY_ENOMEM;
+nomem:
+	tally_buf_free(&k);
+	return TALLY_ENOMEM;
 }
 
 static const char *
@@ -703,7 +706,7 @@ test_article(struct w *w, const struct model *m, size_t i, size_t nth)
 	putf(w, "<article class=\"test\" id=\"f%zu\">\n<h3>"
 	    "<span class=\"st st-%s\">%s</span> <span class=\"name\">",
 	    nth, status_name(t->status), status_name(t->status));
-	esc(w, t->name);
+	esc(w, t->name != NULL && *t->name != '\0' ? t->name : "(unnamed)");
 	put(w, "</span>");
 	if (t->raw_status != NULL && strcmp(t->raw_status,
 	    status_name(t->status)) != 0) {
@@ -1140,14 +1143,13 @@ natcmp(const char *a, const char *b)
 	return *a ? 1 : *b ? -1 : 0;
 }
 
-static const struct groups *sort_groups;
-
 /* Most failures first, then most tests, then by name. */
 static int
-cmp_busy(const void *x, const void *y)
+cmp_busy(const void *x, const void *y, void *arg)
 {
-	const struct group *a = &sort_groups->v[*(const size_t *)x];
-	const struct group *b = &sort_groups->v[*(const size_t *)y];
+	const struct groups *g = arg;
+	const struct group *a = &g->v[*(const size_t *)x];
+	const struct group *b = &g->v[*(const size_t *)y];
 	size_t fa = a->status[TALLY_FAILED] + a->status[TALLY_OTHER];
 	size_t fb = b->status[TALLY_FAILED] + b->status[TALLY_OTHER];
 
@@ -1160,17 +1162,19 @@ cmp_busy(const void *x, const void *y)
 
 /* Labels: by key, then value in natural order. */
 static int
-cmp_label(const void *x, const void *y)
+cmp_label(const void *x, const void *y, void *arg)
 {
-	const struct group *a = &sort_groups->v[*(const size_t *)x];
-	const struct group *b = &sort_groups->v[*(const size_t *)y];
+	const struct groups *g = arg;
+	const struct group *a = &g->v[*(const size_t *)x];
+	const struct group *b = &g->v[*(const size_t *)y];
 	int c = strcmp(a->key, b->key);
 
 	return c ? c : natcmp(a->key + a->split, b->key + b->split);
 }
 
 static size_t *
-sorted_ids(const struct groups *g, int (*cmp)(const void *, const void *))
+sorted_ids(const struct groups *g,
+    int (*cmp)(const void *, const void *, void *))
 {
 	size_t *ids, i;
 
@@ -1178,8 +1182,7 @@ sorted_ids(const struct groups *g, int (*cmp)(const void *, const void *))
 		return NULL;
 	for (i = 0; i < g->n; i++)
 		ids[i] = i;
-	sort_groups = g;
-	qsort(ids, g->n, sizeof(*ids), cmp);
+	qsort_r(ids, g->n, sizeof(*ids), cmp, (void *)g);
 	return ids;
 }
 
@@ -1297,7 +1300,7 @@ by_category(struct w *w, const struct model *m)
 	for (i = 0; i < m->cats.n; i++) {
 		g = &m->cats.v[ids[i]];
 		putf(w, "<tr><th scope=\"row\"><button type=\"button\" "
-		    "class=\"flt\" data-f=\"category\" data-v=\"%zu\">", ids[i]);
+		    "class=\"flt\" disabled data-f=\"category\" data-v=\"%zu\">", ids[i]);
 		esc(w, g->len ? g->key : "uncategorized");
 		put(w, "</button></th>");
 		group_cells(w, g);
@@ -1342,7 +1345,7 @@ by_label(struct w *w, const struct model *m, const char *group_by)
 			for (j = start; j < start + ncol; j++) {
 				g = &m->labels.v[ids[j]];
 				putf(w, "<th scope=\"col\"><button type=\"button\" "
-				    "class=\"flt\" data-f=\"label\" "
+				    "class=\"flt\" disabled data-f=\"label\" "
 				    "data-v=\"%zu\">", ids[j]);
 				escn(w, g->key + g->split, g->len - g->split);
 				put(w, "</button></th>");
@@ -1408,7 +1411,7 @@ by_suite(struct w *w, const struct model *m)
 	for (i = 0; i < m->suites.n && i < SUITE_CAP; i++) {
 		g = &m->suites.v[ids[i]];
 		putf(w, "<tr><th scope=\"row\"><button type=\"button\" "
-		    "class=\"flt\" data-f=\"suite\" data-v=\"%zu\">", ids[i]);
+		    "class=\"flt\" disabled data-f=\"suite\" data-v=\"%zu\">", ids[i]);
 		if (g->len == 0)
 			put(w, "(no suite)");
 		else
@@ -1474,6 +1477,10 @@ slowest(struct w *w, const struct model *m, size_t top)
 	size_t *best, n = 0, i, j;
 	char d[32];
 
+	if (top > rep->ntests)
+		top = rep->ntests;
+	if (top == 0)
+		return;
 	if ((best = calloc(top, sizeof(*best))) == NULL) {
 		wcheck(w, TALLY_ENOMEM);
 		return;

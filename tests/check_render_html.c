@@ -292,8 +292,8 @@ START_TEST(example_page)
 	ck_assert_ptr_null(memchr(s, '\x1b', n));
 	/* The matrix: python values side by side, in natural order. */
 	ck_assert_ptr_nonnull(strstr(s, "data-v=\"0\">3.9</button></th><th "
-	    "scope=\"col\"><button type=\"button\" class=\"flt\" data-f=\"label\" "
-	    "data-v=\"1\">3.10</button></th>"));
+	    "scope=\"col\"><button type=\"button\" class=\"flt\" disabled "
+	    "data-f=\"label\" data-v=\"1\">3.10</button></th>"));
 	/* Skipped with the reason, the input error, the data block. */
 	ck_assert_ptr_nonnull(strstr(s, "<span class=\"reason\">needs "
 	    "ACME_E2E_BUCKET</span>"));
@@ -444,6 +444,33 @@ slurp(const char *path)
 	fclose(fp);
 	return s;
 }
+
+/* --top: how many of the slowest tests; more than there are is fine. */
+START_TEST(slowest_top)
+{
+	struct tally_render_opts o = { .top = 3 };
+	struct fix f;
+	const char *t;
+	char *s;
+	int rc;
+
+	fix_load(&f, "tests/data/html/example.jsonl");
+	s = render(&f.rep, &o, &rc, NULL);
+	ck_assert_int_eq(rc, TALLY_OK);
+	ck_assert_ptr_nonnull(t = strstr(s, "<table class=\"slow\">"));
+	ck_assert_ptr_nonnull(strstr(t, "<tr><td class=\"n\">30.01 s</td>"
+	    "<td class=\"name\">test_timeout_read</td>"));
+	ck_assert_uint_eq(count(t, "<tr><td class=\"n\">"), 3);
+	free(s);
+	o.top = (size_t)-1;
+	s = render(&f.rep, &o, &rc, NULL);
+	ck_assert_int_eq(rc, TALLY_OK);
+	ck_assert_ptr_nonnull(t = strstr(s, "<table class=\"slow\">"));
+	ck_assert_uint_eq(count(t, "<tr><td class=\"n\">"), 90);
+	free(s);
+	fix_free(&f);
+}
+END_TEST
 
 START_TEST(split_assets)
 {
@@ -677,6 +704,7 @@ suite_render_html(void)
 	tcase_add_test(tc, same_input_same_bytes);
 	tcase_add_test(tc, empty_report);
 	tcase_add_test(tc, no_gates_failures_fail);
+	tcase_add_test(tc, slowest_top);
 	tcase_add_test(tc, split_assets);
 	tcase_add_test(tc, split_assets_errors);
 	tcase_add_test(tc, write_error);

@@ -121,6 +121,8 @@
 			select.appendChild(o);
 		});
 	}
+	/* The breakdown tables' names become filter buttons. */
+	document.querySelectorAll('button.flt').forEach(function (b) { b.disabled = false; });
 	options(sel.category, catName);
 	options(sel.suite, suiteName);
 	options(sel.label, labelName);

@@ -46,6 +46,9 @@ expect_out 'Showing 90 of 90 tests'
 count '<article class="test"' 4
 expect_out '<strong>4 of 90 tests failed</strong>'
 expect_out '<span class="gname">failed</span>: 4 tests failed'
+# The breakdowns' names became filter buttons.
+count 'class="flt" disabled' 0
+expect_out 'class="flt" data-f="label" data-v="2">3.11</button>'
 # Rows in view only, failures first.
 n=$(grep -o 'role="row" aria-rowindex=' "$OUT" | wc -l)
 if [ "$n" -gt 10 ] && [ "$n" -lt 90 ]; then ok "example: $n rows in the DOM, not 90"
@@ -103,6 +106,7 @@ dom nojs "file://$T/nojs/report.html"
 expect_not_out 'class="js"'
 expect_out '<div id="app" hidden="">'
 expect_out 'needs JavaScript, which is off or blocked here'
+count 'class="flt" disabled="" data-f="label"' 3
 count '<article class="test"' 4
 expect_out '<span class="num">82</span>'
 expect_not_out 'Showing '
