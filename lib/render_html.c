@@ -38,7 +38,8 @@
 /* How much of each list the page shows without the script. */
 #define FAIL_CAP	200	/* failures written out in full */
 #define LIST_CAP	100	/* flaky, skipped, input errors */
-#define SUITE_CAP	100	/* rows of the suite breakdown */
+#define SUITE_MIN	25	/* rows of the suite breakdown, */
+#define SUITE_CAP	100	/* more when they have failures */
 #define VALUE_CAP	50	/* columns of one label's matrix */
 #define CAT_CHART_CAP	12	/* categories drawn in the chart */
 #define TOP_DEFAULT	10	/* slowest tests */
@@ -307,6 +308,23 @@ fmt_ms(double ms, char *buf, size_t sz)
 		s = (long)(ms / 60000);
 		snprintf(buf, sz, "%ld h %02ld min", s / 60, s % 60);
 	}
+	return buf;
+}
+
+/* A count with thousands separators, the same in every locale. */
+static const char *
+num(size_t n, char *buf)
+{
+	char tmp[32];
+	size_t len, i, o = 0;
+
+	len = (size_t)snprintf(tmp, sizeof(tmp), "%zu", n);
+	for (i = 0; i < len; i++) {
+		if (i > 0 && (len - i) % 3 == 0)
+			buf[o++] = ',';
+		buf[o++] = tmp[i];
+	}
+	buf[o] = '\0';
 	return buf;
 }
 
@@ -870,7 +888,7 @@ header(struct w *w, const struct tally_report *rep, const char *title)
 	const struct tally_totals *t = &rep->totals;
 	int bad = failed_verdict(rep);
 	size_t i, nbad = t->status[TALLY_FAILED] + t->status[TALLY_OTHER];
-	char d[32];
+	char d[32], n1[32], n2[32];
 
 	putf(w, "<header class=\"top %s\">\n<div class=\"wrap\">\n"
 	    "<p class=\"verdict\"><span class=\"badge\">%s</span></p>\n"
@@ -879,15 +897,15 @@ header(struct w *w, const struct tally_report *rep, const char *title)
 	esc(w, title);
 	put(w, "</h1>\n<p class=\"lead\">");
 	if (nbad > 0)
-		putf(w, "<strong>%zu of %zu tests failed</strong>", nbad,
-		    t->tests);
+		putf(w, "<strong>%s of %s tests failed</strong>", num(nbad, n1),
+		    num(t->tests, n2));
 	else
-		putf(w, "<strong>%zu test%s, none failed</strong>", t->tests,
-		    t->tests == 1 ? "" : "s");
+		putf(w, "<strong>%s test%s, none failed</strong>",
+		    num(t->tests, n1), t->tests == 1 ? "" : "s");
 	putf(w, " \xc2\xb7 pass rate %.1f%% \xc2\xb7 %s", t->pass_rate,
 	    fmt_ms(t->duration, d, sizeof(d)));
 	if (t->flaky > 0)
-		putf(w, " \xc2\xb7 %zu flaky", t->flaky);
+		putf(w, " \xc2\xb7 %s flaky", num(t->flaky, n1));
 	put(w, "</p>\n");
 	if (rep->ngates > 0) {
 		put(w, "<ul class=\"gates\" aria-label=\"Gates\">\n");
@@ -964,7 +982,7 @@ totals(struct w *w, const struct tally_report *rep)
 
 	put(w, "<section id=\"totals\" aria-label=\"Totals\">\n"
 	    "<ul class=\"cards\">\n");
-#define NUM(x) (snprintf(v, sizeof(v), "%zu", (size_t)(x)), v)
+#define NUM(x) num((size_t)(x), v)
 	card(w, "c-tests", "#status=", "tests", NUM(t->tests));
 	card(w, "c-passed", "#status=passed", "passed",
 	    NUM(t->status[TALLY_PASSED]));
@@ -998,9 +1016,10 @@ failures(struct w *w, const struct model *m)
 {
 	const struct tally_report *rep = m->rep;
 	size_t i, nth = 0;
+	char nb[32];
 
 	putf(w, "<section id=\"failures\">\n<h2>Failures <span class=\"count\">"
-	    "%zu</span></h2>\n", m->nproblem);
+	    "%s</span></h2>\n", num(m->nproblem, nb));
 	if (m->nproblem == 0) {
 		put(w, "<p class=\"none\">No test failed.</p>\n</section>\n");
 		return;
@@ -1009,9 +1028,9 @@ failures(struct w *w, const struct model *m)
 		if (is_problem(&rep->tests[i]->u.test))
 			test_article(w, m, i, ++nth);
 	if (m->nproblem > nth)
-		putf(w, "<p class=\"more\">%zu more failures are in the "
+		putf(w, "<p class=\"more\">%s more failures are in the "
 		    "<a href=\"#status=failed\">table of all tests</a>.</p>\n",
-		    m->nproblem - nth);
+		    num(m->nproblem - nth, nb));
 	put(w, "</section>\n");
 }
 
@@ -1023,13 +1042,14 @@ short_list(struct w *w, const struct model *m, const char *id,
 	const struct tally_report *rep = m->rep;
 	const struct tally_test *t;
 	size_t i, n = 0, shown = 0;
+	char nb[32];
 
 	for (i = 0; i < rep->ntests; i++)
 		n += want(&rep->tests[i]->u.test) != 0;
 	if (n == 0)
 		return;
-	putf(w, "<section id=\"%s\">\n<h2>%s <span class=\"count\">%zu</span>"
-	    "</h2>\n<ul class=\"tests\">\n", id, title, n);
+	putf(w, "<section id=\"%s\">\n<h2>%s <span class=\"count\">%s</span>"
+	    "</h2>\n<ul class=\"tests\">\n", id, title, num(n, nb));
 	for (i = 0; i < rep->ntests && shown < LIST_CAP; i++) {
 		t = &rep->tests[i]->u.test;
 		if (!want(t))
@@ -1057,8 +1077,8 @@ short_list(struct w *w, const struct model *m, const char *id,
 	}
 	put(w, "</ul>\n");
 	if (n > shown)
-		putf(w, "<p class=\"more\">%zu more are in the table of all "
-		    "tests.</p>\n", n - shown);
+		putf(w, "<p class=\"more\">%s more are in the table of all "
+		    "tests.</p>\n", num(n - shown, nb));
 	put(w, "</section>\n");
 }
 
@@ -1210,16 +1230,16 @@ mini_bar(struct w *w, const struct group *g)
 static void
 group_cells(struct w *w, const struct group *g)
 {
-	char d[32];
+	char d[32], a[32], b[32], c[32], e[32], f[32];
 
-	putf(w, "<td class=\"n\">%zu</td><td class=\"n\">%zu</td>"
-	    "<td class=\"n%s\">%zu</td><td class=\"n\">%zu</td>"
-	    "<td class=\"n\">%zu</td><td class=\"n\">%.1f%%</td>"
-	    "<td class=\"n\">%s</td><td class=\"barcell\">", g->n,
-	    g->status[TALLY_PASSED], g->status[TALLY_FAILED] +
-	    g->status[TALLY_OTHER] ? " bad" : "", g->status[TALLY_FAILED] +
-	    g->status[TALLY_OTHER], g->status[TALLY_SKIPPED] +
-	    g->status[TALLY_PENDING], g->flaky, group_rate(g),
+	putf(w, "<td class=\"n\">%s</td><td class=\"n\">%s</td>"
+	    "<td class=\"n%s\">%s</td><td class=\"n\">%s</td>"
+	    "<td class=\"n\">%s</td><td class=\"n\">%.1f%%</td>"
+	    "<td class=\"n\">%s</td><td class=\"barcell\">", num(g->n, a),
+	    num(g->status[TALLY_PASSED], b), g->status[TALLY_FAILED] +
+	    g->status[TALLY_OTHER] ? " bad" : "", num(g->status[TALLY_FAILED] +
+	    g->status[TALLY_OTHER], c), num(g->status[TALLY_SKIPPED] +
+	    g->status[TALLY_PENDING], e), num(g->flaky, f), group_rate(g),
 	    fmt_ms(g->duration, d, sizeof(d)));
 	mini_bar(w, g);
 	put(w, "</td>");
@@ -1240,6 +1260,7 @@ by_category(struct w *w, const struct model *m)
 	const struct group *g;
 	size_t *ids, i, n, max = 1, j;
 	double x, wd;
+	char nb[32];
 
 	if (m->cats.n == 0 || (m->cats.n == 1 && m->cats.v[0].len == 0))
 		return TALLY_OK;
@@ -1291,8 +1312,8 @@ by_category(struct w *w, const struct model *m)
 			    status_name(order[j]), x, i * 24 + 4, wd);
 			x += wd;
 		}
-		putf(w, "<text class=\"val\" x=\"%.2f\" y=\"%zu\">%zu</text>"
-		    "</g>\n", x + 6, i * 24 + 17, g->n);
+		putf(w, "<text class=\"val\" x=\"%.2f\" y=\"%zu\">%s</text>"
+		    "</g>\n", x + 6, i * 24 + 17, num(g->n, nb));
 	}
 	put(w, "</svg>\n<table class=\"groups\">\n<thead><tr><th scope=\"col\">"
 	    "category</th>");
@@ -1317,7 +1338,7 @@ by_label(struct w *w, const struct model *m, const char *group_by)
 {
 	const struct group *g, *k;
 	size_t *ids, j, start, end, pass, ncol;
-	char d[32];
+	char d[32], nb[32];
 	int first;
 
 	if (m->labels.n == 0)
@@ -1355,8 +1376,8 @@ by_label(struct w *w, const struct model *m, const char *group_by)
 	put(w, "<tr><th scope=\"row\">" title "</th>");			\
 	for (j = start; j < start + ncol; j++) {			\
 		g = &m->labels.v[ids[j]];				\
-		putf(w, "<td class=\"n%s\">%zu</td>",			\
-		    (bad) && (expr) > 0 ? " bad" : "", (size_t)(expr));	\
+		putf(w, "<td class=\"n%s\">%s</td>",			\
+		    (bad) && (expr) > 0 ? " bad" : "", num((expr), nb));	\
 	}								\
 	put(w, "</tr>\n");						\
 } while (0)
@@ -1399,17 +1420,21 @@ by_suite(struct w *w, const struct model *m)
 {
 	const struct group *g;
 	size_t *ids, i;
+	char nb[32];
 
 	if (m->suites.n == 0 || (m->suites.n == 1 && m->suites.v[0].len == 0))
 		return TALLY_OK;
 	if ((ids = sorted_ids(&m->suites, cmp_busy)) == NULL)
 		return TALLY_ENOMEM;
 	putf(w, "<section id=\"by-suite\">\n<h2>By suite <span class=\"count\">"
-	    "%zu</span></h2>\n<div class=\"scroll\"><table class=\"groups\">\n"
-	    "<thead><tr><th scope=\"col\">suite</th>", m->suites.n);
+	    "%s</span></h2>\n<div class=\"scroll\"><table class=\"groups\">\n"
+	    "<thead><tr><th scope=\"col\">suite</th>", num(m->suites.n, nb));
 	put(w, group_head);
 	for (i = 0; i < m->suites.n && i < SUITE_CAP; i++) {
 		g = &m->suites.v[ids[i]];
+		if (i >= SUITE_MIN && g->status[TALLY_FAILED] +
+		    g->status[TALLY_OTHER] == 0)
+			break;
 		putf(w, "<tr><th scope=\"row\"><button type=\"button\" "
 		    "class=\"flt\" disabled data-f=\"suite\" data-v=\"%zu\">", ids[i]);
 		if (g->len == 0)
@@ -1421,9 +1446,10 @@ by_suite(struct w *w, const struct model *m)
 		put(w, "</tr>\n");
 	}
 	put(w, "</tbody></table></div>\n");
-	if (m->suites.n > SUITE_CAP)
-		putf(w, "<p class=\"more\">%zu more suites, with fewer "
-		    "failures.</p>\n", m->suites.n - SUITE_CAP);
+	if (m->suites.n > i)
+		putf(w, "<p class=\"more\">%s more suites, with fewer "
+		    "failures, are in the filters of the table of all tests.</p>\n",
+		    num(m->suites.n - i, nb));
 	put(w, "</section>\n");
 	free(ids);
 	return TALLY_OK;
@@ -1436,21 +1462,22 @@ histogram(struct w *w, const struct model *m)
 	    "10\xe2\x80\x93" "100 ms", "0.1\xe2\x80\x93" "1 s",
 	    "1\xe2\x80\x93" "10 s", "10\xe2\x80\x93" "60 s", "\xe2\x89\xa5 1 min",
 	    "unknown" };
-	size_t i, max = 1, nb = m->hist[7] > 0 ? 8 : 7;
+	size_t i, max = 1, nbk = m->hist[7] > 0 ? 8 : 7;
 	double h, hf;
+	char nb[32];
 
 	if (m->rep->ntests == 0)
 		return;
-	for (i = 0; i < nb; i++)
+	for (i = 0; i < nbk; i++)
 		if (m->hist[i] > max)
 			max = m->hist[i];
 	put(w, "<section id=\"durations\">\n<h2>Durations</h2>\n"
 	    "<svg class=\"chart hist\" viewBox=\"0 0 640 200\" role=\"img\" "
 	    "aria-label=\"Duration histogram:");
-	for (i = 0; i < nb; i++)
+	for (i = 0; i < nbk; i++)
 		putf(w, "%s %s %zu", i ? "," : "", name[i], m->hist[i]);
 	put(w, "\">\n");
-	for (i = 0; i < nb; i++) {
+	for (i = 0; i < nbk; i++) {
 		h = 150.0 * (double)m->hist[i] / (double)max;
 		hf = 150.0 * (double)m->histfail[i] / (double)max;
 		putf(w, "<g><title>%s: %zu tests, %zu failed</title>"
@@ -1462,9 +1489,10 @@ histogram(struct w *w, const struct model *m)
 			    "width=\"64\" height=\"%.2f\"/>", i * 80 + 8,
 			    170 - hf, hf);
 		putf(w, "<text class=\"val\" x=\"%zu\" y=\"%.2f\" "
-		    "text-anchor=\"middle\">%zu</text><text class=\"lbl\" "
+		    "text-anchor=\"middle\">%s</text><text class=\"lbl\" "
 		    "x=\"%zu\" y=\"190\" text-anchor=\"middle\">%s</text></g>\n",
-		    i * 80 + 40, 165 - h, m->hist[i], i * 80 + 40, name[i]);
+		    i * 80 + 40, 165 - h, num(m->hist[i], nb), i * 80 + 40,
+		    name[i]);
 	}
 	put(w, "</svg>\n</section>\n");
 }
@@ -1571,12 +1599,14 @@ perf_table(struct w *w, const struct tally_report *rep)
 static void
 app_shell(struct w *w, size_t ntests)
 {
+	char nb[32];
+
 	putf(w, "<section id=\"all\" aria-labelledby=\"all-h\">\n"
-	    "<h2 id=\"all-h\">All tests <span class=\"count\">%zu</span></h2>\n"
+	    "<h2 id=\"all-h\">All tests <span class=\"count\">%s</span></h2>\n"
 	    "<p class=\"none\" id=\"nojs\">The searchable table of every "
 	    "test needs JavaScript, which is off or blocked here. The verdict, "
 	    "totals, failures and breakdowns above are complete without it."
-	    "</p>\n", ntests);
+	    "</p>\n", num(ntests, nb));
 	put(w, "<div id=\"app\" hidden>\n"
 	    "<form id=\"filters\" class=\"filters\" role=\"search\">\n"
 	    "<label class=\"wide\">Search <input type=\"search\" id=\"q\" "

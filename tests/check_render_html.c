@@ -674,7 +674,12 @@ START_TEST(large_run)
 	    (double)(t1.tv_usec - t0.tv_usec) / 1e6;
 	ck_assert_uint_lt(n, 30u << 20);
 	ck_assert_uint_eq(count(s, "<article class=\"test\""), 100);
-	ck_assert_ptr_nonnull(strstr(s, "<strong>100 of 100000 tests failed"));
+	ck_assert_ptr_nonnull(strstr(s, "<strong>100 of 100,000 tests failed"));
+	/* The suite with failures first, then 24 more of the 500. */
+	ck_assert_ptr_nonnull(strstr(s, "data-f=\"suite\" data-v=\"7\">"
+	    "pkg0.module_7</button></th><td class=\"n\">200</td>"));
+	ck_assert_ptr_nonnull(strstr(s, "<p class=\"more\">475 more suites"));
+	ck_assert_ptr_nonnull(strstr(s, "<span class=\"num\">100,000</span>"));
 	save("large.html", s, n);
 	snprintf(fig, sizeof(fig), "100000 tests: %zu bytes, rendered in "
 	    "%.3f s\n", n, secs);
