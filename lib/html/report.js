@@ -206,6 +206,7 @@
 			    (state.dir === 'desc' ? 'descending' : 'ascending') : 'none');
 		});
 		view = filter();
+		$('grid').setAttribute('aria-rowcount', String(view.length + 1));
 		spacer.style.height = (view.length * ROWH) + 'px';
 		body.style.height = (Math.max(1, Math.min(view.length,
 		    Math.floor(Math.min(window.innerHeight * 0.7, 640) / ROWH))) * ROWH) + 'px';

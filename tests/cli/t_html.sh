@@ -75,6 +75,14 @@ expect_out 'aria-sort="descending"'
 # A test's details, rendered only when asked for (here: by the fragment).
 dom detail "$U/example.html#q=test_idna_host&test=9"
 expect_out '<pre class="log">resolved xn--bcher-kva.example'
+# The script's own ANSI whitelist, on a trace it renders.
+dom detail-ansi "$U/example.html#status=failed&test=5"
+expect_out "<span class=\"a-f1 a-b\">&gt;       assert h['x-name'] == 'café'</span>"
+dom hostile-detail "$U/hostile.html#test=0"
+expect_out '<pre class="trace">click <span class="a-f1">red</span> true  done</pre>'
+expect_out '<pre class="log">␇bell ␁? </pre>'
+count '<a rel=' 2
+count 'href="javascript' 0
 dom no-detail "$U/example.html#q=test_idna_host"
 expect_out 'Showing 3 of 90 tests'
 expect_out 'aria-label="Selected test" hidden=""></section>'
