@@ -19,6 +19,7 @@
 #include <errno.h>
 #include <libgen.h>
 #include <limits.h>
+#include <locale.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -1913,6 +1914,7 @@ tally_render_html(const struct tally_report *rep,
 	static const struct tally_render_opts none;
 	struct model m;
 	struct w w;
+	locale_t cloc, oldloc = (locale_t)0;
 	char *prefix = NULL;
 	const char *title;
 	int rc;
@@ -1931,6 +1933,10 @@ tally_render_html(const struct tally_report *rep,
 			return rc;
 		}
 	}
+	/* Numbers in the C locale whatever the caller's LC_NUMERIC is. */
+	if ((cloc = newlocale(LC_NUMERIC_MASK, "C", (locale_t)0)) !=
+	    (locale_t)0)
+		oldloc = uselocale(cloc);
 	w.fp = fp;
 	w.rc = TALLY_OK;
 	tally_buf_init(&w.b);
@@ -1981,5 +1987,9 @@ done:
 	model_free(&m);
 	tally_buf_free(&w.b);
 	free(prefix);
+	if (cloc != (locale_t)0) {
+		uselocale(oldloc);
+		freelocale(cloc);
+	}
 	return rc;
 }
