@@ -14,9 +14,11 @@ CFLAGS   ?= -O2 -g
 PKGS      = libxml-2.0 libcjson libpcre2-8 yaml-0.1
 # Debian packages providing the pkg-config modules above, plus the test
 # and documentation tools (check, mandoc, xmllint), python3-jsonschema for
-# the CTRF schema check, and jq for the CLI tests' independent counts.
+# the CTRF schema check, jq for the CLI tests' independent counts, and
+# chromium for the HTML report's browser tests.
 DEB_PKGS  = build-essential pkg-config libxml2-dev libcjson-dev libpcre2-dev \
-            libyaml-dev check mandoc libxml2-utils python3-jsonschema jq
+            libyaml-dev check mandoc libxml2-utils python3-jsonschema jq \
+            chromium
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CHECK_CFLAGS = $(shell pkg-config --cflags check 2>/dev/null)
@@ -28,7 +30,9 @@ override CFLAGS := -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Wno-unused-parameter 
 LDLIBS   += $(PKG_LIBS) -lm
 
 LIB_SRC  = $(sort $(wildcard lib/*.c))
-LIB_OBJ  = $(LIB_SRC:%.c=$(B)/%.o)
+# The HTML report's CSS and JS live in lib/html/ and become C strings.
+HTML_ASSETS = lib/html/report.css lib/html/report.js
+LIB_OBJ  = $(LIB_SRC:%.c=$(B)/%.o) $(B)/gen/html_assets.o
 TOOL_SRC = $(filter-out tools/cli.c,$(sort $(wildcard tools/*.c)))
 TOOLS    = $(TOOL_SRC:tools/%.c=$(B)/bin/%)
 TEST_SRC = $(sort $(wildcard tests/check_*.c))
@@ -40,6 +44,16 @@ all: $(B)/libtally.a $(B)/libtally.so $(TOOLS)
 
 $(B)/lib/%.o: lib/%.c $(wildcard include/tally/*.h lib/*.h) | $(B)/lib
 	$(CC) $(CFLAGS) -DTALLY_BUILDING_LIB -fPIC -c -o $@ $<
+
+$(B)/gen/html_assets.c: $(HTML_ASSETS) | $(B)/gen
+	@{ echo '/* Generated from $(HTML_ASSETS) by the Makefile. */'; \
+	  for f in $(HTML_ASSETS); do \
+	    echo "const char tally_html_$${f##*.}[] ="; \
+	    sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/"/' -e 's/$$/\\n"/' $$f; \
+	    echo ';'; done; } > $@.tmp && mv $@.tmp $@
+
+$(B)/gen/html_assets.o: $(B)/gen/html_assets.c
+	$(CC) $(CFLAGS) -fPIC -c -o $@ $<
 
 $(B)/libtally.a: $(LIB_OBJ)
 	rm -f $@ && ar rcs $@ $(LIB_OBJ)
@@ -88,7 +102,7 @@ fuzz:
 	build-fuzz/fuzz_read -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -timeout=5 \
 	  -rss_limit_mb=2048 build-fuzz/corpus tests/data examples/results
 
-$(B)/lib $(B)/tools $(B)/bin $(B)/tests:
+$(B)/lib $(B)/tools $(B)/bin $(B)/tests $(B)/gen:
 	mkdir -p $@
 
 check: all $(B)/tests/runner

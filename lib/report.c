@@ -19,6 +19,7 @@ static const struct {
 	tally_render_fn	 fn;
 } renderers[] = {
 	{ "github",	tally_render_github },
+	{ "html",	tally_render_html },
 	{ "json",	tally_render_json },
 	{ "junit",	tally_render_junit },
 	{ "markdown",	tally_render_markdown },
