@@ -226,6 +226,9 @@ parse_line(struct journal *j, char *line)
 		if (e.a == NULL || (e.kind != TALLY_ORGANIZE_MKDIR &&
 		    e.b == NULL))
 			return -1;
+		if (e.kind == TALLY_ORGANIZE_MARKER && (strchr(e.b, '/') ||
+		    strcmp(e.b, ".") == 0 || strcmp(e.b, "..") == 0))
+			return -1;
 		return push(j, &e) == TALLY_OK ? 0 : -2;
 	}
 	if (seq < 1 || seq > j->n)
@@ -445,8 +448,9 @@ int
 journal_recover(struct journal *j, int rootfd, struct tally_error *err)
 {
 	struct jentry *e;
+	struct tally_buf tmp;
 	struct stat sa, sb;
-	char *tmp;
+	const char *slash;
 	size_t i;
 	int a, b, rc;
 
@@ -463,15 +467,14 @@ journal_recover(struct journal *j, int rootfd, struct tally_error *err)
 			break;
 		case TALLY_ORGANIZE_MARKER:
 			/* The temporary file is only ever a partial copy. */
-			if ((tmp = strdup(e->a)) == NULL)
+			tally_buf_init(&tmp);
+			slash = strrchr(e->a, '/');
+			if (tally_buf_printf(&tmp, "%.*s%s", slash ? (int)(slash -
+			    e->a + 1) : 0, e->a, e->b) != TALLY_OK)
 				return tally_error_set(err, TALLY_ENOMEM, 0, 0,
 				    "out of memory");
-			if (strrchr(tmp, '/') != NULL)
-				strcpy(strrchr(tmp, '/') + 1, e->b);
-			else
-				strcpy(tmp, e->b);
-			rc = remove_at(rootfd, tmp, 0, err);
-			free(tmp);
+			rc = remove_at(rootfd, tmp.data, 0, err);
+			tally_buf_free(&tmp);
 			if (rc != TALLY_OK)
 				return rc;
 			if ((a = probe(rootfd, e->a, &sa, err)) < 0)

@@ -732,6 +732,9 @@ git_stage(struct ctx *c, const struct journal *j, int undo)
 		if (j->e[i].kind == TALLY_ORGANIZE_MOVE &&
 		    j->e[i].state == (enum jstate)want)
 			paths[n++] = undo ? j->e[i].b : j->e[i].a;
+		else if (undo && j->e[i].kind == TALLY_ORGANIZE_MARKER &&
+		    j->e[i].state == J_UNDONE)
+			paths[n++] = j->e[i].a;
 	tally_buf_init(&out);
 	if (n == 0 || git(root, ls, 2, paths, n, &out) != 0 || out.len == 0) {
 		tally_buf_free(&out);
