@@ -825,14 +825,21 @@ write_index(struct ctx *c)
 	return tally_output_commit(out, c->err);
 }
 
+/*
+ * Lock .tally/organize.lock: exclusively to change the tree, shared to
+ * read the journal (a plan never sees a run in progress as interrupted).
+ */
 static int
-lock(int tdir, int *fd, struct tally_error *err)
+lock(int tdir, int exclusive, int *fd, struct tally_error *err)
 {
-	*fd = openat(tdir, "organize.lock", O_RDWR | O_CREAT | O_NOFOLLOW |
-	    O_CLOEXEC, 0600);
-	if (*fd == -1)
+	*fd = openat(tdir, "organize.lock", (exclusive ? O_RDWR | O_CREAT :
+	    O_RDONLY) | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (*fd == -1) {
+		if (!exclusive && errno == ENOENT)
+			return TALLY_OK;
 		return fs_error(err, "cannot open lock", ".tally/organize.lock");
-	if (flock(*fd, LOCK_EX | LOCK_NB) == -1) {
+	}
+	if (flock(*fd, (exclusive ? LOCK_EX : LOCK_SH) | LOCK_NB) == -1) {
 		close(*fd);
 		*fd = -1;
 		if (errno == EWOULDBLOCK)
@@ -951,9 +958,12 @@ tally_organize(const struct tally_organize_opts *o,
 	c.rootfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (c.rootfd == -1)
 		return fs_error(err, "cannot open root", root);
-	if ((rc = open_state(c.rootfd, changes, &tdir, err)) != TALLY_OK)
+	if ((rc = open_state(c.rootfd, mode == TALLY_ORGANIZE_APPLY, &tdir,
+	    err)) != TALLY_OK)
 		goto out;
-	if (changes && (rc = lock(tdir, &lockfd, err)) != TALLY_OK)
+	if (tdir == -1 && mode == TALLY_ORGANIZE_UNDO)
+		goto out;	/* no journal: nothing to undo */
+	if (tdir != -1 && (rc = lock(tdir, changes, &lockfd, err)) != TALLY_OK)
 		goto out;
 	if (tdir != -1 && (rc = journal_open(&j, tdir, changes, err)) !=
 	    TALLY_OK)

@@ -344,3 +344,13 @@ expect_err "no tests directory 'tests'"
 R=$T/f; seed "$R"
 run "write error" 2 sh -c "$P --root '$R' > /dev/full"
 expect_err "write error"
+
+# Undo with no journal changes nothing; a plan waits for no running apply.
+R=$T/z; seed "$R"
+run "undo on a fresh tree" 0 $P --root "$R" --undo
+expect_out "nothing to undo"
+hasnt "undo on a fresh tree" "$R/.tally"
+mkdir "$R/.tally"; : > "$R/.tally/organize.lock"
+run "check while an apply holds the lock" 2 flock "$R/.tally/organize.lock" $P --root "$R" --check
+expect_err "another tally organize run holds the lock"
+run "check with a free lock" 1 $P --root "$R" --check
