@@ -354,3 +354,17 @@ mkdir "$R/.tally"; : > "$R/.tally/organize.lock"
 run "check while an apply holds the lock" 2 flock "$R/.tally/organize.lock" $P --root "$R" --check
 expect_err "another tally organize run holds the lock"
 run "check with a free lock" 1 $P --root "$R" --check
+
+# A signal stops the run between steps: here SIGINT is pending (blocked,
+# inherited across exec) before the first step.
+if perl -MPOSIX -e 1 2>/dev/null; then
+	R=$T/i; seed "$R"
+	run "interrupted" 2 perl -MPOSIX -e 'sigprocmask(SIG_BLOCK, POSIX::SigSet->new(SIGINT)) or die;
+	    kill "INT", $$; exec @ARGV' $P --root "$R" --apply
+	expect_err "error: interrupted; finish with --apply or revert with --undo"
+	has "interrupted: nothing moved yet" "$R/tests/test_smoke.py"
+	run "check after an interrupt" 2 $P --root "$R" --check
+	expect_err "a run was interrupted"
+	run "apply after an interrupt" 0 $P --root "$R" --apply
+	run "check after finishing" 0 $P --root "$R" --check
+fi
