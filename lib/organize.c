@@ -562,6 +562,7 @@ do_marker(struct ctx *c, struct jentry *s, const struct tally_category *cat)
 static int
 do_move(struct ctx *c, const struct jentry *s)
 {
+	struct stat st;
 	const char *ba, *bb;
 	int fa, fb, rc;
 
@@ -573,7 +574,14 @@ do_move(struct ctx *c, const struct jentry *s)
 		close(fa);
 		return rc;
 	}
-	if (fs_rename_noreplace(fa, ba, fb, bb) == -1)
+	/* The file planned, not something put in its place since. */
+	if (fstatat(fa, ba, &st, AT_SYMLINK_NOFOLLOW) == -1)
+		rc = fs_error(c->err, "cannot move", s->a);
+	else if (!S_ISREG(st.st_mode) || st.st_ino != s->ino ||
+	    (unsigned long long)st.st_dev != s->dev)
+		rc = tally_error_set(c->err, TALLY_EINVAL, 0, 0, "'%s' was "
+		    "replaced while planning; not moved", s->a);
+	else if (fs_rename_noreplace(fa, ba, fb, bb) == -1)
 		rc = fs_error(c->err, errno == EXDEV ? "refusing to move "
 		    "across file systems" : "cannot move", s->a);
 	else if (fsync(fb) == -1 || fsync(fa) == -1)
