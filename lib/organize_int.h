@@ -88,4 +88,12 @@ int	journal_undo(struct journal *j, int rootfd,
 	    const struct tally_organize_opts *o, size_t *n,
 	    struct tally_error *err);
 
+/*
+ * In a git work tree, stage the moves of tracked files done by the
+ * journal's run (or reverted by its undo, with undo set), and its
+ * markers; a failure is only a warning through o->diag.
+ */
+void	organize_git_stage(const struct tally_organize_opts *o,
+	    const struct journal *j, int undo);
+
 #endif /* TALLY_ORGANIZE_INT_H */

@@ -1,8 +1,7 @@
 /*
- * lib/rules.c: the organize rules: a YAML file read with libyaml's event
- * API into a small tree (no anchors, aliases, tags, duplicate keys or
- * second documents; nesting limited), checked against the schema of
- * tally-rules(5), and PCRE2 patterns compiled and run with limits.
+ * lib/rules.c: the organize rules: a YAML file read into a tree
+ * (lib/yamltree.c), checked against the schema of tally-rules(5), and
+ * PCRE2 patterns compiled and run with limits.
  */
 #include <sys/stat.h>
 
@@ -15,31 +14,19 @@
 
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
-#include <yaml.h>
 
 #include <tally/rules.h>
 
 #include "escape.h"
 #include "internal.h"
+#include "yamltree.h"
 
 #define MAX_RULES_FILE	(1u << 20)	/* a rules file larger is refused */
-#define MAX_YAML_DEPTH	8		/* the schema needs 3 */
 #define MAX_PATTERN	4096
 #define PARENS_NEST	50
 #define MATCH_LIMIT	1000000
 #define DEPTH_LIMIT	10000
 #define HEAP_LIMIT	65536		/* KiB */
-
-enum ytype { Y_SCALAR, Y_SEQ, Y_MAP };
-
-/* A YAML node; a mapping keeps keys and values alternating in kids. */
-struct ynode {
-	enum ytype	 type;
-	long		 line, col;
-	char		*s;
-	struct ynode	**kids;
-	size_t		 n;
-};
 
 struct regex {
 	pcre2_code	*code;
@@ -70,327 +57,6 @@ struct tally_rules {
 	char			**strs;
 	size_t			 nstrs;
 };
-
-static const char default_text[] =
-"# Rules for tally organize; see tally-rules(5).\n"
-"# Written by 'tally organize --print-rules': edit it and save it as\n"
-"# .tally.yml at the project root.\n"
-"version: 1\n"
-"\n"
-"# The tests directory, relative to the project root.\n"
-"tests: tests\n"
-"\n"
-"# Test files, by name: Python and JavaScript/TypeScript conventions.\n"
-"include:\n"
-"  - '^test_.*\\.py$'\n"
-"  - '^.+_test\\.py$'\n"
-"  - '^locustfile\\.py$'\n"
-"  - '^.+\\.(test|spec)\\.[cm]?[jt]sx?$'\n"
-"\n"
-"# Left where they are, by path below the tests directory (a directory\n"
-"# is tried with a trailing slash and, when excluded, not walked).\n"
-"exclude:\n"
-"  - '(^|/)conftest\\.py$'\n"
-"  - '(^|/)__init__\\.py$'\n"
-"  - '(^|/)(fixtures?|data|testdata|test_data|resources|snapshots|__snapshots__|__pycache__|node_modules)/'\n"
-"  - '(^|/)\\.'\n"
-"\n"
-"categories:\n"
-"  - name: unit\n"
-"    purpose: Fast isolated tests of single functions and classes\n"
-"    marker: __init__.py\n"
-"    command: python -m pytest tests/unit\n"
-"  - name: integration\n"
-"    purpose: Tests of components working together with real dependencies\n"
-"    marker: __init__.py\n"
-"    command: python -m pytest tests/integration\n"
-"  - name: performance\n"
-"    purpose: Benchmarks and timing checks against performance budgets\n"
-"    marker: __init__.py\n"
-"    command: python -m pytest tests/performance\n"
-"  - name: security\n"
-"    purpose: Tests of authentication, input hardening and other security properties\n"
-"    marker: __init__.py\n"
-"    command: python -m pytest tests/security\n"
-"  - name: validation\n"
-"    purpose: Checks of numerical precision and data validation\n"
-"    marker: __init__.py\n"
-"    command: python -m pytest tests/validation\n"
-"  - name: e2e\n"
-"    purpose: End-to-end tests through the user interface or public entry points\n"
-"    marker: __init__.py\n"
-"    command: python -m pytest tests/e2e\n"
-"  - name: load\n"
-"    purpose: Load tests that drive the service with many simulated users\n"
-"    marker: __init__.py\n"
-"    command: locust -f tests/load/locustfile.py\n"
-"  - name: health\n"
-"    purpose: Health checks of a deployed service\n"
-"    marker: __init__.py\n"
-"    command: python -m pytest tests/health\n"
-"  - name: smoke\n"
-"    purpose: Quick checks that the build basically works\n"
-"    marker: __init__.py\n"
-"    command: python -m pytest tests/smoke\n"
-"\n"
-"# The first rule whose patterns (path, name, content) all match wins.\n"
-"rules:\n"
-"  # By name.\n"
-"  - category: load\n"
-"    name: '^locustfile\\.py$'\n"
-"  - category: integration\n"
-"    name: '(?i)integration'\n"
-"  - category: security\n"
-"    name: '(?i)security'\n"
-"  - category: performance\n"
-"    name: '(?i)(performance|benchmark)'\n"
-"  - category: validation\n"
-"    name: '(?i)(validation|precision)'\n"
-"  - category: e2e\n"
-"    name: '(?i)(e2e|end_to_end)'\n"
-"  - category: smoke\n"
-"    name: '(?i)smoke'\n"
-"  - category: health\n"
-"    name: '(?i)health'\n"
-"  # By content.\n"
-"  - category: load\n"
-"    content: '^\\s*from\\s+locust\\s+import\\b|\\bHttpUser\\b'\n"
-"  - category: e2e\n"
-"    content: '^\\s*(from|import)\\s+(selenium|playwright)\\b|[''\"]@playwright/test[''\"]|require\\([''\"](selenium-webdriver|playwright)[''\"]\\)'\n"
-"  - category: integration\n"
-"    content: '@pytest\\.mark\\.integration\\b'\n"
-"  - category: security\n"
-"    content: '@pytest\\.mark\\.security\\b'\n"
-"  - category: performance\n"
-"    content: '@pytest\\.mark\\.(performance|benchmark)\\b'\n"
-"  - category: validation\n"
-"    content: '@pytest\\.mark\\.validation\\b'\n"
-"  - category: e2e\n"
-"    content: '@pytest\\.mark\\.e2e\\b'\n"
-"  - category: load\n"
-"    content: '@pytest\\.mark\\.load\\b'\n"
-"  - category: smoke\n"
-"    content: '@pytest\\.mark\\.smoke\\b'\n"
-"  - category: health\n"
-"    content: '@pytest\\.mark\\.health\\b'\n"
-"  - category: unit\n"
-"    content: '@pytest\\.mark\\.unit\\b'\n"
-"  # Already in a category directory: stays there.\n"
-"  - category: unit\n"
-"    path: '^unit/'\n"
-"  - category: integration\n"
-"    path: '^integration/'\n"
-"  - category: performance\n"
-"    path: '^performance/'\n"
-"  - category: security\n"
-"    path: '^security/'\n"
-"  - category: validation\n"
-"    path: '^validation/'\n"
-"  - category: e2e\n"
-"    path: '^e2e/'\n"
-"  - category: load\n"
-"    path: '^load/'\n"
-"  - category: health\n"
-"    path: '^health/'\n"
-"  - category: smoke\n"
-"    path: '^smoke/'\n"
-"\n"
-"# Test files no rule matches.\n"
-"default: unit\n";
-
-const char *
-tally_rules_default_text(void)
-{
-	return default_text;
-}
-
-/* The YAML tree. */
-
-static void
-ynode_free(struct ynode *y)
-{
-	size_t i;
-
-	if (y == NULL)
-		return;
-	for (i = 0; i < y->n; i++)
-		ynode_free(y->kids[i]);
-	free(y->kids);
-	free(y->s);
-	free(y);
-}
-
-static int
-ynode_add(struct ynode *parent, struct ynode *kid)
-{
-	struct ynode **k;
-
-	if ((parent->n & 15) == 0) {
-		k = realloc(parent->kids, (parent->n + 16) * sizeof(*k));
-		if (k == NULL)
-			return TALLY_ENOMEM;
-		parent->kids = k;
-	}
-	parent->kids[parent->n++] = kid;
-	return TALLY_OK;
-}
-
-static int
-yerr(struct tally_error *err, long line, long col, const char *fmt,
-    const char *arg)
-{
-	return tally_error_set(err, TALLY_EPARSE, line, col, fmt, arg);
-}
-
-/*
- * Parse len bytes of YAML into a tree, refusing what a rules file never
- * needs.  Returns the root (a mapping, sequence or scalar) in *out.
- */
-static int
-yaml_tree(const char *text, size_t len, struct ynode **out,
-    struct tally_error *err)
-{
-	yaml_parser_t p;
-	yaml_event_t ev;
-	struct ynode *stack[MAX_YAML_DEPTH + 1], *y, *root = NULL, *top;
-	size_t depth = 0, i;
-	int rc = TALLY_OK, ndocs = 0, done = 0;
-	long line, col;
-
-	*out = NULL;
-	if (!yaml_parser_initialize(&p))
-		return tally_error_set(err, TALLY_ENOMEM, 0, 0, "out of memory");
-	yaml_parser_set_input_string(&p, (const unsigned char *)text, len);
-	while (!done && rc == TALLY_OK) {
-		if (!yaml_parser_parse(&p, &ev)) {
-			rc = tally_error_set(err, TALLY_EPARSE,
-			    (long)p.problem_mark.line + 1,
-			    (long)p.problem_mark.column + 1, "%s%s%s",
-			    p.problem ? p.problem : "malformed YAML",
-			    p.context ? " " : "", p.context ? p.context : "");
-			break;
-		}
-		line = (long)ev.start_mark.line + 1;
-		col = (long)ev.start_mark.column + 1;
-		y = NULL;
-		switch (ev.type) {
-		case YAML_STREAM_END_EVENT:
-			done = 1;
-			break;
-		case YAML_DOCUMENT_START_EVENT:
-			if (++ndocs > 1)
-				rc = yerr(err, line, col,
-				    "more than one YAML document%s", "");
-			break;
-		case YAML_ALIAS_EVENT:
-			rc = yerr(err, line, col,
-			    "anchors and aliases are not allowed%s", "");
-			break;
-		case YAML_SCALAR_EVENT:
-		case YAML_SEQUENCE_START_EVENT:
-		case YAML_MAPPING_START_EVENT:
-			if ((ev.type == YAML_SCALAR_EVENT ?
-			    ev.data.scalar.anchor : ev.type ==
-			    YAML_SEQUENCE_START_EVENT ?
-			    ev.data.sequence_start.anchor :
-			    ev.data.mapping_start.anchor) != NULL) {
-				rc = yerr(err, line, col,
-				    "anchors and aliases are not allowed%s", "");
-				break;
-			}
-			if ((ev.type == YAML_SCALAR_EVENT ?
-			    ev.data.scalar.tag : ev.type ==
-			    YAML_SEQUENCE_START_EVENT ?
-			    ev.data.sequence_start.tag :
-			    ev.data.mapping_start.tag) != NULL) {
-				rc = yerr(err, line, col,
-				    "tags are not allowed%s", "");
-				break;
-			}
-			if ((y = calloc(1, sizeof(*y))) == NULL) {
-				rc = tally_error_set(err, TALLY_ENOMEM, 0, 0,
-				    "out of memory");
-				break;
-			}
-			y->line = line;
-			y->col = col;
-			if (ev.type == YAML_SCALAR_EVENT) {
-				y->type = Y_SCALAR;
-				if (memchr(ev.data.scalar.value, '\0',
-				    ev.data.scalar.length) != NULL) {
-					free(y);
-					rc = yerr(err, line, col,
-					    "NUL character in a value%s", "");
-					break;
-				}
-				y->s = strdup((char *)ev.data.scalar.value);
-				if (y->s == NULL) {
-					free(y);
-					rc = tally_error_set(err, TALLY_ENOMEM,
-					    0, 0, "out of memory");
-					break;
-				}
-			} else
-				y->type = ev.type == YAML_SEQUENCE_START_EVENT ?
-				    Y_SEQ : Y_MAP;
-			top = depth > 0 ? stack[depth - 1] : NULL;
-			if (top == NULL)
-				root = y;
-			else {
-				/* Keys are scalars and appear once. */
-				if (top->type == Y_MAP && top->n % 2 == 0) {
-					if (y->type != Y_SCALAR) {
-						ynode_free(y);
-						rc = yerr(err, line, col,
-						    "a key must be a plain "
-						    "string%s", "");
-						break;
-					}
-					for (i = 0; i < top->n; i += 2)
-						if (strcmp(top->kids[i]->s,
-						    y->s) == 0)
-							break;
-					if (i < top->n) {
-						rc = yerr(err, line, col,
-						    "duplicate key '%s'", y->s);
-						ynode_free(y);
-						break;
-					}
-				}
-				if (ynode_add(top, y) != TALLY_OK) {
-					ynode_free(y);
-					rc = tally_error_set(err, TALLY_ENOMEM,
-					    0, 0, "out of memory");
-					break;
-				}
-			}
-			if (y->type != Y_SCALAR) {
-				if (depth == MAX_YAML_DEPTH) {
-					rc = yerr(err, line, col,
-					    "nesting too deep%s", "");
-					break;
-				}
-				stack[depth++] = y;
-			}
-			break;
-		case YAML_SEQUENCE_END_EVENT:
-		case YAML_MAPPING_END_EVENT:
-			if (depth > 0)
-				depth--;
-			break;
-		default:
-			break;
-		}
-		yaml_event_delete(&ev);
-	}
-	yaml_parser_delete(&p);
-	if (rc != TALLY_OK) {
-		ynode_free(root);
-		return rc;
-	}
-	*out = root;
-	return TALLY_OK;
-}
 
 /* The schema. */
 
@@ -777,8 +443,8 @@ fill_defaults(struct tally_rules *r, struct tally_error *err)
 	if (r->has_include && r->has_exclude)
 		return TALLY_OK;
 	tally_error_init(&derr, "built-in rules");
-	if ((rc = tally_rules_parse(&d, NULL, default_text,
-	    sizeof(default_text) - 1, &derr)) != TALLY_OK)
+	if ((rc = tally_rules_parse(&d, NULL, tally_rules_default_text(),
+	    strlen(tally_rules_default_text()), &derr)) != TALLY_OK)
 		return tally_error_set(err, rc, 0, 0, "%s", derr.message);
 	if (!r->has_include) {
 		r->include = d->include;
@@ -847,8 +513,8 @@ tally_rules_load(struct tally_rules **out, const char *path,
 
 	*out = NULL;
 	if (path == NULL)
-		return tally_rules_parse(out, "", default_text,
-		    sizeof(default_text) - 1, err);
+		return tally_rules_parse(out, "", tally_rules_default_text(),
+		    strlen(tally_rules_default_text()), err);
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) == -1 ||
 	    fstat(fd, &st) == -1) {
 		err->sys_errno = errno;
