@@ -109,7 +109,7 @@ append(struct journal *j, struct tally_buf *b, struct tally_error *err)
 	do
 		w = write(j->fd, b->data, b->len);
 	while (w == -1 && errno == EINTR);
-	if (w != (ssize_t)b->len || fdatasync(j->fd) == -1) {
+	if (w != (ssize_t)b->len || (!j->lazy && fdatasync(j->fd) == -1)) {
 		if (w >= 0 && w != (ssize_t)b->len)
 			errno = ENOSPC;
 		tally_buf_free(b);
@@ -398,6 +398,14 @@ journal_end(struct journal *j, const char *op, struct tally_error *err)
 }
 
 int
+journal_sync(struct journal *j, struct tally_error *err)
+{
+	if (fdatasync(j->fd) == -1)
+		return fs_error(err, "cannot write journal", ".tally/" JOURNAL);
+	return TALLY_OK;
+}
+
+int
 journal_pending(const struct journal *j)
 {
 	return j->run && !j->reverted && (!j->committed || j->undoing);
@@ -514,7 +522,8 @@ journal_recover(struct journal *j, int rootfd, struct tally_error *err)
 /* Revert one move; 1 when refused (reported), else a status. */
 static int
 undo_move(struct journal *j, size_t i, int rootfd,
-    const struct tally_organize_opts *o, struct tally_error *err)
+    const struct tally_organize_opts *o, struct dirset *dirs,
+    struct tally_error *err)
 {
 	struct jentry *e = &j->e[i];
 	struct tally_error why;
@@ -555,11 +564,16 @@ move:
 		crash_point();
 		if (fs_rename_noreplace(fb, bb, fa, ba) == -1)
 			rc = fs_error(err, "cannot move back", e->b);
-		else if (fsync(fa) == -1 || fsync(fb) == -1)
-			rc = fs_error(err, "cannot sync directory of", e->a);
+		else if (dirset_add(dirs, e->a) != TALLY_OK ||
+		    dirset_add(dirs, e->b) != TALLY_OK)
+			rc = tally_error_set(err, TALLY_ENOMEM, 0, 0,
+			    "out of memory");
 		if (rc == TALLY_OK) {
 			crash_point();
+			/* Lost, it is found again on the disk. */
+			j->lazy = 1;
 			rc = journal_mark(j, i, "undone", err);
+			j->lazy = 0;
 			crash_point();
 		}
 	}
@@ -574,6 +588,7 @@ journal_undo(struct journal *j, int rootfd,
 {
 	struct tally_organize_action act;
 	struct tally_error why;
+	struct dirset dirs = { NULL, 0 };
 	struct jentry *e;
 	struct stat st;
 	size_t i, refused = 0;
@@ -592,12 +607,14 @@ journal_undo(struct journal *j, int rootfd,
 		case TALLY_ORGANIZE_MOVE:
 			act.path = e->b;
 			act.dest = e->a;
-			rc = undo_move(j, i, rootfd, o, err);
+			rc = undo_move(j, i, rootfd, o, &dirs, err);
 			break;
 		case TALLY_ORGANIZE_MARKER:
 			act.path = e->a;
-			if ((a = probe(rootfd, e->a, &st, err)) < 0)
+			if ((a = probe(rootfd, e->a, &st, err)) < 0) {
+				dirset_free(&dirs);
 				return a;
+			}
 			if (a && (!S_ISREG(st.st_mode) || st.st_ino != e->ino ||
 			    (unsigned long long)st.st_size != e->size)) {
 				tally_error_set(&why, TALLY_EINVAL, 0, 0,
@@ -617,8 +634,10 @@ journal_undo(struct journal *j, int rootfd,
 			break;
 		default:
 			act.path = e->a;
-			if ((a = probe(rootfd, e->a, &st, err)) < 0)
+			if ((a = probe(rootfd, e->a, &st, err)) < 0) {
+				dirset_free(&dirs);
 				return a;
+			}
 			if (a && S_ISDIR(st.st_mode)) {
 				if ((rc = journal_mark(j, i, "undo", err)) !=
 				    TALLY_OK)
@@ -646,12 +665,17 @@ journal_undo(struct journal *j, int rootfd,
 			refused++;
 			continue;
 		}
-		if (rc != TALLY_OK)
+		if (rc != TALLY_OK) {
+			dirset_free(&dirs);
 			return rc;
+		}
 		(*n)++;
 		if (o->action)
 			o->action(o->arg, &act);
 	}
+	if ((rc = dirset_sync(&dirs, rootfd, err)) != TALLY_OK ||
+	    (rc = journal_sync(j, err)) != TALLY_OK)
+		return rc;
 	if (refused > 0)
 		return tally_error_set(err, TALLY_EINVAL, 0, 0,
 		    "%zu step%s of the last apply could not be undone", refused,

@@ -583,8 +583,6 @@ do_move(struct ctx *c, const struct jentry *s)
 	else if (fs_rename_noreplace(fa, ba, fb, bb) == -1)
 		rc = fs_error(c->err, errno == EXDEV ? "refusing to move "
 		    "across file systems" : "cannot move", s->a);
-	else if (fsync(fb) == -1 || fsync(fa) == -1)
-		rc = fs_error(c->err, "cannot sync directory of", s->b);
 	close(fa);
 	close(fb);
 	return rc;
@@ -602,7 +600,10 @@ interrupted(void)
 	    sigismember(&set, SIGHUP);
 }
 
-/* One step: intent, change, outcome, with the crash points between. */
+/*
+ * One mkdir or marker step: intent, change, outcome, with the crash
+ * points between.
+ */
 static int
 step(struct ctx *c, struct journal *j, struct jentry *s, const char *cat)
 {
@@ -615,16 +616,11 @@ step(struct ctx *c, struct journal *j, struct jentry *s, const char *cat)
 	if ((rc = journal_intent(j, s, c->err)) != TALLY_OK)
 		return rc;
 	crash_point();
-	switch (s->kind) {
-	case TALLY_ORGANIZE_MKDIR:
+	if (s->kind == TALLY_ORGANIZE_MKDIR)
 		rc = do_mkdir(c, s->a);
-		break;
-	case TALLY_ORGANIZE_MARKER:
+	else {
 		k = tally_rules_category(c->r, (size_t)s->ino);
 		rc = do_marker(c, &j->e[j->n - 1], k);
-		break;
-	default:
-		rc = do_move(c, s);
 	}
 	if (rc != TALLY_OK)
 		return rc;
@@ -753,11 +749,75 @@ open_state(int rootfd, int create, int *fd, struct tally_error *err)
 	return TALLY_OK;
 }
 
+#define BATCH	64	/* moves per journal sync */
+
+static void
+move_step(const struct ent *e, struct jentry *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->kind = TALLY_ORGANIZE_MOVE;
+	s->a = e->path;
+	s->b = e->dest;
+	s->dev = e->st.st_dev;
+	s->ino = e->st.st_ino;
+	s->size = (unsigned long long)e->st.st_size;
+	s->msec = e->st.st_mtim.tv_sec;
+	s->mnsec = e->st.st_mtim.tv_nsec;
+}
+
+/*
+ * Up to BATCH moves: their intents, one journal sync, then each move and
+ * its "done".  A "done" lost in a crash is found again on the disk, so it
+ * is synced with the next batch; the directories are synced once at the
+ * end of the run.
+ */
+static int
+move_batch(struct ctx *c, struct journal *j, const size_t *idx, size_t n,
+    struct dirset *dirs, size_t *nactions)
+{
+	struct jentry s;
+	size_t k, first;
+	int rc = TALLY_OK;
+
+	if (interrupted())
+		return tally_error_set(c->err, TALLY_ESTOP, 0, 0,
+		    "interrupted; finish with --apply or revert with --undo");
+	j->lazy = 1;
+	for (k = 0; k < n && rc == TALLY_OK; k++) {
+		move_step(&c->p.e[idx[k]], &s);
+		rc = journal_intent(j, &s, c->err);
+		crash_point();
+	}
+	j->lazy = 0;
+	if (rc != TALLY_OK || (rc = journal_sync(j, c->err)) != TALLY_OK)
+		return rc;
+	first = j->n - n;
+	for (k = 0; k < n && rc == TALLY_OK; k++) {
+		move_step(&c->p.e[idx[k]], &s);
+		if ((rc = do_move(c, &s)) != TALLY_OK)
+			break;
+		if (dirset_add(dirs, s.a) != TALLY_OK ||
+		    dirset_add(dirs, s.b) != TALLY_OK)
+			return tally_error_set(c->err, TALLY_ENOMEM, 0, 0,
+			    "out of memory");
+		crash_point();
+		j->lazy = 1;
+		rc = journal_mark(j, first + k, "done", c->err);
+		j->lazy = 0;
+		crash_point();
+		if (rc == TALLY_OK) {
+			report_step(c, &s, c->p.e[idx[k]].cat->name);
+			(*nactions)++;
+		}
+	}
+	return rc;
+}
+
 static int
 apply(struct ctx *c, struct journal *j, size_t *nactions)
 {
-	struct jentry s;
-	size_t i;
+	struct dirset dirs = { NULL, 0 };
+	size_t i, nb, batch[BATCH];
 	int rc, resumed = journal_pending(j);
 
 	if (resumed && j->undoing)
@@ -774,23 +834,17 @@ apply(struct ctx *c, struct journal *j, size_t *nactions)
 	for (i = 0; i < c->p.nsteps && rc == TALLY_OK; i++)
 		if ((rc = step(c, j, &c->p.steps[i], NULL)) == TALLY_OK)
 			(*nactions)++;
-	for (i = 0; i < c->p.n && rc == TALLY_OK; i++) {
-		struct ent *e = &c->p.e[i];
-
-		if (e->dest == NULL)
-			continue;
-		memset(&s, 0, sizeof(s));
-		s.kind = TALLY_ORGANIZE_MOVE;
-		s.a = e->path;
-		s.b = e->dest;
-		s.dev = e->st.st_dev;
-		s.ino = e->st.st_ino;
-		s.size = (unsigned long long)e->st.st_size;
-		s.msec = e->st.st_mtim.tv_sec;
-		s.mnsec = e->st.st_mtim.tv_nsec;
-		if ((rc = step(c, j, &s, e->cat->name)) == TALLY_OK)
-			(*nactions)++;
+	for (i = 0, nb = 0; i <= c->p.n && rc == TALLY_OK; i++) {
+		if (i < c->p.n && c->p.e[i].dest != NULL)
+			batch[nb++] = i;
+		if (nb == BATCH || (i == c->p.n && nb > 0)) {
+			rc = move_batch(c, j, batch, nb, &dirs, nactions);
+			nb = 0;
+		}
 	}
+	if (rc == TALLY_OK)
+		rc = dirset_sync(&dirs, c->rootfd, c->err);
+	dirset_free(&dirs);
 	if (rc != TALLY_OK)
 		return rc;
 	if (j->run && !j->committed &&

@@ -35,6 +35,21 @@ int	fs_rename_noreplace(int ofd, const char *old, int nfd, const char *new);
 /* An error with strerror(errno) appended, naming path. */
 int	fs_error(struct tally_error *err, const char *what, const char *path);
 
+/*
+ * The directories whose entries changed, to fsync once before the run's
+ * last journal record instead of after every move.
+ */
+struct dirset {
+	char	**dirs;
+	size_t	  n;
+};
+
+/* Remember the directory holding rel. */
+int	dirset_add(struct dirset *d, const char *rel);
+/* fsync every directory remembered; the set is emptied either way. */
+int	dirset_sync(struct dirset *d, int rootfd, struct tally_error *err);
+void	dirset_free(struct dirset *d);
+
 /* The testing hook TALLY_ORGANIZE_CRASH_AFTER: exit at the Nth point. */
 void	crash_point(void);
 
@@ -57,6 +72,7 @@ struct journal {
 	int		 committed;	/* ... and finished */
 	int		 undoing;	/* an undo of it was begun */
 	int		 reverted;	/* ... and finished */
+	int		 lazy;		/* append without syncing */
 };
 
 /*
@@ -68,7 +84,11 @@ struct journal {
 int	journal_open(struct journal *j, int dfd, int create,
 	    struct tally_error *err);
 void	journal_close(struct journal *j);
-/* Append a record and sync it. */
+/*
+ * Append a record and sync it (unless j->lazy is set: a record whose loss
+ * recovery makes good by looking at the disk, or one synced with the
+ * next).
+ */
 int	journal_begin(struct journal *j, struct tally_error *err);
 int	journal_intent(struct journal *j, const struct jentry *e,
 	    struct tally_error *err);
@@ -76,6 +96,7 @@ int	journal_mark(struct journal *j, size_t i, const char *op,
 	    struct tally_error *err);
 int	journal_end(struct journal *j, const char *op,
 	    struct tally_error *err);
+int	journal_sync(struct journal *j, struct tally_error *err);
 /* An interrupted run that is neither finished nor reverted. */
 int	journal_pending(const struct journal *j);
 /* Settle steps with an intent and no outcome by looking at the disk. */

@@ -119,6 +119,61 @@ fs_rename_noreplace(int ofd, const char *old, int nfd, const char *new)
 	return unlinkat(ofd, old, 0);
 }
 
+int
+dirset_add(struct dirset *d, const char *rel)
+{
+	const char *slash = strrchr(rel, '/');
+	size_t n = slash ? (size_t)(slash - rel) : 0, i;
+	char **v;
+
+	for (i = 0; i < d->n; i++)
+		if (strlen(d->dirs[i]) == n && strncmp(d->dirs[i], rel, n) == 0)
+			return TALLY_OK;
+	if ((v = realloc(d->dirs, (d->n + 1) * sizeof(*v))) == NULL)
+		return TALLY_ENOMEM;
+	d->dirs = v;
+	if ((v[d->n] = strndup(rel, n)) == NULL)
+		return TALLY_ENOMEM;
+	d->n++;
+	return TALLY_OK;
+}
+
+int
+dirset_sync(struct dirset *d, int rootfd, struct tally_error *err)
+{
+	size_t i;
+	int fd, rc = TALLY_OK;
+
+	for (i = 0; i < d->n && rc == TALLY_OK; i++) {
+		rc = fs_opendir(rootfd, d->dirs[i], 0, &fd, err);
+		if (rc == TALLY_EIO && err->sys_errno == ENOENT) {
+			/* Removed since (an undone mkdir): nothing to sync. */
+			rc = TALLY_OK;
+			err->sys_errno = 0;
+			continue;
+		}
+		if (rc != TALLY_OK)
+			break;
+		if (fsync(fd) == -1)
+			rc = fs_error(err, "cannot sync directory", d->dirs[i]);
+		close(fd);
+	}
+	dirset_free(d);
+	return rc;
+}
+
+void
+dirset_free(struct dirset *d)
+{
+	size_t i;
+
+	for (i = 0; i < d->n; i++)
+		free(d->dirs[i]);
+	free(d->dirs);
+	d->dirs = NULL;
+	d->n = 0;
+}
+
 void
 crash_point(void)
 {

@@ -63,7 +63,8 @@ struct tally_organize_opts {
  * during a step and end the run between steps.  The environment variable
  * TALLY_ORGANIZE_CRASH_AFTER=N (a testing hook) makes the process _exit(99)
  * at the Nth crash point: each step has three, after its journal intent,
- * after the change, and after its journal record of completion.
+ * after the change, and after its journal record of completion (the
+ * intents of a batch of moves come before its first move).
  */
 int	tally_organize(const struct tally_organize_opts *o,
 	    enum tally_organize_mode mode, size_t *nactions,
