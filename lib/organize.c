@@ -632,6 +632,37 @@ step(struct ctx *c, struct journal *j, struct jentry *s, const char *cat)
 	return TALLY_OK;
 }
 
+/*
+ * A Markdown code span holding s (one line): fenced by one backtick more
+ * than its longest run of backticks, padded when s starts or ends with
+ * one.
+ */
+static int
+code_span(struct tally_buf *b, const char *s)
+{
+	size_t run = 0, max = 0, i;
+	const char *p;
+	int rc = TALLY_OK, pad;
+
+	for (p = s; *p != '\0'; p++) {
+		run = *p == '`' ? run + 1 : 0;
+		if (run > max)
+			max = run;
+	}
+	pad = s[0] == '`' || (s[0] != '\0' && s[strlen(s) - 1] == '`');
+	for (i = 0; i <= max && rc == TALLY_OK; i++)
+		rc = tally_buf_addc(b, '`');
+	if (rc == TALLY_OK && pad)
+		rc = tally_buf_addc(b, ' ');
+	if (rc == TALLY_OK)
+		rc = tally_buf_adds(b, s);
+	if (rc == TALLY_OK && pad)
+		rc = tally_buf_addc(b, ' ');
+	for (i = 0; i <= max && rc == TALLY_OK; i++)
+		rc = tally_buf_addc(b, '`');
+	return rc;
+}
+
 /* The Markdown index of the layout. */
 static int
 write_index(struct ctx *c)
@@ -665,7 +696,7 @@ write_index(struct ctx *c)
 		if (rc == TALLY_OK)
 			rc = tally_buf_adds(&b, "\n\nRun: ");
 		if (rc == TALLY_OK)
-			rc = tally_esc_md(&b, cat->command, TALLY_NTS);
+			rc = code_span(&b, cat->command);
 		if (rc == TALLY_OK)
 			rc = tally_buf_adds(&b, "\n\n");
 		for (i = 0; i < c->p.n && rc == TALLY_OK; i++) {

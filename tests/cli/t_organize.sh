@@ -78,7 +78,7 @@ if [ "$(cat "$R/tests/integration/__init__.py")" = '"""Tests of components worki
 then ok "apply: marker has the purpose as docstring"
 else notok "apply: marker" "$(cat "$R/tests/integration/__init__.py")"; fi
 if grep -q '^## integration$' "$T/INDEX.md" &&
-    grep -qF 'Run: python \-m pytest tests/integration' "$T/INDEX.md" &&
+    grep -qF 'Run: `python -m pytest tests/integration`' "$T/INDEX.md" &&
     grep -qF -- '- tests/load/locustfile\.py' "$T/INDEX.md" &&
     grep -qF 'Load tests that drive the service' "$T/INDEX.md"
 then ok "apply: index lists category, purpose, command, files"
@@ -402,3 +402,13 @@ for n in 3 64 65 129 192 193 200 260 301 340 400 455; do
 	fi
 done
 [ $bad -eq 0 ] && ok "150 moves killed inside and across batches: undone or finished exactly"
+
+# The index keeps hostile text inert: a command with backticks stays in
+# its code span, a file name with Markdown in it is escaped.
+R=$T/md; mkdir -p "$R/tests"; echo x > "$R/tests/test_[x](javascript:y).py"
+printf 'categories:\n  - name: all\n    purpose: "*Everything* <b>"\n    command: "run `a`"\ndefault: all\n' > "$R/.tally.yml"
+run "index escaping" 0 $P --root "$R" --apply --index "$T/md.md"
+if grep -qF 'Run: `` run `a` ``' "$T/md.md" && grep -qF '\*Everything\* &lt;b&gt;' "$T/md.md" &&
+    grep -qF 'tests/all/test\_\[x\]\(javascript\:y\)\.py' "$T/md.md"
+then ok "index escaping: code span and escapes"
+else notok "index escaping" "$(cat "$T/md.md")"; fi
