@@ -412,3 +412,9 @@ if grep -qF 'Run: `` run `a` ``' "$T/md.md" && grep -qF '\*Everything\* &lt;b&gt
     grep -qF 'tests/all/test\_\[x\]\(javascript\:y\)\.py' "$T/md.md"
 then ok "index escaping: code span and escapes"
 else notok "index escaping" "$(cat "$T/md.md")"; fi
+
+# A closed log pipe does not stop a run half-way.
+R=$T/pipe; seed "$R"
+( $P --root "$R" --apply 2>"$T/pipe.err"; echo $? > "$T/pipe.st" ) | head -1 > /dev/null
+run "apply into a closed pipe finished every step" 0 $P --root "$R" --check
+[ ! -s "$T/pipe.err" ] && ok "closed pipe: quiet" || notok "closed pipe: stderr" "$(cat "$T/pipe.err")"
