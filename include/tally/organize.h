@@ -1,0 +1,73 @@
+/*
+ * tally/organize.h: moving test files into category directories by rules
+ * (tally-organize(1)): plan, apply with a journal, check, undo.
+ *
+ * Ownership: the caller owns the options and everything they point to;
+ * the strings in a struct tally_organize_action and a struct tally_error
+ * handed to a callback are borrowed until the callback returns.
+ */
+#ifndef TALLY_ORGANIZE_H
+#define TALLY_ORGANIZE_H
+
+#include <stddef.h>
+
+#include <tally/error.h>
+#include <tally/rules.h>
+
+enum tally_organize_mode {
+	TALLY_ORGANIZE_PLAN,	/* work out the plan, change nothing */
+	TALLY_ORGANIZE_APPLY,	/* carry the plan out */
+	TALLY_ORGANIZE_CHECK,	/* like PLAN: the caller fails on actions */
+	TALLY_ORGANIZE_UNDO	/* revert the last apply from its journal */
+};
+
+enum tally_organize_kind {
+	TALLY_ORGANIZE_MKDIR,	/* path: a category directory to create */
+	TALLY_ORGANIZE_MARKER,	/* path: a marker file to create */
+	TALLY_ORGANIZE_MOVE	/* path to dest */
+};
+
+/* One step of a plan, or of an apply or undo as it is done. */
+struct tally_organize_action {
+	enum tally_organize_kind kind;
+	const char	*path;		/* relative to the root */
+	const char	*dest;		/* MOVE only */
+	const char	*category;	/* NULL in an undo */
+	int		 undo;		/* the step reverts an earlier one */
+};
+
+struct tally_organize_opts {
+	const char	*root;		/* project root; NULL is "." */
+	const struct tally_rules *rules; /* not needed for UNDO */
+	const char	*index;		/* APPLY: Markdown index file, or NULL */
+	/* Each planned step, or each step as it is done. */
+	void		(*action)(void *arg,
+			    const struct tally_organize_action *a);
+	/*
+	 * Each problem that does not stop the run at once (collisions,
+	 * skipped symlinks, refused undo steps); status is the code the
+	 * run ends with, or TALLY_OK for a warning.
+	 */
+	void		(*diag)(void *arg, int status,
+			    const struct tally_error *err);
+	void		*arg;
+};
+
+/*
+ * Run one mode.  *nactions is the number of steps planned (PLAN, CHECK)
+ * or done (APPLY, UNDO).  Returns TALLY_OK, or a failure with err filled
+ * (or already reported through diag, with err saying how many problems).
+ *
+ * APPLY and UNDO hold <root>/.tally/organize.lock and keep
+ * <root>/.tally/organize.journal.  SIGINT, SIGTERM and SIGHUP are blocked
+ * during a step and end the run between steps.  The environment variable
+ * TALLY_ORGANIZE_CRASH_AFTER=N (a testing hook) makes the process _exit(99)
+ * at the Nth crash point: each step has three, after its journal intent,
+ * after the change, and after its journal record of completion (the
+ * intents of a batch of moves come before its first move).
+ */
+int	tally_organize(const struct tally_organize_opts *o,
+	    enum tally_organize_mode mode, size_t *nactions,
+	    struct tally_error *err);
+
+#endif /* TALLY_ORGANIZE_H */

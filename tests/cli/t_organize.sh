@@ -1,0 +1,420 @@
+# tests/cli/t_organize.sh: tally-organize in temporary trees.
+. "$(dirname "$0")/lib.sh"
+
+SEED=$DATA/organize/seed
+P=tally-organize
+
+# A fresh copy of the seed tree at $1.
+seed() { rm -rf "$1"; mkdir -p "$1"; cp -R "$SEED/." "$1/"; }
+
+# Every file below $1 (not .tally) with its checksum, one per line.
+sums() {
+	(cd "$1" && find . -path ./.tally -prune -o -path ./.git -prune -o \
+	    -type f -print0 | sort -z | xargs -0 sha256sum)
+}
+
+# Every file and directory below $1 (not .tally, not .git).
+tree() {
+	(cd "$1" && find . -path ./.tally -prune -o -path ./.git -prune -o \
+	    -print | sort)
+}
+
+same() {	# same NAME A B: the two listings are identical
+	if cmp -s "$2" "$3"; then ok "$1"
+	else notok "$1" "$(diff "$2" "$3" | head -10)"; fi
+}
+
+has() {	# has NAME PATH: a file is there
+	if [ -f "$2" ]; then ok "$1: $2 exists"
+	else notok "$1: $2 missing"; fi
+}
+
+hasnt() {
+	if [ -e "$2" ] || [ -L "$2" ]; then notok "$1: $2 exists"
+	else ok "$1: $2 absent"; fi
+}
+
+# The dry run prints the plan and changes nothing.
+R=$T/r; seed "$R"; sums "$R" > "$T/orig.sums"; tree "$R" > "$T/orig.tree"
+run "dry run" 0 $P --root "$R"
+expect_no_err
+expect_out "move tests/test_precision_math.py -> tests/validation/test_precision_math.py"
+expect_out "move tests/test_pipeline_integration.py -> tests/integration/test_pipeline_integration.py"
+expect_out "move tests/test_security_hardening_comprehensive.py -> tests/security/test_security_hardening_comprehensive.py"
+expect_out "move tests/test_production_performance.py -> tests/performance/test_production_performance.py"
+expect_out "move tests/locustfile.py -> tests/load/locustfile.py"
+expect_out "move tests/test_checkout_flow.py -> tests/e2e/test_checkout_flow.py"
+expect_out "move tests/test_api_health.py -> tests/health/test_api_health.py"
+expect_out "move tests/test_smoke.py -> tests/smoke/test_smoke.py"
+expect_out "move tests/test_utils.py -> tests/unit/test_utils.py"
+expect_out "mkdir tests/integration"
+expect_out "create tests/integration/__init__.py"
+expect_lines "move " 10
+expect_not_out "conftest"
+expect_not_out "helpers.py"
+expect_not_out "fixtures"
+expect_not_out "__init__.py ->"
+tree "$R" > "$T/now.tree"; same "dry run: nothing changed" "$T/orig.tree" "$T/now.tree"
+hasnt "dry run" "$R/.tally"
+
+run "check on the flat tree" 1 $P --root "$R" --check
+expect_out "move tests/locustfile.py -> tests/load/locustfile.py"
+expect_no_err
+
+# Apply: the layout, the markers, the index.
+run "apply" 0 $P --root "$R" --apply --index "$T/INDEX.md"
+expect_no_err
+expect_lines "move " 10
+for f in validation/test_precision_math.py integration/test_pipeline_integration.py \
+    security/test_security_hardening_comprehensive.py \
+    performance/test_production_performance.py load/locustfile.py \
+    e2e/test_checkout_flow.py health/test_api_health.py smoke/test_smoke.py \
+    unit/test_utils.py unit/cart.spec.ts conftest.py __init__.py helpers.py \
+    fixtures/users.json fixtures/test_data_integration.py; do
+	has "apply" "$R/tests/$f"
+done
+hasnt "apply" "$R/tests/test_precision_math.py"
+if [ "$(cat "$R/tests/integration/__init__.py")" = '"""Tests of components working together with real dependencies"""' ]
+then ok "apply: marker has the purpose as docstring"
+else notok "apply: marker" "$(cat "$R/tests/integration/__init__.py")"; fi
+if grep -q '^## integration$' "$T/INDEX.md" &&
+    grep -qF 'Run: `python -m pytest tests/integration`' "$T/INDEX.md" &&
+    grep -qF -- '- tests/load/locustfile\.py' "$T/INDEX.md" &&
+    grep -qF 'Load tests that drive the service' "$T/INDEX.md"
+then ok "apply: index lists category, purpose, command, files"
+else notok "apply: index" "$(head -30 "$T/INDEX.md")"; fi
+# Every file kept its bytes: the same checksums under new names.
+sums "$R" | awk '{print $1}' | sort > "$T/a"
+(cat "$T/orig.sums"; sums "$R" | grep '/tests/[^/]*/__init__\.py$') |
+    awk '{print $1}' | sort > "$T/b"
+same "apply: every file's bytes kept" "$T/a" "$T/b"
+sums "$R" > "$T/applied.sums"
+
+run "apply again moves nothing" 0 $P --root "$R" --apply
+expect_no_err
+if [ -s "$OUT" ]; then notok "apply again: output" "$(cat "$OUT")"; else ok "apply again: no steps"; fi
+run "check after apply" 0 $P --root "$R" --check
+expect_no_err
+
+# A new file dropped at the top is caught by --check.
+echo 'def test_x(): pass' > "$R/tests/test_new_security.py"
+run "check catches a new file" 1 $P --root "$R" --check
+expect_out "move tests/test_new_security.py -> tests/security/test_new_security.py"
+rm "$R/tests/test_new_security.py"
+
+run "undo" 0 $P --root "$R" --undo
+expect_no_err
+expect_out "move tests/load/locustfile.py -> tests/locustfile.py"
+expect_out "rmdir tests/integration"
+sums "$R" > "$T/now.sums"; same "undo: tree restored exactly" "$T/orig.sums" "$T/now.sums"
+tree "$R" > "$T/now.tree"; same "undo: no directory left" "$T/orig.tree" "$T/now.tree"
+run "undo again" 0 $P --root "$R" --undo
+expect_out "nothing to undo"
+
+# Killed part-way at every crash point, then undone or finished.
+R=$T/k; seed "$R"; $P --root "$R" --apply > /dev/null
+npoints=$(grep -c '^done' "$R/.tally/organize.journal"); npoints=$((npoints * 3))
+bad=0
+for n in $(seq 1 $npoints); do
+	seed "$R"
+	TALLY_ORGANIZE_CRASH_AFTER=$n $P --root "$R" --apply > /dev/null 2>&1
+	st=$?
+	[ $st -eq 99 ] || { bad=1; notok "crash $n: exit $st, wanted 99"; continue; }
+	$P --root "$R" --check > /dev/null 2>"$T/err"
+	[ $? -eq 2 ] && grep -q 'interrupted' "$T/err" || { bad=1; notok "crash $n: check after crash"; }
+	if [ $((n % 2)) -eq 0 ]; then
+		# Undo, itself killed once part-way when it has steps to undo.
+		TALLY_ORGANIZE_CRASH_AFTER=$((n % 5 + 1)) $P --root "$R" --undo > /dev/null 2>&1
+		$P --root "$R" --undo > /dev/null 2>"$T/err" || { bad=1; notok "crash $n: undo failed" "$(cat "$T/err")"; }
+		sums "$R" > "$T/now.sums"
+		cmp -s "$T/orig.sums" "$T/now.sums" || { bad=1; notok "crash $n: undo did not restore" "$(diff "$T/orig.sums" "$T/now.sums" | head -5)"; }
+		tree "$R" > "$T/now.tree"
+		cmp -s "$T/orig.tree" "$T/now.tree" || { bad=1; notok "crash $n: undo left directories"; }
+	else
+		$P --root "$R" --apply > /dev/null 2>"$T/err" || { bad=1; notok "crash $n: resumed apply failed" "$(cat "$T/err")"; }
+		sums "$R" > "$T/now.sums"
+		cmp -s "$T/applied.sums" "$T/now.sums" || { bad=1; notok "crash $n: resumed apply differs" "$(diff "$T/applied.sums" "$T/now.sums" | head -5)"; }
+		$P --root "$R" --undo > /dev/null 2>&1
+		sums "$R" > "$T/now.sums"
+		cmp -s "$T/orig.sums" "$T/now.sums" || { bad=1; notok "crash $n: undo after resume did not restore"; }
+	fi
+done
+[ $bad -eq 0 ] && ok "killed at each of $npoints points: finished or undone, every checksum the same"
+[ $npoints -ge 60 ] && ok "crash points covered: $npoints" || notok "too few crash points: $npoints"
+
+# Collisions are reported before anything moves.
+R=$T/c; seed "$R"; mkdir -p "$R/tests/sub"
+echo 'a' > "$R/tests/test_dup_integration.py"
+echo 'b' > "$R/tests/sub/test_dup_integration.py"
+tree "$R" > "$T/c.tree"
+run "two sources, one destination" 2 $P --root "$R" --apply
+expect_err "tests/integration/test_dup_integration.py: error: both 'tests/sub/test_dup_integration.py' and 'tests/test_dup_integration.py' would move here"
+expect_err "nothing moved"
+tree "$R" > "$T/now.tree"; same "collision: nothing moved" "$T/c.tree" "$T/now.tree"
+rm "$R/tests/sub/test_dup_integration.py"
+mkdir -p "$R/tests/security"; echo 'kept' > "$R/tests/security/test_dup_integration.py"
+echo 'moving' > "$R/tests/test_other_security.py"
+echo 'kept too' > "$R/tests/security/test_other_security.py"
+run "existing destination" 2 $P --root "$R" --apply
+expect_err "tests/security/test_other_security.py: error: already exists; not moving 'tests/test_other_security.py' here"
+has "existing destination" "$R/tests/test_other_security.py"
+if [ "$(cat "$R/tests/security/test_other_security.py")" = "kept too" ]; then ok "existing destination: not overwritten"
+else notok "existing destination: overwritten"; fi
+run "check with collisions" 2 $P --root "$R" --check
+
+# Symbolic links: a category directory pointing out, a test file link.
+R=$T/s; seed "$R"; mkdir -p "$T/outside"
+ln -s "$T/outside" "$R/tests/integration"
+run "symlinked category directory" 2 $P --root "$R" --apply
+expect_err "refusing symlink or non-directory 'tests/integration'"
+if [ -z "$(ls -A "$T/outside")" ]; then ok "symlinked category: nothing written outside"
+else notok "symlinked category: wrote outside" "$(ls -A "$T/outside")"; fi
+has "symlinked category" "$R/tests/test_precision_math.py"
+rm "$R/tests/integration"
+echo 'secret' > "$T/outside/target.py"
+ln -s "$T/outside/target.py" "$R/tests/test_link_integration.py"
+run "symlinked test file" 0 $P --root "$R" --apply
+expect_err "tests/test_link_integration.py: warning: skipping symbolic link"
+if [ -L "$R/tests/test_link_integration.py" ] && [ "$(cat "$T/outside/target.py")" = secret ]
+then ok "symlinked test file: link and target untouched"; else notok "symlinked test file: touched"; fi
+R=$T/s2; seed "$R"; mv "$R/tests" "$T/realtests"; ln -s "$T/realtests" "$R/tests"
+run "symlinked tests directory" 2 $P --root "$R"
+expect_err "refusing symlink or non-directory 'tests'"
+R=$T/s3; seed "$R"; mkdir "$R/.tally-target"; ln -s "$T/outside" "$R/.tally"
+run "symlinked state directory" 2 $P --root "$R" --apply
+expect_err "refusing symlink or non-directory '.tally'"
+printf 'version: 1\ntests: ../x\ncategories:\n  - name: u\n    purpose: p\n' > "$T/escape.yml"
+run "rules that leave the root" 2 $P --root "$R" --rules "$T/escape.yml"
+expect_err "escape.yml:2:8: error: 'tests' must be a relative path without '.' or '..'"
+
+# Names with spaces and newlines, and a FIFO.
+R=$T/n; seed "$R"
+printf 'x\n' > "$R/tests/test_two words_integration.py"
+printf 'y\n' > "$R/tests/test_new
+line_security.py"
+mkfifo "$R/tests/test_fifo_smoke.py"
+sums "$R" > "$T/n.sums"
+run "odd names" 0 $P --root "$R" --apply
+expect_out "move tests/test_two words_integration.py -> tests/integration/test_two words_integration.py"
+if grep -qF 'move "tests/test_new\nline_security.py" -> "tests/security/test_new\nline_security.py"' "$OUT"
+then ok "odd names: a newline is printed quoted"; else notok "odd names: newline" "$(cat "$OUT")"; fi
+expect_err "tests/test_fifo_smoke.py: warning: skipping non-regular file"
+has "odd names" "$R/tests/integration/test_two words_integration.py"
+[ -f "$R/tests/security/test_new
+line_security.py" ] && ok "odd names: newline name moved" || notok "odd names: newline name not moved"
+run "odd names undone" 0 $P --root "$R" --undo
+sums "$R" > "$T/now.sums"; same "odd names: restored" "$T/n.sums" "$T/now.sums"
+
+# Unreadable files, as an unprivileged user when running as root.
+R=$T/u; seed "$R"
+printf 'import pytest\n@pytest.mark.smoke\ndef test_a(): pass\n' > "$R/tests/test_needs_content.py"
+chmod 000 "$R/tests/test_needs_content.py"
+printf 'x' > "$R/tests/test_name_only_security.py"; chmod 000 "$R/tests/test_name_only_security.py"
+if [ "$(id -u)" -eq 0 ]; then
+	chown -R nobody "$R" 2>/dev/null; chmod 755 "$T"
+	AS="setpriv --reuid=nobody --regid=nogroup --clear-groups"
+else
+	AS=
+fi
+tree "$R" > "$T/u.tree"
+run "unreadable file needing its content" 2 $AS $P --root "$R" --apply
+expect_err "tests/test_needs_content.py: error: cannot read 'tests/test_needs_content.py': Permission denied"
+tree "$R" > "$T/now.tree"; same "unreadable: nothing moved" "$T/u.tree" "$T/now.tree"
+rm -f "$R/tests/test_needs_content.py"
+run "unreadable file classified by name" 0 $AS $P --root "$R" --apply
+has "unreadable by name" "$R/tests/security/test_name_only_security.py"
+
+# Rules files: errors name file, line and column; nothing moves.
+R=$T/b; seed "$R"; tree "$R" > "$T/b.tree"
+rules() { printf "$2" > "$T/$1.yml"; }
+rules unknown 'version: 1\ncategories:\n  - name: u\n    purpose: p\nrules:\n  - category: u\n    desitnation: x\n'
+run "unknown key" 2 $P --root "$R" --rules "$T/unknown.yml"
+expect_err "unknown.yml:7:5: error: unknown key 'desitnation' in rule"
+rules badre 'categories:\n  - name: u\n    purpose: p\nrules:\n  - category: u\n    name: "(a"\n'
+run "bad regex" 2 $P --root "$R" --rules "$T/badre.yml"
+expect_err "badre.yml:6:11: error: bad regex at offset 2: missing closing parenthesis"
+rules alias 'categories:\n  - &a {name: u, purpose: p}\n  - *a\n'
+run "anchor" 2 $P --root "$R" --rules "$T/alias.yml"
+expect_err "alias.yml:2:5: error: anchors and aliases are not allowed"
+rules dup 'categories:\n  - name: u\n    name: v\n    purpose: p\n'
+run "duplicate key" 2 $P --root "$R" --rules "$T/dup.yml"
+expect_err "dup.yml:3:5: error: duplicate key 'name'"
+rules tab 'categories:\n\t- name: u\n'
+run "tab indent" 2 $P --root "$R" --rules "$T/tab.yml"
+expect_err "tab.yml:2:1: error: found character that cannot start any token"
+rules trunc 'categories: [1, 2\n'
+run "truncated flow" 2 $P --root "$R" --rules "$T/trunc.yml"
+expect_err "did not find expected ',' or ']'"
+rules tag 'categories: !!python/object:os.system\n  - name: u\n'
+run "tag" 2 $P --root "$R" --rules "$T/tag.yml"
+expect_err "tag.yml:1:13: error: tags are not allowed"
+rules twodocs 'categories: []\n---\ncategories: []\n'
+run "two documents" 2 $P --root "$R" --rules "$T/twodocs.yml"
+expect_err "error: more than one YAML document"
+python3 -c 'print("categories: " + "[" * 10000)' > "$T/deep.yml" 2>/dev/null ||
+    awk 'BEGIN { s = "categories: "; for (i = 0; i < 10000; i++) s = s "["; print s }' > "$T/deep.yml"
+run "deep nesting" 2 $P --root "$R" --rules "$T/deep.yml"
+expect_err "nesting too deep"
+rules unkcat 'categories:\n  - name: u\n    purpose: p\nrules:\n  - category: nope\n    name: x\n'
+run "unknown category" 2 $P --root "$R" --rules "$T/unkcat.yml"
+expect_err "unkcat.yml:5:15: error: unknown category 'nope'"
+rules baddir 'categories:\n  - name: u\n    dir: ../../etc\n    purpose: p\n'
+run "category dir leaving the root" 2 $P --root "$R" --rules "$T/baddir.yml"
+expect_err "baddir.yml:3:10: error: 'dir' must be a relative path"
+run "missing rules file" 2 $P --root "$R" --rules "$T/none.yml"
+expect_err "none.yml: error: cannot read: No such file or directory"
+# A pathological pattern fails cleanly in the plan, quickly.
+printf 'x' > "$R/tests/test_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa!.py"
+tree "$R" > "$T/b.tree"
+rules patho 'categories:\n  - name: u\n    purpose: p\nrules:\n  - category: u\n    name: "^test_(a+)+$"\n'
+run "pathological regex" 2 timeout 20 $P --root "$R" --rules "$T/patho.yml" --apply
+expect_err "failed on 'test_aaaa"
+expect_err "match limit exceeded"
+tree "$R" > "$T/now.tree"; same "bad rules: nothing moved" "$T/b.tree" "$T/now.tree"
+if [ -s "$R/.tally/organize.journal" ]; then notok "bad rules: journal written"
+else ok "bad rules: journal empty"; fi
+
+# .tally.yml at the root is read; --print-rules is a valid rules file.
+R=$T/y; seed "$R"
+run "print rules" 0 $P --print-rules
+expect_out "version: 1"
+cp "$OUT" "$R/.tally.yml"
+$P --root "$R" > "$T/plan.default"
+run "printed rules give the default plan" 0 $P --root "$R" --rules "$R/.tally.yml"
+same "print rules: same plan" "$T/plan.default" "$OUT"
+printf 'version: 1\ncategories:\n  - name: everything\n    dir: all\n    purpose: All of them\ndefault: everything\n' > "$R/.tally.yml"
+run ".tally.yml at the root" 0 $P --root "$R"
+expect_out "move tests/test_smoke.py -> tests/all/test_smoke.py"
+expect_not_out "create"
+
+# Git: the moves show as renames; undo leaves a clean status.
+if command -v git > /dev/null; then
+	R=$T/g; seed "$R"
+	git -C "$R" init -q && git -C "$R" add -A &&
+	    git -C "$R" -c user.email=t@example.org -c user.name=t commit -qm seed
+	echo 'new' > "$R/tests/test_untracked_smoke.py"
+	run "apply in git" 0 $P --root "$R" --apply
+	git -C "$R" status --porcelain > "$T/st"
+	if grep -qF 'R  tests/test_pipeline_integration.py -> tests/integration/test_pipeline_integration.py' "$T/st" &&
+	    grep -qF 'A  tests/integration/__init__.py' "$T/st" &&
+	    grep -qF '?? tests/smoke/test_untracked_smoke.py' "$T/st" &&
+	    [ "$(grep -c '^R ' "$T/st")" -eq 10 ]
+	then ok "git: 10 renames, untracked file left untracked"
+	else notok "git: status" "$(cat "$T/st")"; fi
+	run "undo in git" 0 $P --root "$R" --undo
+	git -C "$R" status --porcelain > "$T/st"
+	if [ "$(cat "$T/st")" = "?? tests/test_untracked_smoke.py" ]; then ok "git: undo leaves a clean index"
+	else notok "git: after undo" "$(cat "$T/st")"; fi
+fi
+
+# Undo refuses a file changed since, and undoes the rest.
+R=$T/e; seed "$R"; $P --root "$R" --apply > /dev/null
+echo '# edited' >> "$R/tests/smoke/test_smoke.py"
+run "undo with an edited file" 2 $P --root "$R" --undo
+expect_err "cannot undo the move from 'tests/test_smoke.py': the file was changed or replaced since"
+has "undo with an edited file" "$R/tests/smoke/test_smoke.py"
+has "undo with an edited file" "$R/tests/test_utils.py"
+hasnt "undo with an edited file" "$R/tests/test_smoke.py"
+
+# The lock keeps two runs apart.
+R=$T/l2; seed "$R"; mkdir -p "$R/.tally"; : > "$R/.tally/organize.lock"
+run "held lock" 2 flock "$R/.tally/organize.lock" $P --root "$R" --apply
+expect_err "another tally organize run holds the lock"
+has "held lock" "$R/tests/test_smoke.py"
+
+# A corrupt journal stops everything; a torn last line is dropped.
+R=$T/j; seed "$R"; $P --root "$R" --apply > /dev/null
+sed -i '3s/done/dome/' "$R/.tally/organize.journal"
+run "corrupt journal" 2 $P --root "$R" --undo
+expect_err ".tally/organize.journal:3: error: corrupt journal record"
+R=$T/j2; seed "$R"; $P --root "$R" --apply > /dev/null
+printf 'undo 5' >> "$R/.tally/organize.journal"
+run "torn last line" 0 $P --root "$R" --undo
+sums "$R" > "$T/now.sums"; same "torn last line: undone" "$T/orig.sums" "$T/now.sums"
+
+# Usage and output errors.
+run "two modes" 2 $P --apply --check
+expect_err "exclude each other"
+run "index without apply" 2 $P --index x.md
+run "operand" 2 $P foo
+run "help" 0 $P --help
+expect_out "usage: tally-organize"
+run "no tests directory" 2 $P --root "$T"
+expect_err "no tests directory 'tests'"
+R=$T/f; seed "$R"
+run "write error" 2 sh -c "$P --root '$R' > /dev/full"
+expect_err "write error"
+
+# Undo with no journal changes nothing; a plan waits for no running apply.
+R=$T/z; seed "$R"
+run "undo on a fresh tree" 0 $P --root "$R" --undo
+expect_out "nothing to undo"
+hasnt "undo on a fresh tree" "$R/.tally"
+mkdir "$R/.tally"; : > "$R/.tally/organize.lock"
+run "check while an apply holds the lock" 2 flock "$R/.tally/organize.lock" $P --root "$R" --check
+expect_err "another tally organize run holds the lock"
+run "check with a free lock" 1 $P --root "$R" --check
+
+# A signal stops the run between steps: here SIGINT is pending (blocked,
+# inherited across exec) before the first step.
+if perl -MPOSIX -e 1 2>/dev/null; then
+	R=$T/i; seed "$R"
+	run "interrupted" 2 perl -MPOSIX -e 'sigprocmask(SIG_BLOCK, POSIX::SigSet->new(SIGINT)) or die;
+	    kill "INT", $$; exec @ARGV' $P --root "$R" --apply
+	expect_err "error: interrupted; finish with --apply or revert with --undo"
+	has "interrupted: nothing moved yet" "$R/tests/test_smoke.py"
+	run "check after an interrupt" 2 $P --root "$R" --check
+	expect_err "a run was interrupted"
+	run "apply after an interrupt" 0 $P --root "$R" --apply
+	run "check after finishing" 0 $P --root "$R" --check
+fi
+
+# Moves are journalled in batches of 64: kill runs of 150 moves inside and
+# across batches, then undo or finish them.
+big() {
+	rm -rf "$1"; mkdir -p "$1/tests"
+	k=0
+	while [ $k -lt 150 ]; do
+		case $((k % 3)) in
+		0) f=test_b${k}_integration.py ;;
+		1) f=test_b${k}_smoke.py ;;
+		*) f=test_b$k.py ;;
+		esac
+		printf 'def test_%d():\n    assert %d\n' $k $k > "$1/tests/$f"
+		k=$((k + 1))
+	done
+}
+R=$T/big; big "$R"; sums "$R" > "$T/big.orig"
+$P --root "$R" --apply > /dev/null && sums "$R" > "$T/big.applied"
+bad=0
+for n in 3 64 65 129 192 193 200 260 301 340 400 455; do
+	big "$R"
+	TALLY_ORGANIZE_CRASH_AFTER=$n $P --root "$R" --apply > /dev/null 2>&1
+	[ $? -eq 99 ] || { bad=1; notok "big crash $n: did not crash"; continue; }
+	if [ $((n % 2)) -eq 0 ]; then
+		$P --root "$R" --undo > /dev/null 2>"$T/err" || { bad=1; notok "big crash $n: undo" "$(cat "$T/err")"; }
+		sums "$R" > "$T/now.sums"
+		cmp -s "$T/big.orig" "$T/now.sums" || { bad=1; notok "big crash $n: undo did not restore"; }
+	else
+		$P --root "$R" --apply > /dev/null 2>"$T/err" || { bad=1; notok "big crash $n: resume" "$(cat "$T/err")"; }
+		sums "$R" > "$T/now.sums"
+		cmp -s "$T/big.applied" "$T/now.sums" || { bad=1; notok "big crash $n: resumed apply differs"; }
+	fi
+done
+[ $bad -eq 0 ] && ok "150 moves killed inside and across batches: undone or finished exactly"
+
+# The index keeps hostile text inert: a command with backticks stays in
+# its code span, a file name with Markdown in it is escaped.
+R=$T/md; mkdir -p "$R/tests"; echo x > "$R/tests/test_[x](javascript:y).py"
+printf 'categories:\n  - name: all\n    purpose: "*Everything* <b>"\n    command: "run `a`"\ndefault: all\n' > "$R/.tally.yml"
+run "index escaping" 0 $P --root "$R" --apply --index "$T/md.md"
+if grep -qF 'Run: `` run `a` ``' "$T/md.md" && grep -qF '\*Everything\* &lt;b&gt;' "$T/md.md" &&
+    grep -qF 'tests/all/test\_\[x\]\(javascript\:y\)\.py' "$T/md.md"
+then ok "index escaping: code span and escapes"
+else notok "index escaping" "$(cat "$T/md.md")"; fi
+
+# A closed log pipe does not stop a run half-way.
+R=$T/pipe; seed "$R"
+( $P --root "$R" --apply 2>"$T/pipe.err"; echo $? > "$T/pipe.st" ) | head -1 > /dev/null
+run "apply into a closed pipe finished every step" 0 $P --root "$R" --check
+[ ! -s "$T/pipe.err" ] && ok "closed pipe: quiet" || notok "closed pipe: stderr" "$(cat "$T/pipe.err")"

@@ -1,0 +1,2 @@
+def test_app_imports():
+    import app  # noqa: F401
