@@ -697,10 +697,39 @@ fill_path(struct junit *j)
 	return TALLY_OK;
 }
 
+/*
+ * Playwright's reporter runs every spec once per project (chromium,
+ * firefox, ...) and names the project only in the suite's hostname; its
+ * root <testsuites> always has an id attribute.  Those runs are cells of
+ * a matrix, not reruns, so they get the label project=NAME.
+ */
+static const char *
+playwright_project(const struct junit *j)
+{
+	const struct field *h;
+	size_t i;
+
+	if (j->nsuites == 0)
+		return NULL;
+	for (i = 0; i < j->root.n; i++)
+		if (strcmp(j->root.v[i].key, "id") == 0)
+			break;
+	if (i == j->root.n)
+		return NULL;
+	h = &j->suites[j->nsuites - 1].hostname;
+	return h->set && h->b.len > 0 ? h->b.data : NULL;
+}
+
 static int
 emit(struct junit *j, struct tally_record *rec)
 {
+	struct tally_kv project = { "project", NULL };
+
 	rec->source = j->src->name;
+	if ((project.value = playwright_project(j)) != NULL) {
+		rec->labels = &project;
+		rec->nlabels = 1;
+	}
 	return tally_sink_record(j->sink, rec, j->err);
 }
 

@@ -74,3 +74,16 @@ expect_out "version: 1.2.3"
 expect_out "=== Load and benchmarks (9)"
 expect_out "GET /api/v1/blocks/latest"
 expect_not_out "  tests: "
+
+# Playwright runs each spec once per project, named only in hostname: the
+# projects are matrix cells (label project=NAME), not reruns of one test.
+PW=$DATA/junit/playwright-junit-failures.xml
+tally collect "$PW" | tally merge > "$T/pw.jsonl"
+want=$(grep -c '<testcase' "$PW")
+[ "$(count "" "$T/pw.jsonl")" -eq "$want" ] && ok "playwright: every project's run kept ($want)" ||
+    notok "playwright: $(count "" "$T/pw.jsonl") tests after merge, wanted $want"
+got=$(jq -r 'select(.type=="test") | .labels.project' "$T/pw.jsonl" | sort -u | tr '\n' ' ')
+[ "$got" = "chromium firefox " ] && ok "playwright: project labels" || notok "playwright labels: $got"
+tally collect "$DATA/junit/ant-1.9.16-junit-java17.xml" > "$T/sf.jsonl"
+grep -q '"hostname"' "$T/sf.jsonl" && ! grep -q '"project"' "$T/sf.jsonl" &&
+    ok "ant hostname is not a project label" || notok "ant got a project label"
