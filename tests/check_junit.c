@@ -498,8 +498,8 @@ START_TEST(js_go_ruby_perl_dialects)
 
 	/* Playwright: one spec per project, the project as hostname. */
 	read_ok("playwright-junit-failures.xml", &c);
-	one(&c, "\"suite\":[\"demo-todo-app.spec.ts\"]", "\"chromium\"");
-	one(&c, "\"suite\":[\"demo-todo-app.spec.ts\"]", "\"firefox\"");
+	one(&c, "\"suite\":[\"demo-todo-app.spec.ts\"]", "\"hostname\":\"chromium\"");
+	one(&c, "\"suite\":[\"demo-todo-app.spec.ts\"]", "\"hostname\":\"firefox\"");
 	capture_fini(&c);
 	/* TestCafe: file= on the testcases. */
 	read_ok("testcafe-junit.xml", &c);
