@@ -22,20 +22,24 @@ mkdir -p "$H/split"
 # Two legs of a matrix, labelled runner=windows and runner=linux, from
 # JUnit XML (jest-junit, go-junit-report, gotestsum, Surefire with a
 # flaky rerun, Playwright, pytest with reruns), Jest JSON with ANSI
-# colours and CTRF with retries.
+# colours and CTRF with retries.  The linux leg also has a pytest file cut
+# off mid-way: its records before the fault are kept, an error record
+# names file, line and column, and tally collect exits 2.
 run collect-windows 0 tally collect -l runner=windows -o "$H/windows.jsonl" \
     "$DATA/junit/jest-junit-windows-failures.xml" \
     "$DATA/json/jest-aggregated-ansi-escapes.json" \
     "$DATA/pipeline/gotestsum-junitxml-report.xml" \
     "$DATA/junit/go-junit-report-001-pass-fail-skip.xml" \
     "$DATA/pipeline/TEST-io.olamy.FlakyTest-3.0.2.xml"
-run collect-linux 0 tally collect -l runner=linux -o "$H/linux.jsonl" \
+run collect-linux 2 tally collect -l runner=linux -o "$H/linux.jsonl" \
+    "$DATA/junit/pytest-truncated-corrupt.xml" \
     "$DATA/junit/playwright-junit-failures.xml" \
     "$DATA/pipeline/pytest-rerun-duplicate-testcases.xml" \
     "$DATA/json/ctrf-legacy-jest-ansi-ai.json" \
     "$DATA/pipeline/jest-aggregated-retried.json"
+expect_err 'pytest-truncated-corrupt.xml:11:22: error: unexpected end of file'
 run merge 0 tally merge -o "$H/merged.jsonl" "$H/windows.jsonl" "$H/linux.jsonl"
-run render-html 1 tally render -f html --fail-on failed -o "$H/example.html" "$H/merged.jsonl"
+run render-html 1 tally render -f html --fail-on failed,error -o "$H/example.html" "$H/merged.jsonl"
 expect_no_err
 run render-split 1 tally render -f html --fail-on failed --split-assets \
     -o "$H/split/report.html" "$H/merged.jsonl"
@@ -106,6 +110,8 @@ expect_out "Showing $N of $N tests"
 count '<article class="test"' "$NBAD"
 expect_out "<strong>$NBAD of $N tests failed</strong>"
 expect_out "<span class=\"gname\">failed</span>: $NFAIL tests failed"
+expect_out '<span class="gname">error</span>: 1 input could not be read completely'
+expect_out 'pytest-truncated-corrupt.xml:11:22</code> unexpected end of file'
 # The breakdowns' names became filter buttons.
 count 'class="flt" disabled' 0
 if grep -qE 'class="flt" data-f="label" data-v="[0-9]+">linux</button>' "$OUT"
@@ -190,6 +196,7 @@ count 'class="flt" disabled="" data-f="label"' "$NVAL"
 count '<article class="test"' "$NBAD"
 expect_out "<span class=\"num\">$NPASS</span>"
 expect_out "<strong>$NBAD of $N tests failed</strong>"
+expect_out 'pytest-truncated-corrupt.xml:11:22</code> unexpected end of file'
 expect_not_out 'Showing '
 
 # --split-assets: script and style from report.js and report.css under
