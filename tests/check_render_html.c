@@ -2,8 +2,8 @@
  * tests/check_render_html.c: the HTML renderer.  Reports are built here
  * from stream fixtures (tests/data/html/) without the merge or the
  * report builder, so the renderer is tested on its own.  The pages are
- * also written to <runner dir>/html/ for tests/cli/t_html.sh, which opens
- * them in headless Chromium.
+ * also written to <runner dir>/html/ to look at by hand; the browser tests
+ * (tests/cli/t_html.sh) open pages made by the programs themselves.
  */
 #include <sys/stat.h>
 #include <sys/time.h>
