@@ -65,7 +65,7 @@ NBAD=$(tests | jq -c 'select(.status == "failed" or .status == "other")' | wc -l
 NFAIL=$(tests | jq -c 'select(.status == "failed")' | wc -l)
 NPASS=$(tests | jq -c 'select(.status == "passed")' | wc -l)
 NLINUXFAIL=$(tests | jq -c 'select(.status == "failed" and .labels.runner == "linux")' | wc -l)
-NVAL=$(tests | jq -r '.labels.runner' | sort -u | wc -l)
+NVAL=$(tests | jq -r '.labels // {} | to_entries[] | "\(.key)=\(.value)"' | sort -u | wc -l)
 SLOWEST=$(tests | jq -s -r 'max_by(.duration) | .name')
 
 # The page's data block, and the index of the first test named $2 in it
