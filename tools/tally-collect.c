@@ -31,6 +31,15 @@ report(void *arg, int status, const struct tally_error *err)
 	cli_error(err);
 }
 
+static int
+yaml_name(const char *s)
+{
+	size_t n = strlen(s);
+
+	return (n > 4 && strcmp(s + n - 4, ".yml") == 0) ||
+	    (n > 5 && strcmp(s + n - 5, ".yaml") == 0);
+}
+
 /* --rules=FILE, else ./.tally.yml when there, else the built-in rules. */
 static int
 load_rules(const char *file, struct tally_rules **r)
@@ -111,6 +120,13 @@ main(int argc, char *argv[])
 	argc -= optind;
 	argv += optind;
 
+	/* "--rules r.yml" reads r.yml as an input: say what was meant. */
+	for (i = 0; want_rules && rulespath == NULL && i < argc; i++)
+		if (yaml_name(argv[i])) {
+			cli_warn("'%s' is not a result file; a rules file is "
+			    "given as --rules=%s", argv[i], argv[i]);
+			return EXIT_TROUBLE;
+		}
 	if (want_rules && load_rules(rulespath, &rules) != 0)
 		return EXIT_TROUBLE;
 	tally_error_init(&err, outpath);

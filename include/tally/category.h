@@ -20,8 +20,11 @@
  * rule and no default applies.  A path or dotted classname with the
  * tests directory below some prefix ("/ci/proj/tests/unit/x.py",
  * "proj.tests.unit.test_x.TestX") is read from that directory on;
- * backslashes in a file path count as '/'.  The category t already has
- * is not looked at.
+ * backslashes in a file path count as '/'; a file path without a
+ * directory is read below a classname that is a path (go test's package
+ * and file).  The category t already has is not looked at.  A pattern
+ * that hits a PCRE2 limit fails with TALLY_ELIMIT, the pattern named in
+ * err.
  */
 int	tally_category_of(const struct tally_rules *r,
 	    const struct tally_test *t, const char **category,
@@ -30,7 +33,8 @@ int	tally_category_of(const struct tally_rules *r,
 /*
  * A sink that gives each test record without a category (NULL or "")
  * the one tally_category_of() finds, and passes every record on to
- * next.  A record the rules do not classify goes on without one.
+ * next.  A record the rules do not classify goes on without one.  A
+ * failure of tally_category_of() is returned and the record dropped.
  */
 int	tally_category_sink_new(struct tally_sink **out,
 	    struct tally_sink *next, const struct tally_rules *r);

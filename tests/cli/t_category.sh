@@ -156,6 +156,9 @@ run rules-missing 2 tally-collect --rules="$T/proj/none.yml" "$X2"
 expect_err "tally-collect: $T/proj/none.yml: error: cannot read: No such file or directory"
 run rules-dir 2 tally-collect --rules="$T/proj" "$X2"
 expect_err "not a regular file"
+run rules-space-file 2 tally-collect --rules "$T/proj/custom.yml" "$X2"
+expect_err "tally-collect: '$T/proj/custom.yml' is not a result file; a rules file is given as --rules=$T/proj/custom.yml"
+[ -s "$OUT" ] && notok "rules-space-file: stdout not empty" || ok "rules-space-file: stdout empty"
 run rules-empty-name 2 tally-collect --rules= "$X2"
 expect_err "tally-collect: --rules= needs a file name"
 cat > "$T/proj/slow.yml" <<'YML'
@@ -165,5 +168,7 @@ rules:
 YML
 printf '<testsuite name="s"><testcase name="t" file="tests/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa!"/></testsuite>\n' > "$T/proj/evil.xml"
 run regex-limit 2 tally-collect --rules="$T/proj/slow.yml" "$T/proj/evil.xml" "$X2"
-expect_err "match limit exceeded"
+expect_err "tally-collect: $T/proj/evil.xml: error: regex '^(a+)+\$' (rules line 3) failed on 'aaaa"
+expect_err "': match limit exceeded"
+expect_lines '"type":"error"' 1
 expect_lines '"type":"test"' 9
