@@ -74,6 +74,24 @@ n=$(wc -c < "$OUT")
 [ "$n" -le 1000 ] && ok "markdown-budget: $n bytes" || notok "markdown-budget: $n bytes > 1000"
 run json 0 sh -c 'cd "$1" && tally-collect --rules "$2" | tally-render -f json' sh "$T/empty" "$X2"
 expect_lines '"type": "integration"' 2
+# JUnit has no category: it is the test's property "tally.category".
+run junit 0 sh -c 'cd "$1" && tally-collect --rules "$2" | tally-render -f junit' sh "$T/empty" "$X2"
+cp "$OUT" "$T/j.xml"
+x() { xmllint --xpath "$1" "$T/j.xml"; }
+[ "$(x 'count(//testcase/properties/property[@name="tally.category"])')" = 9 ] &&
+    ok "junit: 9 category properties" || notok "junit: category properties" "$(head -c 600 "$T/j.xml")"
+[ "$(x 'count(//testcase[@classname="tests.unit.test_parser.TestParser"]/properties/property[@name="tally.category"][@value="unit"])')" = 3 ] &&
+    ok "junit: TestParser is unit" || notok "junit: TestParser is not unit"
+run junit-with-properties 0 sh -c 'tally-collect "$1" | tally-render -f junit' sh "$CTRF"
+cp "$OUT" "$T/j.xml"
+[ "$(x 'count(//testcase[count(properties) = 1]/properties[property[last()][@name="tally.category"][@value="e2e"]])')" = 3 ] &&
+    [ "$(x 'count(//testcase/properties/property)')" -gt 6 ] &&
+    ok "junit-with-properties: one <properties>, category last" ||
+    notok "junit-with-properties" "$(head -c 600 "$T/j.xml")"
+run junit-no-category 0 sh -c 'tally-collect "$1" | tally-render -f junit' sh "$X2"
+expect_not_out "tally.category"
+expect_lines "<testcase " 9
+expect_lines "<properties>" 0
 run no-breakdown-without-categories 0 sh -c 'tally-collect "$1" | tally-render -f markdown' sh "$X2"
 expect_not_out "### Categories"
 
