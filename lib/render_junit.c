@@ -13,7 +13,8 @@
  *     tests without labels and without a suite sit in <testsuite
  *       name="(root)">;
  *     input errors are errored test cases in a last <testsuite
- *       name="tally">.
+ *       name="tally">;
+ *     a test's category (CTRF's type) is its property "tally.category".
  *
  * Reruns are written the Surefire way: a test that finally passed gets a
  * <flakyFailure> or <flakyError> per earlier failed attempt, any other
@@ -32,6 +33,7 @@
 #define ROOT_SUITE	"(root)"
 #define TALLY_SUITE	"tally"
 #define LABEL_PREFIX	"tally.label."
+#define CATEGORY_PROP	"tally.category"
 
 /* A test or suite record in the order the document needs. */
 struct item {
@@ -196,32 +198,42 @@ element_text(struct writer *w, size_t depth, const char *name, const char *s)
 		fprintf(w->fp, "</%s>\n", name);
 }
 
+/* kv[0..n) and then extra, when not NULL, as one <properties>. */
 static void
-properties(struct writer *w, size_t depth, const struct tally_kv *kv,
-    size_t n, const char *prefix)
+properties_and(struct writer *w, size_t depth, const struct tally_kv *kv,
+    size_t n, const char *prefix, const struct tally_kv *extra)
 {
+	const struct tally_kv *p;
 	size_t i;
 
-	if (n == 0)
+	if (n == 0 && extra == NULL)
 		return;
 	indent(w, depth);
 	put(w, "<properties>\n");
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < n + (extra != NULL); i++) {
+		p = i < n ? &kv[i] : extra;
 		indent(w, depth + 1);
 		put(w, "<property");
 		if (prefix != NULL) {
 			tally_buf_reset(&w->tmp);
 			if (w->rc == TALLY_OK)
 				w->rc = tally_buf_printf(&w->tmp, "%s%s",
-				    prefix, nz(kv[i].key));
+				    prefix, nz(p->key));
 			attr(w, "name", w->tmp.data);
 		} else
-			attr(w, "name", nz(kv[i].key));
-		attr(w, "value", nz(kv[i].value));
+			attr(w, "name", nz(p->key));
+		attr(w, "value", nz(p->value));
 		put(w, "/>\n");
 	}
 	indent(w, depth);
 	put(w, "</properties>\n");
+}
+
+static void
+properties(struct writer *w, size_t depth, const struct tally_kv *kv,
+    size_t n, const char *prefix)
+{
+	properties_and(w, depth, kv, n, prefix, NULL);
 }
 
 /* Labels and ordering. */
@@ -459,8 +471,11 @@ testcase(struct writer *w, size_t depth, const struct item *it)
 {
 	const struct tally_test *t = &it->rec->u.test;
 	enum outcome o = outcome_of(t->status, t->raw_status);
+	struct tally_kv cat = { CATEGORY_PROP, NULL };
 	int flaky = t->status == TALLY_PASSED;
 
+	if (t->category != NULL && t->category[0] != '\0')
+		cat.value = t->category;
 	indent(w, depth);
 	put(w, "<testcase");
 	if (it->combo[0] != '\0') {
@@ -476,13 +491,15 @@ testcase(struct writer *w, size_t depth, const struct item *it)
 	attr(w, "file", t->file_path);
 	if (t->line > 0 && w->rc == TALLY_OK)
 		fprintf(w->fp, " line=\"%ld\"", t->line);
-	if (o == OUT_PASS && t->nproperties == 0 && !has_failed_attempt(t) &&
-	    t->stdout_text == NULL && t->stderr_text == NULL) {
+	if (o == OUT_PASS && t->nproperties == 0 && cat.value == NULL &&
+	    !has_failed_attempt(t) && t->stdout_text == NULL &&
+	    t->stderr_text == NULL) {
 		put(w, "/>\n");
 		return;
 	}
 	put(w, ">\n");
-	properties(w, depth + 1, t->properties, t->nproperties, NULL);
+	properties_and(w, depth + 1, t->properties, t->nproperties, NULL,
+	    cat.value != NULL ? &cat : NULL);
 	if (o == OUT_FAIL)
 		problem(w, depth + 1, "failure", t->message, t->type, t->trace,
 		    NULL, NULL, 0);

@@ -5,8 +5,8 @@
  * a check run 65,535 bytes).  A plan says how much of each part to show;
  * the renderer measures a plan by rendering it into a counting output
  * that stops at the budget, and cuts detail in a fixed order until the
- * plan fits: suite breakdown, slowest tests, metadata table, failures
- * beyond the first 100, traces, failures beyond 10, messages, the label
+ * plan fits: suite breakdown, slowest tests, metadata table, category
+ * breakdown, failures beyond the first 100, traces, failures beyond 10, messages, the label
  * table, flaky tests, the other failures, input errors, and at last the
  * summary.  Every part is whole or absent, so fences and <details>
  * always close, and every cut is said.
@@ -30,6 +30,7 @@
 #define MATRIX_ROWS	30
 #define GRID_COLUMNS	6
 #define SUITE_ROWS	50
+#define CATEGORY_ROWS	50
 #define META_ROWS	20
 #define META_BYTES	200		/* of one metadata value */
 #define MSG_LINES	20		/* of a message in a <details> */
@@ -53,6 +54,7 @@ struct plan {
 	size_t	 matrix;	/* label table */
 	size_t	 meta;		/* metadata table */
 	size_t	 suites;	/* per-suite table */
+	size_t	 cats;		/* per-category table */
 };
 
 struct md {
@@ -62,6 +64,7 @@ struct md {
 	const struct tally_record **failed, **flaky, **slow;
 	size_t	 nfailed, nflaky, nslow;
 	struct tally_groups suites;
+	struct tally_groups cats;
 	struct tally_groups matrix;
 	const char *const *mkeys;
 	size_t	 nmkeys;
@@ -632,10 +635,40 @@ suites(struct md *m)
 	put(m, "\n");
 }
 
+/* Tests by category (CTRF's type), when they fall in more than one. */
+static void
+categories(struct md *m)
+{
+	size_t i, rows;
+	char num[TALLY_FMTBUF];
+
+	if (m->cats.n < 2)
+		return;
+	put(m, "### Categories\n\n| Category | Passed | Failed | Skipped | "
+	    "Flaky | Duration | Pass rate |\n"
+	    "|---|---:|---:|---:|---:|---:|---:|\n");
+	rows = m->cats.n < CATEGORY_ROWS ? m->cats.n : CATEGORY_ROWS;
+	for (i = 0; i < rows && !tally_out_stop(&m->o); i++) {
+		const struct tally_group *g = &m->cats.v[i];
+
+		put(m, "| ");
+		if (g->nkey > 0 && g->key[0] != NULL && g->key[0][0] != '\0')
+			text(m, g->key[0], TALLY_NTS);
+		else
+			put(m, "_(none)_");
+		put(m, " |");
+		count_cells(m, g);
+	}
+	if (rows < m->cats.n)
+		tally_out_printf(&m->o, "\n" ELLIPSIS " %s more categories not "
+		    "shown.\n", tally_fmt_count(num, m->cats.n - rows));
+	put(m, "\n");
+}
+
 static void
 left_out(struct md *m, const struct plan *p)
 {
-	const char *what[4], *sep = "";
+	const char *what[5], *sep = "";
 	size_t n = 0, i;
 
 	if (p->nslow < m->nslow)
@@ -644,6 +677,8 @@ left_out(struct md *m, const struct plan *p)
 		what[n++] = "suite breakdown";
 	if (!p->meta && m->rep->nmeta > 0)
 		what[n++] = "metadata table";
+	if (!p->cats && m->cats.n > 1)
+		what[n++] = "category breakdown";
 	if (!p->matrix && (m->matrix.n > 1 || (m->matrix.n > 0 &&
 	    m->opts->group_by != NULL)))
 		what[n++] = "label table";
@@ -768,6 +803,8 @@ render(struct md *m, const struct plan *p)
 		return;
 	if (p->matrix)
 		matrix(m);
+	if (p->cats)
+		categories(m);
 	input_errors(m, p);
 	failures(m, p);
 	flaky(m, p);
@@ -834,7 +871,7 @@ plan_budget(struct md *m, struct plan *p, size_t budget)
 		size_t	 floor;
 	} steps[] = {
 		{ &p->suites, 0 }, { &p->nslow, 0 }, { &p->meta, 0 },
-		{ &p->nfail, 100 }, { &p->ntrace, 0 }, { &p->nfail, 10 },
+		{ &p->cats, 0 }, { &p->nfail, 100 }, { &p->ntrace, 0 }, { &p->nfail, 10 },
 		{ &p->nmsg, 0 }, { &p->matrix, 0 }, { &p->nflaky, 0 },
 		{ &p->nfail, 0 }, { &p->nerrors, 0 }, { &p->core, 0 },
 	};
@@ -925,6 +962,10 @@ prepare(struct md *m)
 	    0) != TALLY_OK)
 		return TALLY_ENOMEM;
 	tally_groups_sort_failing(&m->suites);
+	if (tally_groups_build(&m->cats, m->rep, TALLY_GROUP_CATEGORY, NULL,
+	    0) != TALLY_OK)
+		return TALLY_ENOMEM;
+	tally_groups_sort_failing(&m->cats);
 	if (m->opts->group_by != NULL) {
 		m->mkeys = &m->opts->group_by;
 		m->nmkeys = 1;
@@ -967,7 +1008,7 @@ tally_render_markdown(const struct tally_report *rep,
 	p.nfail = p.nmsg = p.ntrace = m.nfailed;
 	p.nflaky = m.nflaky;
 	p.nslow = m.nslow;
-	p.suites = 1;
+	p.suites = p.cats = 1;
 	if ((rc = plan_budget(&m, &p, budget)) != TALLY_OK)
 		goto out;
 	tally_out_init(&m.o, fp, 0);
@@ -984,6 +1025,7 @@ out:
 	free(m.rowv);
 	free(m.colv);
 	tally_groups_free(&m.suites);
+	tally_groups_free(&m.cats);
 	tally_groups_free(&m.matrix);
 	tally_buf_free(&m.a);
 	tally_buf_free(&m.b);

@@ -407,6 +407,61 @@ START_TEST(budget_holds_on_huge_report)
 }
 END_TEST
 
+/* Tests by category: a table, failing categories first, "(none)". */
+START_TEST(by_category)
+{
+	struct tally_render_opts o;
+	struct fx f;
+	char *s, *full;
+	size_t len, flen;
+
+	fx_init(&f, 8);
+	fx_test(&f, "s", "a", TALLY_PASSED, 10)->category = "unit";
+	fx_test(&f, "s", "b", TALLY_FAILED, 20)->category = "unit";
+	fx_test(&f, "s", "c", TALLY_SKIPPED, -1)->category = "unit";
+	fx_test(&f, "s", "d", TALLY_PASSED, 1000)->category = "integration";
+	fx_test(&f, "s", "e", TALLY_PASSED, 5)->category = "x|y <b>*z*";
+	fx_test(&f, "s", "f", TALLY_PASSED, 5);
+	fx_finish(&f);
+	memset(&o, 0, sizeof(o));
+	full = render(&f, &o, &flen);
+	at(full, "### Categories\n\n| Category | Passed | Failed | Skipped | "
+	    "Flaky | Duration | Pass rate |\n|---|---:|---:|---:|---:|---:|"
+	    "---:|\n| unit | 1 | 1 | 1 | 0 | 30ms | 50.0% |\n");
+	at(full, "| integration | 1 | 0 | 0 | 0 | 1.0s | 100% |\n");
+	at(full, "| _(none)_ | 1 | 0 | 0 | 0 | 5ms | 100% |\n");
+	at(full, "| x\\|y &lt;b&gt;\\*z\\* | 1 | 0 | 0 | 0 | 5ms | 100% |\n");
+	ck_assert_uint_lt(at(full, "### Categories"), at(full, "Failures (1)"));
+	/* Short of room: the slowest tests go, then the categories. */
+	o.max_bytes = flen - 10;
+	s = render(&f, &o, &len);
+	ck_assert_uint_le(len, o.max_bytes);
+	at(s, "### Categories");
+	at(s, "_Left out to fit the size limit: slowest tests._");
+	free(s);
+	o.max_bytes = flen - (at(full, "| x\\|") - at(full, "### Categories"));
+	s = render(&f, &o, &len);
+	ck_assert_uint_le(len, o.max_bytes);
+	absent(s, "### Categories");
+	at(s, "_Left out to fit the size limit: slowest tests, category "
+	    "breakdown._");
+	at(s, "Failures (1)");
+	free(s);
+	free(full);
+	fx_free(&f);
+	/* One category only: the summary says it all. */
+	fx_init(&f, 2);
+	fx_test(&f, "s", "a", TALLY_PASSED, 1)->category = "unit";
+	fx_test(&f, "s", "b", TALLY_FAILED, 1)->category = "unit";
+	fx_finish(&f);
+	s = render(&f, &o, NULL);
+	absent(s, "### Categories");
+	absent(s, "category breakdown");
+	free(s);
+	fx_free(&f);
+}
+END_TEST
+
 /* Failures shown, with a trace (in <details>) or as a list item. */
 static void
 shown(const char *s, size_t *details, size_t *listed)
@@ -550,6 +605,7 @@ suite_render_md(void)
 	tcase_add_test(tc, run_link_is_encoded);
 	tcase_add_test(tc, budget_holds_on_huge_report);
 	tcase_add_test(tc, cut_order);
+	tcase_add_test(tc, by_category);
 	tcase_add_test(tc, random_hostile_input_stays_valid);
 	tcase_add_test(tc, long_single_trace_is_cut);
 	tcase_add_test(tc, write_error_is_reported);

@@ -2,21 +2,25 @@
  * tally-collect: read result files of any common format and write one
  * normalized record stream.
  */
+#include <sys/stat.h>
+
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <tally/category.h>
 #include <tally/output.h>
 #include <tally/reader.h>
+#include <tally/rules.h>
 #include <tally/stream.h>
 
 #include "cli.h"
 
 static const char usage_text[] =
     "usage: tally-collect [-h] [--version] [-f format] [-l key=value]\n"
-    "                     [-o file] [file | directory | -] ...\n";
+    "                     [-o file] [--rules[=file]] [file | directory | -] ...\n";
 
 /* An input's trouble; a failed write is reported once, at the end. */
 static void
@@ -27,6 +31,32 @@ report(void *arg, int status, const struct tally_error *err)
 	cli_error(err);
 }
 
+static int
+yaml_name(const char *s)
+{
+	size_t n = strlen(s);
+
+	return (n > 4 && strcmp(s + n - 4, ".yml") == 0) ||
+	    (n > 5 && strcmp(s + n - 5, ".yaml") == 0);
+}
+
+/* --rules=FILE, else ./.tally.yml when there, else the built-in rules. */
+static int
+load_rules(const char *file, struct tally_rules **r)
+{
+	struct tally_error err;
+	struct stat st;
+
+	if (file == NULL && lstat(".tally.yml", &st) == 0)
+		file = ".tally.yml";
+	tally_error_init(&err, file);
+	if (tally_rules_load(r, file, &err) != TALLY_OK) {
+		cli_error(&err);
+		return -1;
+	}
+	return 0;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -35,17 +65,20 @@ main(int argc, char *argv[])
 		{ "help",	no_argument,		NULL, 'h' },
 		{ "label",	required_argument,	NULL, 'l' },
 		{ "output",	required_argument,	NULL, 'o' },
+		{ "rules",	optional_argument,	NULL, 'R' },
 		{ "version",	no_argument,		NULL, 'V' },
 		{ NULL,		0,			NULL, 0 }
 	};
 	enum tally_format fmt = TALLY_FMT_AUTO;
-	struct tally_sink *writer = NULL, *sink = NULL;
+	struct tally_sink *writer = NULL, *sink = NULL, *classify = NULL,
+	    *head;
+	struct tally_rules *rules = NULL;
 	struct tally_output *out = NULL;
 	struct tally_error err;
 	struct tally_kv *labels = NULL, kv;
-	const char *outpath = NULL;
+	const char *outpath = NULL, *rulespath = NULL;
 	size_t nlabels = 0;
-	int ch, i, rc, status = EXIT_OK;
+	int ch, i, rc, status = EXIT_OK, want_rules = 0;
 
 	cli_init("tally-collect");
 	while ((ch = getopt_long(argc, argv, "f:hl:o:", longopts, NULL)) != -1)
@@ -69,6 +102,14 @@ main(int argc, char *argv[])
 		case 'o':
 			outpath = optarg;
 			break;
+		case 'R':
+			if (optarg != NULL && optarg[0] == '\0') {
+				cli_warn("--rules= needs a file name");
+				return EXIT_TROUBLE;
+			}
+			want_rules = 1;
+			rulespath = optarg;
+			break;
 		case 'V':
 			printf("tally-collect %s\n", TALLY_VERSION);
 			return cli_close_stdout(EXIT_OK);
@@ -79,19 +120,33 @@ main(int argc, char *argv[])
 	argc -= optind;
 	argv += optind;
 
+	/* "--rules r.yml" reads r.yml as an input: say what was meant. */
+	for (i = 0; want_rules && rulespath == NULL && i < argc; i++)
+		if (yaml_name(argv[i])) {
+			cli_warn("'%s' is not a result file; a rules file is "
+			    "given as --rules=%s", argv[i], argv[i]);
+			return EXIT_TROUBLE;
+		}
+	if (want_rules && load_rules(rulespath, &rules) != 0)
+		return EXIT_TROUBLE;
 	tally_error_init(&err, outpath);
 	if (tally_output_open(&out, outpath, &err) != TALLY_OK) {
 		cli_error(&err);
+		tally_rules_free(rules);
 		return EXIT_TROUBLE;
 	}
+	/* Records go: reader, categories, labels, stream writer. */
 	if (tally_stream_writer_new(&writer, tally_output_file(out)) != TALLY_OK ||
-	    tally_label_sink_new(&sink, writer, labels, nlabels) != TALLY_OK) {
+	    tally_label_sink_new(&sink, writer, labels, nlabels) != TALLY_OK ||
+	    (rules != NULL && tally_category_sink_new(&classify, sink,
+	    rules) != TALLY_OK)) {
 		cli_warn("out of memory");
 		tally_output_abort(out);	/* no temporary file left */
 		return EXIT_TROUBLE;
 	}
+	head = classify != NULL ? classify : sink;
 	for (i = 0; i < (argc > 0 ? argc : 1); i++) {
-		rc = tally_read_path(argc > 0 ? argv[i] : "-", fmt, sink,
+		rc = tally_read_path(argc > 0 ? argv[i] : "-", fmt, head,
 		    report, tally_output_file(out));
 		if (rc != TALLY_OK)
 			status = EXIT_TROUBLE;
@@ -105,7 +160,7 @@ main(int argc, char *argv[])
 	 * for a closed pipe.
 	 */
 	tally_error_init(&err, outpath ? outpath : "");
-	rc = tally_sink_end(sink, &err);
+	rc = tally_sink_end(head, &err);
 	if (rc == TALLY_OK || rc == TALLY_EIO) {
 		if ((ch = tally_output_commit(out, &err)) != TALLY_OK)
 			rc = ch;
@@ -117,8 +172,10 @@ main(int argc, char *argv[])
 			cli_error(&err);
 		cli_stdout_reported();
 	}
+	tally_sink_free(classify);
 	tally_sink_free(sink);
 	tally_sink_free(writer);
+	tally_rules_free(rules);
 	free(labels);
 	return cli_close_stdout(status);
 }
