@@ -57,9 +57,8 @@ struct att {
 	uint64_t		 h;	/* att_hash */
 };
 
-/* One test identity. */
+/* One test identity; the key is stored inline (one allocation). */
 struct tentry {
-	char			*key;
 	struct tally_record	*rec;	/* identity and test-level fields */
 	struct att		*att;
 	size_t			 natt, catt;
@@ -68,6 +67,7 @@ struct tentry {
 	long			 extra;	/* counted but unlisted attempts */
 	int			 flaky;	/* a producer said flaky */
 	int			 mixed;	/* properties became a union */
+	char			 key[];	/* tally_test_key */
 };
 
 /* Any other record, or one meta item, under its stream line. */
@@ -568,7 +568,6 @@ tentry_free(struct tentry *e)
 	free(e->att);
 	free(e->idx);
 	tally_record_free(e->rec);
-	free(e->key);
 	free(e);
 }
 
@@ -581,7 +580,8 @@ add_test(struct tally_merge *m, const struct tally_record *in)
 	struct tentry *e;
 	struct slot *s;
 	char *key;
-	size_t n, i;
+	size_t n, i, klen;
+	uint64_t h;
 	long extra;
 	int rc, nl;
 
@@ -591,7 +591,8 @@ add_test(struct tally_merge *m, const struct tally_record *in)
 	r.nlabels = (size_t)nl;
 	if ((rc = tally_test_key(&r, &key)) != TALLY_OK)
 		return rc;
-	s = ht_find(&m->tests, key, hash(key));
+	h = hash(key);
+	s = ht_find(&m->tests, key, h);
 	if (s != NULL && s->key != NULL) {
 		e = s->val;
 		free(key);
@@ -599,11 +600,15 @@ add_test(struct tally_merge *m, const struct tally_record *in)
 		    TALLY_LABEL_SHARD))) != TALLY_OK)
 			return rc;
 	} else {
-		if ((e = calloc(1, sizeof(*e))) == NULL) {
-			free(key);
+		/* The key inline, at its length: tally_test_key's buffer
+		 * has room to spare, and a second block costs its header. */
+		klen = strlen(key);
+		e = calloc(1, sizeof(*e) + klen + 1);
+		if (e != NULL)
+			memcpy(e->key, key, klen + 1);
+		free(key);
+		if (e == NULL)
 			return TALLY_ENOMEM;
-		}
-		e->key = key;
 		base = r;
 		base.u.test.status = TALLY_PASSED;
 		base.u.test.raw_status = base.u.test.message = NULL;
@@ -615,7 +620,7 @@ add_test(struct tally_merge *m, const struct tally_record *in)
 		base.u.test.attempts = NULL;
 		base.u.test.nattempts = 0;
 		if (tally_record_dup(&base, &e->rec) != TALLY_OK ||
-		    ht_put(&m->tests, e->key, hash(e->key), e) != TALLY_OK) {
+		    ht_put(&m->tests, e->key, h, e) != TALLY_OK) {
 			tentry_free(e);
 			return TALLY_ENOMEM;
 		}
