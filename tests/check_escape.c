@@ -145,7 +145,8 @@ random_input(unsigned char *p, size_t max)
 			    k);
 			break;
 		case 2:			/* a UTF-8 piece, maybe cut short */
-			pc = pieces[rng() % (sizeof(pieces) / sizeof(pieces[0]))];
+			k = rng() % (sizeof(pieces) / sizeof(pieces[0]));
+			pc = pieces[k];
 			for (k = 0; pc[k] != '\0' && i < n; k++)
 				p[i++] = (unsigned char)pc[k];
 			break;
@@ -179,7 +180,7 @@ START_TEST(fast_path_matches_slow_path)
 	};
 	unsigned char in[300];
 	struct tally_buf fast, slow;
-	size_t i, n, iter, checked = 0;
+	size_t i, k, n, iter, checked = 0;
 
 	tally_buf_init(&fast);
 	tally_buf_init(&slow);
@@ -190,8 +191,9 @@ START_TEST(fast_path_matches_slow_path)
 				in[0] = (unsigned char)iter;
 				n = 1;
 			} else {
-				in[0] = (unsigned char)(0x20 + (iter - 256) / 95);
-				in[1] = (unsigned char)(0x20 + (iter - 256) % 95);
+				k = iter - 256;
+				in[0] = (unsigned char)(0x20 + k / 95);
+				in[1] = (unsigned char)(0x20 + k % 95);
 				n = 2;
 			}
 			tally_buf_reset(&fast);

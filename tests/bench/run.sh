@@ -68,7 +68,7 @@ m "organize apply, $t files" "$BIN/tally-organize" --root "$W/proj" \
 m "organize check after apply, $t files" "$BIN/tally-organize" \
     --root "$W/proj" --check > /dev/null || true
 
-printf '%-48s %9s %13s %5s\n' step seconds "peak RSS KiB" exit
+printf '%-48s %8s %8s %12s %4s\n' step "wall s" "cpu s" "peak RSS KiB" exit
 awk -F '\t' '{
-	if ($2 == "" && $5 != "") printf "%-48s %s\n", $1, $5
-	else printf "%-48s %9s %13s %5s\n", $1, $2, $3, $4 }' "$R"
+	if ($2 == "") printf "%-48s %s\n", $1, $5
+	else printf "%-48s %8s %8s %12s %4s\n", $1, $2, $6, $3, $4 }' "$R"
