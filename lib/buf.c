@@ -53,7 +53,8 @@ tally_buf_reserve(struct tally_buf *b, size_t extra)
 int
 tally_buf_add(struct tally_buf *b, const void *p, size_t n)
 {
-	if (tally_buf_reserve(b, n) != TALLY_OK)
+	/* Room for n bytes and the NUL (cap > len whenever cap > 0). */
+	if (n >= b->cap - b->len && tally_buf_reserve(b, n) != TALLY_OK)
 		return TALLY_ENOMEM;
 	if (n > 0)
 		memcpy(b->data + b->len, p, n);
@@ -71,23 +72,40 @@ tally_buf_adds(struct tally_buf *b, const char *s)
 int
 tally_buf_addc(struct tally_buf *b, char c)
 {
-	return tally_buf_add(b, &c, 1);
+	if (b->cap - b->len < 2 && tally_buf_reserve(b, 1) != TALLY_OK)
+		return TALLY_ENOMEM;
+	b->data[b->len++] = c;
+	b->data[b->len] = '\0';
+	return TALLY_OK;
 }
 
 int
 tally_buf_printf(struct tally_buf *b, const char *fmt, ...)
 {
 	va_list ap;
+	size_t room;
 	int n;
 
-	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	if (n < 0 || tally_buf_reserve(b, (size_t)n) != TALLY_OK)
+	/* Format once into the room there is; again only if it was short. */
+	if (tally_buf_reserve(b, 31) != TALLY_OK)
 		return TALLY_ENOMEM;
+	room = b->cap - b->len;
 	va_start(ap, fmt);
-	vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+	n = vsnprintf(b->data + b->len, room, fmt, ap);
 	va_end(ap);
+	if (n < 0) {
+		b->data[b->len] = '\0';
+		return TALLY_ENOMEM;
+	}
+	if ((size_t)n >= room) {
+		if (tally_buf_reserve(b, (size_t)n) != TALLY_OK) {
+			b->data[b->len] = '\0';
+			return TALLY_ENOMEM;
+		}
+		va_start(ap, fmt);
+		vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+		va_end(ap);
+	}
 	b->len += (size_t)n;
 	return TALLY_OK;
 }

@@ -74,23 +74,37 @@ is_bidi(unsigned cp)
 /*
  * Walk s as UTF-8; for each code point call emit(), which returns 1 when
  * it wrote something itself, 0 to have the (repaired) character copied.
+ *
+ * The fast path: a run of printable ASCII bytes (0x20 to 0x7E) that the
+ * target's table does not mark is copied in one tally_buf_add.  emit()
+ * returns 0 for each of them and copies the byte as it is, so the output
+ * is the same; every other byte (controls, DEL, non-ASCII, marked
+ * punctuation) takes the per-code-point path.  tests/check_escape.c
+ * compares both paths on random input for every target.
  */
 typedef int (*esc_fn)(struct tally_buf *b, unsigned cp, int *rc);
 
 static int
-walk(struct tally_buf *b, const char *s, size_t n, esc_fn emit)
+walk_cp(struct tally_buf *b, const unsigned char *p, size_t n, esc_fn emit,
+    const unsigned char *special)
 {
-	const unsigned char *p = (const unsigned char *)s;
-	size_t i = 0, k;
+	size_t i = 0, j, k;
 	unsigned cp;
 	int rc = TALLY_OK;
 
-	if (s == NULL)
-		return TALLY_OK;
-	n = LEN(s, n);
 	if (tally_buf_reserve(b, n) != TALLY_OK)
 		return TALLY_ENOMEM;
 	while (i < n && rc == TALLY_OK) {
+		if (special != NULL) {
+			for (j = i; j < n && p[j] >= 0x20 && p[j] < 0x7F &&
+			    !special[p[j]]; j++)
+				;
+			if (j > i) {
+				rc = tally_buf_add(b, p + i, j - i);
+				i = j;
+				continue;
+			}
+		}
 		k = tally_utf8_decode(p + i, n - i, &cp);
 		if (!emit(b, cp, &rc)) {
 			if (cp == 0xFFFD && k == 1)
@@ -102,6 +116,41 @@ walk(struct tally_buf *b, const char *s, size_t n, esc_fn emit)
 	}
 	return rc;
 }
+
+static int
+walk(struct tally_buf *b, const char *s, size_t n, esc_fn emit,
+    const unsigned char *special)
+{
+	if (s == NULL)
+		return TALLY_OK;
+	return walk_cp(b, (const unsigned char *)s, LEN(s, n), emit, special);
+}
+
+/*
+ * Printable ASCII each target escapes (controls and DEL always take the
+ * slow path).  Each table must list every byte its emit() handles.
+ */
+static const unsigned char json_special[128] = { ['"'] = 1, ['\\'] = 1 };
+static const unsigned char json_script_special[128] = {
+	['"'] = 1, ['\\'] = 1, ['<'] = 1, ['>'] = 1, ['&'] = 1 };
+static const unsigned char xml_special[128] = {
+	['<'] = 1, ['>'] = 1, ['&'] = 1, ['"'] = 1, ['\''] = 1 };
+#define html_special xml_special
+static const unsigned char html_line_special[128] = {
+	['<'] = 1, ['>'] = 1, ['&'] = 1, ['"'] = 1, ['\''] = 1,
+	['['] = 1, [']'] = 1, ['('] = 1, [')'] = 1, ['*'] = 1, ['_'] = 1,
+	['`'] = 1, ['~'] = 1, ['!'] = 1, ['|'] = 1, ['\\'] = 1, ['@'] = 1,
+	['#'] = 1, [':'] = 1 };
+static const unsigned char md_special[128] = {
+	['<'] = 1, ['>'] = 1, ['&'] = 1,
+	['\\'] = 1, ['`'] = 1, ['*'] = 1, ['_'] = 1, ['{'] = 1, ['}'] = 1,
+	['['] = 1, [']'] = 1, ['('] = 1, [')'] = 1, ['#'] = 1, ['+'] = 1,
+	['-'] = 1, ['.'] = 1, ['!'] = 1, ['|'] = 1, ['~'] = 1, ['@'] = 1,
+	[':'] = 1 };
+static const unsigned char term_special[128] = { 0 };
+static const unsigned char gh_data_special[128] = { ['%'] = 1 };
+static const unsigned char gh_prop_special[128] = {
+	['%'] = 1, [':'] = 1, [','] = 1 };
 
 static int
 json_emit(struct tally_buf *b, unsigned cp, int *rc)
@@ -134,13 +183,13 @@ json_script_emit(struct tally_buf *b, unsigned cp, int *rc)
 int
 tally_esc_json(struct tally_buf *b, const char *s, size_t n)
 {
-	return walk(b, s, n, json_emit);
+	return walk(b, s, n, json_emit, json_special);
 }
 
 int
 tally_esc_json_script(struct tally_buf *b, const char *s, size_t n)
 {
-	return walk(b, s, n, json_script_emit);
+	return walk(b, s, n, json_script_emit, json_script_special);
 }
 
 int
@@ -184,7 +233,7 @@ xml_emit(struct tally_buf *b, unsigned cp, int *rc)
 int
 tally_esc_xml(struct tally_buf *b, const char *s, size_t n)
 {
-	return walk(b, s, n, xml_emit);
+	return walk(b, s, n, xml_emit, xml_special);
 }
 
 static int
@@ -198,7 +247,7 @@ xml_text_emit(struct tally_buf *b, unsigned cp, int *rc)
 int
 tally_esc_xml_text(struct tally_buf *b, const char *s, size_t n)
 {
-	return walk(b, s, n, xml_text_emit);
+	return walk(b, s, n, xml_text_emit, xml_special);
 }
 
 static int
@@ -226,7 +275,7 @@ html_emit(struct tally_buf *b, unsigned cp, int *rc)
 int
 tally_esc_html(struct tally_buf *b, const char *s, size_t n)
 {
-	return walk(b, s, n, html_emit);
+	return walk(b, s, n, html_emit, html_special);
 }
 
 static int
@@ -250,7 +299,7 @@ html_line_emit(struct tally_buf *b, unsigned cp, int *rc)
 int
 tally_esc_html_line(struct tally_buf *b, const char *s, size_t n)
 {
-	return walk(b, s, n, html_line_emit);
+	return walk(b, s, n, html_line_emit, html_line_special);
 }
 
 static int
@@ -296,7 +345,7 @@ md_emit(struct tally_buf *b, unsigned cp, int *rc)
 int
 tally_esc_md(struct tally_buf *b, const char *s, size_t n)
 {
-	return walk(b, s, n, md_emit);
+	return walk(b, s, n, md_emit, md_special);
 }
 
 /* Keep newlines and tabs; show every other control as a picture. */
@@ -319,7 +368,7 @@ term_emit(struct tally_buf *b, unsigned cp, int *rc)
 int
 tally_esc_term(struct tally_buf *b, const char *s, size_t n)
 {
-	return walk(b, s, n, term_emit);
+	return walk(b, s, n, term_emit, term_special);
 }
 
 static int
@@ -339,7 +388,7 @@ term_line_emit(struct tally_buf *b, unsigned cp, int *rc)
 int
 tally_esc_term_line(struct tally_buf *b, const char *s, size_t n)
 {
-	return walk(b, s, n, term_line_emit);
+	return walk(b, s, n, term_line_emit, term_special);
 }
 
 static int
@@ -382,33 +431,54 @@ gh_prop_emit(struct tally_buf *b, unsigned cp, int *rc)
 int
 tally_esc_gh_data(struct tally_buf *b, const char *s, size_t n)
 {
-	return walk(b, s, n, gh_data_emit);
+	return walk(b, s, n, gh_data_emit, gh_data_special);
 }
 
 int
 tally_esc_gh_prop(struct tally_buf *b, const char *s, size_t n)
 {
-	return walk(b, s, n, gh_prop_emit);
+	return walk(b, s, n, gh_prop_emit, gh_prop_special);
 }
 
-int
-tally_esc_url(struct tally_buf *b, const char *s, size_t n)
+/* Bytes tally_esc_url percent-encodes, besides those <= 0x20 or >= 0x7F. */
+static const unsigned char url_special[128] = {
+	['('] = 1, [')'] = 1, ['<'] = 1, ['>'] = 1, ['['] = 1, [']'] = 1,
+	['{'] = 1, ['}'] = 1, ['"'] = 1, ['\''] = 1, ['`'] = 1, ['\\'] = 1,
+	['|'] = 1, ['^'] = 1 };
+
+static int
+url_bytes(struct tally_buf *b, const unsigned char *p, size_t n, int fast)
 {
-	const unsigned char *p = (const unsigned char *)s;
-	size_t i;
+	size_t i = 0, j;
 	int rc = TALLY_OK;
 
-	if (s == NULL)
-		return TALLY_OK;
-	n = LEN(s, n);
-	for (i = 0; i < n && rc == TALLY_OK; i++) {
+	while (i < n && rc == TALLY_OK) {
+		if (fast) {
+			for (j = i; j < n && p[j] > 0x20 && p[j] < 0x7F &&
+			    !url_special[p[j]]; j++)
+				;
+			if (j > i) {
+				rc = tally_buf_add(b, p + i, j - i);
+				i = j;
+				continue;
+			}
+		}
 		if (p[i] <= 0x20 || p[i] >= 0x7F ||
 		    strchr("()<>[]{}\"'`\\|^", p[i]) != NULL)
 			rc = tally_buf_printf(b, "%%%02X", p[i]);
 		else
 			rc = tally_buf_addc(b, (char)p[i]);
+		i++;
 	}
 	return rc;
+}
+
+int
+tally_esc_url(struct tally_buf *b, const char *s, size_t n)
+{
+	if (s == NULL)
+		return TALLY_OK;
+	return url_bytes(b, (const unsigned char *)s, LEN(s, n), 1);
 }
 
 int
@@ -448,4 +518,38 @@ tally_strip_ansi(struct tally_buf *b, const char *s, size_t n)
 			i++;
 	}
 	return TALLY_OK;
+}
+
+/* The per-code-point path alone, for tests/check_escape.c. */
+int
+tally_esc_slow(tally_esc_fn f, struct tally_buf *b, const char *s, size_t n)
+{
+	static const struct {
+		tally_esc_fn	f;
+		esc_fn		emit;
+	} t[] = {
+		{ tally_esc_json, json_emit },
+		{ tally_esc_json_script, json_script_emit },
+		{ tally_esc_xml, xml_emit },
+		{ tally_esc_xml_text, xml_text_emit },
+		{ tally_esc_html, html_emit },
+		{ tally_esc_html_line, html_line_emit },
+		{ tally_esc_md, md_emit },
+		{ tally_esc_term, term_emit },
+		{ tally_esc_term_line, term_line_emit },
+		{ tally_esc_gh_data, gh_data_emit },
+		{ tally_esc_gh_prop, gh_prop_emit },
+	};
+	size_t i;
+
+	if (s == NULL)
+		return TALLY_OK;
+	n = LEN(s, n);
+	if (f == tally_esc_url)
+		return url_bytes(b, (const unsigned char *)s, n, 0);
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+		if (t[i].f == f)
+			return walk_cp(b, (const unsigned char *)s, n,
+			    t[i].emit, NULL);
+	return TALLY_EINVAL;
 }

@@ -68,4 +68,14 @@ int	tally_strip_ansi(struct tally_buf *b, const char *s, size_t n);
  */
 size_t	tally_utf8_decode(const unsigned char *s, size_t n, unsigned *cp);
 
+/*
+ * For tests: escape s with f (one of the escapers above) by the slow
+ * per-code-point path only, without the fast path that copies runs of
+ * plain ASCII.  Both must give the same bytes.  TALLY_EINVAL for an f
+ * that is not an escaper.
+ */
+typedef int (*tally_esc_fn)(struct tally_buf *b, const char *s, size_t n);
+int	tally_esc_slow(tally_esc_fn f, struct tally_buf *b, const char *s,
+	    size_t n);
+
 #endif /* TALLY_ESCAPE_H */

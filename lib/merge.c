@@ -42,6 +42,7 @@
  * Because every rule is a union, a maximum or a minimum, merging is
  * associative, commutative and idempotent.
  */
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,9 +58,8 @@ struct att {
 	uint64_t		 h;	/* att_hash */
 };
 
-/* One test identity. */
+/* One test identity; the key is stored inline (one allocation). */
 struct tentry {
-	char			*key;
 	struct tally_record	*rec;	/* identity and test-level fields */
 	struct att		*att;
 	size_t			 natt, catt;
@@ -68,16 +68,17 @@ struct tentry {
 	long			 extra;	/* counted but unlisted attempts */
 	int			 flaky;	/* a producer said flaky */
 	int			 mixed;	/* properties became a union */
+	char			 key[];	/* tally_test_key */
 };
 
 /* Any other record, or one meta item, under its stream line. */
 struct oentry {
-	char			*line;
 	struct tally_record	*rec;
+	char			 line[];
 };
 
+/* An empty slot has val NULL; the key is inside val, at keyoff. */
 struct slot {
-	const char	*key;
 	uint64_t	 h;
 	void		*val;
 };
@@ -85,13 +86,18 @@ struct slot {
 struct htab {
 	struct slot	*s;
 	size_t		 cap, n;
+	size_t		 keyoff;
 };
+
+#define SLOT_KEY(t, sl) ((const char *)(sl)->val + (t)->keyoff)
 
 struct tally_merge {
 	struct htab		 tests;	/* key -> struct tentry */
 	struct htab		 other;	/* line -> struct oentry */
 	struct tally_record	**out;
 	size_t			 nout;
+	struct tentry		**tv;	/* after finish: entries, by key */
+	size_t			 ntv;
 	int			 finished;
 	struct tally_buf	 b;
 	struct tally_kv		*lab;	/* scratch: canonical labels */
@@ -117,15 +123,15 @@ ht_find(struct htab *t, const char *key, uint64_t h)
 
 	if (t->cap == 0)
 		return NULL;
-	for (i = h & (t->cap - 1); t->s[i].key != NULL; i = (i + 1) &
+	for (i = h & (t->cap - 1); t->s[i].val != NULL; i = (i + 1) &
 	    (t->cap - 1))
-		if (t->s[i].h == h && strcmp(t->s[i].key, key) == 0)
+		if (t->s[i].h == h && strcmp(SLOT_KEY(t, &t->s[i]), key) == 0)
 			return &t->s[i];
 	return &t->s[i];
 }
 
 static int
-ht_put(struct htab *t, const char *key, uint64_t h, void *val)
+ht_put(struct htab *t, uint64_t h, void *val)
 {
 	struct slot *s;
 	size_t i, ncap;
@@ -138,15 +144,16 @@ ht_put(struct htab *t, const char *key, uint64_t h, void *val)
 			return TALLY_ENOMEM;
 		nt.cap = ncap;
 		nt.n = 0;
+		nt.keyoff = t->keyoff;
 		for (i = 0; i < t->cap; i++)
-			if (t->s[i].key != NULL)
-				*ht_find(&nt, t->s[i].key, t->s[i].h) = t->s[i];
+			if (t->s[i].val != NULL)
+				*ht_find(&nt, SLOT_KEY(t, &t->s[i]),
+				    t->s[i].h) = t->s[i];
 		nt.n = t->n;
 		free(t->s);
 		*t = nt;
 	}
-	s = ht_find(t, key, h);
-	s->key = key;
+	s = ht_find(t, (const char *)val + t->keyoff, h);
 	s->h = h;
 	s->val = val;
 	t->n++;
@@ -568,7 +575,6 @@ tentry_free(struct tentry *e)
 	free(e->att);
 	free(e->idx);
 	tally_record_free(e->rec);
-	free(e->key);
 	free(e);
 }
 
@@ -581,7 +587,8 @@ add_test(struct tally_merge *m, const struct tally_record *in)
 	struct tentry *e;
 	struct slot *s;
 	char *key;
-	size_t n, i;
+	size_t n, i, klen;
+	uint64_t h;
 	long extra;
 	int rc, nl;
 
@@ -591,19 +598,24 @@ add_test(struct tally_merge *m, const struct tally_record *in)
 	r.nlabels = (size_t)nl;
 	if ((rc = tally_test_key(&r, &key)) != TALLY_OK)
 		return rc;
-	s = ht_find(&m->tests, key, hash(key));
-	if (s != NULL && s->key != NULL) {
+	h = hash(key);
+	s = ht_find(&m->tests, key, h);
+	if (s != NULL && s->val != NULL) {
 		e = s->val;
 		free(key);
 		if ((rc = join_test(e, in, tally_kv_get(r.labels, r.nlabels,
 		    TALLY_LABEL_SHARD))) != TALLY_OK)
 			return rc;
 	} else {
-		if ((e = calloc(1, sizeof(*e))) == NULL) {
-			free(key);
+		/* The key inline, at its length: tally_test_key's buffer
+		 * has room to spare, and a second block costs its header. */
+		klen = strlen(key);
+		e = calloc(1, sizeof(*e) + klen + 1);
+		if (e != NULL)
+			memcpy(e->key, key, klen + 1);
+		free(key);
+		if (e == NULL)
 			return TALLY_ENOMEM;
-		}
-		e->key = key;
 		base = r;
 		base.u.test.status = TALLY_PASSED;
 		base.u.test.raw_status = base.u.test.message = NULL;
@@ -615,7 +627,7 @@ add_test(struct tally_merge *m, const struct tally_record *in)
 		base.u.test.attempts = NULL;
 		base.u.test.nattempts = 0;
 		if (tally_record_dup(&base, &e->rec) != TALLY_OK ||
-		    ht_put(&m->tests, e->key, hash(e->key), e) != TALLY_OK) {
+		    ht_put(&m->tests, h, e) != TALLY_OK) {
 			tentry_free(e);
 			return TALLY_ENOMEM;
 		}
@@ -657,7 +669,6 @@ oentry_free(struct oentry *o)
 {
 	if (o == NULL)
 		return;
-	free(o->line);
 	tally_record_free(o->rec);
 	free(o);
 }
@@ -675,13 +686,13 @@ add_other1(struct tally_merge *m, const struct tally_record *rec)
 		return TALLY_ENOMEM;
 	h = hash(m->b.data);
 	s = ht_find(&m->other, m->b.data, h);
-	if (s != NULL && s->key != NULL)
+	if (s != NULL && s->val != NULL)
 		return TALLY_OK;
-	if ((o = calloc(1, sizeof(*o))) == NULL)
+	if ((o = calloc(1, sizeof(*o) + m->b.len + 1)) == NULL)
 		return TALLY_ENOMEM;
-	if ((o->line = strdup(m->b.data)) == NULL ||
-	    tally_record_dup(rec, &o->rec) != TALLY_OK ||
-	    ht_put(&m->other, o->line, h, o) != TALLY_OK) {
+	memcpy(o->line, m->b.data, m->b.len + 1);
+	if (tally_record_dup(rec, &o->rec) != TALLY_OK ||
+	    ht_put(&m->other, h, o) != TALLY_OK) {
 		oentry_free(o);
 		return TALLY_ENOMEM;
 	}
@@ -726,6 +737,8 @@ tally_merge_new(struct tally_merge **out)
 	*out = calloc(1, sizeof(**out));
 	if (*out == NULL)
 		return TALLY_ENOMEM;
+	(*out)->tests.keyoff = offsetof(struct tentry, key);
+	(*out)->other.keyoff = offsetof(struct oentry, line);
 	tally_buf_init(&(*out)->b);
 	return TALLY_OK;
 }
@@ -738,10 +751,13 @@ tally_merge_free(struct tally_merge *m)
 	if (m == NULL)
 		return;
 	for (i = 0; i < m->tests.cap; i++)
-		if (m->tests.s[i].key != NULL)
+		if (m->tests.s[i].val != NULL)
 			tentry_free(m->tests.s[i].val);
+	for (i = 0; i < m->ntv; i++)
+		tentry_free(m->tv[i]);
+	free(m->tv);
 	for (i = 0; i < m->other.cap; i++)
-		if (m->other.s[i].key != NULL)
+		if (m->other.s[i].val != NULL)
 			oentry_free(m->other.s[i].val);
 	free(m->tests.s);
 	free(m->other.s);
@@ -954,16 +970,34 @@ tally_merge_finish(struct tally_merge *m, struct tally_error *err)
 		return tally_error_set(err, TALLY_EINVAL, 0, 0,
 		    "merge table already finished");
 	m->finished = 1;
-	if ((m->tests.n > 0 && (tv = malloc(m->tests.n * sizeof(*tv))) ==
-	    NULL) || (m->other.n > 0 && (ov = malloc(m->other.n *
-	    sizeof(*ov))) == NULL))
+	if (m->tests.n > 0 && (tv = malloc(m->tests.n * sizeof(*tv))) == NULL)
 		goto out;
+	if (m->other.n > 0 && (ov = malloc(m->other.n * sizeof(*ov))) ==
+	    NULL) {
+		free(tv);
+		goto out;
+	}
 	for (i = 0; i < m->tests.cap; i++)
-		if (m->tests.s[i].key != NULL)
+		if (m->tests.s[i].val != NULL)
 			tv[nt++] = m->tests.s[i].val;
 	for (i = 0; i < m->other.cap; i++)
-		if (m->other.s[i].key != NULL)
+		if (m->other.s[i].val != NULL)
 			ov[no++] = m->other.s[i].val;
+	/*
+	 * Memory: from here the entries live in tv and the table goes,
+	 * each entry goes once its record is built, and the output array
+	 * is allocated once (meta items regroup into no more records than
+	 * there are items).
+	 */
+	m->tv = tv;
+	m->ntv = nt;
+	free(m->tests.s);
+	m->tests.s = NULL;
+	m->tests.cap = m->tests.n = 0;
+	if (nt + no > 0 && (m->out = malloc((nt + no) *
+	    sizeof(*m->out))) == NULL)
+		goto out;
+	cap = nt + no;
 	if (nt > 0)
 		qsort(tv, nt, sizeof(*tv), tentry_cmp);
 	if (no > 0)
@@ -987,6 +1021,8 @@ tally_merge_finish(struct tally_merge *m, struct tally_error *err)
 			tally_record_free(r);
 			goto out;
 		}
+		tentry_free(tv[j]);
+		tv[j] = NULL;
 	}
 	for (; i < no; i++) {
 		if (push_out(m, ov[i]->rec, &cap) != TALLY_OK)
@@ -995,7 +1031,6 @@ tally_merge_finish(struct tally_merge *m, struct tally_error *err)
 	}
 	rc = TALLY_OK;
 out:
-	free(tv);
 	free(ov);
 	if (rc != TALLY_OK)
 		return tally_error_set(err, rc, 0, 0, "out of memory");

@@ -22,12 +22,21 @@ struct writer {
 	struct tally_buf	 b;
 };
 
+/* Keys are this file's own constants, plain ASCII names: no escaping. */
 static void
 w_key(struct tally_buf *b, const char *key)
 {
-	tally_buf_addc(b, ',');
-	tally_esc_json_str(b, key);
-	tally_buf_addc(b, ':');
+	size_t n = strlen(key);
+
+	if (tally_buf_reserve(b, n + 4) != TALLY_OK)
+		return;
+	b->data[b->len] = ',';
+	b->data[b->len + 1] = '"';
+	memcpy(b->data + b->len + 2, key, n);
+	b->data[b->len + n + 2] = '"';
+	b->data[b->len + n + 3] = ':';
+	b->len += n + 4;
+	b->data[b->len] = '\0';
 }
 
 static void
@@ -39,13 +48,31 @@ w_str(struct tally_buf *b, const char *key, const char *v)
 	tally_esc_json_str(b, v);
 }
 
+/* v in decimal, as printf's %lld writes it, without printf's cost. */
+static void
+w_int(struct tally_buf *b, long long v)
+{
+	char d[24], *p = d + sizeof(d);
+	unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v :
+	    (unsigned long long)v;
+
+	do
+		*--p = (char)('0' + u % 10);
+	while ((u /= 10) != 0);
+	if (v < 0)
+		*--p = '-';
+	tally_buf_add(b, p, (size_t)(d + sizeof(d) - p));
+}
+
 static void
 w_num(struct tally_buf *b, const char *key, double v)
 {
 	if (v < 0 || !isfinite(v))
 		return;
 	w_key(b, key);
-	if (v == floor(v) && v < 1e15)
+	if (v == floor(v) && v < 1e15 && !signbit(v))
+		w_int(b, (long long)v);		/* the same as %.0f */
+	else if (v == floor(v) && v < 1e15)
 		tally_buf_printf(b, "%.0f", v);
 	else
 		tally_buf_printf(b, "%.15g", v);
@@ -57,7 +84,7 @@ w_long(struct tally_buf *b, const char *key, long v, long absent)
 	if (v == absent)
 		return;
 	w_key(b, key);
-	tally_buf_printf(b, "%ld", v);
+	w_int(b, v);
 }
 
 static void
@@ -152,7 +179,9 @@ w_attempts(struct tally_buf *b, const struct tally_attempt *a, size_t n)
 int
 tally_stream_format(struct tally_buf *b, const struct tally_record *r)
 {
-	tally_buf_printf(b, "{\"v\":%d,\"type\":", TALLY_STREAM_VERSION);
+	tally_buf_adds(b, "{\"v\":");
+	w_int(b, TALLY_STREAM_VERSION);
+	tally_buf_adds(b, ",\"type\":");
 	tally_esc_json_str(b, tally_type_name(r->type));
 	switch (r->type) {
 	case TALLY_REC_TEST: {
@@ -291,6 +320,108 @@ struct rd {
 	size_t		  natt;
 };
 
+/*
+ * The members of one object by name, found in one pass: a record has
+ * some twenty fields to read and cJSON finds each by a linear search.
+ * tally_json_parse has refused duplicate keys, so the order does not
+ * matter.  field_name is sorted (strcmp) for bsearch.
+ */
+enum field {
+	F_CATEGORY,
+	F_CLASSNAME,
+	F_COLUMN,
+	F_DURATION,
+	F_ERROR_TYPE,
+	F_ERRORS,
+	F_FAILURES,
+	F_FILE_PATH,
+	F_FLAKY,
+	F_HOSTNAME,
+	F_LABELS,
+	F_LINE,
+	F_MAX,
+	F_MEAN,
+	F_MEDIAN,
+	F_MESSAGE,
+	F_META,
+	F_METHOD,
+	F_MIN,
+	F_NAME,
+	F_P90,
+	F_P95,
+	F_P99,
+	F_PROPERTIES,
+	F_RAW_STATUS,
+	F_REQUESTS,
+	F_RETRIES,
+	F_RETRY_ATTEMPTS,
+	F_RPS,
+	F_SKIPPED,
+	F_SOURCE,
+	F_STATUS,
+	F_STDERR,
+	F_STDOUT,
+	F_SUITE,
+	F_TESTS,
+	F_TIMESTAMP,
+	F_TRACE,
+	F_TYPE,
+	F_V,
+	NFIELD
+};
+
+static const char *const field_name[NFIELD] = {
+	"category", "classname", "column", "duration", "errorType",
+	"errors", "failures", "filePath", "flaky", "hostname", "labels",
+	"line", "max", "mean", "median", "message", "meta", "method",
+	"min", "name", "p90", "p95", "p99", "properties", "rawStatus",
+	"requests", "retries", "retryAttempts", "rps", "skipped", "source",
+	"status", "stderr", "stdout", "suite", "tests", "timestamp",
+	"trace", "type", "v",
+};
+
+struct fields {
+	const cJSON	*f[NFIELD];
+};
+
+static int
+field_cmp(const void *key, const void *name)
+{
+	return strcmp(key, *(const char *const *)name);
+}
+
+static void
+fields_of(const cJSON *o, struct fields *x)
+{
+	const cJSON *c;
+	const char *const *k;
+
+	memset(x, 0, sizeof(*x));
+	for (c = o->child; c != NULL; c = c->next)
+		if (c->string != NULL && (k = bsearch(c->string, field_name,
+		    NFIELD, sizeof(field_name[0]), field_cmp)) != NULL)
+			x->f[k - field_name] = c;
+}
+
+/* As tally_json_str: the string, or NULL when absent or not a string. */
+static const char *
+f_str(const struct fields *x, enum field i)
+{
+	return cJSON_IsString(x->f[i]) ? x->f[i]->valuestring : NULL;
+}
+
+/* As tally_json_num: a finite number, else -1. */
+static int
+f_num(const struct fields *x, enum field i, double *out)
+{
+	const cJSON *c = x->f[i];
+
+	if (!cJSON_IsNumber(c) || !isfinite(c->valuedouble))
+		return -1;
+	*out = c->valuedouble;
+	return 0;
+}
+
 static int
 grow(void **p, size_t *cap, size_t want, size_t elem)
 {
@@ -379,17 +510,17 @@ r_kv(struct rd *rd, int slot, const cJSON *a, struct tally_kv **out,
 }
 
 static double
-r_num(const cJSON *o, const char *key, double absent)
+r_num(const struct fields *o, enum field key, double absent)
 {
 	double v;
 
-	return tally_json_num(o, key, &v) == 0 && v >= 0 ? v : absent;
+	return f_num(o, key, &v) == 0 && v >= 0 ? v : absent;
 }
 
 static int
-r_status(const cJSON *o, enum tally_status *st)
+r_status(const struct fields *o, enum tally_status *st)
 {
-	const char *s = tally_json_str(o, "status");
+	const char *s = f_str(o, F_STATUS);
 
 	if (s == NULL || tally_status_parse(s, st) != TALLY_OK)
 		return TALLY_EPARSE;
@@ -397,35 +528,35 @@ r_status(const cJSON *o, enum tally_status *st)
 }
 
 static int
-r_test(struct rd *rd, const cJSON *o, struct tally_test *t)
+r_test(struct rd *rd, const struct fields *o, struct tally_test *t)
 {
+	struct fields ca;
 	const cJSON *a, *c;
 	size_t i = 0;
 	int rc;
 
-	t->name = tally_json_str(o, "name");
+	t->name = f_str(o, F_NAME);
 	if (t->name == NULL || r_status(o, &t->status))
 		return TALLY_EPARSE;
-	t->raw_status = tally_json_str(o, "rawStatus");
-	t->duration = r_num(o, "duration", -1);
-	t->classname = tally_json_str(o, "classname");
-	t->file_path = tally_json_str(o, "filePath");
-	t->line = (long)r_num(o, "line", 0);
-	t->category = tally_json_str(o, "category");
-	t->message = tally_json_str(o, "message");
-	t->type = tally_json_str(o, "errorType");
-	t->trace = tally_json_str(o, "trace");
-	t->stdout_text = tally_json_str(o, "stdout");
-	t->stderr_text = tally_json_str(o, "stderr");
-	t->retries = (long)r_num(o, "retries", 0);
-	t->flaky = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "flaky"));
-	if ((rc = r_strv(rd, 0, cJSON_GetObjectItemCaseSensitive(o, "suite"),
-	    &t->suite, &t->nsuite)) != 0)
+	t->raw_status = f_str(o, F_RAW_STATUS);
+	t->duration = r_num(o, F_DURATION, -1);
+	t->classname = f_str(o, F_CLASSNAME);
+	t->file_path = f_str(o, F_FILE_PATH);
+	t->line = (long)r_num(o, F_LINE, 0);
+	t->category = f_str(o, F_CATEGORY);
+	t->message = f_str(o, F_MESSAGE);
+	t->type = f_str(o, F_ERROR_TYPE);
+	t->trace = f_str(o, F_TRACE);
+	t->stdout_text = f_str(o, F_STDOUT);
+	t->stderr_text = f_str(o, F_STDERR);
+	t->retries = (long)r_num(o, F_RETRIES, 0);
+	t->flaky = cJSON_IsTrue(o->f[F_FLAKY]);
+	if ((rc = r_strv(rd, 0, o->f[F_SUITE], &t->suite, &t->nsuite)) != 0)
 		return rc;
-	if ((rc = r_kv(rd, 1, cJSON_GetObjectItemCaseSensitive(o,
-	    "properties"), &t->properties, &t->nproperties)) != 0)
+	if ((rc = r_kv(rd, 1, o->f[F_PROPERTIES], &t->properties,
+	    &t->nproperties)) != 0)
 		return rc;
-	a = cJSON_GetObjectItemCaseSensitive(o, "retryAttempts");
+	a = o->f[F_RETRY_ATTEMPTS];
 	if (a == NULL)
 		return 0;
 	if (!cJSON_IsArray(a))
@@ -437,15 +568,18 @@ r_test(struct rd *rd, const cJSON *o, struct tally_test *t)
 		struct tally_attempt *at = &rd->att[i++];
 
 		memset(at, 0, sizeof(*at));
-		if (!cJSON_IsObject(c) || r_status(c, &at->status))
+		if (!cJSON_IsObject(c))
 			return TALLY_EPARSE;
-		at->raw_status = tally_json_str(c, "rawStatus");
-		at->duration = r_num(c, "duration", -1);
-		at->message = tally_json_str(c, "message");
-		at->type = tally_json_str(c, "errorType");
-		at->trace = tally_json_str(c, "trace");
-		at->stdout_text = tally_json_str(c, "stdout");
-		at->stderr_text = tally_json_str(c, "stderr");
+		fields_of(c, &ca);
+		if (r_status(&ca, &at->status))
+			return TALLY_EPARSE;
+		at->raw_status = f_str(&ca, F_RAW_STATUS);
+		at->duration = r_num(&ca, F_DURATION, -1);
+		at->message = f_str(&ca, F_MESSAGE);
+		at->type = f_str(&ca, F_ERROR_TYPE);
+		at->trace = f_str(&ca, F_TRACE);
+		at->stdout_text = f_str(&ca, F_STDOUT);
+		at->stderr_text = f_str(&ca, F_STDERR);
 	}
 	t->attempts = rd->att;
 	t->nattempts = i;
@@ -453,24 +587,25 @@ r_test(struct rd *rd, const cJSON *o, struct tally_test *t)
 }
 
 static int
-r_record(struct rd *rd, const cJSON *o, struct tally_record *r)
+r_record(struct rd *rd, const cJSON *j, struct tally_record *r)
 {
+	struct fields fx, *o = &fx;
 	enum tally_type type;
 	double v;
 	int rc;
 
-	if (!cJSON_IsObject(o))
+	if (!cJSON_IsObject(j))
 		return TALLY_EPARSE;
-	if (tally_json_num(o, "v", &v) != 0 || v < 1)
+	fields_of(j, o);
+	if (f_num(o, F_V, &v) != 0 || v < 1)
 		return TALLY_EPARSE;
 	if (v > TALLY_STREAM_VERSION)
 		return TALLY_EINVAL;
-	if (tally_type_parse(tally_json_str(o, "type"), &type) != TALLY_OK)
+	if (tally_type_parse(f_str(o, F_TYPE), &type) != TALLY_OK)
 		return TALLY_EPARSE;
 	tally_record_init(r, type);
-	r->source = tally_json_str(o, "source");
-	if ((rc = r_kv(rd, 0, cJSON_GetObjectItemCaseSensitive(o, "labels"),
-	    &r->labels, &r->nlabels)) != 0)
+	r->source = f_str(o, F_SOURCE);
+	if ((rc = r_kv(rd, 0, o->f[F_LABELS], &r->labels, &r->nlabels)) != 0)
 		return rc;
 	switch (type) {
 	case TALLY_REC_TEST:
@@ -478,48 +613,48 @@ r_record(struct rd *rd, const cJSON *o, struct tally_record *r)
 	case TALLY_REC_SUITE: {
 		struct tally_suite *s = &r->u.suite;
 
-		s->timestamp = tally_json_str(o, "timestamp");
-		s->hostname = tally_json_str(o, "hostname");
-		s->duration = r_num(o, "duration", -1);
-		s->tests = (long)r_num(o, "tests", -1);
-		s->failures = (long)r_num(o, "failures", -1);
-		s->errors = (long)r_num(o, "errors", -1);
-		s->skipped = (long)r_num(o, "skipped", -1);
-		s->stdout_text = tally_json_str(o, "stdout");
-		s->stderr_text = tally_json_str(o, "stderr");
-		if ((rc = r_strv(rd, 0, cJSON_GetObjectItemCaseSensitive(o,
-		    "suite"), &s->path, &s->npath)) != 0)
+		s->timestamp = f_str(o, F_TIMESTAMP);
+		s->hostname = f_str(o, F_HOSTNAME);
+		s->duration = r_num(o, F_DURATION, -1);
+		s->tests = (long)r_num(o, F_TESTS, -1);
+		s->failures = (long)r_num(o, F_FAILURES, -1);
+		s->errors = (long)r_num(o, F_ERRORS, -1);
+		s->skipped = (long)r_num(o, F_SKIPPED, -1);
+		s->stdout_text = f_str(o, F_STDOUT);
+		s->stderr_text = f_str(o, F_STDERR);
+		if ((rc = r_strv(rd, 0, o->f[F_SUITE], &s->path,
+		    &s->npath)) != 0)
 			return rc;
-		return r_kv(rd, 1, cJSON_GetObjectItemCaseSensitive(o,
-		    "properties"), &s->properties, &s->nproperties);
+		return r_kv(rd, 1, o->f[F_PROPERTIES], &s->properties,
+		    &s->nproperties);
 	}
 	case TALLY_REC_META:
-		return r_kv(rd, 2, cJSON_GetObjectItemCaseSensitive(o, "meta"),
-		    &r->u.meta.items, &r->u.meta.nitems);
+		return r_kv(rd, 2, o->f[F_META], &r->u.meta.items,
+		    &r->u.meta.nitems);
 	case TALLY_REC_ERROR:
-		r->u.error.line = (long)r_num(o, "line", 0);
-		r->u.error.column = (long)r_num(o, "column", 0);
-		r->u.error.message = tally_json_str(o, "message");
+		r->u.error.line = (long)r_num(o, F_LINE, 0);
+		r->u.error.column = (long)r_num(o, F_COLUMN, 0);
+		r->u.error.message = f_str(o, F_MESSAGE);
 		return r->u.error.message ? 0 : TALLY_EPARSE;
 	case TALLY_REC_PERF: {
 		struct tally_perf *p = &r->u.perf;
 
-		p->name = tally_json_str(o, "name");
-		p->method = tally_json_str(o, "method");
-		p->requests = (long)r_num(o, "requests", -1);
-		p->failures = (long)r_num(o, "failures", -1);
-		p->mean = r_num(o, "mean", -1);
-		p->min = r_num(o, "min", -1);
-		p->max = r_num(o, "max", -1);
-		p->median = r_num(o, "median", -1);
-		p->p90 = r_num(o, "p90", -1);
-		p->p95 = r_num(o, "p95", -1);
-		p->p99 = r_num(o, "p99", -1);
-		p->rps = r_num(o, "rps", -1);
+		p->name = f_str(o, F_NAME);
+		p->method = f_str(o, F_METHOD);
+		p->requests = (long)r_num(o, F_REQUESTS, -1);
+		p->failures = (long)r_num(o, F_FAILURES, -1);
+		p->mean = r_num(o, F_MEAN, -1);
+		p->min = r_num(o, F_MIN, -1);
+		p->max = r_num(o, F_MAX, -1);
+		p->median = r_num(o, F_MEDIAN, -1);
+		p->p90 = r_num(o, F_P90, -1);
+		p->p95 = r_num(o, F_P95, -1);
+		p->p99 = r_num(o, F_P99, -1);
+		p->rps = r_num(o, F_RPS, -1);
 		if (p->name == NULL)
 			return TALLY_EPARSE;
-		return r_kv(rd, 1, cJSON_GetObjectItemCaseSensitive(o,
-		    "properties"), &p->properties, &p->nproperties);
+		return r_kv(rd, 1, o->f[F_PROPERTIES], &p->properties,
+		    &p->nproperties);
 	}
 	}
 	return TALLY_EPARSE;

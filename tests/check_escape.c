@@ -1,4 +1,5 @@
 /* tests/check_escape.c: every escaper on hostile strings. */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -102,6 +103,135 @@ START_TEST(utf8_decode)
 }
 END_TEST
 
+/*
+ * Differential test: every escaper's fast path (runs of plain ASCII
+ * copied at once) against its per-code-point path, on random input with
+ * invalid UTF-8, controls, NULs, C1 and bidi controls and each target's
+ * punctuation.  Fixed seed, so a failure repeats.
+ */
+static uint64_t rng_state = 0x9E3779B97F4A7C15ULL;
+
+static uint32_t
+rng(void)
+{
+	rng_state ^= rng_state << 13;
+	rng_state ^= rng_state >> 7;
+	rng_state ^= rng_state << 17;
+	return (uint32_t)(rng_state >> 32);
+}
+
+static size_t
+random_input(unsigned char *p, size_t max)
+{
+	static const char *const pieces[] = {
+		"\xc2\x85", "\xc2\x9f", "\xc2\xa0", "\xe2\x80\xae",
+		"\xe2\x81\xa6", "\xe2\x80\xa8", "\xe2\x80\xa9",
+		"\xef\xbf\xbe", "\xef\xbf\xbf", "\xf0\x9f\x98\x8b",
+		"\xc3\xa9", "\xed\xa0\x80", "\xc0\x80", "\xf4\x90\x80\x80",
+		"\xe2\x82", "\xf0\x9f", "\x1b[31m", "\r\n", "%0A", "]]>",
+		"</script>", "&amp;", "\\u2028",
+	};
+	size_t n = rng() % (max + 1), i = 0, k;
+	const char *pc;
+
+	while (i < n) {
+		switch (rng() % 6) {
+		case 0:			/* any byte */
+			p[i++] = (unsigned char)rng();
+			break;
+		case 1:			/* a control, DEL or NUL */
+			k = rng() % 34;
+			p[i++] = (unsigned char)(k == 32 ? 0x7F : k == 33 ? 0 :
+			    k);
+			break;
+		case 2:			/* a UTF-8 piece, maybe cut short */
+			k = rng() % (sizeof(pieces) / sizeof(pieces[0]));
+			pc = pieces[k];
+			for (k = 0; pc[k] != '\0' && i < n; k++)
+				p[i++] = (unsigned char)pc[k];
+			break;
+		default:		/* a run of printable ASCII */
+			for (k = rng() % 12; k > 0 && i < n; k--)
+				p[i++] = (unsigned char)(0x20 + rng() % 95);
+			break;
+		}
+	}
+	return n;
+}
+
+START_TEST(fast_path_matches_slow_path)
+{
+	static const struct {
+		const char	*name;
+		tally_esc_fn	 f;
+	} t[] = {
+		{ "json", tally_esc_json },
+		{ "json_script", tally_esc_json_script },
+		{ "xml", tally_esc_xml },
+		{ "xml_text", tally_esc_xml_text },
+		{ "html", tally_esc_html },
+		{ "html_line", tally_esc_html_line },
+		{ "md", tally_esc_md },
+		{ "term", tally_esc_term },
+		{ "term_line", tally_esc_term_line },
+		{ "gh_data", tally_esc_gh_data },
+		{ "gh_prop", tally_esc_gh_prop },
+		{ "url", tally_esc_url },
+	};
+	unsigned char in[300];
+	struct tally_buf fast, slow;
+	size_t i, k, n, iter, checked = 0;
+
+	tally_buf_init(&fast);
+	tally_buf_init(&slow);
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		/* Every single byte and every printable pair on its own. */
+		for (iter = 0; iter < 256 + 95 * 95; iter++) {
+			if (iter < 256) {
+				in[0] = (unsigned char)iter;
+				n = 1;
+			} else {
+				k = iter - 256;
+				in[0] = (unsigned char)(0x20 + k / 95);
+				in[1] = (unsigned char)(0x20 + k % 95);
+				n = 2;
+			}
+			tally_buf_reset(&fast);
+			tally_buf_reset(&slow);
+			/* Plain ifs: each ck_assert costs a system call. */
+			if (t[i].f(&fast, (char *)in, n) != TALLY_OK ||
+			    tally_esc_slow(t[i].f, &slow, (char *)in,
+			    n) != TALLY_OK || fast.len != slow.len ||
+			    memcmp(fast.data, slow.data, fast.len) != 0)
+				ck_abort_msg("%s differs on byte(s) %02x (%zu)",
+				    t[i].name, in[0], n);
+		}
+		for (iter = 0; iter < 4000; iter++) {
+			n = random_input(in, sizeof(in));
+			/* Appending to what the buffer holds already. */
+			tally_buf_reset(&fast);
+			tally_buf_reset(&slow);
+			tally_buf_adds(&fast, "prefix<&>");
+			tally_buf_adds(&slow, "prefix<&>");
+			if (t[i].f(&fast, (char *)in, n) != TALLY_OK ||
+			    tally_esc_slow(t[i].f, &slow, (char *)in,
+			    n) != TALLY_OK || fast.len != slow.len ||
+			    memcmp(fast.data, slow.data, fast.len) != 0 ||
+			    fast.data[fast.len] != '\0')
+				ck_abort_msg("%s: fast and slow paths differ "
+				    "(iteration %zu)", t[i].name, iter);
+			checked++;
+		}
+	}
+	ck_assert_uint_eq(checked, 4000 * (sizeof(t) / sizeof(t[0])));
+	/* The slow path really is another path: it refuses a non-escaper. */
+	ck_assert_int_eq(tally_esc_slow(tally_strip_ansi, &slow, "x", 1),
+	    TALLY_EINVAL);
+	tally_buf_free(&fast);
+	tally_buf_free(&slow);
+}
+END_TEST
+
 Suite *suite_escape(void);
 
 Suite *
@@ -118,6 +248,11 @@ suite_escape(void)
 	tcase_add_test(tc, github);
 	tcase_add_test(tc, strip_ansi);
 	tcase_add_test(tc, utf8_decode);
+	suite_add_tcase(s, tc);
+	/* About a second of work; room for a loaded machine. */
+	tc = tcase_create("fast path");
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, fast_path_matches_slow_path);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -1,8 +1,11 @@
 #!/bin/sh
-# gen-junit.sh N: a JUnit XML file with N test cases in suites of 100,
-# about 2% failing with a multi-line trace and 1% skipped.
+# gen-junit.sh N [RUN]: a JUnit XML file with N test cases in suites of
+# 100, about 2% failing with a multi-line trace and 1% skipped.  With RUN
+# (1, 2, ...), a rerun shard instead: every tenth case, all failed on an
+# earlier run with a message naming RUN, as CI shards with retries write.
 n=${1:-100000}
-awk -v n="$n" 'BEGIN {
+run=${2:-0}
+awk -v n="$n" -v run="$run" 'BEGIN {
 	print "<?xml version=\"1.0\" encoding=\"UTF-8\"?>"
 	print "<testsuites name=\"bench\">"
 	for (i = 0; i < n; i++) {
@@ -10,8 +13,12 @@ awk -v n="$n" 'BEGIN {
 			if (i > 0) print "</testsuite>"
 			printf "<testsuite name=\"pkg.Suite%d\" tests=\"100\">\n", i / 100
 		}
+		if (run > 0 && i % 10 != 0)
+			continue
 		printf "<testcase classname=\"pkg.Suite%d\" name=\"test_case_%d\" time=\"%.3f\"", i / 100, i, (i % 977) / 1000.0
-		if (i % 50 == 7) {
+		if (run > 0) {
+			printf "><failure message=\"run %d: connection reset\" type=\"IOError\">Traceback (most recent call last):\n  File \"tests/test_x.py\", line %d\nIOError: connection reset (run %d)</failure></testcase>\n", run, i % 300, run
+		} else if (i % 50 == 7) {
 			print ">"
 			printf "<failure message=\"assert %d == %d\" type=\"AssertionError\">Traceback (most recent call last):\n  File \"tests/test_x.py\", line %d, in test_case_%d\n    assert a == b\nAssertionError</failure>\n", i, i + 1, i % 300, i
 			print "<system-out>captured output line one\ncaptured output line two</system-out>"

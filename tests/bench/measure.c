@@ -4,8 +4,9 @@
  *
  *   measure LABEL CMD [ARG ...]   (stdin/stdout/stderr inherited)
  *
- * Prints "LABEL<TAB>seconds<TAB>peak-RSS-KiB<TAB>exit" on fd 3 if open,
- * else on stderr.
+ * Prints "LABEL<TAB>seconds<TAB>peak-RSS-KiB<TAB>exit<TAB><TAB>cpu-seconds"
+ * on fd 3 if open, else on stderr.  CPU time (user + system) is the
+ * figure to compare on a busy machine, where wall time is not.
  */
 #include <sys/resource.h>
 #include <sys/time.h>
@@ -42,9 +43,11 @@ main(int argc, char *argv[])
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	rep = fcntl(3, F_GETFD) != -1 ? fdopen(3, "w") : stderr;
-	fprintf(rep, "%s\t%.3f\t%ld\t%d\n", argv[1],
+	fprintf(rep, "%s\t%.3f\t%ld\t%d\t\t%.3f\n", argv[1],
 	    (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9,
-	    ru.ru_maxrss, WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
+	    ru.ru_maxrss, WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st),
+	    (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+	    (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6);
 	fflush(rep);
 	return WIFEXITED(st) ? WEXITSTATUS(st) : 2;
 }

@@ -2,29 +2,73 @@
 # tests/bench/run.sh: `make bench`.  Times each tool on generated inputs
 # and reports wall time and peak RSS.  Figures, not pass/fail: speed and
 # memory are proven here, never by a timed test.
+#
+# BENCH_SCALE (percent, default 100) shrinks or grows every input, e.g.
+# BENCH_SCALE=10 for a quick run.
 set -eu
 BIN=${TALLY_BIN:-build/bin}
 M=${MEASURE:-build/tests/measure}
+S=${BENCH_SCALE:-100}
 W=$(mktemp -d "${TMPDIR:-/tmp}/tally-bench.XXXXXX")
 trap 'rm -rf "$W"' EXIT
 here=$(dirname "$0")
 R=$W/results.tsv
 : > "$R"
 m() { "$M" "$@" 3>>"$R"; }
+sc() { echo $(($1 * S / 100)); }
+mib() { echo "$(($(wc -c < "$1") / 1048576)) MiB"; }
+note() { printf '%s\t\t\t\t%s\n' "$1" "$2" >> "$R"; }
 
-for n in 100000 1000000; do
-	sh "$here/gen-junit.sh" "$n" > "$W/j$n.xml"
-	m "collect junit $n cases ($(($(wc -c < "$W/j$n.xml") / 1048576)) MiB)" \
-	    "$BIN/tally-collect" -o "$W/s$n.jsonl" "$W/j$n.xml"
-done
-n=100000
-cat "$W/s$n.jsonl" "$W/s$n.jsonl" > "$W/twice.jsonl"
-m "merge $n cases collected twice" "$BIN/tally-merge" -o "$W/m.jsonl" "$W/twice.jsonl"
+# Collect: the streaming readers on small and ~100 MiB inputs.
+n=$(sc 100000)
+sh "$here/gen-junit.sh" "$n" > "$W/j.xml"
+m "collect junit $n cases ($(mib "$W/j.xml"))" \
+    "$BIN/tally-collect" -o "$W/s.jsonl" "$W/j.xml"
+rm -f "$W/j.xml"
+big() {		# big FAMILY GENERATOR SUFFIX N
+	sh "$here/$2" "$4" > "$W/big.$3"
+	m "collect $1 $4 cases ($(mib "$W/big.$3"))" \
+	    "$BIN/tally-collect" -o "$W/big.jsonl" "$W/big.$3"
+	rm -f "$W/big.$3" "$W/big.jsonl"
+}
+big junit gen-junit.sh xml "$(sc 1350000)"
+big "CTRF JSON" gen-ctrf.sh json "$(sc 760000)"
+big "go test -json" gen-gotest.sh ndjson "$(sc 185000)"
+
+# Merge: the same file twice (exact duplicates), then shards with reruns.
+cat "$W/s.jsonl" "$W/s.jsonl" > "$W/twice.jsonl"
+m "merge $n cases collected twice" "$BIN/tally-merge" -o "$W/m.jsonl" \
+    "$W/twice.jsonl"
+rm -f "$W/twice.jsonl"
+sh "$here/gen-junit.sh" "$n" 1 > "$W/r1.xml"
+sh "$here/gen-junit.sh" "$n" 2 > "$W/r2.xml"
+"$BIN/tally-collect" -o "$W/r1.jsonl" "$W/r1.xml"
+"$BIN/tally-collect" -o "$W/r2.jsonl" "$W/r2.xml"
+m "merge $n distinct + 2 rerun shards of 10%" "$BIN/tally-merge" \
+    -o "$W/mr.jsonl" "$W/s.jsonl" "$W/r1.jsonl" "$W/r2.jsonl"
+note "  merged records (flaky)" "$(wc -l < "$W/mr.jsonl") ($(grep -c '"flaky":true' "$W/mr.jsonl"))"
+rm -f "$W"/r[12].* "$W/mr.jsonl"
+
+# Render: each format on the merged 100k.
 for f in text markdown junit json github html; do
-	[ -x "$BIN/tally-render" ] || break
-	m "render -f $f, $n cases" "$BIN/tally-render" -f "$f" -o "$W/out.$f" "$W/m.jsonl" || true
-	printf 'output size -f %s: %s bytes\n' "$f" "$(wc -c < "$W/out.$f" 2>/dev/null || echo 0)" >> "$W/sizes"
+	m "render -f $f, $n cases" "$BIN/tally-render" -f "$f" \
+	    -o "$W/out.$f" "$W/m.jsonl" || true
+	note "  output size -f $f" "$(wc -c < "$W/out.$f" 2>/dev/null || echo 0) bytes"
+	rm -f "$W/out.$f"
 done
-printf '%-48s %10s %14s %5s\n' step seconds "peak RSS KiB" exit
-awk -F '\t' '{ printf "%-48s %10s %14s %5s\n", $1, $2, $3, $4 }' "$R"
-[ -f "$W/sizes" ] && cat "$W/sizes"
+
+# Organize: plan and apply on a flat tree of test files.
+t=$(sc 10000)
+sh "$here/gen-tree.sh" "$W/proj" "$t"
+m "organize plan, $t files" "$BIN/tally-organize" --root "$W/proj" \
+    > "$W/plan"
+note "  plan steps" "$(wc -l < "$W/plan")"
+m "organize apply, $t files" "$BIN/tally-organize" --root "$W/proj" \
+    --apply > /dev/null
+m "organize check after apply, $t files" "$BIN/tally-organize" \
+    --root "$W/proj" --check > /dev/null || true
+
+printf '%-48s %8s %8s %12s %4s\n' step "wall s" "cpu s" "peak RSS KiB" exit
+awk -F '\t' '{
+	if ($2 == "") printf "%-48s %s\n", $1, $5
+	else printf "%-48s %8s %8s %12s %4s\n", $1, $2, $6, $3, $4 }' "$R"
