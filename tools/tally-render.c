@@ -86,18 +86,24 @@ parse_pct(const char *s, double *out)
 
 /* "failed", or a comma-separated list "failed,flaky". */
 static int
-parse_gates(char *s, unsigned *bits)
+parse_gates(const char *s, unsigned *bits, char *bad, size_t badlen)
 {
-	char *tok, *save = NULL;
+	char word[64];
 	unsigned bit;
+	size_t n;
 
-	for (tok = strtok_r(s, ",", &save); tok != NULL;
-	    tok = strtok_r(NULL, ",", &save)) {
-		if (tally_gate_parse(tok, &bit) != TALLY_OK)
+	for (;;) {
+		n = strcspn(s, ",");
+		snprintf(word, sizeof(word), "%.*s", (int)n, s);
+		if (n >= sizeof(word) || tally_gate_parse(word, &bit) != TALLY_OK) {
+			snprintf(bad, badlen, "%.*s", (int)n, s);
 			return -1;
+		}
 		*bits |= bit;
+		if (s[n] == '\0')
+			return 0;
+		s += n + 1;
 	}
-	return *bits != 0 ? 0 : -1;
 }
 
 /* Read every input into a fresh merge table, then build the report. */
@@ -167,6 +173,7 @@ main(int argc, char *argv[])
 	const char *format = NULL, *color = "auto", *nc;
 	char *assets = NULL;
 	size_t nmeta = 0;
+	char badgate[128];
 	int ch, split = 0, bad = 0, status;
 
 	cli_init("tally-render");
@@ -190,9 +197,10 @@ main(int argc, char *argv[])
 			color = optarg;
 			break;
 		case OPT_FAIL_ON:
-			if (parse_gates(optarg, &ro.fail_on) != 0)
-				return usage_error("unknown gate in '%s'",
-				    optarg);
+			if (parse_gates(optarg, &ro.fail_on, badgate,
+			    sizeof(badgate)) != 0)
+				return usage_error("unknown gate '%s'",
+				    badgate);
 			break;
 		case OPT_GROUP_BY:
 			opts.group_by = optarg;

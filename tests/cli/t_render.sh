@@ -37,9 +37,11 @@ run unknown-format 2 tally-render -f pdf "$M/jest-retried.jsonl"
 expect_err "tally-render: unknown format 'pdf'"
 if [ -s "$OUT" ]; then notok "unknown-format: no output"; else ok "unknown-format: no output"; fi
 run bad-gate 2 tally-render -f text --fail-on sometimes
-expect_err "unknown gate in 'sometimes'"
+expect_err "unknown gate 'sometimes'"
 run bad-gate-in-list 2 tally-render -f text --fail-on failed,,nope
 expect_err "unknown gate"
+run bad-gate-names-the-word 2 tally-render -f text --fail-on failed,slow
+expect_err "tally-render: unknown gate 'slow'"
 run bad-rate-high 2 tally-render -f text --min-pass-rate 101
 expect_err "bad percentage '101'"
 run bad-rate-word 2 tally-render -f text --min-pass-rate half
