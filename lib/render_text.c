@@ -378,41 +378,17 @@ input_errors(struct text *t)
 		    tally_fmt_count(num, t->rep->nerrors - shown));
 }
 
-/*
- * Counts a producer wrote about itself (a root <testsuites tests=...>, a
- * CTRF summary) repeat the totals line; the run section leaves them out.
- */
-static int
-is_count_key(const char *k)
-{
-	static const char *const keys[] = { "tests", "failures", "errors",
-	    "skipped", "disabled", "assertions", "time", "passed", "failed",
-	    "pending", "other", "flaky" };
-	size_t i;
-
-	if (strncmp(k, "summary.", 8) == 0)
-		return 1;
-	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
-		if (strcmp(k, keys[i]) == 0)
-			return 1;
-	return 0;
-}
-
 /* Run metadata (commit, branch, CI run, --meta) on one line each. */
 static void
 run_info(struct text *t)
 {
-	size_t i, n = 0;
+	size_t i;
 
-	for (i = 0; i < t->rep->nmeta; i++)
-		n += !is_count_key(t->rep->meta[i].key);
-	if (n == 0)
+	if (t->rep->nmeta == 0)
 		return;
 	header(t, "Run", (size_t)-1);
-	for (i = 0, n = 0; i < t->rep->nmeta && !tally_out_stop(&t->o); i++) {
-		if (is_count_key(t->rep->meta[i].key))
-			continue;
-		if (++n > GROUP_ROWS) {
+	for (i = 0; i < t->rep->nmeta && !tally_out_stop(&t->o); i++) {
+		if (i == GROUP_ROWS) {
 			tally_out_puts(&t->o, "  \xe2\x80\xa6\n");
 			break;
 		}

@@ -76,6 +76,27 @@ struct priv {
 };
 
 /* Set key to value: a key already there keeps its place, value changes. */
+/*
+ * Counts a producer wrote about itself (a root <testsuites tests=...>, a
+ * CTRF summary) only repeat, often wrongly, what the totals say; reports
+ * leave them out of the run metadata.  The stream keeps them.
+ */
+static int
+is_count_key(const char *k)
+{
+	static const char *const keys[] = { "tests", "failures", "errors",
+	    "skipped", "disabled", "assertions", "time", "passed", "failed",
+	    "pending", "other", "flaky" };
+	size_t i;
+
+	if (k == NULL || strncmp(k, "summary.", 8) == 0)
+		return 1;
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		if (strcmp(k, keys[i]) == 0)
+			return 1;
+	return 0;
+}
+
 static int
 meta_set(struct tally_report *r, const char *key, const char *value)
 {
@@ -328,8 +349,10 @@ build(struct tally_report *r, struct tally_merge *m,
 		case TALLY_REC_META:
 			for (j = 0; j < rec->u.meta.nitems && rc == TALLY_OK;
 			    j++)
-				rc = meta_set(r, rec->u.meta.items[j].key,
-				    rec->u.meta.items[j].value);
+				if (!is_count_key(rec->u.meta.items[j].key))
+					rc = meta_set(r,
+					    rec->u.meta.items[j].key,
+					    rec->u.meta.items[j].value);
 			break;
 		}
 	}
