@@ -56,9 +56,6 @@ main(int argc, char *argv[])
 				return EXIT_TROUBLE;
 			}
 			break;
-		case 'h':
-			fputs(usage_text, stdout);
-			return cli_close_stdout(EXIT_OK);
 		case 'l':
 			if (cli_parse_kv(optarg, &kv) != 0) {
 				cli_warn("label '%s' is not key=value", optarg);
@@ -69,12 +66,8 @@ main(int argc, char *argv[])
 		case 'o':
 			outpath = optarg;
 			break;
-		case 'V':
-			printf("tally-collect %s\n", TALLY_VERSION);
-			return cli_close_stdout(EXIT_OK);
-		default:
-			fputs(usage_text, stderr);
-			return EXIT_TROUBLE;
+		default:	/* -h, --version, unknown */
+			return cli_usual_option(ch, usage_text);
 		}
 	argc -= optind;
 	argv += optind;
