@@ -5,6 +5,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <check.h>
+
 #include "internal.h"
 #include "testutil.h"
 
@@ -85,6 +87,23 @@ capture_count(const struct capture *c, const char *needle)
 		if (strstr(c->lines[i], needle) != NULL)
 			k++;
 	return k;
+}
+
+const char *
+capture_one(const struct capture *c, const char *n1, const char *n2)
+{
+	const char *hit = NULL;
+	size_t i, k = 0;
+
+	for (i = 0; i < c->n; i++)
+		if (strstr(c->lines[i], n1) != NULL &&
+		    (n2 == NULL || strstr(c->lines[i], n2) != NULL)) {
+			hit = c->lines[i];
+			k++;
+		}
+	ck_assert_msg(k == 1, "%zu lines with '%s' '%s'", k, n1,
+	    n2 != NULL ? n2 : "");
+	return hit;
 }
 
 int

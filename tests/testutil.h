@@ -31,6 +31,22 @@ char	*capture_join(const struct capture *c);
 /* Number of captured lines containing needle. */
 size_t	capture_count(const struct capture *c, const char *needle);
 
+/*
+ * The only captured line with n1 (and n2 unless NULL) in it; fails the
+ * test unless there is exactly one.
+ */
+const char *capture_one(const struct capture *c, const char *n1,
+	    const char *n2);
+
+/*
+ * A line has, or has not, s in it (check.h included first).  Check can
+ * pass only short messages back from the forked test: both are cut.
+ */
+#define HAS(line, s) ck_assert_msg(strstr((line), (s)) != NULL, \
+	"'%.300s' not in %.1500s", (s), (line))
+#define HASNT(line, s) ck_assert_msg(strstr((line), (s)) == NULL, \
+	"'%.300s' in %.1500s", (s), (line))
+
 /* Read path with tally_read_fd into c; returns the reader's status. */
 int	read_file(const char *path, enum tally_format fmt, struct capture *c,
 	    struct tally_error *err);
