@@ -4,9 +4,7 @@
  * memory bound.  Expected counts come from the fixtures themselves
  * (XPath counts with xmllint, see the table), never from the reader.
  */
-#include <sys/resource.h>
 #include <sys/stat.h>
-#include <sys/time.h>
 #include <sys/wait.h>
 
 #include <fcntl.h>
@@ -15,7 +13,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <check.h>
@@ -883,36 +880,14 @@ END_TEST
 #endif
 #endif
 
-/* The tally-collect next to the runner: B/tests/runner -> B/bin/. */
-static void
-collect_path(char *out, size_t n)
-{
-	char self[PATH_MAX - 32];
-	ssize_t k = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	char *slash;
-
-	snprintf(out, n, "build/bin/tally-collect");
-	if (k <= 0)
-		return;
-	self[k] = '\0';
-	if ((slash = strrchr(self, '/')) != NULL)
-		*slash = '\0';
-	if ((slash = strrchr(self, '/')) != NULL)
-		*slash = '\0';
-	snprintf(out, n, "%s/bin/tally-collect", self);
-}
-
 START_TEST(memory_bounded_by_largest_test)
 {
-	char path[PATH_MAX], exe[PATH_MAX], buf[65536];
-	struct timespec t0, t1;
-	struct rusage ru;
+	char path[PATH_MAX];
+	struct collect_run r;
 	struct stat st;
-	size_t i, lines = 0;
-	ssize_t k;
+	size_t i;
 	FILE *fp;
-	pid_t pid;
-	int fd, pfd[2], status;
+	int fd;
 	long cases = BIG_CASES;
 	const char *tmp = getenv("TMPDIR");
 
@@ -949,40 +924,20 @@ START_TEST(memory_bounded_by_largest_test)
 	ck_assert_int_eq(fstat(fd, &st), 0);
 	ck_assert_int_eq(lseek(fd, 0, SEEK_SET), 0);
 
-	collect_path(exe, sizeof(exe));
-	ck_assert_int_eq(pipe(pfd), 0);
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	pid = fork();
-	ck_assert_int_ge(pid, 0);
-	if (pid == 0) {
-		dup2(fd, 0);
-		dup2(pfd[1], 1);
-		close(pfd[0]);
-		close(pfd[1]);
-		execl(exe, "tally-collect", "-", (char *)NULL);
-		_exit(127);
-	}
-	close(pfd[1]);
-	/* Count the records as they stream by; nothing is stored. */
-	while ((k = read(pfd[0], buf, sizeof(buf))) > 0)
-		for (i = 0; i < (size_t)k; i++)
-			lines += buf[i] == '\n';
-	close(pfd[0]);
-	ck_assert_int_eq(wait4(pid, &status, 0, &ru), pid);
-	clock_gettime(CLOCK_MONOTONIC, &t1);
+	collect_run("-", fd, &r);
 	close(fd);
-	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
-	    "%s exited with status %d", exe, status);
+	ck_assert_msg(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 0,
+	    "%s exited with status %d", r.exe, r.status);
 	/* Tests and one suite record per 1000 (the root has no meta). */
-	ck_assert_uint_eq(lines, (size_t)cases + (size_t)cases / 1000);
+	ck_assert_uint_eq(r.lines, (size_t)cases + (size_t)cases / 1000);
 #ifndef TALLY_ASAN
-	ck_assert_msg(ru.ru_maxrss < 32 * 1024, "peak RSS %ld KiB",
-	    ru.ru_maxrss);
+	ck_assert_msg(r.ru.ru_maxrss < 32 * 1024, "peak RSS %ld KiB",
+	    r.ru.ru_maxrss);
 #endif
 	fprintf(stderr, "junit memory bound: %ld cases, %lld MB file, peak RSS "
 	    "%ld KiB, %.1f s\n", cases, (long long)st.st_size / 1000000,
-	    ru.ru_maxrss, (double)(t1.tv_sec - t0.tv_sec) +
-	    (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
+	    r.ru.ru_maxrss, (double)(r.t1.tv_sec - r.t0.tv_sec) +
+	    (double)(r.t1.tv_nsec - r.t0.tv_nsec) / 1e9);
 }
 END_TEST
 

@@ -1,4 +1,9 @@
-/* tests/testutil.c: capture sink and fixture readers for the suites. */
+/*
+ * tests/testutil.c: capture sink, fixture readers and a measured run of
+ * tally-collect for the suites.
+ */
+#include <sys/wait.h>
+
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -140,4 +145,79 @@ read_string(const char *s, const char *name, enum tally_format fmt,
 	rc = tally_read_fd(fd, name, fmt, &c->sink, err);
 	close(fd);
 	return rc;
+}
+
+void
+report_totals(struct tally_report *rep)
+{
+	struct tally_totals *to = &rep->totals;
+	size_t i, ran;
+
+	memset(to, 0, sizeof(*to));
+	for (i = 0; i < rep->ntests; i++) {
+		const struct tally_test *t = &rep->tests[i]->u.test;
+
+		to->tests++;
+		to->status[t->status]++;
+		to->flaky += t->flaky != 0;
+		to->retried += t->retries > 0;
+		if (t->duration > 0)
+			to->duration += t->duration;
+	}
+	to->errors = rep->nerrors;
+	ran = to->tests - to->status[TALLY_SKIPPED] - to->status[TALLY_PENDING];
+	to->pass_rate = ran == 0 ? 100.0 :
+	    100.0 * (double)to->status[TALLY_PASSED] / (double)ran;
+}
+
+/* The tally-collect next to the runner: B/tests/runner -> B/bin/. */
+static void
+collect_path(char *out, size_t n)
+{
+	char self[PATH_MAX - 32];
+	ssize_t k = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	char *slash;
+
+	snprintf(out, n, "build/bin/tally-collect");
+	if (k <= 0)
+		return;
+	self[k] = '\0';
+	if ((slash = strrchr(self, '/')) != NULL)
+		*slash = '\0';
+	if ((slash = strrchr(self, '/')) != NULL)
+		*slash = '\0';
+	snprintf(out, n, "%s/bin/tally-collect", self);
+}
+
+void
+collect_run(const char *arg, int infd, struct collect_run *r)
+{
+	char buf[65536];
+	ssize_t k, i;
+	pid_t pid;
+	int p[2];
+
+	memset(r, 0, sizeof(*r));
+	collect_path(r->exe, sizeof(r->exe));
+	ck_assert_int_eq(pipe(p), 0);
+	clock_gettime(CLOCK_MONOTONIC, &r->t0);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		setenv("ASAN_OPTIONS", "quarantine_size_mb=0", 1);
+		if (infd >= 0)
+			dup2(infd, STDIN_FILENO);
+		dup2(p[1], STDOUT_FILENO);
+		close(p[0]);
+		close(p[1]);
+		execl(r->exe, "tally-collect", arg, (char *)NULL);
+		_exit(127);
+	}
+	close(p[1]);
+	while ((k = read(p[0], buf, sizeof(buf))) > 0)
+		for (i = 0; i < k; i++)
+			r->lines += buf[i] == '\n';
+	close(p[0]);
+	ck_assert_int_eq(wait4(pid, &r->status, 0, &r->ru), pid);
+	clock_gettime(CLOCK_MONOTONIC, &r->t1);
 }

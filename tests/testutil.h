@@ -6,9 +6,14 @@
 #ifndef TESTUTIL_H
 #define TESTUTIL_H
 
+#include <sys/resource.h>
+
+#include <limits.h>
 #include <stddef.h>
+#include <time.h>
 
 #include <tally/reader.h>
+#include <tally/report.h>
 #include <tally/sink.h>
 
 /* A sink that formats every record as a stream line and keeps them. */
@@ -53,5 +58,28 @@ int	read_file(const char *path, enum tally_format fmt, struct capture *c,
 /* Read a string as an input named name. */
 int	read_string(const char *s, const char *name, enum tally_format fmt,
 	    struct capture *c, struct tally_error *err);
+
+/*
+ * Fill rep->totals from rep->tests and rep->nerrors as
+ * include/tally/report.h defines them, for reports built by hand.
+ */
+void	report_totals(struct tally_report *rep);
+
+/* A run of tally-collect whose output is counted, not kept. */
+struct collect_run {
+	char		 exe[PATH_MAX];	/* the tally-collect that ran */
+	int		 status;	/* as wait4() gives it */
+	size_t		 lines;		/* lines it wrote on stdout */
+	struct rusage	 ru;		/* ru.ru_maxrss: peak RSS in KiB */
+	struct timespec	 t0, t1;	/* CLOCK_MONOTONIC at fork, after wait */
+};
+
+/*
+ * Run the tally-collect next to the runner (B/tests/runner -> B/bin/,
+ * else build/bin/) with one argument, stdin from infd unless it is -1,
+ * and no sanitizer quarantine; count the lines it writes as they stream
+ * by and wait for it.
+ */
+void	collect_run(const char *arg, int infd, struct collect_run *r);
 
 #endif
