@@ -139,18 +139,24 @@ title(struct md *m, const struct tally_record *rec, int in_html)
 	tally_buf_free(&t);
 }
 
-/* The first line of s, at most LINE_BYTES, as inline text. */
+/* The first line of s, at most max bytes, as inline text. */
 static void
-one_line(struct md *m, const char *s)
+first_line(struct md *m, const char *s, size_t max)
 {
 	size_t len, more;
 
-	len = tally_first_lines(s, 1, LINE_BYTES, &more);
+	len = tally_first_lines(s, 1, max, &more);
 	while (len > 0 && (s[len - 1] == '\n' || s[len - 1] == '\r'))
 		len--;
 	text(m, s, len);
 	if (more > 0)
 		put(m, " " ELLIPSIS);
+}
+
+static void
+one_line(struct md *m, const char *s)
+{
+	first_line(m, s, LINE_BYTES);
 }
 
 /* A fenced code block with the first lines of s. */
@@ -682,14 +688,7 @@ is_http(const char *s)
 static void
 meta_value(struct md *m, const char *v)
 {
-	size_t len, more;
-
-	len = tally_first_lines(v, 1, META_BYTES, &more);
-	while (len > 0 && (v[len - 1] == '\n' || v[len - 1] == '\r'))
-		len--;
-	text(m, v, len);
-	if (more > 0)
-		put(m, " " ELLIPSIS);
+	first_line(m, v, META_BYTES);
 }
 
 static void
