@@ -16,15 +16,10 @@
 static void
 read_ok(const char *name, struct capture *c)
 {
-	struct tally_error err;
 	char path[256];
-	int rc;
 
 	snprintf(path, sizeof(path), DATA "%s", name);
-	capture_init(c);
-	rc = read_file(path, TALLY_FMT_AUTO, c, &err);
-	ck_assert_msg(rc == TALLY_OK, "%s: %s:%ld: %s", name, err.file,
-	    err.line, err.message);
+	read_fixture(path, c);
 }
 
 START_TEST(jenkins_fixture_with_failures)

@@ -33,11 +33,8 @@ static const struct {
 START_TEST(corpus_counts)
 {
 	struct capture c;
-	struct tally_error err;
 
-	capture_init(&c);
-	ck_assert_int_eq(read_file(corpus[_i].file, TALLY_FMT_AUTO, &c, &err),
-	    TALLY_OK);
+	read_fixture(corpus[_i].file, &c);
 	ck_assert_uint_eq(c.ntests, corpus[_i].tests);
 	ck_assert_uint_eq(c.nstatus[TALLY_PASSED], corpus[_i].passed);
 	ck_assert_uint_eq(c.nstatus[TALLY_FAILED], corpus[_i].failed);

@@ -17,10 +17,7 @@
 static void
 read_ok(const char *path, struct capture *c)
 {
-	struct tally_error err;
-
-	capture_init(c);
-	ck_assert_int_eq(read_file(path, TALLY_FMT_AUTO, c, &err), TALLY_OK);
+	read_fixture(path, c);
 	ck_assert_uint_eq(c->nerrors, 0);
 }
 

@@ -27,12 +27,9 @@ read_bad(const char *in, struct capture *c, struct tally_error *err)
 START_TEST(stats_rows_become_perf_records)
 {
 	struct capture c;
-	struct tally_error err;
 	const char *l;
 
-	capture_init(&c);
-	ck_assert_int_eq(read_file(D "bitcoin-api_stats.csv", TALLY_FMT_AUTO,
-	    &c, &err), TALLY_OK);
+	read_fixture(D "bitcoin-api_stats.csv", &c);
 	/* 8 endpoints and the Aggregated row. */
 	ck_assert_uint_eq(c.n, 9);
 	ck_assert_uint_eq(capture_count(&c, "\"type\":\"perf\""), 9);
@@ -77,12 +74,9 @@ END_TEST
 START_TEST(failures_become_failed_tests)
 {
 	struct capture c;
-	struct tally_error err;
 	const char *l;
 
-	capture_init(&c);
-	ck_assert_int_eq(read_file(D "bitcoin-api_failures.csv",
-	    TALLY_FMT_AUTO, &c, &err), TALLY_OK);
+	read_fixture(D "bitcoin-api_failures.csv", &c);
 	ck_assert_uint_eq(c.ntests, 7);
 	ck_assert_uint_eq(c.nstatus[TALLY_FAILED], 7);
 	l = capture_one(&c, "\"name\":\"GET /api/v1/fees/6: ", NULL);
@@ -101,9 +95,7 @@ START_TEST(history_and_empty_exceptions_give_nothing)
 	struct capture c;
 	struct tally_error err;
 
-	capture_init(&c);
-	ck_assert_int_eq(read_file(D "bitcoin-api_stats_history.csv",
-	    TALLY_FMT_AUTO, &c, &err), TALLY_OK);
+	read_fixture(D "bitcoin-api_stats_history.csv", &c);
 	ck_assert_int_eq(read_file(D "grpc_stats_history.csv",
 	    TALLY_FMT_AUTO, &c, &err), TALLY_OK);
 	ck_assert_int_eq(read_file(D "grpc_exceptions-header-only.csv",

@@ -126,6 +126,18 @@ read_file(const char *path, enum tally_format fmt, struct capture *c,
 	return rc;
 }
 
+void
+read_fixture(const char *path, struct capture *c)
+{
+	struct tally_error err;
+	int rc;
+
+	capture_init(c);
+	rc = read_file(path, TALLY_FMT_AUTO, c, &err);
+	ck_assert_msg(rc == TALLY_OK, "%s: %d %s:%ld:%ld: %s", path, rc,
+	    err.file, err.line, err.column, err.message);
+}
+
 int
 read_string(const char *s, const char *name, enum tally_format fmt,
     struct capture *c, struct tally_error *err)

@@ -55,6 +55,11 @@ const char *capture_one(const struct capture *c, const char *n1,
 /* Read path with tally_read_fd into c; returns the reader's status. */
 int	read_file(const char *path, enum tally_format fmt, struct capture *c,
 	    struct tally_error *err);
+/*
+ * Read the fixture at path (format detected) into c, which it
+ * initialises; fails the test unless the reader returns TALLY_OK.
+ */
+void	read_fixture(const char *path, struct capture *c);
 /* Read a string as an input named name. */
 int	read_string(const char *s, const char *name, enum tally_format fmt,
 	    struct capture *c, struct tally_error *err);
