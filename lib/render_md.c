@@ -94,9 +94,9 @@ put(struct md *m, const char *s)
 	tally_out_puts(&m->o, s);
 }
 
-/* Inline Markdown text. */
+/* s without its ANSI escapes, escaped with esc. */
 static void
-text(struct md *m, const char *s, size_t n)
+esc_plain(struct md *m, tally_esc_fn esc, const char *s, size_t n)
 {
 	if (s == NULL)
 		return;
@@ -105,23 +105,22 @@ text(struct md *m, const char *s, size_t n)
 		nomem(m);
 		return;
 	}
-	tally_out_esc(&m->o, tally_esc_md, m->a.data != NULL ? m->a.data : "",
+	tally_out_esc(&m->o, esc, m->a.data != NULL ? m->a.data : "",
 	    m->a.len);
+}
+
+/* Inline Markdown text. */
+static void
+text(struct md *m, const char *s, size_t n)
+{
+	esc_plain(m, tally_esc_md, s, n);
 }
 
 /* Text inside an HTML element, on one line. */
 static void
 html(struct md *m, const char *s, size_t n)
 {
-	if (s == NULL)
-		return;
-	tally_buf_reset(&m->a);
-	if (tally_strip_ansi(&m->a, s, n) != TALLY_OK) {
-		nomem(m);
-		return;
-	}
-	tally_out_esc(&m->o, tally_esc_html_line,
-	    m->a.data != NULL ? m->a.data : "", m->a.len);
+	esc_plain(m, tally_esc_html_line, s, n);
 }
 
 static void
