@@ -204,8 +204,8 @@ collect_path(char *out, size_t n)
 void
 collect_run(const char *arg, int infd, struct collect_run *r)
 {
-	char buf[65536];
-	ssize_t k, i;
+	char buf[65536], *q;
+	ssize_t k;
 	pid_t pid;
 	int p[2];
 
@@ -227,8 +227,9 @@ collect_run(const char *arg, int infd, struct collect_run *r)
 	}
 	close(p[1]);
 	while ((k = read(p[0], buf, sizeof(buf))) > 0)
-		for (i = 0; i < k; i++)
-			r->lines += buf[i] == '\n';
+		for (q = buf; (q = memchr(q, '\n', (size_t)(buf + k - q))) !=
+		    NULL; q++)
+			r->lines++;
 	close(p[0]);
 	ck_assert_int_eq(wait4(pid, &r->status, 0, &r->ru), pid);
 	clock_gettime(CLOCK_MONOTONIC, &r->t1);
