@@ -954,18 +954,35 @@ tally_jtmp_flatten_map(struct tally_jtmp *t, const char *prefix,
 	flatten(t, prefix, j, 1);
 }
 
+int
+tally_jtmp_send(struct tally_jtmp *t, struct tally_sink *sink,
+    const struct tally_record *rec, struct tally_error *err)
+{
+	int rc;
+
+	if (t->oom)
+		return tally_error_set(err, TALLY_ENOMEM, 0, 0,
+		    "out of memory");
+	rc = tally_sink_record(sink, rec, err);
+	tally_jtmp_reset(t);
+	return rc;
+}
+
 void
-tally_jtmp_keep(struct tally_jtmp *dst, const struct tally_jtmp *src)
+tally_jtmp_keep_map(struct tally_jtmp *meta, struct tally_jtmp *t,
+    const char *prefix, const cJSON *j)
 {
 	size_t i;
 
-	for (i = 0; i < src->nkv; i++)
-		tally_jtmp_kv(dst, tally_jtmp_own(dst, strdup(src->kv[i].key)),
-		    tally_jtmp_own(dst, strdup(src->kv[i].value)));
+	tally_jtmp_flatten_map(t, prefix, j);
+	for (i = 0; i < t->nkv; i++)
+		tally_jtmp_kv(meta, tally_jtmp_own(meta, strdup(t->kv[i].key)),
+		    tally_jtmp_own(meta, strdup(t->kv[i].value)));
+	tally_jtmp_reset(t);
 }
 
-int
-tally_jtmp_meta(struct tally_jtmp *t, struct tally_sink *sink,
+static int
+jtmp_meta(struct tally_jtmp *t, struct tally_sink *sink,
     const char *source, struct tally_error *err)
 {
 	struct tally_record rec;
@@ -982,8 +999,13 @@ tally_jtmp_meta(struct tally_jtmp *t, struct tally_sink *sink,
 	return tally_sink_record(sink, &rec, err);
 }
 
-int
-tally_jscan_finish(int rc, struct tally_jtmp *meta, struct tally_sink *sink,
+/*
+ * After a scan that ended with status rc (successfully or at a fault in
+ * the input), send the meta record gathered in meta, then return rc or
+ * the sink's failure.  A fault's err is kept.
+ */
+static int
+jscan_finish(int rc, struct tally_jtmp *meta, struct tally_sink *sink,
     const char *source, struct tally_error *err)
 {
 	struct tally_error e2;
@@ -993,10 +1015,30 @@ tally_jscan_finish(int rc, struct tally_jtmp *meta, struct tally_sink *sink,
 	    rc != TALLY_EIO)
 		return rc;
 	tally_error_init(&e2, source);
-	if ((mrc = tally_jtmp_meta(meta, sink, source, &e2)) != TALLY_OK) {
+	if ((mrc = jtmp_meta(meta, sink, source, &e2)) != TALLY_OK) {
 		*err = e2;
 		return mrc;
 	}
+	return rc;
+}
+
+int
+tally_jscan_read(struct tally_src *src, const char *const *paths,
+    tally_jscan_fn fn, void *arg, unsigned need, const char *notmine,
+    struct tally_jtmp *t, struct tally_jtmp *meta, struct tally_sink *sink,
+    struct tally_error *err)
+{
+	unsigned reached = 0;
+	int rc;
+
+	rc = tally_jscan(src, paths, fn, arg, &reached, err);
+	if (rc == TALLY_OK && (reached & need) == 0) {
+		tally_jtmp_reset(meta);
+		rc = tally_error_set(err, TALLY_EPARSE, 0, 0, "%s", notmine);
+	}
+	rc = jscan_finish(rc, meta, sink, src->name, err);
+	tally_jtmp_free(t);
+	tally_jtmp_free(meta);
 	return rc;
 }
 

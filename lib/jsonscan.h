@@ -104,20 +104,34 @@ void	 tally_jtmp_flatten(struct tally_jtmp *t, const char *prefix,
 void	 tally_jtmp_flatten_map(struct tally_jtmp *t, const char *prefix,
 	    const struct cJSON *j);
 
-/* Copy src's key/value pairs into dst, the strings owned by dst. */
-void	 tally_jtmp_keep(struct tally_jtmp *dst, const struct tally_jtmp *src);
-/* Send t's pairs as one "meta" record unless there are none. */
-int	 tally_jtmp_meta(struct tally_jtmp *t, struct tally_sink *sink,
-	    const char *source, struct tally_error *err);
+/*
+ * Send rec (its suite, attempts and properties usually borrowed from t)
+ * to sink, then reset t.  TALLY_ENOMEM, with t left as it is, when an
+ * allocation in t failed.
+ */
+int	 tally_jtmp_send(struct tally_jtmp *t, struct tally_sink *sink,
+	    const struct tally_record *rec, struct tally_error *err);
 
 /*
- * End a reader: after a scan that ended with status rc (successfully or
- * at a fault in the input), send the meta record gathered in meta, then
- * return rc or the sink's failure.  A fault's err is kept.
+ * Run metadata: flatten j into t as tally_jtmp_flatten_map() does, copy
+ * the pairs into meta (the strings owned by meta), then reset t.
  */
-int	 tally_jscan_finish(int rc, struct tally_jtmp *meta,
-	    struct tally_sink *sink, const char *source,
-	    struct tally_error *err);
+void	 tally_jtmp_keep_map(struct tally_jtmp *meta, struct tally_jtmp *t,
+	    const char *prefix, const struct cJSON *j);
+
+/*
+ * A reader's whole run: tally_jscan() with paths, fn and arg; when the
+ * scan succeeds but none of the containers in the bit mask need was
+ * found, a TALLY_EPARSE with the message notmine (and no meta record).
+ * Then, after success or a fault in the input, send the pairs gathered
+ * in meta as one "meta" record unless there are none, and free t and
+ * meta.  Returns the scan's status or the sink's failure; a fault's err
+ * is kept.
+ */
+int	 tally_jscan_read(struct tally_src *src, const char *const *paths,
+	    tally_jscan_fn fn, void *arg, unsigned need, const char *notmine,
+	    struct tally_jtmp *t, struct tally_jtmp *meta,
+	    struct tally_sink *sink, struct tally_error *err);
 
 /* Member of obj by exact name, NULL when absent. */
 const struct cJSON *tally_json_get(const struct cJSON *obj, const char *key);

@@ -39,7 +39,6 @@ on_bench(struct bench *b, const cJSON *j, struct tally_error *err)
 	struct tally_perf *p = &rec.u.perf;
 	const cJSON *st = tally_json_get(j, "stats");
 	double v;
-	int rc;
 
 	tally_record_init(&rec, TALLY_REC_PERF);
 	rec.source = b->source;
@@ -64,14 +63,9 @@ on_bench(struct bench *b, const cJSON *j, struct tally_error *err)
 	tally_jtmp_flatten(&b->t, "params", tally_json_get(j, "params"));
 	tally_jtmp_flatten(&b->t, "extra_info", tally_json_get(j,
 	    "extra_info"));
-	if (b->t.oom)
-		return tally_error_set(err, TALLY_ENOMEM, 0, 0,
-		    "out of memory");
 	p->properties = b->t.kv;
 	p->nproperties = b->t.nkv;
-	rc = tally_sink_record(b->sink, &rec, err);
-	tally_jtmp_reset(&b->t);
-	return rc;
+	return tally_jtmp_send(&b->t, b->sink, &rec, err);
 }
 
 static int
@@ -82,9 +76,7 @@ on_value(void *arg, const struct tally_jvalue *v, struct tally_error *err)
 	if (v->which == 0)
 		return cJSON_IsObject(v->json) ? on_bench(b, v->json, err) :
 		    TALLY_OK;
-	tally_jtmp_flatten_map(&b->t, v->key, v->json);
-	tally_jtmp_keep(&b->meta, &b->t);
-	tally_jtmp_reset(&b->t);
+	tally_jtmp_keep_map(&b->meta, &b->t, v->key, v->json);
 	return TALLY_OK;
 }
 
@@ -93,20 +85,11 @@ tally_read_benchmark(struct tally_src *src, struct tally_sink *sink,
     struct tally_error *err)
 {
 	struct bench b;
-	unsigned reached = 0;
-	int rc;
 
 	memset(&b, 0, sizeof(b));
 	b.sink = sink;
 	b.source = src->name;
-	rc = tally_jscan(src, paths, on_value, &b, &reached, err);
-	if (rc == TALLY_OK && (reached & 1u) == 0) {
-		tally_jtmp_reset(&b.meta);
-		rc = tally_error_set(err, TALLY_EPARSE, 0, 0,
-		    "not a pytest-benchmark file: no benchmarks array");
-	}
-	rc = tally_jscan_finish(rc, &b.meta, sink, src->name, err);
-	tally_jtmp_free(&b.t);
-	tally_jtmp_free(&b.meta);
-	return rc;
+	return tally_jscan_read(src, paths, on_value, &b, 1u,
+	    "not a pytest-benchmark file: no benchmarks array",
+	    &b.t, &b.meta, sink, err);
 }

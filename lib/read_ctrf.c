@@ -119,7 +119,7 @@ on_test(struct ctrf *c, const cJSON *j, struct tally_error *err)
 	const cJSON *tags, *g;
 	const char *raw;
 	double v;
-	int i, rc;
+	int i;
 
 	if (!cJSON_IsObject(j))
 		return TALLY_OK;
@@ -160,18 +160,13 @@ on_test(struct ctrf *c, const cJSON *j, struct tally_error *err)
 	for (i = 0; plain_props[i] != NULL; i++)
 		tally_jtmp_flatten(&c->t, plain_props[i],
 		    tally_json_get(j, plain_props[i]));
-	if (c->t.oom)
-		return tally_error_set(err, TALLY_ENOMEM, 0, 0,
-		    "out of memory");
 	r->suite = c->t.suite;
 	r->nsuite = c->t.nsuite;
 	r->attempts = c->t.att;
 	r->nattempts = c->t.natt;
 	r->properties = c->t.kv;
 	r->nproperties = c->t.nkv;
-	rc = tally_sink_record(c->sink, &rec, err);
-	tally_jtmp_reset(&c->t);
-	return rc;
+	return tally_jtmp_send(&c->t, c->sink, &rec, err);
 }
 
 static int
@@ -183,9 +178,7 @@ on_value(void *arg, const struct tally_jvalue *v, struct tally_error *err)
 		return on_test(c, v->json, err);
 	/* results.tool -> tool.name, ...; top-level scalars by name. */
 	tally_jtmp_reset(&c->t);
-	tally_jtmp_flatten_map(&c->t, v->key, v->json);
-	tally_jtmp_keep(&c->meta, &c->t);
-	tally_jtmp_reset(&c->t);
+	tally_jtmp_keep_map(&c->meta, &c->t, v->key, v->json);
 	return TALLY_OK;
 }
 
@@ -194,20 +187,11 @@ tally_read_ctrf(struct tally_src *src, struct tally_sink *sink,
     struct tally_error *err)
 {
 	struct ctrf c;
-	unsigned reached = 0;
-	int rc;
 
 	memset(&c, 0, sizeof(c));
 	c.sink = sink;
 	c.source = src->name;
-	rc = tally_jscan(src, paths, on_value, &c, &reached, err);
-	if (rc == TALLY_OK && (reached & 1u) == 0) {
-		tally_jtmp_reset(&c.meta);
-		rc = tally_error_set(err, TALLY_EPARSE, 0, 0,
-		    "not a CTRF report: no results.tests array");
-	}
-	rc = tally_jscan_finish(rc, &c.meta, sink, src->name, err);
-	tally_jtmp_free(&c.t);
-	tally_jtmp_free(&c.meta);
-	return rc;
+	return tally_jscan_read(src, paths, on_value, &c, 1u,
+	    "not a CTRF report: no results.tests array",
+	    &c.t, &c.meta, sink, err);
 }

@@ -59,18 +59,11 @@ headline(struct tally_jtmp *t, const char *s)
 static int
 emit(struct jest *j, struct tally_record *rec, struct tally_error *err)
 {
-	int rc;
-
-	if (j->t.oom)
-		return tally_error_set(err, TALLY_ENOMEM, 0, 0,
-		    "out of memory");
 	rec->u.test.suite = j->t.suite;
 	rec->u.test.nsuite = j->t.nsuite;
 	rec->u.test.attempts = j->t.att;
 	rec->u.test.nattempts = j->t.natt;
-	rc = tally_sink_record(j->sink, rec, err);
-	tally_jtmp_reset(&j->t);
-	return rc;
+	return tally_jtmp_send(&j->t, j->sink, rec, err);
 }
 
 static int
@@ -186,9 +179,7 @@ on_value(void *arg, const struct tally_jvalue *v, struct tally_error *err)
 	if (v->which == 0)
 		return cJSON_IsObject(v->json) ? on_file(j, v->json, err) :
 		    TALLY_OK;
-	tally_jtmp_flatten_map(&j->t, v->key, v->json);
-	tally_jtmp_keep(&j->meta, &j->t);
-	tally_jtmp_reset(&j->t);
+	tally_jtmp_keep_map(&j->meta, &j->t, v->key, v->json);
 	return TALLY_OK;
 }
 
@@ -197,20 +188,11 @@ tally_read_jest(struct tally_src *src, struct tally_sink *sink,
     struct tally_error *err)
 {
 	struct jest j;
-	unsigned reached = 0;
-	int rc;
 
 	memset(&j, 0, sizeof(j));
 	j.sink = sink;
 	j.source = src->name;
-	rc = tally_jscan(src, paths, on_value, &j, &reached, err);
-	if (rc == TALLY_OK && (reached & 1u) == 0) {
-		tally_jtmp_reset(&j.meta);
-		rc = tally_error_set(err, TALLY_EPARSE, 0, 0,
-		    "not a jest report: no testResults array");
-	}
-	rc = tally_jscan_finish(rc, &j.meta, sink, src->name, err);
-	tally_jtmp_free(&j.t);
-	tally_jtmp_free(&j.meta);
-	return rc;
+	return tally_jscan_read(src, paths, on_value, &j, 1u,
+	    "not a jest report: no testResults array",
+	    &j.t, &j.meta, sink, err);
 }

@@ -1154,6 +1154,40 @@ push_suite(struct junit *j)
 	return TALLY_OK;
 }
 
+/* Open an outcome (<failure>, ...) or a rerun attempt element named n. */
+static int
+open_outcome(struct junit *j, struct frame *f, struct olist *l,
+    const char *n, enum kind kind)
+{
+	if ((j->cur = olist_add(l, n)) == NULL)
+		return oom(j);
+	f->kind = kind;
+	f->text = kind == K_ATTEMPT ? &j->cur->loose : &j->cur->body;
+	return outcome_attrs(j, j->cur) == TALLY_OK ? TALLY_OK : oom(j);
+}
+
+/*
+ * The text children a case and a suite share: <system-out> (or
+ * <system.out>) into out, <system-err> (or <system.err>) into err and
+ * <time> (AntUnit) into time.  Returns 0 when n is none of them.
+ */
+static int
+open_output(struct frame *f, const char *n, struct field *out,
+    struct field *err, struct field *time)
+{
+	if (name_is(n, "system-out") || name_is(n, "system.out"))
+		f->text = out;
+	else if (name_is(n, "system-err") || name_is(n, "system.err"))
+		f->text = err;
+	else if (name_is(n, "time")) {
+		field_reset(time);
+		f->text = time;
+	} else
+		return 0;
+	f->kind = K_TEXT;
+	return 1;
+}
+
 static int
 start_element(struct junit *j, struct frame *f, const struct frame *up)
 {
@@ -1199,36 +1233,16 @@ start_element(struct junit *j, struct frame *f, const struct frame *up)
 	}
 	if (pk == K_CASE) {
 		if (name_is(n, "failure") || name_is(n, "error") ||
-		    name_is(n, "skipped")) {
-			if ((j->cur = olist_add(&j->tc.outcomes, n)) == NULL)
-				return oom(j);
-			f->kind = K_OUTCOME;
-			f->text = &j->cur->body;
-			return outcome_attrs(j, j->cur) == TALLY_OK ? TALLY_OK :
-			    oom(j);
-		}
+		    name_is(n, "skipped"))
+			return open_outcome(j, f, &j->tc.outcomes, n,
+			    K_OUTCOME);
 		if (name_is(n, "flakyFailure") || name_is(n, "flakyError") ||
-		    name_is(n, "rerunFailure") || name_is(n, "rerunError")) {
-			if ((j->cur = olist_add(&j->tc.attempts, n)) == NULL)
-				return oom(j);
-			f->kind = K_ATTEMPT;
-			f->text = &j->cur->loose;
-			return outcome_attrs(j, j->cur) == TALLY_OK ? TALLY_OK :
-			    oom(j);
-		}
-		if (name_is(n, "system-out") || name_is(n, "system.out")) {
-			f->kind = K_TEXT;
-			f->text = &j->tc.out;
-		} else if (name_is(n, "system-err") ||
-		    name_is(n, "system.err")) {
-			f->kind = K_TEXT;
-			f->text = &j->tc.err;
-		} else if (name_is(n, "time")) {
-			/* AntUnit: <time> as a child element. */
-			f->kind = K_TEXT;
-			field_reset(&j->tc.time);
-			f->text = &j->tc.time;
-		} else if (name_is(n, "properties")) {
+		    name_is(n, "rerunFailure") || name_is(n, "rerunError"))
+			return open_outcome(j, f, &j->tc.attempts, n,
+			    K_ATTEMPT);
+		if (open_output(f, n, &j->tc.out, &j->tc.err, &j->tc.time))
+			return TALLY_OK;
+		if (name_is(n, "properties")) {
 			f->kind = K_PROPS;
 			f->owner = 2;
 		}
@@ -1248,28 +1262,14 @@ start_element(struct junit *j, struct frame *f, const struct frame *up)
 		return TALLY_OK;
 	}
 	if (pk == K_SUITE) {
-		if (name_is(n, "failure") || name_is(n, "error")) {
-			if ((j->cur = olist_add(&j->tc.outcomes, n)) == NULL)
-				return oom(j);
-			f->kind = K_OUTCOME;
-			f->text = &j->cur->body;
-			return outcome_attrs(j, j->cur) == TALLY_OK ? TALLY_OK :
-			    oom(j);
-		}
-		if (name_is(n, "system-out") || name_is(n, "system.out")) {
-			f->kind = K_TEXT;
-			f->text = &s->out;
-		} else if (name_is(n, "system-err") ||
-		    name_is(n, "system.err")) {
-			f->kind = K_TEXT;
-			f->text = &s->err;
-		} else if (name_is(n, "properties")) {
+		if (name_is(n, "failure") || name_is(n, "error"))
+			return open_outcome(j, f, &j->tc.outcomes, n,
+			    K_OUTCOME);
+		if (open_output(f, n, &s->out, &s->err, &s->time))
+			return TALLY_OK;
+		if (name_is(n, "properties")) {
 			f->kind = K_PROPS;
 			f->owner = 1;
-		} else if (name_is(n, "time")) {
-			f->kind = K_TEXT;
-			field_reset(&s->time);
-			f->text = &s->time;
 		} else
 			for (i = 0; i < 4; i++)
 				if (name_is(n, count_names[i])) {

@@ -31,17 +31,10 @@ struct k6 {
 static int
 emit_test(struct k6 *k, struct tally_record *rec, struct tally_error *err)
 {
-	int rc;
-
-	if (k->t.oom)
-		return tally_error_set(err, TALLY_ENOMEM, 0, 0,
-		    "out of memory");
 	rec->source = k->source;
 	rec->u.test.properties = k->t.kv;
 	rec->u.test.nproperties = k->t.nkv;
-	rc = tally_sink_record(k->sink, rec, err);
-	tally_jtmp_reset(&k->t);
-	return rc;
+	return tally_jtmp_send(&k->t, k->sink, rec, err);
 }
 
 static int
@@ -161,14 +154,9 @@ metric(struct k6 *k, const char *name, const cJSON *m, struct tally_error *err)
 	p->p95 = val(v, "p(95)");
 	p->p99 = val(v, "p(99)");
 	tally_jtmp_kv(&k->t, "contains", tally_json_nstr(m, "contains"));
-	if (k->t.oom)
-		return tally_error_set(err, TALLY_ENOMEM, 0, 0,
-		    "out of memory");
 	p->properties = k->t.kv;
 	p->nproperties = k->t.nkv;
-	rc = tally_sink_record(k->sink, &rec, err);
-	tally_jtmp_reset(&k->t);
-	return rc;
+	return tally_jtmp_send(&k->t, k->sink, &rec, err);
 }
 
 static int
@@ -184,9 +172,7 @@ on_value(void *arg, const struct tally_jvalue *v, struct tally_error *err)
 		k->ngroup = 0;
 		return group(k, v->json, err);
 	default:
-		tally_jtmp_flatten_map(&k->t, v->key, v->json);
-		tally_jtmp_keep(&k->meta, &k->t);
-		tally_jtmp_reset(&k->t);
+		tally_jtmp_keep_map(&k->meta, &k->t, v->key, v->json);
 		return TALLY_OK;
 	}
 }
@@ -196,20 +182,11 @@ tally_read_k6(struct tally_src *src, struct tally_sink *sink,
     struct tally_error *err)
 {
 	struct k6 k;
-	unsigned reached = 0;
-	int rc;
 
 	memset(&k, 0, sizeof(k));
 	k.sink = sink;
 	k.source = src->name;
-	rc = tally_jscan(src, paths, on_value, &k, &reached, err);
-	if (rc == TALLY_OK && (reached & 1u) == 0) {
-		tally_jtmp_reset(&k.meta);
-		rc = tally_error_set(err, TALLY_EPARSE, 0, 0,
-		    "not a k6 summary: no metrics object");
-	}
-	rc = tally_jscan_finish(rc, &k.meta, sink, src->name, err);
-	tally_jtmp_free(&k.t);
-	tally_jtmp_free(&k.meta);
-	return rc;
+	return tally_jscan_read(src, paths, on_value, &k, 1u,
+	    "not a k6 summary: no metrics object",
+	    &k.t, &k.meta, sink, err);
 }

@@ -41,7 +41,6 @@ test(struct mocha *m, const cJSON *j, const char *file,
 	size_t i, n, k;
 	int has_err;
 	double v;
-	int rc;
 
 	tally_record_init(&rec, TALLY_REC_TEST);
 	rec.source = m->source;
@@ -83,14 +82,9 @@ test(struct mocha *m, const cJSON *j, const char *file,
 		r->status = TALLY_SKIPPED;
 	if (r->status == TALLY_PASSED && r->retries > 0)
 		r->flaky = 1;
-	if (m->t.oom)
-		return tally_error_set(err, TALLY_ENOMEM, 0, 0,
-		    "out of memory");
 	r->suite = m->t.suite;
 	r->nsuite = m->t.nsuite;
-	rc = tally_sink_record(m->sink, &rec, err);
-	tally_jtmp_reset(&m->t);
-	return rc;
+	return tally_jtmp_send(&m->t, m->sink, &rec, err);
 }
 
 /* A mochawesome suite: its tests, then its child suites. */
@@ -133,9 +127,7 @@ on_value(void *arg, const struct tally_jvalue *v, struct tally_error *err)
 		m->nsuite = 0;
 		return walk(m, v->json, NULL, err);
 	default:
-		tally_jtmp_flatten_map(&m->t, "stats", v->json);
-		tally_jtmp_keep(&m->meta, &m->t);
-		tally_jtmp_reset(&m->t);
+		tally_jtmp_keep_map(&m->meta, &m->t, "stats", v->json);
 		return TALLY_OK;
 	}
 }
@@ -145,20 +137,11 @@ tally_read_mocha(struct tally_src *src, struct tally_sink *sink,
     struct tally_error *err)
 {
 	struct mocha m;
-	unsigned reached = 0;
-	int rc;
 
 	memset(&m, 0, sizeof(m));
 	m.sink = sink;
 	m.source = src->name;
-	rc = tally_jscan(src, paths, on_value, &m, &reached, err);
-	if (rc == TALLY_OK && (reached & 3u) == 0) {
-		tally_jtmp_reset(&m.meta);
-		rc = tally_error_set(err, TALLY_EPARSE, 0, 0,
-		    "not a mocha report: no tests or results array");
-	}
-	rc = tally_jscan_finish(rc, &m.meta, sink, src->name, err);
-	tally_jtmp_free(&m.t);
-	tally_jtmp_free(&m.meta);
-	return rc;
+	return tally_jscan_read(src, paths, on_value, &m, 3u,
+	    "not a mocha report: no tests or results array",
+	    &m.t, &m.meta, sink, err);
 }

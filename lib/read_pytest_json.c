@@ -104,7 +104,7 @@ on_test(struct pyj *p, const cJSON *j, struct tally_error *err)
 	const cJSON *ph, *c;
 	const char *id = tally_json_str(j, "nodeid");
 	double v, total = 0;
-	int i, timed = 0, rc;
+	int i, timed = 0;
 
 	tally_record_init(&rec, TALLY_REC_TEST);
 	rec.source = p->source;
@@ -137,14 +137,9 @@ on_test(struct pyj *p, const cJSON *j, struct tally_error *err)
 		    strstr(id, c->valuestring) == NULL))
 			tally_jtmp_kv(&p->t, "keyword", c->valuestring);
 	tally_jtmp_flatten(&p->t, "metadata", tally_json_get(j, "metadata"));
-	if (p->t.oom)
-		return tally_error_set(err, TALLY_ENOMEM, 0, 0,
-		    "out of memory");
 	r->properties = p->t.kv;
 	r->nproperties = p->t.nkv;
-	rc = tally_sink_record(p->sink, &rec, err);
-	tally_jtmp_reset(&p->t);
-	return rc;
+	return tally_jtmp_send(&p->t, p->sink, &rec, err);
 }
 
 static int
@@ -155,9 +150,7 @@ on_value(void *arg, const struct tally_jvalue *v, struct tally_error *err)
 	if (v->which == 0)
 		return cJSON_IsObject(v->json) ? on_test(p, v->json, err) :
 		    TALLY_OK;
-	tally_jtmp_flatten_map(&p->t, v->key, v->json);
-	tally_jtmp_keep(&p->meta, &p->t);
-	tally_jtmp_reset(&p->t);
+	tally_jtmp_keep_map(&p->meta, &p->t, v->key, v->json);
 	return TALLY_OK;
 }
 
@@ -166,20 +159,11 @@ tally_read_pytest_json(struct tally_src *src, struct tally_sink *sink,
     struct tally_error *err)
 {
 	struct pyj p;
-	unsigned reached = 0;
-	int rc;
 
 	memset(&p, 0, sizeof(p));
 	p.sink = sink;
 	p.source = src->name;
-	rc = tally_jscan(src, paths, on_value, &p, &reached, err);
-	if (rc == TALLY_OK && (reached & 1u) == 0) {
-		tally_jtmp_reset(&p.meta);
-		rc = tally_error_set(err, TALLY_EPARSE, 0, 0,
-		    "not a pytest-json-report file: no tests array");
-	}
-	rc = tally_jscan_finish(rc, &p.meta, sink, src->name, err);
-	tally_jtmp_free(&p.t);
-	tally_jtmp_free(&p.meta);
-	return rc;
+	return tally_jscan_read(src, paths, on_value, &p, 1u,
+	    "not a pytest-json-report file: no tests array",
+	    &p.t, &p.meta, sink, err);
 }

@@ -11,6 +11,7 @@
 
 #include "escape.h"
 #include "render.h"
+#include "render_util.h"
 
 #define CTRF_SPEC_VERSION	"0.0.0"
 #define JSON_MAX_DEPTH		32
@@ -572,16 +573,5 @@ tally_render_json(const struct tally_report *rep,
 		fputc('\n', fp);
 
 	tally_buf_free(&w.esc);
-	if (w.rc != TALLY_OK)
-		return tally_error_set(err, w.rc, 0, 0, "%s",
-		    tally_strerror(w.rc));
-	if (fflush(fp) != 0 || ferror(fp)) {
-		int e = errno;
-
-		if (err != NULL)
-			err->sys_errno = e;
-		return tally_error_set(err, TALLY_EIO, 0, 0, "write error: %s",
-		    strerror(e));
-	}
-	return TALLY_OK;
+	return tally_render_status(fp, w.rc, err);
 }

@@ -21,7 +21,6 @@
  * test a <rerunFailure> or <rerunError>.  Children of <testcase> follow
  * the order of Surefire's surefire-test-report-3.0.xsd.
  */
-#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +28,7 @@
 
 #include "escape.h"
 #include "render.h"
+#include "render_util.h"
 
 #define ROOT_SUITE	"(root)"
 #define TALLY_SUITE	"tally"
@@ -762,16 +762,5 @@ tally_render_junit(const struct tally_report *rep,
 	free(items);
 	tally_buf_free(&w.esc);
 	tally_buf_free(&w.tmp);
-	if (w.rc != TALLY_OK)
-		return tally_error_set(err, w.rc, 0, 0, "%s",
-		    tally_strerror(w.rc));
-	if (fflush(fp) != 0 || ferror(fp)) {
-		int e = errno;
-
-		if (err != NULL)
-			err->sys_errno = e;
-		return tally_error_set(err, TALLY_EIO, 0, 0, "write error: %s",
-		    strerror(e));
-	}
-	return TALLY_OK;
+	return tally_render_status(fp, w.rc, err);
 }

@@ -97,9 +97,9 @@ put(struct md *m, const char *s)
 	tally_out_puts(&m->o, s);
 }
 
-/* Inline Markdown text. */
+/* s without its ANSI escapes, escaped with esc. */
 static void
-text(struct md *m, const char *s, size_t n)
+esc_plain(struct md *m, tally_esc_fn esc, const char *s, size_t n)
 {
 	if (s == NULL)
 		return;
@@ -108,23 +108,22 @@ text(struct md *m, const char *s, size_t n)
 		nomem(m);
 		return;
 	}
-	tally_out_esc(&m->o, tally_esc_md, m->a.data != NULL ? m->a.data : "",
+	tally_out_esc(&m->o, esc, m->a.data != NULL ? m->a.data : "",
 	    m->a.len);
+}
+
+/* Inline Markdown text. */
+static void
+text(struct md *m, const char *s, size_t n)
+{
+	esc_plain(m, tally_esc_md, s, n);
 }
 
 /* Text inside an HTML element, on one line. */
 static void
 html(struct md *m, const char *s, size_t n)
 {
-	if (s == NULL)
-		return;
-	tally_buf_reset(&m->a);
-	if (tally_strip_ansi(&m->a, s, n) != TALLY_OK) {
-		nomem(m);
-		return;
-	}
-	tally_out_esc(&m->o, tally_esc_html_line,
-	    m->a.data != NULL ? m->a.data : "", m->a.len);
+	esc_plain(m, tally_esc_html_line, s, n);
 }
 
 static void
@@ -142,18 +141,24 @@ title(struct md *m, const struct tally_record *rec, int in_html)
 	tally_buf_free(&t);
 }
 
-/* The first line of s, at most LINE_BYTES, as inline text. */
+/* The first line of s, at most max bytes, as inline text. */
 static void
-one_line(struct md *m, const char *s)
+first_line(struct md *m, const char *s, size_t max)
 {
 	size_t len, more;
 
-	len = tally_first_lines(s, 1, LINE_BYTES, &more);
+	len = tally_first_lines(s, 1, max, &more);
 	while (len > 0 && (s[len - 1] == '\n' || s[len - 1] == '\r'))
 		len--;
 	text(m, s, len);
 	if (more > 0)
 		put(m, " " ELLIPSIS);
+}
+
+static void
+one_line(struct md *m, const char *s)
+{
+	first_line(m, s, LINE_BYTES);
 }
 
 /* A fenced code block with the first lines of s. */
@@ -717,14 +722,7 @@ is_http(const char *s)
 static void
 meta_value(struct md *m, const char *v)
 {
-	size_t len, more;
-
-	len = tally_first_lines(v, 1, META_BYTES, &more);
-	while (len > 0 && (v[len - 1] == '\n' || v[len - 1] == '\r'))
-		len--;
-	text(m, v, len);
-	if (more > 0)
-		put(m, " " ELLIPSIS);
+	first_line(m, v, META_BYTES);
 }
 
 static void

@@ -118,6 +118,23 @@ tally_out_status(struct tally_out *o, struct tally_error *err)
 	return TALLY_OK;
 }
 
+int
+tally_render_status(FILE *fp, int rc, struct tally_error *err)
+{
+	int e;
+
+	if (rc != TALLY_OK)
+		return tally_error_set(err, rc, 0, 0, "%s", tally_strerror(rc));
+	if (fflush(fp) != 0 || ferror(fp)) {
+		e = errno;
+		if (err != NULL)
+			err->sys_errno = e;
+		return tally_error_set(err, TALLY_EIO, 0, 0, "write error: %s",
+		    strerror(e));
+	}
+	return TALLY_OK;
+}
+
 char *
 tally_fmt_count(char *buf, size_t n)
 {

@@ -55,6 +55,13 @@ int	tally_out_stop(const struct tally_out *o);
 /* Flush fp and return TALLY_OK or the first error, filling err. */
 int	tally_out_status(struct tally_out *o, struct tally_error *err);
 
+/*
+ * The end of a renderer that writes to fp itself: rc's message when rc
+ * is not TALLY_OK, else "write error: ..." (with err->sys_errno) when fp
+ * cannot be flushed or has an error, else TALLY_OK.
+ */
+int	tally_render_status(FILE *fp, int rc, struct tally_error *err);
+
 /* Formatting into a caller's buffer (returned). */
 #define TALLY_FMTBUF 48
 /* "1,234,567". */

@@ -13,37 +13,13 @@
 
 #define DATA "tests/data/junit/"
 
-static const char *
-line_with(const struct capture *c, const char *a, const char *b)
-{
-	const char *hit = NULL;
-	size_t i, k = 0;
-
-	for (i = 0; i < c->n; i++)
-		if (strstr(c->lines[i], a) && (b == NULL ||
-		    strstr(c->lines[i], b))) {
-			hit = c->lines[i];
-			k++;
-		}
-	ck_assert_msg(k == 1, "%zu lines with '%s' '%s'", k, a, b ? b : "");
-	return hit;
-}
-
-#define HAS(line, s) ck_assert_msg(strstr((line), (s)) != NULL, \
-	"'%.300s' not in %.1500s", (s), (line))
-
 static void
 read_ok(const char *name, struct capture *c)
 {
-	struct tally_error err;
 	char path[256];
-	int rc;
 
 	snprintf(path, sizeof(path), DATA "%s", name);
-	capture_init(c);
-	rc = read_file(path, TALLY_FMT_AUTO, c, &err);
-	ck_assert_msg(rc == TALLY_OK, "%s: %s:%ld: %s", name, err.file,
-	    err.line, err.message);
+	read_fixture(path, c);
 }
 
 START_TEST(jenkins_fixture_with_failures)
@@ -57,23 +33,23 @@ START_TEST(jenkins_fixture_with_failures)
 	ck_assert_uint_eq(c.nstatus[TALLY_FAILED], 3);
 	ck_assert_uint_eq(c.nstatus[TALLY_PASSED], 2);
 	ck_assert_uint_eq(c.nsuites, 1);
-	l = line_with(&c, "\"name\":\"test_only_first_entries\"", NULL);
+	l = capture_one(&c, "\"name\":\"test_only_first_entries\"", NULL);
 	HAS(l, "\"status\":\"failed\",\"rawStatus\":\"failure\"");
 	HAS(l, "\"suite\":[\"test_check1.c\"],\"classname\":\"Core\","
 	    "\"filePath\":\"test_check1.c\",\"line\":58");
 	HAS(l, "\"message\":\"Assertion 'strcmp(\\\"bbb\\\", mylist[1]) == 0' "
 	    "failed\"");
-	l = line_with(&c, "\"type\":\"meta\"", NULL);
+	l = capture_one(&c, "\"type\":\"meta\"", NULL);
 	HAS(l, "{\"datetime\":\"2011-09-08 09:43:11\",\"duration\":"
 	    "\"0.759352\"}");
-	l = line_with(&c, "\"type\":\"suite\"", NULL);
+	l = capture_one(&c, "\"type\":\"suite\"", NULL);
 	HAS(l, "\"suite\":[\"test_check1.c\"],\"timestamp\":\"2011-09-08 "
 	    "09:43:11\"");
 	capture_fini(&c);
 
 	read_ok("check-xml-log-money-no-decl.xml", &c);
 	ck_assert_uint_eq(c.ntests, 1);
-	HAS(line_with(&c, "\"type\":\"test\"", NULL), "\"name\":"
+	HAS(capture_one(&c, "\"type\":\"test\"", NULL), "\"name\":"
 	    "\"test_money_create\",\"status\":\"passed\"");
 	capture_fini(&c);
 }
@@ -90,24 +66,24 @@ START_TEST(check_0_15_log)
 	ck_assert_uint_eq(c.nstatus[TALLY_PASSED], 3);
 	ck_assert_uint_eq(c.nstatus[TALLY_FAILED], 3);
 	ck_assert_uint_eq(c.nsuites, 2);
-	l = line_with(&c, "\"name\":\"crashes\"", NULL);
+	l = capture_one(&c, "\"name\":\"crashes\"", NULL);
 	HAS(l, "\"status\":\"failed\",\"rawStatus\":\"error\"");
 	HAS(l, "\"classname\":\"Limits\"");
 	HAS(l, "\"message\":\"Received signal 11 (Segmentation fault)\"");
-	l = line_with(&c, "\"name\":\"passes\"", NULL);
+	l = capture_one(&c, "\"name\":\"passes\"", NULL);
 	HAS(l, "\"duration\":0.012");
 	HAS(l, "\"filePath\":\"t.c\",\"line\":4");
 	/* duration -1.000000 is Check's "not measured". */
-	l = line_with(&c, "\"name\":\"fails\"", NULL);
+	l = capture_one(&c, "\"name\":\"fails\"", NULL);
 	ck_assert_ptr_null(strstr(l, "\"duration\""));
 	HAS(l, "\"message\":\"arithmetic <is> & \\\"hard\\\"\"");
 	/* Loop iterations stay apart. */
-	line_with(&c, "\"name\":\"loops\",", NULL);
-	line_with(&c, "\"name\":\"loops[1]\"", NULL);
-	l = line_with(&c, "\"name\":\"loops[2]\"", NULL);
+	capture_one(&c, "\"name\":\"loops\",", NULL);
+	capture_one(&c, "\"name\":\"loops[1]\"", NULL);
+	l = capture_one(&c, "\"name\":\"loops[2]\"", NULL);
 	HAS(l, "\"status\":\"failed\"");
 	HAS(l, "{\"name\":\"iteration\",\"value\":\"2\"}");
-	line_with(&c, "\"suite\":[\"Empty\"]", NULL);
+	capture_one(&c, "\"suite\":[\"Empty\"]", NULL);
 	capture_fini(&c);
 }
 END_TEST

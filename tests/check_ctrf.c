@@ -1,14 +1,10 @@
 /* tests/check_ctrf.c: the CTRF reader on real reports and hostile ones. */
-#include <sys/resource.h>
-#include <sys/time.h>
 #include <sys/wait.h>
 
 #include <fcntl.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <check.h>
@@ -37,11 +33,8 @@ static const struct {
 START_TEST(corpus_counts)
 {
 	struct capture c;
-	struct tally_error err;
 
-	capture_init(&c);
-	ck_assert_int_eq(read_file(corpus[_i].file, TALLY_FMT_AUTO, &c, &err),
-	    TALLY_OK);
+	read_fixture(corpus[_i].file, &c);
 	ck_assert_uint_eq(c.ntests, corpus[_i].tests);
 	ck_assert_uint_eq(c.nstatus[TALLY_PASSED], corpus[_i].passed);
 	ck_assert_uint_eq(c.nstatus[TALLY_FAILED], corpus[_i].failed);
@@ -268,21 +261,6 @@ START_TEST(tests_that_are_not_objects_are_skipped)
 }
 END_TEST
 
-/* tally-collect next to the runner: build/tests/runner -> build/bin. */
-static void
-collect_path(char *out, size_t n)
-{
-	char self[PATH_MAX];
-	ssize_t k = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	char *slash;
-
-	ck_assert_int_gt(k, 0);
-	self[k] = '\0';
-	ck_assert_ptr_nonnull(slash = strrchr(self, '/'));
-	*slash = '\0';
-	snprintf(out, n, "%s/../bin/tally-collect", self);
-}
-
 /*
  * A 100 MB report streams through tally-collect in a few MB: memory is
  * bounded by one test, not by the file.  Sanitizer builds run 5 times
@@ -304,16 +282,12 @@ collect_path(char *out, size_t n)
 
 START_TEST(large_report_in_small_memory)
 {
-	char path[] = "/tmp/tally-big-ctrf-XXXXXX", bin[PATH_MAX + 32];
-	char buf[65536];
-	struct rusage ru;
-	size_t size = 0, lines = 0, ntests = 0;
-	ssize_t n;
+	char path[] = "/tmp/tally-big-ctrf-XXXXXX";
+	struct collect_run r;
+	size_t size = 0, ntests = 0;
 	FILE *fp;
-	int fd, p[2], st;
-	pid_t pid;
+	int fd;
 
-	collect_path(bin, sizeof(bin));
 	ck_assert_int_ge(fd = mkstemp(path), 0);
 	ck_assert_ptr_nonnull(fp = fdopen(fd, "w"));
 	fputs("{\"reportFormat\":\"CTRF\",\"results\":{\"tool\":{\"name\":"
@@ -332,35 +306,15 @@ START_TEST(large_report_in_small_memory)
 	}
 	fputs("\n]}}\n", fp);
 	ck_assert_int_eq(fclose(fp), 0);
-	ck_assert_int_eq(pipe(p), 0);
-	if ((pid = fork()) == 0) {
-		setenv("ASAN_OPTIONS", "quarantine_size_mb=0", 1);
-		dup2(p[1], STDOUT_FILENO);
-		close(p[0]);
-		close(p[1]);
-		execl(bin, "tally-collect", path, (char *)NULL);
-		_exit(127);
-	}
-	ck_assert_int_gt(pid, 0);
-	close(p[1]);
-	while ((n = read(p[0], buf, sizeof(buf))) > 0) {
-		char *q = buf, *e = buf + n;
-
-		while ((q = memchr(q, '\n', (size_t)(e - q))) != NULL) {
-			lines++;
-			q++;
-		}
-	}
-	close(p[0]);
-	ck_assert_int_eq(wait4(pid, &st, 0, &ru), pid);
+	collect_run(path, -1, &r);
 	unlink(path);
-	ck_assert(WIFEXITED(st));
-	ck_assert_int_eq(WEXITSTATUS(st), 0);
+	ck_assert(WIFEXITED(r.status));
+	ck_assert_int_eq(WEXITSTATUS(r.status), 0);
 	/* Every test plus one meta record. */
-	ck_assert_uint_eq(lines, ntests + 1);
+	ck_assert_uint_eq(r.lines, ntests + 1);
 	/* ru_maxrss is in KiB: under 32 MiB for a 100 MiB input. */
-	ck_assert_msg(ru.ru_maxrss < 32 * 1024, "peak RSS %ld KiB",
-	    ru.ru_maxrss);
+	ck_assert_msg(r.ru.ru_maxrss < 32 * 1024, "peak RSS %ld KiB",
+	    r.ru.ru_maxrss);
 }
 END_TEST
 

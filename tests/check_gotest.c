@@ -14,44 +14,10 @@
 
 #define D "tests/data/gotest/"
 
-/* The one captured line holding all of the needles (NULL-terminated). */
-static const char *
-line_with(const struct capture *c, const char *n1, const char *n2)
-{
-	const char *found = NULL;
-	size_t i;
-
-	for (i = 0; i < c->n; i++)
-		if (strstr(c->lines[i], n1) != NULL &&
-		    (n2 == NULL || strstr(c->lines[i], n2) != NULL)) {
-			ck_assert_msg(found == NULL, "two lines with '%s'", n1);
-			found = c->lines[i];
-		}
-	ck_assert_msg(found != NULL, "no line with '%s'", n1);
-	return found;
-}
-
-static void
-has(const char *line, const char *needle)
-{
-	ck_assert_msg(strstr(line, needle) != NULL, "'%s' not in %s", needle,
-	    line);
-}
-
-static void
-hasnt(const char *line, const char *needle)
-{
-	ck_assert_msg(strstr(line, needle) == NULL, "'%s' in %s", needle,
-	    line);
-}
-
 static void
 read_ok(const char *path, struct capture *c)
 {
-	struct tally_error err;
-
-	capture_init(c);
-	ck_assert_int_eq(read_file(path, TALLY_FMT_AUTO, c, &err), TALLY_OK);
+	read_fixture(path, c);
 	ck_assert_uint_eq(c->nerrors, 0);
 }
 
@@ -65,22 +31,22 @@ START_TEST(subtests_keep_full_names)
 	ck_assert_uint_eq(c.nstatus[TALLY_PASSED], 2);
 	ck_assert_uint_eq(c.nstatus[TALLY_FAILED], 2);
 	ck_assert_uint_eq(c.nsuites, 1);
-	l = line_with(&c, "\"name\":\"TestMultiple/Single\"", NULL);
-	has(l, "\"status\":\"failed\"");
-	has(l, "\"rawStatus\":\"fail\"");
-	has(l, "\"suite\":[\"package/name/subtest\"]");
-	has(l, "\"classname\":\"package/name/subtest\"");
-	has(l, "\"filePath\":\"pkg_test.go\",\"line\":20");
-	has(l, "\"message\":\"pkg_test.go:20: Do(\\\"a\\\"): got aaaaaaaaaa, "
+	l = capture_one(&c, "\"name\":\"TestMultiple/Single\"", NULL);
+	HAS(l, "\"status\":\"failed\"");
+	HAS(l, "\"rawStatus\":\"fail\"");
+	HAS(l, "\"suite\":[\"package/name/subtest\"]");
+	HAS(l, "\"classname\":\"package/name/subtest\"");
+	HAS(l, "\"filePath\":\"pkg_test.go\",\"line\":20");
+	HAS(l, "\"message\":\"pkg_test.go:20: Do(\\\"a\\\"): got aaaaaaaaaa, "
 	    "want a\"");
-	has(l, "\"stdout\":\"=== RUN   TestMultiple/Single\\n");
-	l = line_with(&c, "\"name\":\"TestMultiple\"", NULL);
-	has(l, "\"status\":\"failed\"");
-	hasnt(l, "\"message\"");
-	l = line_with(&c, "\"type\":\"suite\"", NULL);
-	has(l, "\"duration\":1,");
-	has(l, "{\"name\":\"result\",\"value\":\"fail\"}");
-	has(l, "FAIL\\tpackage/name/subtest\\t0.001s\\n");
+	HAS(l, "\"stdout\":\"=== RUN   TestMultiple/Single\\n");
+	l = capture_one(&c, "\"name\":\"TestMultiple\"", NULL);
+	HAS(l, "\"status\":\"failed\"");
+	HASNT(l, "\"message\"");
+	l = capture_one(&c, "\"type\":\"suite\"", NULL);
+	HAS(l, "\"duration\":1,");
+	HAS(l, "{\"name\":\"result\",\"value\":\"fail\"}");
+	HAS(l, "FAIL\\tpackage/name/subtest\\t0.001s\\n");
 	/* A package with failing tests gets no TestMain record. */
 	ck_assert_uint_eq(capture_count(&c, "\"name\":\"TestMain\""), 0);
 	capture_fini(&c);
@@ -95,15 +61,15 @@ START_TEST(race_report_is_kept)
 	read_ok(D "go-test-json-104-race.ndjson", &c);
 	ck_assert_uint_eq(c.ntests, 1);
 	ck_assert_uint_eq(c.nstatus[TALLY_FAILED], 1);
-	l = line_with(&c, "\"name\":\"TestRace\"", NULL);
-	has(l, "\"message\":\"testing.go:1312: race detected during "
+	l = capture_one(&c, "\"name\":\"TestRace\"", NULL);
+	HAS(l, "\"message\":\"testing.go:1312: race detected during "
 	    "execution of test\"");
-	has(l, "WARNING: DATA RACE\\n");
-	has(l, "_testmain.go:47 +0x2e4\\n");
+	HAS(l, "WARNING: DATA RACE\\n");
+	HAS(l, "_testmain.go:47 +0x2e4\\n");
 	/* testing.go is not the test's file. */
-	hasnt(l, "\"filePath\"");
-	l = line_with(&c, "\"type\":\"suite\"", NULL);
-	has(l, "=== CONT  \\n");
+	HASNT(l, "\"filePath\"");
+	l = capture_one(&c, "\"type\":\"suite\"", NULL);
+	HAS(l, "=== CONT  \\n");
 	capture_fini(&c);
 }
 END_TEST
@@ -116,14 +82,14 @@ START_TEST(package_panic_becomes_testmain)
 	read_ok(D "go-test-json-105-panic.ndjson", &c);
 	ck_assert_uint_eq(c.ntests, 1);
 	ck_assert_uint_eq(c.nstatus[TALLY_FAILED], 1);
-	l = line_with(&c, "\"name\":\"TestMain\"", NULL);
-	has(l, "\"classname\":\"package/name/panic\"");
-	has(l, "\"message\":\"panic: init\"");
-	has(l, "\"errorType\":\"panic\"");
-	has(l, "\"trace\":\"panic: init\\n\\ngoroutine 1 [running]:");
-	hasnt(l, "\"duration\"");
-	l = line_with(&c, "\"type\":\"suite\"", NULL);
-	has(l, "\"duration\":3,");
+	l = capture_one(&c, "\"name\":\"TestMain\"", NULL);
+	HAS(l, "\"classname\":\"package/name/panic\"");
+	HAS(l, "\"message\":\"panic: init\"");
+	HAS(l, "\"errorType\":\"panic\"");
+	HAS(l, "\"trace\":\"panic: init\\n\\ngoroutine 1 [running]:");
+	HASNT(l, "\"duration\"");
+	l = capture_one(&c, "\"type\":\"suite\"", NULL);
+	HAS(l, "\"duration\":3,");
 	capture_fini(&c);
 }
 END_TEST
@@ -136,7 +102,7 @@ START_TEST(late_panic_after_passing_tests)
 	ck_assert_uint_eq(c.ntests, 2);
 	ck_assert_uint_eq(c.nstatus[TALLY_PASSED], 1);
 	ck_assert_uint_eq(c.nstatus[TALLY_FAILED], 1);
-	has(line_with(&c, "\"name\":\"TestMain\"", NULL),
+	HAS(capture_one(&c, "\"name\":\"TestMain\"", NULL),
 	    "\"message\":\"panic: panic\"");
 	capture_fini(&c);
 }
@@ -150,11 +116,11 @@ START_TEST(attr_events_become_properties)
 	read_ok(D "go-test-json-attr-action.ndjson", &c);
 	ck_assert_uint_eq(c.ntests, 1);
 	ck_assert_uint_eq(c.nstatus[TALLY_PASSED], 1);
-	l = line_with(&c, "\"name\":\"TestSomeAttributes\"", NULL);
-	has(l, "\"properties\":[{\"name\":\"hello\",\"value\":\"world\"},"
+	l = capture_one(&c, "\"name\":\"TestSomeAttributes\"", NULL);
+	HAS(l, "\"properties\":[{\"name\":\"hello\",\"value\":\"world\"},"
 	    "{\"name\":\"other\",\"value\":\"side\"}]");
-	has(l, "=== ATTR  TestSomeAttributes hello world\\n");
-	has(line_with(&c, "\"type\":\"suite\"", NULL), "\"duration\":183,");
+	HAS(l, "=== ATTR  TestSomeAttributes hello world\\n");
+	HAS(capture_one(&c, "\"type\":\"suite\"", NULL), "\"duration\":183,");
 	capture_fini(&c);
 }
 END_TEST
@@ -169,15 +135,15 @@ START_TEST(dorny_statuses_and_skip_reason)
 	ck_assert_uint_eq(c.nstatus[TALLY_PASSED], 5);
 	ck_assert_uint_eq(c.nstatus[TALLY_FAILED], 6);
 	ck_assert_uint_eq(c.nstatus[TALLY_SKIPPED], 1);
-	l = line_with(&c, "\"name\":\"TestSkipped\"", NULL);
-	has(l, "\"duration\":940,");
-	has(l, "\"message\":\"calculator_test.go:45: skipping test\"");
-	l = line_with(&c, "\"name\":\"TestCases/1_/_2_=_1\"", NULL);
-	has(l, "\"line\":67");
-	has(l, "\"duration\":920,");
-	l = line_with(&c, "\"name\":\"TestPassing\"", NULL);
-	hasnt(l, "\"message\"");
-	has(l, "calculator_test.go:11: pass!\\n");
+	l = capture_one(&c, "\"name\":\"TestSkipped\"", NULL);
+	HAS(l, "\"duration\":940,");
+	HAS(l, "\"message\":\"calculator_test.go:45: skipping test\"");
+	l = capture_one(&c, "\"name\":\"TestCases/1_/_2_=_1\"", NULL);
+	HAS(l, "\"line\":67");
+	HAS(l, "\"duration\":920,");
+	l = capture_one(&c, "\"name\":\"TestPassing\"", NULL);
+	HASNT(l, "\"message\"");
+	HAS(l, "calculator_test.go:11: pass!\\n");
 	capture_fini(&c);
 }
 END_TEST
@@ -192,10 +158,10 @@ START_TEST(parallel_failures_in_old_format)
 	ck_assert_uint_eq(c.nstatus[TALLY_PASSED], 4);
 	ck_assert_uint_eq(c.nstatus[TALLY_FAILED], 8);
 	/* Go < 1.14 put the test's name before the position. */
-	l = line_with(&c, "\"name\":\"TestNestedParallelFailures/c\"", NULL);
-	has(l, "\"filePath\":\"fails_test.go\",\"line\":50");
-	has(l, "\"message\":\"fails_test.go:50: failed sub c\"");
-	has(l, "=== PAUSE TestNestedParallelFailures/c\\n=== CONT  "
+	l = capture_one(&c, "\"name\":\"TestNestedParallelFailures/c\"", NULL);
+	HAS(l, "\"filePath\":\"fails_test.go\",\"line\":50");
+	HAS(l, "\"message\":\"fails_test.go:50: failed sub c\"");
+	HAS(l, "=== PAUSE TestNestedParallelFailures/c\\n=== CONT  "
 	    "TestNestedParallelFailures/c\\n");
 	capture_fini(&c);
 }
@@ -209,8 +175,8 @@ START_TEST(nonjson_line_is_package_stderr)
 	read_ok(D "go-test-json-nonjson-line-mixed.ndjson", &c);
 	ck_assert_uint_eq(c.ntests, 1);
 	ck_assert_uint_eq(c.nstatus[TALLY_PASSED], 1);
-	l = line_with(&c, "\"type\":\"suite\"", NULL);
-	has(l, "\"stderr\":\"|||This line is not valid test2json "
+	l = capture_one(&c, "\"type\":\"suite\"", NULL);
+	HAS(l, "\"stderr\":\"|||This line is not valid test2json "
 	    "output.|||\\n\"");
 	capture_fini(&c);
 }
@@ -241,15 +207,15 @@ START_TEST(tests_running_at_end_are_incomplete)
 	ck_assert_uint_eq(c.nstatus[TALLY_FAILED], 2);
 	ck_assert_uint_eq(capture_count(&c, "\"rawStatus\":\"incomplete\""),
 	    2);
-	has(line_with(&c, "\"name\":\"TestA\"", NULL), "\"duration\":500,");
-	l = line_with(&c, "\"name\":\"TestB/x\"", NULL);
-	has(l, "\"message\":\"test did not finish\\npanic: boom\"");
-	has(l, "\"trace\":\"panic: boom\\ngoroutine 7 [running]:\\n\"");
-	l = line_with(&c, "\"name\":\"TestB\"", NULL);
-	has(l, "\"message\":\"test did not finish\"");
+	HAS(capture_one(&c, "\"name\":\"TestA\"", NULL), "\"duration\":500,");
+	l = capture_one(&c, "\"name\":\"TestB/x\"", NULL);
+	HAS(l, "\"message\":\"test did not finish\\npanic: boom\"");
+	HAS(l, "\"trace\":\"panic: boom\\ngoroutine 7 [running]:\\n\"");
+	l = capture_one(&c, "\"name\":\"TestB\"", NULL);
+	HAS(l, "\"message\":\"test did not finish\"");
 	/* Oldest first, then the package that never ended. */
 	ck_assert_ptr_nonnull(strstr(c.lines[1], "\"name\":\"TestB\""));
-	has(c.lines[3], "\"value\":\"incomplete\"");
+	HAS(c.lines[3], "\"value\":\"incomplete\"");
 	capture_fini(&c);
 }
 END_TEST
@@ -269,9 +235,9 @@ START_TEST(timeout_panic_explains_open_tests)
 	ck_assert_int_eq(read_string(in, "t.json", TALLY_FMT_GOTEST, &c,
 	    &err), TALLY_OK);
 	ck_assert_uint_eq(c.ntests, 1);
-	l = line_with(&c, "\"name\":\"TestSlow\"", NULL);
-	has(l, "\"rawStatus\":\"incomplete\"");
-	has(l, "\"message\":\"test did not finish: panic: test timed out "
+	l = capture_one(&c, "\"name\":\"TestSlow\"", NULL);
+	HAS(l, "\"rawStatus\":\"incomplete\"");
+	HAS(l, "\"message\":\"test did not finish: panic: test timed out "
 	    "after 1s\"");
 	/* The incomplete test is the failure: no TestMain. */
 	ck_assert_uint_eq(capture_count(&c, "TestMain"), 0);
@@ -299,9 +265,9 @@ START_TEST(torn_line_is_an_error_with_its_line)
 	/* TestA kept, TestB reported as incomplete before the error. */
 	ck_assert_uint_eq(c.ntests, 2);
 	ck_assert_uint_eq(c.nerrors, 1);
-	has(line_with(&c, "\"name\":\"TestB\"", NULL),
+	HAS(capture_one(&c, "\"name\":\"TestB\"", NULL),
 	    "\"rawStatus\":\"incomplete\"");
-	has(c.lines[c.n - 1], "\"type\":\"error\",\"line\":4,");
+	HAS(c.lines[c.n - 1], "\"type\":\"error\",\"line\":4,");
 	capture_fini(&c);
 }
 END_TEST
@@ -328,12 +294,12 @@ START_TEST(build_failure_new_style)
 	ck_assert_int_eq(read_string(in, "b.json", TALLY_FMT_AUTO, &c, &err),
 	    TALLY_OK);
 	ck_assert_uint_eq(c.ntests, 1);
-	l = line_with(&c, "\"name\":\"TestMain\"", NULL);
-	has(l, "\"message\":\"./b_test.go:7:2: undefined: nope\"");
-	has(l, "\"filePath\":\"./b_test.go\",\"line\":7");
-	has(l, "\"stdout\":\"# ex/b [ex/b.test]\\n./b_test.go:7:2: undefined: "
+	l = capture_one(&c, "\"name\":\"TestMain\"", NULL);
+	HAS(l, "\"message\":\"./b_test.go:7:2: undefined: nope\"");
+	HAS(l, "\"filePath\":\"./b_test.go\",\"line\":7");
+	HAS(l, "\"stdout\":\"# ex/b [ex/b.test]\\n./b_test.go:7:2: undefined: "
 	    "nope\\nFAIL\\tex/b [build failed]\\n\"");
-	has(l, "{\"name\":\"failedBuild\",\"value\":\"ex/b [ex/b.test]\"}");
+	HAS(l, "{\"name\":\"failedBuild\",\"value\":\"ex/b [ex/b.test]\"}");
 	capture_fini(&c);
 }
 END_TEST
@@ -355,9 +321,9 @@ START_TEST(old_build_failure_from_stderr_lines)
 	ck_assert_int_eq(read_string(in, "c.json", TALLY_FMT_AUTO, &c, &err),
 	    TALLY_OK);
 	ck_assert_uint_eq(c.ntests, 1);
-	l = line_with(&c, "\"name\":\"TestMain\"", NULL);
-	has(l, "\"message\":\"./c_test.go:3:8: syntax error\"");
-	has(line_with(&c, "\"type\":\"suite\"", NULL),
+	l = capture_one(&c, "\"name\":\"TestMain\"", NULL);
+	HAS(l, "\"message\":\"./c_test.go:3:8: syntax error\"");
+	HAS(capture_one(&c, "\"type\":\"suite\"", NULL),
 	    "\"stderr\":\"# ex/c\\n./c_test.go:3:8: syntax error\\n\"");
 	capture_fini(&c);
 }
@@ -410,13 +376,13 @@ START_TEST(interleaved_packages_and_bench)
 	ck_assert_int_eq(read_string(in, "i.json", TALLY_FMT_AUTO, &c, &err),
 	    TALLY_OK);
 	ck_assert_uint_eq(c.ntests, 3);
-	has(line_with(&c, "\"stdout\":\"from b\\n\"", NULL),
+	HAS(capture_one(&c, "\"stdout\":\"from b\\n\"", NULL),
 	    "\"status\":\"skipped\"");
-	has(line_with(&c, "\"stdout\":\"from a\\n\"", NULL),
+	HAS(capture_one(&c, "\"stdout\":\"from a\\n\"", NULL),
 	    "\"status\":\"passed\"");
-	has(line_with(&c, "\"name\":\"BenchmarkY\"", NULL),
+	HAS(capture_one(&c, "\"name\":\"BenchmarkY\"", NULL),
 	    "\"rawStatus\":\"bench\"");
-	has(line_with(&c, "\"suite\":[\"c\"]", NULL),
+	HAS(capture_one(&c, "\"suite\":[\"c\"]", NULL),
 	    "{\"name\":\"result\",\"value\":\"skip\"}");
 	capture_fini(&c);
 }
@@ -507,9 +473,9 @@ START_TEST(many_open_packages)
 	ck_assert_uint_eq(capture_count(&c, "\"rawStatus\":\"incomplete\""),
 	    5000);
 	/* Oldest package first, its test before its suite record. */
-	has(c.lines[0], "\"suite\":[\"p0\"]");
-	has(c.lines[1], "\"type\":\"suite\",\"suite\":[\"p0\"]");
-	has(c.lines[9999], "\"suite\":[\"p4999\"]");
+	HAS(c.lines[0], "\"suite\":[\"p0\"]");
+	HAS(c.lines[1], "\"type\":\"suite\",\"suite\":[\"p0\"]");
+	HAS(c.lines[9999], "\"suite\":[\"p4999\"]");
 	tally_buf_free(&b);
 	capture_fini(&c);
 }
@@ -538,11 +504,11 @@ START_TEST(message_is_a_digest)
 	capture_init(&c);
 	ck_assert_int_eq(read_string(b.data, "l.json", TALLY_FMT_GOTEST, &c,
 	    &err), TALLY_OK);
-	l = line_with(&c, "\"name\":\"TestLoud\"", NULL);
-	has(l, "\"filePath\":\"a_test.go\",\"line\":1,");
-	has(l, "\"errorType\":\"fatal error\"");
-	has(l, "\"trace\":\"fatal error: concurrent map writes\\n\"");
-	has(l, "line 4999 of the log\\n");		/* stdout */
+	l = capture_one(&c, "\"name\":\"TestLoud\"", NULL);
+	HAS(l, "\"filePath\":\"a_test.go\",\"line\":1,");
+	HAS(l, "\"errorType\":\"fatal error\"");
+	HAS(l, "\"trace\":\"fatal error: concurrent map writes\\n\"");
+	HAS(l, "line 4999 of the log\\n");		/* stdout */
 	m = strstr(l, "\"message\":\"");
 	e = strstr(l, "\"errorType\"");
 	ck_assert_ptr_nonnull(m);

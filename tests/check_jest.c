@@ -12,11 +12,8 @@
 START_TEST(failure_details_and_nesting)
 {
 	struct capture c;
-	struct tally_error err;
 
-	capture_init(&c);
-	ck_assert_int_eq(read_file(D "jest-aggregated-failure-details.json",
-	    TALLY_FMT_AUTO, &c, &err), TALLY_OK);
+	read_fixture(D "jest-aggregated-failure-details.json", &c);
 	ck_assert_uint_eq(c.ntests, 1);
 	ck_assert_uint_eq(c.nstatus[TALLY_FAILED], 1);
 	ck_assert_uint_eq(capture_count(&c, "\"name\":\"Should fail\","
@@ -31,11 +28,8 @@ END_TEST
 START_TEST(ansi_escapes_are_kept_escaped)
 {
 	struct capture c;
-	struct tally_error err;
 
-	capture_init(&c);
-	ck_assert_int_eq(read_file(D "jest-aggregated-ansi-escapes.json",
-	    TALLY_FMT_AUTO, &c, &err), TALLY_OK);
+	read_fixture(D "jest-aggregated-ansi-escapes.json", &c);
 	ck_assert_uint_eq(c.ntests, 1);
 	/* A bare ESC in "foo\u001bbar" stays a JSON escape in the stream. */
 	ck_assert_uint_eq(capture_count(&c, "foo\\u001bbar"), 1);
@@ -47,11 +41,8 @@ END_TEST
 START_TEST(retries_from_invocations)
 {
 	struct capture c;
-	struct tally_error err;
 
-	capture_init(&c);
-	ck_assert_int_eq(read_file(D "jest-aggregated-retried.json",
-	    TALLY_FMT_AUTO, &c, &err), TALLY_OK);
+	read_fixture(D "jest-aggregated-retried.json", &c);
 	ck_assert_uint_eq(c.ntests, 1);
 	ck_assert_uint_eq(capture_count(&c, "\"name\":\"should bar\","
 	    "\"status\":\"passed\",\"duration\":1,\"suite\":[\"foo\",\"baz\"],"
@@ -65,11 +56,8 @@ END_TEST
 START_TEST(suite_that_failed_to_run_is_a_failed_test)
 {
 	struct capture c;
-	struct tally_error err;
 
-	capture_init(&c);
-	ck_assert_int_eq(read_file(D "jest-aggregated-suite-compile-failure.json",
-	    TALLY_FMT_AUTO, &c, &err), TALLY_OK);
+	read_fixture(D "jest-aggregated-suite-compile-failure.json", &c);
 	/* One file failed to compile, one ran a passing test. */
 	ck_assert_uint_eq(c.ntests, 2);
 	ck_assert_uint_eq(c.nstatus[TALLY_FAILED], 1);

@@ -4,9 +4,7 @@
  * memory bound.  Expected counts come from the fixtures themselves
  * (XPath counts with xmllint, see the table), never from the reader.
  */
-#include <sys/resource.h>
 #include <sys/stat.h>
-#include <sys/time.h>
 #include <sys/wait.h>
 
 #include <fcntl.h>
@@ -15,7 +13,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <check.h>
@@ -29,41 +26,12 @@
 static void
 read_ok(const char *name, struct capture *c)
 {
-	struct tally_error err;
 	char path[256];
-	int rc;
 
 	snprintf(path, sizeof(path), DATA "%s", name);
-	capture_init(c);
-	rc = read_file(path, TALLY_FMT_AUTO, c, &err);
-	ck_assert_msg(rc == TALLY_OK, "%s: %d %s:%ld:%ld: %s", name, rc,
-	    err.file, err.line, err.column, err.message);
+	read_fixture(path, c);
 	ck_assert_uint_eq(c->nerrors, 0);
 }
-
-/* The only captured line with all needles; fails unless exactly one. */
-static const char *
-one(const struct capture *c, const char *n1, const char *n2)
-{
-	const char *hit = NULL;
-	size_t i, k = 0;
-
-	for (i = 0; i < c->n; i++)
-		if (strstr(c->lines[i], n1) != NULL &&
-		    (n2 == NULL || strstr(c->lines[i], n2) != NULL)) {
-			hit = c->lines[i];
-			k++;
-		}
-	ck_assert_msg(k == 1, "%zu lines with '%s' '%s'", k, n1,
-	    n2 ? n2 : "");
-	return hit;
-}
-
-/* Check can pass only short messages back from the forked test. */
-#define HAS(line, s) ck_assert_msg(strstr((line), (s)) != NULL, \
-	"'%.300s' not in %.1500s", (s), (line))
-#define HASNT(line, s) ck_assert_msg(strstr((line), (s)) == NULL, \
-	"'%.300s' in %.1500s", (s), (line))
 
 /*
  * Per file: testcases, failed, skipped and flaky, counted with xmllint:
@@ -154,19 +122,20 @@ START_TEST(surefire_reruns_and_flaky)
 
 	read_ok("TEST-ExampleTests-rerunError-rerunFailure-flaky.xml", &c);
 	/* <error> then 3 <rerunError>: failed, three attempts. */
-	l = one(&c, "\"name\":\"throwsAlways\"", NULL);
+	l = capture_one(&c, "\"name\":\"throwsAlways\"", NULL);
 	HAS(l, "\"status\":\"failed\",\"rawStatus\":\"error\"");
 	HAS(l, "\"retries\":3");
 	HAS(l, "\"message\":\"Always throws exception\"");
 	HAS(l, "\"errorType\":\"java.lang.RuntimeException\"");
 	ck_assert_uint_eq(capture_count(&c, "\"rawStatus\":\"rerunError\""), 1);
 	/* <failure> then <rerunFailure>s. */
-	l = one(&c, "\"name\":\"failsAssertionAlways\"", NULL);
+	l = capture_one(&c, "\"name\":\"failsAssertionAlways\"", NULL);
 	HAS(l, "\"rawStatus\":\"failure\"");
 	HAS(l, "\"retryAttempts\":[{\"status\":\"failed\",\"rawStatus\":"
 	    "\"rerunFailure\"");
 	/* flakyFailure only: passed in the end. */
-	l = one(&c, "\"name\":\"failsAssertionOnlyFirstAttempt\"", NULL);
+	l = capture_one(&c, "\"name\":\"failsAssertionOnlyFirstAttempt\"",
+	    NULL);
 	HAS(l, "\"status\":\"passed\"");
 	HAS(l, "\"flaky\":true");
 	HAS(l, "\"retries\":1");
@@ -174,14 +143,14 @@ START_TEST(surefire_reruns_and_flaky)
 	    "fails assertion ==> expected: <1> but was: <2>\","
 	    "\"errorType\":\"org.opentest4j.AssertionFailedError\"");
 	HAS(l, "\"trace\":\"org.opentest4j.AssertionFailedError: First attempt");
-	l = one(&c, "\"name\":\"throwsOnlyFirstAttempt\"", NULL);
+	l = capture_one(&c, "\"name\":\"throwsOnlyFirstAttempt\"", NULL);
 	HAS(l, "\"rawStatus\":\"flakyError\"");
 	HAS(l, "\"flaky\":true");
 	capture_fini(&c);
 
 	/* Surefire 3: <stackTrace>, <system-out>, <system-err> per attempt. */
 	read_ok("TEST-io.olamy.AlwaysFailTest-rerunFailure-3.0.2.xml", &c);
-	l = one(&c, "\"type\":\"test\"", NULL);
+	l = capture_one(&c, "\"type\":\"test\"", NULL);
 	HAS(l, "\"status\":\"failed\"");
 	HAS(l, "\"retries\":3");
 	HAS(l, "{\"status\":\"failed\",\"rawStatus\":\"rerunFailure\","
@@ -191,7 +160,7 @@ START_TEST(surefire_reruns_and_flaky)
 	capture_fini(&c);
 
 	read_ok("TEST-surefire3.FlakyTest-flaky-sysout.xml", &c);
-	l = one(&c, "\"flaky\":true", NULL);
+	l = capture_one(&c, "\"flaky\":true", NULL);
 	HAS(l, "\"stderr\":\"");
 	capture_fini(&c);
 }
@@ -205,10 +174,10 @@ START_TEST(nextest_rerun_keeps_attempt_output)
 	read_ok("nextest-fixture-project-rerunFailure.xml", &c);
 	ck_assert_uint_eq(capture_count(&c, "\"rawStatus\":\"rerunFailure\""),
 	    1);
-	l = one(&c, "\"rawStatus\":\"rerunFailure\"", NULL);
+	l = capture_one(&c, "\"rawStatus\":\"rerunFailure\"", NULL);
 	HAS(l, "\"status\":\"failed\"");
 	HAS(l, "\"stdout\":\"");
-	l = one(&c, "\"flaky\":true", NULL);
+	l = capture_one(&c, "\"flaky\":true", NULL);
 	HAS(l, "\"rawStatus\":\"flakyFailure\"");
 	capture_fini(&c);
 
@@ -228,7 +197,7 @@ START_TEST(pytest_file_line_and_properties)
 	const char *l;
 
 	read_ok("horovod-spark-fail-xunit1.xml", &c);
-	l = one(&c, "\"name\":\"test_rsh_events\"", NULL);
+	l = capture_one(&c, "\"name\":\"test_rsh_events\"", NULL);
 	HAS(l, "\"filePath\":\"test/test_spark.py\",\"line\":819");
 	HAS(l, "\"duration\":7541");
 	HAS(l, "\"classname\":\"test.test_spark.SparkTests\"");
@@ -236,23 +205,23 @@ START_TEST(pytest_file_line_and_properties)
 	/* Newlines in attribute values are blanks in XML. */
 	HAS(l, "\"message\":\"self = <test_spark.SparkTests testMethod="
 	    "test_rsh_events>      def test_rsh_events(self): >");
-	l = one(&c, "\"name\":\"test_get_available_devices\"", NULL);
+	l = capture_one(&c, "\"name\":\"test_get_available_devices\"", NULL);
 	HAS(l, "\"status\":\"skipped\",\"rawStatus\":\"skipped\"");
 	HAS(l, "\"message\":\"get_available_devices only supported in Spark "
 	    "3.0 and above\",\"errorType\":\"pytest.skip\",\"trace\":"
 	    "\"/horovod/test/test_spark.py:1642:");
-	l = one(&c, "\"type\":\"suite\"", NULL);
+	l = capture_one(&c, "\"type\":\"suite\"", NULL);
 	HAS(l, "\"timestamp\":\"2020-09-04T16:18:04.966371\","
 	    "\"hostname\":\"3f909e363d82\",\"duration\":2481,\"tests\":5,"
 	    "\"failures\":1,\"errors\":0,\"skipped\":1");
 	capture_fini(&c);
 
 	read_ok("pytest-xunit2-properties.xml", &c);
-	l = one(&c, "\"type\":\"suite\"", NULL);
+	l = capture_one(&c, "\"type\":\"suite\"", NULL);
 	HAS(l, "{\"name\":\"custom_prop\",\"value\":\"custom_val\"}");
-	l = one(&c, "\"name\":\"test_with_record_property\"", NULL);
+	l = capture_one(&c, "\"name\":\"test_with_record_property\"", NULL);
 	HAS(l, "\"properties\":[{\"name\":\"example_key\",\"value\":\"1\"}");
-	l = one(&c, "\"type\":\"meta\"", NULL);
+	l = capture_one(&c, "\"type\":\"meta\"", NULL);
 	HAS(l, "\"name\":\"pytest tests\"");
 	capture_fini(&c);
 
@@ -262,10 +231,10 @@ START_TEST(pytest_file_line_and_properties)
 	capture_fini(&c);
 
 	read_ok("properties-multiline-and-testcase-level.xml", &c);
-	l = one(&c, "\"name\":\"testCaseA\"", NULL);
+	l = capture_one(&c, "\"name\":\"testCaseA\"", NULL);
 	HAS(l, "{\"name\":\"description\",\"value\":\"description of test "
 	    "testCaseA\"}");
-	l = one(&c, "\"type\":\"suite\"", NULL);
+	l = capture_one(&c, "\"type\":\"suite\"", NULL);
 	HAS(l, "{\"name\":\"multiline\",\"value\":\"\\n          Config line 1"
 	    "\\n");
 	capture_fini(&c);
@@ -284,7 +253,7 @@ START_TEST(nested_suites_keep_every_test)
 	ck_assert_uint_eq(capture_count(&c, "\"suite\":[\"/workspace/"
 	    "phpcheckstyle/phpunit.xml\",\"PHPUnitTestSuite\","), 30 +
 	    c.nsuites - 2);
-	l = one(&c, "\"type\":\"suite\"", "\"suite\":[\"/workspace/"
+	l = capture_one(&c, "\"type\":\"suite\"", "\"suite\":[\"/workspace/"
 	    "phpcheckstyle/phpunit.xml\",\"PHPUnitTestSuite\",\"CommentsTest\"]");
 	HAS(l, "{\"name\":\"@file\",\"value\":\"/workspace/phpcheckstyle/test/"
 	    "CommentsTest.php\"}");
@@ -295,7 +264,7 @@ START_TEST(nested_suites_keep_every_test)
 	read_ok("phpunit-selenium-nested-datasets.xml", &c);
 	ck_assert_uint_eq(capture_count(&c, "\"name\":\"testFilterByNull with "
 	    "data set #0\""), 2);
-	HAS(one(&c, "\"name\":\"testFilterByNull with data set #0\"",
+	HAS(capture_one(&c, "\"name\":\"testFilterByNull with data set #0\"",
 	    "FiltersTest: chrome"), "\"suite\":[\"FiltersTest\","
 	    "\"FiltersTest: chrome\",\"FiltersTest::testFilterByNull\"]");
 	ck_assert_uint_eq(c.nsuites, 9);
@@ -303,12 +272,12 @@ START_TEST(nested_suites_keep_every_test)
 
 	/* Suite-level <error> in the third level, sibling testcase after. */
 	read_ok("nested-testsuites-3-levels.xml", &c);
-	l = one(&c, "\"name\":\"(testsuite)\"", NULL);
+	l = capture_one(&c, "\"name\":\"(testsuite)\"", NULL);
 	HAS(l, "\"rawStatus\":\"error\"");
 	HAS(l, "\"suite\":[\"test.AutomatedTests\",\"test.db.DatabaseTest\","
 	    "\"test.3rdlevel\"]");
 	HAS(l, "\"message\":\"bla bla\"");
-	l = one(&c, "\"name\":\"testTable\"", NULL);
+	l = capture_one(&c, "\"name\":\"testTable\"", NULL);
 	HAS(l, "\"suite\":[\"test.AutomatedTests\",\"test.db.DatabaseTest\"]");
 	capture_fini(&c);
 }
@@ -320,20 +289,20 @@ START_TEST(status_attributes_and_skips)
 	const char *l;
 
 	read_ok("gtest-notrun-disabled.xml", &c);
-	l = one(&c, "\"name\":\"DISABLED_Testcase\"", NULL);
+	l = capture_one(&c, "\"name\":\"DISABLED_Testcase\"", NULL);
 	HAS(l, "\"status\":\"skipped\",\"rawStatus\":\"notrun\"");
-	l = one(&c, "\"name\":\"Failing_Testcase\"", NULL);
+	l = capture_one(&c, "\"name\":\"Failing_Testcase\"", NULL);
 	HAS(l, "\"message\":\"Value of: false\\n  Actual: false\\nExpected: "
 	    "true\",\"errorType\":\"\",\"trace\":\"Test_moca_bl.cpp:271\\n");
 	capture_fini(&c);
 
 	read_ok("gtest-1.8-golden-result-completed.xml", &c);
-	l = one(&c, "\"name\":\"Skipped\"", NULL);
+	l = capture_one(&c, "\"name\":\"Skipped\"", NULL);
 	HAS(l, "\"status\":\"skipped\",\"rawStatus\":\"skipped\"");
 	HAS(l, "{\"name\":\"@result\",\"value\":\"skipped\"}");
 	ck_assert_uint_eq(capture_count(&c, "\"rawStatus\":\"notrun\""), 2);
 	/* Two <failure>s in one testcase: one record, both kept. */
-	l = one(&c, "\"name\":\"Fails\"", "MixedResultTest");
+	l = capture_one(&c, "\"name\":\"Fails\"", "MixedResultTest");
 	HAS(l, "\\n  2\",\"errorType\":\"\",\"trace\":");
 	HAS(l, "\\n\\n[failure] gtest_xml_output_unittest_.cc:*\\nExpected "
 	    "equality of these values:\\n  2\\n  3\\n");
@@ -341,22 +310,26 @@ START_TEST(status_attributes_and_skips)
 	capture_fini(&c);
 
 	read_ok("ctest-output-junit.xml", &c);
-	HAS(one(&c, "\"name\":\"skips\"", NULL), "\"status\":\"skipped\","
+	HAS(capture_one(&c, "\"name\":\"skips\"", NULL),
+	    "\"status\":\"skipped\","
 	    "\"rawStatus\":\"skipped\"");
-	HAS(one(&c, "\"name\":\"skips\"", NULL), "\"message\":"
+	HAS(capture_one(&c, "\"name\":\"skips\"", NULL), "\"message\":"
 	    "\"SKIP_RETURN_CODE=77\"");
-	HAS(one(&c, "\"name\":\"off\"", NULL), "\"status\":\"skipped\","
+	HAS(capture_one(&c, "\"name\":\"off\"", NULL), "\"status\":\"skipped\","
 	    "\"rawStatus\":\"disabled\"");
-	HAS(one(&c, "\"name\":\"off\"", NULL), "\"stdout\":\"Disabled\"");
-	HAS(one(&c, "\"name\":\"fails\"", NULL), "\"stdout\":\"expected 1 got "
+	HAS(capture_one(&c, "\"name\":\"off\"", NULL),
+	    "\"stdout\":\"Disabled\"");
+	HAS(capture_one(&c, "\"name\":\"fails\"", NULL),
+	    "\"stdout\":\"expected 1 got "
 	    "2\\n\"");
-	HAS(one(&c, "\"type\":\"suite\"", NULL), "\"tests\":4,\"failures\":1,"
+	HAS(capture_one(&c, "\"type\":\"suite\"", NULL),
+	    "\"tests\":4,\"failures\":1,"
 	    "\"skipped\":1");
 	capture_fini(&c);
 
 	/* status="disabled" with a <failure>: the failure wins. */
 	read_ok("status-disabled-with-failure.xml", &c);
-	l = one(&c, "\"type\":\"test\"", NULL);
+	l = capture_one(&c, "\"type\":\"test\"", NULL);
 	HAS(l, "\"status\":\"failed\",\"rawStatus\":\"failure\"");
 	HAS(l, "\"errorType\":\"Test Failure\",\"trace\":\"Assert: Boolean "
 	    "true check failed.\"");
@@ -364,7 +337,7 @@ START_TEST(status_attributes_and_skips)
 
 	/* skipped + failure + error: failed, the rest appended. */
 	read_ok("multiple-results-per-testcase.xml", &c);
-	l = one(&c, "\"name\":\"test that errors\"", NULL);
+	l = capture_one(&c, "\"name\":\"test that errors\"", NULL);
 	HAS(l, "\"status\":\"failed\",\"rawStatus\":\"failure\"");
 	HAS(l, "[skipped]");
 	HAS(l, "[error] test teardown failure");
@@ -382,19 +355,19 @@ START_TEST(antunit_bazel_catch2_times)
 	const char *l;
 
 	read_ok("antunit-child-element-counts.xml", &c);
-	HAS(one(&c, "\"type\":\"test\"", NULL), "\"duration\":378");
-	l = one(&c, "\"type\":\"suite\"", NULL);
+	HAS(capture_one(&c, "\"type\":\"test\"", NULL), "\"duration\":378");
+	l = capture_one(&c, "\"type\":\"suite\"", NULL);
 	HAS(l, "\"duration\":378,\"tests\":1,\"failures\":0,\"errors\":0");
 	HAS(l, "\"hostname\":\"merope\"");
 	capture_fini(&c);
 
 	read_ok("time-with-thousands-comma.xml", &c);
-	HAS(one(&c, "\"type\":\"suite\"", "test.fs.FileSystemTests\"]"),
+	HAS(capture_one(&c, "\"type\":\"suite\"", "test.fs.FileSystemTests\"]"),
 	    "\"duration\":2503100");
 	capture_fini(&c);
 
 	read_ok("catch2-junit-futures.xml", &c);
-	l = one(&c, "\"type\":\"test\"", NULL);
+	l = capture_one(&c, "\"type\":\"test\"", NULL);
 	HAS(l, "\"filePath\":\"test/unit/detail/utility/is_constant_"
 	    "evaluated.cpp\",\"line\":19");
 	HAS(l, "\"errorType\":\"REQUIRE\"");
@@ -414,12 +387,13 @@ START_TEST(antunit_bazel_catch2_times)
 	read_ok("TEST-CalculatorTest-gradle-junit5-kotlin.xml", &c);
 	ck_assert_uint_eq(capture_count(&c, "\"stdout\""), 0);
 	/* time="0.012" */
-	HAS(one(&c, "\"name\":\"[1] 1, 2, 3\"", NULL), "\"duration\":12,");
+	HAS(capture_one(&c, "\"name\":\"[1] 1, 2, 3\"", NULL),
+	    "\"duration\":12,");
 	capture_fini(&c);
 
 	/* A class that failed to load: <error> in the suite itself. */
 	read_ok("error-directly-in-testsuite.xml", &c);
-	HAS(one(&c, "\"name\":\"(testsuite)\"", NULL), "\"errorType\":"
+	HAS(capture_one(&c, "\"name\":\"(testsuite)\"", NULL), "\"errorType\":"
 	    "\"java.lang.NoClassDefFoundError\"");
 	capture_fini(&c);
 
@@ -445,9 +419,10 @@ START_TEST(nested_testsuites_group)
 	ck_assert_int_eq(read_string(in, "g.xml", TALLY_FMT_AUTO, &c, &err),
 	    TALLY_OK);
 	ck_assert_uint_eq(c.ntests, 3);
-	HAS(one(&c, "\"name\":\"t1\"", NULL), "\"suite\":[\"a\"]");
-	HASNT(one(&c, "\"name\":\"t2\"", NULL), "\"suite\"");
-	HAS(one(&c, "\"name\":\"t3\"", NULL), "\"suite\":[\"b\",\"c\"]");
+	HAS(capture_one(&c, "\"name\":\"t1\"", NULL), "\"suite\":[\"a\"]");
+	HASNT(capture_one(&c, "\"name\":\"t2\"", NULL), "\"suite\"");
+	HAS(capture_one(&c, "\"name\":\"t3\"", NULL),
+	    "\"suite\":[\"b\",\"c\"]");
 	ck_assert_uint_eq(capture_count(&c, "\"type\":\"meta\",\"meta\":"
 	    "{\"name\":\"all\"}"), 1);
 	capture_fini(&c);
@@ -463,14 +438,15 @@ START_TEST(js_go_ruby_perl_dialects)
 	read_ok("jest-junit-windows-failures.xml", &c);
 	ck_assert_uint_eq(capture_count(&c, "\"suite\":[\"__tests__\\\\main."
 	    "test.js\"]"), 5);
-	l = one(&c, "\"trace\":\"Error: expect(received).toBeTruthy()", NULL);
+	l = capture_one(&c, "\"trace\":\"Error: expect(received).toBeTruthy()",
+	    NULL);
 	HAS(l, "\"rawStatus\":\"failure\"");
 	ck_assert_ptr_null(strstr(l, "\"message\""));
 	capture_fini(&c);
 
 	/* mocha-junit-reporter: file= on the suite is kept. */
 	read_ok("mocha-junit-reporter-failures-stack.xml", &c);
-	HAS(one(&c, "\"type\":\"suite\"", "\"suite\":[\"Health\"]"),
+	HAS(capture_one(&c, "\"type\":\"suite\"", "\"suite\":[\"Health\"]"),
 	    "{\"name\":\"@file\",\"value\":\"/Users/anudeep/Documents/repos/"
 	    "testbeats/beats-core-api/test/component/health.spec.js\"}");
 	capture_fini(&c);
@@ -479,14 +455,16 @@ START_TEST(js_go_ruby_perl_dialects)
 	read_ok("go-junit-report-001-pass-fail-skip.xml", &c);
 	ck_assert_uint_eq(capture_count(&c, "{\"name\":\"go.version\","
 	    "\"value\":\"1.0\"}"), c.nsuites);
-	l = one(&c, "\"trace\":\"    skip_test.go:6: skip message\"", NULL);
+	l = capture_one(&c, "\"trace\":\"    skip_test.go:6: skip message\"",
+	    NULL);
 	HAS(l, "\"status\":\"skipped\",\"rawStatus\":\"skipped\"");
 	HAS(l, "\"message\":\"Skipped\"");
 	capture_fini(&c);
 
 	/* gotestsum: &#xA; in message= becomes a newline. */
 	read_ok("gotestsum-junitxml-report.xml", &c);
-	HAS(one(&c, "\"name\":\"TestSkippedWitLog\"", "internal/good\""),
+	HAS(capture_one(&c, "\"name\":\"TestSkippedWitLog\"",
+	    "internal/good\""),
 	    "\"message\":\"=== RUN   TestSkippedWitLog\\n    good_test.go:27: "
 	    "the skip message\\n");
 	capture_fini(&c);
@@ -498,8 +476,10 @@ START_TEST(js_go_ruby_perl_dialects)
 
 	/* Playwright: one spec per project, the project as hostname. */
 	read_ok("playwright-junit-failures.xml", &c);
-	one(&c, "\"suite\":[\"demo-todo-app.spec.ts\"]", "\"hostname\":\"chromium\"");
-	one(&c, "\"suite\":[\"demo-todo-app.spec.ts\"]", "\"hostname\":\"firefox\"");
+	capture_one(&c, "\"suite\":[\"demo-todo-app.spec.ts\"]",
+	    "\"hostname\":\"chromium\"");
+	capture_one(&c, "\"suite\":[\"demo-todo-app.spec.ts\"]",
+	    "\"hostname\":\"firefox\"");
 	capture_fini(&c);
 	/* TestCafe: file= on the testcases. */
 	read_ok("testcafe-junit.xml", &c);
@@ -509,7 +489,7 @@ START_TEST(js_go_ruby_perl_dialects)
 
 	/* TAP::Formatter::JUnit: time="4.50611114501953e-05". */
 	read_ok("perl-tap-formatter-junit.xml", &c);
-	HAS(one(&c, "\"type\":\"test\"", NULL), "\"duration\":"
+	HAS(capture_one(&c, "\"type\":\"test\"", NULL), "\"duration\":"
 	    "0.0450611114501953,");
 	capture_fini(&c);
 }
@@ -781,7 +761,8 @@ START_TEST(encodings)
 	}
 	ck_assert_int_eq(read_bytes(buf, n, TALLY_FMT_AUTO, &c, &err),
 	    TALLY_OK);
-	HAS(one(&c, "\"type\":\"test\"", NULL), "\"name\":\"\xC3\xA9t\xC3\xA9\"");
+	HAS(capture_one(&c, "\"type\":\"test\"", NULL),
+	    "\"name\":\"\xC3\xA9t\xC3\xA9\"");
 	capture_fini(&c);
 
 	/* A DOCTYPE in UTF-16 gets past the byte scan; the node is refused. */
@@ -800,7 +781,8 @@ START_TEST(encodings)
 
 	ck_assert_int_eq(read_bytes(l1, strlen(l1), TALLY_FMT_AUTO, &c, &err),
 	    TALLY_OK);
-	HAS(one(&c, "\"type\":\"test\"", NULL), "\"name\":\"\xC3\xA9t\xC3\xA9\"");
+	HAS(capture_one(&c, "\"type\":\"test\"", NULL),
+	    "\"name\":\"\xC3\xA9t\xC3\xA9\"");
 	capture_fini(&c);
 }
 END_TEST
@@ -839,11 +821,12 @@ START_TEST(suite_counts_and_junk_times)
 	ck_assert_int_eq(read_bytes(in, strlen(in), TALLY_FMT_AUTO, &c, &err),
 	    TALLY_OK);
 	ck_assert_uint_eq(capture_count(&c, "\"duration\""), 1);
-	HAS(one(&c, "\"name\":\"c\"", NULL), "\"duration\":1234500");
-	HAS(one(&c, "\"type\":\"suite\"", NULL), "\"skipped\":2,\"properties\":"
+	HAS(capture_one(&c, "\"name\":\"c\"", NULL), "\"duration\":1234500");
+	HAS(capture_one(&c, "\"type\":\"suite\"", NULL),
+	    "\"skipped\":2,\"properties\":"
 	    "[{\"name\":\"@tests\",\"value\":\"x\"},{\"name\":\"@errors\","
 	    "\"value\":\"\"}]");
-	HASNT(one(&c, "\"type\":\"suite\"", NULL), "\"tests\":");
+	HASNT(capture_one(&c, "\"type\":\"suite\"", NULL), "\"tests\":");
 	capture_fini(&c);
 }
 END_TEST
@@ -893,36 +876,14 @@ END_TEST
 #endif
 #endif
 
-/* The tally-collect next to the runner: B/tests/runner -> B/bin/. */
-static void
-collect_path(char *out, size_t n)
-{
-	char self[PATH_MAX - 32];
-	ssize_t k = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	char *slash;
-
-	snprintf(out, n, "build/bin/tally-collect");
-	if (k <= 0)
-		return;
-	self[k] = '\0';
-	if ((slash = strrchr(self, '/')) != NULL)
-		*slash = '\0';
-	if ((slash = strrchr(self, '/')) != NULL)
-		*slash = '\0';
-	snprintf(out, n, "%s/bin/tally-collect", self);
-}
-
 START_TEST(memory_bounded_by_largest_test)
 {
-	char path[PATH_MAX], exe[PATH_MAX], buf[65536];
-	struct timespec t0, t1;
-	struct rusage ru;
+	char path[PATH_MAX];
+	struct collect_run r;
 	struct stat st;
-	size_t i, lines = 0;
-	ssize_t k;
+	size_t i;
 	FILE *fp;
-	pid_t pid;
-	int fd, pfd[2], status;
+	int fd;
 	long cases = BIG_CASES;
 	const char *tmp = getenv("TMPDIR");
 
@@ -959,40 +920,20 @@ START_TEST(memory_bounded_by_largest_test)
 	ck_assert_int_eq(fstat(fd, &st), 0);
 	ck_assert_int_eq(lseek(fd, 0, SEEK_SET), 0);
 
-	collect_path(exe, sizeof(exe));
-	ck_assert_int_eq(pipe(pfd), 0);
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	pid = fork();
-	ck_assert_int_ge(pid, 0);
-	if (pid == 0) {
-		dup2(fd, 0);
-		dup2(pfd[1], 1);
-		close(pfd[0]);
-		close(pfd[1]);
-		execl(exe, "tally-collect", "-", (char *)NULL);
-		_exit(127);
-	}
-	close(pfd[1]);
-	/* Count the records as they stream by; nothing is stored. */
-	while ((k = read(pfd[0], buf, sizeof(buf))) > 0)
-		for (i = 0; i < (size_t)k; i++)
-			lines += buf[i] == '\n';
-	close(pfd[0]);
-	ck_assert_int_eq(wait4(pid, &status, 0, &ru), pid);
-	clock_gettime(CLOCK_MONOTONIC, &t1);
+	collect_run("-", fd, &r);
 	close(fd);
-	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
-	    "%s exited with status %d", exe, status);
+	ck_assert_msg(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 0,
+	    "%s exited with status %d", r.exe, r.status);
 	/* Tests and one suite record per 1000 (the root has no meta). */
-	ck_assert_uint_eq(lines, (size_t)cases + (size_t)cases / 1000);
+	ck_assert_uint_eq(r.lines, (size_t)cases + (size_t)cases / 1000);
 #ifndef TALLY_ASAN
-	ck_assert_msg(ru.ru_maxrss < 32 * 1024, "peak RSS %ld KiB",
-	    ru.ru_maxrss);
+	ck_assert_msg(r.ru.ru_maxrss < 32 * 1024, "peak RSS %ld KiB",
+	    r.ru.ru_maxrss);
 #endif
 	fprintf(stderr, "junit memory bound: %ld cases, %lld MB file, peak RSS "
 	    "%ld KiB, %.1f s\n", cases, (long long)st.st_size / 1000000,
-	    ru.ru_maxrss, (double)(t1.tv_sec - t0.tv_sec) +
-	    (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
+	    r.ru.ru_maxrss, (double)(r.t1.tv_sec - r.t0.tv_sec) +
+	    (double)(r.t1.tv_nsec - r.t0.tv_nsec) / 1e9);
 }
 END_TEST
 

@@ -13,36 +13,6 @@
 
 #define D "tests/data/locust/"
 
-static const char *
-line_with(const struct capture *c, const char *needle)
-{
-	const char *found = NULL;
-	size_t i;
-
-	for (i = 0; i < c->n; i++)
-		if (strstr(c->lines[i], needle) != NULL) {
-			ck_assert_msg(found == NULL, "two lines with '%s'",
-			    needle);
-			found = c->lines[i];
-		}
-	ck_assert_msg(found != NULL, "no line with '%s'", needle);
-	return found;
-}
-
-static void
-has(const char *line, const char *needle)
-{
-	ck_assert_msg(strstr(line, needle) != NULL, "'%s' not in %s", needle,
-	    line);
-}
-
-static void
-hasnt(const char *line, const char *needle)
-{
-	ck_assert_msg(strstr(line, needle) == NULL, "'%s' in %s", needle,
-	    line);
-}
-
 /* Read a string that must fail; err is filled. */
 static void
 read_bad(const char *in, struct capture *c, struct tally_error *err)
@@ -57,30 +27,27 @@ read_bad(const char *in, struct capture *c, struct tally_error *err)
 START_TEST(stats_rows_become_perf_records)
 {
 	struct capture c;
-	struct tally_error err;
 	const char *l;
 
-	capture_init(&c);
-	ck_assert_int_eq(read_file(D "bitcoin-api_stats.csv", TALLY_FMT_AUTO,
-	    &c, &err), TALLY_OK);
+	read_fixture(D "bitcoin-api_stats.csv", &c);
 	/* 8 endpoints and the Aggregated row. */
 	ck_assert_uint_eq(c.n, 9);
 	ck_assert_uint_eq(capture_count(&c, "\"type\":\"perf\""), 9);
 	ck_assert_uint_eq(c.ntests, 0);
-	l = line_with(&c, "\"name\":\"/api/v1/fees/6\"");
-	has(l, "\"method\":\"GET\",\"requests\":104,\"failures\":104,");
-	has(l, "\"mean\":22.7888413490011,");
-	has(l, "\"median\":3,\"p90\":5,\"p95\":7,\"p99\":11,");
-	has(l, "\"rps\":1.7555239855626,");
-	has(l, "{\"name\":\"Average Content Size\",\"value\":\"154.0\"}");
-	has(l, "{\"name\":\"99.99%\",\"value\":\"2000\"}");
+	l = capture_one(&c, "\"name\":\"/api/v1/fees/6\"", NULL);
+	HAS(l, "\"method\":\"GET\",\"requests\":104,\"failures\":104,");
+	HAS(l, "\"mean\":22.7888413490011,");
+	HAS(l, "\"median\":3,\"p90\":5,\"p95\":7,\"p99\":11,");
+	HAS(l, "\"rps\":1.7555239855626,");
+	HAS(l, "{\"name\":\"Average Content Size\",\"value\":\"154.0\"}");
+	HAS(l, "{\"name\":\"99.99%\",\"value\":\"2000\"}");
 	/* Mapped columns are not repeated, and no stray CR survives. */
-	hasnt(l, "\"Request Count\"");
-	hasnt(l, "\\r");
-	l = line_with(&c, "\"name\":\"Aggregated\"");
-	has(l, "\"requests\":2210,\"failures\":1607,");
-	has(l, "{\"name\":\"aggregated\",\"value\":\"true\"}");
-	hasnt(l, "\"method\"");
+	HASNT(l, "\"Request Count\"");
+	HASNT(l, "\\r");
+	l = capture_one(&c, "\"name\":\"Aggregated\"", NULL);
+	HAS(l, "\"requests\":2210,\"failures\":1607,");
+	HAS(l, "{\"name\":\"aggregated\",\"value\":\"true\"}");
+	HASNT(l, "\"method\"");
 	capture_fini(&c);
 }
 END_TEST
@@ -95,11 +62,11 @@ START_TEST(custom_percentiles)
 	ck_assert_int_eq(read_file(D "grpc_stats.csv", TALLY_FMT_LOCUST, &c,
 	    &err), TALLY_OK);
 	ck_assert_uint_eq(c.n, 2);
-	l = line_with(&c, "\"method\":\"grpc\"");
-	has(l, "\"requests\":11779,\"failures\":0,");
-	has(l, "\"median\":5100,\"p90\":7600,\"p95\":7800,\"p99\":8200,");
-	has(l, "{\"name\":\"60%\",\"value\":\"5500\"}");
-	has(l, "{\"name\":\"70%\",\"value\":\"6000\"}");
+	l = capture_one(&c, "\"method\":\"grpc\"", NULL);
+	HAS(l, "\"requests\":11779,\"failures\":0,");
+	HAS(l, "\"median\":5100,\"p90\":7600,\"p95\":7800,\"p99\":8200,");
+	HAS(l, "{\"name\":\"60%\",\"value\":\"5500\"}");
+	HAS(l, "{\"name\":\"70%\",\"value\":\"6000\"}");
 	capture_fini(&c);
 }
 END_TEST
@@ -107,21 +74,18 @@ END_TEST
 START_TEST(failures_become_failed_tests)
 {
 	struct capture c;
-	struct tally_error err;
 	const char *l;
 
-	capture_init(&c);
-	ck_assert_int_eq(read_file(D "bitcoin-api_failures.csv",
-	    TALLY_FMT_AUTO, &c, &err), TALLY_OK);
+	read_fixture(D "bitcoin-api_failures.csv", &c);
 	ck_assert_uint_eq(c.ntests, 7);
 	ck_assert_uint_eq(c.nstatus[TALLY_FAILED], 7);
-	l = line_with(&c, "\"name\":\"GET /api/v1/fees/6: ");
-	has(l, "\"name\":\"GET /api/v1/fees/6: HTTPError('429 Client Error: "
+	l = capture_one(&c, "\"name\":\"GET /api/v1/fees/6: ", NULL);
+	HAS(l, "\"name\":\"GET /api/v1/fees/6: HTTPError('429 Client Error: "
 	    "Too Many Requests for url: /api/v1/fees/6')\"");
-	has(l, "\"rawStatus\":\"failure\"");
-	has(l, "\"message\":\"HTTPError('429 Client Error: Too Many Requests "
+	HAS(l, "\"rawStatus\":\"failure\"");
+	HAS(l, "\"message\":\"HTTPError('429 Client Error: Too Many Requests "
 	    "for url: /api/v1/fees/6')\"");
-	has(l, "\"properties\":[{\"name\":\"occurrences\",\"value\":\"104\"}]");
+	HAS(l, "\"properties\":[{\"name\":\"occurrences\",\"value\":\"104\"}]");
 	capture_fini(&c);
 }
 END_TEST
@@ -131,9 +95,7 @@ START_TEST(history_and_empty_exceptions_give_nothing)
 	struct capture c;
 	struct tally_error err;
 
-	capture_init(&c);
-	ck_assert_int_eq(read_file(D "bitcoin-api_stats_history.csv",
-	    TALLY_FMT_AUTO, &c, &err), TALLY_OK);
+	read_fixture(D "bitcoin-api_stats_history.csv", &c);
 	ck_assert_int_eq(read_file(D "grpc_stats_history.csv",
 	    TALLY_FMT_AUTO, &c, &err), TALLY_OK);
 	ck_assert_int_eq(read_file(D "grpc_exceptions-header-only.csv",
@@ -165,14 +127,14 @@ START_TEST(quoted_fields)
 	ck_assert_int_eq(read_string(in, "old.csv", TALLY_FMT_AUTO, &c, &err),
 	    TALLY_OK);
 	ck_assert_uint_eq(c.n, 3);
-	l = line_with(&c, "\"method\":\"POST\"");
-	has(l, "\"name\":\"/a,b \\\"c\\\"\"");
-	has(l, "\"requests\":3,\"failures\":1,\"mean\":21.5,\"min\":4,"
+	l = capture_one(&c, "\"method\":\"POST\"", NULL);
+	HAS(l, "\"name\":\"/a,b \\\"c\\\"\"");
+	HAS(l, "\"requests\":3,\"failures\":1,\"mean\":21.5,\"min\":4,"
 	    "\"max\":50,\"median\":20,\"rps\":0.5,");
-	l = line_with(&c, "\"name\":\"/multi\\nline\"");
-	has(l, "\"requests\":1,\"failures\":0,\"source\"");
-	hasnt(l, "\"mean\"");
-	has(line_with(&c, "\"name\":\"Total\""), "\"aggregated\"");
+	l = capture_one(&c, "\"name\":\"/multi\\nline\"", NULL);
+	HAS(l, "\"requests\":1,\"failures\":0,\"source\"");
+	HASNT(l, "\"mean\"");
+	HAS(capture_one(&c, "\"name\":\"Total\"", NULL), "\"aggregated\"");
 	capture_fini(&c);
 }
 END_TEST
@@ -187,8 +149,8 @@ START_TEST(byte_order_mark)
 	ck_assert_int_eq(read_string(in, "bom.csv", TALLY_FMT_AUTO, &c, &err),
 	    TALLY_OK);
 	ck_assert_uint_eq(c.n, 1);
-	has(c.lines[0], "\"name\":\"/x\",\"method\":\"PUT\",\"requests\":7,");
-	hasnt(c.lines[0], "\"properties\"");
+	HAS(c.lines[0], "\"name\":\"/x\",\"method\":\"PUT\",\"requests\":7,");
+	HASNT(c.lines[0], "\"properties\"");
 	capture_fini(&c);
 }
 END_TEST
@@ -208,10 +170,10 @@ START_TEST(exceptions_keep_tracebacks)
 	    TALLY_OK);
 	ck_assert_uint_eq(c.ntests, 1);
 	l = c.lines[0];
-	has(l, "\"name\":\"ZeroDivisionError('division by zero')\"");
-	has(l, "\"rawStatus\":\"exception\"");
-	has(l, "\"trace\":\"  File \\\"x.py\\\", line 2\\n    1/0\\n\"");
-	has(l, "[{\"name\":\"Nodes\",\"value\":\"local\"},{\"name\":"
+	HAS(l, "\"name\":\"ZeroDivisionError('division by zero')\"");
+	HAS(l, "\"rawStatus\":\"exception\"");
+	HAS(l, "\"trace\":\"  File \\\"x.py\\\", line 2\\n    1/0\\n\"");
+	HAS(l, "[{\"name\":\"Nodes\",\"value\":\"local\"},{\"name\":"
 	    "\"occurrences\",\"value\":\"3\"}]");
 	capture_fini(&c);
 }
@@ -230,11 +192,11 @@ START_TEST(rows_before_a_fault_are_kept)
 
 	read_bad(in, &c, &err);
 	ck_assert_uint_eq(c.n, 2);
-	has(c.lines[0], "\"name\":\"/a\"");
+	HAS(c.lines[0], "\"name\":\"/a\"");
 	ck_assert_int_eq(err.line, 4);
 	ck_assert_int_eq(err.column, 3);
 	ck_assert_str_eq(err.message, "'Request Count' is not a number");
-	has(c.lines[1], "\"type\":\"error\",\"line\":4,\"column\":3,");
+	HAS(c.lines[1], "\"type\":\"error\",\"line\":4,\"column\":3,");
 	capture_fini(&c);
 }
 END_TEST

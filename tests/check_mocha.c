@@ -12,11 +12,8 @@
 START_TEST(json_reporter_without_state)
 {
 	struct capture c;
-	struct tally_error err;
 
-	capture_init(&c);
-	ck_assert_int_eq(read_file(D "mocha-json-reporter-nested.json",
-	    TALLY_FMT_AUTO, &c, &err), TALLY_OK);
+	read_fixture(D "mocha-json-reporter-nested.json", &c);
 	/* stats: tests 5, passes 2, pending 1, failures 2. */
 	ck_assert_uint_eq(c.ntests, 5);
 	ck_assert_uint_eq(c.nstatus[TALLY_PASSED], 2);
@@ -42,11 +39,8 @@ END_TEST
 START_TEST(json_reporter_simple)
 {
 	struct capture c;
-	struct tally_error err;
 
-	capture_init(&c);
-	ck_assert_int_eq(read_file(D "mocha-json-reporter-simple.json",
-	    TALLY_FMT_AUTO, &c, &err), TALLY_OK);
+	read_fixture(D "mocha-json-reporter-simple.json", &c);
 	ck_assert_uint_eq(c.ntests, 3);
 	ck_assert_uint_eq(c.nstatus[TALLY_PASSED], 2);
 	ck_assert_uint_eq(c.nstatus[TALLY_FAILED], 1);
@@ -61,11 +55,8 @@ END_TEST
 START_TEST(mochawesome_suite_tree)
 {
 	struct capture c;
-	struct tally_error err;
 
-	capture_init(&c);
-	ck_assert_int_eq(read_file(D "mochawesome-nested-suites.json",
-	    TALLY_FMT_AUTO, &c, &err), TALLY_OK);
+	read_fixture(D "mochawesome-nested-suites.json", &c);
 	ck_assert_uint_eq(c.ntests, 3);
 	ck_assert_uint_eq(c.nstatus[TALLY_PASSED], 2);
 	ck_assert_uint_eq(c.nstatus[TALLY_FAILED], 1);

@@ -254,6 +254,20 @@ jput(FILE *fp, const char *rec)
 	fprintf(fp, "%s %08lx\n", rec, crc32(rec, strlen(rec)));
 }
 
+/* Make .tally/ in the root and open a new journal in it for writing. */
+static FILE *
+journal_new(void)
+{
+	char path[256];
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "%s/.tally", root);
+	ck_assert_int_eq(mkdir(path, 0777), 0);
+	snprintf(path, sizeof(path), "%s/.tally/organize.journal", root);
+	ck_assert_ptr_nonnull(fp = fopen(path, "w"));
+	return fp;
+}
+
 /*
  * A run killed after a move and before its "done": recovery finds the
  * file at its destination and undo brings it back.
@@ -267,16 +281,13 @@ START_TEST(recovery_settles_an_interrupted_move)
 	FILE *fp;
 	size_t n;
 
-	snprintf(path, sizeof(path), "%s/.tally", root);
-	ck_assert_int_eq(mkdir(path, 0777), 0);
 	snprintf(path, sizeof(path), "%s/tests/unit", root);
 	ck_assert_int_eq(mkdir(path, 0777), 0);
 	snprintf(path, sizeof(path), "%s/tests/test_b.py", root);
 	ck_assert_int_eq(stat(path, &st), 0);
 	snprintf(dst, sizeof(dst), "%s/tests/unit/test_b.py", root);
 	ck_assert_int_eq(rename(path, dst), 0);
-	snprintf(path, sizeof(path), "%s/.tally/organize.journal", root);
-	ck_assert_ptr_nonnull(fp = fopen(path, "w"));
+	fp = journal_new();
 	jput(fp, "begin 0");
 	jput(fp, "mkdir 1 tests/unit");
 	jput(fp, "done 1");
@@ -305,14 +316,10 @@ START_TEST(recovery_refuses_to_guess)
 {
 	struct tally_error err;
 	struct seen s;
-	char path[256];
 	FILE *fp;
 	size_t n;
 
-	snprintf(path, sizeof(path), "%s/.tally", root);
-	ck_assert_int_eq(mkdir(path, 0777), 0);
-	snprintf(path, sizeof(path), "%s/.tally/organize.journal", root);
-	ck_assert_ptr_nonnull(fp = fopen(path, "w"));
+	fp = journal_new();
 	jput(fp, "begin 0");
 	jput(fp, "move 1 tests/gone.py tests/unit/gone.py 1 2 3 4 5");
 	ck_assert_int_eq(fclose(fp), 0);
@@ -328,14 +335,10 @@ START_TEST(corrupt_journal)
 {
 	struct tally_error err;
 	struct seen s;
-	char path[256];
 	FILE *fp;
 	size_t n;
 
-	snprintf(path, sizeof(path), "%s/.tally", root);
-	ck_assert_int_eq(mkdir(path, 0777), 0);
-	snprintf(path, sizeof(path), "%s/.tally/organize.journal", root);
-	ck_assert_ptr_nonnull(fp = fopen(path, "w"));
+	fp = journal_new();
 	jput(fp, "begin 0");
 	fputs("mkdir 1 tests/unit 12345678\n", fp);
 	jput(fp, "commit 0");

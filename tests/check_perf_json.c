@@ -35,11 +35,8 @@ static const struct {
 START_TEST(benchmark_corpus)
 {
 	struct capture c;
-	struct tally_error err;
 
-	capture_init(&c);
-	ck_assert_int_eq(read_file(benches[_i].file, TALLY_FMT_AUTO, &c, &err),
-	    TALLY_OK);
+	read_fixture(benches[_i].file, &c);
 	ck_assert_uint_eq(capture_count(&c, "\"type\":\"perf\""),
 	    benches[_i].nbench);
 	ck_assert_uint_eq(c.n, benches[_i].nbench + 1);
@@ -78,11 +75,8 @@ END_TEST
 START_TEST(k6_http_summary)
 {
 	struct capture c;
-	struct tally_error err;
 
-	capture_init(&c);
-	ck_assert_int_eq(read_file(D "k6-handleSummary-http-simple.json",
-	    TALLY_FMT_AUTO, &c, &err), TALLY_OK);
+	read_fixture(D "k6-handleSummary-http-simple.json", &c);
 	/* 10 trend metrics; 2 thresholds and 2 checks as tests. */
 	ck_assert_uint_eq(capture_count(&c, "\"type\":\"perf\""), 10);
 	ck_assert_uint_eq(c.ntests, 4);
@@ -108,11 +102,8 @@ END_TEST
 START_TEST(k6_grpc_summary)
 {
 	struct capture c;
-	struct tally_error err;
 
-	capture_init(&c);
-	ck_assert_int_eq(read_file(D "k6-handleSummary-grpc-root-group.json",
-	    TALLY_FMT_AUTO, &c, &err), TALLY_OK);
+	read_fixture(D "k6-handleSummary-grpc-root-group.json", &c);
 	ck_assert_uint_eq(capture_count(&c, "\"type\":\"perf\""), 3);
 	ck_assert_uint_eq(capture_count(&c, "\"name\":\"grpc_req_duration\""),
 	    1);

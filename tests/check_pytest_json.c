@@ -12,11 +12,8 @@
 START_TEST(sample_report)
 {
 	struct capture c;
-	struct tally_error err;
 
-	capture_init(&c);
-	ck_assert_int_eq(read_file(D "pytest-json-report-0.8-sample.json",
-	    TALLY_FMT_AUTO, &c, &err), TALLY_OK);
+	read_fixture(D "pytest-json-report-0.8-sample.json", &c);
 	/* summary: passed 2, failed 3, xfailed 1, xpassed 1, error 2,
 	 * skipped 1, total 10. */
 	ck_assert_uint_eq(c.ntests, 10);

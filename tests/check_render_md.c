@@ -1,5 +1,4 @@
 /* tests/check_render_md.c: the Markdown job summary and its byte budget. */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,23 +9,6 @@
 #include "internal.h"
 #include "report_fixture.h"
 #include "render_util.h"
-
-static size_t
-at(const char *s, const char *needle)
-{
-	const char *p = strstr(s, needle);
-
-	if (p == NULL)
-		ck_abort_msg("'%s' not in output:\n%.3000s", needle, s);
-	return (size_t)(p - s);
-}
-
-static void
-absent(const char *s, const char *needle)
-{
-	if (strstr(s, needle) != NULL)
-		ck_abort_msg("'%s' in output:\n%.3000s", needle, s);
-}
 
 /* Unescaped pipes in a table line. */
 static size_t
@@ -572,20 +554,7 @@ END_TEST
 
 START_TEST(write_error_is_reported)
 {
-	struct fx f;
-	struct tally_error err;
-	FILE *fp;
-
-	fx_sample(&f);
-	fp = fopen("/dev/full", "w");
-	ck_assert_ptr_nonnull(fp);
-	memset(&err, 0, sizeof(err));
-	ck_assert_int_eq(tally_render_markdown(&f.rep, NULL, fp, &err),
-	    TALLY_EIO);
-	ck_assert_str_eq(err.message, "write error: No space left on device");
-	ck_assert_int_eq(err.sys_errno, ENOSPC);
-	fclose(fp);
-	fx_free(&f);
+	fx_write_error(tally_render_markdown);
 }
 END_TEST
 

@@ -11,6 +11,8 @@
 
 #include <tally/report.h>
 
+#include "testutil.h"
+
 #define FX_MAX 32
 
 struct fixture {
@@ -87,24 +89,7 @@ fx_rec_of(struct fixture *f, struct tally_test *t)
 static inline void
 fx_totals(struct fixture *f)
 {
-	struct tally_totals *to = &f->rep.totals;
-	size_t i, ran;
-
-	memset(to, 0, sizeof(*to));
-	for (i = 0; i < f->rep.ntests; i++) {
-		const struct tally_test *t = &f->tests[i]->u.test;
-
-		to->tests++;
-		to->status[t->status]++;
-		to->flaky += t->flaky != 0;
-		to->retried += t->retries > 0;
-		if (t->duration > 0)
-			to->duration += t->duration;
-	}
-	to->errors = f->rep.nerrors;
-	ran = to->tests - to->status[TALLY_SKIPPED] - to->status[TALLY_PENDING];
-	to->pass_rate = ran == 0 ? 100.0 :
-	    100.0 * (double)to->status[TALLY_PASSED] / (double)ran;
+	report_totals(&f->rep);
 }
 
 static const char *fx_outer[] = { "Outer" };

@@ -7,6 +7,7 @@
 #ifndef REPORT_FIXTURE_H
 #define REPORT_FIXTURE_H
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,7 @@
 #include "escape.h"
 #include "internal.h"
 #include "render.h"
+#include "testutil.h"
 
 struct fx_rec {
 	struct tally_record rec;
@@ -153,26 +155,7 @@ fx_meta(struct fx *f, const char *key, const char *value)
 static inline void
 fx_finish(struct fx *f)
 {
-	struct tally_totals *t = &f->rep.totals;
-	size_t i, ran;
-
-	memset(t, 0, sizeof(*t));
-	for (i = 0; i < f->rep.ntests; i++) {
-		const struct tally_test *tt = &f->rep.tests[i]->u.test;
-
-		t->tests++;
-		t->status[tt->status]++;
-		if (tt->flaky)
-			t->flaky++;
-		if (tt->retries > 0)
-			t->retried++;
-		if (tt->duration > 0)
-			t->duration += tt->duration;
-	}
-	t->errors = f->rep.nerrors;
-	ran = t->tests - t->status[TALLY_SKIPPED] - t->status[TALLY_PENDING];
-	t->pass_rate = ran == 0 ? 100 :
-	    (double)t->status[TALLY_PASSED] * 100 / (double)ran;
+	report_totals(&f->rep);
 }
 
 /* Render with fn into a new string; *len gets its length. */
@@ -214,6 +197,24 @@ fx_count(const char *hay, const char *needle)
 	return n;
 }
 
+/* Position of needle in s, failing the test when absent. */
+static inline size_t
+at(const char *s, const char *needle)
+{
+	const char *p = strstr(s, needle);
+
+	if (p == NULL)
+		ck_abort_msg("'%s' not in output:\n%.3000s", needle, s);
+	return (size_t)(p - s);
+}
+
+static inline void
+absent(const char *s, const char *needle)
+{
+	if (strstr(s, needle) != NULL)
+		ck_abort_msg("'%s' in output:\n%.3000s", needle, s);
+}
+
 /* A small report with every part: 2 suites, failures, flaky, skipped,
  * labels, an input error, a failed gate and metadata. */
 static inline void
@@ -250,6 +251,25 @@ fx_sample(struct fx *f)
 	fx_meta(f, "branch", "main");
 	fx_meta(f, "run_url", "https://github.com/o/r/actions/runs/1");
 	fx_finish(f);
+}
+
+/* fn on fx_sample() into /dev/full: TALLY_EIO with errno and message. */
+static inline void
+fx_write_error(tally_render_fn fn)
+{
+	struct fx f;
+	struct tally_error err;
+	FILE *fp;
+
+	fx_sample(&f);
+	fp = fopen("/dev/full", "w");
+	ck_assert_ptr_nonnull(fp);
+	memset(&err, 0, sizeof(err));
+	ck_assert_int_eq(fn(&f.rep, NULL, fp, &err), TALLY_EIO);
+	ck_assert_str_eq(err.message, "write error: No space left on device");
+	ck_assert_int_eq(err.sys_errno, ENOSPC);
+	fclose(fp);
+	fx_free(&f);
 }
 
 /* Hostile bytes: Markdown and HTML syntax, controls, broken UTF-8. */

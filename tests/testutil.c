@@ -1,9 +1,16 @@
-/* tests/testutil.c: capture sink and fixture readers for the suites. */
+/*
+ * tests/testutil.c: capture sink, fixture readers and a measured run of
+ * tally-collect for the suites.
+ */
+#include <sys/wait.h>
+
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include <check.h>
 
 #include "internal.h"
 #include "testutil.h"
@@ -87,6 +94,23 @@ capture_count(const struct capture *c, const char *needle)
 	return k;
 }
 
+const char *
+capture_one(const struct capture *c, const char *n1, const char *n2)
+{
+	const char *hit = NULL;
+	size_t i, k = 0;
+
+	for (i = 0; i < c->n; i++)
+		if (strstr(c->lines[i], n1) != NULL &&
+		    (n2 == NULL || strstr(c->lines[i], n2) != NULL)) {
+			hit = c->lines[i];
+			k++;
+		}
+	ck_assert_msg(k == 1, "%zu lines with '%s' '%s'", k, n1,
+	    n2 != NULL ? n2 : "");
+	return hit;
+}
+
 int
 read_file(const char *path, enum tally_format fmt, struct capture *c,
     struct tally_error *err)
@@ -100,6 +124,18 @@ read_file(const char *path, enum tally_format fmt, struct capture *c,
 	rc = tally_read_fd(fd, path, fmt, &c->sink, err);
 	close(fd);
 	return rc;
+}
+
+void
+read_fixture(const char *path, struct capture *c)
+{
+	struct tally_error err;
+	int rc;
+
+	capture_init(c);
+	rc = read_file(path, TALLY_FMT_AUTO, c, &err);
+	ck_assert_msg(rc == TALLY_OK, "%s: %d %s:%ld:%ld: %s", path, rc,
+	    err.file, err.line, err.column, err.message);
 }
 
 int
@@ -121,4 +157,80 @@ read_string(const char *s, const char *name, enum tally_format fmt,
 	rc = tally_read_fd(fd, name, fmt, &c->sink, err);
 	close(fd);
 	return rc;
+}
+
+void
+report_totals(struct tally_report *rep)
+{
+	struct tally_totals *to = &rep->totals;
+	size_t i, ran;
+
+	memset(to, 0, sizeof(*to));
+	for (i = 0; i < rep->ntests; i++) {
+		const struct tally_test *t = &rep->tests[i]->u.test;
+
+		to->tests++;
+		to->status[t->status]++;
+		to->flaky += t->flaky != 0;
+		to->retried += t->retries > 0;
+		if (t->duration > 0)
+			to->duration += t->duration;
+	}
+	to->errors = rep->nerrors;
+	ran = to->tests - to->status[TALLY_SKIPPED] - to->status[TALLY_PENDING];
+	to->pass_rate = ran == 0 ? 100.0 :
+	    100.0 * (double)to->status[TALLY_PASSED] / (double)ran;
+}
+
+/* The tally-collect next to the runner: B/tests/runner -> B/bin/. */
+static void
+collect_path(char *out, size_t n)
+{
+	char self[PATH_MAX - 32];
+	ssize_t k = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	char *slash;
+
+	snprintf(out, n, "build/bin/tally-collect");
+	if (k <= 0)
+		return;
+	self[k] = '\0';
+	if ((slash = strrchr(self, '/')) != NULL)
+		*slash = '\0';
+	if ((slash = strrchr(self, '/')) != NULL)
+		*slash = '\0';
+	snprintf(out, n, "%s/bin/tally-collect", self);
+}
+
+void
+collect_run(const char *arg, int infd, struct collect_run *r)
+{
+	char buf[65536], *q;
+	ssize_t k;
+	pid_t pid;
+	int p[2];
+
+	memset(r, 0, sizeof(*r));
+	collect_path(r->exe, sizeof(r->exe));
+	ck_assert_int_eq(pipe(p), 0);
+	clock_gettime(CLOCK_MONOTONIC, &r->t0);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		setenv("ASAN_OPTIONS", "quarantine_size_mb=0", 1);
+		if (infd >= 0)
+			dup2(infd, STDIN_FILENO);
+		dup2(p[1], STDOUT_FILENO);
+		close(p[0]);
+		close(p[1]);
+		execl(r->exe, "tally-collect", arg, (char *)NULL);
+		_exit(127);
+	}
+	close(p[1]);
+	while ((k = read(p[0], buf, sizeof(buf))) > 0)
+		for (q = buf; (q = memchr(q, '\n', (size_t)(buf + k - q))) !=
+		    NULL; q++)
+			r->lines++;
+	close(p[0]);
+	ck_assert_int_eq(wait4(pid, &r->status, 0, &r->ru), pid);
+	clock_gettime(CLOCK_MONOTONIC, &r->t1);
 }

@@ -6,9 +6,14 @@
 #ifndef TESTUTIL_H
 #define TESTUTIL_H
 
+#include <sys/resource.h>
+
+#include <limits.h>
 #include <stddef.h>
+#include <time.h>
 
 #include <tally/reader.h>
+#include <tally/report.h>
 #include <tally/sink.h>
 
 /* A sink that formats every record as a stream line and keeps them. */
@@ -31,11 +36,55 @@ char	*capture_join(const struct capture *c);
 /* Number of captured lines containing needle. */
 size_t	capture_count(const struct capture *c, const char *needle);
 
+/*
+ * The only captured line with n1 (and n2 unless NULL) in it; fails the
+ * test unless there is exactly one.
+ */
+const char *capture_one(const struct capture *c, const char *n1,
+	    const char *n2);
+
+/*
+ * A line has, or has not, s in it (check.h included first).  Check can
+ * pass only short messages back from the forked test: both are cut.
+ */
+#define HAS(line, s) ck_assert_msg(strstr((line), (s)) != NULL, \
+	"'%.300s' not in %.1500s", (s), (line))
+#define HASNT(line, s) ck_assert_msg(strstr((line), (s)) == NULL, \
+	"'%.300s' in %.1500s", (s), (line))
+
 /* Read path with tally_read_fd into c; returns the reader's status. */
 int	read_file(const char *path, enum tally_format fmt, struct capture *c,
 	    struct tally_error *err);
+/*
+ * Read the fixture at path (format detected) into c, which it
+ * initialises; fails the test unless the reader returns TALLY_OK.
+ */
+void	read_fixture(const char *path, struct capture *c);
 /* Read a string as an input named name. */
 int	read_string(const char *s, const char *name, enum tally_format fmt,
 	    struct capture *c, struct tally_error *err);
+
+/*
+ * Fill rep->totals from rep->tests and rep->nerrors as
+ * include/tally/report.h defines them, for reports built by hand.
+ */
+void	report_totals(struct tally_report *rep);
+
+/* A run of tally-collect whose output is counted, not kept. */
+struct collect_run {
+	char		 exe[PATH_MAX];	/* the tally-collect that ran */
+	int		 status;	/* as wait4() gives it */
+	size_t		 lines;		/* lines it wrote on stdout */
+	struct rusage	 ru;		/* ru.ru_maxrss: peak RSS in KiB */
+	struct timespec	 t0, t1;	/* CLOCK_MONOTONIC at fork, after wait */
+};
+
+/*
+ * Run the tally-collect next to the runner (B/tests/runner -> B/bin/,
+ * else build/bin/) with one argument, stdin from infd unless it is -1,
+ * and no sanitizer quarantine; count the lines it writes as they stream
+ * by and wait for it.
+ */
+void	collect_run(const char *arg, int infd, struct collect_run *r);
 
 #endif

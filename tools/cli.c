@@ -106,3 +106,19 @@ cli_stdout_reported(void)
 {
 	stdout_reported = 1;
 }
+
+int
+cli_usual_option(int ch, const char *usage)
+{
+	switch (ch) {
+	case 'h':
+		fputs(usage, stdout);
+		return cli_close_stdout(EXIT_OK);
+	case 'V':
+		printf("%s %s\n", progname, TALLY_VERSION);
+		return cli_close_stdout(EXIT_OK);
+	default:
+		fputs(usage, stderr);
+		return EXIT_TROUBLE;
+	}
+}

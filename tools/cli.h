@@ -24,6 +24,14 @@ void	cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* "prog: file:line:col: error: msg" on stderr. */
 void	cli_error(const struct tally_error *err);
 
+/*
+ * The options every tool handles alike, for getopt's default case: 'h'
+ * prints usage to stdout, 'V' (--version) "prog version" to stdout, both
+ * exit 0; anything else prints usage to stderr and exits 2.  Returns the
+ * exit status.
+ */
+int	cli_usual_option(int ch, const char *usage);
+
 /* Parse KEY=VALUE into kv (pointers into s, which is modified). */
 int	cli_parse_kv(char *s, struct tally_kv *kv);
 

@@ -89,9 +89,6 @@ main(int argc, char *argv[])
 				return EXIT_TROUBLE;
 			}
 			break;
-		case 'h':
-			fputs(usage_text, stdout);
-			return cli_close_stdout(EXIT_OK);
 		case 'l':
 			if (cli_parse_kv(optarg, &kv) != 0) {
 				cli_warn("label '%s' is not key=value", optarg);
@@ -110,12 +107,8 @@ main(int argc, char *argv[])
 			want_rules = 1;
 			rulespath = optarg;
 			break;
-		case 'V':
-			printf("tally-collect %s\n", TALLY_VERSION);
-			return cli_close_stdout(EXIT_OK);
-		default:
-			fputs(usage_text, stderr);
-			return EXIT_TROUBLE;
+		default:	/* -h, --version, unknown */
+			return cli_usual_option(ch, usage_text);
 		}
 	argc -= optind;
 	argv += optind;

@@ -42,18 +42,11 @@ main(int argc, char *argv[])
 	cli_init("tally-merge");
 	while ((ch = getopt_long(argc, argv, "ho:", longopts, NULL)) != -1)
 		switch (ch) {
-		case 'h':
-			fputs(usage_text, stdout);
-			return cli_close_stdout(EXIT_OK);
 		case 'o':
 			outpath = optarg;
 			break;
-		case 'V':
-			printf("tally-merge %s\n", TALLY_VERSION);
-			return cli_close_stdout(EXIT_OK);
-		default:
-			fputs(usage_text, stderr);
-			return EXIT_TROUBLE;
+		default:	/* -h, --version, unknown */
+			return cli_usual_option(ch, usage_text);
 		}
 	argc -= optind;
 	argv += optind;

@@ -153,9 +153,6 @@ main(int argc, char *argv[])
 			    TALLY_ORGANIZE_CHECK : TALLY_ORGANIZE_UNDO;
 			modes++;
 			break;
-		case 'h':
-			fputs(usage_text, stdout);
-			return cli_close_stdout(EXIT_OK);
 		case 'i':
 			o.index = optarg;
 			break;
@@ -168,12 +165,8 @@ main(int argc, char *argv[])
 		case 'R':
 			rulesfile = optarg;
 			break;
-		case 'V':
-			printf("tally-organize %s\n", TALLY_VERSION);
-			return cli_close_stdout(EXIT_OK);
-		default:
-			fputs(usage_text, stderr);
-			return EXIT_TROUBLE;
+		default:	/* -h, --version, unknown */
+			return cli_usual_option(ch, usage_text);
 		}
 	if (optind < argc || modes > 1 ||
 	    (o.index != NULL && mode != TALLY_ORGANIZE_APPLY)) {

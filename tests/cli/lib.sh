@@ -5,6 +5,8 @@
 #   expect_out TEXT / expect_err TEXT grep -F checks on the last run
 #   expect_no_err                     stderr of the last run was empty
 #   ok NAME / notok NAME WHY          report a case by hand
+#   same NAME FILE1 FILE2             the two files are byte-identical
+#   expect_synopsis TOOL              man page SYNOPSIS = --help usage
 # Each check prints "ok NAME" or "not ok NAME" plus details.
 set -u
 T=$(mktemp -d "${TMPDIR:-/tmp}/tally-cli.XXXXXX")
@@ -58,4 +60,24 @@ expect_lines() {	# expect_lines PATTERN COUNT: lines of stdout matching
 	n=$(grep -cF -- "$1" "$OUT")
 	if [ "$n" -eq "$2" ]; then ok "$CASE: $2 lines with '$1'"
 	else notok "$CASE: $n lines with '$1', wanted $2"; fi
+}
+
+same() {	# same NAME FILE1 FILE2: byte-identical
+	if cmp -s "$2" "$3"; then ok "$1"
+	else notok "$1" "$(diff "$2" "$3" | head -10)"; fi
+}
+
+synopsis() {	# the man page SYNOPSIS of TOOL as one line of words
+	mandoc -Tascii "$ROOT/man/$1.1" | col -b |
+	    sed -n '/^SYNOPSIS/,/^DESCRIPTION/p' | sed '1d;$d' | tr -s ' \n\t' '   ' |
+	    sed 's/^ //; s/ $//'
+}
+
+usage_words() {	# TOOL --help without "usage: " as one line of words
+	"$1" --help | sed '1s/^usage: //' | tr -s ' \n\t' '   ' | sed 's/^ //; s/ $//'
+}
+
+expect_synopsis() {	# expect_synopsis TOOL: SYNOPSIS word for word the usage
+	if [ "$(synopsis "$1")" = "$(usage_words "$1")" ]; then ok "synopsis matches usage"
+	else notok "synopsis matches usage" "man: $(synopsis "$1")" "usage: $(usage_words "$1")"; fi
 }

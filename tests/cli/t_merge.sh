@@ -4,20 +4,6 @@
 . "$(dirname "$0")/lib.sh"
 M=$DATA/merge
 
-same() {	# same NAME FILE1 FILE2: byte-identical
-	if cmp -s "$2" "$3"; then ok "$1"
-	else notok "$1" "$(diff "$2" "$3" | head -10)"; fi
-}
-
-synopsis() {	# the man page SYNOPSIS, word for word the usage
-	mandoc -Tascii "$ROOT/man/$1.1" | col -b |
-	    sed -n '/^SYNOPSIS/,/^DESCRIPTION/p' | sed '1d;$d' | tr -s ' \n\t' '   ' |
-	    sed 's/^ //; s/ $//'
-}
-usage_words() {
-	"$1" --help | sed '1s/^usage: //' | tr -s ' \n\t' '   ' | sed 's/^ //; s/ $//'
-}
-
 run help 0 tally-merge --help
 expect_out "usage: tally-merge"
 expect_no_err
@@ -26,8 +12,7 @@ expect_out "tally-merge "
 run bad-option 2 tally-merge --bogus
 expect_err "usage: tally-merge"
 run missing-o-arg 2 tally-merge -o
-if [ "$(synopsis tally-merge)" = "$(usage_words tally-merge)" ]; then ok "synopsis matches usage"
-else notok "synopsis matches usage" "man: $(synopsis tally-merge)" "usage: $(usage_words tally-merge)"; fi
+expect_synopsis tally-merge
 
 # Reruns inside one file and across files.
 run gotestsum 0 tally-merge "$M/gotestsum-rerun.jsonl"

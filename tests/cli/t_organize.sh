@@ -19,11 +19,6 @@ tree() {
 	    -print | sort)
 }
 
-same() {	# same NAME A B: the two listings are identical
-	if cmp -s "$2" "$3"; then ok "$1"
-	else notok "$1" "$(diff "$2" "$3" | head -10)"; fi
-}
-
 has() {	# has NAME PATH: a file is there
 	if [ -f "$2" ]; then ok "$1: $2 exists"
 	else notok "$1: $2 missing"; fi

@@ -4,15 +4,6 @@
 . "$(dirname "$0")/lib.sh"
 M=$DATA/merge
 
-synopsis() {
-	mandoc -Tascii "$ROOT/man/$1.1" | col -b |
-	    sed -n '/^SYNOPSIS/,/^DESCRIPTION/p' | sed '1d;$d' | tr -s ' \n\t' '   ' |
-	    sed 's/^ //; s/ $//'
-}
-usage_words() {
-	"$1" --help | sed '1s/^usage: //' | tr -s ' \n\t' '   ' | sed 's/^ //; s/ $//'
-}
-
 run help 0 tally-render --help
 expect_out "usage: tally-render"
 expect_no_err
@@ -20,8 +11,7 @@ run help-short 0 tally-render -h
 expect_out "--fail-on gate"
 run version 0 tally-render --version
 expect_out "tally-render "
-if [ "$(synopsis tally-render)" = "$(usage_words tally-render)" ]; then ok "synopsis matches usage"
-else notok "synopsis matches usage" "man: $(synopsis tally-render)" "usage: $(usage_words tally-render)"; fi
+expect_synopsis tally-render
 for o in $(tally-render --help | grep -o -- '--[a-z-]*' | sort -u); do
 	if grep '^\.It' "$ROOT/man/tally-render.1" | grep -qF "Fl \\-${o#--}"; then ok "man describes $o"
 	else notok "man describes $o"; fi
