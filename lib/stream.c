@@ -386,6 +386,18 @@ r_num(const cJSON *o, const char *key, double absent)
 	return tally_json_num(o, key, &v) == 0 && v >= 0 ? v : absent;
 }
 
+/*
+ * A line number or a count: absent unless below 1e15, so that it fits a
+ * long and sums and "+ 1" on it cannot overflow either.
+ */
+static long
+r_long(const cJSON *o, const char *key, long absent)
+{
+	double v = r_num(o, key, -1);
+
+	return v >= 0 && v < 1e15 ? (long)v : absent;
+}
+
 static int
 r_status(const cJSON *o, enum tally_status *st)
 {
@@ -410,14 +422,14 @@ r_test(struct rd *rd, const cJSON *o, struct tally_test *t)
 	t->duration = r_num(o, "duration", -1);
 	t->classname = tally_json_str(o, "classname");
 	t->file_path = tally_json_str(o, "filePath");
-	t->line = (long)r_num(o, "line", 0);
+	t->line = r_long(o, "line", 0);
 	t->category = tally_json_str(o, "category");
 	t->message = tally_json_str(o, "message");
 	t->type = tally_json_str(o, "errorType");
 	t->trace = tally_json_str(o, "trace");
 	t->stdout_text = tally_json_str(o, "stdout");
 	t->stderr_text = tally_json_str(o, "stderr");
-	t->retries = (long)r_num(o, "retries", 0);
+	t->retries = r_long(o, "retries", 0);
 	t->flaky = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "flaky"));
 	if ((rc = r_strv(rd, 0, cJSON_GetObjectItemCaseSensitive(o, "suite"),
 	    &t->suite, &t->nsuite)) != 0)
@@ -481,10 +493,10 @@ r_record(struct rd *rd, const cJSON *o, struct tally_record *r)
 		s->timestamp = tally_json_str(o, "timestamp");
 		s->hostname = tally_json_str(o, "hostname");
 		s->duration = r_num(o, "duration", -1);
-		s->tests = (long)r_num(o, "tests", -1);
-		s->failures = (long)r_num(o, "failures", -1);
-		s->errors = (long)r_num(o, "errors", -1);
-		s->skipped = (long)r_num(o, "skipped", -1);
+		s->tests = r_long(o, "tests", -1);
+		s->failures = r_long(o, "failures", -1);
+		s->errors = r_long(o, "errors", -1);
+		s->skipped = r_long(o, "skipped", -1);
 		s->stdout_text = tally_json_str(o, "stdout");
 		s->stderr_text = tally_json_str(o, "stderr");
 		if ((rc = r_strv(rd, 0, cJSON_GetObjectItemCaseSensitive(o,
@@ -497,8 +509,8 @@ r_record(struct rd *rd, const cJSON *o, struct tally_record *r)
 		return r_kv(rd, 2, cJSON_GetObjectItemCaseSensitive(o, "meta"),
 		    &r->u.meta.items, &r->u.meta.nitems);
 	case TALLY_REC_ERROR:
-		r->u.error.line = (long)r_num(o, "line", 0);
-		r->u.error.column = (long)r_num(o, "column", 0);
+		r->u.error.line = r_long(o, "line", 0);
+		r->u.error.column = r_long(o, "column", 0);
 		r->u.error.message = tally_json_str(o, "message");
 		return r->u.error.message ? 0 : TALLY_EPARSE;
 	case TALLY_REC_PERF: {
@@ -506,8 +518,8 @@ r_record(struct rd *rd, const cJSON *o, struct tally_record *r)
 
 		p->name = tally_json_str(o, "name");
 		p->method = tally_json_str(o, "method");
-		p->requests = (long)r_num(o, "requests", -1);
-		p->failures = (long)r_num(o, "failures", -1);
+		p->requests = r_long(o, "requests", -1);
+		p->failures = r_long(o, "failures", -1);
 		p->mean = r_num(o, "mean", -1);
 		p->min = r_num(o, "min", -1);
 		p->max = r_num(o, "max", -1);

@@ -1,0 +1,44 @@
+#!/bin/sh
+# tests/cli/t_qa.sh: regressions found by the QA pass over the corpus and
+# the hostile inputs of SECURITY-NOTES.md section 5.  Fixtures in
+# tests/data/qa (see PROVENANCE.md) or generated here.
+. "$(dirname "$0")/lib.sh"
+Q=$DATA/qa
+
+# A stream long enough to overflow a pipe's buffer.
+awk 'BEGIN { for (i = 0; i < 20000; i++)
+	printf "{\"v\":1,\"type\":\"test\",\"name\":\"t%d\",\"status\":\"passed\"}\n", i }' \
+    > "$T/big.jsonl"
+
+# A closed pipe ends every tool quietly with exit 2 (output was lost).
+piped() {	# piped NAME CMD...: CMD | head -1
+	name=$1; shift
+	("$@"; echo $? > "$T/pipest") 2>"$ERR" | head -1 > "$OUT"
+	CASE="pipe $name"
+	expect_no_err
+	[ "$(cat "$T/pipest")" -eq 2 ] && ok "$CASE: exit 2" ||
+	    notok "$CASE: exit $(cat "$T/pipest"), wanted 2"
+}
+piped merge tally-merge "$T/big.jsonl"
+for f in junit json html; do
+	piped "render -f $f" tally-render -f $f "$T/big.jsonl"
+done
+
+# A full device: the message names the cause, once.
+if [ -w /dev/full ]; then
+	run "merge -o /dev/full" 2 tally-merge -o /dev/full "$T/big.jsonl"
+	expect_err "write error: No space left on device"
+	[ "$(wc -l < "$ERR")" -eq 1 ] && ok "merge -o /dev/full: one message" ||
+	    notok "merge -o /dev/full: $(wc -l < "$ERR") messages" "$(cat "$ERR")"
+	tally-merge "$T/big.jsonl" > /dev/full 2>"$ERR"
+	CASE="merge > /dev/full"
+	expect_err "write error: No space left on device"
+fi
+
+# An absurd duration is shown as such, not as a wrapped negative number
+# (the cast of 1e300 ms to long was undefined).
+printf '{"v":1,"type":"test","name":"slow","status":"passed","duration":1e300}\n' \
+    > "$T/slow.jsonl"
+run "html huge duration" 0 tally-render -f html "$T/slow.jsonl"
+expect_out '<td class="n">2.78e+293 h</td>'
+expect_not_out ' h -'
