@@ -42,3 +42,20 @@ printf '{"v":1,"type":"test","name":"slow","status":"passed","duration":1e300}\n
 run "html huge duration" 0 tally-render -f html "$T/slow.jsonl"
 expect_out '<td class="n">2.78e+293 h</td>'
 expect_not_out ' h -'
+
+# Counts and lines beyond a long, durations near DBL_MAX: merged and
+# rendered in every format (under make asan, UBSan stopped on the casts).
+run "huge numbers: merge" 0 tally-merge "$Q/huge-numbers.jsonl"
+expect_not_out '"line"'
+expect_not_out '"tests"'
+cp "$OUT" "$T/huge.jsonl"
+for f in text markdown junit json github html; do
+	run "huge numbers: render -f $f" 0 tally-render -f $f "$T/huge.jsonl"
+	expect_no_err
+	cp "$OUT" "$T/huge.$f"
+done
+xmllint --noout "$T/huge.junit" 2>/dev/null && ok "huge numbers: junit well-formed" ||
+    notok "huge numbers: junit not well-formed"
+if /usr/bin/python3 "$DATA/schema/validate_json.py" "$DATA/schema/ctrf.schema.json" \
+    "$T/huge.json" 2>"$ERR"; then ok "huge numbers: CTRF valid"
+else notok "huge numbers: CTRF invalid" "$(head -c 300 "$ERR")"; fi
