@@ -238,6 +238,10 @@ writer_record(struct tally_sink *s, const struct tally_record *r,
 	if (tally_stream_format(&w->b, r) != TALLY_OK || w->b.data == NULL)
 		return tally_error_set(err, TALLY_ENOMEM, 0, 0,
 		    "out of memory");
+	/* Never a line the stream reader would refuse (a failure lost). */
+	if (w->b.len - 1 > TALLY_MAX_LINE)
+		return tally_error_set(err, TALLY_ELIMIT, 0, 0,
+		    "record longer than %u bytes", TALLY_MAX_LINE);
 	if (fwrite(w->b.data, 1, w->b.len, w->fp) != w->b.len)
 		return tally_error_set(err, TALLY_EIO, 0, 0, "write error");
 	return TALLY_OK;

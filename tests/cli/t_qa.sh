@@ -59,3 +59,19 @@ xmllint --noout "$T/huge.junit" 2>/dev/null && ok "huge numbers: junit well-form
 if /usr/bin/python3 "$DATA/schema/validate_json.py" "$DATA/schema/ctrf.schema.json" \
     "$T/huge.json" 2>"$ERR"; then ok "huge numbers: CTRF valid"
 else notok "huge numbers: CTRF invalid" "$(head -c 300 "$ERR")"; fi
+
+# 30 MB of bytes that are not UTF-8 in one trace: each becomes U+FFFD
+# (3 bytes), a 90 MB line the stream reader refuses.  collect says so and
+# exits 2 instead of writing a record merge and render cannot read.
+{
+	printf '{"results":{"tool":{"name":"x"},"tests":[{"name":"ok","status":"passed"},'
+	printf '{"name":"b","status":"failed","trace":"'
+	head -c 30000000 /dev/zero | tr '\0' '\377'
+	printf '"}]}}'
+} > "$T/ff.json"
+run "record over the line limit" 2 tally-collect -o "$T/ff.jsonl" "$T/ff.json"
+expect_err "$T/ff.json: error: record longer than 67108864 bytes"
+run "record over the line limit: stream readable" 0 tally-merge "$T/ff.jsonl"
+expect_lines '"type":"error"' 1
+expect_lines '"name":"ok"' 1
+rm -f "$T/ff.json" "$T/ff.jsonl"
