@@ -90,17 +90,22 @@ $(B)/tests/measure: tests/bench/measure.c | $(B)/tests
 bench: all $(B)/tests/measure
 	TALLY_BIN=$(B)/bin MEASURE=$(B)/tests/measure sh tests/bench/run.sh
 
-# Coverage-guided fuzzing of every reader (clang's libFuzzer), seeded with
-# the test fixtures; FUZZ_SECONDS per run.
+# Coverage-guided fuzzing of every reader, and of merge and every renderer
+# (clang's libFuzzer), seeded with the test fixtures; FUZZ_SECONDS per run.
+# Undefined behaviour stops a run like a crash does.
 FUZZ_SECONDS ?= 60
+FUZZ_SAN = -fsanitize=address,undefined -fno-sanitize-recover=all
 fuzz:
-	$(MAKE) B=build-fuzz CC=clang CFLAGS="-O1 -g -fsanitize=fuzzer-no-link,address,undefined" build-fuzz/libtally.a
-	clang -O1 -g -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -DTALLY_BUILDING_LIB \
-	  -Iinclude -Ilib $(PKG_CFLAGS) -o build-fuzz/fuzz_read tests/fuzz/fuzz_read.c \
-	  build-fuzz/libtally.a $(PKG_LIBS) -lm
-	mkdir -p build-fuzz/corpus
+	$(MAKE) B=build-fuzz CC=clang CFLAGS="-O1 -g -fsanitize=fuzzer-no-link $(FUZZ_SAN)" build-fuzz/libtally.a
+	for t in read render; do \
+	  clang -O1 -g -fsanitize=fuzzer $(FUZZ_SAN) -D_GNU_SOURCE -DTALLY_BUILDING_LIB \
+	    -Iinclude -Ilib $(PKG_CFLAGS) -o build-fuzz/fuzz_$$t tests/fuzz/fuzz_$$t.c \
+	    build-fuzz/libtally.a $(PKG_LIBS) -lm || exit 1; done
+	mkdir -p build-fuzz/corpus build-fuzz/corpus-render
 	build-fuzz/fuzz_read -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -timeout=5 \
 	  -rss_limit_mb=2048 build-fuzz/corpus tests/data examples/results
+	build-fuzz/fuzz_render -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -timeout=10 \
+	  -rss_limit_mb=2048 build-fuzz/corpus-render tests/data/merge tests/data/qa
 
 $(B)/lib $(B)/tools $(B)/bin $(B)/tests $(B)/gen:
 	mkdir -p $@

@@ -1,9 +1,11 @@
 /* lib/json.c: cJSON behind the checks hostile input needs. */
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cJSON.h>
 
+#include "escape.h"
 #include "internal.h"
 
 /* Line and column of byte off in buf, the line counted from first. */
@@ -22,38 +24,80 @@ locate(const char *buf, size_t off, long first, long *line, long *col)
 }
 
 static int
-check(const cJSON *j, int depth, const char **why)
+name_cmp(const void *a, const void *b)
 {
-	const cJSON *c, *d;
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/*
+ * A member name used twice in object j, else NULL; *nomem set when the
+ * scratch array could not be had.  Sorting keeps an object with many
+ * members from costing quadratic time.
+ */
+static const char *
+duplicate(const cJSON *j, int *nomem)
+{
+	const cJSON *c;
+	const char **names, *dup = NULL;
+	size_t n = 0, i;
+
+	for (c = j->child; c != NULL; c = c->next)
+		n++;
+	if (n < 2)
+		return NULL;
+	if ((names = malloc(n * sizeof(*names))) == NULL) {
+		*nomem = 1;
+		return NULL;
+	}
+	for (i = 0, c = j->child; c != NULL; c = c->next)
+		names[i++] = c->string != NULL ? c->string : "";
+	qsort(names, n, sizeof(*names), name_cmp);
+	for (i = 1; i < n && dup == NULL; i++)
+		if (strcmp(names[i - 1], names[i]) == 0)
+			dup = names[i];
+	free(names);
+	return dup;
+}
+
+static int
+check(const cJSON *j, int depth, const char **why, const char **key)
+{
+	const cJSON *c;
+	int nomem = 0;
 
 	if (depth > TALLY_MAX_DEPTH) {
 		*why = "nesting too deep";
-		return -1;
+		return TALLY_EPARSE;
 	}
 	if (cJSON_IsNumber(j) && !isfinite(j->valuedouble)) {
 		*why = "number out of range";
-		return -1;
+		return TALLY_EPARSE;
+	}
+	if (cJSON_IsObject(j) && (*key = duplicate(j, &nomem)) != NULL) {
+		*why = "duplicate key";
+		return TALLY_EPARSE;
+	}
+	if (nomem) {
+		*why = "out of memory";
+		return TALLY_ENOMEM;
 	}
 	for (c = j->child; c != NULL; c = c->next) {
-		if (cJSON_IsObject(j) && c->string != NULL)
-			for (d = c->next; d != NULL; d = d->next)
-				if (d->string && strcmp(d->string, c->string) == 0) {
-					*why = "duplicate key";
-					return -1;
-				}
-		if (check(c, depth + 1, why) != 0)
-			return -1;
+		int rc;
+
+		if ((rc = check(c, depth + 1, why, key)) != TALLY_OK)
+			return rc;
 	}
-	return 0;
+	return TALLY_OK;
 }
 
 int
 tally_json_parse(const char *buf, size_t len, long first_line,
     struct cJSON **out, struct tally_error *err)
 {
-	const char *end = NULL, *why = NULL, *nul;
+	const char *end = NULL, *why = NULL, *key = NULL, *nul;
 	long line, col;
 	cJSON *j;
+	int rc;
 
 	*out = NULL;
 	if ((nul = memchr(buf, '\0', len)) != NULL) {
@@ -71,10 +115,20 @@ tally_json_parse(const char *buf, size_t len, long first_line,
 		return tally_error_set(err, TALLY_EPARSE, line, col,
 		    off >= len ? "unexpected end of JSON" : "invalid JSON");
 	}
-	if (check(j, 0, &why) != 0) {
+	if ((rc = check(j, 0, &why, &key)) != TALLY_OK) {
+		struct tally_buf k;
+
+		/* The key is data: no raw control characters in messages. */
+		tally_buf_init(&k);
+		if (key != NULL && tally_esc_term_line(&k, key, strlen(key)) ==
+		    TALLY_OK && k.data != NULL)
+			tally_error_set(err, rc, first_line, 0, "%s '%s'", why,
+			    k.data);
+		else
+			tally_error_set(err, rc, first_line, 0, "%s", why);
+		tally_buf_free(&k);
 		cJSON_Delete(j);
-		return tally_error_set(err, TALLY_EPARSE, first_line, 0, "%s",
-		    why);
+		return rc;
 	}
 	*out = j;
 	return TALLY_OK;

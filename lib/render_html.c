@@ -305,10 +305,11 @@ fmt_ms(double ms, char *buf, size_t sz)
 	else if (ms < 3600000) {
 		s = (long)(ms / 1000);
 		snprintf(buf, sz, "%ld min %02ld s", s / 60, s % 60);
-	} else {
+	} else if (ms < 6e16) {		/* whole minutes fit a long */
 		s = (long)(ms / 60000);
 		snprintf(buf, sz, "%ld h %02ld min", s / 60, s % 60);
-	}
+	} else
+		snprintf(buf, sz, "%.3g h", ms / 3600000);
 	return buf;
 }
 

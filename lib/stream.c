@@ -267,6 +267,10 @@ writer_record(struct tally_sink *s, const struct tally_record *r,
 	if (tally_stream_format(&w->b, r) != TALLY_OK || w->b.data == NULL)
 		return tally_error_set(err, TALLY_ENOMEM, 0, 0,
 		    "out of memory");
+	/* Never a line the stream reader would refuse (a failure lost). */
+	if (w->b.len - 1 > TALLY_MAX_LINE)
+		return tally_error_set(err, TALLY_ELIMIT, 0, 0,
+		    "record longer than %u bytes", TALLY_MAX_LINE);
 	if (fwrite(w->b.data, 1, w->b.len, w->fp) != w->b.len)
 		return tally_error_set(err, TALLY_EIO, 0, 0, "write error");
 	return TALLY_OK;
@@ -517,6 +521,18 @@ r_num(const struct fields *o, enum field key, double absent)
 	return f_num(o, key, &v) == 0 && v >= 0 ? v : absent;
 }
 
+/*
+ * A line number or a count: absent unless below 1e15, so that it fits a
+ * long and sums and "+ 1" on it cannot overflow either.
+ */
+static long
+r_long(const struct fields *o, enum field key, long absent)
+{
+	double v = r_num(o, key, -1);
+
+	return v >= 0 && v < 1e15 ? (long)v : absent;
+}
+
 static int
 r_status(const struct fields *o, enum tally_status *st)
 {
@@ -542,14 +558,14 @@ r_test(struct rd *rd, const struct fields *o, struct tally_test *t)
 	t->duration = r_num(o, F_DURATION, -1);
 	t->classname = f_str(o, F_CLASSNAME);
 	t->file_path = f_str(o, F_FILE_PATH);
-	t->line = (long)r_num(o, F_LINE, 0);
+	t->line = r_long(o, F_LINE, 0);
 	t->category = f_str(o, F_CATEGORY);
 	t->message = f_str(o, F_MESSAGE);
 	t->type = f_str(o, F_ERROR_TYPE);
 	t->trace = f_str(o, F_TRACE);
 	t->stdout_text = f_str(o, F_STDOUT);
 	t->stderr_text = f_str(o, F_STDERR);
-	t->retries = (long)r_num(o, F_RETRIES, 0);
+	t->retries = r_long(o, F_RETRIES, 0);
 	t->flaky = cJSON_IsTrue(o->f[F_FLAKY]);
 	if ((rc = r_strv(rd, 0, o->f[F_SUITE], &t->suite, &t->nsuite)) != 0)
 		return rc;
@@ -616,10 +632,10 @@ r_record(struct rd *rd, const cJSON *j, struct tally_record *r)
 		s->timestamp = f_str(o, F_TIMESTAMP);
 		s->hostname = f_str(o, F_HOSTNAME);
 		s->duration = r_num(o, F_DURATION, -1);
-		s->tests = (long)r_num(o, F_TESTS, -1);
-		s->failures = (long)r_num(o, F_FAILURES, -1);
-		s->errors = (long)r_num(o, F_ERRORS, -1);
-		s->skipped = (long)r_num(o, F_SKIPPED, -1);
+		s->tests = r_long(o, F_TESTS, -1);
+		s->failures = r_long(o, F_FAILURES, -1);
+		s->errors = r_long(o, F_ERRORS, -1);
+		s->skipped = r_long(o, F_SKIPPED, -1);
 		s->stdout_text = f_str(o, F_STDOUT);
 		s->stderr_text = f_str(o, F_STDERR);
 		if ((rc = r_strv(rd, 0, o->f[F_SUITE], &s->path,
@@ -632,8 +648,8 @@ r_record(struct rd *rd, const cJSON *j, struct tally_record *r)
 		return r_kv(rd, 2, o->f[F_META], &r->u.meta.items,
 		    &r->u.meta.nitems);
 	case TALLY_REC_ERROR:
-		r->u.error.line = (long)r_num(o, F_LINE, 0);
-		r->u.error.column = (long)r_num(o, F_COLUMN, 0);
+		r->u.error.line = r_long(o, F_LINE, 0);
+		r->u.error.column = r_long(o, F_COLUMN, 0);
 		r->u.error.message = f_str(o, F_MESSAGE);
 		return r->u.error.message ? 0 : TALLY_EPARSE;
 	case TALLY_REC_PERF: {
@@ -641,8 +657,8 @@ r_record(struct rd *rd, const cJSON *j, struct tally_record *r)
 
 		p->name = f_str(o, F_NAME);
 		p->method = f_str(o, F_METHOD);
-		p->requests = (long)r_num(o, F_REQUESTS, -1);
-		p->failures = (long)r_num(o, F_FAILURES, -1);
+		p->requests = r_long(o, F_REQUESTS, -1);
+		p->failures = r_long(o, F_FAILURES, -1);
 		p->mean = r_num(o, F_MEAN, -1);
 		p->min = r_num(o, F_MIN, -1);
 		p->max = r_num(o, F_MAX, -1);

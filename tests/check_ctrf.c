@@ -222,7 +222,7 @@ START_TEST(hostile_reports)
 	    "\"name\":\"c\"}]}}", "d.json", TALLY_FMT_CTRF, &c, &err),
 	    TALLY_EPARSE);
 	ck_assert_uint_eq(c.ntests, 1);
-	ck_assert_str_eq(err.message, "duplicate key");
+	ck_assert_str_eq(err.message, "duplicate key 'name'");
 	ck_assert_int_eq(err.line, 2);
 	capture_fini(&c);
 	capture_init(&c);

@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <check.h>
@@ -252,7 +253,7 @@ START_TEST(duplicate_keys)
 	/* Inside a captured value: cJSON's checks refuse it. */
 	ck_assert_int_eq(scan("{\"tests\":[{\"a\":1},\n{\"a\":1,\"a\":2}]}",
 	    paths, &s, &err), TALLY_EPARSE);
-	ck_assert_str_eq(err.message, "duplicate key");
+	ck_assert_str_eq(err.message, "duplicate key 'a'");
 	ck_assert_int_eq(err.line, 2);
 	ck_assert_str_eq(s.log.data, "0:-:0={\"a\":1};");
 	tally_buf_free(&s.log);
@@ -267,6 +268,35 @@ START_TEST(duplicate_keys)
 	    TALLY_OK);
 	ck_assert_str_eq(s.log.data, "0:a:-1=1;0:a:-1=2;");
 	tally_buf_free(&s.log);
+}
+END_TEST
+
+/*
+ * A captured value with many members: the duplicate-key check must not
+ * cost quadratic time (200 000 members took minutes), and it names the
+ * repeated key with its control characters shown, never raw.
+ */
+START_TEST(duplicate_keys_among_many)
+{
+	static const char *const paths[] = { "tests[*]", NULL };
+	struct tally_error err;
+	struct seen s = { .stop_after = -1 };
+	struct tally_buf doc;
+	clock_t t0;
+	int i;
+
+	tally_buf_init(&doc);
+	tally_buf_adds(&doc, "{\"tests\":[{");
+	for (i = 0; i < 200000; i++)
+		tally_buf_printf(&doc, "\"k%d\":%d,", i, i);
+	tally_buf_adds(&doc, "\"\\u001b[31m\":0,\"\\u001b[31m\":1}]}");
+	t0 = clock();
+	ck_assert_int_eq(scan(doc.data, paths, &s, &err), TALLY_EPARSE);
+	ck_assert_double_lt((double)(clock() - t0) / CLOCKS_PER_SEC, 2.0);
+	ck_assert_str_eq(err.message, "duplicate key '\xe2\x90\x9b[31m'");
+	ck_assert_int_eq(s.n, 0);
+	tally_buf_free(&s.log);
+	tally_buf_free(&doc);
 }
 END_TEST
 
@@ -482,6 +512,7 @@ suite_jsonscan(void)
 	tcase_add_test(tc, truncated_input_keeps_what_came_before);
 	tcase_add_test(tc, nesting_is_limited);
 	tcase_add_test(tc, duplicate_keys);
+	tcase_add_test(tc, duplicate_keys_among_many);
 	tcase_add_test(tc, nul_escape_does_not_cut_strings);
 	tcase_add_test(tc, huge_numbers);
 	tcase_add_test(tc, callback_status_stops_the_scan);

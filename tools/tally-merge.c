@@ -2,6 +2,7 @@
  * tally-merge: combine record streams (shards, reruns, a matrix) into one
  * stream where each test appears once.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -73,10 +74,17 @@ main(int argc, char *argv[])
 	}
 	tally_error_init(&err, outpath ? outpath : "");
 	if (out != NULL) {
-		if (tally_sink_end(merge, &err) != TALLY_OK)
-			goto fail;
-		rc = tally_output_commit(out, &err);
-		out = NULL;
+		/*
+		 * Commit even after a failed write, as tally-collect does:
+		 * committing finds the error again with its errno and
+		 * removes the temporary file.
+		 */
+		rc = tally_sink_end(merge, &err);
+		if (rc == TALLY_OK || rc == TALLY_EIO) {
+			if ((ch = tally_output_commit(out, &err)) != TALLY_OK)
+				rc = ch;
+			out = NULL;
+		}
 		if (rc != TALLY_OK)
 			goto fail;
 	}
@@ -84,8 +92,10 @@ main(int argc, char *argv[])
 	tally_sink_free(writer);
 	return cli_close_stdout(status);
 fail:
-	/* The message is said once here; stdout is not flushed again. */
-	cli_error(&err);
+	/* The message is said once here, none for a closed pipe. */
+	if (err.sys_errno != EPIPE)
+		cli_error(&err);
+	cli_stdout_reported();
 	tally_output_abort(out);
 	tally_sink_free(merge);
 	tally_sink_free(writer);

@@ -291,8 +291,11 @@ main(int argc, char *argv[])
 	free(assets);
 	return cli_close_stdout(status);
 fail:
-	/* No partial report: -o keeps the previous file. */
-	cli_error(&err);
+	/* No partial report: -o keeps the previous file.  A closed pipe is
+	 * not worth a message. */
+	if (err.sys_errno != EPIPE)
+		cli_error(&err);
+	cli_stdout_reported();
 	tally_output_abort(out);
 	tally_report_free(rep);
 	free(meta);
