@@ -628,6 +628,7 @@ struct junit {
 	struct suite		*suites;	/* open testsuites */
 	int			 nsuites, capsuites;
 	int			 in_case;
+	int			 truncated;	/* input ended inside a case */
 	struct tcase		 tc;
 	struct outcome		*cur;		/* open outcome or attempt */
 	struct kvlist		 root;		/* testsuites facts */
@@ -952,6 +953,10 @@ close_case(struct junit *j)
 	    is_word(tc->status_attr.b.data, fail_status)) {
 		t->status = TALLY_FAILED;
 		t->raw_status = tc->status_attr.b.data;
+	} else if (j->truncated) {
+		/* Cut off before its end: nothing says how it went. */
+		t->status = TALLY_OTHER;
+		t->raw_status = "incomplete";
 	} else
 		t->status = TALLY_PASSED;
 
@@ -1424,6 +1429,22 @@ tally_read_junit(struct tally_src *src, struct tally_sink *sink,
 		return rc;
 	j.r = tally_xml_reader(j.x);
 	rc = walk(&j);
+	/*
+	 * A file cut off inside a <testcase> (the runner died while writing
+	 * it) still reports that test: with the outcome read so far, or as
+	 * "other"/"incomplete", and a property saying it was cut off.  The
+	 * error record follows it.
+	 */
+	if (rc == TALLY_EPARSE && j.in_case) {
+		struct tally_error keep = *err;
+
+		j.truncated = 1;
+		if (kv_push(&j.tc.props, "tally.incomplete", "true") ==
+		    TALLY_OK && close_case(&j) == TALLY_OK)
+			*err = keep;
+		else
+			rc = TALLY_ENOMEM;
+	}
 	tally_xml_close(j.x);
 	for (i = 0; i < j.nsuites; i++)
 		suite_free(&j.suites[i]);

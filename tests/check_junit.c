@@ -536,6 +536,9 @@ read_bytes(const char *s, size_t n, enum tally_format fmt,
 
 START_TEST(truncated_file_keeps_earlier_tests)
 {
+	static const char cutoff[] = "<testsuite name=\"s\"><testcase "
+	    "name=\"t\" classname=\"c\"><system-out>half of the output "
+	    "that was being written when the runner died";
 	struct capture c;
 	struct tally_error err;
 	int rc;
@@ -547,8 +550,13 @@ START_TEST(truncated_file_keeps_earlier_tests)
 	/* The file is cut on line 11, inside the second testcase. */
 	ck_assert_int_eq(err.line, 11);
 	ck_assert_str_eq(err.message, "unexpected end of file");
-	ck_assert_uint_eq(c.ntests, 1);
+	ck_assert_uint_eq(c.ntests, 2);
 	HAS(c.lines[0], "\"name\":\"test_check_shape_compatibility\"");
+	/* The cut-off case is kept with what was read of it, and marked. */
+	HAS(capture_one(&c, "test_get_available_devices", NULL),
+	    "\"status\":\"skipped\"");
+	HAS(capture_one(&c, "test_get_available_devices", NULL),
+	    "{\"name\":\"tally.incomplete\",\"value\":\"true\"}");
 	ck_assert_uint_eq(c.nerrors, 1);
 	HAS(c.lines[c.n - 1], "{\"v\":1,\"type\":\"error\",\"line\":11,");
 	capture_fini(&c);
@@ -560,6 +568,19 @@ START_TEST(truncated_file_keeps_earlier_tests)
 	ck_assert_int_eq(rc, TALLY_EPARSE);
 	ck_assert_int_eq(err.line, 18);
 	ck_assert_uint_eq(c.nerrors, 1);
+	/* Its failure was read in full before the cut: the test is kept. */
+	ck_assert_uint_eq(c.ntests, 1);
+	HAS(capture_one(&c, "\"name\":\"testEM\"", NULL),
+	    "\"status\":\"failed\",\"rawStatus\":\"failure\"");
+	capture_fini(&c);
+
+	/* Cut before any outcome: kept as other/incomplete, never passed. */
+	capture_init(&c);
+	rc = read_bytes(cutoff, strlen(cutoff), TALLY_FMT_JUNIT, &c, &err);
+	ck_assert_int_eq(rc, TALLY_EPARSE);
+	ck_assert_uint_eq(c.ntests, 1);
+	HAS(capture_one(&c, "\"name\":\"t\"", NULL),
+	    "\"status\":\"other\",\"rawStatus\":\"incomplete\"");
 	capture_fini(&c);
 }
 END_TEST
