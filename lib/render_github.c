@@ -20,6 +20,7 @@
 #include "render.h"
 #include "render_util.h"
 
+#define META_LINES	20	/* metadata lines in the notice */
 #define DEFAULT_CAP	50		/* annotations per job */
 #define TITLE_BYTES	255		/* Checks API: annotation title */
 #define MSG_BYTES	4096
@@ -268,6 +269,11 @@ notice(struct gh *g, size_t nfailed, size_t nflaky)
 		rc |= tally_buf_adds(b, ".");
 	} else if (rep->ngates > 0)
 		rc |= tally_buf_adds(b, " All gates passed.");
+	/* The run metadata, on the annotation's following lines. */
+	for (i = 0; i < rep->nmeta && i < META_LINES; i++)
+		rc |= tally_buf_printf(b, "\n%s: %s", rep->meta[i].key != NULL ?
+		    rep->meta[i].key : "", rep->meta[i].value != NULL ?
+		    rep->meta[i].value : "");
 	if (rc != TALLY_OK) {
 		nomem(g);
 		return;

@@ -33,6 +33,7 @@
 #define ROOT_SUITE	"(root)"
 #define TALLY_SUITE	"tally"
 #define LABEL_PREFIX	"tally.label."
+#define META_PREFIX	"tally.meta."
 #define CATEGORY_PROP	"tally.category"
 
 /* A test or suite record in the order the document needs. */
@@ -47,6 +48,8 @@ struct writer {
 	struct tally_buf esc;
 	struct tally_buf tmp;
 	int		 rc;
+	const struct tally_kv *meta;	/* run metadata, on top-level suites */
+	size_t		 nmeta;
 };
 
 struct counts {
@@ -198,42 +201,43 @@ element_text(struct writer *w, size_t depth, const char *name, const char *s)
 		fprintf(w->fp, "</%s>\n", name);
 }
 
-/* kv[0..n) and then extra, when not NULL, as one <properties>. */
+/* One <property> per pair of kv[0..n), names prefixed when asked. */
 static void
-properties_and(struct writer *w, size_t depth, const struct tally_kv *kv,
-    size_t n, const char *prefix, const struct tally_kv *extra)
+property_group(struct writer *w, size_t depth, const struct tally_kv *kv,
+    size_t n, const char *prefix)
 {
-	const struct tally_kv *p;
 	size_t i;
 
-	if (n == 0 && extra == NULL)
-		return;
-	indent(w, depth);
-	put(w, "<properties>\n");
-	for (i = 0; i < n + (extra != NULL); i++) {
-		p = i < n ? &kv[i] : extra;
-		indent(w, depth + 1);
+	for (i = 0; i < n; i++) {
+		indent(w, depth);
 		put(w, "<property");
 		if (prefix != NULL) {
 			tally_buf_reset(&w->tmp);
 			if (w->rc == TALLY_OK)
 				w->rc = tally_buf_printf(&w->tmp, "%s%s",
-				    prefix, nz(p->key));
+				    prefix, nz(kv[i].key));
 			attr(w, "name", w->tmp.data);
 		} else
-			attr(w, "name", nz(p->key));
-		attr(w, "value", nz(p->value));
+			attr(w, "name", nz(kv[i].key));
+		attr(w, "value", nz(kv[i].value));
 		put(w, "/>\n");
 	}
-	indent(w, depth);
-	put(w, "</properties>\n");
 }
 
+/* kv[0..n) and then extra, when not NULL, as one <properties>. */
 static void
-properties(struct writer *w, size_t depth, const struct tally_kv *kv,
-    size_t n, const char *prefix)
+properties_and(struct writer *w, size_t depth, const struct tally_kv *kv,
+    size_t n, const char *prefix, const struct tally_kv *extra)
 {
-	properties_and(w, depth, kv, n, prefix, NULL);
+	if (n == 0 && extra == NULL)
+		return;
+	indent(w, depth);
+	put(w, "<properties>\n");
+	property_group(w, depth + 1, kv, n, prefix);
+	if (extra != NULL)
+		property_group(w, depth + 1, extra, 1, NULL);
+	indent(w, depth);
+	put(w, "</properties>\n");
 }
 
 /* Labels and ordering. */
@@ -533,6 +537,7 @@ open_suite(struct writer *w, size_t depth, const char *name,
     const struct tally_record *labels_of)
 {
 	struct tally_kv *kv = NULL;
+	size_t nmeta;
 
 	indent(w, depth);
 	put(w, "<testsuite");
@@ -550,15 +555,28 @@ open_suite(struct writer *w, size_t depth, const char *name,
 		attr(w, "hostname", s->hostname);
 	}
 	put(w, ">\n");
-	if (labels_of != NULL && w->rc == TALLY_OK) {
+	/*
+	 * One <properties>: the cell's labels, the run metadata on top-level
+	 * suites (as Surefire records its environment), the suite's own.
+	 */
+	if (labels_of != NULL && w->rc == TALLY_OK)
 		w->rc = sorted_labels(labels_of, &kv);
-		if (w->rc == TALLY_OK)
-			properties(w, depth + 1, kv, labels_of->nlabels,
+	nmeta = depth == 1 ? w->nmeta : 0;
+	if ((kv != NULL || nmeta > 0 || (s != NULL && s->nproperties > 0)) &&
+	    w->rc == TALLY_OK) {
+		indent(w, depth + 1);
+		put(w, "<properties>\n");
+		if (kv != NULL)
+			property_group(w, depth + 2, kv, labels_of->nlabels,
 			    LABEL_PREFIX);
-		free(kv);
+		property_group(w, depth + 2, w->meta, nmeta, META_PREFIX);
+		if (s != NULL)
+			property_group(w, depth + 2, s->properties,
+			    s->nproperties, NULL);
+		indent(w, depth + 1);
+		put(w, "</properties>\n");
 	}
-	if (s != NULL)
-		properties(w, depth + 1, s->properties, s->nproperties, NULL);
+	free(kv);
 }
 
 static void
@@ -734,6 +752,8 @@ tally_render_junit(const struct tally_report *rep,
 
 	memset(&w, 0, sizeof(w));
 	w.fp = fp;
+	w.meta = rep->meta;
+	w.nmeta = rep->nmeta;
 	tally_buf_init(&w.esc);
 	tally_buf_init(&w.tmp);
 	w.rc = collect_items(rep, &items, &n, &maxdepth);

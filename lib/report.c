@@ -91,6 +91,9 @@ is_count_key(const char *k)
 
 	if (k == NULL || strncmp(k, "summary.", 8) == 0)
 		return 1;
+	/* Jest's numTotalTests, numFailedTestSuites, ... */
+	if (strncmp(k, "num", 3) == 0 && k[3] >= 'A' && k[3] <= 'Z')
+		return 1;
 	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
 		if (strcmp(k, keys[i]) == 0)
 			return 1;

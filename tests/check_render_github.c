@@ -71,11 +71,12 @@ START_TEST(sample_annotations)
 	at(s, "::warning title=Flaky%3A tests/test_io.py \xe2\x80\xba test_net::"
 	    "Flaky: passed after 1 retry; it failed with: ConnectionResetError:"
 	    " peer reset\n");
-	/* The notice comes last and states every count. */
+	/* The notice comes last, states every count, then the run. */
 	ck_assert_str_eq(s + at(s, "::notice"), "::notice title=Test results::"
 	    "6 tests: 3 passed, 2 failed, 1 skipped, 1 flaky, 1 input errors; "
 	    "pass rate 60.0%25; time 1m 9.8s. Failed gates: failed (2 tests "
-	    "failed).\n");
+	    "failed).%0Acommit: 0123abcd%0Abranch: main%0Arun_url: "
+	    "https://github.com/o/r/actions/runs/1\n");
 	free(s);
 	fx_free(&f);
 }

@@ -87,3 +87,17 @@ got=$(jq -r 'select(.type=="test") | .labels.project' "$T/pw.jsonl" | sort -u | 
 tally collect "$DATA/junit/ant-1.9.16-junit-java17.xml" > "$T/sf.jsonl"
 grep -q '"hostname"' "$T/sf.jsonl" && ! grep -q '"project"' "$T/sf.jsonl" &&
     ok "ant hostname is not a project label" || notok "ant got a project label"
+
+# Run metadata reaches every format: JUnit as properties of the top-level
+# suites (as Surefire records its environment), GitHub in the notice.
+run junit-meta 0 env GITHUB_SHA=0123abc tally render -f junit --meta version=1.2.3 "$T/m.jsonl"
+expect_out '<property name="tally.meta.commit" value="0123abc"/>'
+expect_out '<property name="tally.meta.version" value="1.2.3"/>'
+expect_not_out 'tally.meta.numTotalTests'
+run github-meta 0 env GITHUB_SHA=0123abc tally render -f github --meta version=1.2.3 "$T/m.jsonl"
+expect_out '%0Acommit: 0123abc'
+expect_out '%0Aversion: 1.2.3'
+for f in markdown html json; do
+	run "$f-meta" 0 env GITHUB_SHA=0123abc tally render -f "$f" "$T/m.jsonl"
+	expect_out "0123abc"
+done
