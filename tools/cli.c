@@ -97,7 +97,7 @@ cli_close_stdout(int status)
 	if (!bad)
 		return status;
 	if (e != EPIPE && !stdout_reported)
-		cli_warn("write error: %s", strerror(e));
+		cli_warn("error: write error: %s", strerror(e));
 	return EXIT_TROUBLE;
 }
 

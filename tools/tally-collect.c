@@ -86,13 +86,13 @@ main(int argc, char *argv[])
 		case 'f':
 			if (tally_format_parse(optarg, &fmt) != TALLY_OK) {
 				cli_warn("unknown format '%s'", optarg);
-				return EXIT_TROUBLE;
+				return cli_usual_option('?', usage_text);
 			}
 			break;
 		case 'l':
 			if (cli_parse_kv(optarg, &kv) != 0) {
 				cli_warn("label '%s' is not key=value", optarg);
-				return EXIT_TROUBLE;
+				return cli_usual_option('?', usage_text);
 			}
 			cli_kv_push(&labels, &nlabels, kv.key, kv.value);
 			break;
@@ -102,7 +102,7 @@ main(int argc, char *argv[])
 		case 'R':
 			if (optarg != NULL && optarg[0] == '\0') {
 				cli_warn("--rules= needs a file name");
-				return EXIT_TROUBLE;
+				return cli_usual_option('?', usage_text);
 			}
 			want_rules = 1;
 			rulespath = optarg;

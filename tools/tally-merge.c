@@ -15,7 +15,8 @@
 #include "cli.h"
 
 static const char usage_text[] =
-    "usage: tally-merge [-h] [--version] [-o file] [file | -] ...\n";
+    "usage: tally-merge [-h] [--version] [-o file]\n"
+    "                   [file | directory | -] ...\n";
 
 static void
 report(void *arg, int status, const struct tally_error *err)

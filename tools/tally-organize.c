@@ -4,6 +4,7 @@
  */
 #include <sys/stat.h>
 
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -73,6 +74,8 @@ put_path(const char *path)
 static void
 action(void *arg, const struct tally_organize_action *a)
 {
+	static int said;
+
 	(void)arg;
 	if (a->kind == TALLY_ORGANIZE_MOVE) {
 		fputs("move ", stdout);
@@ -85,7 +88,14 @@ action(void *arg, const struct tally_organize_action *a)
 		put_path(a->path);
 	}
 	putchar('\n');
-	fflush(stdout);
+	/* Say a write error once, with its own errno, and none for a closed
+	 * pipe; the run goes on and exits 2 (cli_close_stdout). */
+	if (fflush(stdout) != 0 && !said) {
+		if (errno != EPIPE)
+			cli_warn("error: write error: %s", strerror(errno));
+		cli_stdout_reported();
+		said = 1;
+	}
 }
 
 static void

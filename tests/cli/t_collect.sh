@@ -41,6 +41,7 @@ expect_lines '"labels":{"a":"2"}' 13
 expect_not_out '"a":"1"'
 run bad-label 2 tally-collect -l x "$DORNY"
 expect_err "tally-collect: label 'x' is not key=value"
+expect_err "usage: tally-collect"
 [ -s "$OUT" ] && notok "bad-label: stdout not empty" || ok "bad-label: stdout empty"
 run bad-label-empty-key 2 tally-collect --label==v "$DORNY"
 expect_err "is not key=value"
@@ -52,6 +53,7 @@ run format-locust 0 tally-collect --format=locust "$L/bitcoin-api_failures.csv"
 expect_lines '"status":"failed"' 7
 run format-unknown 2 tally-collect -f nope "$DORNY"
 expect_err "tally-collect: unknown format 'nope'"
+expect_err "usage: tally-collect"
 run format-auto-is-a-name 0 tally-collect -f auto "$L/grpc_stats.csv"
 expect_lines '"type":"perf"' 2
 # A forced format that does not fit is an input error, not silence.

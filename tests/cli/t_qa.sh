@@ -23,6 +23,19 @@ piped merge tally-merge "$T/big.jsonl"
 for f in junit json html; do
 	piped "render -f $f" tally-render -f $f "$T/big.jsonl"
 done
+piped collect tally-collect "$T/big.jsonl"
+# organize --apply and --undo into a closed log pipe: quiet too (--undo
+# said "write error: No such file or directory", a stale errno), and
+# every step is still done.
+mkdir -p "$T/many/tests"
+i=0; while [ $i -lt 2000 ]; do : > "$T/many/tests/test_m$i.py"; i=$((i + 1)); done
+piped "organize --apply" tally-organize --root "$T/many" --apply
+run "organize --apply into a closed pipe: all moved" 0 \
+    tally-organize --root "$T/many" --check
+piped "organize --undo" tally-organize --root "$T/many" --undo
+[ -e "$T/many/tests/test_m1999.py" ] && [ ! -e "$T/many/tests/unit" ] &&
+    ok "organize --undo into a closed pipe: all moved back" ||
+    notok "organize --undo into a closed pipe: not all moved back"
 
 # A full device: the message names the cause, once.
 if [ -w /dev/full ]; then
