@@ -105,7 +105,8 @@ fuzz:
 	build-fuzz/fuzz_read -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -timeout=5 \
 	  -rss_limit_mb=2048 build-fuzz/corpus tests/data examples/results
 	build-fuzz/fuzz_render -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -timeout=10 \
-	  -rss_limit_mb=2048 build-fuzz/corpus-render tests/data/merge tests/data/qa
+	  -rss_limit_mb=2048 build-fuzz/corpus-render tests/data/merge tests/data/qa \
+	  tests/data/hostile
 
 $(B)/lib $(B)/tools $(B)/bin $(B)/tests $(B)/gen:
 	mkdir -p $@

@@ -45,6 +45,11 @@ tally_buf_reserve(struct tally_buf *b, size_t extra)
 		ncap = ncap > SIZE_MAX / 2 ? need : ncap * 2;
 	if ((p = realloc(b->data, ncap)) == NULL)
 		return TALLY_ENOMEM;
+	/*
+	 * A first allocation is terminated too: a caller that reserves
+	 * and then adds nothing (an empty input) still holds a string.
+	 */
+	p[b->len] = '\0';
 	b->data = p;
 	b->cap = ncap;
 	return TALLY_OK;

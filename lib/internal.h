@@ -37,6 +37,7 @@ struct tally_buf {
 void	 tally_buf_init(struct tally_buf *b);
 void	 tally_buf_free(struct tally_buf *b);
 void	 tally_buf_reset(struct tally_buf *b);
+/* Room for extra more bytes and a NUL; data stays NUL-terminated. */
 int	 tally_buf_reserve(struct tally_buf *b, size_t extra);
 int	 tally_buf_add(struct tally_buf *b, const void *p, size_t n);
 int	 tally_buf_adds(struct tally_buf *b, const char *s);

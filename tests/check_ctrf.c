@@ -225,6 +225,16 @@ START_TEST(hostile_reports)
 	ck_assert_str_eq(err.message, "duplicate key 'name'");
 	ck_assert_int_eq(err.line, 2);
 	capture_fini(&c);
+	/* An empty name twice is named as '', nothing from past a buffer. */
+	capture_init(&c);
+	ck_assert_int_eq(read_string("{\"results\":{\"tool\":{},\"tests\":"
+	    "[{\"name\":\"a\",\"\":1,\"\":2}]}}", "d.json", TALLY_FMT_CTRF, &c,
+	    &err), TALLY_EPARSE);
+	ck_assert_uint_eq(c.ntests, 0);
+	ck_assert_str_eq(err.message, "duplicate key ''");
+	ck_assert_uint_eq(capture_count(&c,
+	    "\"message\":\"duplicate key ''\""), 1);
+	capture_fini(&c);
 	capture_init(&c);
 	ck_assert_int_eq(read_string("{\"results\":{\"tool\":{},\"tests\":"
 	    "[{\"name\":\"a\",\"duration\":1e999}]}}", "e.json",

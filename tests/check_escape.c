@@ -159,25 +159,52 @@ random_input(unsigned char *p, size_t max)
 	return n;
 }
 
+/* Every escaper, for the tests that go through them all. */
+static const struct {
+	const char	*name;
+	tally_esc_fn	 f;
+} t[] = {
+	{ "json", tally_esc_json },
+	{ "json_script", tally_esc_json_script },
+	{ "xml", tally_esc_xml },
+	{ "xml_text", tally_esc_xml_text },
+	{ "html", tally_esc_html },
+	{ "html_line", tally_esc_html_line },
+	{ "md", tally_esc_md },
+	{ "term", tally_esc_term },
+	{ "term_line", tally_esc_term_line },
+	{ "gh_data", tally_esc_gh_data },
+	{ "gh_prop", tally_esc_gh_prop },
+	{ "url", tally_esc_url },
+};
+
+/*
+ * An empty input into a new buffer gives an empty string: the escapers
+ * reserve room first, and an escaped empty JSON key was once read past
+ * its allocation (issue 15).  Both by length and up to the NUL.
+ */
+START_TEST(empty_input_gives_empty_string)
+{
+	struct tally_buf b;
+	size_t i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		tally_buf_init(&b);
+		ck_assert_int_eq(t[i].f(&b, "", 0), TALLY_OK);
+		ck_assert_msg(b.len == 0 && (b.data == NULL ||
+		    b.data[0] == '\0'), "%s: not an empty string", t[i].name);
+		tally_buf_free(&b);
+		tally_buf_init(&b);
+		ck_assert_int_eq(t[i].f(&b, "", TALLY_NTS), TALLY_OK);
+		ck_assert_msg(b.len == 0 && (b.data == NULL ||
+		    b.data[0] == '\0'), "%s: not an empty string", t[i].name);
+		tally_buf_free(&b);
+	}
+}
+END_TEST
+
 START_TEST(fast_path_matches_slow_path)
 {
-	static const struct {
-		const char	*name;
-		tally_esc_fn	 f;
-	} t[] = {
-		{ "json", tally_esc_json },
-		{ "json_script", tally_esc_json_script },
-		{ "xml", tally_esc_xml },
-		{ "xml_text", tally_esc_xml_text },
-		{ "html", tally_esc_html },
-		{ "html_line", tally_esc_html_line },
-		{ "md", tally_esc_md },
-		{ "term", tally_esc_term },
-		{ "term_line", tally_esc_term_line },
-		{ "gh_data", tally_esc_gh_data },
-		{ "gh_prop", tally_esc_gh_prop },
-		{ "url", tally_esc_url },
-	};
 	unsigned char in[300];
 	struct tally_buf fast, slow;
 	size_t i, k, n, iter, checked = 0;
@@ -248,6 +275,7 @@ suite_escape(void)
 	tcase_add_test(tc, github);
 	tcase_add_test(tc, strip_ansi);
 	tcase_add_test(tc, utf8_decode);
+	tcase_add_test(tc, empty_input_gives_empty_string);
 	suite_add_tcase(s, tc);
 	/* About a second of work; room for a loaded machine. */
 	tc = tcase_create("fast path");

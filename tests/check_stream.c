@@ -166,6 +166,28 @@ START_TEST(writer_repairs_utf8_and_controls)
 }
 END_TEST
 
+/*
+ * An empty member name given twice is named as '' in the message and
+ * the error record; it once showed bytes from past the end of a buffer
+ * (issue 15).
+ */
+START_TEST(duplicate_empty_key)
+{
+	struct capture c;
+	struct tally_error err;
+
+	capture_init(&c);
+	ck_assert_int_eq(read_string("{\"v\":1,\"type\":\"test\",\"name\":\"a\","
+	    "\"\":1,\"\":2}\n", "k", TALLY_FMT_STREAM, &c, &err), TALLY_EPARSE);
+	ck_assert_str_eq(err.message, "duplicate key ''");
+	ck_assert_int_eq(err.line, 1);
+	ck_assert_uint_eq(c.ntests, 0);
+	ck_assert_uint_eq(capture_count(&c,
+	    "\"message\":\"duplicate key ''\""), 1);
+	capture_fini(&c);
+}
+END_TEST
+
 START_TEST(empty_and_unknown_inputs)
 {
 	struct capture c;
@@ -200,6 +222,7 @@ suite_stream(void)
 	tcase_add_test(tc, huge_numbers_are_absent);
 	tcase_add_test(tc, writer_repairs_utf8_and_controls);
 	tcase_add_test(tc, empty_and_unknown_inputs);
+	tcase_add_test(tc, duplicate_empty_key);
 	suite_add_tcase(s, tc);
 	return s;
 }
