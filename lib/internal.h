@@ -27,6 +27,13 @@
 #define TALLY_MAX_LINE	(64u << 20)	/* one JSON Lines record: 64 MiB */
 #define TALLY_MAX_DEPTH	64		/* XML and JSON nesting we accept */
 
+/* What every JSON reader says about the two faults it shares. */
+#define TALLY_STR_(x)	#x
+#define TALLY_STR(x)	TALLY_STR_(x)
+#define TALLY_JSON_DEEP	"nesting too deep: more than " \
+	TALLY_STR(TALLY_MAX_DEPTH) " levels"
+#define TALLY_JSON_NUL	"NUL character (\\u0000) in a string"
+
 /* A growable byte buffer, always NUL-terminated when data != NULL. */
 struct tally_buf {
 	char	*data;
@@ -138,9 +145,9 @@ int	 tally_stream_format(struct tally_buf *b, const struct tally_record *rec);
 enum tally_status tally_status_from_word(const char *word);
 
 /*
- * JSON through cJSON with hostile-input checks: embedded NULs, duplicate
- * keys, non-finite numbers and nesting deeper than TALLY_MAX_DEPTH are
- * refused.  buf must have a NUL at buf[len].  On failure err gets the
+ * JSON through cJSON with hostile-input checks: NUL bytes, \u0000
+ * escapes, duplicate keys, non-finite numbers and nesting deeper than
+ * TALLY_MAX_DEPTH are refused.  buf must have a NUL at buf[len].  On failure err gets the
  * line and column (line counted from first_line) and TALLY_EPARSE is
  * returned.  Free *out with cJSON_Delete().
  */

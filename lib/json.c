@@ -59,14 +59,64 @@ duplicate(const cJSON *j, int *nomem)
 	return dup;
 }
 
+/*
+ * Offset of the first \u0000 escape in JSON text that cJSON accepted,
+ * else -1.  A backslash starts an escape unless an odd run of
+ * backslashes comes before it; valid JSON has none outside strings.
+ */
+static size_t
+nul_escape(const char *buf, size_t len)
+{
+	const char *p = buf, *e = buf + len, *q, *run;
+
+	while ((q = memmem(p, (size_t)(e - p), "\\u0000", 6)) != NULL) {
+		for (run = q; run > buf && run[-1] == '\\'; run--)
+			;
+		if ((q - run) % 2 == 0)
+			return (size_t)(q - buf);
+		p = q + 1;
+	}
+	return (size_t)-1;
+}
+
+/*
+ * Offset of the bracket that opens nesting level TALLY_MAX_DEPTH + 1 in
+ * the first len bytes, else -1.  The bytes must be valid JSON up to
+ * there, so strings are told apart from structure.
+ */
+static size_t
+too_deep(const char *buf, size_t len)
+{
+	size_t i;
+	int depth = 0, instr = 0;
+
+	for (i = 0; i < len; i++) {
+		if (instr) {
+			if (buf[i] == '\\')
+				i++;
+			else if (buf[i] == '"')
+				instr = 0;
+		} else if (buf[i] == '"')
+			instr = 1;
+		else if (buf[i] == '[' || buf[i] == '{') {
+			if (++depth > TALLY_MAX_DEPTH)
+				return i;
+		} else if (buf[i] == ']' || buf[i] == '}')
+			depth--;
+	}
+	return (size_t)-1;
+}
+
 static int
 check(const cJSON *j, int depth, const char **why, const char **key)
 {
 	const cJSON *c;
 	int nomem = 0;
 
-	if (depth > TALLY_MAX_DEPTH) {
-		*why = "nesting too deep";
+	/* The root is at depth 0 and opens level 1. */
+	if ((cJSON_IsArray(j) || cJSON_IsObject(j)) &&
+	    depth >= TALLY_MAX_DEPTH) {
+		*why = TALLY_JSON_DEEP;
 		return TALLY_EPARSE;
 	}
 	if (cJSON_IsNumber(j) && !isfinite(j->valuedouble)) {
@@ -95,6 +145,7 @@ tally_json_parse(const char *buf, size_t len, long first_line,
     struct cJSON **out, struct tally_error *err)
 {
 	const char *end = NULL, *why = NULL, *key = NULL, *nul;
+	size_t at;
 	long line, col;
 	cJSON *j;
 	int rc;
@@ -111,13 +162,33 @@ tally_json_parse(const char *buf, size_t len, long first_line,
 
 		if (off > len)
 			off = len;
+		/* cJSON gives up at 1000 levels: name the real limit. */
+		if ((at = too_deep(buf, off < len ? off + 1 : len)) !=
+		    (size_t)-1) {
+			locate(buf, at, first_line, &line, &col);
+			return tally_error_set(err, TALLY_EPARSE, line, col,
+			    "%s", TALLY_JSON_DEEP);
+		}
 		locate(buf, off, first_line, &line, &col);
 		return tally_error_set(err, TALLY_EPARSE, line, col,
 		    off >= len ? "unexpected end of JSON" : "invalid JSON");
 	}
+	/* cJSON cuts a string at \u0000: "a\u0000b" would read as "a". */
+	if ((at = nul_escape(buf, len)) != (size_t)-1) {
+		cJSON_Delete(j);
+		locate(buf, at, first_line, &line, &col);
+		return tally_error_set(err, TALLY_EPARSE, line, col, "%s",
+		    TALLY_JSON_NUL);
+	}
 	if ((rc = check(j, 0, &why, &key)) != TALLY_OK) {
 		struct tally_buf k;
 
+		if (strcmp(why, TALLY_JSON_DEEP) == 0 &&
+		    (at = too_deep(buf, len)) != (size_t)-1) {
+			cJSON_Delete(j);
+			locate(buf, at, first_line, &line, &col);
+			return tally_error_set(err, rc, line, col, "%s", why);
+		}
 		/* The key is data: no raw control characters in messages. */
 		tally_buf_init(&k);
 		if (key != NULL && tally_esc_term_line(&k, key, strlen(key)) ==

@@ -46,7 +46,7 @@ struct js {
 	int			 cap_on;
 	size_t			 cap_from;
 	struct tally_buf	 cap;
-	int			 cap_fix;	/* saw \u0000 or a lone surrogate */
+	int			 cap_fix;	/* saw a lone surrogate */
 	struct tally_buf	 key;
 	struct pattern		 pat[TALLY_JSCAN_MAXPATHS];
 	int			 npat;
@@ -61,13 +61,20 @@ static int value(struct js *js, uint32_t alive);
 
 /* Record the first failure; later ones are consequences of it. */
 static int
-fail(struct js *js, int rc, const char *fmt, const char *arg)
+fail_at(struct js *js, long line, long col, int rc, const char *fmt,
+    const char *arg)
 {
 	if (js->rc == 0) {
 		js->rc = rc;
-		tally_error_set(js->err, rc, js->line, js->col, fmt, arg);
+		tally_error_set(js->err, rc, line, col, fmt, arg);
 	}
 	return js->rc;
+}
+
+static int
+fail(struct js *js, int rc, const char *fmt, const char *arg)
+{
+	return fail_at(js, js->line, js->col, rc, fmt, arg);
 }
 
 static int
@@ -217,8 +224,8 @@ hex4(struct js *js, unsigned *out)
 
 /*
  * A string, opening quote next.  With out, its decoded text is kept
- * there (for member names); \u0000 becomes U+FFFD so that no text is
- * cut short at a NUL.
+ * there (for member names).  \u0000 is refused: C strings would end
+ * there, and "a\u0000b" and "a" would be one name.
  */
 static int
 string(struct js *js, struct tally_buf *out)
@@ -272,10 +279,9 @@ escape:
 			advance(js);
 			if (hex4(js, &cp) != TALLY_OK)
 				return js->rc;
-			if (cp == 0) {
-				js->cap_fix = 1;
-				cp = 0xFFFD;
-			}
+			if (cp == 0)	/* at the backslash, 6 bytes back */
+				return fail_at(js, js->line, js->col - 6,
+				    TALLY_EPARSE, "%s", TALLY_JSON_NUL);
 			if (cp >= 0xD800 && cp < 0xDC00 && peek(js) == '\\') {
 				advance(js);
 				if (peek(js) != 'u') {
@@ -288,6 +294,10 @@ escape:
 				advance(js);
 				if (hex4(js, &lo) != TALLY_OK)
 					return js->rc;
+				if (lo == 0)
+					return fail_at(js, js->line,
+					    js->col - 6, TALLY_EPARSE, "%s",
+					    TALLY_JSON_NUL);
 				if (lo >= 0xDC00 && lo < 0xE000)
 					cp = 0x10000 + ((cp - 0xD800) << 10) +
 					    (lo - 0xDC00);
@@ -399,9 +409,9 @@ hexval(const char *p)
 }
 
 /*
- * Make a captured value safe for cJSON, which stops strings at \u0000
- * and refuses lone surrogates: both become \ufffd, the same length.
- * The value is valid JSON, so every \u has four hex digits.
+ * Make a captured value safe for cJSON, which refuses lone surrogates:
+ * they become \ufffd, the same length.  The value is valid JSON without
+ * \u0000 (string() refused it), so every \u has four hex digits.
  */
 static void
 repair(char *p, size_t len)
@@ -419,7 +429,7 @@ repair(char *p, size_t len)
 			p += 10;	/* a pair: keep both */
 			continue;
 		}
-		if (cp == 0 || (cp >= 0xD800 && cp < 0xE000))
+		if (cp >= 0xD800 && cp < 0xE000)
 			memcpy(p + 2, "fffd", 4);
 		p += 4;
 	}
@@ -536,7 +546,7 @@ open_frame(struct js *js, uint32_t alive, int is_array)
 		    (js->pat[i].seg[d].kind == SEG_ANYINDEX) == is_array)
 			js->reached |= 1u << i;
 	if (js->depth >= TALLY_MAX_DEPTH)
-		return fail(js, TALLY_EPARSE, "%s", "nesting too deep");
+		return fail(js, TALLY_EPARSE, "%s", TALLY_JSON_DEEP);
 	advance(js);
 	js->depth++;
 	js->fr[js->depth].index = 0;

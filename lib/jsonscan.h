@@ -52,9 +52,9 @@ typedef int (*tally_jscan_fn)(void *arg, const struct tally_jvalue *v,
  * container holding path i's values was found ("results.tests" is an
  * array, "metrics" an object), even if it was empty: a reader tells "no
  * tests" from "not my format" with it.  Returns TALLY_OK, TALLY_EPARSE with
- * err at the first syntax fault, TALLY_ELIMIT (a value over
- * TALLY_JSCAN_MAX or nesting over TALLY_MAX_DEPTH), TALLY_EIO,
- * TALLY_ENOMEM, or the first non-zero status fn returned.
+ * err at the first fault (syntax, a \u0000 escape anywhere, nesting over
+ * TALLY_MAX_DEPTH), TALLY_ELIMIT (a value over TALLY_JSCAN_MAX),
+ * TALLY_EIO, TALLY_ENOMEM, or the first non-zero status fn returned.
  */
 int	tally_jscan(struct tally_src *src, const char *const *paths,
 	    tally_jscan_fn fn, void *arg, unsigned *reached,

@@ -205,15 +205,26 @@ START_TEST(hostile_reports)
 	ck_assert_int_eq(err.line, 2);
 	ck_assert_int_eq(err.column, 1);
 	capture_fini(&c);
-	/* \u0000 does not cut a message short; invalid UTF-8 is repaired. */
+	/* Invalid UTF-8 is repaired. */
 	capture_init(&c);
 	ck_assert_int_eq(read_string("{\"results\":{\"tool\":{},\"tests\":"
 	    "[{\"name\":\"n\xff\",\"status\":\"failed\",\"message\":"
-	    "\"a\\u0000b\"}]}}", "u.json", TALLY_FMT_CTRF, &c, &err),
+	    "\"a\\u0001b\"}]}}", "u.json", TALLY_FMT_CTRF, &c, &err),
 	    TALLY_OK);
 	ck_assert_uint_eq(capture_count(&c, "\"name\":\"n\xef\xbf\xbd\""), 1);
-	ck_assert_uint_eq(capture_count(&c, "\"message\":\"a\xef\xbf\xbd"
-	    "b\""), 1);
+	ck_assert_uint_eq(capture_count(&c, "\"message\":\"a\\u0001b\""), 1);
+	capture_fini(&c);
+	/* \u0000 is refused, not cut short or replaced (issue 15). */
+	capture_init(&c);
+	ck_assert_int_eq(read_string("{\"results\":{\"tool\":{},\"tests\":"
+	    "[{\"name\":\"a\",\"status\":\"passed\"},\n{\"name\":\"b\","
+	    "\"message\":\"a\\u0000b\"}]}}", "u.json", TALLY_FMT_CTRF, &c,
+	    &err), TALLY_EPARSE);
+	ck_assert_uint_eq(c.ntests, 1);
+	ck_assert_str_eq(err.message, "NUL character (\\u0000) in a string");
+	ck_assert_int_eq(err.line, 2);
+	ck_assert_int_eq(err.column, 25);
+	ck_assert_uint_eq(c.nerrors, 1);
 	capture_fini(&c);
 	/* Duplicate keys inside a test, and an infinite duration. */
 	capture_init(&c);

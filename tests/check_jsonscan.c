@@ -228,7 +228,15 @@ START_TEST(nesting_is_limited)
 	ck_assert_int_eq(scan(ok, no_paths, &s, &err), TALLY_OK);
 	tally_buf_free(&s.log);
 	ck_assert_int_eq(scan(deep, no_paths, &s, &err), TALLY_EPARSE);
-	ck_assert_str_eq(err.message, "nesting too deep");
+	ck_assert_str_eq(err.message, "nesting too deep: more than 64 levels");
+	ck_assert_int_eq(err.column, TALLY_MAX_DEPTH + 1);
+	tally_buf_free(&s.log);
+	free(deep);
+	/* Far deeper (issue 15): the same message at the same place. */
+	deep = nested(5000);
+	ck_assert_int_eq(scan(deep, no_paths, &s, &err), TALLY_EPARSE);
+	ck_assert_str_eq(err.message, "nesting too deep: more than 64 levels");
+	ck_assert_int_eq(err.line, 1);
 	ck_assert_int_eq(err.column, TALLY_MAX_DEPTH + 1);
 	tally_buf_free(&s.log);
 	free(ok);
@@ -300,18 +308,53 @@ START_TEST(duplicate_keys_among_many)
 }
 END_TEST
 
-START_TEST(nul_escape_does_not_cut_strings)
+/*
+ * \u0000 is refused wherever it is, at its backslash: in a C string
+ * "a\u0000b" would read as "a" (issue 15).  An escaped backslash before
+ * "u0000" is text, and stays.
+ */
+START_TEST(nul_escape_is_refused)
+{
+	static const char *const paths[] = { "t[*]", NULL };
+	static const struct {
+		const char	*doc;
+		long		 line, col;
+	} bad[] = {
+		{ "{\"t\":[\"a\\u0000b\"]}", 1, 9 },
+		{ "{\"t\":[\n {\"x\\u0000\":1}]}", 2, 5 },
+		{ "{\"skipped\":\"\\u0000\",\"t\":[1]}", 1, 13 },
+		{ "{\"t\":[\"\\ud800\\u0000\"]}", 1, 14 },
+		{ "{\"t\":[\"\\\\\\u0000\"]}", 1, 10 },
+	};
+	struct tally_error err;
+	struct seen s = { .stop_after = -1 };
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		ck_assert_int_eq(scan(bad[i].doc, paths, &s, &err),
+		    TALLY_EPARSE);
+		ck_assert_str_eq(err.message,
+		    "NUL character (\\u0000) in a string");
+		ck_assert_msg(err.line == bad[i].line &&
+		    err.column == bad[i].col, "case %zu: at %ld:%ld", i,
+		    err.line, err.column);
+		ck_assert_int_eq(s.n, 0);
+		tally_buf_free(&s.log);
+	}
+	ck_assert_int_eq(scan("{\"t\":[\"c\\\\u0000d\"]}", paths, &s, &err),
+	    TALLY_OK);
+	ck_assert_str_eq(s.log.data, "0:-:0=\"c\\\\u0000d\";");
+	tally_buf_free(&s.log);
+}
+END_TEST
+
+START_TEST(lone_surrogates_are_repaired)
 {
 	static const char *const paths[] = { "t[*]", NULL };
 	struct tally_error err;
 	struct seen s = { .stop_after = -1 };
 
-	ck_assert_int_eq(scan("{\"t\":[\"a\\u0000b\",\"c\\\\u0000d\"]}", paths,
-	    &s, &err), TALLY_OK);
-	ck_assert_str_eq(s.log.data,
-	    "0:-:0=\"a\xef\xbf\xbd" "b\";0:-:1=\"c\\\\u0000d\";");
-	tally_buf_free(&s.log);
-	/* Lone surrogates, which cJSON refuses, likewise; pairs stay. */
+	/* Lone surrogates, which cJSON refuses, become U+FFFD; pairs stay. */
 	ck_assert_int_eq(scan("{\"t\":[\"\\ud800x\\udc00\\ud83d\\ude00"
 	    "\\ud800\\n\"]}", paths, &s, &err), TALLY_OK);
 	ck_assert_str_eq(s.log.data, "0:-:0=\"\xef\xbf\xbdx\xef\xbf\xbd"
@@ -513,7 +556,8 @@ suite_jsonscan(void)
 	tcase_add_test(tc, nesting_is_limited);
 	tcase_add_test(tc, duplicate_keys);
 	tcase_add_test(tc, duplicate_keys_among_many);
-	tcase_add_test(tc, nul_escape_does_not_cut_strings);
+	tcase_add_test(tc, nul_escape_is_refused);
+	tcase_add_test(tc, lone_surrogates_are_repaired);
 	tcase_add_test(tc, huge_numbers);
 	tcase_add_test(tc, callback_status_stops_the_scan);
 	tcase_add_test(tc, values_across_buffer_boundaries);

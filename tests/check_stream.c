@@ -188,6 +188,98 @@ START_TEST(duplicate_empty_key)
 }
 END_TEST
 
+/*
+ * \u0000 is refused at its backslash: cJSON would cut "ab\u0000cd" to
+ * "ab", and two tests would have one identity (issue 15).  An escaped
+ * backslash before "u0000" is text.
+ */
+START_TEST(nul_escape_is_refused)
+{
+	static const struct {
+		const char	*in;
+		long		 col;
+	} bad[] = {
+		{ "{\"v\":1,\"type\":\"test\",\"name\":\"ab\\u0000cd\","
+		  "\"status\":\"passed\"}", 32 },
+		{ "{\"v\":1,\"type\":\"test\",\"name\":\"a\",\"status\":"
+		  "\"passed\",\"labels\":{\"k\\u0000\":\"v\"}}", 63 },
+		{ "{\"v\":1,\"type\":\"test\",\"name\":\"\\\\\\u0000\","
+		  "\"status\":\"passed\"}", 32 },
+	};
+	struct capture c;
+	struct tally_error err;
+	struct tally_buf in;
+	size_t i;
+
+	tally_buf_init(&in);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		tally_buf_reset(&in);
+		tally_buf_printf(&in, "{\"v\":1,\"type\":\"test\",\"name\":"
+		    "\"ab\",\"status\":\"passed\"}\n%s\n", bad[i].in);
+		capture_init(&c);
+		ck_assert_int_eq(read_string(in.data, "n", TALLY_FMT_AUTO, &c,
+		    &err), TALLY_EPARSE);
+		ck_assert_str_eq(err.message,
+		    "NUL character (\\u0000) in a string");
+		ck_assert_msg(err.line == 2 && err.column == bad[i].col,
+		    "case %zu: at %ld:%ld", i, err.line, err.column);
+		ck_assert_uint_eq(c.ntests, 1);
+		ck_assert_uint_eq(c.nerrors, 1);
+		capture_fini(&c);
+	}
+	tally_buf_free(&in);
+	capture_init(&c);
+	ck_assert_int_eq(read_string("{\"v\":1,\"type\":\"test\",\"name\":"
+	    "\"ab\\\\u0000cd\",\"status\":\"passed\"}\n", "n", TALLY_FMT_AUTO,
+	    &c, &err), TALLY_OK);
+	ck_assert_uint_eq(capture_count(&c, "\"name\":\"ab\\\\u0000cd\""), 1);
+	capture_fini(&c);
+}
+END_TEST
+
+/* Nesting past the limit says so, where it happens, however deep. */
+START_TEST(deep_nesting_is_named)
+{
+	static const int depth[] = { 64, 65, 999, 1000, 1001, 5000 };
+	struct capture c;
+	struct tally_error err;
+	struct tally_buf in;
+	size_t i;
+	int k;
+
+	tally_buf_init(&in);
+	for (i = 0; i < sizeof(depth) / sizeof(depth[0]); i++) {
+		/* The record is one level; "x" holds the rest. */
+		tally_buf_reset(&in);
+		tally_buf_adds(&in, "{\"v\":1,\"type\":\"test\",\"name\":\"a\","
+		    "\"status\":\"passed\",\"x\":");
+		for (k = 1; k < depth[i]; k++)
+			tally_buf_addc(&in, '[');
+		for (k = 1; k < depth[i]; k++)
+			tally_buf_addc(&in, ']');
+		tally_buf_adds(&in, "}\n");
+		capture_init(&c);
+		if (depth[i] <= TALLY_MAX_DEPTH) {
+			ck_assert_int_eq(read_string(in.data, "d",
+			    TALLY_FMT_STREAM, &c, &err), TALLY_OK);
+			ck_assert_uint_eq(c.ntests, 1);
+		} else {
+			ck_assert_int_eq(read_string(in.data, "d",
+			    TALLY_FMT_STREAM, &c, &err), TALLY_EPARSE);
+			ck_assert_str_eq(err.message,
+			    "nesting too deep: more than 64 levels");
+			ck_assert_int_eq(err.line, 1);
+			/* The bracket that opens level 65. */
+			ck_assert_int_eq(err.column, 54 + TALLY_MAX_DEPTH);
+			ck_assert_uint_eq(c.ntests, 0);
+			ck_assert_uint_eq(c.nerrors, 1);
+		}
+		capture_fini(&c);
+	}
+	tally_buf_free(&in);
+}
+END_TEST
+
 START_TEST(empty_and_unknown_inputs)
 {
 	struct capture c;
@@ -223,6 +315,8 @@ suite_stream(void)
 	tcase_add_test(tc, writer_repairs_utf8_and_controls);
 	tcase_add_test(tc, empty_and_unknown_inputs);
 	tcase_add_test(tc, duplicate_empty_key);
+	tcase_add_test(tc, nul_escape_is_refused);
+	tcase_add_test(tc, deep_nesting_is_named);
 	suite_add_tcase(s, tc);
 	return s;
 }
