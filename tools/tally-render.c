@@ -34,7 +34,10 @@ enum {
 static void
 report(void *arg, int status, const struct tally_error *err)
 {
-	(void)status;
+	if (status == TALLY_OK) {
+		cli_warning(err);
+		return;
+	}
 	*(int *)arg = 1;
 	cli_error(err);
 }
@@ -174,7 +177,7 @@ main(int argc, char *argv[])
 	char *assets = NULL;
 	size_t nmeta = 0;
 	char badgate[128];
-	int ch, split = 0, bad = 0, status;
+	int ch, split = 0, bad = 0, status, to_stdout;
 
 	cli_init("tally-render");
 	memset(&opts, 0, sizeof(opts));
@@ -243,6 +246,8 @@ main(int argc, char *argv[])
 		}
 	argc -= optind;
 	argv += optind;
+	if (cli_check_inputs(argc, argv, usage_text) != 0)
+		return EXIT_TROUBLE;
 	if (format == NULL)
 		return usage_error("no format given (-f)", NULL);
 	if ((render = tally_renderer(format)) == NULL) {
@@ -275,6 +280,8 @@ main(int argc, char *argv[])
 
 	if (load(argc, argv, &ro, &rep, &bad) != 0)
 		return EXIT_TROUBLE;
+	to_stdout = opts.output_path == NULL ||
+	    strcmp(opts.output_path, "-") == 0;
 	tally_error_init(&err, opts.output_path);
 	if (tally_output_open(&out, opts.output_path, &err) != TALLY_OK)
 		goto fail;
@@ -291,14 +298,19 @@ main(int argc, char *argv[])
 	free(assets);
 	return cli_close_stdout(status);
 fail:
-	/* No partial report: -o keeps the previous file.  A closed pipe is
-	 * not worth a message. */
-	if (err.sys_errno != EPIPE)
-		cli_error(&err);
+	/*
+	 * No partial report: -o keeps the previous file.  A closed pipe is
+	 * no trouble: the report was built, so the gates decide as usual.
+	 */
 	cli_stdout_reported();
 	tally_output_abort(out);
+	status = bad ? EXIT_TROUBLE : rep != NULL && rep->verdict_failed ?
+	    EXIT_NO : EXIT_OK;
 	tally_report_free(rep);
 	free(meta);
 	free(assets);
+	if (err.sys_errno == EPIPE || (to_stdout && cli_pipe_closed(stdout)))
+		return cli_close_stdout(status);
+	cli_error(&err);
 	return EXIT_TROUBLE;
 }
