@@ -156,6 +156,54 @@ cp "$DORNY" "$T/d/results.txt"
 run named-file 0 tally-collect "$T/d/results.txt"
 expect_lines '"type":"test"' 12
 
+# A tree deeper than the walk allows: a diagnostic and an error record,
+# so a gate downstream sees the loss.
+deep=$T/deep/$(i=0; while [ $i -lt 66 ]; do printf 'd/'; i=$((i + 1)); done)
+mkdir -p "$deep"
+cp "$DORNY" "$deep/lost.ndjson"
+cp "$DORNY" "$T/deep/kept.ndjson"
+run deep 2 tally-collect "$T/deep"
+expect_err "error: directories nested too deep"
+expect_lines '"type":"error","message":"directories nested too deep"' 1
+expect_lines '"type":"test"' 12
+tally-collect "$T/deep" 2>/dev/null > "$T/deep.jsonl"
+run deep-gate 1 tally-render -f text --fail-on error "$T/deep.jsonl"
+expect_out "directories nested too deep"
+
+# Links and special files inside a directory are not read, and said.
+mkdir -p "$T/w/sub" "$T/elsewhere"
+cp "$DORNY" "$T/w/real.ndjson"
+cp "$DORNY" "$T/elsewhere/target.ndjson"
+ln -s "$T/elsewhere/target.ndjson" "$T/w/link.ndjson"
+ln -s "$T/elsewhere" "$T/w/linkdir"
+ln -s "$T/elsewhere/target.ndjson" "$T/w/notes"
+mkfifo "$T/w/sub/pipe.xml" "$T/w/sub/pipe"
+# timeout: a FIFO opened without a writer would block the walk for good.
+run walk-special 0 timeout 20 tally-collect "$T/w"
+expect_lines '"type":"test"' 12
+expect_lines "\"source\":\"$T/w/real.ndjson\"" 13
+expect_err "tally-collect: $T/w/link.ndjson: warning: symbolic link not followed"
+expect_err "tally-collect: $T/w/linkdir: warning: symbolic link not followed"
+expect_err "tally-collect: $T/w/sub/pipe.xml: warning: FIFO skipped"
+[ "$(wc -l < "$ERR")" -eq 3 ] && ok "walk-special: three warnings, none for 'notes' or 'pipe'" ||
+    notok "walk-special: $(wc -l < "$ERR") lines on stderr" "$(cat "$ERR")"
+# Named as operands, a link and a FIFO are read.
+run walk-link-named 0 tally-collect "$T/w/link.ndjson"
+expect_lines '"type":"test"' 12
+expect_no_err
+( cat "$DORNY" > "$T/w/sub/pipe.xml" & )
+run walk-fifo-named 0 timeout 20 tally-collect "$T/w/sub/pipe.xml"
+expect_lines '"type":"test"' 12
+# A file name that would end the diagnostic's line: escaped.
+mkdir -p "$T/nl"
+printf 'x' > "$T/nl/$(printf 'a\n::add-mask::x.json')"
+run name-newline 2 tally-collect "$T/nl"
+grep -qF 'nl/a\n::add-mask::x.json:1: error:' "$ERR" &&
+    ok "name-newline: the newline shown as backslash-n" ||
+    notok "name-newline: the newline not escaped" "$(cat "$ERR")"
+[ "$(wc -l < "$ERR")" -eq 1 ] && ok "name-newline: one line" ||
+    notok "name-newline: $(wc -l < "$ERR") lines" "$(cat "$ERR")"
+
 # ---- round trip: collecting collect's output gives the same bytes ----
 tally-collect -l k=v "$G" "$L" > "$T/s1" 2>/dev/null
 tally-collect "$T/s1" > "$T/s2" 2>"$ERR"
