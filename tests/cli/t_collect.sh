@@ -109,6 +109,32 @@ expect_err "tally-collect: $T/nodir/x.jsonl: error: cannot create '$T/nodir/x.js
 [ -e "$T/nodir" ] && notok "output-no-dir: something was created" || ok "output-no-dir: nothing created"
 [ -s "$OUT" ] && notok "output-no-dir: stdout not empty" || ok "output-no-dir: stdout empty"
 
+# kill -9 while writing -o: nothing left beside the target (O_TMPFILE),
+# and what a killed run left under a name is removed by the next run once
+# its process is gone (tally-collect(1), FILES).
+mkdir -p "$T/k"
+mkfifo "$T/k.fifo"
+tally-collect -o "$T/k/out.jsonl" "$T/k.fifo" 2>/dev/null &
+kpid=$!
+exec 3>"$T/k.fifo"
+head -c 500 "$DORNY" >&3
+sleep 1
+kill -9 $kpid; wait $kpid 2>/dev/null
+exec 3>&-
+[ -z "$(ls -A "$T/k")" ] && ok "kill-9: no temporary file left" ||
+    notok "kill-9: left $(ls -A "$T/k" | tr '\n' ' ')"
+: > "$T/k/.out.jsonl.tally-tmp.$kpid.aB3dE9"
+: > "$T/k/.out.jsonl.tally-tmp.$$.aB3dE9"
+run kill-9-next-run 0 tally-collect -o "$T/k/out.jsonl" "$DORNY"
+[ ! -e "$T/k/.out.jsonl.tally-tmp.$kpid.aB3dE9" ] &&
+    ok "kill-9-next-run: a dead run's temporary file removed" ||
+    notok "kill-9-next-run: a dead run's temporary file kept"
+[ -e "$T/k/.out.jsonl.tally-tmp.$$.aB3dE9" ] &&
+    ok "kill-9-next-run: a live run's temporary file kept" ||
+    notok "kill-9-next-run: a live run's temporary file removed"
+[ "$(grep -c '"type":"test"' "$T/k/out.jsonl")" -eq 12 ] &&
+    ok "kill-9-next-run: output written" || notok "kill-9-next-run: output"
+
 # ---- missing inputs ----
 run missing 2 tally-collect "$T/nope.json" "$DORNY"
 expect_err "tally-collect: $T/nope.json: error: No such file or directory"
