@@ -173,8 +173,8 @@ main(int argc, char *argv[])
 	struct tally_error err;
 	struct tally_kv *meta = NULL, kv;
 	tally_render_fn render;
-	const char *format = NULL, *color = "auto", *nc;
-	char *assets = NULL;
+	const char *format = NULL, *color = "auto", *nc, *ga;
+	char *assets = NULL, token[33];
 	size_t nmeta = 0;
 	char badgate[128];
 	int ch, split = 0, bad = 0, status, to_stdout;
@@ -278,10 +278,24 @@ main(int argc, char *argv[])
 	ro.meta = meta;
 	ro.nmeta = nmeta;
 
-	if (load(argc, argv, &ro, &rep, &bad) != 0)
-		return EXIT_TROUBLE;
 	to_stdout = opts.output_path == NULL ||
 	    strcmp(opts.output_path, "-") == 0;
+	/* Text in a GitHub Actions log: the runner's own guard against
+	 * workflow commands in it, with a token no input can know. */
+	ga = getenv("GITHUB_ACTIONS");
+	if (render == tally_renderer("text") && to_stdout && ga != NULL &&
+	    strcmp(ga, "true") == 0) {
+		if (cli_random_token(token, sizeof(token)) != 0) {
+			cli_warn("error: no random token for ::stop-commands::");
+			free(meta);
+			free(assets);
+			return EXIT_TROUBLE;
+		}
+		opts.stop_token = token;
+	}
+
+	if (load(argc, argv, &ro, &rep, &bad) != 0)
+		return EXIT_TROUBLE;
 	tally_error_init(&err, opts.output_path);
 	if (tally_output_open(&out, opts.output_path, &err) != TALLY_OK)
 		goto fail;

@@ -229,6 +229,12 @@ grep -qF 'nl/a\n::add-mask::x.json:1: error:' "$ERR" &&
     notok "name-newline: the newline not escaped" "$(cat "$ERR")"
 [ "$(wc -l < "$ERR")" -eq 1 ] && ok "name-newline: one line" ||
     notok "name-newline: $(wc -l < "$ERR") lines" "$(cat "$ERR")"
+mkdir -p "$T/hash"
+printf 'x' > "$T/hash/##[add-mask]x.json"
+run name-hash 2 tally-collect "$T/hash"
+grep -qF 'hash/##\133add-mask]x.json:1: error:' "$ERR" &&
+    ok "name-hash: the bracket after two hashes escaped" ||
+    notok "name-hash: the bracket after two hashes not escaped"
 
 # ---- round trip: collecting collect's output gives the same bytes ----
 tally-collect -l k=v "$G" "$L" > "$T/s1" 2>/dev/null
