@@ -403,7 +403,8 @@ read_dir(const char *path, enum tally_format fmt, struct tally_sink *sink,
 	if (rc != TALLY_ENOMEM)
 		qsort(names, n, sizeof(*names), name_cmp);
 	for (i = 0; i < n; i++) {
-		if (rc != TALLY_ENOMEM && rc != TALLY_ESTOP) {
+		if (rc == TALLY_OK || rc == TALLY_EPARSE || rc == TALLY_EIO ||
+		    rc == TALLY_ELIMIT) {
 			r = read_one(names[i], 0, fmt, sink, report, arg,
 			    depth + 1);
 			rc = worse(rc, r);
