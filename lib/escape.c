@@ -488,6 +488,13 @@ tally_esc_wfc_guard(struct tally_buf *b, const char *s, size_t n,
 
 	n = LEN(s, n);
 	while (i < n && rc == TALLY_OK) {
+		/* Most bytes: visible ASCII that starts nothing. */
+		if (p[i] > 0x20 && p[i] < 0x7F && p[i] != ':' && p[i] != '#' &&
+		    p[i] != '[') {
+			st = WFC_MIDLINE;
+			i++;
+			continue;
+		}
 		k = tally_utf8_decode(p + i, n - i, &cp);
 		if (cp == '\n' || cp == '\r')
 			st = 0;
