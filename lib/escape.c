@@ -440,6 +440,97 @@ tally_esc_gh_prop(struct tally_buf *b, const char *s, size_t n)
 	return walk(b, s, n, gh_prop_emit, gh_prop_special);
 }
 
+/*
+ * What a culture-aware string comparison in .NET (the Actions runner's
+ * StartsWith("::") and IndexOf("##[")) skips: C0 and C1 controls other
+ * than line ends, tabs and ESC, and the Unicode default ignorables.
+ */
+static int
+wfc_ignorable(unsigned cp)
+{
+	return (cp < 0x20 && cp != '\t' && cp != '\n' && cp != '\v' &&
+	    cp != '\f' && cp != '\r' && cp != 0x1B) ||
+	    (cp >= 0x7F && cp <= 0x9F && cp != 0x85) || cp == 0xAD ||
+	    cp == 0x34F || cp == 0x61C || cp == 0x115F || cp == 0x1160 ||
+	    cp == 0x17B4 || cp == 0x17B5 || (cp >= 0x180B && cp <= 0x180F) ||
+	    (cp >= 0x200B && cp <= 0x200F) || (cp >= 0x202A && cp <= 0x202E) ||
+	    (cp >= 0x2060 && cp <= 0x206F) || cp == 0x3164 ||
+	    (cp >= 0xFE00 && cp <= 0xFE0F) || cp == 0xFEFF || cp == 0xFFA0 ||
+	    (cp >= 0xFFF0 && cp <= 0xFFF8) ||
+	    (cp >= 0x1BCA0 && cp <= 0x1BCA3) ||
+	    (cp >= 0x1D173 && cp <= 0x1D17A) ||
+	    (cp >= 0xE0000 && cp <= 0xE0FFF);
+}
+
+/* What the runner's TrimStart() removes before looking for "::". */
+static int
+wfc_space(unsigned cp)
+{
+	return cp == ' ' || cp == '\t' || cp == '\v' || cp == '\f' ||
+	    cp == 0x85 || cp == 0xA0 || cp == 0x1680 ||
+	    (cp >= 0x2000 && cp <= 0x200A) || cp == 0x2028 || cp == 0x2029 ||
+	    cp == 0x202F || cp == 0x205F || cp == 0x3000;
+}
+
+#define WFC_MIDLINE	1u	/* something visible on this line already */
+#define WFC_COLON	2u	/* the line's first visible character was ':' */
+#define WFC_HASH1	4u	/* after '#' */
+#define WFC_HASH2	8u	/* after "##" */
+
+int
+tally_esc_wfc_guard(struct tally_buf *b, const char *s, size_t n,
+    unsigned *state)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	unsigned st = *state, cp;
+	size_t i = 0, k, run = 0;
+	int rc = TALLY_OK;
+
+	n = LEN(s, n);
+	while (i < n && rc == TALLY_OK) {
+		/* Most bytes: visible ASCII that starts nothing. */
+		if (p[i] > 0x20 && p[i] < 0x7F && p[i] != ':' && p[i] != '#' &&
+		    p[i] != '[') {
+			st = WFC_MIDLINE;
+			i++;
+			continue;
+		}
+		k = tally_utf8_decode(p + i, n - i, &cp);
+		if (cp == '\n' || cp == '\r')
+			st = 0;
+		else if (wfc_ignorable(cp))
+			;
+		else if (wfc_space(cp))
+			st &= ~(WFC_COLON | WFC_HASH1 | WFC_HASH2);
+		else if (cp == ':' && (st & WFC_COLON)) {
+			/* "::" starting a line: the second colon as U+FF1A. */
+			rc = tally_buf_add(b, s + run, i - run);
+			if (rc == TALLY_OK)
+				rc = tally_buf_add(b, "\xef\xbc\x9a", 3);
+			run = i + k;
+			st = WFC_MIDLINE;
+		} else if (cp == '[' && (st & WFC_HASH2)) {
+			/* "##[" anywhere: the bracket as U+FF3B. */
+			rc = tally_buf_add(b, s + run, i - run);
+			if (rc == TALLY_OK)
+				rc = tally_buf_add(b, "\xef\xbc\xbb", 3);
+			run = i + k;
+			st = WFC_MIDLINE;
+		} else if (cp == '#')
+			st = WFC_MIDLINE | (st & (WFC_HASH1 | WFC_HASH2) ?
+			    WFC_HASH2 : WFC_HASH1);
+		else if (cp == ':' && !(st & WFC_MIDLINE))
+			st = WFC_MIDLINE | WFC_COLON;
+		else
+			st = WFC_MIDLINE;
+		i += k;
+	}
+	if (rc == TALLY_OK)
+		rc = tally_buf_add(b, s + run, n - run);
+	*state = st;
+	return rc;
+}
+
 /* Bytes tally_esc_url percent-encodes, besides those <= 0x20 or >= 0x7F. */
 static const unsigned char url_special[128] = {
 	['('] = 1, [')'] = 1, ['<'] = 1, ['>'] = 1, ['['] = 1, [']'] = 1,

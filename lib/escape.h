@@ -52,6 +52,19 @@ int	tally_esc_gh_data(struct tally_buf *b, const char *s, size_t n);
 int	tally_esc_gh_prop(struct tally_buf *b, const char *s, size_t n);
 
 /*
+ * Output that may reach a CI log, already escaped for its target: no line
+ * may issue a GitHub Actions workflow command.  A line whose first visible
+ * characters are "::" (the runner trims leading white space) gets its
+ * second colon as U+FF1A, and "##[" anywhere (the runner's older form)
+ * its bracket as U+FF3B; characters the runner's culture-aware comparison
+ * skips (ignorables, controls) do not hide either.  Bytes are copied
+ * otherwise unchanged.  *state carries the line so far across calls; 0
+ * at the start of output.
+ */
+int	tally_esc_wfc_guard(struct tally_buf *b, const char *s, size_t n,
+	    unsigned *state);
+
+/*
  * A URL for a Markdown link destination or an HTML attribute: bytes
  * outside printable ASCII and ( ) < > [ ] { } " ' ` \\ | ^ and space are
  * percent-encoded; existing %XX escapes are kept.  It does not check the

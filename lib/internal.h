@@ -114,6 +114,14 @@ int	 tally_read_k6(struct tally_src *, struct tally_sink *,
 	    struct tally_error *);
 
 /*
+ * lib/output.c: tally_output_open() always through a named temporary
+ * file, as where O_TMPFILE is not to be had (for tests of that path).
+ */
+struct tally_output;
+int	 tally_output_open_named(struct tally_output **out, const char *path,
+	    struct tally_error *err);
+
+/*
  * Hardened streaming XML over a tally_src, shared by the XML readers
  * (lib/read_junit.c): libxml2's xmlTextReader with no network, no DTD, no
  * external entities and its own error handlers.  A DOCTYPE, entity

@@ -17,6 +17,7 @@
 #include "internal.h"
 
 #define DETECT_WINDOW 65536
+#define WALK_DEPTH	64	/* directory levels below an operand */
 
 struct format {
 	const char	*name;
@@ -237,8 +238,11 @@ tally_read_fd(int fd, const char *name, enum tally_format fmt,
 	int rc, erc;
 
 	tally_error_init(err, name);
-	if ((rc = tally_src_init(&src, fd, name)) != TALLY_OK)
-		return tally_error_set(err, rc, 0, 0, "out of memory");
+	if ((rc = tally_src_init(&src, fd, name)) != TALLY_OK) {
+		tally_error_set(err, rc, 0, 0, "out of memory");
+		(void)emit_error(sink, name, err);	/* if it can */
+		return rc;
+	}
 	if (fmt == TALLY_FMT_AUTO) {
 		if ((rc = tally_src_peek(&src, DETECT_WINDOW, &head,
 		    &avail)) != TALLY_OK) {
@@ -264,7 +268,13 @@ tally_read_fd(int fd, const char *name, enum tally_format fmt,
 		goto fail;
 	}
 	rc = formats[fmt].read(&src, sink, err);
-	if (rc == TALLY_OK || rc == TALLY_ENOMEM || rc == TALLY_ESTOP)
+	if (rc == TALLY_ENOMEM) {
+		/* The rest of the input is lost: say so in the stream too, if
+		 * memory allows. */
+		(void)emit_error(sink, name, err);
+		goto out;
+	}
+	if (rc == TALLY_OK || rc == TALLY_ESTOP)
 		goto out;
 	/* The sink failed to write: no error record into it. */
 	if (rc == TALLY_EIO && src.err == 0)
@@ -313,31 +323,59 @@ static int worse(int a, int b)
 	return a != TALLY_OK ? a : b;
 }
 
+typedef void (*report_fn)(void *, int, const struct tally_error *);
+
+/*
+ * An input that is lost: the diagnostic (through report) and its "error"
+ * record in the stream, so that a gate downstream sees it too.
+ */
+static int
+lost(const char *path, int rc, int sys_errno, struct tally_sink *sink,
+    report_fn report, void *arg, const char *fmt, const char *what)
+{
+	struct tally_error err;
+
+	tally_error_init(&err, path);
+	err.sys_errno = sys_errno;
+	tally_error_set(&err, rc, 0, 0, fmt, what);
+	(void)emit_error(sink, path, &err);
+	report(arg, rc, &err);
+	return rc;
+}
+
+/* A directory entry that is not read, said as a warning (status OK). */
+static void
+skipped(const char *path, const char *what, report_fn report, void *arg)
+{
+	struct tally_error err;
+
+	tally_error_init(&err, path);
+	tally_error_set(&err, TALLY_OK, 0, 0, "%s", what);
+	report(arg, TALLY_OK, &err);
+}
+
 static int read_one(const char *path, int explicit, enum tally_format fmt,
-    struct tally_sink *sink, void (*report)(void *, int,
-    const struct tally_error *), void *arg, int depth);
+    struct tally_sink *sink, report_fn report, void *arg, int depth);
 
 static int
 read_dir(const char *path, enum tally_format fmt, struct tally_sink *sink,
-    void (*report)(void *, int, const struct tally_error *), void *arg,
-    int depth)
+    report_fn report, void *arg, int depth)
 {
-	struct tally_error err;
 	struct dirent *de;
 	char **names = NULL, **p;
 	size_t n = 0, cap = 0, i;
 	DIR *d;
-	int rc = TALLY_OK, r;
+	int rc = TALLY_OK, r, e = 0;
 
-	if ((d = opendir(path)) == NULL) {
-		tally_error_init(&err, path);
-		err.sys_errno = errno;
-		tally_error_set(&err, TALLY_EIO, 0, 0, "%s", strerror(errno));
-		emit_error(sink, path, &err);
-		report(arg, TALLY_EIO, &err);
-		return TALLY_EIO;
-	}
-	while ((de = readdir(d)) != NULL) {
+	if ((d = opendir(path)) == NULL)
+		return lost(path, TALLY_EIO, errno, sink, report, arg, "%s",
+		    strerror(errno));
+	for (;;) {
+		errno = 0;
+		if ((de = readdir(d)) == NULL) {
+			e = errno;
+			break;
+		}
 		if (de->d_name[0] == '.')
 			continue;
 		if (n == cap) {
@@ -356,7 +394,13 @@ read_dir(const char *path, enum tally_format fmt, struct tally_sink *sink,
 		n++;
 	}
 	closedir(d);
-	if (rc == TALLY_OK)
+	/* What the directory holds beyond the entries read is lost. */
+	if (rc == TALLY_ENOMEM)
+		lost(path, rc, 0, sink, report, arg, "%s", "out of memory");
+	else if (e != 0)
+		rc = lost(path, TALLY_EIO, e, sink, report, arg,
+		    "cannot read directory: %s", strerror(e));
+	if (rc != TALLY_ENOMEM)
 		qsort(names, n, sizeof(*names), name_cmp);
 	for (i = 0; i < n; i++) {
 		if (rc == TALLY_OK || rc == TALLY_EPARSE || rc == TALLY_EIO ||
@@ -371,14 +415,42 @@ read_dir(const char *path, enum tally_format fmt, struct tally_sink *sink,
 	return rc;
 }
 
+/*
+ * Inside a directory only regular files are read: symbolic links are not
+ * followed (as find(1) and rsync(1) do by default), and FIFOs, sockets
+ * and devices are never opened, so none can block the walk.  A skipped
+ * entry is said as a warning when its name is a result file's, or when
+ * it is a link to a directory.
+ */
+static int
+walk_wanted(const char *path, const struct stat *st, report_fn report,
+    void *arg)
+{
+	const char *base = strrchr(path, '/');
+	struct stat tst;
+	int want;
+
+	base = base ? base + 1 : path;
+	want = wanted(base);
+	if (S_ISREG(st->st_mode))
+		return want;
+	if (S_ISLNK(st->st_mode)) {
+		if (want || (stat(path, &tst) == 0 && S_ISDIR(tst.st_mode)))
+			skipped(path, "symbolic link not followed", report,
+			    arg);
+	} else if (want)
+		skipped(path, S_ISFIFO(st->st_mode) ? "FIFO skipped" :
+		    S_ISSOCK(st->st_mode) ? "socket skipped" :
+		    "not a regular file, skipped", report, arg);
+	return 0;
+}
+
 static int
 read_one(const char *path, int explicit, enum tally_format fmt,
-    struct tally_sink *sink, void (*report)(void *, int,
-    const struct tally_error *), void *arg, int depth)
+    struct tally_sink *sink, report_fn report, void *arg, int depth)
 {
 	struct tally_error err;
-	struct stat st;
-	const char *base;
+	struct stat st, fst;
 	int fd, rc;
 
 	tally_error_init(&err, path);
@@ -388,32 +460,31 @@ read_one(const char *path, int explicit, enum tally_format fmt,
 			report(arg, rc, &err);
 		return rc;
 	}
-	if ((explicit ? stat(path, &st) : lstat(path, &st)) != 0) {
-		err.sys_errno = errno;
-		tally_error_set(&err, TALLY_EIO, 0, 0, "%s", strerror(errno));
-		emit_error(sink, path, &err);
-		report(arg, TALLY_EIO, &err);
-		return TALLY_EIO;
-	}
+	if ((explicit ? stat(path, &st) : lstat(path, &st)) != 0)
+		return lost(path, TALLY_EIO, errno, sink, report, arg, "%s",
+		    strerror(errno));
 	if (S_ISDIR(st.st_mode)) {
-		if (depth > 64) {
-			tally_error_set(&err, TALLY_ELIMIT, 0, 0,
-			    "directories nested too deep");
-			report(arg, TALLY_ELIMIT, &err);
-			return TALLY_ELIMIT;
-		}
+		if (depth > WALK_DEPTH)
+			return lost(path, TALLY_ELIMIT, 0, sink, report, arg,
+			    "%s", "directories nested too deep");
 		return read_dir(path, fmt, sink, report, arg, depth);
 	}
-	base = strrchr(path, '/');
-	base = base ? base + 1 : path;
-	if (!explicit && (!S_ISREG(st.st_mode) || !wanted(base)))
+	if (!explicit && !walk_wanted(path, &st, report, arg))
 		return TALLY_OK;
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
-		err.sys_errno = errno;
-		tally_error_set(&err, TALLY_EIO, 0, 0, "%s", strerror(errno));
-		emit_error(sink, path, &err);
-		report(arg, TALLY_EIO, &err);
-		return TALLY_EIO;
+	/*
+	 * A named operand may be a FIFO (a shell's <(...)) and is opened as
+	 * asked.  A walked entry is opened without following a link and
+	 * without blocking, and must still be the regular file seen above.
+	 */
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | (explicit ? 0 :
+	    O_NOFOLLOW | O_NONBLOCK))) < 0)
+		return lost(path, TALLY_EIO, errno, sink, report, arg, "%s",
+		    strerror(errno));
+	if (!explicit && (fstat(fd, &fst) != 0 || !S_ISREG(fst.st_mode) ||
+	    fst.st_dev != st.st_dev || fst.st_ino != st.st_ino)) {
+		close(fd);
+		return lost(path, TALLY_EIO, 0, sink, report, arg, "%s",
+		    "changed while being read");
 	}
 	rc = tally_read_fd(fd, path, fmt, sink, &err);
 	close(fd);
@@ -424,9 +495,7 @@ read_one(const char *path, int explicit, enum tally_format fmt,
 
 int
 tally_read_path(const char *path, enum tally_format fmt,
-    struct tally_sink *sink,
-    void (*report)(void *arg, int status, const struct tally_error *err),
-    void *arg)
+    struct tally_sink *sink, report_fn report, void *arg)
 {
 	return read_one(path, 1, fmt, sink, report, arg, 0);
 }

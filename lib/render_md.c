@@ -813,6 +813,17 @@ render(struct md *m, const struct plan *p)
 	metadata(m, p);
 }
 
+/*
+ * Markdown on standard output may be a CI log: there no line may issue a
+ * workflow command (tally_esc_wfc_guard()).  A file (the step summary, a
+ * comment) keeps its bytes.
+ */
+static int
+to_log(const struct tally_render_opts *opts)
+{
+	return opts->output_path == NULL || strcmp(opts->output_path, "-") == 0;
+}
+
 /* 1 when plan p fits budget, 0 when not, an error status below 0. */
 static int
 fits(struct md *m, const struct plan *p, size_t budget)
@@ -820,6 +831,7 @@ fits(struct md *m, const struct plan *p, size_t budget)
 	int over, rc;
 
 	tally_out_init(&m->o, NULL, budget);
+	m->o.guard = to_log(m->opts);
 	render(m, p);
 	over = m->o.over;
 	rc = m->o.status;
@@ -1010,6 +1022,7 @@ tally_render_markdown(const struct tally_report *rep,
 	if ((rc = plan_budget(&m, &p, budget)) != TALLY_OK)
 		goto out;
 	tally_out_init(&m.o, fp, 0);
+	m.o.guard = to_log(m.opts);
 	render(&m, &p);
 	rc = tally_out_status(&m.o, err);
 	tally_out_fini(&m.o);

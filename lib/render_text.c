@@ -4,6 +4,9 @@
  * then flaky tests, failures, input errors, the totals and the verdict.
  * Everything from the input goes through tally_strip_ansi() and
  * tally_esc_term(); the only escape sequences written are our colours.
+ * The text is often a CI log: no line issues a GitHub Actions workflow
+ * command (tally_esc_wfc_guard()), and with opts->stop_token the whole
+ * report is inside ::stop-commands::TOKEN ... ::TOKEN::.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -552,6 +555,12 @@ tally_render_text(const struct tally_report *rep,
 	tally_out_init(&t.o, fp, 0);
 	tally_buf_init(&t.title);
 	tally_buf_init(&t.clean);
+	/* Under GitHub Actions the runner obeys no command until the token
+	 * comes back, and no line of ours issues one in any log. */
+	if (t.opts->stop_token != NULL)
+		tally_out_printf(&t.o, "::stop-commands::%s\n",
+		    t.opts->stop_token);
+	t.o.guard = 1;
 	if (t.opts->title != NULL) {
 		color(&t, C_BOLD);
 		put_clean(&t, t.opts->title, TALLY_NTS, 1);
@@ -567,6 +576,10 @@ tally_render_text(const struct tally_report *rep,
 	input_errors(&t);
 	totals(&t);
 	verdict(&t);
+	t.o.guard = 0;
+	if (t.opts->stop_token != NULL)
+		tally_out_printf(&t.o, "%s::%s::\n", t.o.gstate != 0 ? "\n" :
+		    "", t.opts->stop_token);
 	rc = tally_out_status(&t.o, err);
 	tally_buf_free(&t.title);
 	tally_buf_free(&t.clean);

@@ -19,12 +19,16 @@ tally_out_init(struct tally_out *o, FILE *fp, size_t limit)
 	o->status = TALLY_OK;
 	o->sys_errno = 0;
 	tally_buf_init(&o->tmp);
+	o->guard = 0;
+	o->gstate = 0;
+	tally_buf_init(&o->gtmp);
 }
 
 void
 tally_out_fini(struct tally_out *o)
 {
 	tally_buf_free(&o->tmp);
+	tally_buf_free(&o->gtmp);
 }
 
 void
@@ -32,6 +36,16 @@ tally_out_put(struct tally_out *o, const char *s, size_t n)
 {
 	if (o->status != TALLY_OK || n == 0)
 		return;
+	if (o->guard) {
+		tally_buf_reset(&o->gtmp);
+		if (tally_esc_wfc_guard(&o->gtmp, s, n, &o->gstate) !=
+		    TALLY_OK) {
+			o->status = TALLY_ENOMEM;
+			return;
+		}
+		s = o->gtmp.data;
+		n = o->gtmp.len;
+	}
 	if (o->fp != NULL && fwrite(s, 1, n, o->fp) != n) {
 		o->status = TALLY_EIO;
 		o->sys_errno = errno;

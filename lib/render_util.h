@@ -37,6 +37,10 @@ struct tally_out {
 	int		 status;	/* first error: TALLY_EIO, ENOMEM */
 	int		 sys_errno;	/* errno of a failed write */
 	struct tally_buf tmp;		/* scratch for the escapers */
+	int		 guard;		/* no workflow commands: see
+					   tally_esc_wfc_guard() */
+	unsigned	 gstate;	/* its state */
+	struct tally_buf gtmp;		/* its scratch */
 };
 
 typedef int (*tally_esc_fn)(struct tally_buf *b, const char *s, size_t n);

@@ -261,6 +261,62 @@ END_TEST
 
 Suite *suite_escape(void);
 
+/* The workflow-command guard over whole output, in pieces. */
+static char *
+guard(const char *const *parts)
+{
+	struct tally_buf b;
+	unsigned st = 0;
+	size_t i;
+
+	tally_buf_init(&b);
+	for (i = 0; parts[i] != NULL; i++)
+		ck_assert_int_eq(tally_esc_wfc_guard(&b, parts[i], TALLY_NTS,
+		    &st), TALLY_OK);
+	ck_assert_int_eq(tally_buf_addc(&b, '\0'), TALLY_OK);
+	return tally_buf_detach(&b);
+}
+
+#define CHECK_GUARD(want, ...) do {				\
+	const char *parts_[] = { __VA_ARGS__, NULL };		\
+	char *got_ = guard(parts_);				\
+	ck_assert_str_eq(got_, want);				\
+	free(got_);						\
+} while (0)
+
+#define FW_COLON	"\xef\xbc\x9a"		/* U+FF1A */
+#define FW_BRACKET	"\xef\xbc\xbb"		/* U+FF3B */
+
+START_TEST(workflow_command_guard)
+{
+	/* "::" first on a line, also after white space the runner trims. */
+	CHECK_GUARD(":" FW_COLON "add-mask::x", "::add-mask::x");
+	CHECK_GUARD("ok\n     :" FW_COLON "stop-commands::t\n",
+	    "ok\n     ::stop-commands::t\n");
+	CHECK_GUARD("a\r:" FW_COLON "x::", "a\r::x::");
+	CHECK_GUARD("\t\xe3\x80\x80:" FW_COLON "x::", "\t\xe3\x80\x80::x::");
+	/* Ignorables do not hide it from a culture-aware comparison. */
+	CHECK_GUARD("\xe2\x80\x8b:\xc2\xad" FW_COLON "x::",
+	    "\xe2\x80\x8b:\xc2\xad:x::");
+	/* Split over writes. */
+	CHECK_GUARD("     :" FW_COLON "add-mask::x", "     ", ":", ":add-mask::x");
+	/* Mid-line "::" is C++ and Rust, not a command: kept. */
+	CHECK_GUARD("FAIL ns::Suite::test", "FAIL ns::Suite::test");
+	CHECK_GUARD("  : :x::", "  : :x::");
+	CHECK_GUARD("x", "x");
+	/* "##[" anywhere, also split and with ignorables between. */
+	CHECK_GUARD("see ##" FW_BRACKET "add-mask]y", "see ##[add-mask]y");
+	CHECK_GUARD("###" FW_BRACKET "x]", "###[x]");
+	CHECK_GUARD("#\xc2\xad#" FW_BRACKET "x]", "#\xc2\xad#[x]");
+	CHECK_GUARD("##" FW_BRACKET "x]", "#", "#", "[x]");
+	CHECK_GUARD("# #[x] \\#\\#\\[", "# #[x] \\#\\#\\[");
+	/* Our own colours after "##" keep their bracket. */
+	CHECK_GUARD("##\033[0m", "##\033[0m");
+	/* Invalid UTF-8 passes through as it came. */
+	CHECK_GUARD("\xff::", "\xff::");
+}
+END_TEST
+
 Suite *
 suite_escape(void)
 {
@@ -276,6 +332,7 @@ suite_escape(void)
 	tcase_add_test(tc, strip_ansi);
 	tcase_add_test(tc, utf8_decode);
 	tcase_add_test(tc, empty_input_gives_empty_string);
+	tcase_add_test(tc, workflow_command_guard);
 	suite_add_tcase(s, tc);
 	/* About a second of work; room for a loaded machine. */
 	tc = tcase_create("fast path");

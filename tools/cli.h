@@ -6,6 +6,7 @@
 #define TALLY_CLI_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include <tally/error.h>
 #include <tally/record.h>
@@ -23,6 +24,8 @@ const char *cli_name(void);
 void	cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* "prog: file:line:col: error: msg" on stderr. */
 void	cli_error(const struct tally_error *err);
+/* "prog: file:line:col: warning: msg" on stderr. */
+void	cli_warning(const struct tally_error *err);
 
 /*
  * The options every tool handles alike, for getopt's default case: 'h'
@@ -41,11 +44,30 @@ void	cli_kv_push(struct tally_kv **v, size_t *n, const char *key,
 
 /*
  * Flush and close stdout.  Returns EXIT_TROUBLE after "write error" when
- * output was lost (EPIPE quietly), else status.
+ * output was lost, else status; a closed pipe leaves status as it is.
  */
 int	cli_close_stdout(int status);
 
 /* A write error on stdout was reported already: close it quietly. */
 void	cli_stdout_reported(void);
+
+/*
+ * Nonzero when fp is a pipe or socket whose reading end is closed (the
+ * reader stopped, as head(1) does).  Such a closed pipe is no trouble:
+ * tools stop writing quietly and keep the exit status they would have.
+ */
+int	cli_pipe_closed(FILE *fp);
+
+/*
+ * The input operands: standard input ("-") may be named once.  Returns 0,
+ * or says so, prints usage to stderr and returns -1.
+ */
+int	cli_check_inputs(int argc, char *const argv[], const char *usage);
+
+/*
+ * Fill buf (size > 1) with an unguessable token of letters and digits
+ * from getrandom(2).  Returns 0, or -1 when no randomness was to be had.
+ */
+int	cli_random_token(char *buf, size_t size);
 
 #endif /* TALLY_CLI_H */

@@ -22,11 +22,56 @@ static const char usage_text[] =
     "usage: tally-collect [-h] [--version] [-f format] [-l key=value]\n"
     "                     [-o file] [--rules[=file]] [file | directory | -] ...\n";
 
-/* An input's trouble; a failed write is reported once, at the end. */
+/*
+ * In front of the stream writer: once the output is a closed pipe (the
+ * reader stopped, as head(1) does), records are dropped and the inputs
+ * still read, so the exit status does not depend on where the reader
+ * stopped.
+ */
+struct guard {
+	struct tally_sink	 sink;
+	struct tally_sink	*next;
+	FILE			*fp;
+	int			 closed;
+};
+
+static int
+guard_record(struct tally_sink *s, const struct tally_record *rec,
+    struct tally_error *err)
+{
+	struct guard *g = (struct guard *)s;
+	int rc;
+
+	if (g->closed)
+		return TALLY_OK;
+	rc = tally_sink_record(g->next, rec, err);
+	if (rc == TALLY_EIO && ferror(g->fp) && cli_pipe_closed(g->fp)) {
+		g->closed = 1;
+		return TALLY_OK;
+	}
+	return rc;
+}
+
+static int
+guard_end(struct tally_sink *s, struct tally_error *err)
+{
+	struct guard *g = (struct guard *)s;
+
+	return g->closed ? TALLY_OK : tally_sink_end(g->next, err);
+}
+
+/* An input's trouble or a warning; a failed write is reported once, at
+ * the end. */
 static void
 report(void *arg, int status, const struct tally_error *err)
 {
-	if (status == TALLY_EIO && ferror((FILE *)arg))
+	struct guard *g = arg;
+
+	if (status == TALLY_OK) {
+		cli_warning(err);
+		return;
+	}
+	if (status == TALLY_EIO && !g->closed && ferror(g->fp))
 		return;
 	cli_error(err);
 }
@@ -74,6 +119,8 @@ main(int argc, char *argv[])
 	    *head;
 	struct tally_rules *rules = NULL;
 	struct tally_output *out = NULL;
+	struct guard guard = { { guard_record, guard_end, NULL }, NULL, NULL,
+	    0 };
 	struct tally_error err;
 	struct tally_kv *labels = NULL, kv;
 	const char *outpath = NULL, *rulespath = NULL;
@@ -112,6 +159,8 @@ main(int argc, char *argv[])
 		}
 	argc -= optind;
 	argv += optind;
+	if (cli_check_inputs(argc, argv, usage_text) != 0)
+		return EXIT_TROUBLE;
 
 	/* "--rules r.yml" reads r.yml as an input: say what was meant. */
 	for (i = 0; want_rules && rulespath == NULL && i < argc; i++)
@@ -129,8 +178,10 @@ main(int argc, char *argv[])
 		return EXIT_TROUBLE;
 	}
 	/* Records go: reader, categories, labels, stream writer. */
-	if (tally_stream_writer_new(&writer, tally_output_file(out)) != TALLY_OK ||
-	    tally_label_sink_new(&sink, writer, labels, nlabels) != TALLY_OK ||
+	guard.fp = tally_output_file(out);
+	if (tally_stream_writer_new(&writer, guard.fp) != TALLY_OK ||
+	    (guard.next = writer, tally_label_sink_new(&sink, &guard.sink,
+	    labels, nlabels)) != TALLY_OK ||
 	    (rules != NULL && tally_category_sink_new(&classify, sink,
 	    rules) != TALLY_OK)) {
 		cli_warn("out of memory");
@@ -140,7 +191,7 @@ main(int argc, char *argv[])
 	head = classify != NULL ? classify : sink;
 	for (i = 0; i < (argc > 0 ? argc : 1); i++) {
 		rc = tally_read_path(argc > 0 ? argv[i] : "-", fmt, head,
-		    report, tally_output_file(out));
+		    report, &guard);
 		if (rc != TALLY_OK)
 			status = EXIT_TROUBLE;
 		if (rc == TALLY_ENOMEM || (rc == TALLY_EIO &&
@@ -149,8 +200,8 @@ main(int argc, char *argv[])
 	}
 	/*
 	 * Commit even after a failed write: committing finds the error again
-	 * with its errno and removes the temporary file.  One message, none
-	 * for a closed pipe.
+	 * with its errno and removes the temporary file.  One message; a
+	 * closed pipe is no trouble and leaves the status as it is.
 	 */
 	tally_error_init(&err, outpath ? outpath : "");
 	rc = tally_sink_end(head, &err);
@@ -159,12 +210,12 @@ main(int argc, char *argv[])
 			rc = ch;
 	} else
 		tally_output_abort(out);
-	if (rc != TALLY_OK) {
+	if (rc != TALLY_OK && !guard.closed && err.sys_errno != EPIPE) {
 		status = EXIT_TROUBLE;
-		if (err.sys_errno != EPIPE)
-			cli_error(&err);
-		cli_stdout_reported();
+		cli_error(&err);
 	}
+	if (rc != TALLY_OK)
+		cli_stdout_reported();
 	tally_sink_free(classify);
 	tally_sink_free(sink);
 	tally_sink_free(writer);

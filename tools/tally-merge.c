@@ -22,8 +22,10 @@ static void
 report(void *arg, int status, const struct tally_error *err)
 {
 	(void)arg;
-	(void)status;
-	cli_error(err);
+	if (status == TALLY_OK)
+		cli_warning(err);
+	else
+		cli_error(err);
 }
 
 int
@@ -52,6 +54,8 @@ main(int argc, char *argv[])
 		}
 	argc -= optind;
 	argv += optind;
+	if (cli_check_inputs(argc, argv, usage_text) != 0)
+		return EXIT_TROUBLE;
 
 	tally_error_init(&err, outpath);
 	if (tally_output_open(&out, outpath, &err) != TALLY_OK)
@@ -93,12 +97,16 @@ main(int argc, char *argv[])
 	tally_sink_free(writer);
 	return cli_close_stdout(status);
 fail:
-	/* The message is said once here, none for a closed pipe. */
-	if (err.sys_errno != EPIPE)
-		cli_error(&err);
+	/*
+	 * The message is said once here.  A closed pipe is no trouble: every
+	 * input was read before the first write, so the status stands.
+	 */
 	cli_stdout_reported();
 	tally_output_abort(out);
 	tally_sink_free(merge);
 	tally_sink_free(writer);
+	if (err.sys_errno == EPIPE || (outpath == NULL && cli_pipe_closed(stdout)))
+		return cli_close_stdout(status);
+	cli_error(&err);
 	return EXIT_TROUBLE;
 }

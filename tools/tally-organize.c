@@ -89,7 +89,7 @@ action(void *arg, const struct tally_organize_action *a)
 	}
 	putchar('\n');
 	/* Say a write error once, with its own errno, and none for a closed
-	 * pipe; the run goes on and exits 2 (cli_close_stdout). */
+	 * pipe; the run goes on (cli_close_stdout decides the status). */
 	if (fflush(stdout) != 0 && !said) {
 		if (errno != EPIPE)
 			cli_warn("error: write error: %s", strerror(errno));
@@ -105,8 +105,7 @@ diag(void *arg, int status, const struct tally_error *err)
 	if (status != TALLY_OK)
 		cli_error(err);
 	else
-		fprintf(stderr, "%s: %s%swarning: %s\n", cli_name(), err->file,
-		    err->file[0] ? ": " : "", err->message);
+		cli_warning(err);
 }
 
 /* --rules FILE, else ROOT/.tally.yml when there, else the defaults. */

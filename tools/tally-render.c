@@ -34,7 +34,10 @@ enum {
 static void
 report(void *arg, int status, const struct tally_error *err)
 {
-	(void)status;
+	if (status == TALLY_OK) {
+		cli_warning(err);
+		return;
+	}
 	*(int *)arg = 1;
 	cli_error(err);
 }
@@ -170,11 +173,11 @@ main(int argc, char *argv[])
 	struct tally_error err;
 	struct tally_kv *meta = NULL, kv;
 	tally_render_fn render;
-	const char *format = NULL, *color = "auto", *nc;
-	char *assets = NULL;
+	const char *format = NULL, *color = "auto", *nc, *ga;
+	char *assets = NULL, token[33];
 	size_t nmeta = 0;
 	char badgate[128];
-	int ch, split = 0, bad = 0, status;
+	int ch, split = 0, bad = 0, status, to_stdout;
 
 	cli_init("tally-render");
 	memset(&opts, 0, sizeof(opts));
@@ -243,6 +246,8 @@ main(int argc, char *argv[])
 		}
 	argc -= optind;
 	argv += optind;
+	if (cli_check_inputs(argc, argv, usage_text) != 0)
+		return EXIT_TROUBLE;
 	if (format == NULL)
 		return usage_error("no format given (-f)", NULL);
 	if ((render = tally_renderer(format)) == NULL) {
@@ -273,6 +278,22 @@ main(int argc, char *argv[])
 	ro.meta = meta;
 	ro.nmeta = nmeta;
 
+	to_stdout = opts.output_path == NULL ||
+	    strcmp(opts.output_path, "-") == 0;
+	/* Text in a GitHub Actions log: the runner's own guard against
+	 * workflow commands in it, with a token no input can know. */
+	ga = getenv("GITHUB_ACTIONS");
+	if (render == tally_renderer("text") && to_stdout && ga != NULL &&
+	    strcmp(ga, "true") == 0) {
+		if (cli_random_token(token, sizeof(token)) != 0) {
+			cli_warn("error: no random token for ::stop-commands::");
+			free(meta);
+			free(assets);
+			return EXIT_TROUBLE;
+		}
+		opts.stop_token = token;
+	}
+
 	if (load(argc, argv, &ro, &rep, &bad) != 0)
 		return EXIT_TROUBLE;
 	tally_error_init(&err, opts.output_path);
@@ -291,14 +312,19 @@ main(int argc, char *argv[])
 	free(assets);
 	return cli_close_stdout(status);
 fail:
-	/* No partial report: -o keeps the previous file.  A closed pipe is
-	 * not worth a message. */
-	if (err.sys_errno != EPIPE)
-		cli_error(&err);
+	/*
+	 * No partial report: -o keeps the previous file.  A closed pipe is
+	 * no trouble: the report was built, so the gates decide as usual.
+	 */
 	cli_stdout_reported();
 	tally_output_abort(out);
+	status = bad ? EXIT_TROUBLE : rep != NULL && rep->verdict_failed ?
+	    EXIT_NO : EXIT_OK;
 	tally_report_free(rep);
 	free(meta);
 	free(assets);
+	if (err.sys_errno == EPIPE || (to_stdout && cli_pipe_closed(stdout)))
+		return cli_close_stdout(status);
+	cli_error(&err);
 	return EXIT_TROUBLE;
 }

@@ -52,10 +52,14 @@ int		 tally_read_fd(int fd, const char *name, enum tally_format fmt,
 
 /*
  * Read a file or, recursively and in sorted order, a directory; "-" is
- * standard input.  In a directory only files whose names end in .xml,
- * .json, .jsonl, .ndjson or .csv are read; hidden entries are skipped.
- * For each input that fails, report(arg, err) is called and reading goes
- * on; the worst status is returned.
+ * standard input.  In a directory only regular files whose names end in
+ * .xml, .json, .jsonl, .ndjson or .csv are read; hidden entries are
+ * skipped, symbolic links are not followed and FIFOs, sockets and devices
+ * are not opened.  For each input that fails, report(arg, status, err) is
+ * called, an "error" record goes into sink and reading goes on; the worst
+ * status is returned.  A skipped link or special file whose name is a
+ * result file's (or a link to a directory) is reported as a warning, with
+ * status TALLY_OK.
  */
 int		 tally_read_path(const char *path, enum tally_format fmt,
 		    struct tally_sink *sink,

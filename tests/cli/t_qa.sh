@@ -10,29 +10,52 @@ awk 'BEGIN { for (i = 0; i < 20000; i++)
 	printf "{\"v\":1,\"type\":\"test\",\"name\":\"t%d\",\"status\":\"passed\"}\n", i }' \
     > "$T/big.jsonl"
 
-# A closed pipe ends every tool quietly with exit 2 (output was lost).
-piped() {	# piped NAME CMD...: CMD | head -1
-	name=$1; shift
-	("$@"; echo $? > "$T/pipest") 2>"$ERR" | head -1 > "$OUT"
+# A closed pipe is no trouble (tally(1), EXIT STATUS): every tool stops
+# writing quietly and exits as it would have had the reader read it all,
+# whether the output overflowed the pipe's buffer or not.
+piped() {	# piped NAME STATUS CMD...: CMD | head -c1
+	name=$1 want=$2; shift 2
+	("$@"; echo $? > "$T/pipest") 2>"$ERR" | head -c1 > "$OUT"
 	CASE="pipe $name"
 	expect_no_err
+	[ "$(cat "$T/pipest")" -eq "$want" ] && ok "$CASE: exit $want" ||
+	    notok "$CASE: exit $(cat "$T/pipest"), wanted $want"
+}
+head -3 "$T/big.jsonl" > "$T/small.jsonl"
+awk 'BEGIN { for (i = 0; i < 20000; i++)
+	printf "{\"v\":1,\"type\":\"test\",\"name\":\"t%d\",\"status\":\"failed\"}\n", i }' \
+    > "$T/bigfail.jsonl"
+head -3 "$T/bigfail.jsonl" > "$T/smallfail.jsonl"
+for size in big small; do
+	piped "$size merge" 0 tally-merge "$T/$size.jsonl"
+	for f in text markdown junit json html github; do
+		piped "$size render -f $f" 0 tally-render -f $f "$T/$size.jsonl"
+		piped "$size render -f $f, gate says no" 1 tally-render -f $f \
+		    --fail-on failed "$T/${size}fail.jsonl"
+	done
+	piped "$size collect" 0 tally-collect "$T/$size.jsonl"
+	piped "$size organize --help" 0 tally-organize --help
+done
+# After the pipe closed, collect still reads every input: a bad one later
+# on is trouble, as it is when the reader takes everything.
+printf '{"v":1,"type":"test"' > "$T/torn.jsonl"
+for size in big small; do
+	("tally-collect" "$T/$size.jsonl" "$T/torn.jsonl"; echo $? > "$T/pipest") \
+	    2>"$ERR" | head -c1 > "$OUT"
+	CASE="pipe $size collect, bad input after"
+	expect_err "torn.jsonl"
 	[ "$(cat "$T/pipest")" -eq 2 ] && ok "$CASE: exit 2" ||
 	    notok "$CASE: exit $(cat "$T/pipest"), wanted 2"
-}
-piped merge tally-merge "$T/big.jsonl"
-for f in junit json html; do
-	piped "render -f $f" tally-render -f $f "$T/big.jsonl"
 done
-piped collect tally-collect "$T/big.jsonl"
 # organize --apply and --undo into a closed log pipe: quiet too (--undo
 # said "write error: No such file or directory", a stale errno), and
 # every step is still done.
 mkdir -p "$T/many/tests"
 i=0; while [ $i -lt 2000 ]; do : > "$T/many/tests/test_m$i.py"; i=$((i + 1)); done
-piped "organize --apply" tally-organize --root "$T/many" --apply
+piped "organize --apply" 0 tally-organize --root "$T/many" --apply
 run "organize --apply into a closed pipe: all moved" 0 \
     tally-organize --root "$T/many" --check
-piped "organize --undo" tally-organize --root "$T/many" --undo
+piped "organize --undo" 0 tally-organize --root "$T/many" --undo
 [ -e "$T/many/tests/test_m1999.py" ] && [ ! -e "$T/many/tests/unit" ] &&
     ok "organize --undo into a closed pipe: all moved back" ||
     notok "organize --undo into a closed pipe: not all moved back"
@@ -88,3 +111,12 @@ run "record over the line limit: stream readable" 0 tally-merge "$T/ff.jsonl"
 expect_lines '"type":"error"' 1
 expect_lines '"name":"ok"' 1
 rm -f "$T/ff.json" "$T/ff.jsonl"
+
+# Standard input named twice is a usage error, not two reads of it.
+for t in tally-collect tally-merge "tally-render -f text"; do
+	run_in "$T/small.jsonl" "$t - -" 2 $t - -
+	expect_err "standard input '-' is named more than once"
+	expect_err "usage: ${t%% *}"
+	[ -s "$OUT" ] && notok "$t - -: stdout not empty" || ok "$t - -: stdout empty"
+done
+run_in "$T/small.jsonl" "collect - once" 0 tally-collect - "$T/small.jsonl"

@@ -94,3 +94,69 @@ else notok "-o wrote the report and nothing else" "$(ls -A "$T/o")"; fi
 run output-no-dir 2 tally-render -f $F -o "$T/nodir/r.txt" "$M/jest-retried.jsonl"
 run split-assets-needs-o 2 tally-render -f $F --split-assets "$M/jest-retried.jsonl"
 expect_err "--split-assets needs -o file or a directory"
+
+# ---- workflow commands from test output (GitHub Actions log) ----
+# A failure message, trace and name that try to issue workflow commands:
+# "::cmd::" starting a line (the runner trims leading white space first)
+# and "##[cmd]" anywhere in one.
+cat > "$T/inj.jsonl" <<'EOS'
+{"v":1,"type":"test","name":"t1","status":"failed","message":"boom\n::add-mask::x\n  ::stop-commands::abc\n\u200b::warning::z\n##[add-mask]y","trace":"at x\n::error::trace"}
+{"v":1,"type":"test","name":"::add-mask::title","status":"failed"}
+EOS
+# Lines that would reach the runner as a command (after TrimStart), with
+# the "::" shown as [cmd] so this test's own log stays harmless.
+commands() { sed 's/^[[:space:]]*\(\xe2\x80\x8b\)*::/[cmd]/; s/##\[/[cmd]/' "$1" | grep -F '[cmd]'; }
+for gh in "" true; do
+	CASE="text GITHUB_ACTIONS=$gh"
+	GITHUB_ACTIONS=$gh tally-render -f text "$T/inj.jsonl" > "$T/inj.txt" 2>"$ERR"
+	expect_no_err
+	if [ "$gh" = true ]; then
+		first=$(head -1 "$T/inj.txt") last=$(tail -1 "$T/inj.txt")
+		tok=${first#::stop-commands::}
+		if [ "$first" != "$tok" ] && [ "$last" = "::$tok::" ] &&
+		    printf '%s\n' "$tok" | grep -qx '[a-z2-7]\{32\}'; then
+			ok "$CASE: wrapped in stop-commands with a 32-letter token"
+		else notok "$CASE: not wrapped" "$(head -2 "$T/inj.txt" | tr : .)"; fi
+		sed '1d;$d' "$T/inj.txt" > "$T/inj.body"
+		GITHUB_ACTIONS=true tally-render -f text "$T/inj.jsonl" | head -1 > "$T/tok2"
+		[ "$(cat "$T/tok2")" != "$first" ] && ok "$CASE: a new token each run" ||
+		    notok "$CASE: the same token twice"
+	else
+		grep -q 'stop-commands::[a-z2-7]\{32\}$' "$T/inj.txt" &&
+		    notok "$CASE: wrapped outside GitHub Actions" ||
+		    ok "$CASE: not wrapped outside GitHub Actions"
+		cp "$T/inj.txt" "$T/inj.body"
+	fi
+	n=$(commands "$T/inj.body" | wc -l)
+	[ "$n" -eq 0 ] && ok "$CASE: no line issues a workflow command" ||
+	    notok "$CASE: $n lines issue workflow commands" "$(commands "$T/inj.body")"
+	grep -q 'add-mask' "$T/inj.body" && ok "$CASE: the text is still shown" ||
+	    notok "$CASE: the text is gone"
+done
+# -o FILE: no wrapper (the file is not the log), the guard still on.
+GITHUB_ACTIONS=true tally-render -f text -o "$T/inj.o.txt" "$T/inj.jsonl"
+CASE="text -o under GitHub Actions"
+grep -q '^::stop-commands::' "$T/inj.o.txt" && notok "$CASE: wrapped" || ok "$CASE: not wrapped"
+[ "$(commands "$T/inj.o.txt" | wc -l)" -eq 0 ] && ok "$CASE: no workflow command" ||
+    notok "$CASE: workflow commands"
+# Markdown on standard output may be the log: guarded; into a file (a
+# step summary, a comment) its code blocks keep their bytes.
+tally-render -f markdown "$T/inj.jsonl" > "$T/inj.md"
+CASE="markdown to stdout"
+[ "$(commands "$T/inj.md" | wc -l)" -eq 0 ] && ok "$CASE: no workflow command" ||
+    notok "$CASE: workflow commands" "$(commands "$T/inj.md")"
+tally-render -f markdown -o "$T/inj.o.md" "$T/inj.jsonl"
+CASE="markdown -o"
+grep -q '^::add-mask::x$' "$T/inj.o.md" && ok "$CASE: code block kept as it was" ||
+    notok "$CASE: code block changed"
+# The github format: every line is one of its own commands, the hostile
+# text escaped inside it.
+GITHUB_ACTIONS=true tally-render -f github "$T/inj.jsonl" > "$T/inj.gh"
+CASE="github"
+[ "$(wc -l < "$T/inj.gh")" -eq 3 ] && ok "$CASE: three lines" || notok "$CASE: $(wc -l < "$T/inj.gh") lines"
+n=$(grep -cv '^::\(error\|notice\) ' "$T/inj.gh")
+[ "$n" -eq 0 ] && ok "$CASE: every line is an annotation" || notok "$CASE: $n other lines"
+grep -qF '%0A::add-mask::x%0A' "$T/inj.gh" && ok "$CASE: newlines escaped in the message" ||
+    notok "$CASE: message escaping"
+grep -qF 'title=%3A%3Aadd-mask%3A%3Atitle' "$T/inj.gh" && ok "$CASE: colons escaped in the title" ||
+    notok "$CASE: title escaping"
