@@ -32,7 +32,8 @@ struct git_run {
 	const struct tally_buf *in;	/* standard input, or NULL */
 	struct tally_buf *out;		/* standard output, or NULL */
 	struct tally_buf errout;	/* standard error, its start */
-	int		 status;	/* exit status, or 128 + signal */
+	int		 status;	/* exit status, or -1 */
+	int		 sig;		/* the signal that killed it, or 0 */
 	int		 crash;		/* a crash point while it runs */
 };
 
@@ -110,7 +111,7 @@ drain(int fd, struct tally_buf *b, size_t max)
 
 /*
  * Feed g->in to git's standard input and collect its standard output and
- * error until it closes them.
+ * error until it closes them; -1 with errno set when that fails.
  */
 static int
 talk(struct git_run *g, int in, int out, int errfd)
@@ -153,8 +154,11 @@ talk(struct git_run *g, int in, int out, int errfd)
 		    (r = drain(out, g->out, (size_t)-1)) <= 0) {
 			close(out);
 			out = -1;
-			if (r < 0)
+			if (r < 0) {
+				n = -1;
+				errno = ENOMEM;
 				break;
+			}
 		}
 		if (errfd != -1 && p[2].revents != 0 &&
 		    drain(errfd, &g->errout, GIT_ERR_KEEP) <= 0) {
@@ -199,6 +203,8 @@ git(struct git_run *g, struct tally_error *err)
 	ssize_t n;
 
 	tally_buf_reset(&g->errout);
+	g->status = -1;
+	g->sig = 0;
 	argv = calloc(g->nargs + g->npaths + 6, sizeof(*argv));
 	env = c_locale_env();
 	if (argv == NULL || env == NULL) {
@@ -248,11 +254,12 @@ git(struct git_run *g, struct tally_error *err)
 	sigemptyset(&pipeset);
 	sigaddset(&pipeset, SIGPIPE);
 	sigprocmask(SIG_BLOCK, &pipeset, &old);
-	if (n == (ssize_t)sizeof(e))
-		close(pin[1]);	/* exec failed: nothing to talk to */
-	else if (talk(g, pin[1], g->out ? pout[0] : -1, perr[0]) == -1)
-		rc = tally_error_set(err, TALLY_ENOMEM, 0, 0, "out of memory");
-	pin[1] = pout[0] = perr[0] = -1;
+	if (n != (ssize_t)sizeof(e)) {
+		/* talk() closes them; else close_pair() does below. */
+		if (talk(g, pin[1], g->out ? pout[0] : -1, perr[0]) == -1)
+			rc = fs_error(err, "cannot talk to", "git");
+		pin[1] = pout[0] = perr[0] = -1;
+	}
 	if (!sigismember(&old, SIGPIPE)) {
 		struct timespec zero = { 0, 0 };
 
@@ -270,9 +277,10 @@ git(struct git_run *g, struct tally_error *err)
 		rc = fs_error(err, "cannot run", "git");
 	} else if (rc == TALLY_OK && st == -1)
 		rc = fs_error(err, "cannot wait for", "git");
-	else if (rc == TALLY_OK)
-		g->status = WIFEXITED(st) ? WEXITSTATUS(st) :
-		    128 + WTERMSIG(st);
+	else if (rc == TALLY_OK) {
+		g->status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+		g->sig = WIFSIGNALED(st) ? WTERMSIG(st) : 0;
+	}
 out:
 	close_pair(pin);
 	close_pair(pout);
@@ -305,9 +313,9 @@ git_failed(const struct git_run *g, const char *after,
 	if (len > 0 && msg[len - 1] == '.')
 		len--;
 	tally_error_set(err, TALLY_EIO, 0, 0, "'%s' %s %d%s%.*s; %s",
-	    cmd.data ? cmd.data : "git", g->status > 128 ? "was killed by "
-	    "signal" : "failed with status", g->status > 128 ? g->status -
-	    128 : g->status, len > 0 ? ": " : "", len, msg, after);
+	    cmd.data ? cmd.data : "git", g->sig ? "was killed by signal" :
+	    "failed with status", g->sig ? g->sig : g->status, len > 0 ?
+	    ": " : "", len, msg, after);
 	tally_buf_free(&cmd);
 	return TALLY_EIO;
 }

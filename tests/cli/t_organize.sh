@@ -385,6 +385,12 @@ if command -v git > /dev/null && command -v flock > /dev/null; then
 	if agrees "$R" && [ "$(git -C "$R" status --porcelain | grep -c '^R  ')" -eq 2 ]
 	then ok "apply after a failing git: the renames are staged"
 	else notok "apply after a failing git: git status" "$(git -C "$R" status --porcelain)"; fi
+	mkdir -p "$T/sigshim"; printf '#!/bin/sh\nkill -9 $$\n' > "$T/sigshim/git"; chmod +x "$T/sigshim/git"
+	run "git killed by a signal" 2 env PATH="$T/sigshim:$PATH" $P --root "$R" --undo
+	expect_err "error: 'git rev-parse --is-inside-work-tree' was killed by signal 9; the files are back but git does not show it: run --undo again to stage it"
+	run "undo after git was killed" 0 $P --root "$R" --undo
+	[ -z "$(git -C "$R" status --porcelain)" ] && ok "undo after git was killed: clean status" ||
+	    notok "undo after git was killed: git status" "$(git -C "$R" status --porcelain)"
 
 	# Killed by the git it runs, after the undo is recorded: a git that
 	# kills its parent and fails, one that kills it and goes on, and one
