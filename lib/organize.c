@@ -906,7 +906,7 @@ apply(struct ctx *c, struct journal *j, size_t *nactions)
 	if (j->run && !j->committed &&
 	    (rc = journal_end(j, "commit", c->err)) != TALLY_OK)
 		return rc;
-	return settle(c, j);
+	return TALLY_OK;
 }
 
 /* Revert the last apply, and stage what was reverted. */
@@ -1011,6 +1011,11 @@ tally_organize(const struct tally_organize_opts *o,
 		rc = apply(&c, &j, nactions);
 		if (rc == TALLY_OK && o->index != NULL)
 			rc = write_index(&c);
+		/* Then git: the index file is written even if git fails. */
+		if (rc == TALLY_OK) {
+			tally_error_init(err, "");
+			rc = settle(&c, &j);
+		}
 	}
 	sigprocmask(SIG_SETMASK, &old, NULL);
 out:

@@ -425,8 +425,12 @@ if command -v git > /dev/null && command -v flock > /dev/null; then
 	done
 
 	# A locked index: the undo is done, git's refusal is reported.
-	R=$T/gl; gseed "$R"; $P --root "$R" --apply > /dev/null
+	R=$T/gl; gseed "$R"
 	: > "$R/.git/index.lock"
+	run "locked index, apply" 2 $P --root "$R" --apply --index "$T/gl.md"
+	expect_err "tally-organize: error: 'git update-index --add --remove -z --stdin' failed with status 128"
+	grep -qF -- '- tests/smoke/test\_b\_smoke\.py' "$T/gl.md" && ok "locked index: the Markdown index is written" ||
+	    notok "locked index: no Markdown index"
 	run "locked index" 2 $P --root "$R" --undo
 	expect_err "error: 'git update-index --add --remove -z --stdin' failed with status 128: fatal: Unable to create"
 	expect_err "the files are back but git does not show it: run --undo again to stage it"
