@@ -51,6 +51,7 @@ struct ck {
 	struct tally_error	*err;
 	struct tally_buf	 f[NLEAF];
 	int			 set[NLEAF];
+	size_t			 dropped[NLEAF];	/* bytes cut off */
 	struct tally_buf	 result, name, file;
 	int			 depth;		/* open elements */
 	int			 in_suite, in_test;
@@ -75,6 +76,25 @@ clear(struct ck *c, enum leaf l)
 {
 	tally_buf_reset(&c->f[l]);
 	c->set[l] = 0;
+	c->dropped[l] = 0;
+}
+
+/* Add text to a leaf, cut at TALLY_MAX_FIELD on a character boundary. */
+static int
+leaf_add(struct ck *c, enum leaf l, const char *s)
+{
+	size_t n = strlen(s), room, keep;
+
+	room = c->f[l].len < TALLY_MAX_FIELD ? TALLY_MAX_FIELD -
+	    c->f[l].len : 0;
+	if (n > room) {
+		keep = room;
+		while (keep > 0 && ((unsigned char)s[keep] & 0xC0) == 0x80)
+			keep--;
+		c->dropped[l] += n - keep;
+		n = keep;
+	}
+	return n > 0 ? tally_buf_add(&c->f[l], s, n) : TALLY_OK;
 }
 
 static int
@@ -236,6 +256,9 @@ end(struct ck *c)
 	int rc = TALLY_OK;
 
 	if (c->leaf != L_NONE && c->depth == c->leaf_depth) {
+		if (c->dropped[c->leaf] > 0 && tally_buf_printf(&c->f[c->leaf],
+		    "\n[truncated %zu bytes]", c->dropped[c->leaf]) != TALLY_OK)
+			return oom(c);
 		c->leaf = L_NONE;
 		return TALLY_OK;
 	}
@@ -283,13 +306,8 @@ walk(struct ck *c)
 			v = xmlTextReaderConstValue(c->r);
 			if (v == NULL)
 				break;
-			if (c->f[c->leaf].len + strlen((const char *)v) >
-			    TALLY_MAX_FIELD)
-				return tally_xml_fail(c->x, c->err,
-				    TALLY_ELIMIT, "field longer than %u bytes",
-				    TALLY_MAX_FIELD);
-			if (tally_buf_adds(&c->f[c->leaf],
-			    (const char *)v) != TALLY_OK)
+			if (leaf_add(c, c->leaf, (const char *)v) !=
+			    TALLY_OK)
 				return oom(c);
 			break;
 		default:

@@ -61,8 +61,9 @@
  *   testcase give stdout/stderr, of a testsuite the suite's; empty ones
  *   (<system-out/>, an empty CDATA) leave the field out.
  * - Text fields are capped at TALLY_MAX_FIELD bytes; the rest is dropped
- *   and "[truncated N bytes]" appended.  libxml2 itself refuses a single
- *   text node over 10 MB.
+ *   and "[truncated N bytes]" appended.  Long text is split before it
+ *   reaches libxml2 (see xml_split), so libxml2's own 10 MB limit on a
+ *   text node never ends the file.
  * - Refused: a DOCTYPE ("DOCTYPE not supported"), entity references,
  *   nesting deeper than TALLY_MAX_DEPTH, any root but <testsuites>,
  *   <testrun> or <testsuite>.  On malformed XML the records already sent
@@ -101,6 +102,35 @@ struct tally_xml {
 	long			 last_line;	/* end of the input read so far */
 	long			 last_col;
 	int			 content;	/* a non-blank byte was read */
+	/* The lexer that splits long text (see xml_split). */
+	int			 lex;		/* an LX_* state */
+	int			 in_ref;	/* inside &...; in text */
+	int			 ends;		/* end-marker bytes matched */
+	unsigned char		 prev;		/* the byte before */
+	size_t			 run;		/* text bytes since a split */
+	int			 off;		/* lexer off: not ASCII-based */
+};
+
+/*
+ * libxml2 refuses a text node over 10 000 000 bytes, and with it the rest
+ * of the file; XML_PARSE_HUGE would lift every other limit too.  So the
+ * input is split before libxml2 sees it: after SPLIT_SOFT bytes of one
+ * text run (character data or a CDATA section) an empty comment goes in
+ * before the next line break, after SPLIT_HARD bytes before the next
+ * character.  libxml2 then sees several text nodes of at most SPLIT_HARD
+ * bytes each, the readers join them into one field and cut that at
+ * TALLY_MAX_FIELD with their "[truncated N bytes]" note, and the reader
+ * frees each node once past it, so memory stays bounded.  The inserted
+ * bytes shift columns on that one line only and never the line numbers.
+ */
+#define SPLIT_SOFT	(1u << 20)
+#define SPLIT_HARD	8000000u
+#define SPLIT_TEXT	"<!---->"
+#define SPLIT_CDATA	"]]><!----><![CDATA["
+
+enum {
+	LX_TEXT, LX_LT, LX_TAG, LX_DQ, LX_SQ, LX_BANG, LX_BANG2, LX_COMMENT,
+	LX_CDATA_OPEN, LX_CDATA, LX_PI, LX_DECL
 };
 
 /* Bytes handed to libxml2 per read. */
@@ -118,10 +148,136 @@ deny_loader(const char *url, const char *id, xmlParserCtxtPtr ctxt)
 	return NULL;
 }
 
+/* Whether a split may go in before byte c of a text run. */
+static int
+split_here(struct tally_xml *x, unsigned char c)
+{
+	if (x->in_ref || x->run < SPLIT_SOFT)
+		return 0;
+	if (x->lex == LX_CDATA && x->ends > 0)
+		return 0;
+	if (c == '\r' || (c == '\n' && x->prev != '\r'))
+		return 1;
+	/* Any ASCII byte or UTF-8 lead byte, never inside a character. */
+	return x->run >= SPLIT_HARD && (c < 0x80 || c >= 0xC0) &&
+	    !(c == '\n' && x->prev == '\r');
+}
+
+/*
+ * Follow the markup just well enough to know where text runs are: text,
+ * tags (with quoted values that may hold '>'), comments, processing
+ * instructions, CDATA sections and other declarations.
+ */
+static void
+lex_byte(struct tally_xml *x, unsigned char c)
+{
+	static const char cdata[] = "<![CDATA[";
+
+	switch (x->lex) {
+	case LX_TEXT:
+		if (c == '<') {
+			x->lex = LX_LT;
+			x->run = 0;
+			x->in_ref = 0;
+		} else {
+			x->run++;
+			if (c == '&')
+				x->in_ref = 1;
+			else if (c == ';')
+				x->in_ref = 0;
+		}
+		break;
+	case LX_LT:
+		x->lex = c == '!' ? LX_BANG : c == '?' ? LX_PI : LX_TAG;
+		x->ends = 0;
+		break;
+	case LX_TAG:
+		if (c == '"')
+			x->lex = LX_DQ;
+		else if (c == '\'')
+			x->lex = LX_SQ;
+		else if (c == '>')
+			x->lex = LX_TEXT;
+		break;
+	case LX_DQ:
+	case LX_SQ:
+		if (c == (x->lex == LX_DQ ? '"' : '\''))
+			x->lex = LX_TAG;
+		break;
+	case LX_BANG:
+		x->lex = c == '-' ? LX_BANG2 : c == '[' ? LX_CDATA_OPEN :
+		    c == '>' ? LX_TEXT : LX_DECL;
+		x->ends = 3;
+		break;
+	case LX_BANG2:
+		x->lex = c == '-' ? LX_COMMENT : c == '>' ? LX_TEXT : LX_DECL;
+		x->ends = 0;
+		break;
+	case LX_CDATA_OPEN:
+		if (c != (unsigned char)cdata[x->ends])
+			x->lex = c == '>' ? LX_TEXT : LX_DECL;
+		else if (++x->ends == 9) {
+			x->lex = LX_CDATA;
+			x->ends = 0;
+			x->run = 0;
+		}
+		break;
+	case LX_COMMENT:
+	case LX_CDATA:
+		if (x->lex == LX_CDATA)
+			x->run++;
+		if (c == (x->lex == LX_COMMENT ? '-' : ']'))
+			x->ends++;
+		else if (c == '>' && x->ends >= 2) {
+			x->lex = LX_TEXT;
+			x->run = 0;
+		} else
+			x->ends = 0;
+		break;
+	case LX_PI:
+		if (c == '>' && x->prev == '?')
+			x->lex = LX_TEXT;
+		break;
+	default:	/* LX_DECL: a DOCTYPE is refused, so no subset */
+		if (c == '>')
+			x->lex = LX_TEXT;
+		break;
+	}
+	x->prev = c;
+}
+
+/* Copy n bytes from in to out (room for n + the split markers). */
+static size_t
+xml_split(struct tally_xml *x, const unsigned char *in, size_t n, char *out,
+    size_t room)
+{
+	size_t i, o = 0, k;
+	const char *mark;
+
+	for (i = 0; i < n; i++) {
+		if (!x->off && (x->lex == LX_TEXT || x->lex == LX_CDATA) &&
+		    split_here(x, in[i])) {
+			mark = x->lex == LX_TEXT ? SPLIT_TEXT : SPLIT_CDATA;
+			k = strlen(mark);
+			if (room - o - (n - i) >= k) {
+				memcpy(out + o, mark, k);
+				o += k;
+				x->run = 0;
+			}
+		}
+		if (!x->off)
+			lex_byte(x, in[i]);
+		out[o++] = (char)in[i];
+	}
+	return o;
+}
+
 static int
 xml_read(void *ctx, char *buf, int len)
 {
 	struct tally_xml *x = ctx;
+	unsigned char raw[XML_PIECE];
+	size_t want;
 	ssize_t n, i;
 
 	if (len <= 0)
@@ -130,13 +286,17 @@ xml_read(void *ctx, char *buf, int len)
 	 * The reader parses whatever one read returns and, on an error,
 	 * drops the nodes it built from that piece; small pieces keep the
 	 * tests just before a fault (at about 6% more CPU than 4 KiB ones).
+	 * Room is left for a split marker.
 	 */
-	n = tally_src_read(x->src, buf, (size_t)len < XML_PIECE ? (size_t)len :
-	    XML_PIECE);
+	want = (size_t)len > XML_PIECE + sizeof(SPLIT_CDATA) ? XML_PIECE :
+	    (size_t)len > sizeof(SPLIT_CDATA) ? (size_t)len -
+	    sizeof(SPLIT_CDATA) : 1;
+	n = tally_src_read(x->src, raw, want);
 	if (n < 0) {
 		x->ioerr = 1;
 		return -1;
 	}
+	n = (ssize_t)xml_split(x, raw, (size_t)n, buf, (size_t)len);
 	for (i = 0; !x->content && i < n; i++)
 		if (!strchr(" \t\r\n", buf[i]))
 			x->content = 1;
@@ -272,6 +432,16 @@ tally_xml_open(struct tally_xml **out, struct tally_src *src,
 		    "out of memory");
 	x->src = src;
 	x->last_line = x->last_col = 1;
+	/* Splitting text needs ASCII-based bytes: not UTF-16 or UTF-32. */
+	{
+		const unsigned char *h;
+		size_t n;
+
+		if (tally_src_peek(src, 4, &h, &n) == TALLY_OK && n >= 2 &&
+		    (h[0] == 0 || h[1] == 0 || (h[0] == 0xFF && h[1] == 0xFE) ||
+		    (h[0] == 0xFE && h[1] == 0xFF)))
+			x->off = 1;
+	}
 	xmlInitParser();
 	xmlSetExternalEntityLoader(deny_loader);
 	xml_denied = 0;

@@ -148,6 +148,42 @@ START_TEST(detector_needs_the_namespace_on_the_root)
 }
 END_TEST
 
+/*
+ * A message over libxml2's 10 MB text node limit and over the 16 MiB
+ * field cap: cut with the note, the file read to its end.
+ */
+START_TEST(long_message_is_cut_and_reading_goes_on)
+{
+	static const char unit[] = "assertion failed: x == y\n";
+	struct tally_buf b;
+	struct capture c;
+	struct tally_error err;
+	char note[64];
+	size_t total = 0;
+
+	tally_buf_init(&b);
+	tally_buf_adds(&b, "<testsuites xmlns=\"http://check.sourceforge.net/"
+	    "ns\">\n<suite><title>S</title>\n<test result=\"failure\"><id>a"
+	    "</id><message>");
+	while (total < TALLY_MAX_FIELD + 1000000) {
+		tally_buf_adds(&b, unit);
+		total += sizeof(unit) - 1;
+	}
+	tally_buf_adds(&b, "</message></test>\n<test result=\"success\"><id>b"
+	    "</id></test>\n</suite></testsuites>\n");
+	capture_init(&c);
+	ck_assert_int_eq(read_string(b.data, "l.xml", TALLY_FMT_AUTO, &c,
+	    &err), TALLY_OK);
+	ck_assert_uint_eq(c.ntests, 2);
+	snprintf(note, sizeof(note), "\\n[truncated %zu bytes]\"",
+	    total - TALLY_MAX_FIELD);
+	HAS(capture_one(&c, "\"name\":\"a\"", NULL), note);
+	capture_one(&c, "\"name\":\"b\"", NULL);
+	capture_fini(&c);
+	tally_buf_free(&b);
+}
+END_TEST
+
 Suite *suite_checkxml(void);
 
 Suite *
@@ -158,6 +194,7 @@ suite_checkxml(void)
 
 	tcase_add_test(tc, jenkins_fixture_with_failures);
 	tcase_add_test(tc, check_0_15_log);
+	tcase_add_test(tc, long_message_is_cut_and_reading_goes_on);
 	tcase_add_test(tc, errors);
 	tcase_add_test(tc, detector_needs_the_namespace_on_the_root);
 	suite_add_tcase(s, tc);

@@ -884,6 +884,90 @@ START_TEST(huge_field_is_truncated_visibly)
 }
 END_TEST
 
+/*
+ * One text run longer than libxml2's 10 000 000-byte text node limit,
+ * between two other tests: as text with entities and CRLF line breaks
+ * (12 MB, kept whole), and as one CDATA section with no line break at
+ * all (over 16 MiB, cut at TALLY_MAX_FIELD with the note).  Every test
+ * of the file is kept, and the one after it too.
+ */
+static void
+long_text_case(const char *open, const char *unit, const char *close,
+    size_t total, struct tally_buf *b)
+{
+	size_t i;
+
+	tally_buf_init(b);
+	tally_buf_adds(b, "<?xml version=\"1.0\"?>\n<testsuites><testsuite "
+	    "name=\"s\">\n<testcase name=\"a\"/>\n<testcase name=\"b\">"
+	    "<failure message=\"m\">");
+	tally_buf_adds(b, open);
+	for (i = 0; i < total; i += strlen(unit))
+		tally_buf_adds(b, unit);
+	tally_buf_adds(b, close);
+	tally_buf_adds(b, "</failure></testcase>\n<testcase name=\"c\"/>\n"
+	    "</testsuite></testsuites>\n");
+}
+
+START_TEST(text_over_libxml2_limit_is_kept)
+{
+	/* 36 bytes of input, 31 of text: 12 MB in, 10.3 MB of text. */
+	static const char unit[] = "at Foo.bar(Foo.java:42) &amp; more\r\n",
+	    json[] = "at Foo.bar(Foo.java:42) & more\\n";
+	struct tally_buf b, want;
+	struct capture c;
+	struct tally_error err;
+	size_t i, n = 12000000 / (sizeof(unit) - 1) + 1;
+	const char *line;
+
+	long_text_case("", unit, "", n * (sizeof(unit) - 1), &b);
+	ck_assert_int_eq(read_bytes(b.data, b.len, TALLY_FMT_AUTO, &c, &err),
+	    TALLY_OK);
+	ck_assert_uint_eq(c.ntests, 3);
+	ck_assert_uint_eq(c.nerrors, 0);
+	line = capture_one(&c, "\"name\":\"b\"", NULL);
+	/* The whole trace, byte for byte, and nothing else in it. */
+	tally_buf_init(&want);
+	tally_buf_adds(&want, "\"trace\":\"");
+	for (i = 0; i < n; i++)
+		tally_buf_adds(&want, json);
+	tally_buf_adds(&want, "\"");
+	HAS(line, want.data);
+	HASNT(line, "[truncated");
+	HASNT(line, "tally.incomplete");
+	capture_one(&c, "\"name\":\"c\"", NULL);
+	capture_fini(&c);
+	tally_buf_free(&want);
+	tally_buf_free(&b);
+}
+END_TEST
+
+START_TEST(text_over_field_cap_is_cut_and_reading_goes_on)
+{
+	static const char unit[] = "0123456789abcdef";
+	struct tally_buf b;
+	struct capture c;
+	struct tally_error err;
+	char note[64];
+	size_t total = TALLY_MAX_FIELD + 3 * 1000000;
+
+	/* One CDATA section of 19 MiB without a line break. */
+	long_text_case("<![CDATA[", unit, "]]>", total, &b);
+	ck_assert_int_eq(read_bytes(b.data, b.len, TALLY_FMT_AUTO, &c, &err),
+	    TALLY_OK);
+	ck_assert_uint_eq(c.ntests, 3);
+	ck_assert_uint_eq(c.nerrors, 0);
+	total = (total + sizeof(unit) - 2) / (sizeof(unit) - 1) *
+	    (sizeof(unit) - 1);
+	snprintf(note, sizeof(note), "\\n[truncated %zu bytes]\"",
+	    total - TALLY_MAX_FIELD);
+	HAS(capture_one(&c, "\"name\":\"b\"", NULL), note);
+	capture_one(&c, "\"name\":\"c\"", NULL);
+	capture_fini(&c);
+	tally_buf_free(&b);
+}
+END_TEST
+
 /* ---- memory bound ---- */
 
 #define BIG_CASES 1000000
@@ -986,6 +1070,8 @@ suite_junit(void)
 	tcase_add_test(tc, deep_nesting_refused);
 	tcase_add_test(tc, suite_counts_and_junk_times);
 	tcase_add_test(tc, huge_field_is_truncated_visibly);
+	tcase_add_test(tc, text_over_libxml2_limit_is_kept);
+	tcase_add_test(tc, text_over_field_cap_is_cut_and_reading_goes_on);
 	tcase_set_timeout(tc, 30);
 	suite_add_tcase(s, tc);
 	tcase_add_test(big, memory_bounded_by_largest_test);
