@@ -117,6 +117,59 @@ check_root(const char *h, size_t len)
 	    "\"http://check.sourceforge.net/ns\"");
 }
 
+/*
+ * The root element of an XML document in the window: its start tag at
+ * *tag (len *taglen) and its local name (without a prefix) at *local
+ * (len *loclen).  Returns 1 when found, 0 when the window ends in the
+ * prolog, -1 on a DOCTYPE or anything else that is not a prolog.
+ */
+static int
+xml_root(const char *h, size_t len, const char **tag, size_t *taglen,
+    const char **local, size_t *loclen)
+{
+	const char *p = h, *e = h + len, *q, *colon;
+
+	for (;;) {
+		while (p < e && isspace((unsigned char)*p))
+			p++;
+		*tag = p;
+		if (p == e || (*p == '<' && e - p < 2))
+			return 0;
+		if (*p != '<')
+			return -1;
+		if (p[1] == '?' || (e - p >= 4 && memcmp(p, "<!--", 4) == 0)) {
+			q = p[1] == '?' ? memmem(p, (size_t)(e - p), "?>", 2) :
+			    memmem(p + 4, (size_t)(e - p - 4), "-->", 3);
+			if (q == NULL)
+				return 0;
+			p = q + (p[1] == '?' ? 2 : 3);
+			continue;
+		}
+		if (p[1] == '!')
+			return -1;
+		break;
+	}
+	p++;
+	for (q = p, colon = NULL; q < e && !isspace((unsigned char)*q) &&
+	    *q != '>' && *q != '/'; q++)
+		if (*q == ':')
+			colon = q;
+	if (q == e)
+		return 0;
+	*local = colon != NULL ? colon + 1 : p;
+	*loclen = (size_t)(q - *local);
+	while (q < e && *q != '>')
+		q++;
+	*taglen = (size_t)(q - *tag);
+	return 1;
+}
+
+static int
+is_word(const char *s, size_t n, const char *w)
+{
+	return strlen(w) == n && memcmp(s, w, n) == 0;
+}
+
 /* "name" as a JSON member name: quoted and followed by a colon. */
 static int
 has_key(const char *h, size_t n, const char *name)
@@ -142,7 +195,7 @@ enum tally_format
 tally_format_detect(const unsigned char *head, size_t len)
 {
 	const char *h = (const char *)head;
-	size_t i = 0;
+	size_t i = 0, full = len;
 
 	/* UTF-16 with a byte order mark: detect on its narrowed ASCII. */
 	if (len >= 4 && (memcmp(h, "\xFF\xFE", 2) == 0 ||
@@ -167,9 +220,32 @@ tally_format_detect(const unsigned char *head, size_t len)
 	if (len == 0)
 		return TALLY_FMT_AUTO;
 	if (h[0] == '<') {
+		const char *tag, *local;
+		size_t taglen, loclen;
+		int root;
+
 		if (check_root(h, len))
 			return TALLY_FMT_CHECKXML;
 		if (has(h, len, "<testsuite") || has(h, len, "<testcase"))
+			return TALLY_FMT_JUNIT;
+		/*
+		 * A root with a namespace prefix (<ns:testsuites>) is JUnit
+		 * by its local name, as the reader matches elements.  A
+		 * DOCTYPE, or a prolog longer than the window, goes to the
+		 * JUnit reader too, which says what is wrong with it.
+		 */
+		root = xml_root(h, len, &tag, &taglen, &local, &loclen);
+		if (root == 1 && is_word(local, loclen, "testsuites") &&
+		    has(tag, taglen, "\"http://check.sourceforge.net/ns\""))
+			return TALLY_FMT_CHECKXML;
+		if (root == 1 && (is_word(local, loclen, "testsuites") ||
+		    is_word(local, loclen, "testsuite") ||
+		    is_word(local, loclen, "testrun")))
+			return TALLY_FMT_JUNIT;
+		if (root == 0 && full >= DETECT_WINDOW)
+			return TALLY_FMT_JUNIT;
+		if (root == -1 && len - (size_t)(tag - h) >= 9 &&
+		    memcmp(tag, "<!DOCTYPE", 9) == 0)
 			return TALLY_FMT_JUNIT;
 		return TALLY_FMT_AUTO;
 	}

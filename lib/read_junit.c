@@ -109,6 +109,8 @@ struct tally_xml {
 	unsigned char		 prev;		/* the byte before */
 	size_t			 run;		/* text bytes since a split */
 	int			 off;		/* lexer off: not ASCII-based */
+	long			 lt_line, lt_col; /* where the last '<' was */
+	int			 doctype;	/* "<!DOCTYPE" seen: stop */
 };
 
 /*
@@ -130,8 +132,11 @@ struct tally_xml {
 
 enum {
 	LX_TEXT, LX_LT, LX_TAG, LX_DQ, LX_SQ, LX_BANG, LX_BANG2, LX_COMMENT,
-	LX_CDATA_OPEN, LX_CDATA, LX_PI, LX_DECL
+	LX_CDATA_OPEN, LX_CDATA, LX_PI, LX_DECL, LX_DOCTYPE_OPEN
 };
+
+static const char doctype_refused[] = "DOCTYPE not supported: DTDs are "
+    "refused";
 
 /* Bytes handed to libxml2 per read. */
 #define XML_PIECE 128
@@ -171,11 +176,13 @@ split_here(struct tally_xml *x, unsigned char c)
 static void
 lex_byte(struct tally_xml *x, unsigned char c)
 {
-	static const char cdata[] = "<![CDATA[";
+	static const char cdata[] = "<![CDATA[", doctype[] = "<!DOCTYPE";
 
 	switch (x->lex) {
 	case LX_TEXT:
 		if (c == '<') {
+			x->lt_line = x->last_line;
+			x->lt_col = x->last_col;
 			x->lex = LX_LT;
 			x->run = 0;
 			x->in_ref = 0;
@@ -206,8 +213,14 @@ lex_byte(struct tally_xml *x, unsigned char c)
 		break;
 	case LX_BANG:
 		x->lex = c == '-' ? LX_BANG2 : c == '[' ? LX_CDATA_OPEN :
-		    c == '>' ? LX_TEXT : LX_DECL;
+		    c == 'D' ? LX_DOCTYPE_OPEN : c == '>' ? LX_TEXT : LX_DECL;
 		x->ends = 3;
+		break;
+	case LX_DOCTYPE_OPEN:
+		if (c != (unsigned char)doctype[x->ends])
+			x->lex = c == '>' ? LX_TEXT : LX_DECL;
+		else if (++x->ends == 9)
+			x->doctype = 1;
 		break;
 	case LX_BANG2:
 		x->lex = c == '-' ? LX_COMMENT : c == '>' ? LX_TEXT : LX_DECL;
@@ -262,12 +275,21 @@ xml_split(struct tally_xml *x, const unsigned char *in, size_t n, char *out,
 			if (room - o - (n - i) >= k) {
 				memcpy(out + o, mark, k);
 				o += k;
+				x->last_col += (long)k;
 				x->run = 0;
 			}
 		}
 		if (!x->off)
 			lex_byte(x, in[i]);
+		if (x->doctype)
+			return 0;
 		out[o++] = (char)in[i];
+		/* Where the input ends, in libxml2's terms. */
+		if (in[i] == '\n') {
+			x->last_line++;
+			x->last_col = 1;
+		} else if ((in[i] & 0xC0) != 0x80)
+			x->last_col++;
 	}
 	return o;
 }
@@ -297,16 +319,12 @@ xml_read(void *ctx, char *buf, int len)
 		return -1;
 	}
 	n = (ssize_t)xml_split(x, raw, (size_t)n, buf, (size_t)len);
+	/* A DOCTYPE past the prolog check: libxml2 parses none of it. */
+	if (x->doctype)
+		return -1;
 	for (i = 0; !x->content && i < n; i++)
 		if (!strchr(" \t\r\n", buf[i]))
 			x->content = 1;
-	/* Where the input ends, in libxml2's terms (characters per line). */
-	for (i = 0; i < n; i++)
-		if (buf[i] == '\n') {
-			x->last_line++;
-			x->last_col = 1;
-		} else if (((unsigned char)buf[i] & 0xC0) != 0x80)
-			x->last_col++;
 	return (int)n;
 }
 
@@ -402,7 +420,7 @@ prolog_doctype(struct tally_src *src, struct tally_error *err)
 			q = memmem(p, (size_t)(end - p), "-->", 3);
 		else if (end - p >= 9 && memcmp(p, "<!DOCTYPE", 9) == 0)
 			return tally_error_set(err, TALLY_EPARSE, line, col,
-			    "DOCTYPE not supported");
+			    "%s", doctype_refused);
 		else
 			return TALLY_OK;
 		if (q == NULL)
@@ -499,6 +517,9 @@ tally_xml_next(struct tally_xml *x, struct tally_error *err)
 	int rc, t;
 
 	rc = xmlTextReaderRead(x->r);
+	if (x->doctype)
+		return tally_error_set(err, TALLY_EPARSE, x->lt_line,
+		    x->lt_col, "%s", doctype_refused);
 	if (x->ioerr)
 		return tally_xml_fail(x, err, TALLY_EIO, "read error");
 	if (xml_denied)
@@ -535,7 +556,7 @@ tally_xml_next(struct tally_xml *x, struct tally_error *err)
 	t = xmlTextReaderNodeType(x->r);
 	if (t == XML_READER_TYPE_DOCUMENT_TYPE)
 		return tally_xml_fail(x, err, TALLY_EPARSE,
-		    "DOCTYPE not supported");
+		    "%s", doctype_refused);
 	if (t == XML_READER_TYPE_ENTITY_REFERENCE ||
 	    t == XML_READER_TYPE_ENTITY)
 		return tally_xml_fail(x, err, TALLY_EPARSE,

@@ -671,7 +671,8 @@ START_TEST(doctype_and_entities_refused)
 		rc = read_bytes(bombs[i], strlen(bombs[i]), TALLY_FMT_AUTO, &c,
 		    &err);
 		ck_assert_int_eq(rc, TALLY_EPARSE);
-		ck_assert_str_eq(err.message, "DOCTYPE not supported");
+		ck_assert_str_eq(err.message,
+		    "DOCTYPE not supported: DTDs are refused");
 		ck_assert_int_gt(err.line, 1);
 		ck_assert_uint_eq(c.ntests, 0);
 		ck_assert_uint_eq(c.nerrors, 1);
@@ -679,6 +680,77 @@ START_TEST(doctype_and_entities_refused)
 		ck_assert_uint_eq(capture_count(&c, "root:"), 0);
 		capture_fini(&c);
 	}
+}
+END_TEST
+
+/*
+ * A DOCTYPE the 64 KiB prolog check cannot see: after a long comment,
+ * or with an internal subset longer than the detector's window.  Both
+ * are found and refused as DTDs, at the DOCTYPE's line, not as an
+ * unrecognized format; libxml2 parses nothing of the first one's subset.
+ */
+START_TEST(doctype_past_the_window_refused)
+{
+	struct tally_buf b;
+	struct capture c;
+	struct tally_error err;
+	int i, k;
+
+	for (k = 0; k < 2; k++) {
+		tally_buf_init(&b);
+		tally_buf_adds(&b, "<?xml version=\"1.0\"?>\n");
+		if (k == 0) {
+			tally_buf_adds(&b, "<!--");
+			for (i = 0; i < 70000; i++)
+				tally_buf_adds(&b, "c");
+			tally_buf_adds(&b, "-->\n<!DOCTYPE t [<!ENTITY x "
+			    "SYSTEM \"file:///etc/passwd\">]>\n");
+		} else {
+			tally_buf_adds(&b, "<!DOCTYPE t [<!--");
+			for (i = 0; i < 70000; i++)
+				tally_buf_adds(&b, "c");
+			tally_buf_adds(&b, "--><!ENTITY x \"y\">]>\n");
+		}
+		tally_buf_adds(&b, "<testsuite><testcase name=\"&x;\"/>"
+		    "</testsuite>\n");
+		ck_assert_int_eq(read_bytes(b.data, b.len, TALLY_FMT_AUTO, &c,
+		    &err), TALLY_EPARSE);
+		ck_assert_str_eq(err.message,
+		    "DOCTYPE not supported: DTDs are refused");
+		ck_assert_int_eq(err.line, k == 0 ? 3 : 2);
+		ck_assert_int_eq(err.column, 1);
+		ck_assert_uint_eq(c.ntests, 0);
+		ck_assert_uint_eq(c.nerrors, 1);
+		capture_fini(&c);
+		tally_buf_free(&b);
+	}
+}
+END_TEST
+
+/* A root with a namespace prefix is JUnit, read by local names. */
+START_TEST(namespaced_root_is_junit)
+{
+	static const char in[] = "<?xml version=\"1.0\"?>\n"
+	    "<j:testsuites xmlns:j=\"urn:example:junit\"><j:testsuite "
+	    "name=\"s\"><j:testcase name=\"t\" classname=\"C\"><j:failure "
+	    "message=\"m\">boom</j:failure></j:testcase><j:testcase "
+	    "name=\"u\"/></j:testsuite></j:testsuites>\n";
+	static const char solo[] = "<x:testsuite xmlns:x=\"urn:x\" name=\"s\">"
+	    "<x:testcase name=\"t\"/></x:testsuite>";
+	struct capture c;
+	struct tally_error err;
+
+	ck_assert_int_eq(tally_format_detect((const unsigned char *)in,
+	    strlen(in)), TALLY_FMT_JUNIT);
+	ck_assert_int_eq(tally_format_detect((const unsigned char *)solo,
+	    strlen(solo)), TALLY_FMT_JUNIT);
+	ck_assert_int_eq(read_bytes(in, strlen(in), TALLY_FMT_AUTO, &c, &err),
+	    TALLY_OK);
+	ck_assert_uint_eq(c.ntests, 2);
+	ck_assert_uint_eq(c.nstatus[TALLY_FAILED], 1);
+	HAS(capture_one(&c, "\"name\":\"t\"", NULL),
+	    "\"message\":\"m\",\"trace\":\"boom\"");
+	capture_fini(&c);
 }
 END_TEST
 
@@ -796,7 +868,8 @@ START_TEST(encodings)
 	}
 	ck_assert_int_eq(read_bytes(buf, n, TALLY_FMT_JUNIT, &c, &err),
 	    TALLY_EPARSE);
-	ck_assert_str_eq(err.message, "DOCTYPE not supported");
+	ck_assert_str_eq(err.message,
+	    "DOCTYPE not supported: DTDs are refused");
 	ck_assert_uint_eq(c.ntests, 0);
 	capture_fini(&c);
 
@@ -1065,6 +1138,8 @@ suite_junit(void)
 	tcase_add_test(tc, truncated_file_keeps_earlier_tests);
 	tcase_add_test(tc, truncated_long_file);
 	tcase_add_test(tc, doctype_and_entities_refused);
+	tcase_add_test(tc, doctype_past_the_window_refused);
+	tcase_add_test(tc, namespaced_root_is_junit);
 	tcase_add_test(tc, broken_inputs);
 	tcase_add_test(tc, encodings);
 	tcase_add_test(tc, deep_nesting_refused);

@@ -26,7 +26,7 @@ cat >"$T/xxe.xml" <<'XML'
 <testsuite><testcase name="&x;"/></testsuite>
 XML
 run doctype 2 tally-collect "$T/xxe.xml"
-expect_err "tally-collect: $T/xxe.xml:2:1: error: DOCTYPE not supported"
+expect_err "tally-collect: $T/xxe.xml:2:1: error: DOCTYPE not supported: DTDs are refused"
 expect_not_out 'root:'
 expect_lines '"type":"test"' 0
 
