@@ -9,6 +9,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -303,9 +305,10 @@ emit_error(struct tally_sink *sink, const char *name,
 	return tally_sink_record(sink, &rec, &e2);
 }
 
-int
-tally_read_fd(int fd, const char *name, enum tally_format fmt,
-    struct tally_sink *sink, struct tally_error *err)
+static int
+read_fd(int fd, const char *name, enum tally_format fmt,
+    struct tally_sink *sink, struct tally_error *err,
+    void (*report)(void *, int, const struct tally_error *), void *arg)
 {
 	struct tally_src src;
 	const unsigned char *head;
@@ -315,6 +318,8 @@ tally_read_fd(int fd, const char *name, enum tally_format fmt,
 	tally_error_init(err, name);
 	if ((rc = tally_src_init(&src, fd, name)) != TALLY_OK)
 		return tally_error_set(err, rc, 0, 0, "out of memory");
+	src.warn = report;
+	src.warn_arg = arg;
 	if (fmt == TALLY_FMT_AUTO) {
 		if ((rc = tally_src_peek(&src, DETECT_WINDOW, &head,
 		    &avail)) != TALLY_OK) {
@@ -359,6 +364,13 @@ fail:
 out:
 	tally_src_fini(&src);
 	return rc;
+}
+
+int
+tally_read_fd(int fd, const char *name, enum tally_format fmt,
+    struct tally_sink *sink, struct tally_error *err)
+{
+	return read_fd(fd, name, fmt, sink, err, NULL, NULL);
 }
 
 /* Files a directory walk reads. */
@@ -459,7 +471,7 @@ read_one(const char *path, int explicit, enum tally_format fmt,
 
 	tally_error_init(&err, path);
 	if (strcmp(path, "-") == 0) {
-		rc = tally_read_fd(STDIN_FILENO, "-", fmt, sink, &err);
+		rc = read_fd(STDIN_FILENO, "-", fmt, sink, &err, report, arg);
 		if (rc != TALLY_OK)
 			report(arg, rc, &err);
 		return rc;
@@ -491,7 +503,7 @@ read_one(const char *path, int explicit, enum tally_format fmt,
 		report(arg, TALLY_EIO, &err);
 		return TALLY_EIO;
 	}
-	rc = tally_read_fd(fd, path, fmt, sink, &err);
+	rc = read_fd(fd, path, fmt, sink, &err, report, arg);
 	close(fd);
 	if (rc != TALLY_OK)
 		report(arg, rc, &err);
@@ -602,15 +614,42 @@ tally_label_sink_new(struct tally_sink **out, struct tally_sink *next,
 
 /* ---- helpers shared by readers ---- */
 
-double
-tally_parse_seconds(const char *s)
+void
+tally_src_warn(struct tally_src *s, long line, const char *fmt, ...)
+{
+	struct tally_error e;
+	va_list ap;
+
+	if (s->warn == NULL)
+		return;
+	tally_error_init(&e, s->name);
+	e.line = line > 0 ? line : 0;
+	va_start(ap, fmt);
+	vsnprintf(e.message, sizeof(e.message), fmt, ap);
+	va_end(ap);
+	s->warn(s->warn_arg, TALLY_OK, &e);
+}
+
+/* The warning for a duration left out, quoting at most 40 bytes of it. */
+static void
+warn_duration(struct tally_src *src, long line, const char *s)
+{
+	size_t n = strlen(s), k = n > 40 ? 40 : n;
+
+	while (k > 0 && k < n && ((unsigned char)s[k] & 0xC0) == 0x80)
+		k--;
+	tally_src_warn(src, line, "time '%.*s%s' is not a duration of 0 to "
+	    "%.0f seconds (30 days); duration left unknown", (int)k, s,
+	    k < n ? "..." : "", TALLY_MAX_SECONDS);
+}
+
+static double
+seconds(const char *s)
 {
 	char buf[64], *end;
 	size_t i, n = 0;
 	double v;
 
-	if (s == NULL)
-		return -1;
 	/* Drop thousands separators ("1,234.5") and surrounding blanks. */
 	for (i = 0; s[i] != '\0' && n < sizeof(buf) - 1; i++)
 		if (s[i] != ',' && !isspace((unsigned char)s[i]))
@@ -622,11 +661,39 @@ tally_parse_seconds(const char *s)
 		return -1;
 	errno = 0;
 	v = strtod(buf, &end);
-	if (*end != '\0' || errno != 0 || !isfinite(v) || v < 0)
+	if (*end != '\0' || errno != 0 || !isfinite(v) || v < 0 ||
+	    v > TALLY_MAX_SECONDS)
 		return -1;
 	if (!isdigit((unsigned char)buf[0]) && buf[0] != '.' && buf[0] != '+')
 		return -1;
 	return v * 1000.0;
+}
+
+double
+tally_parse_seconds(struct tally_src *src, long line, const char *s,
+    int *bad)
+{
+	double v;
+
+	if (s == NULL || s[strspn(s, " \t\r\n")] == '\0')
+		return -1;
+	if ((v = seconds(s)) < 0) {
+		warn_duration(src, line, s);
+		if (bad != NULL)
+			*bad = 1;
+	}
+	return v;
+}
+
+double
+tally_bound_ms(struct tally_src *src, long line, double ms)
+{
+	if (ms == -1 || (ms >= 0 && ms <= TALLY_MAX_SECONDS * 1000.0))
+		return ms;
+	tally_src_warn(src, line, "duration %.17g ms is not a duration of 0 to "
+	    "%.0f seconds (30 days); duration left unknown", ms,
+	    TALLY_MAX_SECONDS);
+	return -1;
 }
 
 enum tally_status

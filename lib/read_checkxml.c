@@ -52,6 +52,7 @@ struct ck {
 	struct tally_buf	 f[NLEAF];
 	int			 set[NLEAF];
 	size_t			 dropped[NLEAF];	/* bytes cut off */
+	long			 dur_line;	/* where <duration> was */
 	struct tally_buf	 result, name, file;
 	int			 depth;		/* open elements */
 	int			 in_suite, in_test;
@@ -102,7 +103,9 @@ emit_test(struct ck *c)
 {
 	struct tally_record rec;
 	struct tally_test *t = &rec.u.test;
-	struct tally_kv prop;
+	struct tally_kv prop[2];
+	const char *dur;
+	int bad = 0;
 	const char *path = val(c, L_PATH), *fn = val(c, L_FN);
 	const char *iter = val(c, L_ITER), *res = c->result.data;
 	const char *suite[1];
@@ -138,7 +141,12 @@ emit_test(struct ck *c)
 		t->file_path = c->file.data;
 	}
 	t->line = line;
-	t->duration = tally_parse_seconds(val(c, L_DUR));
+	/* Check writes -1 for a duration it did not measure. */
+	dur = val(c, L_DUR);
+	if (dur != NULL && strtod(dur, &end) == -1.0 &&
+	    end[strspn(end, " \t\r\n")] == '\0')
+		dur = NULL;
+	t->duration = tally_parse_seconds(c->src, c->dur_line, dur, &bad);
 	t->message = val(c, L_MSG);
 	t->raw_status = res;
 	if (res == NULL)
@@ -148,12 +156,17 @@ emit_test(struct ck *c)
 		t->raw_status = NULL;
 	} else
 		t->status = tally_status_from_word(res);
+	t->properties = prop;
 	if (iter != NULL) {
-		prop.key = "iteration";
-		prop.value = iter;
-		t->properties = &prop;
-		t->nproperties = 1;
+		prop[t->nproperties].key = "iteration";
+		prop[t->nproperties++].value = iter;
 	}
+	if (bad) {
+		prop[t->nproperties].key = TALLY_BAD_DURATION;
+		prop[t->nproperties++].value = val(c, L_DUR);
+	}
+	if (t->nproperties == 0)
+		t->properties = NULL;
 	return tally_sink_record(c->sink, &rec, c->err);
 }
 
@@ -241,6 +254,11 @@ start(struct ck *c, const char *n)
 		for (i = 0; i < L_TITLE; i++)
 			if (strcmp(n, leaf_names[i]) == 0)
 				c->leaf = (enum leaf)i;
+	}
+	if (c->leaf == L_DUR) {
+		xmlNodePtr node = xmlTextReaderCurrentNode(c->r);
+
+		c->dur_line = node != NULL ? xmlGetLineNo(node) : 0;
 	}
 	if (c->leaf != L_NONE) {
 		clear(c, c->leaf);

@@ -587,6 +587,7 @@ struct field {
 	struct tally_buf	 b;
 	size_t			 dropped;
 	int			 set;		/* element or attribute seen */
+	long			 line;		/* where a time was given */
 };
 
 static int
@@ -820,6 +821,7 @@ struct junit {
 	int			 nsuites, capsuites;
 	int			 in_case;
 	int			 truncated;	/* input ended inside a case */
+	int			 bad_alloc;	/* a property could not be kept */
 	struct tcase		 tc;
 	struct outcome		*cur;		/* open outcome or attempt */
 	struct kvlist		 root;		/* testsuites facts */
@@ -836,6 +838,41 @@ static int
 oom(struct junit *j)
 {
 	return tally_error_set(j->err, TALLY_ENOMEM, 0, 0, "out of memory");
+}
+
+/* The line of the node (or attribute) the reader is on, 0 if unknown. */
+static long
+node_line(struct junit *j)
+{
+	xmlNodePtr n = xmlTextReaderCurrentNode(j->r);
+	long line = n != NULL ? xmlGetLineNo(n) : -1;
+
+	return line > 0 ? line : xmlTextReaderGetParserLineNumber(j->r);
+}
+
+/* A time attribute: its text and its line, for a warning. */
+static int
+field_set_at(struct junit *j, struct field *f, const char *s)
+{
+	f->line = node_line(j);
+	return field_set(f, s);
+}
+
+/*
+ * A time field's duration.  One that is there but not a duration up to
+ * TALLY_MAX_SECONDS is unknown, warned about and kept in props.
+ */
+static double
+duration(struct junit *j, struct field *f, struct kvlist *props)
+{
+	const char *s = field_str(f);
+	double v;
+	int bad = 0;
+
+	v = tally_parse_seconds(j->src, f->line, s, &bad);
+	if (bad && kv_push(props, TALLY_BAD_DURATION, s) != TALLY_OK)
+		j->bad_alloc = 1;
+	return v;
 }
 
 static int
@@ -946,7 +983,7 @@ suite_attrs(struct junit *j, struct suite *s)
 		else if (name_is(n, "hostname"))
 			rc = field_set(&s->hostname, v);
 		else if (name_is(n, "time"))
-			rc = field_set(&s->time, v);
+			rc = field_set_at(j, &s->time, v);
 		else {
 			for (i = 0; i < 4; i++)
 				if (name_is(n, count_names[i]) ||
@@ -988,7 +1025,7 @@ case_attrs(struct junit *j)
 		    !tc->line.set && parse_count(v) > 0)
 			rc = field_set(&tc->line, v);
 		else if (name_is(n, "time"))
-			rc = field_set(&tc->time, v);
+			rc = field_set_at(j, &tc->time, v);
 		else {
 			if (name_is(n, "status"))
 				rc = field_set(&tc->status_attr, v);
@@ -1017,7 +1054,7 @@ outcome_attrs(struct junit *j, struct outcome *o)
 		else if (name_is(n, "type"))
 			rc = field_set(&o->type, v);
 		else if (name_is(n, "time"))
-			rc = field_set(&o->time, v);
+			rc = field_set_at(j, &o->time, v);
 		else if (j->in_case && name_is(n, "file") && !j->tc.file.set)
 			rc = field_set(&j->tc.file, v);
 		else if (j->in_case && name_is(n, "line") && !j->tc.line.set &&
@@ -1101,7 +1138,7 @@ close_case(struct junit *j)
 	t->classname = field_str(&tc->classname);
 	t->file_path = field_str(&tc->file);
 	t->line = tc->line.set ? parse_count(tc->line.b.data) : 0;
-	t->duration = tally_parse_seconds(field_str(&tc->time));
+	t->duration = duration(j, &tc->time, &tc->props);
 
 	for (i = 0; i < tc->outcomes.n && prim == NULL; i++)
 		if (!name_is(tc->outcomes.v[i].word, "skipped"))
@@ -1180,7 +1217,7 @@ close_case(struct junit *j)
 		memset(a, 0, sizeof(*a));
 		a->status = TALLY_FAILED;
 		a->raw_status = o->word;
-		a->duration = tally_parse_seconds(field_str(&o->time));
+		a->duration = duration(j, &o->time, &tc->props);
 		a->message = field_str(&o->message);
 		a->type = field_str(&o->type);
 		a->trace = field_str(&o->body);
@@ -1192,6 +1229,8 @@ close_case(struct junit *j)
 	t->retries = (long)tc->attempts.n;
 	t->stdout_text = field_str(&tc->out);
 	t->stderr_text = field_str(&tc->err);
+	if (j->bad_alloc)
+		return oom(j);
 	t->properties = tc->props.v;
 	t->nproperties = tc->props.n;
 	rc = emit(j, &rec);
@@ -1250,7 +1289,9 @@ close_suite(struct junit *j)
 	u->npath = (size_t)j->nsuites;
 	u->timestamp = field_str(&s->timestamp);
 	u->hostname = field_str(&s->hostname);
-	u->duration = tally_parse_seconds(field_str(&s->time));
+	u->duration = duration(j, &s->time, &s->props);
+	if (j->bad_alloc)
+		return oom(j);
 	u->tests = parse_count(field_str(&s->count[0]));
 	u->failures = parse_count(field_str(&s->count[1]));
 	u->errors = parse_count(field_str(&s->count[2]));
@@ -1368,8 +1409,8 @@ open_outcome(struct junit *j, struct frame *f, struct olist *l,
  * <time> (AntUnit) into time.  Returns 0 when n is none of them.
  */
 static int
-open_output(struct frame *f, const char *n, struct field *out,
-    struct field *err, struct field *time)
+open_output(struct junit *j, struct frame *f, const char *n,
+    struct field *out, struct field *err, struct field *time)
 {
 	if (name_is(n, "system-out") || name_is(n, "system.out"))
 		f->text = out;
@@ -1377,6 +1418,7 @@ open_output(struct frame *f, const char *n, struct field *out,
 		f->text = err;
 	else if (name_is(n, "time")) {
 		field_reset(time);
+		time->line = node_line(j);
 		f->text = time;
 	} else
 		return 0;
@@ -1436,7 +1478,7 @@ start_element(struct junit *j, struct frame *f, const struct frame *up)
 		    name_is(n, "rerunFailure") || name_is(n, "rerunError"))
 			return open_outcome(j, f, &j->tc.attempts, n,
 			    K_ATTEMPT);
-		if (open_output(f, n, &j->tc.out, &j->tc.err, &j->tc.time))
+		if (open_output(j, f, n, &j->tc.out, &j->tc.err, &j->tc.time))
 			return TALLY_OK;
 		if (name_is(n, "properties")) {
 			f->kind = K_PROPS;
@@ -1461,7 +1503,7 @@ start_element(struct junit *j, struct frame *f, const struct frame *up)
 		if (name_is(n, "failure") || name_is(n, "error"))
 			return open_outcome(j, f, &j->tc.outcomes, n,
 			    K_OUTCOME);
-		if (open_output(f, n, &s->out, &s->err, &s->time))
+		if (open_output(j, f, n, &s->out, &s->err, &s->time))
 			return TALLY_OK;
 		if (name_is(n, "properties")) {
 			f->kind = K_PROPS;

@@ -919,8 +919,50 @@ START_TEST(suite_counts_and_junk_times)
 	HAS(capture_one(&c, "\"type\":\"suite\"", NULL),
 	    "\"skipped\":2,\"properties\":"
 	    "[{\"name\":\"@tests\",\"value\":\"x\"},{\"name\":\"@errors\","
-	    "\"value\":\"\"}]");
+	    "\"value\":\"\"},{\"name\":\"tally.badDuration\",\"value\":"
+	    "\"NaN\"}]");
+	/* Each time left out is noted in its record. */
+	HAS(capture_one(&c, "\"name\":\"a\"", NULL),
+	    "{\"name\":\"tally.badDuration\",\"value\":\"-3\"}");
+	HAS(capture_one(&c, "\"name\":\"b\"", NULL),
+	    "{\"name\":\"tally.badDuration\",\"value\":\"1e309\"}");
+	HASNT(capture_one(&c, "\"name\":\"c\"", NULL), "tally.badDuration");
 	HASNT(capture_one(&c, "\"type\":\"suite\"", NULL), "\"tests\":");
+	capture_fini(&c);
+}
+END_TEST
+
+/*
+ * A time over TALLY_MAX_SECONDS (30 days) is no duration: huge values
+ * in a testcase, a rerun attempt and AntUnit's <time> child are left
+ * unknown and noted, 30 days exactly is kept.
+ */
+START_TEST(huge_times_left_unknown)
+{
+	const char *in =
+	    "<testsuite name=\"s\">\n"
+	    "<testcase name=\"a\" time=\"99999999999999999999999999999\"/>\n"
+	    "<testcase name=\"b\" time=\"2592000\"/>\n"
+	    "<testcase name=\"c\"><flakyFailure time=\"2592001\"/></testcase>\n"
+	    "<testcase name=\"d\"><time>1e20</time></testcase>\n"
+	    "</testsuite>";
+	struct capture c;
+	struct tally_error err;
+	const char *l;
+
+	ck_assert_int_eq(read_bytes(in, strlen(in), TALLY_FMT_AUTO, &c, &err),
+	    TALLY_OK);
+	ck_assert_uint_eq(c.ntests, 4);
+	ck_assert_uint_eq(capture_count(&c, "\"duration\""), 1);
+	HAS(capture_one(&c, "\"name\":\"b\"", NULL), "\"duration\":2592000000");
+	HAS(capture_one(&c, "\"name\":\"a\"", NULL), "{\"name\":"
+	    "\"tally.badDuration\",\"value\":\"99999999999999999999999999999\"}");
+	l = capture_one(&c, "\"name\":\"c\"", NULL);
+	HAS(l, "\"retryAttempts\":[{\"status\":\"failed\",\"rawStatus\":"
+	    "\"flakyFailure\"}]");
+	HAS(l, "{\"name\":\"tally.badDuration\",\"value\":\"2592001\"}");
+	HAS(capture_one(&c, "\"name\":\"d\"", NULL), "{\"name\":"
+	    "\"tally.badDuration\",\"value\":\"1e20\"}");
 	capture_fini(&c);
 }
 END_TEST
@@ -1144,6 +1186,7 @@ suite_junit(void)
 	tcase_add_test(tc, encodings);
 	tcase_add_test(tc, deep_nesting_refused);
 	tcase_add_test(tc, suite_counts_and_junk_times);
+	tcase_add_test(tc, huge_times_left_unknown);
 	tcase_add_test(tc, huge_field_is_truncated_visibly);
 	tcase_add_test(tc, text_over_libxml2_limit_is_kept);
 	tcase_add_test(tc, text_over_field_cap_is_cut_and_reading_goes_on);

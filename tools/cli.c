@@ -39,8 +39,8 @@ cli_warn(const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
-void
-cli_error(const struct tally_error *err)
+static void
+diagnostic(const struct tally_error *err, const char *level)
 {
 	fprintf(stderr, "%s: ", progname);
 	if (err->file[0] != '\0') {
@@ -51,8 +51,20 @@ cli_error(const struct tally_error *err)
 			fprintf(stderr, ":%ld", err->column);
 		fputs(": ", stderr);
 	}
-	fprintf(stderr, "error: %s\n", err->message[0] ? err->message :
+	fprintf(stderr, "%s: %s\n", level, err->message[0] ? err->message :
 	    "unknown error");
+}
+
+void
+cli_error(const struct tally_error *err)
+{
+	diagnostic(err, "error");
+}
+
+void
+cli_warning(const struct tally_error *err)
+{
+	diagnostic(err, "warning");
 }
 
 int

@@ -23,6 +23,8 @@ const char *cli_name(void);
 void	cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* "prog: file:line:col: error: msg" on stderr. */
 void	cli_error(const struct tally_error *err);
+/* "prog: file:line:col: warning: msg" on stderr. */
+void	cli_warning(const struct tally_error *err);
 
 /*
  * The options every tool handles alike, for getopt's default case: 'h'

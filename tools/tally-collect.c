@@ -26,6 +26,10 @@ static const char usage_text[] =
 static void
 report(void *arg, int status, const struct tally_error *err)
 {
+	if (status == TALLY_OK) {
+		cli_warning(err);
+		return;
+	}
 	if (status == TALLY_EIO && ferror((FILE *)arg))
 		return;
 	cli_error(err);

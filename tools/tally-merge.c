@@ -22,8 +22,10 @@ static void
 report(void *arg, int status, const struct tally_error *err)
 {
 	(void)arg;
-	(void)status;
-	cli_error(err);
+	if (status == TALLY_OK)
+		cli_warning(err);
+	else
+		cli_error(err);
 }
 
 int

@@ -34,7 +34,10 @@ enum {
 static void
 report(void *arg, int status, const struct tally_error *err)
 {
-	(void)status;
+	if (status == TALLY_OK) {
+		cli_warning(err);
+		return;
+	}
 	*(int *)arg = 1;
 	cli_error(err);
 }

@@ -54,8 +54,10 @@ int		 tally_read_fd(int fd, const char *name, enum tally_format fmt,
  * Read a file or, recursively and in sorted order, a directory; "-" is
  * standard input.  In a directory only files whose names end in .xml,
  * .json, .jsonl, .ndjson or .csv are read; hidden entries are skipped.
- * For each input that fails, report(arg, err) is called and reading goes
- * on; the worst status is returned.
+ * For each input that fails, report(arg, status, err) is called and
+ * reading goes on; the worst status is returned.  A warning about an
+ * input that is still read (a value left out) comes as report(arg,
+ * TALLY_OK, err).
  */
 int		 tally_read_path(const char *path, enum tally_format fmt,
 		    struct tally_sink *sink,
