@@ -153,6 +153,14 @@ double	 tally_parse_seconds(struct tally_src *src, long line, const char *s,
  * TALLY_MAX_SECONDS.  -1 stays -1 (unknown) without a warning.
  */
 double	 tally_bound_ms(struct tally_src *src, long line, double ms);
+/*
+ * A JSON reader's duration: given times scale is milliseconds, bounded
+ * as by tally_bound_ms(); one left out is kept as given in t's
+ * properties (lib/jsonscan.h).  given -1 is unknown.
+ */
+struct tally_jtmp;
+double	 tally_jduration(struct tally_src *src, long line,
+	    struct tally_jtmp *t, double given, double scale);
 
 /* Append rec as one stream line (with its newline) to b. */
 int	 tally_stream_format(struct tally_buf *b, const struct tally_record *rec);

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "internal.h"
+#include "jsonscan.h"
 
 #define DETECT_WINDOW 65536
 
@@ -686,11 +687,25 @@ tally_parse_seconds(struct tally_src *src, long line, const char *s,
 }
 
 double
+tally_jduration(struct tally_src *src, long line, struct tally_jtmp *t,
+    double given, double scale)
+{
+	char num[32];
+	double ms = given == -1 ? -1 : given * scale;
+
+	if (tally_bound_ms(src, line, ms) == ms)
+		return ms;
+	snprintf(num, sizeof(num), "%.15g", given);
+	tally_jtmp_kv(t, TALLY_BAD_DURATION, tally_jtmp_own(t, strdup(num)));
+	return -1;
+}
+
+double
 tally_bound_ms(struct tally_src *src, long line, double ms)
 {
 	if (ms == -1 || (ms >= 0 && ms <= TALLY_MAX_SECONDS * 1000.0))
 		return ms;
-	tally_src_warn(src, line, "duration %.17g ms is not a duration of 0 to "
+	tally_src_warn(src, line, "duration %.15g ms is not a duration of 0 to "
 	    "%.0f seconds (30 days); duration left unknown", ms,
 	    TALLY_MAX_SECONDS);
 	return -1;
