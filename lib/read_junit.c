@@ -40,7 +40,9 @@
  *   <system-out>, <system-err>), in document order; retries is their
  *   number.  Flaky ones only: the test finally passed, flaky is set.
  * - Times are seconds (time= or AntUnit's <time> child), "1,234.5" is
- *   accepted; missing, negative or junk times are unknown (no duration).
+ *   accepted; a missing time is unknown (no duration), and so is a
+ *   negative, junk or over TALLY_MAX_SECONDS one, with a warning and the
+ *   property tally.badDuration holding it.
  * - name= missing gives an empty name; classname= falls back to class=;
  *   file= or filePath= give filePath, line= or lineno= give line; when
  *   the testcase has none, file=/line= of its <failure> (Catch2) do.
@@ -64,9 +66,11 @@
  *   and "[truncated N bytes]" appended.  Long text is split before it
  *   reaches libxml2 (see xml_split), so libxml2's own 10 MB limit on a
  *   text node never ends the file.
- * - Refused: a DOCTYPE ("DOCTYPE not supported"), entity references,
+ * - Refused: a DOCTYPE ("DOCTYPE not supported: DTDs are refused",
+ *   wherever it is in the prolog), entity references,
  *   nesting deeper than TALLY_MAX_DEPTH, any root but <testsuites>,
- *   <testrun> or <testsuite>.  On malformed XML the records already sent
+ *   <testrun> or <testsuite> (elements go by local name: <ns:testsuites>
+ *   is JUnit too).  On malformed XML the records already sent
  *   stay sent; the reader drops what it parsed from the last 128-byte
  *   piece of input before the fault, so a test that closed within those
  *   bytes is not among them.  An error at the very end of the input
