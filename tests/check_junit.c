@@ -1157,6 +1157,46 @@ START_TEST(memory_bounded_by_largest_test)
 }
 END_TEST
 
+/*
+ * A 56 MB stack trace in one <failure>: the field is cut at 16 MiB and
+ * peak RSS stays near what that one field needs, not the file's size.
+ */
+START_TEST(memory_bounded_by_field_cap)
+{
+	char path[PATH_MAX];
+	struct collect_run r;
+	const char *tmp = getenv("TMPDIR");
+	size_t i;
+	FILE *fp;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/tally-trace-XXXXXX.xml",
+	    tmp != NULL && tmp[0] != '\0' ? tmp : "/tmp");
+	fd = mkstemps(path, 4);
+	ck_assert_int_ge(fd, 0);
+	unlink(path);
+	fp = fdopen(dup(fd), "w");
+	fputs("<testsuite name=\"s\"><testcase name=\"a\"/><testcase "
+	    "name=\"b\"><failure>", fp);
+	for (i = 0; i < 1200000; i++)
+		fputs("\tat pkg.Class.method(Class.java:123) &lt;x&gt;\n", fp);
+	fputs("</failure></testcase><testcase name=\"c\"/></testsuite>\n", fp);
+	ck_assert_int_eq(fclose(fp), 0);
+	ck_assert_int_eq(lseek(fd, 0, SEEK_SET), 0);
+	collect_run("-", fd, &r);
+	close(fd);
+	ck_assert_msg(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 0,
+	    "%s exited with status %d", r.exe, r.status);
+	ck_assert_uint_eq(r.lines, 4);	/* a, b, c and the suite */
+#ifndef TALLY_ASAN
+	ck_assert_msg(r.ru.ru_maxrss < 96 * 1024, "peak RSS %ld KiB",
+	    r.ru.ru_maxrss);
+#endif
+	fprintf(stderr, "junit field bound: 56 MB trace, peak RSS %ld KiB\n",
+	    r.ru.ru_maxrss);
+}
+END_TEST
+
 Suite *suite_junit(void);
 
 Suite *
@@ -1193,6 +1233,7 @@ suite_junit(void)
 	tcase_set_timeout(tc, 30);
 	suite_add_tcase(s, tc);
 	tcase_add_test(big, memory_bounded_by_largest_test);
+	tcase_add_test(big, memory_bounded_by_field_cap);
 	tcase_set_timeout(big, 300);	/* a hang guard, not a speed test */
 	suite_add_tcase(s, big);
 	return s;
