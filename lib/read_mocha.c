@@ -24,6 +24,8 @@ static const char *const paths[] = {
 struct mocha {
 	struct tally_sink	*sink;
 	const char		*source;
+	struct tally_src	*src;
+	long			 line;	/* where the value read starts */
 	struct tally_jtmp	 t;
 	struct tally_jtmp	 meta;
 	const char		*suite[TALLY_MAX_DEPTH];	/* mochawesome */
@@ -58,7 +60,9 @@ test(struct mocha *m, const cJSON *j, const char *file,
 	r->file_path = tally_json_nstr(j, "file");
 	if (r->file_path == NULL)
 		r->file_path = file;
-	tally_json_num(j, "duration", &r->duration);
+	if (tally_json_num(j, "duration", &r->duration) == 0)
+		r->duration = tally_jduration(m->src, m->line, &m->t,
+		    r->duration, 1);
 	r->message = tally_json_nstr(e, "message");
 	r->trace = tally_json_nstr(e, "stack");
 	r->type = tally_json_nstr(e, "name");
@@ -84,6 +88,8 @@ test(struct mocha *m, const cJSON *j, const char *file,
 		r->flaky = 1;
 	r->suite = m->t.suite;
 	r->nsuite = m->t.nsuite;
+	r->properties = m->t.kv;	/* tally.badDuration */
+	r->nproperties = m->t.nkv;
 	return tally_jtmp_send(&m->t, m->sink, &rec, err);
 }
 
@@ -119,6 +125,7 @@ on_value(void *arg, const struct tally_jvalue *v, struct tally_error *err)
 {
 	struct mocha *m = arg;
 
+	m->line = v->line;
 	switch (v->which) {
 	case 0:
 		return cJSON_IsObject(v->json) ? test(m, v->json, NULL, err) :
@@ -141,6 +148,7 @@ tally_read_mocha(struct tally_src *src, struct tally_sink *sink,
 	memset(&m, 0, sizeof(m));
 	m.sink = sink;
 	m.source = src->name;
+	m.src = src;
 	return tally_jscan_read(src, paths, on_value, &m, 3u,
 	    "not a mocha report: no tests or results array",
 	    &m.t, &m.meta, sink, err);
