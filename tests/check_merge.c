@@ -118,14 +118,47 @@ merged(const char *text)
 	return out;
 }
 
+/*
+ * The i-th merged record, through the cursor.  Small inputs stay in
+ * memory, where records live as long as the merge.
+ */
+static const struct tally_record *
+mget(struct tally_merge *m, size_t i)
+{
+	const struct tally_record *r = NULL;
+	struct tally_error err;
+	size_t k;
+
+	tally_error_init(&err, NULL);
+	tally_merge_rewind(m);
+	for (k = 0; k <= i; k++)
+		if (tally_merge_next(m, &r, &err) != 1)
+			return NULL;
+	return r;
+}
+
+static size_t
+mcount(struct tally_merge *m)
+{
+	const struct tally_record *r;
+	struct tally_error err;
+	size_t n = 0;
+
+	tally_error_init(&err, NULL);
+	tally_merge_rewind(m);
+	while (tally_merge_next(m, &r, &err) == 1)
+		n++;
+	return n;
+}
+
 static const struct tally_test *
-find(const struct tally_merge *m, const char *name, const char *label)
+find(struct tally_merge *m, const char *name, const char *label)
 {
 	const struct tally_record *r;
 	size_t i;
 
-	for (i = 0; i < tally_merge_count(m); i++) {
-		r = tally_merge_get(m, i);
+	for (i = 0; i < mcount(m); i++) {
+		r = mget(m, i);
 		if (r->type == TALLY_REC_TEST && strcmp(r->u.test.name,
 		    name) == 0 && (label == NULL || (r->nlabels > 0 &&
 		    strcmp(r->labels[0].value, label) == 0)))
@@ -136,12 +169,12 @@ find(const struct tally_merge *m, const char *name, const char *label)
 }
 
 static size_t
-count_type(const struct tally_merge *m, enum tally_type t)
+count_type(struct tally_merge *m, enum tally_type t)
 {
 	size_t i, n = 0;
 
-	for (i = 0; i < tally_merge_count(m); i++)
-		n += tally_merge_get(m, i)->type == t;
+	for (i = 0; i < mcount(m); i++)
+		n += mget(m, i)->type == t;
 	return n;
 }
 
@@ -485,8 +518,8 @@ START_TEST(output_order_meta_suites_tests_errors)
 	size_t i;
 	int last = 0, rank;
 
-	for (i = 0; i < tally_merge_count(m); i++) {
-		switch (tally_merge_get(m, i)->type) {
+	for (i = 0; i < mcount(m); i++) {
+		switch (mget(m, i)->type) {
 		case TALLY_REC_META:	rank = 0; break;
 		case TALLY_REC_SUITE:	rank = 1; break;
 		case TALLY_REC_TEST:	rank = 2; break;
@@ -523,8 +556,8 @@ START_TEST(error_record_stays_visible)
 {
 	char *s = slurp(D "truncated.jsonl");
 	struct tally_merge *m = table(s);
-	const struct tally_record *r = tally_merge_get(m,
-	    tally_merge_count(m) - 1);
+	const struct tally_record *r = mget(m,
+	    mcount(m) - 1);
 
 	ck_assert_int_eq(r->type, TALLY_REC_ERROR);
 	ck_assert_str_eq(r->source, "test-results/corrupt-xml.xml");
@@ -549,11 +582,11 @@ START_TEST(perf_rows_pass_through)
 	snprintf(in, sizeof(in), "%s%s%s%s", b, a, b,
 	    "{\"v\":1,\"type\":\"error\",\"message\":\"x\"}\n");
 	m = table(in);
-	ck_assert_uint_eq(tally_merge_count(m), 3);
-	ck_assert_int_eq(tally_merge_get(m, 0)->type, TALLY_REC_ERROR);
-	ck_assert_str_eq(tally_merge_get(m, 1)->source, "locust-1_stats.csv");
-	ck_assert_str_eq(tally_merge_get(m, 2)->source, "locust-2_stats.csv");
-	ck_assert_int_eq(tally_merge_get(m, 2)->u.perf.requests, 1200);
+	ck_assert_uint_eq(mcount(m), 3);
+	ck_assert_int_eq(mget(m, 0)->type, TALLY_REC_ERROR);
+	ck_assert_str_eq(mget(m, 1)->source, "locust-1_stats.csv");
+	ck_assert_str_eq(mget(m, 2)->source, "locust-2_stats.csv");
+	ck_assert_int_eq(mget(m, 2)->u.perf.requests, 1200);
 	tally_merge_free(m);
 }
 END_TEST
@@ -774,18 +807,20 @@ START_TEST(finish_once_add_before)
 {
 	struct tally_merge *m;
 	struct tally_record r;
+	const struct tally_record *rp;
 	struct tally_error err;
 
+	tally_error_init(&err, NULL);
 	ck_assert_int_eq(tally_merge_new(&m), TALLY_OK);
-	ck_assert_uint_eq(tally_merge_count(m), 0);
-	ck_assert_ptr_null(tally_merge_get(m, 0));
+	ck_assert_int_eq(tally_merge_next(m, &rp, &err), TALLY_EINVAL);
+	ck_assert_ptr_null(rp);
 	tally_record_init(&r, TALLY_REC_TEST);
 	r.u.test.name = "x";
 	tally_error_init(&err, NULL);
 	ck_assert_int_eq(tally_merge_add(m, &r, &err), TALLY_OK);
 	ck_assert_int_eq(tally_merge_finish(m, &err), TALLY_OK);
-	ck_assert_uint_eq(tally_merge_count(m), 1);
-	ck_assert_ptr_null(tally_merge_get(m, 1));
+	ck_assert_uint_eq(mcount(m), 1);
+	ck_assert_ptr_null(mget(m, 1));
 	ck_assert_int_eq(tally_merge_finish(m, &err), TALLY_EINVAL);
 	ck_assert_int_eq(tally_merge_add(m, &r, &err), TALLY_EINVAL);
 	ck_assert_str_eq(err.message, "merge table already finished");
