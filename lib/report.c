@@ -22,8 +22,8 @@ static const struct {
 } renderers[] = {
 	{ "github",	tally_render_github,	0 },
 	{ "html",	tally_render_html,	0 },
-	{ "json",	tally_render_json,	0 },
-	{ "junit",	tally_render_junit,	0 },
+	{ "json",	tally_render_json,	1 },
+	{ "junit",	tally_render_junit,	1 },
 	{ "markdown",	tally_render_markdown,	0 },
 	{ "text",	tally_render_text,	0 },
 	{ NULL, NULL, 0 }
