@@ -2185,6 +2185,12 @@ tally_merge_finish(struct tally_merge *m, struct tally_error *err)
 	return TALLY_OK;
 }
 
+int
+tally_merge_broken(const struct tally_merge *m)
+{
+	return m->broken;
+}
+
 void
 tally_merge_rewind(struct tally_merge *m)
 {

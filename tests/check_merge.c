@@ -3,6 +3,9 @@
  * (tests/data/merge, see PROVENANCE.md), and the algebra: associative,
  * order-independent, idempotent.
  */
+#include <sys/wait.h>
+
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -149,6 +152,27 @@ mcount(struct tally_merge *m)
 	while (tally_merge_next(m, &r, &err) == 1)
 		n++;
 	return n;
+}
+
+/* As merged(), with a run size (0: default) and a temporary directory. */
+static char *
+merged_runs(const char *text, size_t run_bytes, const char *tmpdir)
+{
+	struct tally_sink *ms;
+	struct capture c;
+	char *out;
+
+	capture_init(&c);
+	ck_assert_int_eq(tally_merge_sink_new(&ms, &c.sink), TALLY_OK);
+	tally_merge_set_run_bytes(tally_merge_sink_table(ms), run_bytes);
+	ck_assert_int_eq(tally_merge_set_tmpdir(tally_merge_sink_table(ms),
+	    tmpdir), TALLY_OK);
+	feed(text, ms);
+	ck_assert(c.ended);
+	out = capture_join(&c);
+	tally_sink_free(ms);
+	capture_fini(&c);
+	return out;
 }
 
 static const struct tally_test *
@@ -842,6 +866,200 @@ START_TEST(empty_input_merges_to_nothing)
 }
 END_TEST
 
+
+/* ---- bounded memory: runs spilled to a temporary file ---- */
+
+/* Every fixture, shuffled, merged in runs of about one record. */
+START_TEST(spilled_runs_give_the_same_bytes)
+{
+	static const size_t sizes[] = { 1, 600, 5000 };
+	struct tally_buf b;
+	char *all, *sh, *mem, *got, *s;
+	size_t i;
+
+	tally_buf_init(&b);
+	for (i = 0; i < NFIX; i++) {
+		s = slurp(fixtures[i]);
+		tally_buf_adds(&b, s);
+		free(s);
+	}
+	all = tally_buf_detach(&b);
+	sh = shuffle(all, 7);
+	mem = merged(sh);
+	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		got = merged_runs(sh, sizes[i], NULL);
+		ck_assert_str_eq(got, mem);
+		free(got);
+		/* The same stream twice: every test in several runs. */
+		tally_buf_init(&b);
+		tally_buf_adds(&b, sh);
+		tally_buf_adds(&b, all);
+		s = tally_buf_detach(&b);
+		got = merged_runs(s, sizes[i], NULL);
+		ck_assert_str_eq(got, mem);
+		free(got);
+		free(s);
+	}
+	free(mem);
+	free(sh);
+	free(all);
+}
+END_TEST
+
+/*
+ * A merged stream is kept as it comes; past the run size it goes to the
+ * spill file as the first run.  One record out of order later (a second
+ * merged stream after the first) and merging goes on from there.
+ */
+START_TEST(sorted_input_kept_then_merged)
+{
+	struct tally_buf b;
+	char *all, *mem, *got, *twice, *s;
+	size_t i;
+
+	tally_buf_init(&b);
+	for (i = 0; i < NFIX; i++) {
+		s = slurp(fixtures[i]);
+		tally_buf_adds(&b, s);
+		free(s);
+	}
+	all = tally_buf_detach(&b);
+	mem = merged(all);
+	got = merged_runs(mem, 1, NULL);
+	ck_assert_str_eq(got, mem);
+	free(got);
+	tally_buf_init(&b);
+	tally_buf_adds(&b, mem);
+	tally_buf_adds(&b, mem);
+	twice = tally_buf_detach(&b);
+	got = merged_runs(twice, 1, NULL);
+	ck_assert_str_eq(got, mem);
+	free(got);
+	got = merged_runs(twice, 0, NULL);
+	ck_assert_str_eq(got, mem);
+	free(got);
+	free(twice);
+	free(mem);
+	free(all);
+}
+END_TEST
+
+/* Canonical order: suite path name by name, shorter first, then class,
+ * name, labels; not the bytes of the identity key. */
+START_TEST(canonical_order)
+{
+	const char *in =
+	    "{\"v\":1,\"type\":\"test\",\"name\":\"t\",\"status\":\"passed\","
+	    "\"suite\":[\"a\",\"b\"]}\n"
+	    "{\"v\":1,\"type\":\"test\",\"name\":\"t\",\"status\":\"passed\","
+	    "\"suite\":[\"a b\"]}\n"
+	    "{\"v\":1,\"type\":\"test\",\"name\":\"t\",\"status\":\"passed\","
+	    "\"suite\":[\"a\"],\"labels\":{\"os\":\"mac\"}}\n"
+	    "{\"v\":1,\"type\":\"test\",\"name\":\"t\",\"status\":\"passed\","
+	    "\"suite\":[\"a\"],\"labels\":{\"os\":\"linux\",\"shard\":\"9\"}}\n"
+	    "{\"v\":1,\"type\":\"test\",\"name\":\"s\",\"status\":\"passed\","
+	    "\"suite\":[\"a\"],\"classname\":\"z\"}\n"
+	    "{\"v\":1,\"type\":\"test\",\"name\":\"u\",\"status\":\"passed\","
+	    "\"suite\":[\"a\"]}\n";
+	static const char *const want[] = {
+	    "\"name\":\"t\",\"status\":\"passed\",\"suite\":[\"a\"],"
+	    "\"labels\":{\"os\":\"linux\",\"shard\":\"9\"}",
+	    "\"name\":\"t\",\"status\":\"passed\",\"suite\":[\"a\"],"
+	    "\"labels\":{\"os\":\"mac\"}",
+	    "\"name\":\"u\"",
+	    "\"name\":\"s\",\"status\":\"passed\",\"suite\":[\"a\"],"
+	    "\"classname\":\"z\"",
+	    "\"suite\":[\"a\",\"b\"]",
+	    "\"suite\":[\"a b\"]",
+	};
+	size_t sizes[] = { 0, 1 }, k, i;
+	char *got, *p, *line;
+
+	for (k = 0; k < 2; k++) {
+		got = merged_runs(in, sizes[k], NULL);
+		for (i = 0, line = strtok_r(got, "\n", &p); line != NULL;
+		    line = strtok_r(NULL, "\n", &p), i++) {
+			ck_assert_uint_lt(i, 6);
+			HAS(line, want[i]);
+		}
+		ck_assert_uint_eq(i, 6);
+		free(got);
+	}
+}
+END_TEST
+
+/* No directory for the spill file: an error that sticks. */
+START_TEST(spill_failure_is_reported)
+{
+	static const char *const names[] = { "z", "y", "x", "w" };
+	struct tally_merge *m;
+	struct tally_record r;
+	struct tally_error err;
+	size_t i;
+	int rc = TALLY_OK;
+
+	ck_assert_int_eq(tally_merge_new(&m), TALLY_OK);
+	ck_assert_int_eq(tally_merge_set_tmpdir(m, "/nonexistent/tally"),
+	    TALLY_OK);
+	tally_merge_set_run_bytes(m, 1);
+	tally_error_init(&err, NULL);
+	tally_record_init(&r, TALLY_REC_TEST);
+	/* Out of order: the table spills at once. */
+	for (i = 0; i < 4 && rc == TALLY_OK; i++) {
+		r.u.test.name = names[i];
+		rc = tally_merge_add(m, &r, &err);
+	}
+	ck_assert_int_eq(rc, TALLY_EIO);
+	HAS(err.message, "cannot create a temporary file in "
+	    "'/nonexistent/tally'");
+	ck_assert_int_eq(err.sys_errno, ENOENT);
+	tally_error_init(&err, NULL);
+	ck_assert_int_eq(tally_merge_add(m, &r, &err), TALLY_EIO);
+	tally_error_init(&err, NULL);
+	ck_assert_int_eq(tally_merge_finish(m, &err), TALLY_EIO);
+	HAS(err.message, "temporary file");
+	tally_merge_free(m);
+}
+END_TEST
+
+/* ---- memory bound ---- */
+
+#if defined(__SANITIZE_ADDRESS__)
+#define TALLY_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define TALLY_ASAN 1
+#endif
+#endif
+
+#define BIG_TESTS 300000
+
+START_TEST(merge_memory_bounded)
+{
+	static const char *const args[] = { "-", NULL };
+	struct collect_run r;
+	size_t tests = BIG_TESTS;
+	int fd;
+
+#ifdef TALLY_ASAN
+	tests /= 20;
+#endif
+	fd = big_stream(tests);
+	tool_run("tally-merge", args, fd, &r);
+	close(fd);
+	ck_assert_msg(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 0,
+	    "%s exited with status %d", r.exe, r.status);
+	/* Each test once, and a suite record per 100 tests. */
+	ck_assert_uint_eq(r.lines, tests + tests / 100);
+#ifndef TALLY_ASAN
+	ck_assert_msg(r.ru.ru_maxrss < 64 * 1024, "peak RSS %ld KiB",
+	    r.ru.ru_maxrss);
+#endif
+	fprintf(stderr, "merge memory bound: %zu tests, peak RSS %ld KiB\n",
+	    tests, r.ru.ru_maxrss);
+}
+END_TEST
+
 Suite *suite_merge(void);
 Suite *
 suite_merge(void)
@@ -880,6 +1098,18 @@ suite_merge(void)
 	tcase_add_test(tc, order_does_not_matter);
 	tcase_add_test(tc, merge_is_associative);
 	tcase_set_timeout(tc, 60);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("runs");
+	tcase_add_test(tc, spilled_runs_give_the_same_bytes);
+	tcase_add_test(tc, sorted_input_kept_then_merged);
+	tcase_add_test(tc, canonical_order);
+	tcase_add_test(tc, spill_failure_is_reported);
+	tcase_set_timeout(tc, 60);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("merge-memory");
+	tcase_add_test(tc, merge_memory_bounded);
+	/* A hang guard, never a speed assertion. */
+	tcase_set_timeout(tc, 120);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -82,6 +82,8 @@ main(int argc, char *argv[])
 			out = NULL;
 			break;
 		}
+		if (tally_merge_broken(tally_merge_sink_table(merge)))
+			break;		/* said once; the end fails again */
 	}
 	tally_error_init(&err, outpath ? outpath : "");
 	if (out != NULL) {

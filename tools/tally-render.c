@@ -135,7 +135,7 @@ load(int argc, char **argv, const struct tally_report_opts *ro,
 	for (i = 0; i < (argc > 0 ? argc : 1); i++) {
 		rc = tally_read_path(argc > 0 ? argv[i] : "-", TALLY_FMT_STREAM,
 		    in, report, bad);
-		if (rc == TALLY_ENOMEM)
+		if (rc == TALLY_ENOMEM || tally_merge_broken(m))
 			break;
 	}
 	tally_sink_free(in);

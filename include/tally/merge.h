@@ -39,6 +39,10 @@ void	tally_merge_set_run_bytes(struct tally_merge *m, size_t bytes);
 int	tally_merge_add(struct tally_merge *m, const struct tally_record *rec,
 	    struct tally_error *err);
 
+/* Nonzero once a spill file could not be made or written: every later
+ * add and the finish fail with TALLY_EIO, so readers may stop. */
+int	tally_merge_broken(const struct tally_merge *m);
+
 /* Reconcile; call once after the last add. */
 int	tally_merge_finish(struct tally_merge *m, struct tally_error *err);
 
