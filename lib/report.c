@@ -20,12 +20,12 @@ static const struct {
 	tally_render_fn	 fn;
 	int		 streams;
 } renderers[] = {
-	{ "github",	tally_render_github,	0 },
+	{ "github",	tally_render_github,	1 },
 	{ "html",	tally_render_html,	0 },
 	{ "json",	tally_render_json,	1 },
 	{ "junit",	tally_render_junit,	1 },
-	{ "markdown",	tally_render_markdown,	0 },
-	{ "text",	tally_render_text,	0 },
+	{ "markdown",	tally_render_markdown,	1 },
+	{ "text",	tally_render_text,	1 },
 	{ NULL, NULL, 0 }
 };
 
