@@ -21,7 +21,7 @@ static const struct {
 	int		 streams;
 } renderers[] = {
 	{ "github",	tally_render_github,	1 },
-	{ "html",	tally_render_html,	0 },
+	{ "html",	tally_render_html,	1 },
 	{ "json",	tally_render_json,	1 },
 	{ "junit",	tally_render_junit,	1 },
 	{ "markdown",	tally_render_markdown,	1 },
