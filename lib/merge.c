@@ -37,10 +37,19 @@
  * Suite, error and perf records pass through; identical ones (same
  * stream line, labels sorted) collapse.  Meta records are split into
  * their items, equal items collapse, and items are regrouped per label
- * set.  Output order: meta, suites, tests by key, errors, perf.
+ * set.  Output order: the canonical order of tally-stream(5), meta,
+ * suites, tests (test_cmp), errors, perf.
  *
  * Because every rule is a union, a maximum or a minimum, merging is
- * associative, commutative and idempotent.
+ * associative, commutative and idempotent.  That is what bounds memory,
+ * sort(1)'s way: the table is drained in canonical order into a run of
+ * the spill file whenever it holds about the run size, and at the end
+ * the runs are merged with a heap, one identity at a time; the records
+ * of one test found in several runs are merged records, and merging
+ * them again gives what one big table would have.  Input already in
+ * canonical order (sorted_add) skips the table: each record is only
+ * made canonical on its own and kept.  Meta items stay in memory: there
+ * are few.
  */
 #include <errno.h>
 #include <stddef.h>

@@ -953,8 +953,10 @@ collect(const struct tally_report *rep, struct nodes *ns,
 		free(items);
 		return rc;
 	}
-	qsort(items, m, sizeof(*items), item_cmp);
-	qsort(ns->combo, ns->ncombo, sizeof(*ns->combo), str_qcmp);
+	if (m > 1)
+		qsort(items, m, sizeof(*items), item_cmp);
+	if (ns->ncombo > 1)
+		qsort(ns->combo, ns->ncombo, sizeof(*ns->combo), str_qcmp);
 	*out = items;
 	*n = m;
 	return TALLY_OK;
