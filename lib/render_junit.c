@@ -21,11 +21,14 @@
  * test a <rerunFailure> or <rerunError>.  Children of <testcase> follow
  * the order of Surefire's surefire-test-report-3.0.xsd.
  */
+#include <errno.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "escape.h"
 #include "render.h"
@@ -589,8 +592,10 @@ struct node {
 };
 
 struct nodes {
-	struct node	*v;		/* open addressing, key NULL empty */
-	size_t		 cap, n;
+	struct node	*v;		/* dense, in the order first seen */
+	size_t		 n, cv;
+	size_t		*slot;		/* open addressing: index + 1, 0 empty */
+	size_t		 cap;
 	char		**combo;	/* distinct label combinations */
 	size_t		 ncombo, ccombo;
 	struct tally_buf key;		/* scratch */
@@ -623,64 +628,78 @@ node_key(struct nodes *ns, const struct item *it, size_t d)
 	return rc;
 }
 
-static struct node *
-node_find(struct nodes *ns, const char *key)
+/* The slot of key: holding its node, or empty. */
+static size_t *
+node_slot(const struct nodes *ns, const char *key)
 {
 	size_t i;
 
+	for (i = hash_str(key) & (ns->cap - 1); ns->slot[i] != 0;
+	    i = (i + 1) & (ns->cap - 1))
+		if (strcmp(ns->v[ns->slot[i] - 1].key, key) == 0)
+			break;
+	return &ns->slot[i];
+}
+
+static struct node *
+node_find(const struct nodes *ns, const char *key)
+{
+	size_t *sl;
+
 	if (ns->cap == 0)
 		return NULL;
-	for (i = hash_str(key) & (ns->cap - 1); ns->v[i].key != NULL;
-	    i = (i + 1) & (ns->cap - 1))
-		if (strcmp(ns->v[i].key, key) == 0)
-			return &ns->v[i];
-	return &ns->v[i];
+	sl = node_slot(ns, key);
+	return *sl != 0 ? &ns->v[*sl - 1] : NULL;
 }
 
 static int
 node_grow(struct nodes *ns)
 {
-	struct node *old = ns->v, *slot;
-	size_t i, ocap = ns->cap;
+	size_t *old = ns->slot, i, ocap = ns->cap;
 
 	ns->cap = ocap ? ocap * 2 : 64;
-	if ((ns->v = calloc(ns->cap, sizeof(*ns->v))) == NULL) {
-		ns->v = old;
+	if ((ns->slot = calloc(ns->cap, sizeof(*ns->slot))) == NULL) {
+		ns->slot = old;
 		ns->cap = ocap;
 		return TALLY_ENOMEM;
 	}
-	for (i = 0; i < ocap; i++)
-		if (old[i].key != NULL) {
-			slot = node_find(ns, old[i].key);
-			*slot = old[i];
-		}
+	for (i = 0; i < ns->n; i++)
+		*node_slot(ns, ns->v[i].key) = i + 1;
 	free(old);
 	return TALLY_OK;
 }
 
-/* Count test t (NULL: only make sure the node is there). */
+/* Count test t under the suite of it at depth d. */
 static int
 node_count(struct nodes *ns, const struct item *it, size_t d,
     const struct tally_test *t)
 {
 	struct node *nd;
+	size_t *sl;
 	int rc;
 
 	if ((rc = node_key(ns, it, d)) != TALLY_OK)
 		return rc;
-	nd = node_find(ns, ns->key.data);
-	if (nd == NULL || nd->key == NULL) {
-		if (2 * (ns->n + 1) > ns->cap) {
-			if (node_grow(ns) != TALLY_OK)
+	if ((nd = node_find(ns, ns->key.data)) == NULL) {
+		if (2 * (ns->n + 1) > ns->cap && node_grow(ns) != TALLY_OK)
+			return TALLY_ENOMEM;
+		if (ns->n == ns->cv) {
+			size_t nc = ns->cv ? ns->cv * 2 : 64;
+			struct node *v = realloc(ns->v, nc * sizeof(*v));
+
+			if (v == NULL)
 				return TALLY_ENOMEM;
-			nd = node_find(ns, ns->key.data);
+			ns->v = v;
+			ns->cv = nc;
 		}
+		sl = node_slot(ns, ns->key.data);
+		nd = &ns->v[ns->n];
+		memset(nd, 0, sizeof(*nd));
 		if ((nd->key = strdup(ns->key.data)) == NULL)
 			return TALLY_ENOMEM;
-		ns->n++;
+		*sl = ++ns->n;
 	}
-	if (t != NULL)
-		count_test(&nd->c, t);
+	count_test(&nd->c, t);
 	return TALLY_OK;
 }
 
@@ -719,9 +738,10 @@ nodes_free(struct nodes *ns)
 {
 	size_t i;
 
-	for (i = 0; i < ns->cap; i++)
+	for (i = 0; i < ns->n; i++)
 		free(ns->v[i].key);
 	free(ns->v);
+	free(ns->slot);
 	for (i = 0; i < ns->ncombo; i++)
 		free(ns->combo[i]);
 	free(ns->combo);
@@ -787,65 +807,163 @@ tree_item(struct writer *w, struct tree *t, struct nodes *ns,
 		t->srec[d] = it->rec->type == TALLY_REC_SUITE &&
 		    d + 1 == len ? &it->rec->u.suite : NULL;
 		t->depth = d + 1;
-		open_suite(w, d + 1, eff_at(it, d), nd != NULL &&
-		    nd->key != NULL ? &nd->c : &zero, t->srec[d],
+		open_suite(w, d + 1, eff_at(it, d), nd != NULL ? &nd->c : &zero,
+		    t->srec[d],
 		    d == 0 && it->combo[0] != '\0' ? it->rec : NULL);
 	}
 	if (it->rec->type == TALLY_REC_TEST && w->rc == TALLY_OK)
 		testcase(w, t->depth + 1, it);
 }
 
+/* Label combinations written in one pass; the others wait for the next. */
+#define BATCH	256
+
+/* One label combination while it is written. */
+struct cstate {
+	FILE		*fp;		/* the output, or a spool file */
+	struct tree	 t;
+	size_t		 si, se;	/* its suite records */
+};
+
+/* An unlinked temporary file for a combination's part of the document. */
+static FILE *
+spool_open(const char *dir)
+{
+	char *path;
+	FILE *fp = NULL;
+	int fd;
+
+	if (asprintf(&path, "%s/tally-junit.XXXXXX", dir) < 0)
+		return NULL;
+	if ((fd = mkstemp(path)) >= 0) {
+		unlink(path);
+		if ((fp = fdopen(fd, "w+")) == NULL)
+			close(fd);
+	}
+	free(path);
+	return fp;
+}
+
+/* Append the spool to the output. */
+static void
+spool_copy(struct writer *w, FILE *sp, FILE *out)
+{
+	char buf[65536];
+	size_t n;
+
+	if (fflush(sp) != 0 || ferror(sp) || fseek(sp, 0, SEEK_SET) != 0) {
+		w->rc = TALLY_EIO;
+		return;
+	}
+	while ((n = fread(buf, 1, sizeof(buf), sp)) > 0)
+		if (fwrite(buf, 1, n, out) != n)
+			break;
+	if (ferror(sp))
+		w->rc = TALLY_EIO;
+}
+
 /*
- * The suite tree of every test, in one pass over the tests per label
- * combination: the report's order (canonical, see tally-stream(5)) is
- * by suite path, so the tests of one combination come in the order the
- * document wants; the suite records, few, are sorted in memory and
- * merged in.
+ * The suite tree of every test.  The report's order (canonical, see
+ * tally-stream(5)) is by suite path, so the tests of each label
+ * combination come in the order the document wants: one pass writes
+ * every combination at once, the first to the output and each other
+ * one to a spool file appended after the pass (up to BATCH of them a
+ * pass).  The suite records, few, are sorted in memory and merged in.
  */
 static void
 body(struct writer *w, const struct tally_report *rep, struct nodes *ns,
-    struct item *suites, size_t nsuites, struct tally_error *err)
+    struct item *suites, size_t nsuites, const char *tmpdir,
+    struct tally_error *err)
 {
 	const struct tally_record *r;
-	struct tree t;
+	struct cstate *st;
 	struct item it;
-	size_t c, si, pos;
-	int more;
+	FILE *out = w->fp;
+	size_t c0, nb, k, si, pos;
+	int more = 0, c;
 
-	memset(&t, 0, sizeof(t));
-	for (c = 0; c < ns->ncombo && w->rc == TALLY_OK; c++) {
-		for (si = 0; si < nsuites &&
-		    strcmp(suites[si].combo, ns->combo[c]) < 0; si++)
-			;
+	if ((st = calloc(BATCH, sizeof(*st))) == NULL) {
+		w->rc = TALLY_ENOMEM;
+		return;
+	}
+	if (tmpdir == NULL || tmpdir[0] == '\0')
+		tmpdir = getenv("TMPDIR");
+	if (tmpdir == NULL || tmpdir[0] == '\0')
+		tmpdir = "/tmp";
+	for (c0 = 0, si = 0; c0 < ns->ncombo && w->rc == TALLY_OK; c0 += nb) {
+		nb = ns->ncombo - c0 < BATCH ? ns->ncombo - c0 : BATCH;
+		memset(st, 0, nb * sizeof(*st));
+		for (k = 0; k < nb; k++) {
+			for (; si < nsuites && strcmp(suites[si].combo,
+			    ns->combo[c0 + k]) < 0; si++)
+				;
+			st[k].si = st[k].se = si;
+			for (; st[k].se < nsuites && strcmp(suites[st[k].se].combo,
+			    ns->combo[c0 + k]) == 0; st[k].se++)
+				;
+			st[k].fp = k == 0 ? out : spool_open(tmpdir);
+			if (st[k].fp == NULL) {
+				err->sys_errno = errno;
+				w->rc = tally_error_set(err, TALLY_EIO, 0, 0,
+				    "cannot create a temporary file in '%s': %s",
+				    tmpdir, strerror(errno));
+			}
+		}
 		pos = 0;
 		it.combo = NULL;
 		while (w->rc == TALLY_OK && (more = tally_report_next_test(rep,
 		    &pos, &r, err)) == 1) {
+			struct cstate *cs;
+			size_t lo = 0, hi = nb, mid;
+
 			free(it.combo);
 			it.combo = NULL;
 			it.rec = r;
 			it.idx = pos - 1;
 			if ((w->rc = make_combo(r, &it.combo)) != TALLY_OK)
 				break;
-			if (strcmp(it.combo, ns->combo[c]) != 0)
-				continue;
-			while (si < nsuites && strcmp(suites[si].combo,
-			    ns->combo[c]) == 0 && item_cmp(&suites[si],
+			for (c = 1; lo < hi && c != 0; ) {
+				mid = (lo + hi) / 2;
+				c = strcmp(it.combo, ns->combo[c0 + mid]);
+				if (c < 0)
+					hi = mid;
+				else if (c > 0)
+					lo = mid + 1;
+				else
+					lo = mid;
+			}
+			if (c != 0)
+				continue;	/* in another batch */
+			cs = &st[lo];
+			w->fp = cs->fp;
+			while (cs->si < cs->se && item_cmp(&suites[cs->si],
 			    &it) < 0 && w->rc == TALLY_OK)
-				tree_item(w, &t, ns, &suites[si++]);
-			tree_item(w, &t, ns, &it);
+				tree_item(w, &cs->t, ns, &suites[cs->si++]);
+			tree_item(w, &cs->t, ns, &it);
 		}
 		free(it.combo);
 		if (more < 0 && w->rc == TALLY_OK)
 			w->rc = more;
-		while (si < nsuites && strcmp(suites[si].combo,
-		    ns->combo[c]) == 0 && w->rc == TALLY_OK)
-			tree_item(w, &t, ns, &suites[si++]);
-		tree_close(w, &t, 0);
+		for (k = 0; k < nb; k++) {
+			w->fp = st[k].fp;
+			while (st[k].fp != NULL && st[k].si < st[k].se &&
+			    w->rc == TALLY_OK)
+				tree_item(w, &st[k].t, ns, &suites[st[k].si++]);
+			if (st[k].fp != NULL)
+				tree_close(w, &st[k].t, 0);
+			w->fp = out;
+			if (k > 0 && st[k].fp != NULL) {
+				if (w->rc == TALLY_OK)
+					spool_copy(w, st[k].fp, out);
+				fclose(st[k].fp);
+			}
+			free(st[k].t.name);
+			free(st[k].t.srec);
+		}
+		si = st[nb - 1].se;
 	}
-	tree_close(w, &t, 0);
-	free(t.name);
-	free(t.srec);
+	w->fp = out;
+	free(st);
 }
 
 static void
@@ -1063,7 +1181,7 @@ tally_render_junit(const struct tally_report *rep,
 	if (all.have_ms)
 		attr_time(&w, "time", all.ms);
 	put(&w, ">\n");
-	body(&w, rep, &ns, items, n, err);
+	body(&w, rep, &ns, items, n, opts != NULL ? opts->tmpdir : NULL, err);
 	input_errors(&w, rep);
 	put(&w, "</testsuites>\n");
 
@@ -1074,7 +1192,8 @@ tally_render_junit(const struct tally_report *rep,
 	nodes_free(&ns);
 	tally_buf_free(&w.esc);
 	tally_buf_free(&w.tmp);
-	if (w.rc != TALLY_OK && w.rc != TALLY_ENOMEM && w.rc != TALLY_EIO)
+	if (w.rc != TALLY_OK && ((w.rc != TALLY_ENOMEM && w.rc != TALLY_EIO) ||
+	    err->message[0] != '\0'))
 		return w.rc;		/* err says what */
 	return tally_render_status(fp, w.rc, err);
 }

@@ -205,7 +205,7 @@ main(int argc, char *argv[])
 			opts.output_path = optarg;
 			break;
 		case 'T':
-			tmpdir = optarg;
+			tmpdir = opts.tmpdir = optarg;
 			break;
 		case OPT_COLOR:
 			if (strcmp(optarg, "auto") != 0 &&

@@ -110,6 +110,7 @@ struct tally_render_opts {
 	const char	*group_by;	/* label key to break down by, or NULL */
 	const char	*assets_dir;	/* html --split-assets: where CSS/JS go */
 	const char	*output_path;	/* -o FILE, NULL for stdout */
+	const char	*tmpdir;	/* temporary files, NULL: $TMPDIR */
 };
 
 /* The renderers: each writes one report to fp. */

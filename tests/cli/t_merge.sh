@@ -177,3 +177,5 @@ if [ -z "$(ls -A "$T/tmp")" ]; then ok "render: no temporary file left"
 else notok "render: no temporary file left" "$(ls -A "$T/tmp")"; fi
 run render-no-tmpdir 2 env TALLY_MERGE_RUN_BYTES=1 tally-render -f text -T "$T/none" "$T/all.jsonl"
 expect_err "cannot create a temporary file in '$T/none'"
+run junit-spool-no-tmpdir 2 tally-render -f junit -T "$T/none" "$T/all-mem"
+expect_err "tally-render: error: cannot create a temporary file in '$T/none': No such file or directory"
