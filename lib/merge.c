@@ -1465,21 +1465,13 @@ emit_spill(struct tally_merge *m, struct tally_record *rec,
 	return rc;
 }
 
-static int
-push_out(struct tally_merge *m, struct tally_record *r, size_t *cap)
-{
-	(void)cap;
-	return emit_out(m, r, NULL, NULL) == TALLY_OK ? TALLY_OK :
-	    TALLY_ENOMEM;
-}
-
 /*
  * Regroup the meta items o[0..n) (sorted, same labels) into records with
  * unique keys: the first record takes each key's smallest value, the
  * next the second smallest, and so on.
  */
 static int
-finish_meta(struct tally_merge *m, struct oentry **o, size_t n, size_t *cap)
+finish_meta(struct tally_merge *m, struct oentry **o, size_t n)
 {
 	struct tally_record r, *dup;
 	size_t *round, i, k, maxr = 0;
@@ -1508,9 +1500,8 @@ finish_meta(struct tally_merge *m, struct oentry **o, size_t n, size_t *cap)
 			if (round[i] == k)
 				items[r.u.meta.nitems++] =
 				    o[i]->rec->u.meta.items[0];
-		if ((rc = tally_record_dup(&r, &dup)) == TALLY_OK &&
-		    (rc = push_out(m, dup, cap)) != TALLY_OK)
-			tally_record_free(dup);
+		if ((rc = tally_record_dup(&r, &dup)) == TALLY_OK)
+			rc = emit_out(m, dup, NULL, NULL);
 	}
 	free(r.u.meta.items);
 	free(round);
@@ -1546,7 +1537,7 @@ drain_meta(struct tally_merge *m, struct tally_error *err)
 		for (j = i + 1; j < no &&
 		    labels_cmp(ov[i]->rec, ov[j]->rec) == 0; j++)
 			;
-		rc = finish_meta(m, ov + i, j - i, NULL);
+		rc = finish_meta(m, ov + i, j - i);
 	}
 	for (i = 0; i < no; i++)
 		oentry_free(ov[i]);
@@ -1766,8 +1757,9 @@ static int
 sorted_add(struct tally_merge *m, const struct tally_record *in,
     struct tally_error *err)
 {
-	struct tally_record r, *one = NULL;
+	struct tally_record r, *one = NULL, *x;
 	struct tentry *e;
+	size_t i;
 	int rank = type_rank(in->type), c, rc;
 
 	if ((rc = canon(m, in, &r)) != TALLY_OK)
@@ -1819,9 +1811,8 @@ sorted_add(struct tally_merge *m, const struct tally_record *in,
 	/* Over budget: what is kept becomes the first run, still open. */
 	if ((rc = run_begin(m, err)) != TALLY_OK)
 		return rc;
-	for (size_t i = 0; i < m->nout; i++) {
-		struct tally_record *x = m->out[i];
-
+	for (i = 0; i < m->nout; i++) {
+		x = m->out[i];
 		if (rc == TALLY_OK && x->type != TALLY_REC_TEST) {
 			tally_buf_reset(&m->b);
 			if (tally_stream_format(&m->b, x) != TALLY_OK)
