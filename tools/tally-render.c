@@ -24,7 +24,7 @@ static const char usage_text[] =
     "                    [--meta key=value] [--color=when] [--title text]\n"
     "                    [--top n] [--group-by label] [--max-bytes n]\n"
     "                    [--max-annotations n] [--split-assets[=dir]]\n"
-    "                    [file | -] ...\n";
+    "                    [-T dir] [file | -] ...\n";
 
 enum {
 	OPT_COLOR = 256, OPT_FAIL_ON, OPT_GROUP_BY, OPT_MAX_ANN, OPT_MAX_BYTES,
@@ -110,32 +110,46 @@ parse_gates(const char *s, unsigned *bits, char *bad, size_t badlen)
 }
 
 /* Read every input into a fresh merge table, then build the report. */
+/*
+ * A merged stream needs no merging again: the merge sees it come in
+ * canonical order and keeps it as it is (see tally_merge_new).
+ */
 static int
 load(int argc, char **argv, const struct tally_report_opts *ro,
-    struct tally_report **rep, int *bad)
+    const char *tmpdir, struct tally_report **rep, int *bad)
 {
 	struct tally_merge *m = NULL;
 	struct tally_sink *in = NULL;
 	struct tally_error err;
+	const char *runs;
 	int i, rc = TALLY_OK;
 
 	tally_error_init(&err, NULL);
 	if (tally_merge_new(&m) != TALLY_OK ||
+	    tally_merge_set_tmpdir(m, tmpdir) != TALLY_OK ||
 	    tally_merge_input_new(&in, m) != TALLY_OK) {
 		tally_merge_free(m);
 		cli_warn("out of memory");
 		return -1;
 	}
+	/* For tests: a tiny run size makes many runs. */
+	if ((runs = getenv("TALLY_MERGE_RUN_BYTES")) != NULL)
+		tally_merge_set_run_bytes(m, strtoul(runs, NULL, 10));
 	for (i = 0; i < (argc > 0 ? argc : 1); i++) {
 		rc = tally_read_path(argc > 0 ? argv[i] : "-", TALLY_FMT_STREAM,
 		    in, report, bad);
-		if (rc == TALLY_ENOMEM)
+		if (rc == TALLY_ENOMEM || tally_merge_broken(m))
 			break;
 	}
 	tally_sink_free(in);
-	if (rc == TALLY_ENOMEM || tally_merge_finish(m, &err) != TALLY_OK) {
+	if (rc == TALLY_ENOMEM) {
 		tally_merge_free(m);
-		cli_warn("out of memory");
+		return -1;
+	}
+	/* A spill file that could not be written fails here again. */
+	if (tally_merge_finish(m, &err) != TALLY_OK) {
+		cli_error(&err);
+		tally_merge_free(m);
 		return -1;
 	}
 	/* The report owns m from here on, also when building fails. */
@@ -161,19 +175,20 @@ main(int argc, char *argv[])
 		{ "min-pass-rate",	required_argument,	NULL, OPT_MIN_PASS },
 		{ "output",		required_argument,	NULL, 'o' },
 		{ "split-assets",	optional_argument,	NULL, OPT_SPLIT },
+		{ "temporary-directory", required_argument,	NULL, 'T' },
 		{ "title",		required_argument,	NULL, OPT_TITLE },
 		{ "top",		required_argument,	NULL, OPT_TOP },
 		{ "version",		no_argument,		NULL, OPT_VERSION },
 		{ NULL,			0,			NULL, 0 }
 	};
-	struct tally_report_opts ro = { 0, -1, NULL, 0, 1 };
+	struct tally_report_opts ro = { 0, -1, NULL, 0, 1, 0 };
 	struct tally_render_opts opts;
 	struct tally_report *rep = NULL;
 	struct tally_output *out = NULL;
 	struct tally_error err;
 	struct tally_kv *meta = NULL, kv;
 	tally_render_fn render;
-	const char *format = NULL, *color = "auto", *nc, *ga;
+	const char *format = NULL, *color = "auto", *nc, *ga, *tmpdir = NULL;
 	char *assets = NULL, token[33];
 	size_t nmeta = 0;
 	char badgate[128];
@@ -181,7 +196,7 @@ main(int argc, char *argv[])
 
 	cli_init("tally-render");
 	memset(&opts, 0, sizeof(opts));
-	while ((ch = getopt_long(argc, argv, "f:ho:", longopts, NULL)) != -1)
+	while ((ch = getopt_long(argc, argv, "f:ho:T:", longopts, NULL)) != -1)
 		switch (ch) {
 		case 'f':
 			format = optarg;
@@ -191,6 +206,9 @@ main(int argc, char *argv[])
 			return cli_close_stdout(EXIT_OK);
 		case 'o':
 			opts.output_path = optarg;
+			break;
+		case 'T':
+			tmpdir = opts.tmpdir = optarg;
 			break;
 		case OPT_COLOR:
 			if (strcmp(optarg, "auto") != 0 &&
@@ -277,6 +295,7 @@ main(int argc, char *argv[])
 	    (nc == NULL || nc[0] == '\0'));
 	ro.meta = meta;
 	ro.nmeta = nmeta;
+	ro.stream_tests = tally_renderer_streams(format);
 
 	to_stdout = opts.output_path == NULL ||
 	    strcmp(opts.output_path, "-") == 0;
@@ -294,7 +313,7 @@ main(int argc, char *argv[])
 		opts.stop_token = token;
 	}
 
-	if (load(argc, argv, &ro, &rep, &bad) != 0)
+	if (load(argc, argv, &ro, tmpdir, &rep, &bad) != 0)
 		return EXIT_TROUBLE;
 	tally_error_init(&err, opts.output_path);
 	if (tally_output_open(&out, opts.output_path, &err) != TALLY_OK)
