@@ -291,7 +291,8 @@ gates_eval(struct tally_report *r, const struct tally_report_opts *o)
 			snprintf(g->detail, sizeof(g->detail), "%zu %s failed",
 			    n, plural(n, "test", "tests"));
 	}
-	if (o->fail_on & TALLY_GATE_ERROR) {
+	if ((o->fail_on & TALLY_GATE_ERROR) ||
+	    ((o->fail_on & TALLY_GATE_LOST) && t->errors > 0)) {
 		n = t->errors;
 		if (add_gate(r, "error", n > 0) != TALLY_OK)
 			return TALLY_ENOMEM;

@@ -6,6 +6,7 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <tally/merge.h>
 #include <tally/output.h>
@@ -41,6 +42,8 @@ main(int argc, char *argv[])
 	struct tally_sink *writer = NULL, *merge = NULL;
 	struct tally_output *out = NULL;
 	struct tally_error err;
+	struct tally_walk walk;
+	struct tally_file_id own[2];
 	const char *outpath = NULL, *tmpdir = NULL, *runs;
 	int ch, i, rc, status = EXIT_OK;
 
@@ -75,10 +78,14 @@ main(int argc, char *argv[])
 	if ((runs = getenv("TALLY_MERGE_RUN_BYTES")) != NULL)
 		tally_merge_set_run_bytes(tally_merge_sink_table(merge),
 		    strtoul(runs, NULL, 10));
+	/* Never read back what this run writes. */
+	memset(&walk, 0, sizeof(walk));
+	walk.own = own;
+	walk.nown = cli_own_output(tally_output_file(out), outpath, own);
 	/* Unreadable inputs leave an "error" record and exit 2 at the end. */
 	for (i = 0; i < (argc > 0 ? argc : 1); i++) {
-		rc = tally_read_path(argc > 0 ? argv[i] : "-", TALLY_FMT_STREAM,
-		    merge, report, NULL);
+		rc = tally_read_walk(argc > 0 ? argv[i] : "-", TALLY_FMT_STREAM,
+		    &walk, merge, report, NULL);
 		if (rc != TALLY_OK)
 			status = EXIT_TROUBLE;
 		if (rc == TALLY_ENOMEM) {

@@ -20,14 +20,14 @@
 
 static const char usage_text[] =
     "usage: tally-render [-h] [--version] -f format [-o file]\n"
-    "                    [--fail-on gate] [--min-pass-rate pct]\n"
+    "                    [--allow-errors] [--fail-on gate] [--min-pass-rate pct]\n"
     "                    [--meta key=value] [--color=when] [--title text]\n"
     "                    [--top n] [--group-by label] [--max-bytes n]\n"
     "                    [--max-annotations n] [--split-assets[=dir]]\n"
     "                    [-T dir] [file | -] ...\n";
 
 enum {
-	OPT_COLOR = 256, OPT_FAIL_ON, OPT_GROUP_BY, OPT_MAX_ANN, OPT_MAX_BYTES,
+	OPT_ALLOW_ERR = 256, OPT_COLOR, OPT_FAIL_ON, OPT_GROUP_BY, OPT_MAX_ANN, OPT_MAX_BYTES,
 	OPT_META, OPT_MIN_PASS, OPT_SPLIT, OPT_TITLE, OPT_TOP, OPT_VERSION
 };
 
@@ -115,8 +115,9 @@ parse_gates(const char *s, unsigned *bits, char *bad, size_t badlen)
  * canonical order and keeps it as it is (see tally_merge_new).
  */
 static int
-load(int argc, char **argv, const struct tally_report_opts *ro,
-    const char *tmpdir, struct tally_report **rep, int *bad)
+load(int argc, char **argv, const struct tally_walk *walk,
+    const struct tally_report_opts *ro, const char *tmpdir,
+    struct tally_report **rep, int *bad)
 {
 	struct tally_merge *m = NULL;
 	struct tally_sink *in = NULL;
@@ -136,8 +137,8 @@ load(int argc, char **argv, const struct tally_report_opts *ro,
 	if ((runs = getenv("TALLY_MERGE_RUN_BYTES")) != NULL)
 		tally_merge_set_run_bytes(m, strtoul(runs, NULL, 10));
 	for (i = 0; i < (argc > 0 ? argc : 1); i++) {
-		rc = tally_read_path(argc > 0 ? argv[i] : "-", TALLY_FMT_STREAM,
-		    in, report, bad);
+		rc = tally_read_walk(argc > 0 ? argv[i] : "-", TALLY_FMT_STREAM,
+		    walk, in, report, bad);
 		if (rc == TALLY_ENOMEM || tally_merge_broken(m))
 			break;
 	}
@@ -164,6 +165,7 @@ int
 main(int argc, char *argv[])
 {
 	static const struct option longopts[] = {
+		{ "allow-errors",	no_argument,		NULL, OPT_ALLOW_ERR },
 		{ "color",		required_argument,	NULL, OPT_COLOR },
 		{ "fail-on",		required_argument,	NULL, OPT_FAIL_ON },
 		{ "format",		required_argument,	NULL, 'f' },
@@ -186,13 +188,15 @@ main(int argc, char *argv[])
 	struct tally_report *rep = NULL;
 	struct tally_output *out = NULL;
 	struct tally_error err;
+	struct tally_walk walk;
+	struct tally_file_id own[2];
 	struct tally_kv *meta = NULL, kv;
 	tally_render_fn render;
 	const char *format = NULL, *color = "auto", *nc, *ga, *tmpdir = NULL;
 	char *assets = NULL, token[33];
 	size_t nmeta = 0;
 	char badgate[128];
-	int ch, split = 0, bad = 0, status, to_stdout;
+	int ch, split = 0, bad = 0, status, to_stdout, allow_errors = 0;
 
 	cli_init("tally-render");
 	memset(&opts, 0, sizeof(opts));
@@ -209,6 +213,9 @@ main(int argc, char *argv[])
 			break;
 		case 'T':
 			tmpdir = opts.tmpdir = optarg;
+			break;
+		case OPT_ALLOW_ERR:
+			allow_errors = 1;
 			break;
 		case OPT_COLOR:
 			if (strcmp(optarg, "auto") != 0 &&
@@ -268,6 +275,12 @@ main(int argc, char *argv[])
 		return EXIT_TROUBLE;
 	if (format == NULL)
 		return usage_error("no format given (-f)", NULL);
+	/* Lost inputs fail the run unless the user says they may. */
+	if (allow_errors && (ro.fail_on & TALLY_GATE_ERROR))
+		return usage_error("--allow-errors contradicts --fail-on error",
+		    NULL);
+	if (!allow_errors)
+		ro.fail_on |= TALLY_GATE_LOST;
 	if ((render = tally_renderer(format)) == NULL) {
 		size_t i;
 
@@ -313,7 +326,12 @@ main(int argc, char *argv[])
 		opts.stop_token = token;
 	}
 
-	if (load(argc, argv, &ro, tmpdir, &rep, &bad) != 0)
+	/* A report redirected into a directory it reads is not read. */
+	memset(&walk, 0, sizeof(walk));
+	walk.own = own;
+	walk.nown = cli_own_output(to_stdout ? stdout : NULL,
+	    opts.output_path, own);
+	if (load(argc, argv, &walk, &ro, tmpdir, &rep, &bad) != 0)
 		return EXIT_TROUBLE;
 	tally_error_init(&err, opts.output_path);
 	if (tally_output_open(&out, opts.output_path, &err) != TALLY_OK)

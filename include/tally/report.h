@@ -25,6 +25,9 @@
 #define TALLY_GATE_ERROR	0x02
 #define TALLY_GATE_FLAKY	0x04
 #define TALLY_GATE_EMPTY	0x08
+/* The error gate only when it fails: lost inputs fail a report that asked
+ * for no gate about them (tally-render's default; not a --fail-on word). */
+#define TALLY_GATE_LOST		0x10
 
 /* "failed", "error", "flaky", "empty" to its TALLY_GATE_* bit. */
 int	tally_gate_parse(const char *name, unsigned *out);
