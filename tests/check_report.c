@@ -163,6 +163,30 @@ START_TEST(gate_error)
 }
 END_TEST
 
+/* TALLY_GATE_LOST: the error gate, listed only when an input was lost. */
+START_TEST(gate_lost)
+{
+	struct tally_report_opts o = { TALLY_GATE_LOST | TALLY_GATE_FAILED,
+	    -1, NULL, 0, 0 };
+	struct tally_report *r = build(&o, D "truncated.jsonl",
+	    D "surefire-flaky.jsonl", NULL);
+
+	ck_assert_uint_eq(r->ngates, 2);
+	ck_assert_int_eq(gate(r, "error")->failed, 1);
+	ck_assert_str_eq(gate(r, "error")->detail,
+	    "1 input could not be read completely");
+	ck_assert_int_eq(r->verdict_failed, 1);
+	tally_report_free(r);
+	r = build(&o, D "surefire-flaky.jsonl", NULL);
+	ck_assert_uint_eq(r->ngates, 1);
+	ck_assert_str_eq(r->gates[0].name, "failed");
+	ck_assert_int_eq(r->verdict_failed, 0);
+	tally_report_free(r);
+	/* Not a word --fail-on takes. */
+	ck_assert_int_ne(tally_gate_parse("lost", &o.fail_on), TALLY_OK);
+}
+END_TEST
+
 START_TEST(gate_flaky)
 {
 	struct tally_report_opts o = { TALLY_GATE_FLAKY | TALLY_GATE_FAILED,
@@ -487,6 +511,7 @@ suite_report(void)
 	tcase_add_test(tc, pass_rate_when_nothing_ran);
 	tcase_add_test(tc, gate_failed);
 	tcase_add_test(tc, gate_error);
+	tcase_add_test(tc, gate_lost);
 	tcase_add_test(tc, gate_flaky);
 	tcase_add_test(tc, gate_empty_with_tests);
 	tcase_add_test(tc, gate_min_pass_rate);

@@ -215,3 +215,11 @@ expect_err "$T/cut/c-bom-blank.json:1: error: "
 expect_err "$T/cut/d-doctype-subset.xml: warning: not a test result file (XML root element 'html'), skipped"
 expect_err "$T/cut/e-bom-checkstyle.xml: warning: not a test result file (XML root element 'checkstyle'), skipped"
 expect_lines '"type":"error"' 3
+
+# tally-render reads streams from a directory, not its own report.
+mkdir -p "$T/r"
+cp "$T/first.jsonl" "$T/r/all.jsonl"
+run render-redirect 0 sh -c "cd '$T/r' && tally-render -f json . > report.json"
+expect_err "tally-render: ./report.json: warning: the output file, not read as input"
+run render-o 0 sh -c "cd '$T/r' && tally-render -f json -o report.json ."
+expect_err "tally-render: ./report.json: warning: the output file, not read as input"
