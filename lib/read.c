@@ -584,7 +584,7 @@ read_dir(struct walk *w, const char *path, int depth)
 	else if (e != 0)
 		rc = lost(w, path, TALLY_EIO, e, "cannot read directory: %s",
 		    strerror(e));
-	if (rc != TALLY_ENOMEM)
+	if (rc != TALLY_ENOMEM && n > 0)
 		qsort(names, n, sizeof(*names), name_cmp);
 	for (i = 0; i < n; i++) {
 		if (rc == TALLY_OK || rc == TALLY_EPARSE || rc == TALLY_EIO ||
