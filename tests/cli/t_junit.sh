@@ -83,3 +83,36 @@ done
 # The same through the dispatcher.
 run dispatcher 0 tally collect "$J/ctest-output-junit.xml"
 expect_lines '"type":"test"' 4
+
+# Issue 8: colour codes and control characters in a failure keep the
+# tests around them; the record says it was repaired, a warning names the
+# line, and the gate sees the failure.
+gate_fails() {	# gate_fails NAME FILE N: collect | render --fail-on failed
+	run "$1" 1 sh -c 'tally-collect "$1" | tally-render -f text --fail-on failed' sh "$2"
+	expect_out ", $3 failed"
+	expect_out "FAIL: gate 'failed' failed"
+}
+run bats-colour 0 tally-collect "$J/bats-1.8.2-coloured-failure.xml"
+expect_err "tally-collect: $J/bats-1.8.2-coloured-failure.xml:8: warning: test 'coloured failure' recovered; ANSI escape sequences removed"
+expect_lines '"type":"test"' 3
+expect_lines '"type":"error"' 0
+expect_lines '"status":"passed"' 2
+expect_out '"name":"coloured failure","status":"failed","rawStatus":"failure"'
+expect_out 'got 3","properties":[{"name":"tally.recovered","value":"ansi"}]'
+gate_fails bats-colour-gate "$J/bats-1.8.2-coloured-failure.xml" 1
+run jest-raw-esc 0 tally-collect "$J/jest-junit-raw-esc-in-failure.xml"
+expect_err "jest-junit-raw-esc-in-failure.xml:7: warning: test 'Failing test' recovered; ANSI escape sequences removed; control characters replaced by U+FFFD"
+expect_lines '"type":"test"' "$(xmllint --xpath 'count(//testcase)' "$J/jest-junit-windows-failures.xml")"
+expect_out "$(printf '"trace":"Error: expect(received).toBeTruthy()\\n\\nReceived: false\357\277\275\\n')"
+expect_lines 'tally.recovered' 1
+gate_fails jest-raw-esc-gate "$J/jest-junit-raw-esc-in-failure.xml" "$(xmllint --xpath 'count(//testcase[failure])' "$J/jest-junit-windows-failures.xml")"
+# The same from the bats installed here (make deps installs it).
+if command -v bats >/dev/null 2>&1; then
+	cp "$J/bats-coloured-failure.bats" "$T/colour.bats"
+	(cd "$T" && bats --formatter junit colour.bats >"$T/bats.xml" 2>/dev/null)
+	run bats-live 0 tally-collect "$T/bats.xml"
+	expect_lines '"type":"test"' 3
+	expect_lines '"name":"coloured failure","status":"failed"' 1
+	expect_out '"properties":[{"name":"tally.recovered","value":"ansi"}]'
+	gate_fails bats-live-gate "$T/bats.xml" 1
+fi
