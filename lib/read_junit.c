@@ -53,7 +53,9 @@
  *   failures=, errors=, skipped= (or skips=) or AntUnit's child elements.
  * - <failure>/<error> directly inside a <testsuite> (a class that failed
  *   to load) becomes a test record named "(testsuite)" with the suite's
- *   name as classname, so the failure is never lost.
+ *   name as classname, so the failure is never lost; one directly inside
+ *   the root <testsuites> (or a group of suites) a record named
+ *   "(testsuites)".
  * - A test's suite is the names of its enclosing <testsuite>s, outermost
  *   first (an unnamed one counts as ""); the root <testsuites> is not
  *   part of it, nor is a <testsuites> nested in it (read as a plain
@@ -1386,14 +1388,16 @@ note_fix(struct junit *j, int f, long line)
 {
 	if (f == 0)
 		return;
-	if (j->in_case)
+	if (j->in_case) {
 		add_fix(&j->tc.fix, &j->tc.fix_line, f, line);
-	else if (j->nsuites > 0) {
-		if (j->cur != NULL)
-			add_fix(&j->cur_fix, &j->cur_fix_line, f, line);
+		return;
+	}
+	if (j->cur != NULL)
+		add_fix(&j->cur_fix, &j->cur_fix_line, f, line);
+	if (j->nsuites > 0)
 		add_fix(&j->suites[j->nsuites - 1].fix,
 		    &j->suites[j->nsuites - 1].fix_line, f, line);
-	} else if (j->depth > 0)
+	else if (j->depth > 0 && j->cur == NULL)
 		add_fix(&j->root_fix, &j->root_fix_line, f, line);
 }
 
@@ -1771,9 +1775,12 @@ close_suite(struct junit *j)
 	return rc;
 }
 
-/* <failure>/<error> straight inside a <testsuite>. */
+/*
+ * <failure>/<error> straight inside a <testsuite> (name "(testsuite)"),
+ * or inside the root <testsuites> or a group of suites ("(testsuites)").
+ */
 static int
-close_suite_outcome(struct junit *j)
+close_suite_outcome(struct junit *j, const char *name)
 {
 	struct outcome *o = j->cur;
 	struct tally_record rec;
@@ -1785,8 +1792,9 @@ close_suite_outcome(struct junit *j)
 	fill_path(j);
 	t->suite = j->path;
 	t->nsuite = (size_t)j->nsuites;
-	t->name = "(testsuite)";
-	t->classname = field_str(&j->suites[j->nsuites - 1].name);
+	t->name = name;
+	t->classname = j->nsuites > 0 ?
+	    field_str(&j->suites[j->nsuites - 1].name) : NULL;
 	t->status = TALLY_FAILED;
 	t->raw_status = o->word;
 	t->message = field_str(&o->message);
@@ -1997,6 +2005,9 @@ start_element(struct junit *j, struct frame *f, const struct frame *up)
 				}
 		return TALLY_OK;
 	}
+	if ((pk == K_ROOT || pk == K_GROUP) && (name_is(n, "failure") ||
+	    name_is(n, "error")))
+		return open_outcome(j, f, &j->tc.outcomes, n, K_OUTCOME);
 	if (pk == K_ROOT && name_is(n, "properties")) {
 		f->kind = K_PROPS;
 		f->owner = 0;
@@ -2043,8 +2054,9 @@ end_element(struct junit *j, struct frame *f, const struct frame *up)
 		rc = close_case(j);
 		break;
 	case K_OUTCOME:
-		if (up != NULL && up->kind == K_SUITE) {
-			rc = close_suite_outcome(j);
+		if (up != NULL && up->kind != K_CASE) {
+			rc = close_suite_outcome(j, up->kind == K_SUITE ?
+			    "(testsuite)" : "(testsuites)");
 			j->tc.outcomes.n = 0;
 		}
 		j->cur = NULL;

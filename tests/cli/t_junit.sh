@@ -116,3 +116,36 @@ if command -v bats >/dev/null 2>&1; then
 	expect_out '"properties":[{"name":"tally.recovered","value":"ansi"}]'
 	gate_fails bats-live-gate "$T/bats.xml" 1
 fi
+
+# Failures outside a test case are failed records the gate sees: a class
+# that failed to load (Surefire/Ant <error> in <testsuite>), a package
+# panic (go-junit-report's synthetic "Failure" case), and a runner crash
+# written straight into the root <testsuites> or a group of suites.
+run suite-error 0 tally-collect "$J/error-directly-in-testsuite.xml"
+expect_lines '"name":"(testsuite)","status":"failed","rawStatus":"error"' 1
+gate_fails suite-error-gate "$J/error-directly-in-testsuite.xml" 1
+run go-panic 0 tally-collect "$J/go-junit-report-014-panic-errors.xml"
+expect_lines '"name":"Failure","status":"failed","rawStatus":"error"' 2
+expect_out '"message":"Runtime error","trace":"panic: init\nstacktrace"'
+gate_fails go-panic-gate "$J/go-junit-report-014-panic-errors.xml" 2
+cat >"$T/root-error.xml" <<'XML'
+<testsuites name="run">
+<testsuite name="s"><testcase name="a"/></testsuite>
+<error message="runner crashed" type="Crash">signal 11</error>
+</testsuites>
+XML
+run root-error 0 tally-collect "$T/root-error.xml"
+expect_no_err
+expect_lines '"type":"test"' 2
+expect_out '"name":"(testsuites)","status":"failed","rawStatus":"error","message":"runner crashed","errorType":"Crash","trace":"signal 11"'
+gate_fails root-error-gate "$T/root-error.xml" 1
+cat >"$T/group-error.xml" <<'XML'
+<testsuites>
+<testsuites><testsuite name="s"><testcase name="a"/></testsuite>
+<failure message="shard 2 lost">timeout</failure></testsuites>
+</testsuites>
+XML
+run group-error 0 tally-collect "$T/group-error.xml"
+expect_lines '"type":"test"' 2
+expect_out '"name":"(testsuites)","status":"failed","rawStatus":"failure","message":"shard 2 lost","trace":"timeout"'
+gate_fails group-error-gate "$T/group-error.xml" 1
