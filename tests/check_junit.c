@@ -588,7 +588,8 @@ END_TEST
 /*
  * A long real file cut in the middle of a testcase: every test that
  * closed before the cut is kept, none after it is invented.  The reader
- * drops what it parsed from the 128-byte piece holding the fault, so a
+ * drops what it parsed from the piece holding the fault (128 bytes near
+ * the end of the input), so a
  * test closing in the last 256 bytes may be missing; that is the bound.
  */
 START_TEST(truncated_long_file)
