@@ -615,30 +615,64 @@ static const unsigned char plain[256] = {
 };
 
 /*
- * The same as xml_fix() byte by byte, for a run of plain bytes in text,
- * a tag, an attribute value or CDATA: one copy, lines counted with
- * memchr.  Returns the bytes taken, 0 when the slow path must go on.
+ * The same as xml_fix() byte by byte, for plain bytes in text, tags,
+ * attribute values and CDATA and the quotes and tag starts and ends
+ * between them: one copy, lines counted with memchr.  Returns the bytes
+ * taken, 0 when the slow path must go on.
  */
 static size_t
 fast_run(struct tally_xml *x, const unsigned char *in, size_t n)
 {
 	const unsigned char *nl, *p, *end;
-	size_t k, cap;
+	size_t j, k = 0, cap;
+	unsigned char c;
+	int text;
 
-	if (x->off || x->nref || x->ansi || x->u8need || (x->lex != LX_TEXT &&
-	    x->lex != LX_TAG && x->lex != LX_DQ && x->lex != LX_SQ &&
-	    x->lex != LX_CDATA))
+	if (x->off || x->nref || x->ansi || x->u8need)
 		return 0;
-	cap = n;
-	/* Long text goes byte by byte, where it may be split. */
-	if (x->lex == LX_TEXT || x->lex == LX_CDATA) {
-		if (x->run >= SPLIT_SOFT)
-			return 0;
-		if (cap > SPLIT_SOFT - x->run)
-			cap = SPLIT_SOFT - x->run;
+	for (;;) {
+		text = x->lex == LX_TEXT || x->lex == LX_CDATA;
+		if (!text && x->lex != LX_TAG && x->lex != LX_DQ &&
+		    x->lex != LX_SQ)
+			break;
+		cap = n;
+		/* Long text goes byte by byte, where it may be split. */
+		if (text) {
+			if (x->run >= SPLIT_SOFT)
+				break;
+			if (cap - k > SPLIT_SOFT - x->run)
+				cap = k + (SPLIT_SOFT - x->run);
+		}
+		for (j = k; j < cap && plain[in[j]]; j++)
+			continue;
+		if (text && j > k) {
+			x->run += j - k;
+			if (x->lex == LX_CDATA)
+				x->ends = 0;
+		}
+		k = j;
+		if (k >= n)
+			break;
+		c = in[k];
+		if (x->lex == LX_TAG && (c == '"' || c == '\'' || c == '>'))
+			x->lex = c == '"' ? LX_DQ : c == '\'' ? LX_SQ : LX_TEXT;
+		else if ((x->lex == LX_DQ && c == '"') ||
+		    (x->lex == LX_SQ && c == '\''))
+			x->lex = LX_TAG;
+		else if (x->lex == LX_TEXT && c == '<' && !x->pend_fix &&
+		    k + 1 < n && plain[in[k + 1]] && in[k + 1] != '!' &&
+		    in[k + 1] != '?') {
+			/* A start or end tag: no DOCTYPE, no mark to put. */
+			if (in[k + 1] != '/')
+				x->stag++;
+			x->lex = LX_TAG;
+			x->run = 0;
+			x->in_ref = 0;
+			k++;
+		} else
+			break;
+		k++;
 	}
-	for (k = 0; k < cap && plain[in[k]]; k++)
-		continue;
 	if (k == 0)
 		return 0;
 	if (x->ocap - x->on < k + 64) {
@@ -654,10 +688,6 @@ fast_run(struct tally_xml *x, const unsigned char *in, size_t n)
 	}
 	memcpy(x->ob + x->on, in, k);
 	x->on += k;
-	if (x->lex == LX_TEXT || x->lex == LX_CDATA)
-		x->run += k;
-	if (x->lex == LX_CDATA)
-		x->ends = 0;
 	x->prev = in[k - 1];
 	for (p = in, end = in + k, nl = NULL;
 	    (p = memchr(p, '\n', (size_t)(end - p))) != NULL; nl = p++)
