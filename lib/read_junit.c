@@ -314,14 +314,19 @@ lex_byte(struct tally_xml *x, unsigned char c)
 	x->prev = c;
 }
 
-/* Make room for at least 64 more output bytes. */
+/*
+ * Make room for what one input byte can become: a held-back reference
+ * let go, a split marker, a mark and the byte.
+ */
+#define OB_SLACK	128
+
 static int
 ob_room(struct tally_xml *x)
 {
 	unsigned char *p;
 	size_t ncap;
 
-	if (x->ocap - x->on >= 64)
+	if (x->ocap - x->on >= OB_SLACK)
 		return 0;
 	ncap = x->ocap ? x->ocap * 2 : 4 * XML_PIECE;
 	if ((p = realloc(x->ob, ncap)) == NULL) {
@@ -675,8 +680,8 @@ fast_run(struct tally_xml *x, const unsigned char *in, size_t n)
 	}
 	if (k == 0)
 		return 0;
-	if (x->ocap - x->on < k + 64) {
-		size_t ncap = x->ocap * 2 + k + 64;
+	if (x->ocap - x->on < k + OB_SLACK) {
+		size_t ncap = x->ocap * 2 + k + OB_SLACK;
 		unsigned char *q = realloc(x->ob, ncap);
 
 		if (q == NULL) {
