@@ -96,8 +96,7 @@ walk_cp(struct tally_buf *b, const unsigned char *p, size_t n, esc_fn emit,
 		return TALLY_ENOMEM;
 	while (i < n && rc == TALLY_OK) {
 		if (special != NULL) {
-			for (j = i; j < n && p[j] >= 0x20 && p[j] < 0x7F &&
-			    !special[p[j]]; j++)
+			for (j = i; j < n && !special[p[j]]; j++)
 				;
 			if (j > i) {
 				rc = tally_buf_add(b, p + i, j - i);
@@ -105,7 +104,11 @@ walk_cp(struct tally_buf *b, const unsigned char *p, size_t n, esc_fn emit,
 				continue;
 			}
 		}
-		k = tally_utf8_decode(p + i, n - i, &cp);
+		if (p[i] < 0x80) {
+			cp = p[i];
+			k = 1;
+		} else
+			k = tally_utf8_decode(p + i, n - i, &cp);
 		if (!emit(b, cp, &rc)) {
 			if (cp == 0xFFFD && k == 1)
 				rc = put_utf8(b, cp);
@@ -127,29 +130,32 @@ walk(struct tally_buf *b, const char *s, size_t n, esc_fn emit,
 }
 
 /*
- * Printable ASCII each target escapes (controls and DEL always take the
- * slow path).  Each table must list every byte its emit() handles.
+ * Printable ASCII each target escapes; controls, DEL and every byte of
+ * a multibyte character always take the slow path (SLOW).  Each table
+ * must list every byte its emit() handles.
  */
-static const unsigned char json_special[128] = { ['"'] = 1, ['\\'] = 1 };
-static const unsigned char json_script_special[128] = {
+#define SLOW	[0 ... 0x1F] = 1, [0x7F ... 0xFF] = 1
+static const unsigned char json_special[256] = { SLOW,
+	['"'] = 1, ['\\'] = 1 };
+static const unsigned char json_script_special[256] = { SLOW,
 	['"'] = 1, ['\\'] = 1, ['<'] = 1, ['>'] = 1, ['&'] = 1 };
-static const unsigned char xml_special[128] = {
+static const unsigned char xml_special[256] = { SLOW,
 	['<'] = 1, ['>'] = 1, ['&'] = 1, ['"'] = 1, ['\''] = 1 };
 #define html_special xml_special
-static const unsigned char html_line_special[128] = {
+static const unsigned char html_line_special[256] = { SLOW,
 	['<'] = 1, ['>'] = 1, ['&'] = 1, ['"'] = 1, ['\''] = 1,
 	['['] = 1, [']'] = 1, ['('] = 1, [')'] = 1, ['*'] = 1, ['_'] = 1,
 	['`'] = 1, ['~'] = 1, ['!'] = 1, ['|'] = 1, ['\\'] = 1, ['@'] = 1,
 	['#'] = 1, [':'] = 1 };
-static const unsigned char md_special[128] = {
+static const unsigned char md_special[256] = { SLOW,
 	['<'] = 1, ['>'] = 1, ['&'] = 1,
 	['\\'] = 1, ['`'] = 1, ['*'] = 1, ['_'] = 1, ['{'] = 1, ['}'] = 1,
 	['['] = 1, [']'] = 1, ['('] = 1, [')'] = 1, ['#'] = 1, ['+'] = 1,
 	['-'] = 1, ['.'] = 1, ['!'] = 1, ['|'] = 1, ['~'] = 1, ['@'] = 1,
 	[':'] = 1 };
-static const unsigned char term_special[128] = { 0 };
-static const unsigned char gh_data_special[128] = { ['%'] = 1 };
-static const unsigned char gh_prop_special[128] = {
+static const unsigned char term_special[256] = { SLOW };
+static const unsigned char gh_data_special[256] = { SLOW, ['%'] = 1 };
+static const unsigned char gh_prop_special[256] = { SLOW,
 	['%'] = 1, [':'] = 1, [','] = 1 };
 
 static int
@@ -495,7 +501,11 @@ tally_esc_wfc_guard(struct tally_buf *b, const char *s, size_t n,
 			i++;
 			continue;
 		}
-		k = tally_utf8_decode(p + i, n - i, &cp);
+		if (p[i] < 0x80) {
+			cp = p[i];
+			k = 1;
+		} else
+			k = tally_utf8_decode(p + i, n - i, &cp);
 		if (cp == '\n' || cp == '\r')
 			st = 0;
 		else if (wfc_ignorable(cp))

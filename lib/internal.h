@@ -136,8 +136,12 @@ int	 tally_output_open_named(struct tally_output **out, const char *path,
  */
 struct tally_xml;
 struct _xmlTextReader;
+/*
+ * recover: repair control characters, ANSI escape sequences and invalid
+ * UTF-8 in text and attribute values (see lib/read_junit.c, xml_fix).
+ */
 int	 tally_xml_open(struct tally_xml **out, struct tally_src *src,
-	    struct tally_error *err);
+	    int recover, struct tally_error *err);
 /* Next node: 1 when one is ready, 0 at the end, else a status (err set). */
 int	 tally_xml_next(struct tally_xml *x, struct tally_error *err);
 struct _xmlTextReader *tally_xml_reader(struct tally_xml *x);

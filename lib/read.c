@@ -888,6 +888,30 @@ warn_duration(struct tally_src *src, long line, const char *s)
 	    k < n ? "..." : "", TALLY_MAX_SECONDS);
 }
 
+/*
+ * The common "123.456": up to 9 digits, a point and up to 6 digits make
+ * an integer below 2^53 over an exact power of ten, and one IEEE
+ * division rounds that just as strtod() does.  -1 for anything else.
+ */
+static double
+plain_seconds(const char *s)
+{
+	static const double p10[] = { 1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6 };
+	unsigned long long m = 0;
+	int i = 0, k = 0;
+
+	for (; s[i] >= '0' && s[i] <= '9'; i++)
+		m = m * 10 + (unsigned)(s[i] - '0');
+	if (i == 0 || i > 9)
+		return -1;
+	if (s[i] == '.')
+		for (i++; s[i] >= '0' && s[i] <= '9' && k < 7; i++, k++)
+			m = m * 10 + (unsigned)(s[i] - '0');
+	if (s[i] != '\0' || k > 6 || (s[i - 1] == '.' && k == 0))
+		return -1;
+	return (double)m / p10[k];
+}
+
 static double
 seconds(const char *s)
 {
@@ -895,6 +919,8 @@ seconds(const char *s)
 	size_t i, n = 0;
 	double v;
 
+	if ((v = plain_seconds(s)) >= 0)
+		return v <= TALLY_MAX_SECONDS ? v * 1000.0 : -1;
 	/* Drop thousands separators ("1,234.5") and surrounding blanks. */
 	for (i = 0; s[i] != '\0' && n < sizeof(buf) - 1; i++)
 		if (s[i] != ',' && !isspace((unsigned char)s[i]))

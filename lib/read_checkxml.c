@@ -347,7 +347,7 @@ tally_read_checkxml(struct tally_src *src, struct tally_sink *sink,
 	c.sink = sink;
 	c.err = err;
 	c.leaf = L_NONE;
-	if ((rc = tally_xml_open(&c.x, src, err)) != TALLY_OK)
+	if ((rc = tally_xml_open(&c.x, src, 0, err)) != TALLY_OK)
 		return rc;
 	c.r = tally_xml_reader(c.x);
 	rc = walk(&c);

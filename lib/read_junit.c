@@ -53,7 +53,9 @@
  *   failures=, errors=, skipped= (or skips=) or AntUnit's child elements.
  * - <failure>/<error> directly inside a <testsuite> (a class that failed
  *   to load) becomes a test record named "(testsuite)" with the suite's
- *   name as classname, so the failure is never lost.
+ *   name as classname, so the failure is never lost; one directly inside
+ *   the root <testsuites> (or a group of suites) a record named
+ *   "(testsuites)".
  * - A test's suite is the names of its enclosing <testsuite>s, outermost
  *   first (an unnamed one counts as ""); the root <testsuites> is not
  *   part of it, nor is a <testsuites> nested in it (read as a plain
@@ -66,14 +68,19 @@
  *   and "[truncated N bytes]" appended.  Long text is split before it
  *   reaches libxml2 (see xml_split), so libxml2's own 10 MB limit on a
  *   text node never ends the file.
+ * - Control characters, ANSI escape sequences and invalid UTF-8 in text,
+ *   CDATA and attribute values are repaired before libxml2 sees them
+ *   (xml_fix) and the record holding them gets the property
+ *   tally.recovered; other well-formedness faults stay errors
+ *   (XML_PARSE_RECOVER does not get the reader past them).
  * - Refused: a DOCTYPE ("DOCTYPE not supported: DTDs are refused",
  *   wherever it is in the prolog), entity references,
  *   nesting deeper than TALLY_MAX_DEPTH, any root but <testsuites>,
  *   <testrun> or <testsuite> (elements go by local name: <ns:testsuites>
  *   is JUnit too).  On malformed XML the records already sent
- *   stay sent; the reader drops what it parsed from the last 128-byte
- *   piece of input before the fault, so a test that closed within those
- *   bytes is not among them.  An error at the very end of the input
+ *   stay sent; the reader drops what it parsed from the last piece of
+ *   input before the fault (256 bytes, 128 in the last 4 KiB of the
+ *   input), so a test that closed within those bytes is not among them.  An error at the very end of the input
  *   (a truncated file) is reported as "unexpected end of file" rather
  *   than libxml2's "extra content at the end of the document" and the
  *   like.
@@ -115,6 +122,33 @@ struct tally_xml {
 	int			 off;		/* lexer off: not ASCII-based */
 	long			 lt_line, lt_col; /* where the last '<' was */
 	int			 doctype;	/* "<!DOCTYPE" seen: stop */
+	/* The repairs (see xml_fix), on when the caller asks for them. */
+	int			 recover;	/* repair at all */
+	int			 utf8;		/* the input is UTF-8 */
+	unsigned char		 ref[16];	/* a "&#..." held back */
+	int			 nref;
+	int			 ansi;		/* 1 after ESC, 2 in CSI */
+	unsigned char		 u8[4];		/* a UTF-8 character so far */
+	int			 nu8, u8need;
+	unsigned char		 u8lo, u8hi;	/* range of its next byte */
+	int			 pend_fix;	/* text repairs not marked yet */
+	long			 pend_line;
+	long			 stag;		/* start tags lexed */
+	struct xml_fixq {
+		long	stag, line;
+		int	fix;
+	}			*q;		/* repairs in attributes */
+	size_t			 qhead, qlen, qcap;
+	long			 elem;		/* element nodes read */
+	int			 ctx_fix;	/* repairs in the open element */
+	long			 ctx_line;
+	int			 attr_fix;	/* repairs in this element's */
+	long			 attr_line;	/* attributes */
+	int			 oom;
+	int			 tail;		/* the input is all read */
+	/* Filtered bytes not yet handed to libxml2. */
+	unsigned char		*ob;
+	size_t			 on, opos, ocap;
 };
 
 /*
@@ -142,8 +176,25 @@ enum {
 static const char doctype_refused[] = "DOCTYPE not supported: DTDs are "
     "refused";
 
-/* Bytes handed to libxml2 per read. */
-#define XML_PIECE 128
+/*
+ * Bytes read from the input and filtered at a time; bytes handed to
+ * libxml2 at a time, and in the last XML_TAIL bytes of the input.  The
+ * reader frees parsed input only while less than its 512-byte chunk is
+ * left unparsed after a read: reads of 512 bytes and more made it keep
+ * a whole 56 MB text in memory (110 MB peak against 40 MB).
+ */
+#define XML_PIECE 65536
+#define XML_FEED 256
+#define XML_TAIL 4096
+#define XML_TAIL_PIECE 128
+
+/* The processing instruction that marks repaired text for the reader. */
+#define RECOVERED_PI	"tally-recovered"
+/* The property on a record whose text was repaired. */
+#define TALLY_RECOVERED	"tally.recovered"
+#define TALLY_FIX_ANSI	1	/* ANSI escape sequences removed */
+#define TALLY_FIX_CTRL	2	/* control characters replaced */
+#define TALLY_FIX_UTF8	4	/* invalid UTF-8 replaced */
 
 static int xml_denied;
 
@@ -263,39 +314,394 @@ lex_byte(struct tally_xml *x, unsigned char c)
 	x->prev = c;
 }
 
-/* Copy n bytes from in to out (room for n + the split markers). */
-static size_t
-xml_split(struct tally_xml *x, const unsigned char *in, size_t n, char *out,
-    size_t room)
-{
-	size_t i, o = 0, k;
-	const char *mark;
+/*
+ * Make room for what one input byte can become: a held-back reference
+ * let go, a split marker, a mark and the byte.
+ */
+#define OB_SLACK	128
 
-	for (i = 0; i < n; i++) {
-		if (!x->off && (x->lex == LX_TEXT || x->lex == LX_CDATA) &&
-		    split_here(x, in[i])) {
-			mark = x->lex == LX_TEXT ? SPLIT_TEXT : SPLIT_CDATA;
-			k = strlen(mark);
-			if (room - o - (n - i) >= k) {
-				memcpy(out + o, mark, k);
-				o += k;
-				x->last_col += (long)k;
-				x->run = 0;
-			}
-		}
-		if (!x->off)
-			lex_byte(x, in[i]);
-		if (x->doctype)
-			return 0;
-		out[o++] = (char)in[i];
-		/* Where the input ends, in libxml2's terms. */
-		if (in[i] == '\n') {
-			x->last_line++;
-			x->last_col = 1;
-		} else if ((in[i] & 0xC0) != 0x80)
-			x->last_col++;
+static int
+ob_room(struct tally_xml *x)
+{
+	unsigned char *p;
+	size_t ncap;
+
+	if (x->ocap - x->on >= OB_SLACK)
+		return 0;
+	ncap = x->ocap ? x->ocap * 2 : 4 * XML_PIECE;
+	if ((p = realloc(x->ob, ncap)) == NULL) {
+		x->oom = 1;
+		return -1;
 	}
-	return o;
+	x->ob = p;
+	x->ocap = ncap;
+	return 0;
+}
+
+/* Append n bytes libxml2 parses but the lexer does not follow. */
+static void
+ob_raw(struct tally_xml *x, const char *s, size_t n)
+{
+	memcpy(x->ob + x->on, s, n);
+	x->on += n;
+	x->last_col += (long)n;
+}
+
+/* One byte on to libxml2: split long text, lex, count lines. */
+static void
+pass(struct tally_xml *x, unsigned char c)
+{
+	const char *mark;
+	char pi[64];
+	int k;
+
+	if (!x->off && (x->lex == LX_TEXT || x->lex == LX_CDATA) &&
+	    split_here(x, c)) {
+		mark = x->lex == LX_TEXT ? SPLIT_TEXT : SPLIT_CDATA;
+		ob_raw(x, mark, strlen(mark));
+		x->run = 0;
+	}
+	/* Repaired text: a mark before the next tag (see tally_xml_next). */
+	if (x->pend_fix && c == '<' && x->lex == LX_TEXT) {
+		k = snprintf(pi, sizeof(pi), "<?" RECOVERED_PI " %ld %d?>",
+		    x->pend_line, x->pend_fix);
+		ob_raw(x, pi, (size_t)k);
+		x->pend_fix = 0;
+		x->pend_line = 0;
+	}
+	if (!x->off) {
+		if (x->lex == LX_LT && c != '!' && c != '?' && c != '/')
+			x->stag++;
+		lex_byte(x, c);
+	}
+	if (x->doctype)
+		return;
+	x->ob[x->on++] = c;
+	/* Where the input ends, in libxml2's terms. */
+	if (c == '\n') {
+		x->last_line++;
+		x->last_col = 1;
+	} else if ((c & 0xC0) != 0x80)
+		x->last_col++;
+}
+
+static void
+pass_str(struct tally_xml *x, const char *s)
+{
+	for (; *s != '\0'; s++)
+		pass(x, (unsigned char)*s);
+}
+
+/* Note a repair: for the open element, or for the tag being read. */
+static void
+fixed(struct tally_xml *x, int fix)
+{
+	struct xml_fixq *q;
+
+	if (x->lex == LX_DQ || x->lex == LX_SQ) {
+		if (x->qlen > 0 && x->q[x->qlen - 1].stag == x->stag) {
+			x->q[x->qlen - 1].fix |= fix;
+			return;
+		}
+		if (x->qlen == x->qcap) {
+			size_t ncap = x->qcap ? x->qcap * 2 : 16;
+
+			if ((q = realloc(x->q, ncap * sizeof(*q))) == NULL) {
+				x->oom = 1;
+				return;
+			}
+			x->q = q;
+			x->qcap = ncap;
+		}
+		q = &x->q[x->qlen++];
+		q->stag = x->stag;
+		q->line = x->last_line;
+		q->fix = fix;
+		return;
+	}
+	if (x->pend_fix == 0)
+		x->pend_line = x->last_line;
+	x->pend_fix |= fix;
+}
+
+/* U+FFFD in place of what could not be kept. */
+static void
+replacement(struct tally_xml *x, int fix)
+{
+	fixed(x, fix);
+	if (x->utf8)
+		pass_str(x, "\xEF\xBF\xBD");
+	else if (x->lex != LX_CDATA)
+		pass_str(x, "&#xFFFD;");
+	else
+		pass(x, '?');
+}
+
+static int
+xml_char(unsigned long v)
+{
+	return v == 0x9 || v == 0xA || v == 0xD || (v >= 0x20 &&
+	    v <= 0xD7FF) || (v >= 0xE000 && v <= 0xFFFD) ||
+	    (v >= 0x10000 && v <= 0x10FFFF);
+}
+
+/* A "&#...;" held back ends in c: keep it, or repair it. */
+static void
+end_ref(struct tally_xml *x, unsigned char c)
+{
+	int i, n = x->nref, hex = n > 2 && x->ref[2] == 'x';
+	unsigned long v;
+
+	x->nref = 0;
+	if (c == ';' && n > 2 + hex) {
+		x->ref[n] = '\0';
+		v = strtoul((const char *)x->ref + 2 + hex, NULL, hex ? 16 : 10);
+		if (!xml_char(v)) {
+			if (v == 0x1B) {
+				fixed(x, TALLY_FIX_ANSI);
+				x->ansi = 1;
+			} else
+				replacement(x, TALLY_FIX_CTRL);
+			return;
+		}
+	}
+	for (i = 0; i < n; i++)
+		pass(x, x->ref[i]);
+	if (c != 0)
+		pass(x, c);
+}
+
+/*
+ * With recovery on, bytes of text, CDATA and attribute values that would
+ * end the file in libxml2 are repaired on the way in: an ANSI escape
+ * sequence (ESC raw or as &#27;, then CSI parameters and final byte) is
+ * removed, any other control character (raw or as a character
+ * reference) and, in a UTF-8 document, any byte that is not part of a
+ * valid UTF-8 character becomes U+FFFD.  Each repair is noted for the
+ * record that holds it (fixed()).
+ */
+static void
+xml_fix(struct tally_xml *x, unsigned char c)
+{
+	int rep;
+
+	rep = (x->lex == LX_TEXT && x->stag > 0) || x->lex == LX_CDATA ||
+	    x->lex == LX_DQ || x->lex == LX_SQ;
+	if (!x->recover || x->off || !rep) {
+		pass(x, c);
+		return;
+	}
+	if (x->nref > 0) {
+		if (x->nref < 12 && (x->nref == 1 ? c == '#' :
+		    (c >= '0' && c <= '9') || (c == 'x' && x->nref == 2) ||
+		    (x->nref > 2 && x->ref[2] == 'x' && ((c >= 'a' &&
+		    c <= 'f') || (c >= 'A' && c <= 'F'))))) {
+			x->ref[x->nref++] = c;
+			return;
+		}
+		end_ref(x, c == ';' ? c : 0);
+		if (c == ';')
+			return;
+	}
+	if (x->ansi == 1) {
+		x->ansi = 0;
+		if (c == '[') {
+			x->ansi = 2;
+			return;
+		}
+		if (c >= 0x40 && c <= 0x5F)
+			return;
+		replacement(x, TALLY_FIX_CTRL);	/* a lone ESC */
+	} else if (x->ansi == 2) {
+		if (c >= 0x20 && c <= 0x3F && c != '<' && c != '&' &&
+		    c != '"' && c != '\'')
+			return;
+		x->ansi = 0;
+		if (c >= 0x40 && c <= 0x7E)
+			return;
+	}
+	if (x->u8need > 0) {
+		if (c >= x->u8lo && c <= x->u8hi) {
+			x->u8[x->nu8++] = c;
+			x->u8lo = 0x80;
+			x->u8hi = 0xBF;
+			if (--x->u8need > 0)
+				return;
+			/* U+FFFE and U+FFFF are no XML characters. */
+			if (x->nu8 == 3 && x->u8[0] == 0xEF &&
+			    x->u8[1] == 0xBF && x->u8[2] >= 0xBE)
+				replacement(x, TALLY_FIX_UTF8);
+			else
+				for (rep = 0; rep < x->nu8; rep++)
+					pass(x, x->u8[rep]);
+			x->nu8 = 0;
+			return;
+		}
+		x->nu8 = x->u8need = 0;
+		replacement(x, TALLY_FIX_UTF8);
+	}
+	if (c >= 0x80 && x->utf8) {
+		x->u8lo = 0x80;
+		x->u8hi = 0xBF;
+		if (c >= 0xC2 && c <= 0xDF)
+			x->u8need = 1;
+		else if (c >= 0xE0 && c <= 0xEF) {
+			x->u8need = 2;
+			if (c == 0xE0)
+				x->u8lo = 0xA0;
+			else if (c == 0xED)
+				x->u8hi = 0x9F;
+		} else if (c >= 0xF0 && c <= 0xF4) {
+			x->u8need = 3;
+			if (c == 0xF0)
+				x->u8lo = 0x90;
+			else if (c == 0xF4)
+				x->u8hi = 0x8F;
+		} else {
+			replacement(x, TALLY_FIX_UTF8);
+			return;
+		}
+		x->u8[0] = c;
+		x->nu8 = 1;
+		return;
+	}
+	if (c < 0x20 && c != '\t' && c != '\n' && c != '\r') {
+		if (c == 0x1B) {
+			fixed(x, TALLY_FIX_ANSI);
+			x->ansi = 1;
+		} else
+			replacement(x, TALLY_FIX_CTRL);
+		return;
+	}
+	if (c == '&' && x->lex != LX_CDATA) {
+		x->ref[0] = c;
+		x->nref = 1;
+		return;
+	}
+	pass(x, c);
+}
+
+/* End of input: what is held back goes on as it is, or repaired. */
+static void
+xml_fix_end(struct tally_xml *x)
+{
+	if (x->nref > 0)
+		end_ref(x, 0);
+	if (x->ansi == 1)
+		replacement(x, TALLY_FIX_CTRL);
+	x->ansi = 0;
+	if (x->u8need > 0) {
+		x->nu8 = x->u8need = 0;
+		replacement(x, TALLY_FIX_UTF8);
+	}
+}
+
+/*
+ * Bytes that change nothing in the states fast_run() takes: printable
+ * ASCII but markup, references and quotes, and tab and line breaks.
+ */
+static const unsigned char plain[256] = {
+	['\t'] = 1, ['\n'] = 1, ['\r'] = 1,
+	[' '] = 1, ['!'] = 1, ['#'] = 1, ['$'] = 1, ['%'] = 1, ['('] = 1,
+	[')'] = 1, ['*'] = 1, ['+'] = 1, [','] = 1, ['-'] = 1, ['.'] = 1,
+	['/'] = 1, ['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1,
+	['5'] = 1, ['6'] = 1, ['7'] = 1, ['8'] = 1, ['9'] = 1, [':'] = 1,
+	['='] = 1, ['?'] = 1, ['@'] = 1, ['A'] = 1, ['B'] = 1, ['C'] = 1,
+	['D'] = 1, ['E'] = 1, ['F'] = 1, ['G'] = 1, ['H'] = 1, ['I'] = 1,
+	['J'] = 1, ['K'] = 1, ['L'] = 1, ['M'] = 1, ['N'] = 1, ['O'] = 1,
+	['P'] = 1, ['Q'] = 1, ['R'] = 1, ['S'] = 1, ['T'] = 1, ['U'] = 1,
+	['V'] = 1, ['W'] = 1, ['X'] = 1, ['Y'] = 1, ['Z'] = 1, ['['] = 1,
+	['\\'] = 1, ['^'] = 1, ['_'] = 1, ['`'] = 1, ['a'] = 1, ['b'] = 1,
+	['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1, ['g'] = 1, ['h'] = 1,
+	['i'] = 1, ['j'] = 1, ['k'] = 1, ['l'] = 1, ['m'] = 1, ['n'] = 1,
+	['o'] = 1, ['p'] = 1, ['q'] = 1, ['r'] = 1, ['s'] = 1, ['t'] = 1,
+	['u'] = 1, ['v'] = 1, ['w'] = 1, ['x'] = 1, ['y'] = 1, ['z'] = 1,
+	['{'] = 1, ['|'] = 1, ['}'] = 1, ['~'] = 1,
+};
+
+/*
+ * The same as xml_fix() byte by byte, for plain bytes in text, tags,
+ * attribute values and CDATA and the quotes and tag starts and ends
+ * between them: one copy, lines counted with memchr.  Returns the bytes
+ * taken, 0 when the slow path must go on.
+ */
+static size_t
+fast_run(struct tally_xml *x, const unsigned char *in, size_t n)
+{
+	const unsigned char *nl, *p, *end;
+	size_t j, k = 0, cap;
+	unsigned char c;
+	int text;
+
+	if (x->off || x->nref || x->ansi || x->u8need)
+		return 0;
+	for (;;) {
+		text = x->lex == LX_TEXT || x->lex == LX_CDATA;
+		if (!text && x->lex != LX_TAG && x->lex != LX_DQ &&
+		    x->lex != LX_SQ)
+			break;
+		cap = n;
+		/* Long text goes byte by byte, where it may be split. */
+		if (text) {
+			if (x->run >= SPLIT_SOFT)
+				break;
+			if (cap - k > SPLIT_SOFT - x->run)
+				cap = k + (SPLIT_SOFT - x->run);
+		}
+		for (j = k; j < cap && plain[in[j]]; j++)
+			continue;
+		if (text && j > k) {
+			x->run += j - k;
+			if (x->lex == LX_CDATA)
+				x->ends = 0;
+		}
+		k = j;
+		if (k >= n)
+			break;
+		c = in[k];
+		if (x->lex == LX_TAG && (c == '"' || c == '\'' || c == '>'))
+			x->lex = c == '"' ? LX_DQ : c == '\'' ? LX_SQ : LX_TEXT;
+		else if ((x->lex == LX_DQ && c == '"') ||
+		    (x->lex == LX_SQ && c == '\''))
+			x->lex = LX_TAG;
+		else if (x->lex == LX_TEXT && c == '<' && !x->pend_fix &&
+		    k + 1 < n && plain[in[k + 1]] && in[k + 1] != '!' &&
+		    in[k + 1] != '?') {
+			/* A start or end tag: no DOCTYPE, no mark to put. */
+			if (in[k + 1] != '/')
+				x->stag++;
+			x->lex = LX_TAG;
+			x->run = 0;
+			x->in_ref = 0;
+			k++;
+		} else
+			break;
+		k++;
+	}
+	if (k == 0)
+		return 0;
+	if (x->ocap - x->on < k + OB_SLACK) {
+		size_t ncap = x->ocap * 2 + k + OB_SLACK;
+		unsigned char *q = realloc(x->ob, ncap);
+
+		if (q == NULL) {
+			x->oom = 1;
+			return 0;
+		}
+		x->ob = q;
+		x->ocap = ncap;
+	}
+	memcpy(x->ob + x->on, in, k);
+	x->on += k;
+	x->prev = in[k - 1];
+	for (p = in, end = in + k, nl = NULL;
+	    (p = memchr(p, '\n', (size_t)(end - p))) != NULL; nl = p++)
+		x->last_line++;
+	if (nl != NULL)
+		x->last_col = 1 + (long)(end - nl - 1);
+	else
+		x->last_col += (long)k;
+	return k;
 }
 
 static int
@@ -303,33 +709,59 @@ xml_read(void *ctx, char *buf, int len)
 {
 	struct tally_xml *x = ctx;
 	unsigned char raw[XML_PIECE];
-	size_t want;
-	ssize_t n, i;
+	size_t i, k, from;
+	ssize_t n;
 
 	if (len <= 0)
 		return 0;
-	/*
-	 * The reader parses whatever one read returns and, on an error,
-	 * drops the nodes it built from that piece; small pieces keep the
-	 * tests just before a fault (at about 6% more CPU than 4 KiB ones).
-	 * Room is left for a split marker.
-	 */
-	want = (size_t)len > XML_PIECE + sizeof(SPLIT_CDATA) ? XML_PIECE :
-	    (size_t)len > sizeof(SPLIT_CDATA) ? (size_t)len -
-	    sizeof(SPLIT_CDATA) : 1;
-	n = tally_src_read(x->src, raw, want);
-	if (n < 0) {
-		x->ioerr = 1;
-		return -1;
+	/* Keep a piece ahead, so the end of the input is known in time. */
+	while (x->on - x->opos < XML_PIECE && !x->tail) {
+		if (x->opos > 0) {
+			memmove(x->ob, x->ob + x->opos, x->on - x->opos);
+			x->on -= x->opos;
+			x->opos = 0;
+		}
+		from = x->on;
+		n = tally_src_read(x->src, raw, sizeof(raw));
+		if (n < 0) {
+			x->ioerr = 1;
+			return -1;
+		}
+		for (i = 0; i < (size_t)n && !x->doctype; i++) {
+			if ((k = fast_run(x, raw + i, (size_t)n - i)) > 0) {
+				i += k - 1;
+				continue;
+			}
+			if (ob_room(x) < 0)
+				return -1;
+			xml_fix(x, raw[i]);
+		}
+		if (n == 0) {
+			if (ob_room(x) < 0)
+				return -1;
+			xml_fix_end(x);
+			x->tail = 1;
+		}
+		/* A DOCTYPE past the prolog check: libxml2 parses none of it. */
+		if (x->doctype || x->oom)
+			return -1;
+		for (i = from; !x->content && i < x->on; i++)
+			if (!strchr(" \t\r\n", x->ob[i]))
+				x->content = 1;
 	}
-	n = (ssize_t)xml_split(x, raw, (size_t)n, buf, (size_t)len);
-	/* A DOCTYPE past the prolog check: libxml2 parses none of it. */
-	if (x->doctype)
-		return -1;
-	for (i = 0; !x->content && i < n; i++)
-		if (!strchr(" \t\r\n", buf[i]))
-			x->content = 1;
-	return (int)n;
+	/*
+	 * On a fault the reader drops the nodes it built from the bytes of
+	 * that read; most faults are a file cut off, so the last bytes go in
+	 * small reads and the tests just before the cut are kept.
+	 */
+	k = x->on - x->opos < (size_t)len ? x->on - x->opos : (size_t)len;
+	if (k > XML_FEED)
+		k = XML_FEED;
+	if (x->tail && x->on - x->opos <= XML_TAIL && k > XML_TAIL_PIECE)
+		k = XML_TAIL_PIECE;
+	memcpy(buf, x->ob + x->opos, k);
+	x->opos += k;
+	return (int)k;
 }
 
 static int
@@ -439,8 +871,50 @@ prolog_doctype(struct tally_src *src, struct tally_error *err)
 	return TALLY_OK;
 }
 
+/*
+ * Turn recovery on (see xml_fix) for an input in UTF-8 or, with control
+ * characters only, another ASCII-based 8-bit encoding; before the first
+ * tally_xml_next.
+ */
+static void
+xml_recover(struct tally_xml *x)
+{
+	static const char *const ascii[] = { "us-ascii", "ascii",
+	    "iso-8859-", "latin1", "windows-125", "cp125", NULL };
+	const unsigned char *p, *e, *v;
+	char enc[32];
+	size_t n, k;
+	int i;
+
+	if (x->off || tally_src_peek(x->src, 1024, &p, &n) != TALLY_OK)
+		return;
+	x->recover = 1;
+	x->utf8 = 1;
+	if (n >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0)
+		return;
+	if (n < 5 || memcmp(p, "<?xml", 5) != 0 ||
+	    (e = memmem(p, n, "?>", 2)) == NULL ||
+	    (v = memmem(p, (size_t)(e - p), "encoding", 8)) == NULL)
+		return;
+	for (v += 8; v < e && strchr(" \t\r\n=", *v) != NULL; v++)
+		continue;
+	if (v == e || (*v != '"' && *v != '\''))
+		return;
+	for (k = 0, v++; v < e && *v != '"' && *v != '\'' &&
+	    k + 1 < sizeof(enc); v++)
+		enc[k++] = (char)*v;
+	enc[k] = '\0';
+	if (strcasecmp(enc, "utf-8") == 0 || strcasecmp(enc, "utf8") == 0)
+		return;
+	x->utf8 = 0;
+	for (i = 0; ascii[i] != NULL; i++)
+		if (strncasecmp(enc, ascii[i], strlen(ascii[i])) == 0)
+			return;
+	x->recover = 0;
+}
+
 int
-tally_xml_open(struct tally_xml **out, struct tally_src *src,
+tally_xml_open(struct tally_xml **out, struct tally_src *src, int recover,
     struct tally_error *err)
 {
 	struct tally_xml *x;
@@ -464,6 +938,8 @@ tally_xml_open(struct tally_xml **out, struct tally_src *src,
 		    (h[0] == 0xFE && h[1] == 0xFF)))
 			x->off = 1;
 	}
+	if (recover)
+		xml_recover(x);
 	xmlInitParser();
 	xmlSetExternalEntityLoader(deny_loader);
 	xml_denied = 0;
@@ -515,12 +991,72 @@ tally_xml_fail(struct tally_xml *x, struct tally_error *err, int status,
 	return status;
 }
 
+/*
+ * Repairs since the last call: those in the element just opened (attr)
+ * or in the text of the open one.  Returns the TALLY_FIX_* bits, the
+ * line of the first repair in *line.
+ */
+static int
+xml_fixes(struct tally_xml *x, int attr, long *line)
+{
+	int fix;
+
+	if (attr) {
+		fix = x->attr_fix;
+		*line = x->attr_line;
+		x->attr_fix = 0;
+	} else {
+		fix = x->ctx_fix;
+		*line = x->ctx_line;
+		x->ctx_fix = 0;
+	}
+	return fix;
+}
+
+/* Our own mark, or an element whose attributes were repaired. */
+static int
+xml_fix_node(struct tally_xml *x, int t)
+{
+	const char *n, *v;
+	long line;
+	int fix;
+
+	if (t == XML_READER_TYPE_ELEMENT) {
+		x->elem++;
+		while (x->qhead < x->qlen && x->q[x->qhead].stag < x->elem)
+			x->qhead++;
+		if (x->qhead < x->qlen && x->q[x->qhead].stag == x->elem) {
+			x->attr_fix = x->q[x->qhead].fix;
+			x->attr_line = x->q[x->qhead].line;
+			x->qhead++;
+		}
+		if (x->qhead == x->qlen)
+			x->qhead = x->qlen = 0;
+		return 0;
+	}
+	if (t != XML_READER_TYPE_PROCESSING_INSTRUCTION ||
+	    (n = (const char *)xmlTextReaderConstName(x->r)) == NULL ||
+	    strcmp(n, RECOVERED_PI) != 0)
+		return 0;
+	v = (const char *)xmlTextReaderConstValue(x->r);
+	if (v != NULL && sscanf(v, "%ld %d", &line, &fix) == 2) {
+		if (x->ctx_fix == 0)
+			x->ctx_line = line;
+		x->ctx_fix |= fix;
+	}
+	return 1;
+}
+
 int
 tally_xml_next(struct tally_xml *x, struct tally_error *err)
 {
 	int rc, t;
 
+again:
 	rc = xmlTextReaderRead(x->r);
+	if (x->oom)
+		return tally_error_set(err, TALLY_ENOMEM, 0, 0,
+		    "out of memory");
 	if (x->doctype)
 		return tally_error_set(err, TALLY_EPARSE, x->lt_line,
 		    x->lt_col, "%s", doctype_refused);
@@ -558,6 +1094,8 @@ tally_xml_next(struct tally_xml *x, struct tally_error *err)
 	if (rc == 0)
 		return 0;
 	t = xmlTextReaderNodeType(x->r);
+	if (x->recover && xml_fix_node(x, t))
+		goto again;
 	if (t == XML_READER_TYPE_DOCUMENT_TYPE)
 		return tally_xml_fail(x, err, TALLY_EPARSE,
 		    "%s", doctype_refused);
@@ -581,6 +1119,8 @@ tally_xml_close(struct tally_xml *x)
 	xmlSetGenericErrorFunc(NULL, NULL);
 	xmlSetStructuredErrorFunc(NULL, NULL);
 	xmlResetLastError();
+	free(x->ob);
+	free(x->q);
 	free(x);
 }
 
@@ -787,6 +1327,8 @@ struct suite {
 	struct field	 out, err;
 	struct field	 count[4];	/* tests, failures, errors, skipped */
 	struct kvlist	 props;
+	int		 fix;		/* TALLY_FIX_* repairs in it */
+	long		 fix_line;
 };
 
 static const char *count_names[4] = { "tests", "failures", "errors",
@@ -799,6 +1341,8 @@ struct tcase {
 	struct kvlist	 props;
 	struct olist	 outcomes;	/* failure, error, skipped */
 	struct olist	 attempts;	/* flaky*, rerun* */
+	int		 fix;		/* TALLY_FIX_* repairs in it */
+	long		 fix_line;
 };
 
 /* What an open element is, and where its text goes. */
@@ -836,6 +1380,10 @@ struct junit {
 	struct tally_attempt	*att;
 	size_t			 natt;
 	struct tally_buf	 trace;
+	int			 cur_fix;	/* in a suite's <failure> */
+	long			 cur_fix_line;
+	int			 root_fix;	/* in the root's own text */
+	long			 root_fix_line;
 };
 
 static int
@@ -964,6 +1512,56 @@ emit(struct junit *j, struct tally_record *rec)
 		rec->nlabels = 1;
 	}
 	return tally_sink_record(j->sink, rec, j->err);
+}
+
+/* Repairs of the input (see xml_fix) go to the innermost record. */
+static void
+add_fix(int *fix, long *line, int f, long at)
+{
+	if (*fix == 0)
+		*line = at;
+	*fix |= f;
+}
+
+static void
+note_fix(struct junit *j, int f, long line)
+{
+	if (f == 0)
+		return;
+	if (j->in_case) {
+		add_fix(&j->tc.fix, &j->tc.fix_line, f, line);
+		return;
+	}
+	if (j->cur != NULL)
+		add_fix(&j->cur_fix, &j->cur_fix_line, f, line);
+	if (j->nsuites > 0)
+		add_fix(&j->suites[j->nsuites - 1].fix,
+		    &j->suites[j->nsuites - 1].fix_line, f, line);
+	else if (j->depth > 0 && j->cur == NULL)
+		add_fix(&j->root_fix, &j->root_fix_line, f, line);
+}
+
+/*
+ * The property TALLY_RECOVERED naming the repairs, and a warning at the
+ * line of the first one.
+ */
+static int
+fix_prop(struct junit *j, struct kvlist *props, int fix, long line,
+    const char *what, const char *name)
+{
+	char v[32], msg[160];
+
+	snprintf(v, sizeof(v), "%s%s%s", fix & TALLY_FIX_ANSI ? ",ansi" : "",
+	    fix & TALLY_FIX_CTRL ? ",control" : "",
+	    fix & TALLY_FIX_UTF8 ? ",utf8" : "");
+	snprintf(msg, sizeof(msg), "%s%s%s",
+	    fix & TALLY_FIX_ANSI ? "; ANSI escape sequences removed" : "",
+	    fix & TALLY_FIX_CTRL ? "; control characters replaced by "
+	    "U+FFFD" : "",
+	    fix & TALLY_FIX_UTF8 ? "; invalid UTF-8 replaced by U+FFFD" : "");
+	tally_src_warn(j->src, line, "%s '%.100s' recovered%s", what, name,
+	    msg);
+	return kv_push(props, TALLY_RECOVERED, v + 1);
 }
 
 /* ---- attributes of the elements we know ---- */
@@ -1233,6 +1831,9 @@ close_case(struct junit *j)
 	t->retries = (long)tc->attempts.n;
 	t->stdout_text = field_str(&tc->out);
 	t->stderr_text = field_str(&tc->err);
+	if (tc->fix && fix_prop(j, &tc->props, tc->fix, tc->fix_line, "test",
+	    t->name) != TALLY_OK)
+		return oom(j);
 	if (j->bad_alloc)
 		return oom(j);
 	t->properties = tc->props.v;
@@ -1256,6 +1857,7 @@ case_reset(struct tcase *tc)
 	field_reset(&tc->status_attr);
 	field_reset(&tc->result_attr);
 	kv_clear(&tc->props);
+	tc->fix = 0;
 	for (i = 0; i < tc->outcomes.n; i++)
 		outcome_reset(&tc->outcomes.v[i]);
 	for (i = 0; i < tc->attempts.n; i++)
@@ -1294,6 +1896,9 @@ close_suite(struct junit *j)
 	u->timestamp = field_str(&s->timestamp);
 	u->hostname = field_str(&s->hostname);
 	u->duration = duration(j, &s->time, &s->props);
+	if (s->fix && fix_prop(j, &s->props, s->fix, s->fix_line, "suite",
+	    j->path[j->nsuites - 1]) != TALLY_OK)
+		return oom(j);
 	if (j->bad_alloc)
 		return oom(j);
 	u->tests = parse_count(field_str(&s->count[0]));
@@ -1310,26 +1915,42 @@ close_suite(struct junit *j)
 	return rc;
 }
 
-/* <failure>/<error> straight inside a <testsuite>. */
+/*
+ * <failure>/<error> straight inside a <testsuite> (name "(testsuite)"),
+ * or inside the root <testsuites> or a group of suites ("(testsuites)").
+ */
 static int
-close_suite_outcome(struct junit *j)
+close_suite_outcome(struct junit *j, const char *name)
 {
 	struct outcome *o = j->cur;
 	struct tally_record rec;
 	struct tally_test *t = &rec.u.test;
+	struct kvlist props = { NULL, 0, 0 };
+	int rc;
 
 	tally_record_init(&rec, TALLY_REC_TEST);
 	fill_path(j);
 	t->suite = j->path;
 	t->nsuite = (size_t)j->nsuites;
-	t->name = "(testsuite)";
-	t->classname = field_str(&j->suites[j->nsuites - 1].name);
+	t->name = name;
+	t->classname = j->nsuites > 0 ?
+	    field_str(&j->suites[j->nsuites - 1].name) : NULL;
 	t->status = TALLY_FAILED;
 	t->raw_status = o->word;
 	t->message = field_str(&o->message);
 	t->type = field_str(&o->type);
 	t->trace = field_str(&o->body);
-	return emit(j, &rec);
+	if (j->cur_fix && fix_prop(j, &props, j->cur_fix, j->cur_fix_line,
+	    "suite failure of", t->classname ? t->classname : "") != TALLY_OK) {
+		kv_free(&props);
+		return oom(j);
+	}
+	j->cur_fix = 0;
+	t->properties = props.v;
+	t->nproperties = props.n;
+	rc = emit(j, &rec);
+	kv_free(&props);
+	return rc;
 }
 
 static int
@@ -1337,6 +1958,9 @@ close_root(struct junit *j)
 {
 	struct tally_record rec;
 
+	if (j->root_fix && fix_prop(j, &j->root, j->root_fix,
+	    j->root_fix_line, "root element", "testsuites") != TALLY_OK)
+		return oom(j);
 	if (j->root.n == 0)
 		return TALLY_OK;
 	tally_record_init(&rec, TALLY_REC_META);
@@ -1521,6 +2145,9 @@ start_element(struct junit *j, struct frame *f, const struct frame *up)
 				}
 		return TALLY_OK;
 	}
+	if ((pk == K_ROOT || pk == K_GROUP) && (name_is(n, "failure") ||
+	    name_is(n, "error")))
+		return open_outcome(j, f, &j->tc.outcomes, n, K_OUTCOME);
 	if (pk == K_ROOT && name_is(n, "properties")) {
 		f->kind = K_PROPS;
 		f->owner = 0;
@@ -1567,8 +2194,9 @@ end_element(struct junit *j, struct frame *f, const struct frame *up)
 		rc = close_case(j);
 		break;
 	case K_OUTCOME:
-		if (up != NULL && up->kind == K_SUITE) {
-			rc = close_suite_outcome(j);
+		if (up != NULL && up->kind != K_CASE) {
+			rc = close_suite_outcome(j, up->kind == K_SUITE ?
+			    "(testsuite)" : "(testsuites)");
 			j->tc.outcomes.n = 0;
 		}
 		j->cur = NULL;
@@ -1607,10 +2235,13 @@ static int
 walk(struct junit *j)
 {
 	struct frame *f, *up;
-	int rc, t, empty;
+	long line;
+	int rc, t, empty, fix;
 
 	while ((rc = tally_xml_next(j->x, j->err)) == 1) {
 		t = xmlTextReaderNodeType(j->r);
+		fix = xml_fixes(j->x, 0, &line);
+		note_fix(j, fix, line);
 		switch (t) {
 		case XML_READER_TYPE_ELEMENT:
 			empty = xmlTextReaderIsEmptyElement(j->r) == 1;
@@ -1622,6 +2253,8 @@ walk(struct junit *j)
 			f = &j->stack[j->depth++];
 			if ((rc = start_element(j, f, up)) != TALLY_OK)
 				return rc;
+			fix = xml_fixes(j->x, 1, &line);
+			note_fix(j, fix, line);
 			if (empty) {
 				j->depth--;
 				if ((rc = end_element(j, f, up)) != TALLY_OK)
@@ -1662,7 +2295,7 @@ tally_read_junit(struct tally_src *src, struct tally_sink *sink,
 	j.src = src;
 	j.sink = sink;
 	j.err = err;
-	if ((rc = tally_xml_open(&j.x, src, err)) != TALLY_OK)
+	if ((rc = tally_xml_open(&j.x, src, 1, err)) != TALLY_OK)
 		return rc;
 	j.r = tally_xml_reader(j.x);
 	rc = walk(&j);

@@ -172,6 +172,22 @@ START_TEST(seconds)
 	    "duration of 0 to 2592000 seconds (30 days); duration left "
 	    "unknown");
 
+	/* The fast path for plain decimals gives what strtod() gives. */
+	{
+		static const char *v[] = { "0", "0.1", "0.001", "1.005",
+		    "0.3", "2.675", "123456789.123456", "0.000001", "7.",
+		    "2592000.0", "1.1234567", "1234567890" };
+		char *end;
+
+		for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+			double want = strtod(v[i], &end) * 1000.0;
+
+			if (want > TALLY_MAX_SECONDS * 1000.0)
+				want = -1;
+			ck_assert_msg(secs(v[i], &bad) == want, "'%s'", v[i]);
+		}
+	}
+
 	/* Milliseconds from JSON: unknown stays quiet, too much is not. */
 	memset(&src, 0, sizeof(src));
 	src.name = "in.json";

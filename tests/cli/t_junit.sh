@@ -84,3 +84,69 @@ done
 # The same through the dispatcher.
 run dispatcher 0 tally collect "$J/ctest-output-junit.xml"
 expect_lines '"type":"test"' 4
+
+# Issue 8: colour codes and control characters in a failure keep the
+# tests around them; the record says it was repaired, a warning names the
+# line, and the gate sees the failure.
+gate_fails() {	# gate_fails NAME FILE N: collect | render --fail-on failed
+	run "$1" 1 sh -c 'tally-collect "$1" | tally-render -f text --fail-on failed' sh "$2"
+	expect_out ", $3 failed"
+	expect_out "FAIL: gate 'failed' failed"
+}
+run bats-colour 0 tally-collect "$J/bats-1.8.2-coloured-failure.xml"
+expect_err "tally-collect: $J/bats-1.8.2-coloured-failure.xml:8: warning: test 'coloured failure' recovered; ANSI escape sequences removed"
+expect_lines '"type":"test"' 3
+expect_lines '"type":"error"' 0
+expect_lines '"status":"passed"' 2
+expect_out '"name":"coloured failure","status":"failed","rawStatus":"failure"'
+expect_out 'got 3","properties":[{"name":"tally.recovered","value":"ansi"}]'
+gate_fails bats-colour-gate "$J/bats-1.8.2-coloured-failure.xml" 1
+run jest-raw-esc 0 tally-collect "$J/jest-junit-raw-esc-in-failure.xml"
+expect_err "jest-junit-raw-esc-in-failure.xml:7: warning: test 'Failing test' recovered; ANSI escape sequences removed; control characters replaced by U+FFFD"
+expect_lines '"type":"test"' "$(xmllint --xpath 'count(//testcase)' "$J/jest-junit-windows-failures.xml")"
+expect_out "$(printf '"trace":"Error: expect(received).toBeTruthy()\\n\\nReceived: false\357\277\275\\n')"
+expect_lines 'tally.recovered' 1
+gate_fails jest-raw-esc-gate "$J/jest-junit-raw-esc-in-failure.xml" "$(xmllint --xpath 'count(//testcase[failure])' "$J/jest-junit-windows-failures.xml")"
+# The same from the bats installed here (make deps installs it).
+if command -v bats >/dev/null 2>&1; then
+	cp "$J/bats-coloured-failure.bats" "$T/colour.bats"
+	(cd "$T" && bats --formatter junit colour.bats >"$T/bats.xml" 2>/dev/null)
+	run bats-live 0 tally-collect "$T/bats.xml"
+	expect_lines '"type":"test"' 3
+	expect_lines '"name":"coloured failure","status":"failed"' 1
+	expect_out '"properties":[{"name":"tally.recovered","value":"ansi"}]'
+	gate_fails bats-live-gate "$T/bats.xml" 1
+fi
+
+# Failures outside a test case are failed records the gate sees: a class
+# that failed to load (Surefire/Ant <error> in <testsuite>), a package
+# panic (go-junit-report's synthetic "Failure" case), and a runner crash
+# written straight into the root <testsuites> or a group of suites.
+run suite-error 0 tally-collect "$J/error-directly-in-testsuite.xml"
+expect_lines '"name":"(testsuite)","status":"failed","rawStatus":"error"' 1
+gate_fails suite-error-gate "$J/error-directly-in-testsuite.xml" 1
+run go-panic 0 tally-collect "$J/go-junit-report-014-panic-errors.xml"
+expect_lines '"name":"Failure","status":"failed","rawStatus":"error"' 2
+expect_out '"message":"Runtime error","trace":"panic: init\nstacktrace"'
+gate_fails go-panic-gate "$J/go-junit-report-014-panic-errors.xml" 2
+cat >"$T/root-error.xml" <<'XML'
+<testsuites name="run">
+<testsuite name="s"><testcase name="a"/></testsuite>
+<error message="runner crashed" type="Crash">signal 11</error>
+</testsuites>
+XML
+run root-error 0 tally-collect "$T/root-error.xml"
+expect_no_err
+expect_lines '"type":"test"' 2
+expect_out '"name":"(testsuites)","status":"failed","rawStatus":"error","message":"runner crashed","errorType":"Crash","trace":"signal 11"'
+gate_fails root-error-gate "$T/root-error.xml" 1
+cat >"$T/group-error.xml" <<'XML'
+<testsuites>
+<testsuites><testsuite name="s"><testcase name="a"/></testsuite>
+<failure message="shard 2 lost">timeout</failure></testsuites>
+</testsuites>
+XML
+run group-error 0 tally-collect "$T/group-error.xml"
+expect_lines '"type":"test"' 2
+expect_out '"name":"(testsuites)","status":"failed","rawStatus":"failure","message":"shard 2 lost","trace":"timeout"'
+gate_fails group-error-gate "$T/group-error.xml" 1
