@@ -146,6 +146,31 @@ void	 tally_xml_close(struct tally_xml *x);
  */
 double	 tally_parse_seconds(const char *s);
 
+/*
+ * lib/declared.c: counts a file declares (a summary, tests=/failures=)
+ * against the records a reader sent.  A count of -1 is not declared.
+ */
+struct tally_declared {
+	long	 tests, failed, skipped;	/* declared */
+	long	 ntests, nfailed, nskipped;	/* found */
+	long	 line;				/* where declared, 0: unknown */
+};
+
+void	 tally_declared_init(struct tally_declared *d);
+/* One record sent: a test (test != 0) or another record that fails. */
+void	 tally_declared_saw(struct tally_declared *d, enum tally_status st,
+	    int test);
+/*
+ * When declared and found counts differ: a "meta" record with the item
+ * "tally.declared" saying how, and when fewer failures were found than
+ * declared, a failed test "(declared) WHERE" (rawStatus "declared") in
+ * suite.  where NULL names src.
+ */
+int	 tally_declared_check(const struct tally_declared *d,
+	    struct tally_src *src, const char *where,
+	    const char *const *suite, size_t nsuite, struct tally_sink *sink,
+	    struct tally_error *err);
+
 /* Append rec as one stream line (with its newline) to b. */
 int	 tally_stream_format(struct tally_buf *b, const struct tally_record *rec);
 
