@@ -1,0 +1,36 @@
+#!/bin/sh
+# tests/cli/t_outside.sh: what a format reports as failed outside a test
+# case becomes a failed record, and the run never renders green
+# (tally-collect(1), FAILURES OUTSIDE TESTS).
+. "$(dirname "$0")/lib.sh"
+J=$DATA/json
+
+# gate FILE: collect | render --fail-on failed says no.
+gate() {
+	run "gate $1" 1 sh -c 'tally-collect "$1" |
+	    tally-render -f text --fail-on failed' sh "$J/$1"
+	expect_out "FAIL: gate 'failed' failed"
+}
+
+# pytest exited 2: a module did not import, no test ran.
+f=pytest-7.2.1-json-report-collection-error.json
+run "pytest collection error" 0 tally-collect "$J/$f"
+expect_lines '"type":"test"' 1
+expect_out '{"v":1,"type":"test","name":"(collection) test_broken.py","status":"failed","rawStatus":"collection-error","filePath":"test_broken.py","message":"E   ModuleNotFoundError: No module named '"'numpyy'"'","trace":"ImportError while importing test module'
+# The collector accounts for exit status 2: no "(session)" record.
+expect_not_out '(session)'
+gate $f
+
+# pytest exited 4 (usage error) with nothing collected.
+f=pytest-7.2.1-json-report-usage-error.json
+run "pytest usage error" 0 tally-collect "$J/$f"
+expect_lines '"type":"test"' 1
+expect_out '{"v":1,"type":"test","name":"(session)","status":"failed","rawStatus":"exitcode","message":"pytest exited with status 4 (usage error)"'
+gate $f
+
+# mocha: a "before all" hook failed, so no test ran.
+f=mocha-10.8.2-before-all-only.json
+run "mocha before all hook" 0 tally-collect "$J/$f"
+expect_lines '"type":"test"' 1
+expect_out '"name":"(before all hook) \"before all\" hook for \"lists users\"","status":"failed","rawStatus":"hook","duration":0,"suite":["api"],"filePath":"/tmp/mjs/spec/beforeall.spec.js","message":"server did not start"'
+gate $f
