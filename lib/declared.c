@@ -7,8 +7,8 @@
  * A reader counts the records the declaration covers with
  * tally_declared_saw() and calls tally_declared_check() at the end.
  * When the two disagree the file says more than its records: the
- * difference goes into the stream as a "meta" record (item
- * "tally.declared"), and failures declared but carried by no record
+ * difference is a warning at the line of the declaration and goes into
+ * the stream as a "meta" record (item "tally.declared"), and failures declared but carried by no record
  * become one failed test named "(declared) WHERE" with rawStatus
  * "declared", so the number of failures never goes down.
  */
@@ -65,8 +65,6 @@ tally_declared_check(const struct tally_declared *d, struct tally_src *src,
 	if (!differs(d->tests, d->ntests) && !differs(d->failed, d->nfailed) &&
 	    !differs(d->skipped, d->nskipped))
 		return TALLY_OK;
-	if (where == NULL || *where == '\0')
-		where = src->name;
 	tally_buf_init(&b);
 	tally_buf_init(&msg);
 	rc = describe(&b, "tests", d->tests, d->ntests);
@@ -74,10 +72,13 @@ tally_declared_check(const struct tally_declared *d, struct tally_src *src,
 		rc = describe(&b, "failed", d->failed, d->nfailed);
 	if (rc == TALLY_OK)
 		rc = describe(&b, "skipped", d->skipped, d->nskipped);
-	if (rc == TALLY_OK)
+	if (rc == TALLY_OK && where != NULL)
 		rc = tally_buf_printf(&msg, "'%s' declares %s", where, b.data);
+	else if (rc == TALLY_OK)
+		rc = tally_buf_printf(&msg, "the file declares %s", b.data);
 	if (rc != TALLY_OK)
 		goto out;
+	tally_src_warn(src, d->line, "%s", msg.data);
 	tally_record_init(&rec, TALLY_REC_META);
 	rec.source = src->name;
 	kv.key = "tally.declared";
@@ -90,7 +91,8 @@ tally_declared_check(const struct tally_declared *d, struct tally_src *src,
 		goto out;
 	tally_buf_reset(&b);
 	tally_buf_reset(&msg);
-	if ((rc = tally_buf_printf(&b, "(declared) %s", where)) != TALLY_OK ||
+	if ((rc = tally_buf_printf(&b, "(declared) %s", where != NULL ? where :
+	    src->name)) != TALLY_OK ||
 	    (rc = tally_buf_printf(&msg, "declares %ld failures, %ld found",
 	    d->failed, d->nfailed)) != TALLY_OK)
 		goto out;

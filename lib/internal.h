@@ -71,7 +71,14 @@ struct tally_src {
 	int		 eof;
 	int		 err;		/* errno of a failed read, else 0 */
 	long		 line;		/* lines returned by tally_src_getline */
+	/* Where warnings go: warn(warn_arg, TALLY_OK, err); may be NULL. */
+	void		(*warn)(void *, int, const struct tally_error *);
+	void		*warn_arg;
 };
+
+/* A warning about src at line (0: none); the input is still read. */
+void	 tally_src_warn(struct tally_src *s, long line, const char *fmt, ...)
+	    __attribute__((format(printf, 3, 4)));
 
 int	 tally_src_init(struct tally_src *s, int fd, const char *name);
 void	 tally_src_fini(struct tally_src *s);
@@ -141,10 +148,35 @@ int	 tally_xml_fail(struct tally_xml *x, struct tally_error *err,
 void	 tally_xml_close(struct tally_xml *x);
 
 /*
- * Parse a JUnit-style duration in seconds ("1.5", "1,234.5", " 2 ") into
- * milliseconds; -1 for missing, junk, negative or non-finite values.
+ * Durations: the longest one taken is TALLY_MAX_SECONDS (30 days); a
+ * longer, negative, non-finite or unparsable one is unknown (-1), with a
+ * warning and the property TALLY_BAD_DURATION holding what was given.
  */
-double	 tally_parse_seconds(const char *s);
+#define TALLY_MAX_SECONDS	2592000.0
+#define TALLY_BAD_DURATION	"tally.badDuration"
+
+/*
+ * Parse a JUnit-style duration in seconds ("1.5", "1,234.5", " 2 ") into
+ * milliseconds; -1 when s is NULL or blank.  A value that is there but
+ * not a duration up to TALLY_MAX_SECONDS gives -1 too, with a warning
+ * about src at line; then *bad is set when bad is not NULL.
+ */
+double	 tally_parse_seconds(struct tally_src *src, long line, const char *s,
+	    int *bad);
+/*
+ * A duration in milliseconds as a JSON input gave it: ms, or -1 with a
+ * warning about src at line when it is negative, not finite or over
+ * TALLY_MAX_SECONDS.  -1 stays -1 (unknown) without a warning.
+ */
+double	 tally_bound_ms(struct tally_src *src, long line, double ms);
+/*
+ * A JSON reader's duration: given times scale is milliseconds, bounded
+ * as by tally_bound_ms(); one left out is kept as given in t's
+ * properties (lib/jsonscan.h).  given -1 is unknown.
+ */
+struct tally_jtmp;
+double	 tally_jduration(struct tally_src *src, long line,
+	    struct tally_jtmp *t, double given, double scale);
 
 /*
  * lib/declared.c: counts a file declares (a summary, tests=/failures=)

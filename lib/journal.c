@@ -10,10 +10,15 @@
  *	skip SEQ CRC			it did not (found by recovery)
  *	undo SEQ CRC / undone SEQ CRC	reverting a step
  *	commit 0 CRC / reverted 0 CRC	the run, or its undo, finished
+ *	staged 0 CRC			... and git was told (or there is
+ *					no git work tree)
  *
  * Paths are relative to the root and percent-encoded (bytes up to space,
  * from DEL up, and '%'), so any byte survives exactly.  Every record is
  * written with one write(2) and synced before the step it announces.
+ *
+ * A finished run's journal is compacted: rewritten beside the old one and
+ * renamed over it, holding only what the last run's state needs.
  */
 #include <sys/stat.h>
 
@@ -28,6 +33,7 @@
 #include "organize_int.h"
 
 #define JOURNAL	"organize.journal"
+#define JOURNAL_TMP	"organize.journal.tmp"
 
 static unsigned long
 crc32(const char *s, size_t n)
@@ -94,15 +100,46 @@ dec(char *s)
 	return s;
 }
 
+/* End the record that starts at offset start of b with its CRC. */
+static int
+seal(struct tally_buf *b, size_t start)
+{
+	char crc[16];
+
+	snprintf(crc, sizeof(crc), " %08lx\n", crc32(b->data + start,
+	    b->len - start));
+	return tally_buf_adds(b, crc);
+}
+
+/* Write the full buffer to fd; -1 with errno set when that fails. */
+static int
+write_all(int fd, const char *p, size_t n)
+{
+	ssize_t w;
+
+	while (n > 0) {
+		if ((w = write(fd, p, n)) == -1) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		if (w == 0) {
+			errno = ENOSPC;
+			return -1;
+		}
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
 static int
 append(struct journal *j, struct tally_buf *b, struct tally_error *err)
 {
-	char crc[16];
 	ssize_t w;
 	int rc;
 
-	snprintf(crc, sizeof(crc), " %08lx\n", crc32(b->data, b->len));
-	if ((rc = tally_buf_adds(b, crc)) != TALLY_OK) {
+	if ((rc = seal(b, 0)) != TALLY_OK) {
 		tally_buf_free(b);
 		return tally_error_set(err, rc, 0, 0, "out of memory");
 	}
@@ -187,17 +224,23 @@ parse_line(struct journal *j, char *line)
 	if (strcmp(f[0], "begin") == 0) {
 		entries_free(j);
 		j->run = 1;
-		j->committed = j->undoing = j->reverted = 0;
+		j->committed = j->undoing = j->reverted = j->staged = 0;
 		return 0;
 	}
 	if (!j->run)
 		return -1;
 	if (strcmp(f[0], "commit") == 0) {
 		j->committed = 1;
+		j->staged = 0;
 		return 0;
 	}
 	if (strcmp(f[0], "reverted") == 0) {
 		j->reverted = 1;
+		j->staged = 0;
+		return 0;
+	}
+	if (strcmp(f[0], "staged") == 0) {
+		j->staged = 1;
 		return 0;
 	}
 	if (strcmp(f[0], "mkdir") == 0 || strcmp(f[0], "marker") == 0 ||
@@ -262,6 +305,7 @@ journal_open(struct journal *j, int dfd, int create, struct tally_error *err)
 	int rc = TALLY_OK, bad;
 
 	memset(j, 0, sizeof(*j));
+	j->dfd = dfd;
 	j->fd = openat(dfd, JOURNAL, (create ? O_RDWR | O_CREAT | O_APPEND :
 	    O_RDONLY) | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (j->fd == -1) {
@@ -334,8 +378,27 @@ journal_begin(struct journal *j, struct tally_error *err)
 {
 	entries_free(j);
 	j->run = 1;
-	j->committed = j->undoing = j->reverted = 0;
+	j->committed = j->undoing = j->reverted = j->staged = 0;
 	return simple(j, "begin", 0, "", err);
+}
+
+/* The intent record of e, numbered seq, without its CRC. */
+static int
+intent_line(struct tally_buf *b, const struct jentry *e, size_t seq)
+{
+	int rc;
+
+	rc = tally_buf_printf(b, "%s %zu", e->kind == TALLY_ORGANIZE_MKDIR ?
+	    "mkdir" : e->kind == TALLY_ORGANIZE_MARKER ? "marker" : "move",
+	    seq);
+	if (rc == TALLY_OK)
+		rc = enc(b, e->a);
+	if (rc == TALLY_OK && e->kind != TALLY_ORGANIZE_MKDIR)
+		rc = enc(b, e->b);
+	if (rc == TALLY_OK && e->kind == TALLY_ORGANIZE_MOVE)
+		rc = tally_buf_printf(b, " %llu %llu %llu %lld %lld", e->dev,
+		    e->ino, e->size, e->msec, e->mnsec);
+	return rc;
 }
 
 int
@@ -346,16 +409,7 @@ journal_intent(struct journal *j, const struct jentry *e,
 	int rc;
 
 	tally_buf_init(&b);
-	rc = tally_buf_printf(&b, "%s %zu", e->kind == TALLY_ORGANIZE_MKDIR ?
-	    "mkdir" : e->kind == TALLY_ORGANIZE_MARKER ? "marker" : "move",
-	    j->n + 1);
-	if (rc == TALLY_OK)
-		rc = enc(&b, e->a);
-	if (rc == TALLY_OK && e->kind != TALLY_ORGANIZE_MKDIR)
-		rc = enc(&b, e->b);
-	if (rc == TALLY_OK && e->kind == TALLY_ORGANIZE_MOVE)
-		rc = tally_buf_printf(&b, " %llu %llu %llu %lld %lld", e->dev,
-		    e->ino, e->size, e->msec, e->mnsec);
+	rc = intent_line(&b, e, j->n + 1);
 	if (rc == TALLY_OK)
 		rc = push(j, e);
 	if (rc != TALLY_OK) {
@@ -390,10 +444,15 @@ journal_mark(struct journal *j, size_t i, const char *op,
 int
 journal_end(struct journal *j, const char *op, struct tally_error *err)
 {
-	if (strcmp(op, "commit") == 0)
-		j->committed = 1;
-	else
-		j->reverted = 1;
+	if (strcmp(op, "staged") == 0)
+		j->staged = 1;
+	else {
+		if (strcmp(op, "commit") == 0)
+			j->committed = 1;
+		else
+			j->reverted = 1;
+		j->staged = 0;
+	}
 	return simple(j, op, 0, "", err);
 }
 
@@ -409,6 +468,129 @@ int
 journal_pending(const struct journal *j)
 {
 	return j->run && !j->reverted && (!j->committed || j->undoing);
+}
+
+int
+journal_unstaged(const struct journal *j)
+{
+	return j->run && !journal_pending(j) && !j->staged;
+}
+
+/*
+ * The journal that says what j (not pending) says, no more: nothing once
+ * an undo is finished and staged, else the last run alone, its steps
+ * renumbered without the skipped ones, each intent followed by its
+ * outcome.
+ */
+static int
+canonical(const struct journal *j, struct tally_buf *b)
+{
+	const struct jentry *e;
+	size_t i, seq = 0, start;
+	int rc = TALLY_OK;
+
+	if (!j->run || (j->reverted && j->staged))
+		return TALLY_OK;
+	start = b->len;
+	if ((rc = tally_buf_adds(b, "begin 0")) == TALLY_OK)
+		rc = seal(b, start);
+	for (i = 0; i < j->n && rc == TALLY_OK; i++) {
+		e = &j->e[i];
+		if (e->state == J_SKIP)
+			continue;
+		seq++;
+		start = b->len;
+		if ((rc = intent_line(b, e, seq)) == TALLY_OK)
+			rc = seal(b, start);
+		if (rc != TALLY_OK || e->state == J_INTENT)
+			continue;
+		start = b->len;
+		rc = tally_buf_printf(b, "done %zu", seq);
+		if (rc == TALLY_OK && e->kind == TALLY_ORGANIZE_MARKER)
+			rc = tally_buf_printf(b, " %llu %llu", e->ino, e->size);
+		if (rc == TALLY_OK)
+			rc = seal(b, start);
+		if (rc == TALLY_OK && e->state == J_UNDONE) {
+			start = b->len;
+			if ((rc = tally_buf_printf(b, "undone %zu", seq)) ==
+			    TALLY_OK)
+				rc = seal(b, start);
+		}
+	}
+	if (rc == TALLY_OK && j->committed) {
+		start = b->len;
+		if ((rc = tally_buf_adds(b, "commit 0")) == TALLY_OK)
+			rc = seal(b, start);
+	}
+	if (rc == TALLY_OK && j->reverted) {
+		start = b->len;
+		if ((rc = tally_buf_adds(b, "reverted 0")) == TALLY_OK)
+			rc = seal(b, start);
+	}
+	if (rc == TALLY_OK && j->staged) {
+		start = b->len;
+		if ((rc = tally_buf_adds(b, "staged 0")) == TALLY_OK)
+			rc = seal(b, start);
+	}
+	return rc;
+}
+
+int
+journal_compact(struct journal *j, struct tally_error *err)
+{
+	struct tally_buf b;
+	struct stat st;
+	size_t i;
+	int fd, rc;
+
+	if (journal_pending(j))
+		return TALLY_OK;
+	for (i = 0; i < j->n; i++)
+		if (j->e[i].state == J_INTENT)
+			return TALLY_OK;	/* a step still to settle */
+	if (fstat(j->fd, &st) == -1)
+		return fs_error(err, "cannot examine journal",
+		    ".tally/" JOURNAL);
+	tally_buf_init(&b);
+	if (canonical(j, &b) != TALLY_OK) {
+		tally_buf_free(&b);
+		return tally_error_set(err, TALLY_ENOMEM, 0, 0, "out of memory");
+	}
+	if ((off_t)b.len >= st.st_size) {
+		tally_buf_free(&b);
+		return TALLY_OK;
+	}
+	/* A temporary file left by a run killed here is only a copy. */
+	if (unlinkat(j->dfd, JOURNAL_TMP, 0) == -1 && errno != ENOENT) {
+		tally_buf_free(&b);
+		return fs_error(err, "cannot remove", ".tally/" JOURNAL_TMP);
+	}
+	fd = openat(j->dfd, JOURNAL_TMP, O_RDWR | O_CREAT | O_EXCL | O_APPEND |
+	    O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd == -1) {
+		tally_buf_free(&b);
+		return fs_error(err, "cannot create", ".tally/" JOURNAL_TMP);
+	}
+	rc = TALLY_OK;
+	if (write_all(fd, b.data, b.len) == -1 || fsync(fd) == -1)
+		rc = fs_error(err, "cannot write", ".tally/" JOURNAL_TMP);
+	tally_buf_free(&b);
+	if (rc == TALLY_OK) {
+		crash_point();
+		if (renameat(j->dfd, JOURNAL_TMP, j->dfd, JOURNAL) == -1)
+			rc = fs_error(err, "cannot replace journal",
+			    ".tally/" JOURNAL);
+		else if (fsync(j->dfd) == -1)
+			rc = fs_error(err, "cannot sync directory", ".tally");
+	}
+	if (rc != TALLY_OK) {
+		unlinkat(j->dfd, JOURNAL_TMP, 0);
+		close(fd);
+		return rc;
+	}
+	close(j->fd);
+	j->fd = fd;
+	return TALLY_OK;
 }
 
 /* lstat of rel below rootfd without following links: 1 there, 0 not. */

@@ -45,6 +45,7 @@ struct ctx {
 	const struct tally_organize_opts *o;
 	const struct tally_rules *r;
 	int		 rootfd;
+	int		 lockfd;
 	struct plan	 p;
 	struct tally_buf content;
 	struct tally_error *err;
@@ -844,6 +845,27 @@ move_batch(struct ctx *c, struct journal *j, const size_t *idx, size_t n,
 	return rc;
 }
 
+/*
+ * The end of a finished run, or of an earlier one cut short there: tell
+ * git (when the journal does not say it was told), record that, and
+ * compact the journal.
+ */
+static int
+settle(struct ctx *c, struct journal *j)
+{
+	int rc;
+
+	if (journal_unstaged(j)) {
+		if ((rc = organize_git_stage(c->o, j, j->reverted, c->lockfd,
+		    c->err)) != TALLY_OK)
+			return rc;
+		crash_point();
+		if ((rc = journal_end(j, "staged", c->err)) != TALLY_OK)
+			return rc;
+	}
+	return journal_compact(j, c->err);
+}
+
 static int
 apply(struct ctx *c, struct journal *j, size_t *nactions)
 {
@@ -856,6 +878,9 @@ apply(struct ctx *c, struct journal *j, size_t *nactions)
 		    "an undo was interrupted; finish it with --undo");
 	if (resumed && (rc = journal_recover(j, c->rootfd, c->err)) !=
 	    TALLY_OK)
+		return rc;
+	/* An earlier run killed before git learnt of it. */
+	if (!resumed && (rc = settle(c, j)) != TALLY_OK)
 		return rc;
 	if ((rc = make_plan(c)) != TALLY_OK)
 		return rc;
@@ -881,9 +906,31 @@ apply(struct ctx *c, struct journal *j, size_t *nactions)
 	if (j->run && !j->committed &&
 	    (rc = journal_end(j, "commit", c->err)) != TALLY_OK)
 		return rc;
-	if (resumed || *nactions > 0)
-		organize_git_stage(c->o, j, 0);
 	return TALLY_OK;
+}
+
+/* Revert the last apply, and stage what was reverted. */
+static int
+undo(struct ctx *c, struct journal *j, size_t *nactions)
+{
+	struct tally_error gerr;
+	int rc, g;
+
+	if (!j->run)
+		return TALLY_OK;
+	if (j->reverted)	/* perhaps killed before git learnt of it */
+		return settle(c, j);
+	if ((rc = journal_recover(j, c->rootfd, c->err)) != TALLY_OK)
+		return rc;
+	if ((rc = journal_undo(j, c->rootfd, c->o, nactions, c->err)) ==
+	    TALLY_OK)
+		return settle(c, j);
+	/* Not all undone: stage what was, all the same. */
+	tally_error_init(&gerr, "");
+	if ((g = organize_git_stage(c->o, j, 1, c->lockfd, &gerr)) !=
+	    TALLY_OK && c->o->diag)
+		c->o->diag(c->o->arg, g, &gerr);
+	return rc;
 }
 
 int
@@ -928,6 +975,16 @@ tally_organize(const struct tally_organize_opts *o,
 			    "or revert it with --undo");
 			goto out;
 		}
+		if (journal_unstaged(&j) && o->diag) {
+			struct tally_error w;
+
+			tally_error_init(&w, ".tally/organize.journal");
+			tally_error_set(&w, TALLY_OK, 0, 0, "the last %s ended "
+			    "before the git index was updated; %s updates it",
+			    j.reverted ? "--undo" : "--apply", j.reverted ?
+			    "--undo" : "--apply");
+			o->diag(o->arg, TALLY_OK, &w);
+		}
 		if ((rc = make_plan(&c)) != TALLY_OK)
 			goto out;
 		for (i = 0; i < c.p.nsteps; i++)
@@ -947,18 +1004,18 @@ tally_organize(const struct tally_organize_opts *o,
 	sigaddset(&block, SIGTERM);
 	sigaddset(&block, SIGHUP);
 	sigprocmask(SIG_BLOCK, &block, &old);
-	if (mode == TALLY_ORGANIZE_UNDO) {
-		if (!j.run || j.reverted) {
-			rc = TALLY_OK;
-		} else if ((rc = journal_recover(&j, c.rootfd, err)) ==
-		    TALLY_OK) {
-			rc = journal_undo(&j, c.rootfd, o, nactions, err);
-			organize_git_stage(o, &j, 1);
-		}
-	} else {
+	c.lockfd = lockfd;
+	if (mode == TALLY_ORGANIZE_UNDO)
+		rc = undo(&c, &j, nactions);
+	else {
 		rc = apply(&c, &j, nactions);
 		if (rc == TALLY_OK && o->index != NULL)
 			rc = write_index(&c);
+		/* Then git: the index file is written even if git fails. */
+		if (rc == TALLY_OK) {
+			tally_error_init(err, "");
+			rc = settle(&c, &j);
+		}
 	}
 	sigprocmask(SIG_SETMASK, &old, NULL);
 out:

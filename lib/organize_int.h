@@ -1,6 +1,7 @@
 /*
- * lib/organize_int.h: what lib/organize.c and lib/journal.c share: safe
- * walks below the project root, the journal, the crash hook.
+ * lib/organize_int.h: what lib/organize.c, lib/journal.c and
+ * lib/organize_git.c share: safe walks below the project root, the
+ * journal, staging in git, the crash hook.
  *
  * Ownership: a struct journal owns its file descriptor and its entries;
  * journal_close() releases both.
@@ -66,12 +67,14 @@ struct jentry {
 
 struct journal {
 	int		 fd;
+	int		 dfd;		/* .tally, borrowed */
 	struct jentry	*e;		/* the last run's steps; seq = index+1 */
 	size_t		 n;
 	int		 run;		/* a run was begun */
 	int		 committed;	/* ... and finished */
 	int		 undoing;	/* an undo of it was begun */
 	int		 reverted;	/* ... and finished */
+	int		 staged;	/* the finished one was staged in git */
 	int		 lazy;		/* append without syncing */
 };
 
@@ -99,6 +102,14 @@ int	journal_end(struct journal *j, const char *op,
 int	journal_sync(struct journal *j, struct tally_error *err);
 /* An interrupted run that is neither finished nor reverted. */
 int	journal_pending(const struct journal *j);
+/* A finished run (or undo) that git has not been told of. */
+int	journal_unstaged(const struct journal *j);
+/*
+ * Replace the journal of a run that is not pending with one that holds
+ * only what its state needs (nothing after a staged undo), when that is
+ * shorter: written to organize.journal.tmp, synced, renamed over it.
+ */
+int	journal_compact(struct journal *j, struct tally_error *err);
 /* Settle steps with an intent and no outcome by looking at the disk. */
 int	journal_recover(struct journal *j, int rootfd, struct tally_error *err);
 /*
@@ -110,11 +121,18 @@ int	journal_undo(struct journal *j, int rootfd,
 	    struct tally_error *err);
 
 /*
- * In a git work tree, stage the moves of tracked files done by the
- * journal's run (or reverted by its undo, with undo set), and its
- * markers; a failure is only a warning through o->diag.
+ * In a git work tree, make the index agree with the disk for the journal's
+ * run (or its undo, with undo set), the way git mv would: both paths of
+ * every move of a tracked file, and the markers with them.  It reads the
+ * journal's state, not what happened in this process, so that running it
+ * again after a kill repairs the index.  The git children hold lockfd
+ * (the organize lock) until they exit, even when this process is killed,
+ * so that no run starts while one of them runs.  Not in a work tree, or
+ * without git, it does nothing.  A git failure is an error naming the git
+ * command and its status.
  */
-void	organize_git_stage(const struct tally_organize_opts *o,
-	    const struct journal *j, int undo);
+int	organize_git_stage(const struct tally_organize_opts *o,
+	    const struct journal *j, int undo, int lockfd,
+	    struct tally_error *err);
 
 #endif /* TALLY_ORGANIZE_INT_H */

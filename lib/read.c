@@ -9,12 +9,15 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <unistd.h>
 
 #include "internal.h"
+#include "jsonscan.h"
 
 #define DETECT_WINDOW 65536
 #define WALK_DEPTH	64	/* directory levels below an operand */
@@ -118,6 +121,59 @@ check_root(const char *h, size_t len)
 	    "\"http://check.sourceforge.net/ns\"");
 }
 
+/*
+ * The root element of an XML document in the window: its start tag at
+ * *tag (len *taglen) and its local name (without a prefix) at *local
+ * (len *loclen).  Returns 1 when found, 0 when the window ends in the
+ * prolog, -1 on a DOCTYPE or anything else that is not a prolog.
+ */
+static int
+xml_root(const char *h, size_t len, const char **tag, size_t *taglen,
+    const char **local, size_t *loclen)
+{
+	const char *p = h, *e = h + len, *q, *colon;
+
+	for (;;) {
+		while (p < e && isspace((unsigned char)*p))
+			p++;
+		*tag = p;
+		if (p == e || (*p == '<' && e - p < 2))
+			return 0;
+		if (*p != '<')
+			return -1;
+		if (p[1] == '?' || (e - p >= 4 && memcmp(p, "<!--", 4) == 0)) {
+			q = p[1] == '?' ? memmem(p, (size_t)(e - p), "?>", 2) :
+			    memmem(p + 4, (size_t)(e - p - 4), "-->", 3);
+			if (q == NULL)
+				return 0;
+			p = q + (p[1] == '?' ? 2 : 3);
+			continue;
+		}
+		if (p[1] == '!')
+			return -1;
+		break;
+	}
+	p++;
+	for (q = p, colon = NULL; q < e && !isspace((unsigned char)*q) &&
+	    *q != '>' && *q != '/'; q++)
+		if (*q == ':')
+			colon = q;
+	if (q == e)
+		return 0;
+	*local = colon != NULL ? colon + 1 : p;
+	*loclen = (size_t)(q - *local);
+	while (q < e && *q != '>')
+		q++;
+	*taglen = (size_t)(q - *tag);
+	return 1;
+}
+
+static int
+is_word(const char *s, size_t n, const char *w)
+{
+	return strlen(w) == n && memcmp(s, w, n) == 0;
+}
+
 /* "name" as a JSON member name: quoted and followed by a colon. */
 static int
 has_key(const char *h, size_t n, const char *name)
@@ -143,7 +199,7 @@ enum tally_format
 tally_format_detect(const unsigned char *head, size_t len)
 {
 	const char *h = (const char *)head;
-	size_t i = 0;
+	size_t i = 0, full = len;
 
 	/* UTF-16 with a byte order mark: detect on its narrowed ASCII. */
 	if (len >= 4 && (memcmp(h, "\xFF\xFE", 2) == 0 ||
@@ -168,9 +224,32 @@ tally_format_detect(const unsigned char *head, size_t len)
 	if (len == 0)
 		return TALLY_FMT_AUTO;
 	if (h[0] == '<') {
+		const char *tag, *local;
+		size_t taglen, loclen;
+		int root;
+
 		if (check_root(h, len))
 			return TALLY_FMT_CHECKXML;
 		if (has(h, len, "<testsuite") || has(h, len, "<testcase"))
+			return TALLY_FMT_JUNIT;
+		/*
+		 * A root with a namespace prefix (<ns:testsuites>) is JUnit
+		 * by its local name, as the reader matches elements.  A
+		 * DOCTYPE, or a prolog longer than the window, goes to the
+		 * JUnit reader too, which says what is wrong with it.
+		 */
+		root = xml_root(h, len, &tag, &taglen, &local, &loclen);
+		if (root == 1 && is_word(local, loclen, "testsuites") &&
+		    has(tag, taglen, "\"http://check.sourceforge.net/ns\""))
+			return TALLY_FMT_CHECKXML;
+		if (root == 1 && (is_word(local, loclen, "testsuites") ||
+		    is_word(local, loclen, "testsuite") ||
+		    is_word(local, loclen, "testrun")))
+			return TALLY_FMT_JUNIT;
+		if (root == 0 && full >= DETECT_WINDOW)
+			return TALLY_FMT_JUNIT;
+		if (root == -1 && len - (size_t)(tag - h) >= 9 &&
+		    memcmp(tag, "<!DOCTYPE", 9) == 0)
 			return TALLY_FMT_JUNIT;
 		return TALLY_FMT_AUTO;
 	}
@@ -228,9 +307,10 @@ emit_error(struct tally_sink *sink, const char *name,
 	return tally_sink_record(sink, &rec, &e2);
 }
 
-int
-tally_read_fd(int fd, const char *name, enum tally_format fmt,
-    struct tally_sink *sink, struct tally_error *err)
+static int
+read_fd(int fd, const char *name, enum tally_format fmt,
+    struct tally_sink *sink, struct tally_error *err,
+    void (*report)(void *, int, const struct tally_error *), void *arg)
 {
 	struct tally_src src;
 	const unsigned char *head;
@@ -243,6 +323,8 @@ tally_read_fd(int fd, const char *name, enum tally_format fmt,
 		(void)emit_error(sink, name, err);	/* if it can */
 		return rc;
 	}
+	src.warn = report;
+	src.warn_arg = arg;
 	if (fmt == TALLY_FMT_AUTO) {
 		if ((rc = tally_src_peek(&src, DETECT_WINDOW, &head,
 		    &avail)) != TALLY_OK) {
@@ -293,6 +375,13 @@ fail:
 out:
 	tally_src_fini(&src);
 	return rc;
+}
+
+int
+tally_read_fd(int fd, const char *name, enum tally_format fmt,
+    struct tally_sink *sink, struct tally_error *err)
+{
+	return read_fd(fd, name, fmt, sink, err, NULL, NULL);
 }
 
 /* Files a directory walk reads. */
@@ -455,7 +544,7 @@ read_one(const char *path, int explicit, enum tally_format fmt,
 
 	tally_error_init(&err, path);
 	if (strcmp(path, "-") == 0) {
-		rc = tally_read_fd(STDIN_FILENO, "-", fmt, sink, &err);
+		rc = read_fd(STDIN_FILENO, "-", fmt, sink, &err, report, arg);
 		if (rc != TALLY_OK)
 			report(arg, rc, &err);
 		return rc;
@@ -486,7 +575,7 @@ read_one(const char *path, int explicit, enum tally_format fmt,
 		return lost(path, TALLY_EIO, 0, sink, report, arg, "%s",
 		    "changed while being read");
 	}
-	rc = tally_read_fd(fd, path, fmt, sink, &err);
+	rc = read_fd(fd, path, fmt, sink, &err, report, arg);
 	close(fd);
 	if (rc != TALLY_OK)
 		report(arg, rc, &err);
@@ -595,15 +684,42 @@ tally_label_sink_new(struct tally_sink **out, struct tally_sink *next,
 
 /* ---- helpers shared by readers ---- */
 
-double
-tally_parse_seconds(const char *s)
+void
+tally_src_warn(struct tally_src *s, long line, const char *fmt, ...)
+{
+	struct tally_error e;
+	va_list ap;
+
+	if (s->warn == NULL)
+		return;
+	tally_error_init(&e, s->name);
+	e.line = line > 0 ? line : 0;
+	va_start(ap, fmt);
+	vsnprintf(e.message, sizeof(e.message), fmt, ap);
+	va_end(ap);
+	s->warn(s->warn_arg, TALLY_OK, &e);
+}
+
+/* The warning for a duration left out, quoting at most 40 bytes of it. */
+static void
+warn_duration(struct tally_src *src, long line, const char *s)
+{
+	size_t n = strlen(s), k = n > 40 ? 40 : n;
+
+	while (k > 0 && k < n && ((unsigned char)s[k] & 0xC0) == 0x80)
+		k--;
+	tally_src_warn(src, line, "time '%.*s%s' is not a duration of 0 to "
+	    "%.0f seconds (30 days); duration left unknown", (int)k, s,
+	    k < n ? "..." : "", TALLY_MAX_SECONDS);
+}
+
+static double
+seconds(const char *s)
 {
 	char buf[64], *end;
 	size_t i, n = 0;
 	double v;
 
-	if (s == NULL)
-		return -1;
 	/* Drop thousands separators ("1,234.5") and surrounding blanks. */
 	for (i = 0; s[i] != '\0' && n < sizeof(buf) - 1; i++)
 		if (s[i] != ',' && !isspace((unsigned char)s[i]))
@@ -615,11 +731,53 @@ tally_parse_seconds(const char *s)
 		return -1;
 	errno = 0;
 	v = strtod(buf, &end);
-	if (*end != '\0' || errno != 0 || !isfinite(v) || v < 0)
+	if (*end != '\0' || errno != 0 || !isfinite(v) || v < 0 ||
+	    v > TALLY_MAX_SECONDS)
 		return -1;
 	if (!isdigit((unsigned char)buf[0]) && buf[0] != '.' && buf[0] != '+')
 		return -1;
 	return v * 1000.0;
+}
+
+double
+tally_parse_seconds(struct tally_src *src, long line, const char *s,
+    int *bad)
+{
+	double v;
+
+	if (s == NULL || s[strspn(s, " \t\r\n")] == '\0')
+		return -1;
+	if ((v = seconds(s)) < 0) {
+		warn_duration(src, line, s);
+		if (bad != NULL)
+			*bad = 1;
+	}
+	return v;
+}
+
+double
+tally_jduration(struct tally_src *src, long line, struct tally_jtmp *t,
+    double given, double scale)
+{
+	char num[32];
+	double ms = given == -1 ? -1 : given * scale;
+
+	if (tally_bound_ms(src, line, ms) == ms)
+		return ms;
+	snprintf(num, sizeof(num), "%.15g", given);
+	tally_jtmp_kv(t, TALLY_BAD_DURATION, tally_jtmp_own(t, strdup(num)));
+	return -1;
+}
+
+double
+tally_bound_ms(struct tally_src *src, long line, double ms)
+{
+	if (ms == -1 || (ms >= 0 && ms <= TALLY_MAX_SECONDS * 1000.0))
+		return ms;
+	tally_src_warn(src, line, "duration %.15g ms is not a duration of 0 to "
+	    "%.0f seconds (30 days); duration left unknown", ms,
+	    TALLY_MAX_SECONDS);
+	return -1;
 }
 
 enum tally_status

@@ -51,6 +51,8 @@ struct ck {
 	struct tally_error	*err;
 	struct tally_buf	 f[NLEAF];
 	int			 set[NLEAF];
+	size_t			 dropped[NLEAF];	/* bytes cut off */
+	long			 dur_line;	/* where <duration> was */
 	struct tally_buf	 result, name, file;
 	int			 depth;		/* open elements */
 	int			 in_suite, in_test;
@@ -75,6 +77,25 @@ clear(struct ck *c, enum leaf l)
 {
 	tally_buf_reset(&c->f[l]);
 	c->set[l] = 0;
+	c->dropped[l] = 0;
+}
+
+/* Add text to a leaf, cut at TALLY_MAX_FIELD on a character boundary. */
+static int
+leaf_add(struct ck *c, enum leaf l, const char *s)
+{
+	size_t n = strlen(s), room, keep;
+
+	room = c->f[l].len < TALLY_MAX_FIELD ? TALLY_MAX_FIELD -
+	    c->f[l].len : 0;
+	if (n > room) {
+		keep = room;
+		while (keep > 0 && ((unsigned char)s[keep] & 0xC0) == 0x80)
+			keep--;
+		c->dropped[l] += n - keep;
+		n = keep;
+	}
+	return n > 0 ? tally_buf_add(&c->f[l], s, n) : TALLY_OK;
 }
 
 static int
@@ -82,7 +103,9 @@ emit_test(struct ck *c)
 {
 	struct tally_record rec;
 	struct tally_test *t = &rec.u.test;
-	struct tally_kv prop;
+	struct tally_kv prop[2];
+	const char *dur;
+	int bad = 0;
 	const char *path = val(c, L_PATH), *fn = val(c, L_FN);
 	const char *iter = val(c, L_ITER), *res = c->result.data;
 	const char *suite[1];
@@ -118,7 +141,12 @@ emit_test(struct ck *c)
 		t->file_path = c->file.data;
 	}
 	t->line = line;
-	t->duration = tally_parse_seconds(val(c, L_DUR));
+	/* Check writes -1 for a duration it did not measure. */
+	dur = val(c, L_DUR);
+	if (dur != NULL && strtod(dur, &end) == -1.0 &&
+	    end[strspn(end, " \t\r\n")] == '\0')
+		dur = NULL;
+	t->duration = tally_parse_seconds(c->src, c->dur_line, dur, &bad);
 	t->message = val(c, L_MSG);
 	t->raw_status = res;
 	if (res == NULL)
@@ -128,12 +156,17 @@ emit_test(struct ck *c)
 		t->raw_status = NULL;
 	} else
 		t->status = tally_status_from_word(res);
+	t->properties = prop;
 	if (iter != NULL) {
-		prop.key = "iteration";
-		prop.value = iter;
-		t->properties = &prop;
-		t->nproperties = 1;
+		prop[t->nproperties].key = "iteration";
+		prop[t->nproperties++].value = iter;
 	}
+	if (bad) {
+		prop[t->nproperties].key = TALLY_BAD_DURATION;
+		prop[t->nproperties++].value = val(c, L_DUR);
+	}
+	if (t->nproperties == 0)
+		t->properties = NULL;
 	return tally_sink_record(c->sink, &rec, c->err);
 }
 
@@ -222,6 +255,11 @@ start(struct ck *c, const char *n)
 			if (strcmp(n, leaf_names[i]) == 0)
 				c->leaf = (enum leaf)i;
 	}
+	if (c->leaf == L_DUR) {
+		xmlNodePtr node = xmlTextReaderCurrentNode(c->r);
+
+		c->dur_line = node != NULL ? xmlGetLineNo(node) : 0;
+	}
 	if (c->leaf != L_NONE) {
 		clear(c, c->leaf);
 		c->set[c->leaf] = 1;
@@ -236,6 +274,9 @@ end(struct ck *c)
 	int rc = TALLY_OK;
 
 	if (c->leaf != L_NONE && c->depth == c->leaf_depth) {
+		if (c->dropped[c->leaf] > 0 && tally_buf_printf(&c->f[c->leaf],
+		    "\n[truncated %zu bytes]", c->dropped[c->leaf]) != TALLY_OK)
+			return oom(c);
 		c->leaf = L_NONE;
 		return TALLY_OK;
 	}
@@ -283,13 +324,8 @@ walk(struct ck *c)
 			v = xmlTextReaderConstValue(c->r);
 			if (v == NULL)
 				break;
-			if (c->f[c->leaf].len + strlen((const char *)v) >
-			    TALLY_MAX_FIELD)
-				return tally_xml_fail(c->x, c->err,
-				    TALLY_ELIMIT, "field longer than %u bytes",
-				    TALLY_MAX_FIELD);
-			if (tally_buf_adds(&c->f[c->leaf],
-			    (const char *)v) != TALLY_OK)
+			if (leaf_add(c, c->leaf, (const char *)v) !=
+			    TALLY_OK)
 				return oom(c);
 			break;
 		default:

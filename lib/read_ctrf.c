@@ -28,6 +28,8 @@ static const char *const plain_props[] = {
 struct ctrf {
 	struct tally_sink	*sink;
 	const char		*source;
+	struct tally_src	*src;
+	long			 line;	/* where the test starts */
 	struct tally_jtmp	 t;	/* one test */
 	struct tally_jtmp	 meta;	/* the whole report */
 };
@@ -78,7 +80,8 @@ suite_path(struct tally_jtmp *t, const cJSON *s)
 }
 
 static void
-attempts(struct tally_jtmp *t, const cJSON *test, struct tally_test *r)
+attempts(struct ctrf *c, struct tally_jtmp *t, const cJSON *test,
+    struct tally_test *r)
 {
 	const cJSON *list = tally_json_get(test, "retryAttempts"), *a;
 	struct tally_attempt *at;
@@ -101,7 +104,9 @@ attempts(struct tally_jtmp *t, const cJSON *test, struct tally_test *r)
 			return;
 		at->status = st;
 		at->raw_status = raw;
-		tally_json_num(a, "duration", &at->duration);
+		if (tally_json_num(a, "duration", &at->duration) == 0)
+			at->duration = tally_jduration(c->src, c->line, t,
+			    at->duration, 1);
 		at->message = tally_json_str(a, "message");
 		at->trace = tally_json_str(a, "trace");
 		at->stdout_text = tally_jtmp_join(t,
@@ -131,7 +136,9 @@ on_test(struct ctrf *c, const cJSON *j, struct tally_error *err)
 	raw = tally_json_nstr(j, "rawStatus");
 	if (raw != NULL && strcmp(raw, tally_status_name(r->status)) != 0)
 		r->raw_status = raw;
-	tally_json_num(j, "duration", &r->duration);
+	if (tally_json_num(j, "duration", &r->duration) == 0)
+		r->duration = tally_jduration(c->src, c->line, &c->t,
+		    r->duration, 1);
 	r->message = tally_json_str(j, "message");
 	r->trace = tally_json_str(j, "trace");
 	suite_path(&c->t, tally_json_get(j, "suite"));
@@ -146,7 +153,7 @@ on_test(struct ctrf *c, const cJSON *j, struct tally_error *err)
 	r->stderr_text = tally_jtmp_join(&c->t, tally_json_get(j, "stderr"),
 	    "\n");
 	r->category = tally_json_nstr(j, "type");
-	attempts(&c->t, j, r);
+	attempts(c, &c->t, j, r);
 	if ((long)c->t.natt > r->retries)
 		r->retries = (long)c->t.natt;
 	tags = tally_json_get(j, "tags");
@@ -174,6 +181,7 @@ on_value(void *arg, const struct tally_jvalue *v, struct tally_error *err)
 {
 	struct ctrf *c = arg;
 
+	c->line = v->line;
 	if (v->which == 0)
 		return on_test(c, v->json, err);
 	/* results.tool -> tool.name, ...; top-level scalars by name. */
@@ -191,6 +199,7 @@ tally_read_ctrf(struct tally_src *src, struct tally_sink *sink,
 	memset(&c, 0, sizeof(c));
 	c.sink = sink;
 	c.source = src->name;
+	c.src = src;
 	return tally_jscan_read(src, paths, on_value, &c, 1u,
 	    "not a CTRF report: no results.tests array",
 	    &c.t, &c.meta, sink, err);

@@ -75,6 +75,8 @@ struct gt {
 	struct tally_sink *sink;
 	struct tally_error *err;
 	const char	*source;
+	struct tally_src *src;
+	long		 line;		/* of the event read */
 	struct gt_test	**hash;		/* open tests by package and name */
 	size_t		 nbuckets, ntests;
 	struct gt_pkg	**phash;	/* open packages by name */
@@ -679,8 +681,12 @@ on_event(struct gt *g, const cJSON *ev)
 		pkg = "";
 	if ((p = pkg_open(g, pkg)) == NULL)
 		return nomem(g);
-	if (tally_json_num(ev, "Elapsed", &elapsed) != 0 || elapsed < 0)
+	if (tally_json_num(ev, "Elapsed", &elapsed) != 0)
 		elapsed = -1;
+	else if (elapsed < 0 || elapsed > TALLY_MAX_SECONDS) {
+		tally_bound_ms(g->src, g->line, elapsed * 1000.0);
+		elapsed = -1;
+	}
 	final = strcmp(action, "pass") == 0 || strcmp(action, "fail") == 0 ||
 	    strcmp(action, "skip") == 0 || strcmp(action, "bench") == 0;
 	st = strcmp(action, "fail") == 0 ? TALLY_FAILED :
@@ -792,6 +798,7 @@ tally_read_gotest(struct tally_src *src, struct tally_sink *sink,
 	g.sink = sink;
 	g.err = err;
 	g.source = src->name;
+	g.src = src;
 	text_init(&g.stray, TALLY_MAX_FIELD);
 	tally_buf_init(&g.msg);
 	tally_buf_init(&g.trace);
@@ -805,6 +812,7 @@ tally_read_gotest(struct tally_src *src, struct tally_sink *sink,
 	}
 	while ((rc = tally_src_getline(src, &line, TALLY_MAX_LINE)) == 1) {
 		lineno = src->line;
+		g.line = lineno;
 		for (i = 0; i < line.len && isspace((unsigned char)line.data[i]);
 		    i++)
 			;

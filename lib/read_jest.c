@@ -23,6 +23,8 @@ static const char *const paths[] = {
 struct jest {
 	struct tally_sink	*sink;
 	const char		*source;
+	struct tally_src	*src;
+	long			 line;	/* where the value read starts */
 	struct tally_jtmp	 t;
 	struct tally_jtmp	 meta;
 };
@@ -63,6 +65,8 @@ emit(struct jest *j, struct tally_record *rec, struct tally_error *err)
 	rec->u.test.nsuite = j->t.nsuite;
 	rec->u.test.attempts = j->t.att;
 	rec->u.test.nattempts = j->t.natt;
+	rec->u.test.properties = j->t.kv;	/* tally.badDuration */
+	rec->u.test.nproperties = j->t.nkv;
 	return tally_jtmp_send(&j->t, j->sink, rec, err);
 }
 
@@ -86,7 +90,9 @@ assertion(struct jest *j, const cJSON *a, const char *file,
 	if (r->name == NULL)
 		r->name = tally_json_str(a, "fullName");
 	r->status = status_of(tally_json_str(a, "status"), &r->raw_status);
-	tally_json_num(a, "duration", &r->duration);
+	if (tally_json_num(a, "duration", &r->duration) == 0)
+		r->duration = tally_jduration(j->src, j->line, &j->t,
+		    r->duration, 1);
 	r->file_path = file;
 	if (cJSON_IsArray(fails) && fails->child != NULL) {
 		r->message = headline(&j->t, tally_jtmp_text(&j->t,
@@ -176,6 +182,7 @@ on_value(void *arg, const struct tally_jvalue *v, struct tally_error *err)
 {
 	struct jest *j = arg;
 
+	j->line = v->line;
 	if (v->which == 0)
 		return cJSON_IsObject(v->json) ? on_file(j, v->json, err) :
 		    TALLY_OK;
@@ -192,6 +199,7 @@ tally_read_jest(struct tally_src *src, struct tally_sink *sink,
 	memset(&j, 0, sizeof(j));
 	j.sink = sink;
 	j.source = src->name;
+	j.src = src;
 	return tally_jscan_read(src, paths, on_value, &j, 1u,
 	    "not a jest report: no testResults array",
 	    &j.t, &j.meta, sink, err);

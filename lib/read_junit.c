@@ -40,7 +40,9 @@
  *   <system-out>, <system-err>), in document order; retries is their
  *   number.  Flaky ones only: the test finally passed, flaky is set.
  * - Times are seconds (time= or AntUnit's <time> child), "1,234.5" is
- *   accepted; missing, negative or junk times are unknown (no duration).
+ *   accepted; a missing time is unknown (no duration), and so is a
+ *   negative, junk or over TALLY_MAX_SECONDS one, with a warning and the
+ *   property tally.badDuration holding it.
  * - name= missing gives an empty name; classname= falls back to class=;
  *   file= or filePath= give filePath, line= or lineno= give line; when
  *   the testcase has none, file=/line= of its <failure> (Catch2) do.
@@ -61,11 +63,14 @@
  *   testcase give stdout/stderr, of a testsuite the suite's; empty ones
  *   (<system-out/>, an empty CDATA) leave the field out.
  * - Text fields are capped at TALLY_MAX_FIELD bytes; the rest is dropped
- *   and "[truncated N bytes]" appended.  libxml2 itself refuses a single
- *   text node over 10 MB.
- * - Refused: a DOCTYPE ("DOCTYPE not supported"), entity references,
+ *   and "[truncated N bytes]" appended.  Long text is split before it
+ *   reaches libxml2 (see xml_split), so libxml2's own 10 MB limit on a
+ *   text node never ends the file.
+ * - Refused: a DOCTYPE ("DOCTYPE not supported: DTDs are refused",
+ *   wherever it is in the prolog), entity references,
  *   nesting deeper than TALLY_MAX_DEPTH, any root but <testsuites>,
- *   <testrun> or <testsuite>.  On malformed XML the records already sent
+ *   <testrun> or <testsuite> (elements go by local name: <ns:testsuites>
+ *   is JUnit too).  On malformed XML the records already sent
  *   stay sent; the reader drops what it parsed from the last 128-byte
  *   piece of input before the fault, so a test that closed within those
  *   bytes is not among them.  An error at the very end of the input
@@ -101,7 +106,41 @@ struct tally_xml {
 	long			 last_line;	/* end of the input read so far */
 	long			 last_col;
 	int			 content;	/* a non-blank byte was read */
+	/* The lexer that splits long text (see xml_split). */
+	int			 lex;		/* an LX_* state */
+	int			 in_ref;	/* inside &...; in text */
+	int			 ends;		/* end-marker bytes matched */
+	unsigned char		 prev;		/* the byte before */
+	size_t			 run;		/* text bytes since a split */
+	int			 off;		/* lexer off: not ASCII-based */
+	long			 lt_line, lt_col; /* where the last '<' was */
+	int			 doctype;	/* "<!DOCTYPE" seen: stop */
 };
+
+/*
+ * libxml2 refuses a text node over 10 000 000 bytes, and with it the rest
+ * of the file; XML_PARSE_HUGE would lift every other limit too.  So the
+ * input is split before libxml2 sees it: after SPLIT_SOFT bytes of one
+ * text run (character data or a CDATA section) an empty comment goes in
+ * before the next line break, after SPLIT_HARD bytes before the next
+ * character.  libxml2 then sees several text nodes of at most SPLIT_HARD
+ * bytes each, the readers join them into one field and cut that at
+ * TALLY_MAX_FIELD with their "[truncated N bytes]" note, and the reader
+ * frees each node once past it, so memory stays bounded.  The inserted
+ * bytes shift columns on that one line only and never the line numbers.
+ */
+#define SPLIT_SOFT	(1u << 20)
+#define SPLIT_HARD	8000000u
+#define SPLIT_TEXT	"<!---->"
+#define SPLIT_CDATA	"]]><!----><![CDATA["
+
+enum {
+	LX_TEXT, LX_LT, LX_TAG, LX_DQ, LX_SQ, LX_BANG, LX_BANG2, LX_COMMENT,
+	LX_CDATA_OPEN, LX_CDATA, LX_PI, LX_DECL, LX_DOCTYPE_OPEN
+};
+
+static const char doctype_refused[] = "DOCTYPE not supported: DTDs are "
+    "refused";
 
 /* Bytes handed to libxml2 per read. */
 #define XML_PIECE 128
@@ -118,10 +157,153 @@ deny_loader(const char *url, const char *id, xmlParserCtxtPtr ctxt)
 	return NULL;
 }
 
+/* Whether a split may go in before byte c of a text run. */
+static int
+split_here(struct tally_xml *x, unsigned char c)
+{
+	if (x->in_ref || x->run < SPLIT_SOFT)
+		return 0;
+	if (x->lex == LX_CDATA && x->ends > 0)
+		return 0;
+	if (c == '\r' || (c == '\n' && x->prev != '\r'))
+		return 1;
+	/* Any ASCII byte or UTF-8 lead byte, never inside a character. */
+	return x->run >= SPLIT_HARD && (c < 0x80 || c >= 0xC0) &&
+	    !(c == '\n' && x->prev == '\r');
+}
+
+/*
+ * Follow the markup just well enough to know where text runs are: text,
+ * tags (with quoted values that may hold '>'), comments, processing
+ * instructions, CDATA sections and other declarations.
+ */
+static void
+lex_byte(struct tally_xml *x, unsigned char c)
+{
+	static const char cdata[] = "<![CDATA[", doctype[] = "<!DOCTYPE";
+
+	switch (x->lex) {
+	case LX_TEXT:
+		if (c == '<') {
+			x->lt_line = x->last_line;
+			x->lt_col = x->last_col;
+			x->lex = LX_LT;
+			x->run = 0;
+			x->in_ref = 0;
+		} else {
+			x->run++;
+			if (c == '&')
+				x->in_ref = 1;
+			else if (c == ';')
+				x->in_ref = 0;
+		}
+		break;
+	case LX_LT:
+		x->lex = c == '!' ? LX_BANG : c == '?' ? LX_PI : LX_TAG;
+		x->ends = 0;
+		break;
+	case LX_TAG:
+		if (c == '"')
+			x->lex = LX_DQ;
+		else if (c == '\'')
+			x->lex = LX_SQ;
+		else if (c == '>')
+			x->lex = LX_TEXT;
+		break;
+	case LX_DQ:
+	case LX_SQ:
+		if (c == (x->lex == LX_DQ ? '"' : '\''))
+			x->lex = LX_TAG;
+		break;
+	case LX_BANG:
+		x->lex = c == '-' ? LX_BANG2 : c == '[' ? LX_CDATA_OPEN :
+		    c == 'D' ? LX_DOCTYPE_OPEN : c == '>' ? LX_TEXT : LX_DECL;
+		x->ends = 3;
+		break;
+	case LX_DOCTYPE_OPEN:
+		if (c != (unsigned char)doctype[x->ends])
+			x->lex = c == '>' ? LX_TEXT : LX_DECL;
+		else if (++x->ends == 9)
+			x->doctype = 1;
+		break;
+	case LX_BANG2:
+		x->lex = c == '-' ? LX_COMMENT : c == '>' ? LX_TEXT : LX_DECL;
+		x->ends = 0;
+		break;
+	case LX_CDATA_OPEN:
+		if (c != (unsigned char)cdata[x->ends])
+			x->lex = c == '>' ? LX_TEXT : LX_DECL;
+		else if (++x->ends == 9) {
+			x->lex = LX_CDATA;
+			x->ends = 0;
+			x->run = 0;
+		}
+		break;
+	case LX_COMMENT:
+	case LX_CDATA:
+		if (x->lex == LX_CDATA)
+			x->run++;
+		if (c == (x->lex == LX_COMMENT ? '-' : ']'))
+			x->ends++;
+		else if (c == '>' && x->ends >= 2) {
+			x->lex = LX_TEXT;
+			x->run = 0;
+		} else
+			x->ends = 0;
+		break;
+	case LX_PI:
+		if (c == '>' && x->prev == '?')
+			x->lex = LX_TEXT;
+		break;
+	default:	/* LX_DECL: a DOCTYPE is refused, so no subset */
+		if (c == '>')
+			x->lex = LX_TEXT;
+		break;
+	}
+	x->prev = c;
+}
+
+/* Copy n bytes from in to out (room for n + the split markers). */
+static size_t
+xml_split(struct tally_xml *x, const unsigned char *in, size_t n, char *out,
+    size_t room)
+{
+	size_t i, o = 0, k;
+	const char *mark;
+
+	for (i = 0; i < n; i++) {
+		if (!x->off && (x->lex == LX_TEXT || x->lex == LX_CDATA) &&
+		    split_here(x, in[i])) {
+			mark = x->lex == LX_TEXT ? SPLIT_TEXT : SPLIT_CDATA;
+			k = strlen(mark);
+			if (room - o - (n - i) >= k) {
+				memcpy(out + o, mark, k);
+				o += k;
+				x->last_col += (long)k;
+				x->run = 0;
+			}
+		}
+		if (!x->off)
+			lex_byte(x, in[i]);
+		if (x->doctype)
+			return 0;
+		out[o++] = (char)in[i];
+		/* Where the input ends, in libxml2's terms. */
+		if (in[i] == '\n') {
+			x->last_line++;
+			x->last_col = 1;
+		} else if ((in[i] & 0xC0) != 0x80)
+			x->last_col++;
+	}
+	return o;
+}
+
 static int
 xml_read(void *ctx, char *buf, int len)
 {
 	struct tally_xml *x = ctx;
+	unsigned char raw[XML_PIECE];
+	size_t want;
 	ssize_t n, i;
 
 	if (len <= 0)
@@ -130,23 +312,23 @@ xml_read(void *ctx, char *buf, int len)
 	 * The reader parses whatever one read returns and, on an error,
 	 * drops the nodes it built from that piece; small pieces keep the
 	 * tests just before a fault (at about 6% more CPU than 4 KiB ones).
+	 * Room is left for a split marker.
 	 */
-	n = tally_src_read(x->src, buf, (size_t)len < XML_PIECE ? (size_t)len :
-	    XML_PIECE);
+	want = (size_t)len > XML_PIECE + sizeof(SPLIT_CDATA) ? XML_PIECE :
+	    (size_t)len > sizeof(SPLIT_CDATA) ? (size_t)len -
+	    sizeof(SPLIT_CDATA) : 1;
+	n = tally_src_read(x->src, raw, want);
 	if (n < 0) {
 		x->ioerr = 1;
 		return -1;
 	}
+	n = (ssize_t)xml_split(x, raw, (size_t)n, buf, (size_t)len);
+	/* A DOCTYPE past the prolog check: libxml2 parses none of it. */
+	if (x->doctype)
+		return -1;
 	for (i = 0; !x->content && i < n; i++)
 		if (!strchr(" \t\r\n", buf[i]))
 			x->content = 1;
-	/* Where the input ends, in libxml2's terms (characters per line). */
-	for (i = 0; i < n; i++)
-		if (buf[i] == '\n') {
-			x->last_line++;
-			x->last_col = 1;
-		} else if (((unsigned char)buf[i] & 0xC0) != 0x80)
-			x->last_col++;
 	return (int)n;
 }
 
@@ -242,7 +424,7 @@ prolog_doctype(struct tally_src *src, struct tally_error *err)
 			q = memmem(p, (size_t)(end - p), "-->", 3);
 		else if (end - p >= 9 && memcmp(p, "<!DOCTYPE", 9) == 0)
 			return tally_error_set(err, TALLY_EPARSE, line, col,
-			    "DOCTYPE not supported");
+			    "%s", doctype_refused);
 		else
 			return TALLY_OK;
 		if (q == NULL)
@@ -272,6 +454,16 @@ tally_xml_open(struct tally_xml **out, struct tally_src *src,
 		    "out of memory");
 	x->src = src;
 	x->last_line = x->last_col = 1;
+	/* Splitting text needs ASCII-based bytes: not UTF-16 or UTF-32. */
+	{
+		const unsigned char *h;
+		size_t n;
+
+		if (tally_src_peek(src, 4, &h, &n) == TALLY_OK && n >= 2 &&
+		    (h[0] == 0 || h[1] == 0 || (h[0] == 0xFF && h[1] == 0xFE) ||
+		    (h[0] == 0xFE && h[1] == 0xFF)))
+			x->off = 1;
+	}
 	xmlInitParser();
 	xmlSetExternalEntityLoader(deny_loader);
 	xml_denied = 0;
@@ -329,6 +521,9 @@ tally_xml_next(struct tally_xml *x, struct tally_error *err)
 	int rc, t;
 
 	rc = xmlTextReaderRead(x->r);
+	if (x->doctype)
+		return tally_error_set(err, TALLY_EPARSE, x->lt_line,
+		    x->lt_col, "%s", doctype_refused);
 	if (x->ioerr)
 		return tally_xml_fail(x, err, TALLY_EIO, "read error");
 	if (xml_denied)
@@ -365,7 +560,7 @@ tally_xml_next(struct tally_xml *x, struct tally_error *err)
 	t = xmlTextReaderNodeType(x->r);
 	if (t == XML_READER_TYPE_DOCUMENT_TYPE)
 		return tally_xml_fail(x, err, TALLY_EPARSE,
-		    "DOCTYPE not supported");
+		    "%s", doctype_refused);
 	if (t == XML_READER_TYPE_ENTITY_REFERENCE ||
 	    t == XML_READER_TYPE_ENTITY)
 		return tally_xml_fail(x, err, TALLY_EPARSE,
@@ -396,6 +591,7 @@ struct field {
 	struct tally_buf	 b;
 	size_t			 dropped;
 	int			 set;		/* element or attribute seen */
+	long			 line;		/* where a time was given */
 };
 
 static int
@@ -629,6 +825,7 @@ struct junit {
 	int			 nsuites, capsuites;
 	int			 in_case;
 	int			 truncated;	/* input ended inside a case */
+	int			 bad_alloc;	/* a property could not be kept */
 	struct tcase		 tc;
 	struct outcome		*cur;		/* open outcome or attempt */
 	struct kvlist		 root;		/* testsuites facts */
@@ -645,6 +842,41 @@ static int
 oom(struct junit *j)
 {
 	return tally_error_set(j->err, TALLY_ENOMEM, 0, 0, "out of memory");
+}
+
+/* The line of the node (or attribute) the reader is on, 0 if unknown. */
+static long
+node_line(struct junit *j)
+{
+	xmlNodePtr n = xmlTextReaderCurrentNode(j->r);
+	long line = n != NULL ? xmlGetLineNo(n) : -1;
+
+	return line > 0 ? line : xmlTextReaderGetParserLineNumber(j->r);
+}
+
+/* A time attribute: its text and its line, for a warning. */
+static int
+field_set_at(struct junit *j, struct field *f, const char *s)
+{
+	f->line = node_line(j);
+	return field_set(f, s);
+}
+
+/*
+ * A time field's duration.  One that is there but not a duration up to
+ * TALLY_MAX_SECONDS is unknown, warned about and kept in props.
+ */
+static double
+duration(struct junit *j, struct field *f, struct kvlist *props)
+{
+	const char *s = field_str(f);
+	double v;
+	int bad = 0;
+
+	v = tally_parse_seconds(j->src, f->line, s, &bad);
+	if (bad && kv_push(props, TALLY_BAD_DURATION, s) != TALLY_OK)
+		j->bad_alloc = 1;
+	return v;
 }
 
 static int
@@ -755,7 +987,7 @@ suite_attrs(struct junit *j, struct suite *s)
 		else if (name_is(n, "hostname"))
 			rc = field_set(&s->hostname, v);
 		else if (name_is(n, "time"))
-			rc = field_set(&s->time, v);
+			rc = field_set_at(j, &s->time, v);
 		else {
 			for (i = 0; i < 4; i++)
 				if (name_is(n, count_names[i]) ||
@@ -797,7 +1029,7 @@ case_attrs(struct junit *j)
 		    !tc->line.set && parse_count(v) > 0)
 			rc = field_set(&tc->line, v);
 		else if (name_is(n, "time"))
-			rc = field_set(&tc->time, v);
+			rc = field_set_at(j, &tc->time, v);
 		else {
 			if (name_is(n, "status"))
 				rc = field_set(&tc->status_attr, v);
@@ -826,7 +1058,7 @@ outcome_attrs(struct junit *j, struct outcome *o)
 		else if (name_is(n, "type"))
 			rc = field_set(&o->type, v);
 		else if (name_is(n, "time"))
-			rc = field_set(&o->time, v);
+			rc = field_set_at(j, &o->time, v);
 		else if (j->in_case && name_is(n, "file") && !j->tc.file.set)
 			rc = field_set(&j->tc.file, v);
 		else if (j->in_case && name_is(n, "line") && !j->tc.line.set &&
@@ -910,7 +1142,7 @@ close_case(struct junit *j)
 	t->classname = field_str(&tc->classname);
 	t->file_path = field_str(&tc->file);
 	t->line = tc->line.set ? parse_count(tc->line.b.data) : 0;
-	t->duration = tally_parse_seconds(field_str(&tc->time));
+	t->duration = duration(j, &tc->time, &tc->props);
 
 	for (i = 0; i < tc->outcomes.n && prim == NULL; i++)
 		if (!name_is(tc->outcomes.v[i].word, "skipped"))
@@ -989,7 +1221,7 @@ close_case(struct junit *j)
 		memset(a, 0, sizeof(*a));
 		a->status = TALLY_FAILED;
 		a->raw_status = o->word;
-		a->duration = tally_parse_seconds(field_str(&o->time));
+		a->duration = duration(j, &o->time, &tc->props);
 		a->message = field_str(&o->message);
 		a->type = field_str(&o->type);
 		a->trace = field_str(&o->body);
@@ -1001,6 +1233,8 @@ close_case(struct junit *j)
 	t->retries = (long)tc->attempts.n;
 	t->stdout_text = field_str(&tc->out);
 	t->stderr_text = field_str(&tc->err);
+	if (j->bad_alloc)
+		return oom(j);
 	t->properties = tc->props.v;
 	t->nproperties = tc->props.n;
 	rc = emit(j, &rec);
@@ -1059,7 +1293,9 @@ close_suite(struct junit *j)
 	u->npath = (size_t)j->nsuites;
 	u->timestamp = field_str(&s->timestamp);
 	u->hostname = field_str(&s->hostname);
-	u->duration = tally_parse_seconds(field_str(&s->time));
+	u->duration = duration(j, &s->time, &s->props);
+	if (j->bad_alloc)
+		return oom(j);
 	u->tests = parse_count(field_str(&s->count[0]));
 	u->failures = parse_count(field_str(&s->count[1]));
 	u->errors = parse_count(field_str(&s->count[2]));
@@ -1177,8 +1413,8 @@ open_outcome(struct junit *j, struct frame *f, struct olist *l,
  * <time> (AntUnit) into time.  Returns 0 when n is none of them.
  */
 static int
-open_output(struct frame *f, const char *n, struct field *out,
-    struct field *err, struct field *time)
+open_output(struct junit *j, struct frame *f, const char *n,
+    struct field *out, struct field *err, struct field *time)
 {
 	if (name_is(n, "system-out") || name_is(n, "system.out"))
 		f->text = out;
@@ -1186,6 +1422,7 @@ open_output(struct frame *f, const char *n, struct field *out,
 		f->text = err;
 	else if (name_is(n, "time")) {
 		field_reset(time);
+		time->line = node_line(j);
 		f->text = time;
 	} else
 		return 0;
@@ -1245,7 +1482,7 @@ start_element(struct junit *j, struct frame *f, const struct frame *up)
 		    name_is(n, "rerunFailure") || name_is(n, "rerunError"))
 			return open_outcome(j, f, &j->tc.attempts, n,
 			    K_ATTEMPT);
-		if (open_output(f, n, &j->tc.out, &j->tc.err, &j->tc.time))
+		if (open_output(j, f, n, &j->tc.out, &j->tc.err, &j->tc.time))
 			return TALLY_OK;
 		if (name_is(n, "properties")) {
 			f->kind = K_PROPS;
@@ -1270,7 +1507,7 @@ start_element(struct junit *j, struct frame *f, const struct frame *up)
 		if (name_is(n, "failure") || name_is(n, "error"))
 			return open_outcome(j, f, &j->tc.outcomes, n,
 			    K_OUTCOME);
-		if (open_output(f, n, &s->out, &s->err, &s->time))
+		if (open_output(j, f, n, &s->out, &s->err, &s->time))
 			return TALLY_OK;
 		if (name_is(n, "properties")) {
 			f->kind = K_PROPS;

@@ -48,6 +48,8 @@ struct seen {
 	char		*title;		/* NULL once sent */
 	double		 duration;
 	double		 retry;
+	long		 line;		/* where tests[] has it */
+	int		 timed;		/* duration given */
 	uint32_t	 hash;
 	int		 claimed;	/* an outcome array named it */
 	int		 sent;
@@ -58,6 +60,8 @@ struct seen {
 struct mocha {
 	struct tally_sink	*sink;
 	const char		*source;
+	struct tally_src	*src;
+	long			 line;	/* where the value read starts */
 	struct tally_jtmp	 t;
 	struct tally_jtmp	 meta;
 	const char		*suite[TALLY_MAX_DEPTH];	/* mochawesome */
@@ -111,7 +115,9 @@ test(struct mocha *m, const cJSON *j, const char *file, int force,
 	r->file_path = tally_json_nstr(j, "file");
 	if (r->file_path == NULL)
 		r->file_path = file;
-	tally_json_num(j, "duration", &r->duration);
+	if (tally_json_num(j, "duration", &r->duration) == 0)
+		r->duration = tally_jduration(m->src, m->line, &m->t,
+		    r->duration, 1);
 	r->message = tally_json_nstr(e, "message");
 	r->trace = tally_json_nstr(e, "stack");
 	r->type = tally_json_nstr(e, "name");
@@ -147,6 +153,8 @@ test(struct mocha *m, const cJSON *j, const char *file, int force,
 		r->flaky = 1;
 	r->suite = m->t.suite;
 	r->nsuite = m->t.nsuite;
+	r->properties = m->t.kv;	/* tally.badDuration */
+	r->nproperties = m->t.nkv;
 	tally_declared_saw(&m->d, r->status, r->raw_status == NULL ||
 	    strcmp(r->raw_status, "hook") != 0);
 	return tally_jtmp_send(&m->t, m->sink, &rec, err);
@@ -261,8 +269,8 @@ listed(struct mocha *m, const cJSON *j, struct tally_error *err)
 	    tally_json_str(j, "title") : "")) == NULL)
 		return tally_error_set(err, TALLY_ENOMEM, 0, 0,
 		    "out of memory");
-	s->duration = -1;
-	tally_json_num(j, "duration", &s->duration);
+	s->line = m->line;
+	s->timed = tally_json_num(j, "duration", &s->duration) == 0;
 	tally_json_num(j, "currentRetry", &s->retry);
 	return TALLY_OK;
 }
@@ -318,14 +326,16 @@ unclaimed(struct mocha *m, struct tally_error *err)
 		    cJSON_AddStringToObject(j, "fullTitle", nl + 1) == NULL ||
 		    (nl != s->key && cJSON_AddStringToObject(j, "file",
 		    s->key) == NULL) ||
-		    (s->duration >= 0 && cJSON_AddNumberToObject(j,
+		    (s->timed && cJSON_AddNumberToObject(j,
 		    "duration", s->duration) == NULL) ||
 		    cJSON_AddNumberToObject(j, "currentRetry", s->retry) ==
 		    NULL)
 			rc = tally_error_set(err, TALLY_ENOMEM, 0, 0,
 			    "out of memory");
-		else
+		else {
+			m->line = s->line;
 			rc = test(m, j, NULL, TALLY_PASSED, err);
+		}
 		*nl = '\n';
 		cJSON_Delete(j);
 	}
@@ -397,6 +407,7 @@ on_value(void *arg, const struct tally_jvalue *v, struct tally_error *err)
 {
 	struct mocha *m = arg;
 
+	m->line = v->line;
 	if (!cJSON_IsObject(v->json))
 		return TALLY_OK;
 	switch (v->which) {
@@ -430,6 +441,7 @@ tally_read_mocha(struct tally_src *src, struct tally_sink *sink,
 	memset(&m, 0, sizeof(m));
 	m.sink = sink;
 	m.source = src->name;
+	m.src = src;
 	tally_declared_init(&m.d);
 	rc = tally_jscan_read(src, paths, on_value, &m, 3u,
 	    "not a mocha report: no tests or results array",

@@ -37,6 +37,8 @@ static const char *const phases[] = { "setup", "call", "teardown", NULL };
 struct pyj {
 	struct tally_sink	*sink;
 	const char		*source;
+	struct tally_src	*src;
+	long			 line;	/* where the value read starts */
 	struct tally_jtmp	 t;
 	struct tally_jtmp	 meta;
 	struct tally_declared	 d;
@@ -147,7 +149,8 @@ on_test(struct pyj *p, const cJSON *j, struct tally_error *err)
 			    tally_json_get(ph, "longrepr"));
 	}
 	if (timed)
-		r->duration = total * 1000.0;
+		r->duration = tally_jduration(p->src, p->line, &p->t, total,
+		    1000.0);
 	c = tally_json_get(j, "keywords");
 	for (c = cJSON_IsArray(c) ? c->child : NULL; c != NULL; c = c->next)
 		if (cJSON_IsString(c) && (id == NULL ||
@@ -283,6 +286,7 @@ on_value(void *arg, const struct tally_jvalue *v, struct tally_error *err)
 {
 	struct pyj *p = arg;
 
+	p->line = v->line;
 	if (v->which == 0)
 		return cJSON_IsObject(v->json) ? on_test(p, v->json, err) :
 		    TALLY_OK;
@@ -310,6 +314,7 @@ tally_read_pytest_json(struct tally_src *src, struct tally_sink *sink,
 	memset(&p, 0, sizeof(p));
 	p.sink = sink;
 	p.source = src->name;
+	p.src = src;
 	p.exitcode = -1;
 	tally_declared_init(&p.d);
 	rc = tally_jscan_read(src, paths, on_value, &p, 1u,

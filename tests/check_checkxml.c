@@ -113,7 +113,7 @@ START_TEST(errors)
 	capture_init(&c);
 	ck_assert_int_eq(read_string(doctype, "d.xml", TALLY_FMT_AUTO, &c,
 	    &err), TALLY_EPARSE);
-	ck_assert_str_eq(err.message, "DOCTYPE not supported");
+	ck_assert_str_eq(err.message, "DOCTYPE not supported: DTDs are refused");
 	ck_assert_int_eq(err.line, 2);
 	ck_assert_uint_eq(c.ntests, 0);
 	capture_fini(&c);
@@ -148,6 +148,72 @@ START_TEST(detector_needs_the_namespace_on_the_root)
 }
 END_TEST
 
+/*
+ * A message over libxml2's 10 MB text node limit and over the 16 MiB
+ * field cap: cut with the note, the file read to its end.
+ */
+START_TEST(long_message_is_cut_and_reading_goes_on)
+{
+	static const char unit[] = "assertion failed: x == y\n";
+	struct tally_buf b;
+	struct capture c;
+	struct tally_error err;
+	char note[64];
+	size_t total = 0;
+
+	tally_buf_init(&b);
+	tally_buf_adds(&b, "<testsuites xmlns=\"http://check.sourceforge.net/"
+	    "ns\">\n<suite><title>S</title>\n<test result=\"failure\"><id>a"
+	    "</id><message>");
+	while (total < TALLY_MAX_FIELD + 1000000) {
+		tally_buf_adds(&b, unit);
+		total += sizeof(unit) - 1;
+	}
+	tally_buf_adds(&b, "</message></test>\n<test result=\"success\"><id>b"
+	    "</id></test>\n</suite></testsuites>\n");
+	capture_init(&c);
+	ck_assert_int_eq(read_string(b.data, "l.xml", TALLY_FMT_AUTO, &c,
+	    &err), TALLY_OK);
+	ck_assert_uint_eq(c.ntests, 2);
+	snprintf(note, sizeof(note), "\\n[truncated %zu bytes]\"",
+	    total - TALLY_MAX_FIELD);
+	HAS(capture_one(&c, "\"name\":\"a\"", NULL), note);
+	capture_one(&c, "\"name\":\"b\"", NULL);
+	capture_fini(&c);
+	tally_buf_free(&b);
+}
+END_TEST
+
+/*
+ * A duration over 30 days is left unknown and noted; -1, Check's own
+ * "not measured", is unknown without a note.
+ */
+START_TEST(huge_duration_left_unknown)
+{
+	const char *in = "<testsuites xmlns=\"http://check.sourceforge.net/"
+	    "ns\"><suite><title>S</title>\n"
+	    "<test result=\"success\"><id>a</id><duration>1e30</duration>"
+	    "</test>\n"
+	    "<test result=\"success\"><id>b</id><duration>-1.000000</duration>"
+	    "</test>\n"
+	    "<test result=\"success\"><id>c</id><duration>0.25</duration>"
+	    "</test>\n</suite></testsuites>\n";
+	struct capture c;
+	struct tally_error err;
+
+	capture_init(&c);
+	ck_assert_int_eq(read_string(in, "d.xml", TALLY_FMT_AUTO, &c, &err),
+	    TALLY_OK);
+	ck_assert_uint_eq(c.ntests, 3);
+	ck_assert_uint_eq(capture_count(&c, "\"duration\""), 1);
+	HAS(capture_one(&c, "\"name\":\"a\"", NULL), "\"properties\":[{\"name\":"
+	    "\"tally.badDuration\",\"value\":\"1e30\"}]");
+	HASNT(capture_one(&c, "\"name\":\"b\"", NULL), "tally.badDuration");
+	HAS(capture_one(&c, "\"name\":\"c\"", NULL), "\"duration\":250");
+	capture_fini(&c);
+}
+END_TEST
+
 Suite *suite_checkxml(void);
 
 Suite *
@@ -158,6 +224,8 @@ suite_checkxml(void)
 
 	tcase_add_test(tc, jenkins_fixture_with_failures);
 	tcase_add_test(tc, check_0_15_log);
+	tcase_add_test(tc, long_message_is_cut_and_reading_goes_on);
+	tcase_add_test(tc, huge_duration_left_unknown);
 	tcase_add_test(tc, errors);
 	tcase_add_test(tc, detector_needs_the_namespace_on_the_root);
 	suite_add_tcase(s, tc);

@@ -671,7 +671,8 @@ START_TEST(doctype_and_entities_refused)
 		rc = read_bytes(bombs[i], strlen(bombs[i]), TALLY_FMT_AUTO, &c,
 		    &err);
 		ck_assert_int_eq(rc, TALLY_EPARSE);
-		ck_assert_str_eq(err.message, "DOCTYPE not supported");
+		ck_assert_str_eq(err.message,
+		    "DOCTYPE not supported: DTDs are refused");
 		ck_assert_int_gt(err.line, 1);
 		ck_assert_uint_eq(c.ntests, 0);
 		ck_assert_uint_eq(c.nerrors, 1);
@@ -679,6 +680,77 @@ START_TEST(doctype_and_entities_refused)
 		ck_assert_uint_eq(capture_count(&c, "root:"), 0);
 		capture_fini(&c);
 	}
+}
+END_TEST
+
+/*
+ * A DOCTYPE the 64 KiB prolog check cannot see: after a long comment,
+ * or with an internal subset longer than the detector's window.  Both
+ * are found and refused as DTDs, at the DOCTYPE's line, not as an
+ * unrecognized format; libxml2 parses nothing of the first one's subset.
+ */
+START_TEST(doctype_past_the_window_refused)
+{
+	struct tally_buf b;
+	struct capture c;
+	struct tally_error err;
+	int i, k;
+
+	for (k = 0; k < 2; k++) {
+		tally_buf_init(&b);
+		tally_buf_adds(&b, "<?xml version=\"1.0\"?>\n");
+		if (k == 0) {
+			tally_buf_adds(&b, "<!--");
+			for (i = 0; i < 70000; i++)
+				tally_buf_adds(&b, "c");
+			tally_buf_adds(&b, "-->\n<!DOCTYPE t [<!ENTITY x "
+			    "SYSTEM \"file:///etc/passwd\">]>\n");
+		} else {
+			tally_buf_adds(&b, "<!DOCTYPE t [<!--");
+			for (i = 0; i < 70000; i++)
+				tally_buf_adds(&b, "c");
+			tally_buf_adds(&b, "--><!ENTITY x \"y\">]>\n");
+		}
+		tally_buf_adds(&b, "<testsuite><testcase name=\"&x;\"/>"
+		    "</testsuite>\n");
+		ck_assert_int_eq(read_bytes(b.data, b.len, TALLY_FMT_AUTO, &c,
+		    &err), TALLY_EPARSE);
+		ck_assert_str_eq(err.message,
+		    "DOCTYPE not supported: DTDs are refused");
+		ck_assert_int_eq(err.line, k == 0 ? 3 : 2);
+		ck_assert_int_eq(err.column, 1);
+		ck_assert_uint_eq(c.ntests, 0);
+		ck_assert_uint_eq(c.nerrors, 1);
+		capture_fini(&c);
+		tally_buf_free(&b);
+	}
+}
+END_TEST
+
+/* A root with a namespace prefix is JUnit, read by local names. */
+START_TEST(namespaced_root_is_junit)
+{
+	static const char in[] = "<?xml version=\"1.0\"?>\n"
+	    "<j:testsuites xmlns:j=\"urn:example:junit\"><j:testsuite "
+	    "name=\"s\"><j:testcase name=\"t\" classname=\"C\"><j:failure "
+	    "message=\"m\">boom</j:failure></j:testcase><j:testcase "
+	    "name=\"u\"/></j:testsuite></j:testsuites>\n";
+	static const char solo[] = "<x:testsuite xmlns:x=\"urn:x\" name=\"s\">"
+	    "<x:testcase name=\"t\"/></x:testsuite>";
+	struct capture c;
+	struct tally_error err;
+
+	ck_assert_int_eq(tally_format_detect((const unsigned char *)in,
+	    strlen(in)), TALLY_FMT_JUNIT);
+	ck_assert_int_eq(tally_format_detect((const unsigned char *)solo,
+	    strlen(solo)), TALLY_FMT_JUNIT);
+	ck_assert_int_eq(read_bytes(in, strlen(in), TALLY_FMT_AUTO, &c, &err),
+	    TALLY_OK);
+	ck_assert_uint_eq(c.ntests, 2);
+	ck_assert_uint_eq(c.nstatus[TALLY_FAILED], 1);
+	HAS(capture_one(&c, "\"name\":\"t\"", NULL),
+	    "\"message\":\"m\",\"trace\":\"boom\"");
+	capture_fini(&c);
 }
 END_TEST
 
@@ -796,7 +868,8 @@ START_TEST(encodings)
 	}
 	ck_assert_int_eq(read_bytes(buf, n, TALLY_FMT_JUNIT, &c, &err),
 	    TALLY_EPARSE);
-	ck_assert_str_eq(err.message, "DOCTYPE not supported");
+	ck_assert_str_eq(err.message,
+	    "DOCTYPE not supported: DTDs are refused");
 	ck_assert_uint_eq(c.ntests, 0);
 	capture_fini(&c);
 
@@ -846,8 +919,50 @@ START_TEST(suite_counts_and_junk_times)
 	HAS(capture_one(&c, "\"type\":\"suite\"", NULL),
 	    "\"skipped\":2,\"properties\":"
 	    "[{\"name\":\"@tests\",\"value\":\"x\"},{\"name\":\"@errors\","
-	    "\"value\":\"\"}]");
+	    "\"value\":\"\"},{\"name\":\"tally.badDuration\",\"value\":"
+	    "\"NaN\"}]");
+	/* Each time left out is noted in its record. */
+	HAS(capture_one(&c, "\"name\":\"a\"", NULL),
+	    "{\"name\":\"tally.badDuration\",\"value\":\"-3\"}");
+	HAS(capture_one(&c, "\"name\":\"b\"", NULL),
+	    "{\"name\":\"tally.badDuration\",\"value\":\"1e309\"}");
+	HASNT(capture_one(&c, "\"name\":\"c\"", NULL), "tally.badDuration");
 	HASNT(capture_one(&c, "\"type\":\"suite\"", NULL), "\"tests\":");
+	capture_fini(&c);
+}
+END_TEST
+
+/*
+ * A time over TALLY_MAX_SECONDS (30 days) is no duration: huge values
+ * in a testcase, a rerun attempt and AntUnit's <time> child are left
+ * unknown and noted, 30 days exactly is kept.
+ */
+START_TEST(huge_times_left_unknown)
+{
+	const char *in =
+	    "<testsuite name=\"s\">\n"
+	    "<testcase name=\"a\" time=\"99999999999999999999999999999\"/>\n"
+	    "<testcase name=\"b\" time=\"2592000\"/>\n"
+	    "<testcase name=\"c\"><flakyFailure time=\"2592001\"/></testcase>\n"
+	    "<testcase name=\"d\"><time>1e20</time></testcase>\n"
+	    "</testsuite>";
+	struct capture c;
+	struct tally_error err;
+	const char *l;
+
+	ck_assert_int_eq(read_bytes(in, strlen(in), TALLY_FMT_AUTO, &c, &err),
+	    TALLY_OK);
+	ck_assert_uint_eq(c.ntests, 4);
+	ck_assert_uint_eq(capture_count(&c, "\"duration\""), 1);
+	HAS(capture_one(&c, "\"name\":\"b\"", NULL), "\"duration\":2592000000");
+	HAS(capture_one(&c, "\"name\":\"a\"", NULL), "{\"name\":"
+	    "\"tally.badDuration\",\"value\":\"99999999999999999999999999999\"}");
+	l = capture_one(&c, "\"name\":\"c\"", NULL);
+	HAS(l, "\"retryAttempts\":[{\"status\":\"failed\",\"rawStatus\":"
+	    "\"flakyFailure\"}]");
+	HAS(l, "{\"name\":\"tally.badDuration\",\"value\":\"2592001\"}");
+	HAS(capture_one(&c, "\"name\":\"d\"", NULL), "{\"name\":"
+	    "\"tally.badDuration\",\"value\":\"1e20\"}");
 	capture_fini(&c);
 }
 END_TEST
@@ -881,6 +996,90 @@ START_TEST(huge_field_is_truncated_visibly)
 	capture_fini(&c);
 	tally_buf_free(&b);
 	free(blk);
+}
+END_TEST
+
+/*
+ * One text run longer than libxml2's 10 000 000-byte text node limit,
+ * between two other tests: as text with entities and CRLF line breaks
+ * (12 MB, kept whole), and as one CDATA section with no line break at
+ * all (over 16 MiB, cut at TALLY_MAX_FIELD with the note).  Every test
+ * of the file is kept, and the one after it too.
+ */
+static void
+long_text_case(const char *open, const char *unit, const char *close,
+    size_t total, struct tally_buf *b)
+{
+	size_t i;
+
+	tally_buf_init(b);
+	tally_buf_adds(b, "<?xml version=\"1.0\"?>\n<testsuites><testsuite "
+	    "name=\"s\">\n<testcase name=\"a\"/>\n<testcase name=\"b\">"
+	    "<failure message=\"m\">");
+	tally_buf_adds(b, open);
+	for (i = 0; i < total; i += strlen(unit))
+		tally_buf_adds(b, unit);
+	tally_buf_adds(b, close);
+	tally_buf_adds(b, "</failure></testcase>\n<testcase name=\"c\"/>\n"
+	    "</testsuite></testsuites>\n");
+}
+
+START_TEST(text_over_libxml2_limit_is_kept)
+{
+	/* 36 bytes of input, 31 of text: 12 MB in, 10.3 MB of text. */
+	static const char unit[] = "at Foo.bar(Foo.java:42) &amp; more\r\n",
+	    json[] = "at Foo.bar(Foo.java:42) & more\\n";
+	struct tally_buf b, want;
+	struct capture c;
+	struct tally_error err;
+	size_t i, n = 12000000 / (sizeof(unit) - 1) + 1;
+	const char *line;
+
+	long_text_case("", unit, "", n * (sizeof(unit) - 1), &b);
+	ck_assert_int_eq(read_bytes(b.data, b.len, TALLY_FMT_AUTO, &c, &err),
+	    TALLY_OK);
+	ck_assert_uint_eq(c.ntests, 3);
+	ck_assert_uint_eq(c.nerrors, 0);
+	line = capture_one(&c, "\"name\":\"b\"", NULL);
+	/* The whole trace, byte for byte, and nothing else in it. */
+	tally_buf_init(&want);
+	tally_buf_adds(&want, "\"trace\":\"");
+	for (i = 0; i < n; i++)
+		tally_buf_adds(&want, json);
+	tally_buf_adds(&want, "\"");
+	HAS(line, want.data);
+	HASNT(line, "[truncated");
+	HASNT(line, "tally.incomplete");
+	capture_one(&c, "\"name\":\"c\"", NULL);
+	capture_fini(&c);
+	tally_buf_free(&want);
+	tally_buf_free(&b);
+}
+END_TEST
+
+START_TEST(text_over_field_cap_is_cut_and_reading_goes_on)
+{
+	static const char unit[] = "0123456789abcdef";
+	struct tally_buf b;
+	struct capture c;
+	struct tally_error err;
+	char note[64];
+	size_t total = TALLY_MAX_FIELD + 3 * 1000000;
+
+	/* One CDATA section of 19 MiB without a line break. */
+	long_text_case("<![CDATA[", unit, "]]>", total, &b);
+	ck_assert_int_eq(read_bytes(b.data, b.len, TALLY_FMT_AUTO, &c, &err),
+	    TALLY_OK);
+	ck_assert_uint_eq(c.ntests, 3);
+	ck_assert_uint_eq(c.nerrors, 0);
+	total = (total + sizeof(unit) - 2) / (sizeof(unit) - 1) *
+	    (sizeof(unit) - 1);
+	snprintf(note, sizeof(note), "\\n[truncated %zu bytes]\"",
+	    total - TALLY_MAX_FIELD);
+	HAS(capture_one(&c, "\"name\":\"b\"", NULL), note);
+	capture_one(&c, "\"name\":\"c\"", NULL);
+	capture_fini(&c);
+	tally_buf_free(&b);
 }
 END_TEST
 
@@ -958,6 +1157,46 @@ START_TEST(memory_bounded_by_largest_test)
 }
 END_TEST
 
+/*
+ * A 56 MB stack trace in one <failure>: the field is cut at 16 MiB and
+ * peak RSS stays near what that one field needs, not the file's size.
+ */
+START_TEST(memory_bounded_by_field_cap)
+{
+	char path[PATH_MAX];
+	struct collect_run r;
+	const char *tmp = getenv("TMPDIR");
+	size_t i;
+	FILE *fp;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/tally-trace-XXXXXX.xml",
+	    tmp != NULL && tmp[0] != '\0' ? tmp : "/tmp");
+	fd = mkstemps(path, 4);
+	ck_assert_int_ge(fd, 0);
+	unlink(path);
+	fp = fdopen(dup(fd), "w");
+	fputs("<testsuite name=\"s\"><testcase name=\"a\"/><testcase "
+	    "name=\"b\"><failure>", fp);
+	for (i = 0; i < 1200000; i++)
+		fputs("\tat pkg.Class.method(Class.java:123) &lt;x&gt;\n", fp);
+	fputs("</failure></testcase><testcase name=\"c\"/></testsuite>\n", fp);
+	ck_assert_int_eq(fclose(fp), 0);
+	ck_assert_int_eq(lseek(fd, 0, SEEK_SET), 0);
+	collect_run("-", fd, &r);
+	close(fd);
+	ck_assert_msg(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 0,
+	    "%s exited with status %d", r.exe, r.status);
+	ck_assert_uint_eq(r.lines, 4);	/* a, b, c and the suite */
+#ifndef TALLY_ASAN
+	ck_assert_msg(r.ru.ru_maxrss < 96 * 1024, "peak RSS %ld KiB",
+	    r.ru.ru_maxrss);
+#endif
+	fprintf(stderr, "junit field bound: 56 MB trace, peak RSS %ld KiB\n",
+	    r.ru.ru_maxrss);
+}
+END_TEST
+
 Suite *suite_junit(void);
 
 Suite *
@@ -981,14 +1220,20 @@ suite_junit(void)
 	tcase_add_test(tc, truncated_file_keeps_earlier_tests);
 	tcase_add_test(tc, truncated_long_file);
 	tcase_add_test(tc, doctype_and_entities_refused);
+	tcase_add_test(tc, doctype_past_the_window_refused);
+	tcase_add_test(tc, namespaced_root_is_junit);
 	tcase_add_test(tc, broken_inputs);
 	tcase_add_test(tc, encodings);
 	tcase_add_test(tc, deep_nesting_refused);
 	tcase_add_test(tc, suite_counts_and_junk_times);
+	tcase_add_test(tc, huge_times_left_unknown);
 	tcase_add_test(tc, huge_field_is_truncated_visibly);
+	tcase_add_test(tc, text_over_libxml2_limit_is_kept);
+	tcase_add_test(tc, text_over_field_cap_is_cut_and_reading_goes_on);
 	tcase_set_timeout(tc, 30);
 	suite_add_tcase(s, tc);
 	tcase_add_test(big, memory_bounded_by_largest_test);
+	tcase_add_test(big, memory_bounded_by_field_cap);
 	tcase_set_timeout(big, 300);	/* a hang guard, not a speed test */
 	suite_add_tcase(s, big);
 	return s;

@@ -265,8 +265,8 @@ START_TEST(detects_each_header)
 	    "\"Method\",\"Name\",\"# requests\",\"# failures\"\n",
 	    "Method,Name,Error,Occurrences\r\r\n",
 	    "Count,Message,Traceback,Nodes\n",
-	    "Timestamp,User Count,Type,Name,Requests/s,Failures/s,50%,"
-	    "Total Request Count\n",
+	    ("Timestamp,User Count,Type,Name,Requests/s,Failures/s,50%,"
+	    "Total Request Count\n"),
 	};
 	static const char *no[] = {
 	    "Name,Count\n", "Method,Name,Error\n",

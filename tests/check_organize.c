@@ -350,6 +350,183 @@ START_TEST(corrupt_journal)
 }
 END_TEST
 
+
+/* The size of the journal, -1 when there is none. */
+static long
+journal_size(void)
+{
+	char path[256];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "%s/.tally/organize.journal", root);
+	return stat(path, &st) == 0 ? (long)st.st_size : -1;
+}
+
+/* How many lines of the journal start with word. */
+static int
+journal_count(const char *word)
+{
+	char path[256], line[1024];
+	FILE *fp;
+	int n = 0;
+
+	snprintf(path, sizeof(path), "%s/.tally/organize.journal", root);
+	ck_assert_ptr_nonnull(fp = fopen(path, "r"));
+	while (fgets(line, sizeof(line), fp) != NULL)
+		n += strncmp(line, word, strlen(word)) == 0 &&
+		    line[strlen(word)] == ' ';
+	fclose(fp);
+	return n;
+}
+
+/*
+ * Many runs leave a journal no bigger than the last apply needs: a new
+ * apply drops the one before, a finished undo leaves it empty, and the
+ * last apply is still undone exactly.
+ */
+START_TEST(journal_is_compacted)
+{
+	struct tally_error err;
+	struct seen s;
+	char name[64];
+	long first, size;
+	size_t n;
+	int i;
+
+	ck_assert_int_eq(organize(TALLY_ORGANIZE_APPLY, &s, &n, &err),
+	    TALLY_OK);
+	first = journal_size();
+	ck_assert_int_gt(first, 0);
+	for (i = 0; i < 40; i++) {
+		snprintf(name, sizeof(name), "tests/test_n%d_integration.py", i);
+		put(name, "n\n");
+		ck_assert_int_eq(organize(TALLY_ORGANIZE_APPLY, &s, &n, &err),
+		    TALLY_OK);
+		ck_assert_uint_eq(n, 1);
+		ck_assert_int_eq(journal_count("begin"), 1);
+		ck_assert_int_eq(journal_count("staged"), 1);
+		size = journal_size();
+		ck_assert_int_lt(size, first);
+	}
+	/* The last apply, and only it, is undone. */
+	ck_assert_int_eq(organize(TALLY_ORGANIZE_UNDO, &s, &n, &err),
+	    TALLY_OK);
+	ck_assert_uint_eq(n, 1);
+	ck_assert(exists("tests/test_n39_integration.py"));
+	ck_assert(exists("tests/integration/test_n38_integration.py"));
+	ck_assert_int_eq(journal_size(), 0);
+	for (i = 0; i < 20; i++) {
+		ck_assert_int_eq(organize(TALLY_ORGANIZE_APPLY, &s, &n, &err),
+		    TALLY_OK);
+		ck_assert_uint_eq(n, 1);
+		ck_assert_int_eq(organize(TALLY_ORGANIZE_UNDO, &s, &n, &err),
+		    TALLY_OK);
+		ck_assert_uint_eq(n, 1);
+		ck_assert_int_eq(journal_size(), 0);
+	}
+	ck_assert_int_eq(organize(TALLY_ORGANIZE_UNDO, &s, &n, &err),
+	    TALLY_OK);
+	ck_assert_uint_eq(n, 0);
+}
+END_TEST
+
+/*
+ * A resumed run's journal is compacted without its skipped steps, the
+ * others renumbered, and --undo still reverts every step from it.
+ */
+START_TEST(compacted_journal_still_undoes)
+{
+	struct tally_error err;
+	struct seen s;
+	FILE *fp;
+	long before;
+	size_t n;
+
+	fp = journal_new();
+	jput(fp, "begin 0");
+	jput(fp, "mkdir 1 tests/gone");		/* never made: skipped */
+	jput(fp, "mkdir 2 tests/gone2");
+	ck_assert_int_eq(fclose(fp), 0);
+	before = journal_size();
+	ck_assert_int_eq(organize(TALLY_ORGANIZE_APPLY, &s, &n, &err),
+	    TALLY_OK);
+	ck_assert_uint_eq(n, 6);
+	ck_assert_int_eq(journal_count("skip"), 0);
+	ck_assert_int_eq(journal_count("mkdir"), 2);
+	ck_assert_int_eq(journal_count("done"), 6);
+	ck_assert_int_gt(journal_size(), before);
+	ck_assert_int_eq(organize(TALLY_ORGANIZE_UNDO, &s, &n, &err),
+	    TALLY_OK);
+	ck_assert_uint_eq(n, 6);
+	ck_assert(exists("tests/test_b.py"));
+	ck_assert(exists("tests/test_a_integration.py"));
+	ck_assert(!exists("tests/unit"));
+	ck_assert(!exists("tests/integration"));
+}
+END_TEST
+
+/*
+ * A run killed while compacting leaves the old journal and a partial
+ * organize.journal.tmp: the next run ignores the partial copy, replaces
+ * it, and undoes from the old journal.
+ */
+START_TEST(kill_during_compaction)
+{
+	struct tally_error err;
+	struct seen s;
+	size_t n;
+
+	ck_assert_int_eq(organize(TALLY_ORGANIZE_APPLY, &s, &n, &err),
+	    TALLY_OK);
+	put(".tally/organize.journal.tmp", "begin 0 4554fdab\nmkdir 1 tes");
+	ck_assert_int_eq(organize(TALLY_ORGANIZE_CHECK, &s, &n, &err),
+	    TALLY_OK);
+	ck_assert_uint_eq(n, 0);
+	ck_assert_int_eq(organize(TALLY_ORGANIZE_UNDO, &s, &n, &err),
+	    TALLY_OK);
+	ck_assert_uint_eq(n, 6);
+	ck_assert(exists("tests/test_b.py"));
+	ck_assert(!exists("tests/unit"));
+	ck_assert(!exists(".tally/organize.journal.tmp"));
+	ck_assert_int_eq(journal_size(), 0);
+}
+END_TEST
+
+/*
+ * A finished undo whose git step was cut short ("reverted" without
+ * "staged"): --check says so, --undo settles it and empties the journal.
+ */
+START_TEST(unstaged_run_is_settled)
+{
+	struct tally_error err;
+	struct seen s;
+	FILE *fp;
+	size_t n;
+
+	fp = journal_new();
+	jput(fp, "begin 0");
+	jput(fp, "mkdir 1 tests/unit");
+	jput(fp, "done 1");
+	jput(fp, "commit 0");
+	jput(fp, "staged 0");
+	jput(fp, "undone 1");
+	jput(fp, "reverted 0");
+	ck_assert_int_eq(fclose(fp), 0);
+	ck_assert_int_eq(organize(TALLY_ORGANIZE_CHECK, &s, &n, &err),
+	    TALLY_OK);
+	ck_assert_uint_eq(s.warnings, 1);
+	ck_assert_str_eq(s.last, ".tally/organize.journal: the last --undo "
+	    "ended before the git index was updated; --undo updates it");
+	ck_assert_int_eq(organize(TALLY_ORGANIZE_UNDO, &s, &n, &err),
+	    TALLY_OK);
+	ck_assert_uint_eq(n, 0);
+	ck_assert_int_eq(journal_size(), 0);
+	ck_assert_int_eq(organize(TALLY_ORGANIZE_CHECK, &s, &n, &err),
+	    TALLY_OK);
+	ck_assert_uint_eq(s.warnings, 0);
+}
+END_TEST
+
 Suite *suite_organize(void);
 
 Suite *
@@ -366,6 +543,10 @@ suite_organize(void)
 	tcase_add_test(tc, recovery_settles_an_interrupted_move);
 	tcase_add_test(tc, recovery_refuses_to_guess);
 	tcase_add_test(tc, corrupt_journal);
+	tcase_add_test(tc, journal_is_compacted);
+	tcase_add_test(tc, compacted_journal_still_undoes);
+	tcase_add_test(tc, kill_during_compaction);
+	tcase_add_test(tc, unstaged_run_is_settled);
 	suite_add_tcase(s, tc);
 	return s;
 }

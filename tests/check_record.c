@@ -116,21 +116,76 @@ START_TEST(label_sink_stamps_and_overrides)
 }
 END_TEST
 
+static int nwarn;
+static struct tally_error lastwarn;
+
+static void
+on_warn(void *arg, int status, const struct tally_error *e)
+{
+	(void)arg;
+	ck_assert_int_eq(status, TALLY_OK);
+	nwarn++;
+	lastwarn = *e;
+}
+
+/* tally_parse_seconds on an input named in.xml, line 7. */
+static double
+secs(const char *s, int *bad)
+{
+	struct tally_src src;
+
+	memset(&src, 0, sizeof(src));
+	src.name = "in.xml";
+	src.warn = on_warn;
+	*bad = 0;
+	return tally_parse_seconds(&src, 7, s, bad);
+}
+
 START_TEST(seconds)
 {
-	ck_assert(fabs(tally_parse_seconds("1.5") - 1500) < 1e-9);
-	ck_assert(fabs(tally_parse_seconds("1,234.5") - 1234500) < 1e-6);
-	ck_assert(fabs(tally_parse_seconds(" 2 ") - 2000) < 1e-9);
-	ck_assert(fabs(tally_parse_seconds("0.000000123") - 0.000123) < 1e-12);
-	ck_assert(tally_parse_seconds(NULL) == -1);
-	ck_assert(tally_parse_seconds("") == -1);
-	ck_assert(tally_parse_seconds("abc") == -1);
-	ck_assert(tally_parse_seconds("-1") == -1);
-	ck_assert(tally_parse_seconds("NaN") == -1);
-	ck_assert(tally_parse_seconds("inf") == -1);
-	ck_assert(tally_parse_seconds("1e309") == -1);
-	ck_assert(tally_parse_seconds("0x10") == -1);
-	ck_assert(tally_parse_seconds("1.5s") == -1);
+	static const char *junk[] = { "abc", "-1", "NaN", "inf", "1e309",
+	    "0x10", "1.5s", "99999999999999999999999999", "2592000.001" };
+	struct tally_src src;
+	size_t i;
+	int bad;
+
+	nwarn = 0;
+	ck_assert(fabs(secs("1.5", &bad) - 1500) < 1e-9);
+	ck_assert(fabs(secs("1,234.5", &bad) - 1234500) < 1e-6);
+	ck_assert(fabs(secs(" 2 ", &bad) - 2000) < 1e-9);
+	ck_assert(fabs(secs("0.000000123", &bad) - 0.000123) < 1e-12);
+	/* The bound itself is a duration: 30 days. */
+	ck_assert(secs("2592000", &bad) == 2592000000.0);
+	ck_assert(secs(NULL, &bad) == -1);
+	ck_assert(secs("", &bad) == -1);
+	ck_assert(secs(" ", &bad) == -1);
+	ck_assert_int_eq(bad, 0);
+	ck_assert_int_eq(nwarn, 0);
+	for (i = 0; i < sizeof(junk) / sizeof(junk[0]); i++) {
+		ck_assert(secs(junk[i], &bad) == -1);
+		ck_assert_int_eq(bad, 1);
+		ck_assert_int_eq(nwarn, (int)i + 1);
+		ck_assert_int_eq(lastwarn.line, 7);
+		ck_assert_str_eq(lastwarn.file, "in.xml");
+	}
+	ck_assert_str_eq(lastwarn.message, "time '2592000.001' is not a "
+	    "duration of 0 to 2592000 seconds (30 days); duration left "
+	    "unknown");
+
+	/* Milliseconds from JSON: unknown stays quiet, too much is not. */
+	memset(&src, 0, sizeof(src));
+	src.name = "in.json";
+	src.warn = on_warn;
+	nwarn = 0;
+	ck_assert(tally_bound_ms(&src, 0, -1) == -1);
+	ck_assert(tally_bound_ms(&src, 0, 2592000000.0) == 2592000000.0);
+	ck_assert(tally_bound_ms(&src, 0, 12.5) == 12.5);
+	ck_assert_int_eq(nwarn, 0);
+	ck_assert(tally_bound_ms(&src, 3, 1e29) == -1);
+	ck_assert(tally_bound_ms(&src, 3, -5) == -1);
+	ck_assert_int_eq(nwarn, 2);
+	ck_assert_str_eq(lastwarn.message, "duration -5 ms is not a duration "
+	    "of 0 to 2592000 seconds (30 days); duration left unknown");
 }
 END_TEST
 

@@ -59,12 +59,16 @@ struct tally_organize_opts {
  * (or already reported through diag, with err saying how many problems).
  *
  * APPLY and UNDO hold <root>/.tally/organize.lock and keep
- * <root>/.tally/organize.journal.  SIGINT, SIGTERM and SIGHUP are blocked
- * during a step and end the run between steps.  The environment variable
- * TALLY_ORGANIZE_CRASH_AFTER=N (a testing hook) makes the process _exit(99)
- * at the Nth crash point: each step has three, after its journal intent,
- * after the change, and after its journal record of completion (the
- * intents of a batch of moves come before its first move).
+ * <root>/.tally/organize.journal, compacted when a run finishes.  In a git
+ * work tree they stage what they did, or what an earlier run killed before
+ * staging did; a failing git fails the run.  SIGINT, SIGTERM and SIGHUP are
+ * blocked during a step and end the run between steps.  The environment
+ * variable TALLY_ORGANIZE_CRASH_AFTER=N (a testing hook) makes the process
+ * _exit(99) at the Nth crash point: each step has three, after its journal
+ * intent, after the change, and after its journal record of completion (the
+ * intents of a batch of moves come before its first move); the end of a
+ * run up to three, while git updates the index, before the journal records
+ * that, and before a compacted journal replaces the old one.
  */
 int	tally_organize(const struct tally_organize_opts *o,
 	    enum tally_organize_mode mode, size_t *nactions,

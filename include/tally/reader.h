@@ -57,9 +57,9 @@ int		 tally_read_fd(int fd, const char *name, enum tally_format fmt,
  * skipped, symbolic links are not followed and FIFOs, sockets and devices
  * are not opened.  For each input that fails, report(arg, status, err) is
  * called, an "error" record goes into sink and reading goes on; the worst
- * status is returned.  A skipped link or special file whose name is a
- * result file's (or a link to a directory) is reported as a warning, with
- * status TALLY_OK.
+ * status is returned.  Warnings come as report(arg, TALLY_OK, err): a
+ * skipped link or special file whose name is a result file's (or a link
+ * to a directory), and a value left out of an input that is still read.
  */
 int		 tally_read_path(const char *path, enum tally_format fmt,
 		    struct tally_sink *sink,

@@ -26,9 +26,22 @@ cat >"$T/xxe.xml" <<'XML'
 <testsuite><testcase name="&x;"/></testsuite>
 XML
 run doctype 2 tally-collect "$T/xxe.xml"
-expect_err "tally-collect: $T/xxe.xml:2:1: error: DOCTYPE not supported"
+expect_err "tally-collect: $T/xxe.xml:2:1: error: DOCTYPE not supported: DTDs are refused"
 expect_not_out 'root:'
 expect_lines '"type":"test"' 0
+
+# A time over 30 days is no duration: a warning names file and line, the
+# record notes what was given, and the input still counts as read.
+cat >"$T/huge-time.xml" <<'XML'
+<testsuite name="s">
+<testcase name="a" time="99999999999999999999999999999"/>
+<testcase name="b" time="1.5"/>
+</testsuite>
+XML
+run huge-time 0 tally-collect "$T/huge-time.xml"
+expect_err "tally-collect: $T/huge-time.xml:2: warning: time '99999999999999999999999999999' is not a duration of 0 to 2592000 seconds (30 days); duration left unknown"
+expect_lines '"duration"' 1
+expect_lines '"name":"a","status":"passed","suite":["s"],"properties":[{"name":"tally.badDuration","value":"99999999999999999999999999999"}]' 1
 
 # A directory: every .xml and .json inside, sorted; other files skipped.
 mkdir -p "$T/dir/sub"

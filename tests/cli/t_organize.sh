@@ -302,6 +302,169 @@ if command -v git > /dev/null; then
 	else notok "git: after undo" "$(cat "$T/st")"; fi
 fi
 
+# Git after killed runs: the next run makes the index agree with the disk.
+if command -v git > /dev/null && command -v flock > /dev/null; then
+	# A small committed project at $1: two test files to move.
+	gseed() {
+		rm -rf "$1"; mkdir -p "$1/tests"
+		printf 'def test_a(): pass\n' > "$1/tests/test_a_integration.py"
+		printf 'def test_b(): pass\n' > "$1/tests/test_b_smoke.py"
+		printf 'import pytest\n' > "$1/tests/conftest.py"
+		git -C "$1" init -q && git -C "$1" add -A &&
+		    git -C "$1" -c user.email=t@example.org -c user.name=t commit -qm seed
+	}
+	# The index agrees with the disk: no unstaged change, nothing untracked.
+	agrees() {
+		git -C "$1" diff --quiet && [ -z "$(git -C "$1" ls-files -o --exclude-standard)" ]
+	}
+	# A git child of a killed run holds the lock until git is done.
+	waitlock() { flock "$1/.tally/organize.lock" true; }
+	R=$T/gk
+
+	# --undo killed at every crash point, the git step and the compaction
+	# included; the next run (a --check first, every other time) repairs.
+	bad=0 n=0 st=99
+	while [ $st -eq 99 ] && [ $n -lt 100 ]; do
+		n=$((n + 1))
+		gseed "$R"; $P --root "$R" --apply > /dev/null
+		TALLY_ORGANIZE_CRASH_AFTER=$n $P --root "$R" --undo > /dev/null 2>&1
+		st=$?
+		waitlock "$R"
+		[ $((n % 2)) -eq 1 ] && $P --root "$R" --check > /dev/null 2>&1
+		$P --root "$R" --undo > /dev/null 2>"$T/err" || { bad=1; notok "undo killed at $n: the next undo failed" "$(cat "$T/err")"; }
+		git -C "$R" status --porcelain > "$T/st"
+		[ -s "$T/st" ] && { bad=1; notok "undo killed at $n: git status after the next undo" "$(head -5 "$T/st")"; }
+		[ -s "$R/.tally/organize.journal" ] && { bad=1; notok "undo killed at $n: journal left"; }
+	done
+	[ $st -eq 0 ] && [ $n -ge 15 ] && [ $bad -eq 0 ] &&
+	    ok "git: undo killed at each of $((n - 1)) points, the next undo leaves a clean status"
+	[ $st -eq 0 ] || notok "git: undo crash loop ended with status $st at $n"
+
+	# --apply killed at every crash point: finished, then undone.
+	bad=0 n=0 st=99
+	while [ $st -eq 99 ] && [ $n -lt 100 ]; do
+		n=$((n + 1))
+		gseed "$R"
+		TALLY_ORGANIZE_CRASH_AFTER=$n $P --root "$R" --apply > /dev/null 2>&1
+		st=$?
+		waitlock "$R"
+		$P --root "$R" --apply > /dev/null 2>"$T/err" || { bad=1; notok "apply killed at $n: the next apply failed" "$(cat "$T/err")"; }
+		agrees "$R" && [ "$(git -C "$R" status --porcelain | grep -c '^R  ')" -eq 2 ] ||
+		    { bad=1; notok "apply killed at $n: git status" "$(git -C "$R" status --porcelain | head -5)"; }
+		$P --root "$R" --undo > /dev/null 2>&1
+		[ -z "$(git -C "$R" status --porcelain)" ] || { bad=1; notok "apply killed at $n: undo left" "$(git -C "$R" status --porcelain | head -5)"; }
+	done
+	[ $st -eq 0 ] && [ $n -ge 15 ] && [ $bad -eq 0 ] &&
+	    ok "git: apply killed at each of $((n - 1)) points, finished with the moves staged as renames"
+	[ $st -eq 0 ] || notok "git: apply crash loop ended with status $st at $n"
+
+	# kill -9 at moments of the clock rather than at crash points.
+	bad=0
+	for d in 0.001 0.002 0.004 0.006 0.008 0.010 0.013 0.016 0.020 0.030; do
+		gseed "$R"; $P --root "$R" --apply > /dev/null
+		$P --root "$R" --undo > /dev/null 2>&1 &
+		pid=$!; sleep $d; kill -9 $pid 2>/dev/null; wait $pid 2>/dev/null
+		waitlock "$R"
+		$P --root "$R" --undo > /dev/null 2>"$T/err" || { bad=1; notok "undo killed after ${d}s: the next undo failed" "$(cat "$T/err")"; }
+		[ -z "$(git -C "$R" status --porcelain)" ] || { bad=1; notok "undo killed after ${d}s: git status" "$(git -C "$R" status --porcelain | head -5)"; }
+	done
+	[ $bad -eq 0 ] && ok "git: undo killed -9 ten times, each time the next undo leaves a clean status"
+
+	# A failing git is reported, and the next run stages what it missed.
+	mkdir -p "$T/shim"
+	printf '#!/bin/sh\necho "fatal: shim says no" >&2\nexit 1\n' > "$T/shim/git"
+	chmod +x "$T/shim/git"
+	R=$T/gf; gseed "$R"
+	run "failing git" 2 env PATH="$T/shim:$PATH" $P --root "$R" --apply
+	expect_err "tally-organize: error: 'git rev-parse --is-inside-work-tree' failed with status 1: fatal: shim says no; the files are moved but git does not show it: run --apply again to stage the moves"
+	has "failing git: the moves are done" "$R/tests/smoke/test_b_smoke.py"
+	run "check after a failing git" 0 $P --root "$R" --check
+	expect_err "tally-organize: .tally/organize.journal: warning: the last --apply ended before the git index was updated; --apply updates it"
+	run "apply after a failing git" 0 $P --root "$R" --apply
+	expect_no_err
+	if agrees "$R" && [ "$(git -C "$R" status --porcelain | grep -c '^R  ')" -eq 2 ]
+	then ok "apply after a failing git: the renames are staged"
+	else notok "apply after a failing git: git status" "$(git -C "$R" status --porcelain)"; fi
+	mkdir -p "$T/sigshim"; printf '#!/bin/sh\nkill -9 $$\n' > "$T/sigshim/git"; chmod +x "$T/sigshim/git"
+	run "git killed by a signal" 2 env PATH="$T/sigshim:$PATH" $P --root "$R" --undo
+	expect_err "error: 'git rev-parse --is-inside-work-tree' was killed by signal 9; the files are back but git does not show it: run --undo again to stage it"
+	run "undo after git was killed" 0 $P --root "$R" --undo
+	[ -z "$(git -C "$R" status --porcelain)" ] && ok "undo after git was killed: clean status" ||
+	    notok "undo after git was killed: git status" "$(git -C "$R" status --porcelain)"
+
+	# Killed by the git it runs, after the undo is recorded: a git that
+	# kills its parent and fails, one that kills it and goes on, and one
+	# that does so only when it updates the index.
+	REALGIT=$(command -v git)
+	printf '#!/bin/sh\nkill -9 $PPID\nexit 1\n' > "$T/shim/killfail"
+	printf '#!/bin/sh\nkill -9 $PPID\nexec "%s" "$@"\n' "$REALGIT" > "$T/shim/killgo"
+	printf '#!/bin/sh\ncase "$*" in *update-index*) kill -9 $PPID;; esac\nexec "%s" "$@"\n' "$REALGIT" > "$T/shim/killupd"
+	chmod +x "$T/shim/killfail" "$T/shim/killgo" "$T/shim/killupd"
+	R=$T/gs
+	for shim in killfail killgo killupd; do
+		mkdir -p "$T/$shim"; cp "$T/shim/$shim" "$T/$shim/git"
+		gseed "$R"; $P --root "$R" --apply > /dev/null
+		env PATH="$T/$shim:$PATH" $P --root "$R" --undo > /dev/null 2>&1
+		st=$?
+		waitlock "$R"
+		[ $st -eq 137 ] && ok "undo killed by $shim" || notok "undo killed by $shim: exit $st"
+		has "undo killed by $shim: the files are back" "$R/tests/test_b_smoke.py"
+		run "undo after $shim" 0 $P --root "$R" --undo
+		expect_no_err
+		[ -z "$(git -C "$R" status --porcelain)" ] && ok "undo after $shim: clean status" ||
+		    notok "undo after $shim: git status" "$(git -C "$R" status --porcelain)"
+		gseed "$R"
+		env PATH="$T/$shim:$PATH" $P --root "$R" --apply > /dev/null 2>&1
+		waitlock "$R"
+		run "check after an apply killed by $shim" 0 $P --root "$R" --check
+		expect_err "warning: the last --apply ended before the git index was updated"
+		run "apply after $shim" 0 $P --root "$R" --apply
+		if agrees "$R" && [ "$(git -C "$R" status --porcelain | grep -c '^R  ')" -eq 2 ]
+		then ok "apply after $shim: the renames are staged"
+		else notok "apply after $shim: git status" "$(git -C "$R" status --porcelain)"; fi
+	done
+
+	# A locked index: the undo is done, git's refusal is reported.
+	R=$T/gl; gseed "$R"
+	: > "$R/.git/index.lock"
+	run "locked index, apply" 2 $P --root "$R" --apply --index "$T/gl.md"
+	expect_err "tally-organize: error: 'git update-index --add --remove -z --stdin' failed with status 128"
+	grep -qF -- '- tests/smoke/test\_b\_smoke\.py' "$T/gl.md" && ok "locked index: the Markdown index is written" ||
+	    notok "locked index: no Markdown index"
+	run "locked index" 2 $P --root "$R" --undo
+	expect_err "error: 'git update-index --add --remove -z --stdin' failed with status 128: fatal: Unable to create"
+	expect_err "the files are back but git does not show it: run --undo again to stage it"
+	has "locked index: the files are back" "$R/tests/test_b_smoke.py"
+	rm "$R/.git/index.lock"
+	run "undo after a locked index" 0 $P --root "$R" --undo
+	expect_out "nothing to undo"
+	[ -z "$(git -C "$R" status --porcelain)" ] && ok "undo after a locked index: clean status" ||
+	    notok "undo after a locked index: git status" "$(git -C "$R" status --porcelain)"
+
+	# Without git there is no index to keep: no error.
+	R=$T/ng; gseed "$R"
+	run "no git" 0 env PATH="$TALLY_BIN" tally-organize --root "$R" --apply
+	expect_no_err
+fi
+
+# Killed while compacting the journal (an apply that drops the one before
+# it): the next --undo reverts the last apply from whichever journal is
+# there, and leaves no temporary file.
+R=$T/cp; bad=0 n=0 st=99
+while [ $st -eq 99 ] && [ $n -lt 60 ]; do
+	n=$((n + 1))
+	seed "$R"; $P --root "$R" --apply > /dev/null
+	echo 'def test_late(): pass' > "$R/tests/test_late_smoke.py"
+	sums "$R" > "$T/cp.sums"
+	TALLY_ORGANIZE_CRASH_AFTER=$n $P --root "$R" --apply > /dev/null 2>&1
+	st=$?
+	$P --root "$R" --undo > "$T/out" 2>"$T/err" || { bad=1; notok "compaction killed at $n: undo failed" "$(cat "$T/err")"; }
+	sums "$R" > "$T/now.sums"
+	cmp -s "$T/cp.sums" "$T/now.sums" || { bad=1; notok "compaction killed at $n: undo did not restore" "$(diff "$T/cp.sums" "$T/now.sums" | head -5)"; }
+	[ -e "$R/.tally/organize.journal.tmp" ] && { bad=1; notok "compaction killed at $n: temporary journal left"; }
+done
+[ $st -eq 0 ] && [ $bad -eq 0 ] && ok "second apply killed at each of its $((n - 1)) points, compaction included: undone exactly"
+
 # Undo refuses a file changed since, and undoes the rest.
 R=$T/e; seed "$R"; $P --root "$R" --apply > /dev/null
 echo '# edited' >> "$R/tests/smoke/test_smoke.py"
