@@ -34,3 +34,14 @@ run "mocha before all hook" 0 tally-collect "$J/$f"
 expect_lines '"type":"test"' 1
 expect_out '"name":"(before all hook) \"before all\" hook for \"lists users\"","status":"failed","rawStatus":"hook","duration":0,"suite":["api"],"filePath":"/tmp/mjs/spec/beforeall.spec.js","message":"server did not start"'
 gate $f
+
+# go 1.19: a package that does not build has no event, only a FAIL line.
+G=$DATA/gotest
+run "go build failure" 0 tally-collect "$G/go-1.19-build-failed-stdout.ndjson"
+expect_out '"name":"(package) example.com/shop/broken","status":"failed","rawStatus":"build-failed","suite":["example.com/shop/broken"],"classname":"example.com/shop/broken","message":"build failed"'
+run "gate go build failure" 1 sh -c 'tally-collect "$1" |
+    tally-render -f text --fail-on failed' sh "$G/go-1.19-build-failed-stdout.ndjson"
+expect_out "FAIL: gate 'failed' failed"
+run "go build failure, 2>&1" 0 tally-collect "$G/go-1.19-build-setup-2to1.ndjson"
+expect_out '"name":"(package) example.com/shop/broken","status":"failed","rawStatus":"build-failed","suite":["example.com/shop/broken"],"classname":"example.com/shop/broken","message":"broken/broken.go:4:9: cannot use'
+expect_out '"name":"(package) example.com/shop/setup","status":"failed","rawStatus":"package-failed","suite":["example.com/shop/setup"],"classname":"example.com/shop/setup","message":"panic: SHOP_DB not set"'
