@@ -93,8 +93,8 @@ tally_declared_check(const struct tally_declared *d, struct tally_src *src,
 	tally_buf_reset(&msg);
 	if ((rc = tally_buf_printf(&b, "(declared) %s", where != NULL ? where :
 	    src->name)) != TALLY_OK ||
-	    (rc = tally_buf_printf(&msg, "declares %ld failures, %ld found",
-	    d->failed, d->nfailed)) != TALLY_OK)
+	    (rc = tally_buf_printf(&msg, "declares %ld failure%s, %ld found",
+	    d->failed, d->failed == 1 ? "" : "s", d->nfailed)) != TALLY_OK)
 		goto out;
 	tally_record_init(&rec, TALLY_REC_TEST);
 	rec.source = src->name;

@@ -45,3 +45,19 @@ expect_out "FAIL: gate 'failed' failed"
 run "go build failure, 2>&1" 0 tally-collect "$G/go-1.19-build-setup-2to1.ndjson"
 expect_out '"name":"(package) example.com/shop/broken","status":"failed","rawStatus":"build-failed","suite":["example.com/shop/broken"],"classname":"example.com/shop/broken","message":"broken/broken.go:4:9: cannot use'
 expect_out '"name":"(package) example.com/shop/setup","status":"failed","rawStatus":"package-failed","suite":["example.com/shop/setup"],"classname":"example.com/shop/setup","message":"panic: SHOP_DB not set"'
+
+# jest 29.7.0: an afterAll hook failed the file; its test passed.
+f=jest-29.7.0-afterall-hook.json
+run "jest afterAll" 0 tally-collect "$J/$f"
+expect_out '"name":"(test suite) /tmp/jjs/__tests__/afterall.test.js","status":"failed","rawStatus":"suite-failed","classname":"/tmp/jjs/__tests__/afterall.test.js","filePath":"/tmp/jjs/__tests__/afterall.test.js","message":"  ● Test suite failed to run\n\n    could not close the pool'
+gate $f
+
+# Declared counts: a failure the summary declares and no test carries.
+printf '%s\n' '{"results":{"tool":{"name":"x"},"summary":{"tests":2,"passed":1,"failed":1,"skipped":0,"pending":0,"other":0,"start":0,"stop":1},' \
+    '"tests":[{"name":"a","status":"passed","duration":1}]}}' >"$T/ctrf.json"
+run "ctrf declared failure" 0 tally-collect "$T/ctrf.json"
+expect_err "ctrf.json:1: warning: the file declares 2 tests (1 found), 1 failed (0 found)"
+expect_out '"name":"(declared) '"$T"'/ctrf.json","status":"failed","rawStatus":"declared","message":"declares 1 failure, 0 found"'
+expect_out '"tally.declared":"the file declares 2 tests (1 found), 1 failed (0 found)"'
+run "gate ctrf declared failure" 1 sh -c 'tally-collect "$1" 2>/dev/null |
+    tally-render -f text --fail-on failed' sh "$T/ctrf.json"
