@@ -21,7 +21,7 @@ void
 tally_declared_init(struct tally_declared *d)
 {
 	memset(d, 0, sizeof(*d));
-	d->tests = d->failed = d->skipped = -1;
+	d->tests = d->failed = d->skipped = d->must_fail = -1;
 }
 
 void
@@ -36,16 +36,19 @@ tally_declared_saw(struct tally_declared *d, enum tally_status st, int test)
 }
 
 static int
-differs(long declared, long found)
+differs(const struct tally_declared *d, long declared, long found,
+    long extra)
 {
-	return declared >= 0 && declared != found;
+	return declared >= 0 && ((declared < found && !d->more_ok) ||
+	    declared > found + extra);
 }
 
 /* "10 tests (8 found), 3 failed (1 found)". */
 static int
-describe(struct tally_buf *b, const char *what, long declared, long found)
+describe(const struct tally_declared *d, struct tally_buf *b,
+    const char *what, long declared, long found, long extra)
 {
-	if (!differs(declared, found))
+	if (!differs(d, declared, found, extra))
 		return TALLY_OK;
 	return tally_buf_printf(b, "%s%ld %s (%ld found)",
 	    b->len > 0 ? ", " : "", declared, what, found);
@@ -62,16 +65,18 @@ tally_declared_check(const struct tally_declared *d, struct tally_src *src,
 	struct tally_buf b, msg;
 	int rc;
 
-	if (!differs(d->tests, d->ntests) && !differs(d->failed, d->nfailed) &&
-	    !differs(d->skipped, d->nskipped))
+	if (!differs(d, d->tests, d->ntests, d->xtests) &&
+	    !differs(d, d->failed, d->nfailed, d->xfailed) &&
+	    !differs(d, d->skipped, d->nskipped, 0))
 		return TALLY_OK;
 	tally_buf_init(&b);
 	tally_buf_init(&msg);
-	rc = describe(&b, "tests", d->tests, d->ntests);
+	rc = describe(d, &b, "tests", d->tests, d->ntests, d->xtests);
 	if (rc == TALLY_OK)
-		rc = describe(&b, "failed", d->failed, d->nfailed);
+		rc = describe(d, &b, "failed", d->failed, d->nfailed,
+		    d->xfailed);
 	if (rc == TALLY_OK)
-		rc = describe(&b, "skipped", d->skipped, d->nskipped);
+		rc = describe(d, &b, "skipped", d->skipped, d->nskipped, 0);
 	if (rc == TALLY_OK && where != NULL)
 		rc = tally_buf_printf(&msg, "'%s' declares %s", where, b.data);
 	else if (rc == TALLY_OK)
@@ -87,7 +92,8 @@ tally_declared_check(const struct tally_declared *d, struct tally_src *src,
 	rec.u.meta.nitems = 1;
 	if ((rc = tally_sink_record(sink, &rec, err)) != TALLY_OK)
 		goto out;
-	if (d->failed <= d->nfailed)
+	if ((d->must_fail >= 0 ? d->must_fail : d->failed) <=
+	    d->nfailed + d->xfailed)
 		goto out;
 	tally_buf_reset(&b);
 	tally_buf_reset(&msg);

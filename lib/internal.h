@@ -186,6 +186,9 @@ struct tally_declared {
 	long	 tests, failed, skipped;	/* declared */
 	long	 ntests, nfailed, nskipped;	/* found */
 	long	 line;				/* where declared, 0: unknown */
+	long	 must_fail;	/* failures it proves, when not all of failed */
+	long	 xtests, xfailed;	/* runs that may count too (reruns) */
+	int	 more_ok;	/* finding more than declared agrees */
 };
 
 void	 tally_declared_init(struct tally_declared *d);
@@ -193,10 +196,13 @@ void	 tally_declared_init(struct tally_declared *d);
 void	 tally_declared_saw(struct tally_declared *d, enum tally_status st,
 	    int test);
 /*
+ * Counts found may be up to xtests and xfailed higher (reruns, several
+ * <failure> in one test): a declaration between the two agrees.
  * When declared and found counts differ: a "meta" record with the item
  * "tally.declared" saying how, and when fewer failures were found than
- * declared, a failed test "(declared) WHERE" (rawStatus "declared") in
- * suite.  where NULL names src.
+ * declared (than must_fail, when that is not -1), a failed test
+ * "(declared) WHERE" (rawStatus "declared") in suite.  where NULL names
+ * src.
  */
 int	 tally_declared_check(const struct tally_declared *d,
 	    struct tally_src *src, const char *where,
