@@ -37,15 +37,27 @@
  * Suite, error and perf records pass through; identical ones (same
  * stream line, labels sorted) collapse.  Meta records are split into
  * their items, equal items collapse, and items are regrouped per label
- * set.  Output order: meta, suites, tests by key, errors, perf.
+ * set.  Output order: the canonical order of tally-stream(5), meta,
+ * suites, tests (test_cmp), errors, perf.
  *
  * Because every rule is a union, a maximum or a minimum, merging is
- * associative, commutative and idempotent.
+ * associative, commutative and idempotent.  That is what bounds memory,
+ * sort(1)'s way: the table is drained in canonical order into a run of
+ * the spill file whenever it holds about the run size, and at the end
+ * the runs are merged with a heap, one identity at a time; the records
+ * of one test found in several runs are merged records, and merging
+ * them again gives what one big table would have.  Input already in
+ * canonical order (sorted_add) skips the table: each record is only
+ * made canonical on its own and kept.  Meta items stay in memory: there
+ * are few.
  */
+#include <errno.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <tally/merge.h>
 
@@ -91,15 +103,38 @@ struct htab {
 
 #define SLOT_KEY(t, sl) ((const char *)(sl)->val + (t)->keyoff)
 
+/* A run: a stretch of the spill file holding records in canonical order. */
+struct span {
+	off_t		 start, end;
+};
+
+struct cursor;
+
 struct tally_merge {
 	struct htab		 tests;	/* key -> struct tentry */
 	struct htab		 other;	/* line -> struct oentry */
+	struct htab		 meta;	/* line -> struct oentry, meta items */
+	size_t			 used;	/* what the table holds, roughly */
+	size_t			 budget; /* spill the table past this */
+	char			*tmpdir;
+	FILE			*tmp;	/* spill file, already unlinked */
+	struct span		*runs;
+	size_t			 nruns, cruns;
+	/* Input in canonical order so far (see sorted_add). */
+	int			 sorted;
+	int			 sorted_disk; /* kept as the open first run */
+	struct tally_record	*prev;	/* the last record kept */
+	int			 prevrank;
+	struct tally_buf	 prevline;
+	/* Records in memory: kept in order, or the merged result. */
 	struct tally_record	**out;
-	size_t			 nout;
-	struct tentry		**tv;	/* after finish: entries, by key */
-	size_t			 ntv;
+	size_t			 nout, cout;
 	int			 finished;
+	int			 broken;	/* a spill file write failed */
+	int			 single_pass; /* read once: no copy of runs */
+	struct cursor		*cur;	/* reading the result */
 	struct tally_buf	 b;
+	struct tally_buf	 enc;
 	struct tally_kv		*lab;	/* scratch: canonical labels */
 	size_t			 caplab;
 };
@@ -578,60 +613,55 @@ tentry_free(struct tentry *e)
 	free(e);
 }
 
+/*
+ * A new entry for the test r (labels canonical) with the key given
+ * inline (NULL: none, for an entry that lives outside the table).
+ */
 static int
-add_test(struct tally_merge *m, const struct tally_record *in)
+entry_new(const struct tally_record *r, const char *key, struct tentry **out)
 {
-	struct tally_record r = *in, base;
+	struct tally_record base = *r;
+	size_t klen = key != NULL ? strlen(key) : 0;
+	struct tentry *e;
+
+	/* The key inline, at its length: a second block costs its header. */
+	if ((*out = e = calloc(1, sizeof(*e) + klen + 1)) == NULL)
+		return TALLY_ENOMEM;
+	if (key != NULL)
+		memcpy(e->key, key, klen + 1);
+	base.u.test.status = TALLY_PASSED;
+	base.u.test.raw_status = base.u.test.message = NULL;
+	base.u.test.type = base.u.test.trace = NULL;
+	base.u.test.stdout_text = base.u.test.stderr_text = NULL;
+	base.u.test.duration = -1;
+	base.u.test.retries = 0;
+	base.u.test.flaky = 0;
+	base.u.test.attempts = NULL;
+	base.u.test.nattempts = 0;
+	if (tally_record_dup(&base, &e->rec) != TALLY_OK) {
+		tentry_free(e);
+		*out = NULL;
+		return TALLY_ENOMEM;
+	}
+	return TALLY_OK;
+}
+
+/*
+ * Fold the test in (labels canonical) into e; joined is 0 when e was
+ * just made from in itself.
+ */
+static int
+entry_add(struct tentry *e, const struct tally_record *in, int joined)
+{
 	struct tally_attempt *v = NULL;
 	const struct tally_test *t = &in->u.test;
-	struct tentry *e;
-	struct slot *s;
-	char *key;
-	size_t n, i, klen;
-	uint64_t h;
+	size_t n, i;
 	long extra;
-	int rc, nl;
+	int rc;
 
-	if ((nl = canon_labels(m, in)) < 0)
-		return TALLY_ENOMEM;
-	r.labels = nl > 0 ? m->lab : NULL;
-	r.nlabels = (size_t)nl;
-	if ((rc = tally_test_key(&r, &key)) != TALLY_OK)
+	if (joined && (rc = join_test(e, in, tally_kv_get(in->labels,
+	    in->nlabels, TALLY_LABEL_SHARD))) != TALLY_OK)
 		return rc;
-	h = hash(key);
-	s = ht_find(&m->tests, key, h);
-	if (s != NULL && s->val != NULL) {
-		e = s->val;
-		free(key);
-		if ((rc = join_test(e, in, tally_kv_get(r.labels, r.nlabels,
-		    TALLY_LABEL_SHARD))) != TALLY_OK)
-			return rc;
-	} else {
-		/* The key inline, at its length: tally_test_key's buffer
-		 * has room to spare, and a second block costs its header. */
-		klen = strlen(key);
-		e = calloc(1, sizeof(*e) + klen + 1);
-		if (e != NULL)
-			memcpy(e->key, key, klen + 1);
-		free(key);
-		if (e == NULL)
-			return TALLY_ENOMEM;
-		base = r;
-		base.u.test.status = TALLY_PASSED;
-		base.u.test.raw_status = base.u.test.message = NULL;
-		base.u.test.type = base.u.test.trace = NULL;
-		base.u.test.stdout_text = base.u.test.stderr_text = NULL;
-		base.u.test.duration = -1;
-		base.u.test.retries = 0;
-		base.u.test.flaky = 0;
-		base.u.test.attempts = NULL;
-		base.u.test.nattempts = 0;
-		if (tally_record_dup(&base, &e->rec) != TALLY_OK ||
-		    ht_put(&m->tests, h, e) != TALLY_OK) {
-			tentry_free(e);
-			return TALLY_ENOMEM;
-		}
-	}
 
 	/* The record's own result plus the attempts it lists. */
 	n = t->nattempts;
@@ -662,6 +692,51 @@ add_test(struct tally_merge *m, const struct tally_record *in)
 	return rc;
 }
 
+/* The record with its labels made canonical in m->lab (borrowed). */
+static int
+canon(struct tally_merge *m, const struct tally_record *in,
+    struct tally_record *r)
+{
+	int nl;
+
+	*r = *in;
+	if ((nl = canon_labels(m, in)) < 0)
+		return TALLY_ENOMEM;
+	r->labels = nl > 0 ? m->lab : NULL;
+	r->nlabels = (size_t)nl;
+	return TALLY_OK;
+}
+
+static int
+add_test(struct tally_merge *m, const struct tally_record *in)
+{
+	struct tally_record r;
+	struct tentry *e;
+	struct slot *s;
+	char *key;
+	uint64_t h;
+	int rc;
+
+	if ((rc = canon(m, in, &r)) != TALLY_OK ||
+	    (rc = tally_test_key(&r, &key)) != TALLY_OK)
+		return rc;
+	h = hash(key);
+	s = ht_find(&m->tests, key, h);
+	if (s != NULL && s->val != NULL) {
+		free(key);
+		return entry_add(s->val, &r, 1);
+	}
+	rc = entry_new(&r, key, &e);
+	free(key);
+	if (rc != TALLY_OK)
+		return rc;
+	if (ht_put(&m->tests, h, e) != TALLY_OK) {
+		tentry_free(e);
+		return TALLY_ENOMEM;
+	}
+	return entry_add(e, &r, 0);
+}
+
 /* ---- other records ---- */
 
 static void
@@ -673,9 +748,13 @@ oentry_free(struct oentry *o)
 	free(o);
 }
 
-/* Keep rec (labels already canonical) unless an equal one is kept. */
+/*
+ * Keep rec (labels already canonical) in t unless an equal one is kept.
+ * m->b holds rec's stream line afterwards.
+ */
 static int
-add_other1(struct tally_merge *m, const struct tally_record *rec)
+add_other1(struct tally_merge *m, struct htab *t,
+    const struct tally_record *rec)
 {
 	struct oentry *o;
 	struct slot *s;
@@ -685,35 +764,32 @@ add_other1(struct tally_merge *m, const struct tally_record *rec)
 	if (tally_stream_format(&m->b, rec) != TALLY_OK || m->b.data == NULL)
 		return TALLY_ENOMEM;
 	h = hash(m->b.data);
-	s = ht_find(&m->other, m->b.data, h);
+	s = ht_find(t, m->b.data, h);
 	if (s != NULL && s->val != NULL)
 		return TALLY_OK;
 	if ((o = calloc(1, sizeof(*o) + m->b.len + 1)) == NULL)
 		return TALLY_ENOMEM;
 	memcpy(o->line, m->b.data, m->b.len + 1);
 	if (tally_record_dup(rec, &o->rec) != TALLY_OK ||
-	    ht_put(&m->other, h, o) != TALLY_OK) {
+	    ht_put(t, h, o) != TALLY_OK) {
 		oentry_free(o);
 		return TALLY_ENOMEM;
 	}
 	return TALLY_OK;
 }
 
+/* Meta records become one entry per item, kept for the whole merge. */
 static int
-add_other(struct tally_merge *m, const struct tally_record *in)
+add_meta(struct tally_merge *m, const struct tally_record *in)
 {
-	struct tally_record r = *in;
+	struct tally_record r;
 	const struct tally_meta *mt = &in->u.meta;
 	size_t i, j;
-	int rc, nl;
+	int rc;
 
-	if ((nl = canon_labels(m, in)) < 0)
-		return TALLY_ENOMEM;
-	r.labels = nl > 0 ? m->lab : NULL;
-	r.nlabels = (size_t)nl;
-	if (in->type != TALLY_REC_META)
-		return add_other1(m, &r);
-	/* One entry per item; a repeated key keeps its last value. */
+	if ((rc = canon(m, in, &r)) != TALLY_OK)
+		return rc;
+	/* A repeated key keeps its last value. */
 	r.source = NULL;
 	for (i = 0; i < mt->nitems; i++) {
 		for (j = i + 1; j < mt->nitems; j++)
@@ -723,78 +799,114 @@ add_other(struct tally_merge *m, const struct tally_record *in)
 			continue;
 		r.u.meta.items = &mt->items[i];
 		r.u.meta.nitems = 1;
-		if ((rc = add_other1(m, &r)) != TALLY_OK)
+		if ((rc = add_other1(m, &m->meta, &r)) != TALLY_OK)
 			return rc;
 	}
 	return TALLY_OK;
 }
 
-/* ---- public interface ---- */
+/* ---- canonical order ---- */
 
-int
-tally_merge_new(struct tally_merge **out)
+static int
+type_rank(enum tally_type t)
 {
-	*out = calloc(1, sizeof(**out));
-	if (*out == NULL)
-		return TALLY_ENOMEM;
-	(*out)->tests.keyoff = offsetof(struct tentry, key);
-	(*out)->other.keyoff = offsetof(struct oentry, line);
-	tally_buf_init(&(*out)->b);
-	return TALLY_OK;
+	switch (t) {
+	case TALLY_REC_META:	return 0;
+	case TALLY_REC_SUITE:	return 1;
+	case TALLY_REC_TEST:	return 2;
+	case TALLY_REC_ERROR:	return 3;
+	default:		return 4;
+	}
 }
 
-void
-tally_merge_free(struct tally_merge *m)
+#define RANK_TEST 2
+
+static const char *
+nz(const char *s)
+{
+	return s != NULL ? s : "";
+}
+
+/* The next label of r at or after *i that is part of the identity. */
+static const struct tally_kv *
+id_label(const struct tally_record *r, size_t *i)
+{
+	for (; *i < r->nlabels; (*i)++)
+		if (strcmp(nz(r->labels[*i].key), TALLY_LABEL_SHARD) != 0)
+			return &r->labels[(*i)++];
+	return NULL;
+}
+
+/*
+ * The canonical order of tests (labels canonical, see canon_labels):
+ * suite path component by component (a path sorts before the paths it
+ * is a prefix of), classname, name, then the labels but the shard label
+ * pair by pair (key, then value; a list sorts before its extensions).
+ * Strings compare as bytes (strcmp), absent as "".  It is 0 exactly
+ * when tally_test_key() agrees.
+ */
+static int
+test_cmp(const struct tally_record *a, const struct tally_record *b)
+{
+	const struct tally_test *x = &a->u.test, *y = &b->u.test;
+	const struct tally_kv *ka, *kb;
+	size_t i, ia = 0, ib = 0;
+	int c;
+
+	for (i = 0; i < x->nsuite && i < y->nsuite; i++)
+		if ((c = strcmp(nz(x->suite[i]), nz(y->suite[i]))) != 0)
+			return c;
+	if (x->nsuite != y->nsuite)
+		return x->nsuite < y->nsuite ? -1 : 1;
+	if ((c = strcmp(nz(x->classname), nz(y->classname))) != 0 ||
+	    (c = strcmp(nz(x->name), nz(y->name))) != 0)
+		return c;
+	for (;;) {
+		ka = id_label(a, &ia);
+		kb = id_label(b, &ib);
+		if (ka == NULL || kb == NULL)
+			return (ka != NULL) - (kb != NULL);
+		if ((c = strcmp(nz(ka->key), nz(kb->key))) != 0 ||
+		    (c = strcmp(nz(ka->value), nz(kb->value))) != 0)
+			return c;
+	}
+}
+
+static int
+tentry_cmp(const void *a, const void *b)
+{
+	return test_cmp((*(struct tentry *const *)a)->rec,
+	    (*(struct tentry *const *)b)->rec);
+}
+
+static int
+labels_cmp(const struct tally_record *a, const struct tally_record *b)
 {
 	size_t i;
+	int c;
 
-	if (m == NULL)
-		return;
-	for (i = 0; i < m->tests.cap; i++)
-		if (m->tests.s[i].val != NULL)
-			tentry_free(m->tests.s[i].val);
-	for (i = 0; i < m->ntv; i++)
-		tentry_free(m->tv[i]);
-	free(m->tv);
-	for (i = 0; i < m->other.cap; i++)
-		if (m->other.s[i].val != NULL)
-			oentry_free(m->other.s[i].val);
-	free(m->tests.s);
-	free(m->other.s);
-	for (i = 0; i < m->nout; i++)
-		tally_record_free(m->out[i]);
-	free(m->out);
-	free(m->lab);
-	tally_buf_free(&m->b);
-	free(m);
+	for (i = 0; i < a->nlabels && i < b->nlabels; i++)
+		if ((c = kv_cmp(&a->labels[i], &b->labels[i])) != 0)
+			return c;
+	return (a->nlabels > b->nlabels) - (a->nlabels < b->nlabels);
 }
 
-int
-tally_merge_add(struct tally_merge *m, const struct tally_record *rec,
-    struct tally_error *err)
+/* Meta items by labels, key, value; everything else by stream line. */
+static int
+oentry_cmp(const void *pa, const void *pb)
 {
-	int rc;
+	const struct oentry *a = *(struct oentry *const *)pa;
+	const struct oentry *b = *(struct oentry *const *)pb;
+	int c;
 
-	if (m->finished)
-		return tally_error_set(err, TALLY_EINVAL, 0, 0,
-		    "merge table already finished");
-	switch (rec->type) {
-	case TALLY_REC_TEST:
-		rc = add_test(m, rec);
-		break;
-	case TALLY_REC_SUITE:
-	case TALLY_REC_META:
-	case TALLY_REC_ERROR:
-	case TALLY_REC_PERF:
-		rc = add_other(m, rec);
-		break;
-	default:
-		return tally_error_set(err, TALLY_EINVAL, 0, 0,
-		    "unknown record type %d", (int)rec->type);
+	if ((c = type_rank(a->rec->type) - type_rank(b->rec->type)) != 0)
+		return c;
+	if (a->rec->type == TALLY_REC_META) {
+		if ((c = labels_cmp(a->rec, b->rec)) != 0)
+			return c;
+		return kv_cmp(a->rec->u.meta.items, b->rec->u.meta.items);
 	}
-	if (rc != TALLY_OK)
-		return tally_error_set(err, rc, 0, 0, "out of memory");
-	return TALLY_OK;
+	return strcmp(a->line, b->line);
 }
 
 /* Turn an entry into its merged record; the entry gives up its parts. */
@@ -848,69 +960,509 @@ finish_test(struct tentry *e, struct tally_record **out)
 	return TALLY_OK;
 }
 
+/* ---- spill files: records in a compact binary form ---- */
+
+/*
+ * A frame is a 4-byte length and that many bytes: the record's rank, its
+ * stream line (non-test records only: their sort key) and the record.
+ * Strings are a 4-byte length + 1 (0 for NULL) and the bytes with their
+ * NUL, so that decoding can point into the frame.  Numbers are copied as
+ * they are in memory: a spill file never leaves this process.
+ */
 static int
-tentry_cmp(const void *a, const void *b)
+put(struct tally_buf *b, const void *p, size_t n)
 {
-	return strcmp((*(struct tentry *const *)a)->key,
-	    (*(struct tentry *const *)b)->key);
+	return tally_buf_add(b, p, n);
 }
 
 static int
-type_rank(enum tally_type t)
+put_u32(struct tally_buf *b, size_t v)
 {
-	switch (t) {
-	case TALLY_REC_META:	return 0;
-	case TALLY_REC_SUITE:	return 1;
-	case TALLY_REC_TEST:	return 2;
-	case TALLY_REC_ERROR:	return 3;
-	default:		return 4;
-	}
+	uint32_t u = (uint32_t)v;
+
+	return put(b, &u, sizeof(u));
 }
 
 static int
-labels_cmp(const struct tally_record *a, const struct tally_record *b)
+put_long(struct tally_buf *b, long v)
+{
+	return put(b, &v, sizeof(v));
+}
+
+static int
+put_dbl(struct tally_buf *b, double v)
+{
+	return put(b, &v, sizeof(v));
+}
+
+static int
+put_str(struct tally_buf *b, const char *s)
+{
+	size_t n;
+
+	if (s == NULL)
+		return put_u32(b, 0);
+	n = strlen(s);
+	return put_u32(b, n + 1) | put(b, s, n + 1);
+}
+
+static int
+put_kv(struct tally_buf *b, const struct tally_kv *kv, size_t n)
 {
 	size_t i;
-	int c;
+	int rc = put_u32(b, n);
 
-	for (i = 0; i < a->nlabels && i < b->nlabels; i++)
-		if ((c = kv_cmp(&a->labels[i], &b->labels[i])) != 0)
-			return c;
-	return (a->nlabels > b->nlabels) - (a->nlabels < b->nlabels);
-}
-
-/* Meta items by labels, key, value; everything else by stream line. */
-static int
-oentry_cmp(const void *pa, const void *pb)
-{
-	const struct oentry *a = *(struct oentry *const *)pa;
-	const struct oentry *b = *(struct oentry *const *)pb;
-	int c;
-
-	if ((c = type_rank(a->rec->type) - type_rank(b->rec->type)) != 0)
-		return c;
-	if (a->rec->type == TALLY_REC_META) {
-		if ((c = labels_cmp(a->rec, b->rec)) != 0)
-			return c;
-		return kv_cmp(a->rec->u.meta.items, b->rec->u.meta.items);
-	}
-	return strcmp(a->line, b->line);
+	for (i = 0; i < n; i++)
+		rc |= put_str(b, kv[i].key) | put_str(b, kv[i].value);
+	return rc;
 }
 
 static int
-push_out(struct tally_merge *m, struct tally_record *r, size_t *cap)
+put_att(struct tally_buf *b, const struct tally_attempt *a)
 {
-	if (m->nout == *cap) {
-		size_t nc = *cap ? *cap * 2 : 64;
-		struct tally_record **p = realloc(m->out, nc * sizeof(*p));
+	return put_u32(b, (size_t)a->status) | put_str(b, a->raw_status) |
+	    put_dbl(b, a->duration) | put_str(b, a->message) |
+	    put_str(b, a->type) | put_str(b, a->trace) |
+	    put_str(b, a->stdout_text) | put_str(b, a->stderr_text);
+}
 
-		if (p == NULL)
-			return TALLY_ENOMEM;
-		m->out = p;
-		*cap = nc;
+/* Append rec's frame to b. */
+static int
+encode(struct tally_buf *b, const struct tally_record *r, const char *line)
+{
+	size_t start = b->len, i, len;
+	int rc;
+
+	rc = put_u32(b, 0);
+	rc |= put_u32(b, (size_t)r->type);
+	rc |= put_str(b, r->type == TALLY_REC_TEST ? NULL : line);
+	rc |= put_str(b, r->source);
+	rc |= put_kv(b, r->labels, r->nlabels);
+	switch (r->type) {
+	case TALLY_REC_TEST: {
+		const struct tally_test *t = &r->u.test;
+		struct tally_attempt own;
+
+		rc |= put_str(b, t->name) | put_str(b, t->classname);
+		rc |= put_u32(b, t->nsuite);
+		for (i = 0; i < t->nsuite; i++)
+			rc |= put_str(b, t->suite[i]);
+		own.status = t->status;
+		own.raw_status = t->raw_status;
+		own.duration = t->duration;
+		own.message = t->message;
+		own.type = t->type;
+		own.trace = t->trace;
+		own.stdout_text = t->stdout_text;
+		own.stderr_text = t->stderr_text;
+		rc |= put_att(b, &own);
+		rc |= put_str(b, t->file_path) | put_long(b, t->line);
+		rc |= put_str(b, t->category) | put_long(b, t->retries);
+		rc |= put_long(b, t->flaky);
+		rc |= put_u32(b, t->nattempts);
+		for (i = 0; i < t->nattempts; i++)
+			rc |= put_att(b, &t->attempts[i]);
+		rc |= put_kv(b, t->properties, t->nproperties);
+		break;
 	}
-	m->out[m->nout++] = r;
+	case TALLY_REC_SUITE: {
+		const struct tally_suite *s = &r->u.suite;
+
+		rc |= put_u32(b, s->npath);
+		for (i = 0; i < s->npath; i++)
+			rc |= put_str(b, s->path[i]);
+		rc |= put_str(b, s->timestamp) | put_str(b, s->hostname);
+		rc |= put_dbl(b, s->duration) | put_long(b, s->tests);
+		rc |= put_long(b, s->failures) | put_long(b, s->errors);
+		rc |= put_long(b, s->skipped);
+		rc |= put_str(b, s->stdout_text) | put_str(b, s->stderr_text);
+		rc |= put_kv(b, s->properties, s->nproperties);
+		break;
+	}
+	case TALLY_REC_META:
+		rc |= put_kv(b, r->u.meta.items, r->u.meta.nitems);
+		break;
+	case TALLY_REC_ERROR:
+		rc |= put_long(b, r->u.error.line);
+		rc |= put_long(b, r->u.error.column);
+		rc |= put_str(b, r->u.error.message);
+		break;
+	case TALLY_REC_PERF: {
+		const struct tally_perf *p = &r->u.perf;
+
+		rc |= put_str(b, p->name) | put_str(b, p->method);
+		rc |= put_long(b, p->requests) | put_long(b, p->failures);
+		rc |= put_dbl(b, p->mean) | put_dbl(b, p->min);
+		rc |= put_dbl(b, p->max) | put_dbl(b, p->median);
+		rc |= put_dbl(b, p->p90) | put_dbl(b, p->p95);
+		rc |= put_dbl(b, p->p99) | put_dbl(b, p->rps);
+		rc |= put_kv(b, p->properties, p->nproperties);
+		break;
+	}
+	}
+	if (rc != TALLY_OK || b->len - start - 4 > UINT32_MAX)
+		return TALLY_ENOMEM;
+	len = b->len - start - 4;
+	memcpy(b->data + start, &(uint32_t){ (uint32_t)len }, 4);
 	return TALLY_OK;
+}
+
+/* A decoded frame: the record points into frame and the arrays here. */
+struct dec {
+	struct tally_record	 rec;
+	const char		*line;
+	int			 rank;
+	struct tally_buf	 frame;
+	const char		**sv;
+	size_t			 csv;
+	struct tally_kv		*kv[2];
+	size_t			 ckv[2];
+	struct tally_attempt	*att;
+	size_t			 catt;
+};
+
+struct rd {
+	const char	*p, *end;
+	int		 bad;
+};
+
+static void
+get(struct rd *d, void *dst, size_t n)
+{
+	if (d->bad || (size_t)(d->end - d->p) < n) {
+		d->bad = 1;
+		memset(dst, 0, n);
+		return;
+	}
+	memcpy(dst, d->p, n);
+	d->p += n;
+}
+
+static size_t
+get_u32(struct rd *d)
+{
+	uint32_t u;
+
+	get(d, &u, sizeof(u));
+	return u;
+}
+
+static long
+get_long(struct rd *d)
+{
+	long v;
+
+	get(d, &v, sizeof(v));
+	return v;
+}
+
+static double
+get_dbl(struct rd *d)
+{
+	double v;
+
+	get(d, &v, sizeof(v));
+	return v;
+}
+
+static const char *
+get_str(struct rd *d)
+{
+	size_t n = get_u32(d);
+	const char *s = d->p;
+
+	if (n == 0 || d->bad)
+		return NULL;
+	if ((size_t)(d->end - d->p) < n || s[n - 1] != '\0') {
+		d->bad = 1;
+		return NULL;
+	}
+	d->p += n;
+	return s;
+}
+
+static int
+grow(void **p, size_t *cap, size_t want, size_t elem)
+{
+	void *q;
+
+	if (want <= *cap)
+		return 0;
+	if ((q = realloc(*p, want * elem)) == NULL)
+		return -1;
+	*p = q;
+	*cap = want;
+	return 0;
+}
+
+static int
+get_kv(struct rd *d, struct dec *x, int slot, struct tally_kv **out,
+    size_t *n)
+{
+	size_t i, k = get_u32(d);
+
+	if (k > (size_t)(d->end - d->p) || grow((void **)&x->kv[slot],
+	    &x->ckv[slot], k + 1, sizeof(struct tally_kv)))
+		return d->bad = 1;
+	for (i = 0; i < k; i++) {
+		x->kv[slot][i].key = get_str(d);
+		x->kv[slot][i].value = get_str(d);
+	}
+	*out = x->kv[slot];
+	*n = k;
+	return d->bad;
+}
+
+static void
+get_att(struct rd *d, struct tally_attempt *a)
+{
+	a->status = (enum tally_status)get_u32(d);
+	a->raw_status = get_str(d);
+	a->duration = get_dbl(d);
+	a->message = get_str(d);
+	a->type = get_str(d);
+	a->trace = get_str(d);
+	a->stdout_text = get_str(d);
+	a->stderr_text = get_str(d);
+}
+
+static int
+get_strv(struct rd *d, struct dec *x, const char ***out, size_t *n)
+{
+	size_t i, k = get_u32(d);
+
+	if (k > (size_t)(d->end - d->p) ||
+	    grow((void **)&x->sv, &x->csv, k + 1, sizeof(char *)))
+		return d->bad = 1;
+	for (i = 0; i < k; i++)
+		x->sv[i] = get_str(d);
+	*out = x->sv;
+	*n = k;
+	return d->bad;
+}
+
+/* Decode the frame in x->frame (without its length) into x->rec. */
+static int
+decode(struct dec *x)
+{
+	struct tally_record *r = &x->rec;
+	struct rd d = { x->frame.data, x->frame.data + x->frame.len, 0 };
+	size_t i, n;
+
+	tally_record_init(r, (enum tally_type)get_u32(&d));
+	x->rank = type_rank(r->type);
+	x->line = get_str(&d);
+	r->source = get_str(&d);
+	if (get_kv(&d, x, 0, &r->labels, &r->nlabels))
+		return TALLY_EPARSE;
+	switch (r->type) {
+	case TALLY_REC_TEST: {
+		struct tally_test *t = &r->u.test;
+		struct tally_attempt own;
+
+		t->name = get_str(&d);
+		t->classname = get_str(&d);
+		if (get_strv(&d, x, &t->suite, &t->nsuite))
+			return TALLY_EPARSE;
+		get_att(&d, &own);
+		t->status = own.status;
+		t->raw_status = own.raw_status;
+		t->duration = own.duration;
+		t->message = own.message;
+		t->type = own.type;
+		t->trace = own.trace;
+		t->stdout_text = own.stdout_text;
+		t->stderr_text = own.stderr_text;
+		t->file_path = get_str(&d);
+		t->line = get_long(&d);
+		t->category = get_str(&d);
+		t->retries = get_long(&d);
+		t->flaky = (int)get_long(&d);
+		n = get_u32(&d);
+		if (n > (size_t)(d.end - d.p) || grow((void **)&x->att,
+		    &x->catt, n + 1, sizeof(*x->att)))
+			return TALLY_EPARSE;
+		for (i = 0; i < n; i++)
+			get_att(&d, &x->att[i]);
+		t->attempts = x->att;
+		t->nattempts = n;
+		get_kv(&d, x, 1, &t->properties, &t->nproperties);
+		break;
+	}
+	case TALLY_REC_SUITE: {
+		struct tally_suite *s = &r->u.suite;
+
+		if (get_strv(&d, x, &s->path, &s->npath))
+			return TALLY_EPARSE;
+		s->timestamp = get_str(&d);
+		s->hostname = get_str(&d);
+		s->duration = get_dbl(&d);
+		s->tests = get_long(&d);
+		s->failures = get_long(&d);
+		s->errors = get_long(&d);
+		s->skipped = get_long(&d);
+		s->stdout_text = get_str(&d);
+		s->stderr_text = get_str(&d);
+		get_kv(&d, x, 1, &s->properties, &s->nproperties);
+		break;
+	}
+	case TALLY_REC_META:
+		get_kv(&d, x, 1, &r->u.meta.items, &r->u.meta.nitems);
+		break;
+	case TALLY_REC_ERROR:
+		r->u.error.line = get_long(&d);
+		r->u.error.column = get_long(&d);
+		r->u.error.message = get_str(&d);
+		break;
+	case TALLY_REC_PERF: {
+		struct tally_perf *p = &r->u.perf;
+
+		p->name = get_str(&d);
+		p->method = get_str(&d);
+		p->requests = get_long(&d);
+		p->failures = get_long(&d);
+		p->mean = get_dbl(&d);
+		p->min = get_dbl(&d);
+		p->max = get_dbl(&d);
+		p->median = get_dbl(&d);
+		p->p90 = get_dbl(&d);
+		p->p95 = get_dbl(&d);
+		p->p99 = get_dbl(&d);
+		p->rps = get_dbl(&d);
+		get_kv(&d, x, 1, &p->properties, &p->nproperties);
+		break;
+	}
+	default:
+		return TALLY_EPARSE;
+	}
+	return d.bad || d.p != d.end ? TALLY_EPARSE : TALLY_OK;
+}
+
+static void
+dec_free(struct dec *x)
+{
+	tally_buf_free(&x->frame);
+	free(x->sv);
+	free(x->kv[0]);
+	free(x->kv[1]);
+	free(x->att);
+}
+
+/* ---- the spill file and its runs ---- */
+
+static int
+tmp_open(struct tally_merge *m, struct tally_error *err)
+{
+	const char *dir = m->tmpdir;
+	char *path;
+	int fd, e;
+
+	if (m->tmp != NULL)
+		return TALLY_OK;
+	if (dir == NULL || dir[0] == '\0')
+		dir = getenv("TMPDIR");
+	if (dir == NULL || dir[0] == '\0')
+		dir = "/tmp";
+	if (asprintf(&path, "%s/tally-merge.XXXXXX", dir) < 0)
+		return tally_error_set(err, TALLY_ENOMEM, 0, 0,
+		    "out of memory");
+	/* Unlinked at once: nothing is left behind on any exit. */
+	if ((fd = mkstemp(path)) < 0) {
+		e = errno;
+		free(path);
+		err->sys_errno = e;
+		return tally_error_set(err, TALLY_EIO, 0, 0, "cannot create "
+		    "a temporary file in '%s': %s", dir, strerror(e));
+	}
+	unlink(path);
+	free(path);
+	if ((m->tmp = fdopen(fd, "w+")) == NULL) {
+		close(fd);
+		return tally_error_set(err, TALLY_ENOMEM, 0, 0,
+		    "out of memory");
+	}
+	return TALLY_OK;
+}
+
+static int
+tmp_error(struct tally_merge *m, struct tally_error *err)
+{
+	int e = errno;
+
+	(void)m;
+	err->sys_errno = e;
+	return tally_error_set(err, TALLY_EIO, 0, 0, "write error: temporary "
+	    "file: %s", strerror(e));
+}
+
+/* Write rec's frame at the end of the spill file. */
+static int
+spill_write(struct tally_merge *m, const struct tally_record *rec,
+    const char *line, struct tally_error *err)
+{
+	tally_buf_reset(&m->enc);
+	if (encode(&m->enc, rec, line) != TALLY_OK)
+		return tally_error_set(err, TALLY_ENOMEM, 0, 0,
+		    "out of memory");
+	if (fwrite(m->enc.data, 1, m->enc.len, m->tmp) != m->enc.len)
+		return tmp_error(m, err);
+	return TALLY_OK;
+}
+
+static int
+run_begin(struct tally_merge *m, struct tally_error *err)
+{
+	int rc;
+
+	if ((rc = tmp_open(m, err)) != TALLY_OK)
+		return rc;
+	if (grow((void **)&m->runs, &m->cruns, m->nruns + 1,
+	    sizeof(*m->runs)))
+		return tally_error_set(err, TALLY_ENOMEM, 0, 0,
+		    "out of memory");
+	if (fseeko(m->tmp, 0, SEEK_END) != 0)
+		return tmp_error(m, err);
+	m->runs[m->nruns].start = m->runs[m->nruns].end = ftello(m->tmp);
+	return TALLY_OK;
+}
+
+static int
+run_end(struct tally_merge *m, struct tally_error *err)
+{
+	if (fflush(m->tmp) != 0)
+		return tmp_error(m, err);
+	m->runs[m->nruns++].end = ftello(m->tmp);
+	return TALLY_OK;
+}
+
+/* ---- draining the table in canonical order ---- */
+
+/* Where drained records go; each takes ownership of rec. */
+typedef int (*emit_fn)(struct tally_merge *m, struct tally_record *rec,
+    const char *line, struct tally_error *err);
+
+static int
+emit_out(struct tally_merge *m, struct tally_record *rec, const char *line,
+    struct tally_error *err)
+{
+	(void)line;
+	if (grow((void **)&m->out, &m->cout, m->nout + 1, sizeof(*m->out))) {
+		tally_record_free(rec);
+		return tally_error_set(err, TALLY_ENOMEM, 0, 0,
+		    "out of memory");
+	}
+	m->out[m->nout++] = rec;
+	return TALLY_OK;
+}
+
+static int
+emit_spill(struct tally_merge *m, struct tally_record *rec,
+    const char *line, struct tally_error *err)
+{
+	int rc = spill_write(m, rec, line, err);
+
+	tally_record_free(rec);
+	return rc;
 }
 
 /*
@@ -919,7 +1471,7 @@ push_out(struct tally_merge *m, struct tally_record *r, size_t *cap)
  * next the second smallest, and so on.
  */
 static int
-finish_meta(struct tally_merge *m, struct oentry **o, size_t n, size_t *cap)
+finish_meta(struct tally_merge *m, struct oentry **o, size_t n)
 {
 	struct tally_record r, *dup;
 	size_t *round, i, k, maxr = 0;
@@ -948,105 +1500,769 @@ finish_meta(struct tally_merge *m, struct oentry **o, size_t n, size_t *cap)
 			if (round[i] == k)
 				items[r.u.meta.nitems++] =
 				    o[i]->rec->u.meta.items[0];
-		if ((rc = tally_record_dup(&r, &dup)) == TALLY_OK &&
-		    (rc = push_out(m, dup, cap)) != TALLY_OK)
-			tally_record_free(dup);
+		if ((rc = tally_record_dup(&r, &dup)) == TALLY_OK)
+			rc = emit_out(m, dup, NULL, NULL);
 	}
 	free(r.u.meta.items);
 	free(round);
 	return rc;
 }
 
-int
-tally_merge_finish(struct tally_merge *m, struct tally_error *err)
+static void
+ht_clear(struct htab *t)
 {
-	struct tentry **tv = NULL;
-	struct oentry **ov = NULL;
-	struct tally_record *r;
-	size_t i, j, nt = 0, no = 0, cap = 0;
-	int rc = TALLY_ENOMEM;
+	free(t->s);
+	t->s = NULL;
+	t->cap = t->n = 0;
+}
 
-	if (m->finished)
-		return tally_error_set(err, TALLY_EINVAL, 0, 0,
-		    "merge table already finished");
-	m->finished = 1;
-	if (m->tests.n > 0 && (tv = malloc(m->tests.n * sizeof(*tv))) == NULL)
-		goto out;
-	if (m->other.n > 0 && (ov = malloc(m->other.n * sizeof(*ov))) ==
-	    NULL) {
-		free(tv);
-		goto out;
-	}
-	for (i = 0; i < m->tests.cap; i++)
-		if (m->tests.s[i].val != NULL)
-			tv[nt++] = m->tests.s[i].val;
-	for (i = 0; i < m->other.cap; i++)
-		if (m->other.s[i].val != NULL)
-			ov[no++] = m->other.s[i].val;
-	/*
-	 * Memory: from here the entries live in tv and the table goes,
-	 * each entry goes once its record is built, and the output array
-	 * is allocated once (meta items regroup into no more records than
-	 * there are items).
-	 */
-	m->tv = tv;
-	m->ntv = nt;
-	free(m->tests.s);
-	m->tests.s = NULL;
-	m->tests.cap = m->tests.n = 0;
-	if (nt + no > 0 && (m->out = malloc((nt + no) *
-	    sizeof(*m->out))) == NULL)
-		goto out;
-	cap = nt + no;
-	if (nt > 0)
-		qsort(tv, nt, sizeof(*tv), tentry_cmp);
-	if (no > 0)
-		qsort(ov, no, sizeof(*ov), oentry_cmp);
-	for (i = 0; i < no && ov[i]->rec->type == TALLY_REC_META; i = j) {
-		for (j = i + 1; j < no && ov[j]->rec->type == TALLY_REC_META &&
+/* Meta records, regrouped, into m->out. */
+static int
+drain_meta(struct tally_merge *m, struct tally_error *err)
+{
+	struct oentry **ov;
+	size_t i, j, no = 0;
+	int rc = TALLY_OK;
+
+	if (m->meta.n == 0)
+		return TALLY_OK;
+	if ((ov = malloc(m->meta.n * sizeof(*ov))) == NULL)
+		return tally_error_set(err, TALLY_ENOMEM, 0, 0,
+		    "out of memory");
+	for (i = 0; i < m->meta.cap; i++)
+		if (m->meta.s[i].val != NULL)
+			ov[no++] = m->meta.s[i].val;
+	qsort(ov, no, sizeof(*ov), oentry_cmp);
+	for (i = 0; i < no && rc == TALLY_OK; i = j) {
+		for (j = i + 1; j < no &&
 		    labels_cmp(ov[i]->rec, ov[j]->rec) == 0; j++)
 			;
-		if (finish_meta(m, ov + i, j - i, &cap) != TALLY_OK)
-			goto out;
+		rc = finish_meta(m, ov + i, j - i);
 	}
-	for (; i < no && ov[i]->rec->type == TALLY_REC_SUITE; i++) {
-		if (push_out(m, ov[i]->rec, &cap) != TALLY_OK)
-			goto out;
-		ov[i]->rec = NULL;
-	}
-	for (j = 0; j < nt; j++) {
-		if (finish_test(tv[j], &r) != TALLY_OK)
-			goto out;
-		if (push_out(m, r, &cap) != TALLY_OK) {
-			tally_record_free(r);
-			goto out;
-		}
-		tentry_free(tv[j]);
-		tv[j] = NULL;
-	}
-	for (; i < no; i++) {
-		if (push_out(m, ov[i]->rec, &cap) != TALLY_OK)
-			goto out;
-		ov[i]->rec = NULL;
-	}
-	rc = TALLY_OK;
-out:
+	for (i = 0; i < no; i++)
+		oentry_free(ov[i]);
 	free(ov);
+	ht_clear(&m->meta);
 	if (rc != TALLY_OK)
 		return tally_error_set(err, rc, 0, 0, "out of memory");
 	return TALLY_OK;
 }
 
-size_t
-tally_merge_count(const struct tally_merge *m)
+/*
+ * Everything in the table but meta, in canonical order, into emit; the
+ * table is empty afterwards, also on failure.
+ */
+static int
+drain(struct tally_merge *m, emit_fn emit, struct tally_error *err)
 {
-	return m->finished ? m->nout : 0;
+	struct tentry **tv = NULL;
+	struct oentry **ov = NULL;
+	struct tally_record *r;
+	size_t i, j, nt = 0, no = 0;
+	int rc = TALLY_OK;
+
+	if ((m->tests.n > 0 && (tv = malloc(m->tests.n * sizeof(*tv))) ==
+	    NULL) || (m->other.n > 0 && (ov = malloc(m->other.n *
+	    sizeof(*ov))) == NULL))
+		rc = tally_error_set(err, TALLY_ENOMEM, 0, 0,
+		    "out of memory");
+	for (i = 0; i < m->tests.cap; i++)
+		if (m->tests.s[i].val != NULL) {
+			if (tv != NULL)
+				tv[nt++] = m->tests.s[i].val;
+			else
+				tentry_free(m->tests.s[i].val);
+		}
+	for (i = 0; i < m->other.cap; i++)
+		if (m->other.s[i].val != NULL) {
+			if (ov != NULL)
+				ov[no++] = m->other.s[i].val;
+			else
+				oentry_free(m->other.s[i].val);
+		}
+	ht_clear(&m->tests);
+	ht_clear(&m->other);
+	m->used = 0;
+	if (nt > 0)
+		qsort(tv, nt, sizeof(*tv), tentry_cmp);
+	if (no > 0)
+		qsort(ov, no, sizeof(*ov), oentry_cmp);
+	/* Suites, then tests, then errors and perf; each entry goes once
+	 * its record is out. */
+	for (i = 0, j = 0; i < no || j < nt; ) {
+		if (i < no && (j == nt ||
+		    type_rank(ov[i]->rec->type) < RANK_TEST)) {
+			if (rc == TALLY_OK) {
+				rc = emit(m, ov[i]->rec, ov[i]->line, err);
+				ov[i]->rec = NULL;
+			}
+			oentry_free(ov[i++]);
+			continue;
+		}
+		if (rc == TALLY_OK) {
+			if (finish_test(tv[j], &r) == TALLY_OK)
+				rc = emit(m, r, NULL, err);
+			else
+				rc = tally_error_set(err, TALLY_ENOMEM, 0, 0,
+				    "out of memory");
+		}
+		tentry_free(tv[j++]);
+	}
+	free(tv);
+	free(ov);
+	return rc;
 }
 
-const struct tally_record *
-tally_merge_get(const struct tally_merge *m, size_t i)
+/* The table as one more run in the spill file. */
+static int
+spill(struct tally_merge *m, struct tally_error *err)
 {
-	return m->finished && i < m->nout ? m->out[i] : NULL;
+	int rc;
+
+	if ((rc = run_begin(m, err)) != TALLY_OK ||
+	    (rc = drain(m, emit_spill, err)) != TALLY_OK)
+		return rc;
+	return run_end(m, err);
+}
+
+/*
+ * What a record costs in the table, roughly: its strings with their
+ * allocation overhead, plus the entry, its slots and its arrays.
+ */
+static size_t
+str_cost(const char *s)
+{
+	return s != NULL ? strlen(s) + 1 + 16 : 0;
+}
+
+static size_t
+kv_cost(const struct tally_kv *kv, size_t n)
+{
+	size_t i, c = n * sizeof(*kv);
+
+	for (i = 0; i < n; i++)
+		c += str_cost(kv[i].key) + str_cost(kv[i].value);
+	return c;
+}
+
+static size_t
+rec_cost(const struct tally_record *r)
+{
+	size_t i, c = 2 * sizeof(*r) + 128 + str_cost(r->source) +
+	    kv_cost(r->labels, r->nlabels);
+
+	switch (r->type) {
+	case TALLY_REC_TEST: {
+		const struct tally_test *t = &r->u.test;
+
+		c += str_cost(t->name) + str_cost(t->classname) +
+		    str_cost(t->raw_status) + str_cost(t->message) +
+		    str_cost(t->type) + str_cost(t->trace) +
+		    str_cost(t->stdout_text) + str_cost(t->stderr_text) +
+		    str_cost(t->file_path) + str_cost(t->category) +
+		    kv_cost(t->properties, t->nproperties) +
+		    sizeof(struct att) * (t->nattempts + 1);
+		for (i = 0; i < t->nsuite; i++)
+			c += sizeof(char *) + str_cost(t->suite[i]);
+		for (i = 0; i < t->nattempts; i++)
+			c += str_cost(t->attempts[i].raw_status) +
+			    str_cost(t->attempts[i].message) +
+			    str_cost(t->attempts[i].type) +
+			    str_cost(t->attempts[i].trace) +
+			    str_cost(t->attempts[i].stdout_text) +
+			    str_cost(t->attempts[i].stderr_text);
+		/* The key and the identity strings twice. */
+		c += str_cost(t->name) + str_cost(t->classname);
+		break;
+	}
+	case TALLY_REC_SUITE:
+		for (i = 0; i < r->u.suite.npath; i++)
+			c += sizeof(char *) + 2 * str_cost(r->u.suite.path[i]);
+		c += str_cost(r->u.suite.timestamp) +
+		    str_cost(r->u.suite.hostname) +
+		    2 * str_cost(r->u.suite.stdout_text) +
+		    2 * str_cost(r->u.suite.stderr_text) +
+		    2 * kv_cost(r->u.suite.properties,
+		    r->u.suite.nproperties);
+		break;
+	case TALLY_REC_ERROR:
+		c += 2 * str_cost(r->u.error.message);
+		break;
+	case TALLY_REC_PERF:
+		c += 2 * str_cost(r->u.perf.name) +
+		    2 * str_cost(r->u.perf.method) + 256 +
+		    2 * kv_cost(r->u.perf.properties,
+		    r->u.perf.nproperties);
+		break;
+	default:
+		break;
+	}
+	return c;
+}
+
+/* Add rec to the table; spill the table when it is over budget. */
+static int
+table_add(struct tally_merge *m, const struct tally_record *rec,
+    struct tally_error *err)
+{
+	struct tally_record r;
+	int rc;
+
+	if (rec->type == TALLY_REC_TEST)
+		rc = add_test(m, rec);
+	else if ((rc = canon(m, rec, &r)) == TALLY_OK)
+		rc = add_other1(m, &m->other, &r);
+	if (rc != TALLY_OK)
+		return tally_error_set(err, rc, 0, 0, "out of memory");
+	m->used += rec_cost(rec);
+	return m->used > m->budget ? spill(m, err) : TALLY_OK;
+}
+
+/* ---- input that is already in canonical order ---- */
+
+/*
+ * While records arrive in strictly increasing canonical order, each is
+ * made canonical on its own (its attempts ordered, ...) and kept in
+ * order: in memory up to the budget, then as the first run of the spill
+ * file.  A merged stream never needs the table.  The first record out of
+ * order ends this: what was kept goes into the table (or stays the first
+ * run) and merging goes on as usual.
+ */
+static int
+sorted_end(struct tally_merge *m, struct tally_error *err)
+{
+	size_t i;
+	int rc = TALLY_OK;
+
+	m->sorted = 0;
+	m->used = 0;
+	if (m->sorted_disk) {
+		tally_record_free(m->prev);
+		m->prev = NULL;
+		m->sorted_disk = 0;
+		return run_end(m, err);
+	}
+	/* Merged records merge again into themselves. */
+	for (i = 0; i < m->nout; i++) {
+		if (rc == TALLY_OK)
+			rc = table_add(m, m->out[i], err);
+		tally_record_free(m->out[i]);
+	}
+	m->nout = 0;
+	m->prev = NULL;
+	return rc;
+}
+
+static int
+sorted_add(struct tally_merge *m, const struct tally_record *in,
+    struct tally_error *err)
+{
+	struct tally_record r, *one = NULL, *x;
+	struct tentry *e;
+	size_t i;
+	int rank = type_rank(in->type), c, rc;
+
+	if ((rc = canon(m, in, &r)) != TALLY_OK)
+		goto nomem;
+	if (rank == RANK_TEST) {
+		if ((rc = entry_new(&r, NULL, &e)) != TALLY_OK)
+			goto nomem;
+		if ((rc = entry_add(e, &r, 0)) == TALLY_OK)
+			rc = finish_test(e, &one);
+		tentry_free(e);
+		if (rc != TALLY_OK)
+			goto nomem;
+		tally_buf_reset(&m->b);
+	} else {
+		tally_buf_reset(&m->b);
+		if (tally_stream_format(&m->b, &r) != TALLY_OK ||
+		    tally_record_dup(&r, &one) != TALLY_OK)
+			goto nomem;
+	}
+	c = m->prev == NULL ? 1 : rank - m->prevrank;
+	if (c == 0)
+		c = rank == RANK_TEST ? test_cmp(one, m->prev) :
+		    strcmp(m->b.data, m->prevline.data);
+	if (c <= 0) {
+		tally_record_free(one);
+		if ((rc = sorted_end(m, err)) != TALLY_OK)
+			return rc;
+		return table_add(m, in, err);
+	}
+	m->prevrank = rank;
+	tally_buf_reset(&m->prevline);
+	if (rank != RANK_TEST && tally_buf_add(&m->prevline, m->b.data,
+	    m->b.len) != TALLY_OK) {
+		tally_record_free(one);
+		goto nomem;
+	}
+	if (m->sorted_disk) {
+		rc = spill_write(m, one, m->b.data, err);
+		tally_record_free(m->prev);
+		m->prev = one;
+		return rc;
+	}
+	if ((rc = emit_out(m, one, NULL, err)) != TALLY_OK)
+		return rc;
+	m->prev = one;
+	m->used += rec_cost(in);
+	if (m->used <= m->budget)
+		return TALLY_OK;
+	/* Over budget: what is kept becomes the first run, still open. */
+	if ((rc = run_begin(m, err)) != TALLY_OK)
+		return rc;
+	for (i = 0; i < m->nout; i++) {
+		x = m->out[i];
+		if (rc == TALLY_OK && x->type != TALLY_REC_TEST) {
+			tally_buf_reset(&m->b);
+			if (tally_stream_format(&m->b, x) != TALLY_OK)
+				rc = TALLY_ENOMEM;
+		}
+		if (rc == TALLY_OK)
+			rc = spill_write(m, x, m->b.data, err);
+		if (x != m->prev)
+			tally_record_free(x);
+	}
+	m->nout = 0;
+	m->used = 0;
+	m->sorted_disk = 1;
+	return rc == TALLY_ENOMEM ? tally_error_set(err, rc, 0, 0,
+	    "out of memory") : rc;
+nomem:
+	return tally_error_set(err, TALLY_ENOMEM, 0, 0, "out of memory");
+}
+
+/* ---- reading the result back ---- */
+
+/* One run being read: a window on the spill file and its head record. */
+struct rrun {
+	off_t			 pos, end;
+	char			*buf;
+	size_t			 cap, off, len;
+	struct dec		 d;
+};
+
+struct cursor {
+	size_t			 pos;	/* next of m->out */
+	int			 started;
+	struct rrun		*rr;
+	size_t			 nrr;
+	size_t			*heap, nheap;
+	size_t			*took, ntook; /* runs whose heads went out */
+	struct tally_record	*owned;	/* a record combined from runs */
+	int			 tee;	/* first pass: write the result */
+	off_t			 teestart;
+};
+
+static int
+rr_get(struct tally_merge *m, struct rrun *r, void *dst, size_t n,
+    struct tally_error *err)
+{
+	char *d = dst;
+	size_t k, want;
+	ssize_t got;
+
+	while (n > 0) {
+		if (r->off == r->len) {
+			want = r->cap;
+			if ((off_t)want > r->end - r->pos)
+				want = (size_t)(r->end - r->pos);
+			if (want == 0)
+				return tally_error_set(err, TALLY_EIO, 0, 0,
+				    "temporary file cut short");
+			got = pread(fileno(m->tmp), r->buf, want, r->pos);
+			if (got <= 0) {
+				err->sys_errno = got < 0 ? errno : 0;
+				return tally_error_set(err, TALLY_EIO, 0, 0,
+				    "read error: temporary file: %s",
+				    got < 0 ? strerror(errno) : "cut short");
+			}
+			r->pos += got;
+			r->off = 0;
+			r->len = (size_t)got;
+		}
+		k = r->len - r->off < n ? r->len - r->off : n;
+		memcpy(d, r->buf + r->off, k);
+		r->off += k;
+		d += k;
+		n -= k;
+	}
+	return TALLY_OK;
+}
+
+/* The run's next record as its head: 1, 0 at its end, or a status. */
+static int
+rr_next(struct tally_merge *m, struct rrun *r, struct tally_error *err)
+{
+	uint32_t len;
+	int rc;
+
+	if (r->off == r->len && r->pos == r->end)
+		return 0;
+	if ((rc = rr_get(m, r, &len, sizeof(len), err)) != TALLY_OK)
+		return rc;
+	tally_buf_reset(&r->d.frame);
+	if (tally_buf_reserve(&r->d.frame, (size_t)len + 1) != TALLY_OK)
+		return tally_error_set(err, TALLY_ENOMEM, 0, 0,
+		    "out of memory");
+	if ((rc = rr_get(m, r, r->d.frame.data, len, err)) != TALLY_OK)
+		return rc;
+	r->d.frame.len = len;
+	r->d.frame.data[len] = '\0';
+	if (decode(&r->d) != TALLY_OK)
+		return tally_error_set(err, TALLY_EIO, 0, 0,
+		    "temporary file damaged");
+	return 1;
+}
+
+/* Heads in canonical order; ties is 0 for equal keys. */
+static int
+head_cmp(const struct cursor *c, size_t a, size_t b, int ties)
+{
+	const struct dec *x = &c->rr[a].d, *y = &c->rr[b].d;
+	int r;
+
+	if (x->rank != y->rank)
+		r = x->rank - y->rank;
+	else if (x->rank == RANK_TEST)
+		r = test_cmp(&x->rec, &y->rec);
+	else
+		r = strcmp(nz(x->line), nz(y->line));
+	if (r == 0 && ties)
+		r = (a > b) - (a < b);
+	return r;
+}
+
+static void
+heap_push(struct cursor *c, size_t run)
+{
+	size_t i = c->nheap++, p;
+
+	c->heap[i] = run;
+	for (; i > 0; i = p) {
+		p = (i - 1) / 2;
+		if (head_cmp(c, c->heap[p], c->heap[i], 1) <= 0)
+			break;
+		run = c->heap[p];
+		c->heap[p] = c->heap[i];
+		c->heap[i] = run;
+	}
+}
+
+static size_t
+heap_pop(struct cursor *c)
+{
+	size_t top = c->heap[0], i = 0, l, s, t;
+
+	c->heap[0] = c->heap[--c->nheap];
+	for (;;) {
+		l = 2 * i + 1;
+		s = i;
+		if (l < c->nheap && head_cmp(c, c->heap[l], c->heap[s], 1) < 0)
+			s = l;
+		if (l + 1 < c->nheap &&
+		    head_cmp(c, c->heap[l + 1], c->heap[s], 1) < 0)
+			s = l + 1;
+		if (s == i)
+			break;
+		t = c->heap[s];
+		c->heap[s] = c->heap[i];
+		c->heap[i] = t;
+		i = s;
+	}
+	return top;
+}
+
+static void
+cursor_free(struct cursor *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->nrr; i++) {
+		free(c->rr[i].buf);
+		dec_free(&c->rr[i].d);
+	}
+	free(c->rr);
+	free(c->heap);
+	free(c->took);
+	tally_record_free(c->owned);
+	memset(c, 0, sizeof(*c));
+}
+
+static int
+cursor_start(struct tally_merge *m, struct tally_error *err)
+{
+	struct cursor *c = m->cur;
+	size_t i, cap = m->budget / m->nruns;
+	int rc;
+
+	c->started = 1;
+	if (cap < 16384)
+		cap = 16384;
+	if (cap > (1u << 20))
+		cap = 1u << 20;
+	if (fflush(m->tmp) != 0)
+		return tmp_error(m, err);
+	if ((c->rr = calloc(m->nruns, sizeof(*c->rr))) == NULL ||
+	    (c->heap = calloc(m->nruns, sizeof(*c->heap))) == NULL ||
+	    (c->took = calloc(m->nruns, sizeof(*c->took))) == NULL)
+		return tally_error_set(err, TALLY_ENOMEM, 0, 0,
+		    "out of memory");
+	c->nrr = m->nruns;
+	for (i = 0; i < m->nruns; i++) {
+		c->rr[i].pos = m->runs[i].start;
+		c->rr[i].end = m->runs[i].end;
+		c->rr[i].cap = cap;
+		if ((c->rr[i].buf = malloc(cap)) == NULL)
+			return tally_error_set(err, TALLY_ENOMEM, 0, 0,
+			    "out of memory");
+		c->took[c->ntook++] = i;
+	}
+	/* A consumer that reads twice reads one run the second time. */
+	if (m->nruns > 1 && !m->single_pass) {
+		if ((rc = run_begin(m, err)) != TALLY_OK)
+			return rc;
+		c->tee = 1;
+		c->teestart = m->runs[m->nruns].start;
+	}
+	return TALLY_OK;
+}
+
+/* ---- public interface ---- */
+
+#define TALLY_MERGE_RUN_DEFAULT (16u << 20)
+
+int
+tally_merge_new(struct tally_merge **out)
+{
+	*out = calloc(1, sizeof(**out));
+	if (*out == NULL)
+		return TALLY_ENOMEM;
+	if (((*out)->cur = calloc(1, sizeof(struct cursor))) == NULL) {
+		free(*out);
+		*out = NULL;
+		return TALLY_ENOMEM;
+	}
+	(*out)->tests.keyoff = offsetof(struct tentry, key);
+	(*out)->other.keyoff = offsetof(struct oentry, line);
+	(*out)->meta.keyoff = offsetof(struct oentry, line);
+	(*out)->budget = TALLY_MERGE_RUN_DEFAULT;
+	(*out)->sorted = 1;
+	tally_buf_init(&(*out)->b);
+	tally_buf_init(&(*out)->enc);
+	tally_buf_init(&(*out)->prevline);
+	return TALLY_OK;
+}
+
+int
+tally_merge_set_tmpdir(struct tally_merge *m, const char *dir)
+{
+	char *d = NULL;
+
+	if (dir != NULL && (d = strdup(dir)) == NULL)
+		return TALLY_ENOMEM;
+	free(m->tmpdir);
+	m->tmpdir = d;
+	return TALLY_OK;
+}
+
+void
+tally_merge_set_run_bytes(struct tally_merge *m, size_t bytes)
+{
+	m->budget = bytes > 0 ? bytes : TALLY_MERGE_RUN_DEFAULT;
+}
+
+static void
+ht_free(struct htab *t, int tests)
+{
+	size_t i;
+
+	for (i = 0; i < t->cap; i++)
+		if (t->s[i].val != NULL) {
+			if (tests)
+				tentry_free(t->s[i].val);
+			else
+				oentry_free(t->s[i].val);
+		}
+	ht_clear(t);
+}
+
+void
+tally_merge_free(struct tally_merge *m)
+{
+	size_t i;
+
+	if (m == NULL)
+		return;
+	cursor_free(m->cur);
+	free(m->cur);
+	ht_free(&m->tests, 1);
+	ht_free(&m->other, 0);
+	ht_free(&m->meta, 0);
+	for (i = 0; i < m->nout; i++)
+		tally_record_free(m->out[i]);
+	free(m->out);
+	if (m->sorted_disk)
+		tally_record_free(m->prev);
+	if (m->tmp != NULL)
+		fclose(m->tmp);
+	free(m->runs);
+	free(m->tmpdir);
+	free(m->lab);
+	tally_buf_free(&m->b);
+	tally_buf_free(&m->enc);
+	tally_buf_free(&m->prevline);
+	free(m);
+}
+
+int
+tally_merge_add(struct tally_merge *m, const struct tally_record *rec,
+    struct tally_error *err)
+{
+	int rc;
+
+	if (m->finished)
+		return tally_error_set(err, TALLY_EINVAL, 0, 0,
+		    "merge table already finished");
+	switch (rec->type) {
+	case TALLY_REC_META:
+		if ((rc = add_meta(m, rec)) != TALLY_OK)
+			return tally_error_set(err, rc, 0, 0, "out of memory");
+		return TALLY_OK;
+	case TALLY_REC_TEST:
+	case TALLY_REC_SUITE:
+	case TALLY_REC_ERROR:
+	case TALLY_REC_PERF:
+		if (m->broken)
+			return tally_error_set(err, TALLY_EIO, 0, 0,
+			    "merge stopped after a temporary file error");
+		rc = m->sorted ? sorted_add(m, rec, err) :
+		    table_add(m, rec, err);
+		if (rc == TALLY_EIO)
+			m->broken = 1;
+		return rc;
+	default:
+		return tally_error_set(err, TALLY_EINVAL, 0, 0,
+		    "unknown record type %d", (int)rec->type);
+	}
+}
+
+int
+tally_merge_finish(struct tally_merge *m, struct tally_error *err)
+{
+	struct tally_record **kept = m->out;
+	size_t i, nkept = m->nout;
+	int rc;
+
+	if (m->finished)
+		return tally_error_set(err, TALLY_EINVAL, 0, 0,
+		    "merge table already finished");
+	m->finished = 1;
+	if (m->broken)
+		return tally_error_set(err, TALLY_EIO, 0, 0,
+		    "merge stopped after a temporary file error");
+	/* Meta first, then what input in order left in memory. */
+	m->out = NULL;
+	m->nout = m->cout = 0;
+	rc = drain_meta(m, err);
+	for (i = 0; i < nkept; i++)
+		if (rc != TALLY_OK || (rc = emit_out(m, kept[i], NULL, err)) !=
+		    TALLY_OK)
+			tally_record_free(kept[i]);
+	free(kept);
+	if (rc != TALLY_OK)
+		return rc;
+	if (m->sorted_disk) {
+		tally_record_free(m->prev);
+		m->prev = NULL;
+		m->sorted_disk = 0;
+		return run_end(m, err);
+	}
+	if (m->nruns == 0)
+		return drain(m, emit_out, err);
+	if (m->tests.n + m->other.n > 0)
+		return spill(m, err);
+	return TALLY_OK;
+}
+
+int
+tally_merge_broken(const struct tally_merge *m)
+{
+	return m->broken;
+}
+
+void
+tally_merge_rewind(struct tally_merge *m)
+{
+	cursor_free(m->cur);
+}
+
+int
+tally_merge_next(struct tally_merge *m, const struct tally_record **out,
+    struct tally_error *err)
+{
+	struct cursor *c = m->cur;
+	struct tally_record *first;
+	struct tentry *e;
+	size_t i, k;
+	int rc;
+
+	*out = NULL;
+	if (!m->finished)
+		return tally_error_set(err, TALLY_EINVAL, 0, 0,
+		    "merge table not finished");
+	tally_record_free(c->owned);
+	c->owned = NULL;
+	if (c->pos < m->nout) {
+		*out = m->out[c->pos++];
+		return 1;
+	}
+	if (m->nruns == 0)
+		return 0;
+	if (!c->started && (rc = cursor_start(m, err)) != TALLY_OK)
+		return rc;
+	/* The runs whose heads went out last time move on. */
+	for (k = 0; k < c->ntook; k++) {
+		if ((rc = rr_next(m, &c->rr[c->took[k]], err)) < 0)
+			return rc;
+		if (rc == 1)
+			heap_push(c, c->took[k]);
+	}
+	c->ntook = 0;
+	if (c->nheap == 0) {
+		if (c->tee) {
+			c->tee = 0;
+			if (run_end(m, err) == TALLY_OK) {
+				m->runs[0] = m->runs[m->nruns - 1];
+				m->nruns = 1;
+			}
+		}
+		return 0;
+	}
+	i = heap_pop(c);
+	c->took[c->ntook++] = i;
+	while (c->nheap > 0 && head_cmp(c, c->heap[0], i, 0) == 0)
+		c->took[c->ntook++] = heap_pop(c);
+	first = &c->rr[i].d.rec;
+	*out = first;
+	if (c->ntook > 1 && first->type == TALLY_REC_TEST) {
+		/* One test in several runs: merge its merged records. */
+		if ((rc = entry_new(first, NULL, &e)) != TALLY_OK)
+			return tally_error_set(err, rc, 0, 0, "out of memory");
+		rc = entry_add(e, first, 0);
+		for (k = 1; k < c->ntook && rc == TALLY_OK; k++)
+			rc = entry_add(e, &c->rr[c->took[k]].d.rec, 1);
+		if (rc == TALLY_OK)
+			rc = finish_test(e, &c->owned);
+		tentry_free(e);
+		if (rc != TALLY_OK)
+			return tally_error_set(err, rc, 0, 0, "out of memory");
+		*out = c->owned;
+	}
+	if (c->tee && spill_write(m, *out, c->rr[i].d.line, err) !=
+	    TALLY_OK)
+		c->tee = 0;		/* no room: merge the runs again */
+	return 1;
 }
 
 /* ---- sinks ---- */
@@ -1069,17 +2285,19 @@ static int
 ms_end(struct tally_sink *s, struct tally_error *err)
 {
 	struct merge_sink *ms = (struct merge_sink *)s;
-	size_t i;
+	const struct tally_record *rec;
 	int rc;
 
 	if (ms->next == NULL)
 		return TALLY_OK;
+	ms->m->single_pass = 1;
 	if ((rc = tally_merge_finish(ms->m, err)) != TALLY_OK)
 		return rc;
-	for (i = 0; i < tally_merge_count(ms->m); i++)
-		if ((rc = tally_sink_record(ms->next, tally_merge_get(ms->m, i),
-		    err)) != TALLY_OK)
+	while ((rc = tally_merge_next(ms->m, &rec, err)) == 1)
+		if ((rc = tally_sink_record(ms->next, rec, err)) != TALLY_OK)
 			return rc;
+	if (rc != TALLY_OK)
+		return rc;
 	return tally_sink_end(ms->next, err);
 }
 
@@ -1128,4 +2346,10 @@ int
 tally_merge_input_new(struct tally_sink **out, struct tally_merge *m)
 {
 	return sink_new(out, m, NULL);
+}
+
+struct tally_merge *
+tally_merge_sink_table(struct tally_sink *s)
+{
+	return ((struct merge_sink *)s)->m;
 }

@@ -8,6 +8,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <fnmatch.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -307,13 +308,87 @@ emit_error(struct tally_sink *sink, const char *name,
 	return tally_sink_record(sink, &rec, &e2);
 }
 
+/*
+ * Why a walked file of no known format is not a test result, or NULL when
+ * it may be one that is cut short or broken (and so is an error): an empty
+ * file, or XML that ends before its root element's name does.
+ */
+static const char *
+not_results(const unsigned char *head, size_t len, char *buf, size_t size)
+{
+	const char *h = (const char *)head, *e = h + len, *p, *q, *r;
+	size_t i = 0;
+
+	if (len >= 3 && memcmp(h, "\xEF\xBB\xBF", 3) == 0)
+		i = 3;
+	while (i < len && isspace((unsigned char)h[i]))
+		i++;
+	if (i == len)
+		return NULL;
+	if (h[i] != '<')
+		return "not a test result file (no known format), skipped";
+	/* Past the XML declaration, comments, processing instructions and
+	 * the document type (with its internal subset) to the root. */
+	for (p = h + i; p < e; ) {
+		if (isspace((unsigned char)*p)) {
+			p++;
+			continue;
+		}
+		if (*p != '<' || e - p < 2)
+			return NULL;
+		if (p[1] == '?')
+			q = memmem(p, (size_t)(e - p), "?>", 2);
+		else if (e - p >= 4 && memcmp(p, "<!--", 4) == 0)
+			q = memmem(p, (size_t)(e - p), "-->", 3);
+		else if (p[1] == '!') {
+			const char *gt = memchr(p, '>', (size_t)(e - p));
+			const char *br = memchr(p, '[', (size_t)(e - p));
+
+			if (br != NULL && (gt == NULL || br < gt))
+				q = memmem(br, (size_t)(e - br), "]", 1);
+			else
+				q = gt;
+			if (q != NULL && *q == ']')
+				q = memchr(q, '>', (size_t)(e - q));
+		} else
+			break;
+		if (q == NULL)
+			return NULL;
+		p = (const char *)memchr(q, '>', (size_t)(e - q)) + 1;
+	}
+	if (p >= e || !(isalpha((unsigned char)p[1]) || p[1] == '_'))
+		return NULL;
+	for (q = p + 1; q < e && !isspace((unsigned char)*q) && *q != '>' &&
+	    *q != '/'; q++)
+		;
+	if (q == e)
+		return NULL;	/* the name may go on */
+	for (r = q; r > p + 1 && r[-1] != ':'; r--)
+		;
+	if (is_word(r, (size_t)(q - r), "testsuites") ||
+	    is_word(r, (size_t)(q - r), "testsuite") ||
+	    is_word(r, (size_t)(q - r), "testrun"))
+		return NULL;
+	snprintf(buf, size, "not a test result file (XML root element "
+	    "'%.*s'), skipped", (int)(q - p - 1 < 64 ? q - p - 1 : 64), p + 1);
+	return buf;
+}
+
+/*
+ * Read one input; reader warnings go to report.  In a walk (skip not NULL), a file of no known format
+ * that is plainly something else is no error: *skip is set, err says why
+ * and nothing goes into the sink.
+ */
 static int
 read_fd(int fd, const char *name, enum tally_format fmt,
     struct tally_sink *sink, struct tally_error *err,
-    void (*report)(void *, int, const struct tally_error *), void *arg)
+    void (*report)(void *, int, const struct tally_error *), void *arg,
+    int *skip)
 {
 	struct tally_src src;
 	const unsigned char *head;
+	const char *why;
+	char whybuf[160];
 	size_t avail;
 	int rc, erc;
 
@@ -334,6 +409,17 @@ read_fd(int fd, const char *name, enum tally_format fmt,
 			goto fail;
 		}
 		fmt = tally_format_detect(head, avail);
+		/* XML with a document type goes to the JUnit reader, which
+		 * refuses it; in a walk its root decides (JaCoCo's report). */
+		if (skip != NULL && (fmt == TALLY_FMT_AUTO ||
+		    (fmt == TALLY_FMT_JUNIT &&
+		    !has((const char *)head, avail, "<testsuite") &&
+		    !has((const char *)head, avail, "<testcase"))) && (why =
+		    not_results(head, avail, whybuf, sizeof(whybuf))) != NULL) {
+			*skip = 1;
+			rc = tally_error_set(err, TALLY_OK, 0, 0, "%s", why);
+			goto out;
+		}
 		if (fmt == TALLY_FMT_AUTO) {
 			size_t i = 0;
 
@@ -381,7 +467,7 @@ int
 tally_read_fd(int fd, const char *name, enum tally_format fmt,
     struct tally_sink *sink, struct tally_error *err)
 {
-	return read_fd(fd, name, fmt, sink, err, NULL, NULL);
+	return read_fd(fd, name, fmt, sink, err, NULL, NULL, NULL);
 }
 
 /* Files a directory walk reads. */
@@ -414,41 +500,51 @@ static int worse(int a, int b)
 
 typedef void (*report_fn)(void *, int, const struct tally_error *);
 
+/* One operand's walk. */
+struct walk {
+	enum tally_format	 fmt;
+	const struct tally_walk	*opts;
+	struct tally_sink	*sink;
+	report_fn		 report;
+	void			*arg;
+	const char		*root;	/* the directory operand */
+	size_t			 nread;	/* result files read below it */
+};
+
 /*
  * An input that is lost: the diagnostic (through report) and its "error"
  * record in the stream, so that a gate downstream sees it too.
  */
 static int
-lost(const char *path, int rc, int sys_errno, struct tally_sink *sink,
-    report_fn report, void *arg, const char *fmt, const char *what)
+lost(struct walk *w, const char *path, int rc, int sys_errno,
+    const char *fmt, const char *what)
 {
 	struct tally_error err;
 
 	tally_error_init(&err, path);
 	err.sys_errno = sys_errno;
 	tally_error_set(&err, rc, 0, 0, fmt, what);
-	(void)emit_error(sink, path, &err);
-	report(arg, rc, &err);
+	(void)emit_error(w->sink, path, &err);
+	w->report(w->arg, rc, &err);
 	return rc;
 }
 
 /* A directory entry that is not read, said as a warning (status OK). */
 static void
-skipped(const char *path, const char *what, report_fn report, void *arg)
+skipped(struct walk *w, const char *path, const char *what)
 {
 	struct tally_error err;
 
 	tally_error_init(&err, path);
 	tally_error_set(&err, TALLY_OK, 0, 0, "%s", what);
-	report(arg, TALLY_OK, &err);
+	w->report(w->arg, TALLY_OK, &err);
 }
 
-static int read_one(const char *path, int explicit, enum tally_format fmt,
-    struct tally_sink *sink, report_fn report, void *arg, int depth);
+static int read_one(struct walk *w, const char *path, int explicit,
+    int depth);
 
 static int
-read_dir(const char *path, enum tally_format fmt, struct tally_sink *sink,
-    report_fn report, void *arg, int depth)
+read_dir(struct walk *w, const char *path, int depth)
 {
 	struct dirent *de;
 	char **names = NULL, **p;
@@ -457,8 +553,7 @@ read_dir(const char *path, enum tally_format fmt, struct tally_sink *sink,
 	int rc = TALLY_OK, r, e = 0;
 
 	if ((d = opendir(path)) == NULL)
-		return lost(path, TALLY_EIO, errno, sink, report, arg, "%s",
-		    strerror(errno));
+		return lost(w, path, TALLY_EIO, errno, "%s", strerror(errno));
 	for (;;) {
 		errno = 0;
 		if ((de = readdir(d)) == NULL) {
@@ -485,17 +580,16 @@ read_dir(const char *path, enum tally_format fmt, struct tally_sink *sink,
 	closedir(d);
 	/* What the directory holds beyond the entries read is lost. */
 	if (rc == TALLY_ENOMEM)
-		lost(path, rc, 0, sink, report, arg, "%s", "out of memory");
+		lost(w, path, rc, 0, "%s", "out of memory");
 	else if (e != 0)
-		rc = lost(path, TALLY_EIO, e, sink, report, arg,
-		    "cannot read directory: %s", strerror(e));
-	if (rc != TALLY_ENOMEM)
+		rc = lost(w, path, TALLY_EIO, e, "cannot read directory: %s",
+		    strerror(e));
+	if (rc != TALLY_ENOMEM && n > 0)
 		qsort(names, n, sizeof(*names), name_cmp);
 	for (i = 0; i < n; i++) {
 		if (rc == TALLY_OK || rc == TALLY_EPARSE || rc == TALLY_EIO ||
 		    rc == TALLY_ELIMIT) {
-			r = read_one(names[i], 0, fmt, sink, report, arg,
-			    depth + 1);
+			r = read_one(w, names[i], 0, depth + 1);
 			rc = worse(rc, r);
 		}
 		free(names[i]);
@@ -512,8 +606,7 @@ read_dir(const char *path, enum tally_format fmt, struct tally_sink *sink,
  * it is a link to a directory.
  */
 static int
-walk_wanted(const char *path, const struct stat *st, report_fn report,
-    void *arg)
+walk_wanted(struct walk *w, const char *path, const struct stat *st)
 {
 	const char *base = strrchr(path, '/');
 	struct stat tst;
@@ -525,41 +618,108 @@ walk_wanted(const char *path, const struct stat *st, report_fn report,
 		return want;
 	if (S_ISLNK(st->st_mode)) {
 		if (want || (stat(path, &tst) == 0 && S_ISDIR(tst.st_mode)))
-			skipped(path, "symbolic link not followed", report,
-			    arg);
+			skipped(w, path, "symbolic link not followed");
 	} else if (want)
-		skipped(path, S_ISFIFO(st->st_mode) ? "FIFO skipped" :
+		skipped(w, path, S_ISFIFO(st->st_mode) ? "FIFO skipped" :
 		    S_ISSOCK(st->st_mode) ? "socket skipped" :
-		    "not a regular file, skipped", report, arg);
+		    "not a regular file, skipped");
 	return 0;
 }
 
 static int
-read_one(const char *path, int explicit, enum tally_format fmt,
-    struct tally_sink *sink, report_fn report, void *arg, int depth)
+any_match(const char *const *pat, size_t n, const char *rel,
+    const char *base)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (fnmatch(pat[i], rel, 0) == 0 ||
+		    fnmatch(pat[i], base, 0) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * --include and --exclude, on the path below the operand and on the last
+ * name: an excluded entry (a directory too) is passed over in silence, and
+ * with --include only files matching one are read.
+ */
+static int
+filtered_out(struct walk *w, const char *path, const struct stat *st)
+{
+	const struct tally_walk *o = w->opts;
+	const char *rel = path + strlen(w->root), *base = strrchr(path, '/');
+
+	if (o == NULL || (o->ninclude == 0 && o->nexclude == 0))
+		return 0;
+	while (*rel == '/')
+		rel++;
+	base = base ? base + 1 : path;
+	if (any_match(o->exclude, o->nexclude, rel, base))
+		return 1;
+	return o->ninclude > 0 && !S_ISDIR(st->st_mode) &&
+	    !any_match(o->include, o->ninclude, rel, base);
+}
+
+/* Is st the tool's own output?  0: no; 1: yes; 2: yes, but an operand
+ * may name it (the -o target, replaced only at the end). */
+static int
+own_output(struct walk *w, const struct stat *st)
+{
+	const struct tally_walk *o = w->opts;
+	size_t i;
+
+	for (i = 0; o != NULL && i < o->nown; i++)
+		if (o->own[i].dev == st->st_dev && o->own[i].ino == st->st_ino)
+			return o->own[i].named_ok ? 2 : 1;
+	return 0;
+}
+
+static int
+read_one(struct walk *w, const char *path, int explicit, int depth)
 {
 	struct tally_error err;
 	struct stat st, fst;
-	int fd, rc;
+	int fd, rc, skip = 0, own;
 
 	tally_error_init(&err, path);
 	if (strcmp(path, "-") == 0) {
-		rc = read_fd(STDIN_FILENO, "-", fmt, sink, &err, report, arg);
+		if (fstat(STDIN_FILENO, &st) == 0 && S_ISREG(st.st_mode) &&
+		    own_output(w, &st) == 1)
+			return lost(w, path, TALLY_EINVAL, 0, "%s",
+			    "input file is output file");
+		rc = read_fd(STDIN_FILENO, "-", w->fmt, w->sink, &err,
+		    w->report, w->arg, NULL);
 		if (rc != TALLY_OK)
-			report(arg, rc, &err);
+			w->report(w->arg, rc, &err);
 		return rc;
 	}
 	if ((explicit ? stat(path, &st) : lstat(path, &st)) != 0)
-		return lost(path, TALLY_EIO, errno, sink, report, arg, "%s",
-		    strerror(errno));
+		return lost(w, path, TALLY_EIO, errno, "%s", strerror(errno));
+	if (!explicit && filtered_out(w, path, &st))
+		return TALLY_OK;
 	if (S_ISDIR(st.st_mode)) {
 		if (depth > WALK_DEPTH)
-			return lost(path, TALLY_ELIMIT, 0, sink, report, arg,
-			    "%s", "directories nested too deep");
-		return read_dir(path, fmt, sink, report, arg, depth);
+			return lost(w, path, TALLY_ELIMIT, 0, "%s",
+			    "directories nested too deep");
+		if (!explicit)
+			return read_dir(w, path, depth);
+		w->root = path;
+		w->nread = 0;
+		rc = read_dir(w, path, depth);
+		if (rc == TALLY_OK && w->nread == 0)
+			skipped(w, path, "no result files in directory");
+		return rc;
 	}
-	if (!explicit && !walk_wanted(path, &st, report, arg))
+	if (!explicit && !walk_wanted(w, path, &st))
 		return TALLY_OK;
+	if ((own = own_output(w, &st)) != 0 && !(explicit && own == 2)) {
+		if (explicit)
+			return lost(w, path, TALLY_EINVAL, 0, "%s",
+			    "input file is output file");
+		skipped(w, path, "the output file, not read as input");
+		return TALLY_OK;
+	}
 	/*
 	 * A named operand may be a FIFO (a shell's <(...)) and is opened as
 	 * asked.  A walked entry is opened without following a link and
@@ -567,26 +727,41 @@ read_one(const char *path, int explicit, enum tally_format fmt,
 	 */
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC | (explicit ? 0 :
 	    O_NOFOLLOW | O_NONBLOCK))) < 0)
-		return lost(path, TALLY_EIO, errno, sink, report, arg, "%s",
-		    strerror(errno));
+		return lost(w, path, TALLY_EIO, errno, "%s", strerror(errno));
 	if (!explicit && (fstat(fd, &fst) != 0 || !S_ISREG(fst.st_mode) ||
 	    fst.st_dev != st.st_dev || fst.st_ino != st.st_ino)) {
 		close(fd);
-		return lost(path, TALLY_EIO, 0, sink, report, arg, "%s",
+		return lost(w, path, TALLY_EIO, 0, "%s",
 		    "changed while being read");
 	}
-	rc = read_fd(fd, path, fmt, sink, &err, report, arg);
+	rc = read_fd(fd, path, w->fmt, w->sink, &err, w->report, w->arg,
+	    explicit ? NULL : &skip);
 	close(fd);
+	if (skip) {
+		w->report(w->arg, TALLY_OK, &err);
+		return TALLY_OK;
+	}
+	w->nread++;
 	if (rc != TALLY_OK)
-		report(arg, rc, &err);
+		w->report(w->arg, rc, &err);
 	return rc;
+}
+
+int
+tally_read_walk(const char *path, enum tally_format fmt,
+    const struct tally_walk *opts, struct tally_sink *sink, report_fn report,
+    void *arg)
+{
+	struct walk w = { fmt, opts, sink, report, arg, path, 0 };
+
+	return read_one(&w, path, 1, 0);
 }
 
 int
 tally_read_path(const char *path, enum tally_format fmt,
     struct tally_sink *sink, report_fn report, void *arg)
 {
-	return read_one(path, 1, fmt, sink, report, arg, 0);
+	return tally_read_walk(path, fmt, NULL, sink, report, arg);
 }
 
 /* ---- label sink ---- */

@@ -1304,9 +1304,11 @@ suite_free(struct suite *s)
 }
 
 /*
- * An outermost <testsuite>'s counts against the tests in it, nested
- * suites included (lib/declared.c).  skipped= is not compared: GoogleTest
- * counts disabled tests apart, others count them in.  Finding more than
+ * An outermost <testsuite>'s failures against the tests in it, nested
+ * suites included (lib/declared.c).  tests= and skipped= are not
+ * compared: pytest-subtests counts subtests that have no testcase,
+ * GoogleTest counts disabled tests apart, others count them in.  Finding
+ * more than
  * declared agrees: producers add tests they do not count (gotestsum's
  * TestMain, jest-junit's suite that failed to run).  Dialects that
  * count an error among failures too (failures=2 errors=2 for two tests)
@@ -1317,7 +1319,6 @@ declared(struct junit *j, struct suite *s, const struct tally_suite *u)
 {
 	const char *name = field_str(&s->name);
 
-	j->decl.tests = u->tests;
 	if (u->failures >= 0 || u->errors >= 0) {
 		j->decl.failed = (u->failures > 0 ? u->failures : 0) +
 		    (u->errors > 0 ? u->errors : 0);

@@ -544,8 +544,10 @@ int
 tally_render_json(const struct tally_report *rep,
     const struct tally_render_opts *opts, FILE *fp, struct tally_error *err)
 {
+	const struct tally_record *r;
 	struct jw w;
-	size_t i;
+	size_t pos = 0;
+	int more = 0;
 
 	memset(&w, 0, sizeof(w));
 	w.fp = fp;
@@ -562,8 +564,13 @@ tally_render_json(const struct tally_report *rep,
 	jw_close(&w, '}');
 	summary(&w, rep);
 	jw_open(&w, "tests", '[');
-	for (i = 0; i < rep->ntests && w.rc == TALLY_OK; i++)
-		test(&w, rep->tests[i]);
+	while (w.rc == TALLY_OK &&
+	    (more = tally_report_next_test(rep, &pos, &r, err)) == 1)
+		test(&w, r);
+	if (more < 0) {
+		tally_buf_free(&w.esc);
+		return more;
+	}
 	jw_close(&w, ']');
 	environment(&w, rep, opts != NULL ? opts->title : NULL);
 	results_extra(&w, rep);

@@ -292,8 +292,7 @@ tally_render_github(const struct tally_report *rep,
     const struct tally_render_opts *opts, FILE *fp, struct tally_error *err)
 {
 	static const struct tally_render_opts defaults;
-	const struct tally_record **failed = NULL, **fl = NULL;
-	size_t nfailed = 0, nfl = 0;
+	struct tally_picks failed, fl;
 	struct gh g;
 	int rc;
 
@@ -305,18 +304,23 @@ tally_render_github(const struct tally_report *rep,
 	tally_buf_init(&g.msg);
 	g.left = (g.opts->max_annotations != 0 ? g.opts->max_annotations :
 	    DEFAULT_CAP) - 1;
-	if (tally_pick_failed(rep, &failed, &nfailed) != TALLY_OK ||
-	    tally_pick_flaky(rep, &fl, &nfl) != TALLY_OK)
-		nomem(&g);
-	else {
+	/* No more annotations than the cap: that many of each at most. */
+	memset(&fl, 0, sizeof(fl));
+	if ((rc = tally_pick_failed(rep, g.left, &failed)) != TALLY_OK ||
+	    (rc = tally_pick_flaky(rep, g.left, &fl)) != TALLY_OK) {
+		if (rc == TALLY_ENOMEM)
+			nomem(&g);
+		else
+			g.o.status = rc;
+	} else {
 		input_errors(&g);
-		failures(&g, failed, nfailed);
-		flaky(&g, fl, nfl);
-		notice(&g, nfailed, nfl);
+		failures(&g, failed.v, failed.n);
+		flaky(&g, fl.v, fl.n);
+		notice(&g, failed.total, fl.total);
 	}
 	rc = tally_out_status(&g.o, err);
-	free(failed);
-	free(fl);
+	tally_picks_free(&failed);
+	tally_picks_free(&fl);
 	tally_buf_free(&g.a);
 	tally_buf_free(&g.msg);
 	tally_out_fini(&g.o);

@@ -72,11 +72,21 @@ struct model {
 	const struct tally_report *rep;
 	struct groups	 cats, suites, labels, lsets;
 	struct groups	 strs;			/* sources and file paths */
-	size_t		*cat, *suite, *lset, *src, *file; /* per test */
 	size_t		**lsetlab;		/* label ids of each label set */
 	size_t		*nlsetlab;
 	size_t		 hist[8], histfail[8];
 	size_t		 nproblem;		/* failed or other */
+	size_t		 nflaky, nskipped;
+	struct tally_buf k;			/* scratch */
+	struct tally_error *err;		/* reading streamed tests */
+};
+
+/*
+ * Where one test sits in the model.  Nothing is kept per test: tests
+ * may be streamed, so their ids are looked up again when needed.
+ */
+struct ids {
+	size_t		 cat, suite, lset, src, file;
 };
 
 /* Writing. */
@@ -467,134 +477,158 @@ model_free(struct model *m)
 		free(m->lsetlab[i]);
 	groups_free(&m->lsets);
 	groups_free(&m->strs);
-	free(m->src);
-	free(m->file);
 	free(m->lsetlab);
 	free(m->nlsetlab);
-	free(m->cat);
-	free(m->suite);
-	free(m->lset);
+	tally_buf_free(&m->k);
 }
 
-/* One pass over the tests: ids of their category, suite and label set. */
+/*
+ * The ids of test r's category, suite, label set, source and file, made
+ * when new; with count, r also counts in its groups and the totals.
+ */
 static int
-model_build(struct model *m, const struct tally_report *rep)
+model_test(struct model *m, const struct tally_record *r, struct ids *x,
+    int count)
 {
-	struct tally_buf k;
-	const struct tally_record *r;
-	const struct tally_test *t;
-	size_t i, j, id, lid, n = rep->ntests ? rep->ntests : 1;
+	struct tally_buf *k = &m->k;
+	const struct tally_test *t = &r->u.test;
+	size_t j, id, lid;
 	char *p;
 	int rc = TALLY_OK, b;
 
-	memset(m, 0, sizeof(*m));
-	m->rep = rep;
-	tally_buf_init(&k);
-	m->cat = calloc(n, sizeof(size_t));
-	m->suite = calloc(n, sizeof(size_t));
-	m->lset = calloc(n, sizeof(size_t));
-	m->src = calloc(n, sizeof(size_t));
-	m->file = calloc(n, sizeof(size_t));
-	if (m->cat == NULL || m->suite == NULL || m->lset == NULL ||
-	    m->src == NULL || m->file == NULL)
-		goto nomem;
-	for (i = 0; i < rep->ntests && rc == TALLY_OK; i++) {
-		r = rep->tests[i];
-		t = &r->u.test;
+	if (count) {
 		if (t->status == TALLY_FAILED || t->status == TALLY_OTHER)
 			m->nproblem++;
+		m->nflaky += t->flaky != 0;
+		m->nskipped += t->status == TALLY_SKIPPED ||
+		    t->status == TALLY_PENDING;
 		b = hist_bucket(t->duration);
 		m->hist[b]++;
 		m->histfail[b] += t->status == TALLY_FAILED ||
 		    t->status == TALLY_OTHER;
-
-		rc = groups_get(&m->cats, t->category ? t->category : "",
-		    t->category ? strlen(t->category) : 0, &m->cat[i]);
-		if (rc != TALLY_OK)
-			break;
-		group_count(&m->cats.v[m->cat[i]], t);
-		m->src[i] = m->file[i] = SIZE_MAX;
-		if (r->source != NULL && (rc = groups_get(&m->strs, r->source,
-		    strlen(r->source), &m->src[i])) != TALLY_OK)
-			break;
-		if (t->file_path != NULL && *t->file_path != '\0' &&
-		    (rc = groups_get(&m->strs, t->file_path,
-		    strlen(t->file_path), &m->file[i])) != TALLY_OK)
-			break;
-
-		tally_buf_reset(&k);
-		for (j = 0; j < t->nsuite; j++) {
-			if (j > 0)
-				rc |= tally_buf_adds(&k, "\x1f");
-			rc |= tally_buf_adds(&k, t->suite[j] ? t->suite[j] : "");
-		}
-		if (rc != TALLY_OK || (rc = groups_get(&m->suites,
-		    k.data ? k.data : "", k.len, &m->suite[i])) != TALLY_OK)
-			break;
-		group_count(&m->suites.v[m->suite[i]], t);
-
-		/* Label ids, then the label set as the list of its ids. */
-		tally_buf_reset(&k);
-		for (j = 0; j < r->nlabels && rc == TALLY_OK; j++) {
-			struct tally_buf l;
-			const char *lk = r->labels[j].key ? r->labels[j].key : "";
-			const char *lv = r->labels[j].value ?
-			    r->labels[j].value : "";
-
-			tally_buf_init(&l);
-			rc = tally_buf_adds(&l, lk);
-			rc |= tally_buf_addc(&l, '\0');
-			rc |= tally_buf_adds(&l, lv);
-			if (rc == TALLY_OK)
-				rc = groups_get(&m->labels, l.data, l.len, &lid);
-			if (rc == TALLY_OK) {
-				m->labels.v[lid].split = strlen(lk) + 1;
-				group_count(&m->labels.v[lid], t);
-				rc = tally_buf_printf(&k, "%zu,", lid);
-			}
-			tally_buf_free(&l);
-		}
-		if (rc != TALLY_OK)
-			break;
-		if (r->nlabels == 0) {
-			m->lset[i] = SIZE_MAX;
-			continue;
-		}
-		id = m->lsets.n;
-		if ((rc = groups_get(&m->lsets, k.data, k.len, &m->lset[i])) !=
-		    TALLY_OK)
-			break;
-		if (m->lset[i] == id) {		/* a new set */
-			size_t *ids, *nl;
-			size_t **ll;
-
-			ll = realloc(m->lsetlab, (id + 1) * sizeof(*ll));
-			if (ll == NULL)
-				goto nomem;
-			m->lsetlab = ll;
-			m->lsetlab[id] = NULL;
-			nl = realloc(m->nlsetlab, (id + 1) * sizeof(*nl));
-			if (nl == NULL)
-				goto nomem;
-			m->nlsetlab = nl;
-			m->nlsetlab[id] = 0;
-			if ((ids = calloc(r->nlabels, sizeof(*ids))) == NULL)
-				goto nomem;
-			m->lsetlab[id] = ids;
-			/* The ids are in k as "a,b,"; read them back. */
-			p = k.data;
-			for (j = 0; j < r->nlabels; j++) {
-				ids[j] = (size_t)strtoull(p, &p, 10);
-				p++;
-			}
-			m->nlsetlab[id] = r->nlabels;
-		}
 	}
-	tally_buf_free(&k);
+	rc = groups_get(&m->cats, t->category ? t->category : "",
+	    t->category ? strlen(t->category) : 0, &x->cat);
+	if (rc != TALLY_OK)
+		return rc;
+	if (count)
+		group_count(&m->cats.v[x->cat], t);
+	x->src = x->file = SIZE_MAX;
+	if (r->source != NULL && (rc = groups_get(&m->strs, r->source,
+	    strlen(r->source), &x->src)) != TALLY_OK)
+		return rc;
+	if (t->file_path != NULL && *t->file_path != '\0' &&
+	    (rc = groups_get(&m->strs, t->file_path,
+	    strlen(t->file_path), &x->file)) != TALLY_OK)
+		return rc;
+
+	tally_buf_reset(k);
+	for (j = 0; j < t->nsuite; j++) {
+		if (j > 0)
+			rc |= tally_buf_adds(k, "\x1f");
+		rc |= tally_buf_adds(k, t->suite[j] ? t->suite[j] : "");
+	}
+	if (rc != TALLY_OK || (rc = groups_get(&m->suites,
+	    k->data ? k->data : "", k->len, &x->suite)) != TALLY_OK)
+		return TALLY_ENOMEM;
+	if (count)
+		group_count(&m->suites.v[x->suite], t);
+
+	/* Label ids, then the label set as the list of its ids. */
+	tally_buf_reset(k);
+	for (j = 0; j < r->nlabels && rc == TALLY_OK; j++) {
+		struct tally_buf l;
+		const char *lk = r->labels[j].key ? r->labels[j].key : "";
+		const char *lv = r->labels[j].value ?
+		    r->labels[j].value : "";
+
+		tally_buf_init(&l);
+		rc = tally_buf_adds(&l, lk);
+		rc |= tally_buf_addc(&l, '\0');
+		rc |= tally_buf_adds(&l, lv);
+		if (rc == TALLY_OK)
+			rc = groups_get(&m->labels, l.data, l.len, &lid);
+		if (rc == TALLY_OK) {
+			m->labels.v[lid].split = strlen(lk) + 1;
+			if (count)
+				group_count(&m->labels.v[lid], t);
+			rc = tally_buf_printf(k, "%zu,", lid);
+		}
+		tally_buf_free(&l);
+	}
+	if (rc != TALLY_OK)
+		return TALLY_ENOMEM;
+	if (r->nlabels == 0) {
+		x->lset = SIZE_MAX;
+		return TALLY_OK;
+	}
+	id = m->lsets.n;
+	if ((rc = groups_get(&m->lsets, k->data, k->len, &x->lset)) !=
+	    TALLY_OK)
+		return rc;
+	if (x->lset == id) {		/* a new set */
+		size_t *ids, *nl;
+		size_t **ll;
+
+		ll = realloc(m->lsetlab, (id + 1) * sizeof(*ll));
+		if (ll == NULL)
+			return TALLY_ENOMEM;
+		m->lsetlab = ll;
+		m->lsetlab[id] = NULL;
+		nl = realloc(m->nlsetlab, (id + 1) * sizeof(*nl));
+		if (nl == NULL)
+			return TALLY_ENOMEM;
+		m->nlsetlab = nl;
+		m->nlsetlab[id] = 0;
+		if ((ids = calloc(r->nlabels, sizeof(*ids))) == NULL)
+			return TALLY_ENOMEM;
+		m->lsetlab[id] = ids;
+		/* The ids are in k as "a,b,"; read them back. */
+		p = k->data;
+		for (j = 0; j < r->nlabels; j++) {
+			ids[j] = (size_t)strtoull(p, &p, 10);
+			p++;
+		}
+		m->nlsetlab[id] = r->nlabels;
+	}
+	return TALLY_OK;
+}
+
+/* The ids of a test the model has seen (nothing new is made). */
+static const struct ids *
+ids_of(const struct model *m, const struct tally_record *r, struct ids *x)
+{
+	if (model_test((struct model *)m, r, x, 0) != TALLY_OK)
+		memset(x, 0, sizeof(*x));
+	return x;
+}
+
+/* The next test of the report: 1, 0 at the end, or a status. */
+static int
+next_test(const struct model *m, size_t *pos, const struct tally_record **r)
+{
+	return tally_report_next_test(m->rep, pos, r, m->err);
+}
+
+/* One pass over the tests: their groups, counts and ids. */
+static int
+model_build(struct model *m, const struct tally_report *rep,
+    struct tally_error *err)
+{
+	const struct tally_record *r;
+	struct ids x;
+	size_t pos = 0;
+	int rc = TALLY_OK, more;
+
+	memset(m, 0, sizeof(*m));
+	m->rep = rep;
+	m->err = err;
+	tally_buf_init(&m->k);
+	while (rc == TALLY_OK && (more = next_test(m, &pos, &r)) == 1)
+		rc = model_test(m, r, &x, 1);
+	if (rc == TALLY_OK && more < 0)
+		return more;
 	return rc == TALLY_OK ? TALLY_OK : TALLY_ENOMEM;
-nomem:
-	tally_buf_free(&k);
-	return TALLY_ENOMEM;
 }
 
 static const char *
@@ -678,11 +712,11 @@ labels_inline(struct w *w, const struct tally_record *r)
 }
 
 static void
-where_line(struct w *w, const struct model *m, size_t i)
+where_line(struct w *w, const struct model *m, const struct tally_record *r)
 {
-	const struct tally_record *r = m->rep->tests[i];
 	const struct tally_test *t = &r->u.test;
-	const struct group *s = &m->suites.v[m->suite[i]];
+	struct ids x;
+	const struct group *s = &m->suites.v[ids_of(m, r, &x)->suite];
 	char d[32];
 
 	put(w, "<p class=\"where\">");
@@ -716,9 +750,10 @@ where_line(struct w *w, const struct model *m, size_t i)
 
 /* One test in full: a failure, with its output and every attempt. */
 static void
-test_article(struct w *w, const struct model *m, size_t i, size_t nth)
+test_article(struct w *w, const struct model *m, const struct tally_record *r,
+    size_t nth)
 {
-	const struct tally_test *t = &m->rep->tests[i]->u.test;
+	const struct tally_test *t = &r->u.test;
 	const struct tally_attempt *a;
 	char d[32];
 	size_t j;
@@ -740,7 +775,7 @@ test_article(struct w *w, const struct model *m, size_t i, size_t nth)
 		putf(w, " <span class=\"tag\">%ld retr%s</span>", t->retries,
 		    t->retries == 1 ? "y" : "ies");
 	put(w, "</h3>\n");
-	where_line(w, m, i);
+	where_line(w, m, r);
 	message_block(w, t->type, t->message);
 	pre_block(w, "Stack trace", "trace", t->trace, 0);
 	pre_block(w, "stdout", "log", t->stdout_text, 0);
@@ -1016,9 +1051,10 @@ totals(struct w *w, const struct tally_report *rep)
 static void
 failures(struct w *w, const struct model *m)
 {
-	const struct tally_report *rep = m->rep;
-	size_t i, nth = 0;
+	const struct tally_record *r;
+	size_t pos = 0, nth = 0;
 	char nb[32];
+	int more = 0;
 
 	putf(w, "<section id=\"failures\">\n<h2>Failures <span class=\"count\">"
 	    "%s</span></h2>\n", num(m->nproblem, nb));
@@ -1026,9 +1062,10 @@ failures(struct w *w, const struct model *m)
 		put(w, "<p class=\"none\">No test failed.</p>\n</section>\n");
 		return;
 	}
-	for (i = 0; i < rep->ntests && nth < FAIL_CAP; i++)
-		if (is_problem(&rep->tests[i]->u.test))
-			test_article(w, m, i, ++nth);
+	while (nth < FAIL_CAP && (more = next_test(m, &pos, &r)) == 1)
+		if (is_problem(&r->u.test))
+			test_article(w, m, r, ++nth);
+	wcheck(w, more < 0 ? more : TALLY_OK);
 	if (m->nproblem > nth)
 		putf(w, "<p class=\"more\">%s more failures are in the "
 		    "<a href=\"#status=failed\">table of all tests</a>.</p>\n",
@@ -1039,33 +1076,34 @@ failures(struct w *w, const struct model *m)
 /* A short list of tests: flaky ones, skipped ones with their reason. */
 static void
 short_list(struct w *w, const struct model *m, const char *id,
-    const char *title, int (*want)(const struct tally_test *), int reason)
+    const char *title, int (*want)(const struct tally_test *), size_t n,
+    int reason)
 {
-	const struct tally_report *rep = m->rep;
+	const struct tally_record *r;
 	const struct tally_test *t;
-	size_t i, n = 0, shown = 0;
+	size_t pos = 0, shown = 0;
+	struct ids x;
 	char nb[32];
+	int more = 0;
 
-	for (i = 0; i < rep->ntests; i++)
-		n += want(&rep->tests[i]->u.test) != 0;
 	if (n == 0)
 		return;
 	putf(w, "<section id=\"%s\">\n<h2>%s <span class=\"count\">%s</span>"
 	    "</h2>\n<ul class=\"tests\">\n", id, title, num(n, nb));
-	for (i = 0; i < rep->ntests && shown < LIST_CAP; i++) {
-		t = &rep->tests[i]->u.test;
+	while (shown < LIST_CAP && (more = next_test(m, &pos, &r)) == 1) {
+		t = &r->u.test;
 		if (!want(t))
 			continue;
 		shown++;
 		put(w, "<li><span class=\"name\">");
 		esc(w, t->name);
 		put(w, "</span>");
-		if (m->suites.v[m->suite[i]].len > 0) {
+		if (m->suites.v[ids_of(m, r, &x)->suite].len > 0) {
 			put(w, " <span class=\"suite\">");
-			esc_suite(w, &m->suites.v[m->suite[i]]);
+			esc_suite(w, &m->suites.v[x.suite]);
 			put(w, "</span>");
 		}
-		labels_inline(w, rep->tests[i]);
+		labels_inline(w, r);
 		if (!reason && (t->nattempts > 0 || t->retries > 0))
 			putf(w, " <span class=\"dim\">%ld attempts</span>",
 			    (t->retries > (long)t->nattempts ? t->retries :
@@ -1077,6 +1115,7 @@ short_list(struct w *w, const struct model *m, const char *id,
 		}
 		put(w, "</li>\n");
 	}
+	wcheck(w, more < 0 ? more : TALLY_OK);
 	put(w, "</ul>\n");
 	if (n > shown)
 		putf(w, "<p class=\"more\">%s more are in the table of all "
@@ -1503,9 +1542,13 @@ static void
 slowest(struct w *w, const struct model *m, size_t top)
 {
 	const struct tally_report *rep = m->rep;
+	const struct tally_record *r;
 	const struct tally_test *t;
-	size_t *best, n = 0, i, j;
+	struct tally_record **best;
+	size_t n = 0, i, j, pos = 0;
+	struct ids x;
 	char d[32];
+	int more;
 
 	if (top > rep->ntests)
 		top = rep->ntests;
@@ -1515,41 +1558,54 @@ slowest(struct w *w, const struct model *m, size_t top)
 		wcheck(w, TALLY_ENOMEM);
 		return;
 	}
-	/* Insertion into a short sorted list; ties keep report order. */
-	for (i = 0; i < rep->ntests; i++) {
-		double du = rep->tests[i]->u.test.duration;
+	/*
+	 * Insertion into a short sorted list of copies (tests may be
+	 * streamed); ties keep report order.
+	 */
+	while ((more = next_test(m, &pos, &r)) == 1) {
+		double du = r->u.test.duration;
+		struct tally_record *dup;
 
 		if (!isfinite(du) || du < 0)
 			continue;
-		if (n == top && du <= rep->tests[best[n - 1]]->u.test.duration)
+		if (n == top && du <= best[n - 1]->u.test.duration)
 			continue;
+		if (tally_record_dup(r, &dup) != TALLY_OK) {
+			more = TALLY_ENOMEM;
+			break;
+		}
+		if (n == top)
+			tally_record_free(best[n - 1]);
 		j = n < top ? n++ : n - 1;
-		while (j > 0 && rep->tests[best[j - 1]]->u.test.duration < du) {
+		while (j > 0 && best[j - 1]->u.test.duration < du) {
 			best[j] = best[j - 1];
 			j--;
 		}
-		best[j] = i;
+		best[j] = dup;
 	}
-	if (n > 0) {
+	wcheck(w, more < 0 ? more : TALLY_OK);
+	if (n > 0 && more == 0) {
 		putf(w, "<section id=\"slowest\">\n<h2>Slowest tests</h2>\n"
 		    "<div class=\"scroll\"><table class=\"slow\">\n<thead><tr>"
 		    "<th scope=\"col\" class=\"n\">time</th><th scope=\"col\">"
 		    "test</th><th scope=\"col\">suite</th><th scope=\"col\">"
 		    "status</th></tr></thead>\n<tbody>\n");
 		for (i = 0; i < n; i++) {
-			t = &rep->tests[best[i]]->u.test;
+			t = &best[i]->u.test;
 			putf(w, "<tr><td class=\"n\">%s</td><td class=\"name\">",
 			    fmt_ms(t->duration, d, sizeof(d)));
 			esc(w, t->name);
 			put(w, "</td><td class=\"suite\">");
-			esc_suite(w, &m->suites.v[m->suite[best[i]]]);
-			labels_inline(w, rep->tests[best[i]]);
+			esc_suite(w, &m->suites.v[ids_of(m, best[i], &x)->suite]);
+			labels_inline(w, best[i]);
 			putf(w, "</td><td><span class=\"st st-%s\">%s</span>"
 			    "</td></tr>\n", status_name(t->status),
 			    status_name(t->status));
 		}
 		put(w, "</tbody></table></div>\n</section>\n");
 	}
+	for (i = 0; i < n; i++)
+		tally_record_free(best[i]);
 	free(best);
 }
 
@@ -1736,11 +1792,12 @@ jdetails(struct w *w, const struct tally_record *r)
 static void
 data_block(struct w *w, const struct model *m, const char *title)
 {
-	const struct tally_report *rep = m->rep;
 	const struct tally_record *r;
 	const struct tally_test *t;
 	const struct group *g;
-	size_t i, j;
+	struct ids ids;
+	size_t i, j, pos = 0;
+	int more;
 
 	put(w, "<script type=\"application/json\" id=\"tally-data\">"
 	    "{\"v\":1,\"title\":");
@@ -1778,30 +1835,31 @@ data_block(struct w *w, const struct model *m, const char *title)
 		put(w, "]");
 	}
 	put(w, "],\n\"tests\":[\n");
-	for (i = 0; i < rep->ntests; i++) {
-		r = rep->tests[i];
+	for (i = 0; (more = next_test(m, &pos, &r)) == 1; i++) {
+		const struct ids *x = ids_of(m, r, &ids);
+
 		t = &r->u.test;
 		put(w, i ? ",\n[" : "[");
 		jstr(w, t->name ? t->name : "");
 		put(w, ",");
 		jstr(w, t->classname ? t->classname : "");
-		putf(w, ",%zu,%d,", m->suite[i], t->status < TALLY_NSTATUS ?
+		putf(w, ",%zu,%d,", x->suite, t->status < TALLY_NSTATUS ?
 		    (int)t->status : TALLY_OTHER);
 		jnum(w, t->duration);
-		if (m->lset[i] == SIZE_MAX)
-			putf(w, ",%zu,-1,", m->cat[i]);
+		if (x->lset == SIZE_MAX)
+			putf(w, ",%zu,-1,", x->cat);
 		else
-			putf(w, ",%zu,%zu,", m->cat[i], m->lset[i]);
+			putf(w, ",%zu,%zu,", x->cat, x->lset);
 		putf(w, "%ld,%d,", t->retries > 0 ? t->retries : 0,
 		    t->flaky != 0);
-		if (m->src[i] == SIZE_MAX)
+		if (x->src == SIZE_MAX)
 			put(w, "-1,");
 		else
-			putf(w, "%zu,", m->src[i]);
-		if (m->file[i] == SIZE_MAX)
+			putf(w, "%zu,", x->src);
+		if (x->file == SIZE_MAX)
 			put(w, "-1,");
 		else
-			putf(w, "%zu,", m->file[i]);
+			putf(w, "%zu,", x->file);
 		putf(w, "%ld,", t->line > 0 ? t->line : 0);
 		if ((t->message && *t->message) || (t->trace && *t->trace) ||
 		    (t->stdout_text && *t->stdout_text) || (t->stderr_text &&
@@ -1813,6 +1871,7 @@ data_block(struct w *w, const struct model *m, const char *title)
 		} else
 			put(w, "0]");
 	}
+	wcheck(w, more < 0 ? more : TALLY_OK);
 	put(w, "\n]}</script>\n");
 }
 
@@ -1941,7 +2000,7 @@ tally_render_html(const struct tally_report *rep,
 	w.fp = fp;
 	w.rc = TALLY_OK;
 	tally_buf_init(&w.b);
-	if ((rc = model_build(&m, rep)) != TALLY_OK)
+	if ((rc = model_build(&m, rep, err)) != TALLY_OK)
 		goto done;
 	head(&w, rep, title, prefix);
 	put(&w, "<body>\n<a class=\"skip\" href=\"#failures\">Skip to "
@@ -1950,7 +2009,7 @@ tally_render_html(const struct tally_report *rep,
 	put(&w, "<main class=\"wrap\">\n");
 	totals(&w, rep);
 	failures(&w, &m);
-	short_list(&w, &m, "flaky", "Flaky tests", want_flaky, 0);
+	short_list(&w, &m, "flaky", "Flaky tests", want_flaky, m.nflaky, 0);
 	input_errors(&w, rep);
 	if ((rc = by_category(&w, &m)) != TALLY_OK ||
 	    (rc = by_label(&w, &m, opts->group_by)) != TALLY_OK ||
@@ -1958,7 +2017,8 @@ tally_render_html(const struct tally_report *rep,
 		goto done;
 	histogram(&w, &m);
 	slowest(&w, &m, opts->top ? opts->top : TOP_DEFAULT);
-	short_list(&w, &m, "skipped", "Skipped tests", want_skipped, 1);
+	short_list(&w, &m, "skipped", "Skipped tests", want_skipped,
+	    m.nskipped, 1);
 	perf_table(&w, rep);
 	app_shell(&w, rep->ntests);
 	put(&w, "</main>\n<footer class=\"wrap dim\">Made by tally "

@@ -21,10 +21,14 @@
  * test a <rerunFailure> or <rerunError>.  Children of <testcase> follow
  * the order of Surefire's surefire-test-report-3.0.xsd.
  */
+#include <errno.h>
 #include <math.h>
+#include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "escape.h"
 #include "render.h"
@@ -369,20 +373,6 @@ item_cmp(const void *a, const void *b)
 	return x->idx < y->idx ? -1 : x->idx > y->idx;
 }
 
-/* Does item it sit under the first len names of the path of base? */
-static int
-under(const struct item *it, const struct item *base, size_t len)
-{
-	size_t k;
-
-	if (strcmp(it->combo, base->combo) != 0 || eff_len(it) < len)
-		return 0;
-	for (k = 0; k < len; k++)
-		if (strcmp(eff_at(it, k), eff_at(base, k)) != 0)
-			return 0;
-	return 1;
-}
-
 static void
 count_test(struct counts *c, const struct tally_test *t)
 {
@@ -590,58 +580,390 @@ close_suite(struct writer *w, size_t depth, const struct tally_suite *s)
 	put(w, "</testsuite>\n");
 }
 
-/* The suite tree of every test, then the input errors. */
-static void
-body(struct writer *w, const struct item *items, size_t n, size_t maxdepth)
+/*
+ * Counts per <testsuite>, keyed by its label combination and the names
+ * on its path, found in a first pass over the tests so that the second
+ * can write each <testsuite> before its contents.  Bounded by the
+ * number of suites, not of tests.
+ */
+struct node {
+	char		*key;
+	struct counts	 c;
+};
+
+struct nodes {
+	struct node	*v;		/* dense, in the order first seen */
+	size_t		 n, cv;
+	size_t		*slot;		/* open addressing: index + 1, 0 empty */
+	size_t		 cap;
+	char		**combo;	/* distinct label combinations */
+	size_t		 ncombo, ccombo;
+	struct tally_buf key;		/* scratch */
+};
+
+static uint64_t
+hash_str(const char *s)
 {
-	const struct item **open = NULL;	/* item that opened depth d */
-	const struct tally_suite **srec = NULL;
-	size_t depth = 0, i, j, k, len, d;
-	struct counts c;
+	uint64_t h = 14695981039346656037ULL;
 
-	if (maxdepth == 0)
+	for (; *s != '\0'; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return h;
+}
+
+/* The key of the suite of it at depth d: combo, then the names. */
+static int
+node_key(struct nodes *ns, const struct item *it, size_t d)
+{
+	size_t k;
+	int rc;
+
+	tally_buf_reset(&ns->key);
+	rc = tally_buf_adds(&ns->key, it->combo);
+	for (k = 0; k <= d && rc == TALLY_OK; k++) {
+		rc = tally_buf_addc(&ns->key, (char)0xFF);
+		if (rc == TALLY_OK)
+			rc = tally_buf_adds(&ns->key, eff_at(it, k));
+	}
+	return rc;
+}
+
+/* The slot of key: holding its node, or empty. */
+static size_t *
+node_slot(const struct nodes *ns, const char *key)
+{
+	size_t i;
+
+	for (i = hash_str(key) & (ns->cap - 1); ns->slot[i] != 0;
+	    i = (i + 1) & (ns->cap - 1))
+		if (strcmp(ns->v[ns->slot[i] - 1].key, key) == 0)
+			break;
+	return &ns->slot[i];
+}
+
+static struct node *
+node_find(const struct nodes *ns, const char *key)
+{
+	size_t *sl;
+
+	if (ns->cap == 0)
+		return NULL;
+	sl = node_slot(ns, key);
+	return *sl != 0 ? &ns->v[*sl - 1] : NULL;
+}
+
+static int
+node_grow(struct nodes *ns)
+{
+	size_t *old = ns->slot, i, ocap = ns->cap;
+
+	ns->cap = ocap ? ocap * 2 : 64;
+	if ((ns->slot = calloc(ns->cap, sizeof(*ns->slot))) == NULL) {
+		ns->slot = old;
+		ns->cap = ocap;
+		return TALLY_ENOMEM;
+	}
+	for (i = 0; i < ns->n; i++)
+		*node_slot(ns, ns->v[i].key) = i + 1;
+	free(old);
+	return TALLY_OK;
+}
+
+/* Count test t under the suite of it at depth d. */
+static int
+node_count(struct nodes *ns, const struct item *it, size_t d,
+    const struct tally_test *t)
+{
+	struct node *nd;
+	size_t *sl;
+	int rc;
+
+	if ((rc = node_key(ns, it, d)) != TALLY_OK)
+		return rc;
+	if ((nd = node_find(ns, ns->key.data)) == NULL) {
+		if (2 * (ns->n + 1) > ns->cap && node_grow(ns) != TALLY_OK)
+			return TALLY_ENOMEM;
+		if (ns->n == ns->cv) {
+			size_t nc = ns->cv ? ns->cv * 2 : 64;
+			struct node *v = realloc(ns->v, nc * sizeof(*v));
+
+			if (v == NULL)
+				return TALLY_ENOMEM;
+			ns->v = v;
+			ns->cv = nc;
+		}
+		sl = node_slot(ns, ns->key.data);
+		nd = &ns->v[ns->n];
+		memset(nd, 0, sizeof(*nd));
+		if ((nd->key = strdup(ns->key.data)) == NULL)
+			return TALLY_ENOMEM;
+		*sl = ++ns->n;
+	}
+	count_test(&nd->c, t);
+	return TALLY_OK;
+}
+
+static int
+combo_add(struct nodes *ns, const char *combo)
+{
+	size_t i;
+
+	/* Few combinations: a matrix has cells, not thousands of them. */
+	for (i = 0; i < ns->ncombo; i++)
+		if (strcmp(ns->combo[i], combo) == 0)
+			return TALLY_OK;
+	if (ns->ncombo == ns->ccombo) {
+		size_t nc = ns->ccombo ? ns->ccombo * 2 : 8;
+		char **p = realloc(ns->combo, nc * sizeof(*p));
+
+		if (p == NULL)
+			return TALLY_ENOMEM;
+		ns->combo = p;
+		ns->ccombo = nc;
+	}
+	if ((ns->combo[ns->ncombo] = strdup(combo)) == NULL)
+		return TALLY_ENOMEM;
+	ns->ncombo++;
+	return TALLY_OK;
+}
+
+static int
+str_qcmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void
+nodes_free(struct nodes *ns)
+{
+	size_t i;
+
+	for (i = 0; i < ns->n; i++)
+		free(ns->v[i].key);
+	free(ns->v);
+	free(ns->slot);
+	for (i = 0; i < ns->ncombo; i++)
+		free(ns->combo[i]);
+	free(ns->combo);
+	tally_buf_free(&ns->key);
+}
+
+/* The <testsuite> elements open while writing, outermost first. */
+struct tree {
+	char			**name;
+	const struct tally_suite **srec;
+	size_t			 depth, cap;
+};
+
+static void
+tree_close(struct writer *w, struct tree *t, size_t to)
+{
+	while (t->depth > to) {
+		t->depth--;
+		close_suite(w, t->depth + 1, t->srec[t->depth]);
+		free(t->name[t->depth]);
+		t->name[t->depth] = NULL;
+	}
+}
+
+/* Write item it (items come sorted by item_cmp), opening suites. */
+static void
+tree_item(struct writer *w, struct tree *t, struct nodes *ns,
+    const struct item *it)
+{
+	struct node *nd;
+	size_t k, d, len = eff_len(it);
+
+	for (k = 0; k < t->depth && k < len; k++)
+		if (strcmp(eff_at(it, k), t->name[k]) != 0)
+			break;
+	if (it->rec->type == TALLY_REC_SUITE && k == len)
+		return;		/* a second record for an open suite */
+	tree_close(w, t, k);
+	if (len > t->cap) {
+		char **n = realloc(t->name, len * sizeof(*n));
+		const struct tally_suite **sr;
+
+		if (n != NULL)
+			t->name = n;
+		sr = n != NULL ? realloc(t->srec, len * sizeof(*sr)) : NULL;
+		if (sr == NULL) {
+			w->rc = TALLY_ENOMEM;
+			return;
+		}
+		t->srec = sr;
+		t->cap = len;
+	}
+	for (d = t->depth; d < len && w->rc == TALLY_OK; d++) {
+		struct counts zero;
+
+		memset(&zero, 0, sizeof(zero));
+		if ((w->rc = node_key(ns, it, d)) != TALLY_OK ||
+		    (t->name[d] = strdup(eff_at(it, d))) == NULL) {
+			w->rc = TALLY_ENOMEM;
+			return;
+		}
+		nd = node_find(ns, ns->key.data);
+		t->srec[d] = it->rec->type == TALLY_REC_SUITE &&
+		    d + 1 == len ? &it->rec->u.suite : NULL;
+		t->depth = d + 1;
+		open_suite(w, d + 1, eff_at(it, d), nd != NULL ? &nd->c : &zero,
+		    t->srec[d],
+		    d == 0 && it->combo[0] != '\0' ? it->rec : NULL);
+	}
+	if (it->rec->type == TALLY_REC_TEST && w->rc == TALLY_OK)
+		testcase(w, t->depth + 1, it);
+}
+
+/* Label combinations written in one pass; the others wait for the next. */
+#define BATCH	256
+
+/* One label combination while it is written. */
+struct cstate {
+	FILE		*fp;		/* the output, or a spool file */
+	struct tree	 t;
+	size_t		 si, se;	/* its suite records */
+};
+
+/* An unlinked temporary file for a combination's part of the document. */
+static FILE *
+spool_open(const char *dir)
+{
+	char *path;
+	FILE *fp = NULL;
+	int fd;
+
+	if (asprintf(&path, "%s/tally-junit.XXXXXX", dir) < 0)
+		return NULL;
+	if ((fd = mkstemp(path)) >= 0) {
+		unlink(path);
+		if ((fp = fdopen(fd, "w+")) == NULL)
+			close(fd);
+	}
+	free(path);
+	return fp;
+}
+
+/* Append the spool to the output. */
+static void
+spool_copy(struct writer *w, FILE *sp, FILE *out)
+{
+	char buf[65536];
+	size_t n;
+
+	if (fflush(sp) != 0 || ferror(sp) || fseek(sp, 0, SEEK_SET) != 0) {
+		w->rc = TALLY_EIO;
 		return;
-	open = calloc(maxdepth, sizeof(*open));
-	srec = calloc(maxdepth, sizeof(*srec));
-	if (open == NULL || srec == NULL) {
-		w->rc = TALLY_ENOMEM;
-		goto out;
 	}
-	for (i = 0; i < n && w->rc == TALLY_OK; i++) {
-		const struct item *it = &items[i];
+	while ((n = fread(buf, 1, sizeof(buf), sp)) > 0)
+		if (fwrite(buf, 1, n, out) != n)
+			break;
+	if (ferror(sp))
+		w->rc = TALLY_EIO;
+}
 
-		len = eff_len(it);
-		for (k = 0; k < depth && k < len; k++)
-			if (!under(it, open[k], k + 1))
+/*
+ * The suite tree of every test.  The report's order (canonical, see
+ * tally-stream(5)) is by suite path, so the tests of each label
+ * combination come in the order the document wants: one pass writes
+ * every combination at once, the first to the output and each other
+ * one to a spool file appended after the pass (up to BATCH of them a
+ * pass).  The suite records, few, are sorted in memory and merged in.
+ */
+static void
+body(struct writer *w, const struct tally_report *rep, struct nodes *ns,
+    struct item *suites, size_t nsuites, const char *tmpdir,
+    struct tally_error *err)
+{
+	const struct tally_record *r;
+	struct cstate *st;
+	struct item it;
+	FILE *out = w->fp;
+	size_t c0, nb, k, si, pos;
+	int more = 0, c;
+
+	if ((st = calloc(BATCH, sizeof(*st))) == NULL) {
+		w->rc = TALLY_ENOMEM;
+		return;
+	}
+	if (tmpdir == NULL || tmpdir[0] == '\0')
+		tmpdir = getenv("TMPDIR");
+	if (tmpdir == NULL || tmpdir[0] == '\0')
+		tmpdir = "/tmp";
+	for (c0 = 0, si = 0; c0 < ns->ncombo && w->rc == TALLY_OK; c0 += nb) {
+		nb = ns->ncombo - c0 < BATCH ? ns->ncombo - c0 : BATCH;
+		memset(st, 0, nb * sizeof(*st));
+		for (k = 0; k < nb; k++) {
+			for (; si < nsuites && strcmp(suites[si].combo,
+			    ns->combo[c0 + k]) < 0; si++)
+				;
+			st[k].si = st[k].se = si;
+			for (; st[k].se < nsuites && strcmp(suites[st[k].se].combo,
+			    ns->combo[c0 + k]) == 0; st[k].se++)
+				;
+			st[k].fp = k == 0 ? out : spool_open(tmpdir);
+			if (st[k].fp == NULL) {
+				err->sys_errno = errno;
+				w->rc = tally_error_set(err, TALLY_EIO, 0, 0,
+				    "cannot create a temporary file in '%s': %s",
+				    tmpdir, strerror(errno));
+			}
+		}
+		pos = 0;
+		it.combo = NULL;
+		while (w->rc == TALLY_OK && (more = tally_report_next_test(rep,
+		    &pos, &r, err)) == 1) {
+			struct cstate *cs;
+			size_t lo = 0, hi = nb, mid;
+
+			free(it.combo);
+			it.combo = NULL;
+			it.rec = r;
+			it.idx = pos - 1;
+			if ((w->rc = make_combo(r, &it.combo)) != TALLY_OK)
 				break;
-		if (it->rec->type == TALLY_REC_SUITE && k == len)
-			continue;	/* a second record for an open suite */
-		while (depth > k) {
-			depth--;
-			close_suite(w, depth + 1, srec[depth]);
+			for (c = 1; lo < hi && c != 0; ) {
+				mid = (lo + hi) / 2;
+				c = strcmp(it.combo, ns->combo[c0 + mid]);
+				if (c < 0)
+					hi = mid;
+				else if (c > 0)
+					lo = mid + 1;
+				else
+					lo = mid;
+			}
+			if (c != 0)
+				continue;	/* in another batch */
+			cs = &st[lo];
+			w->fp = cs->fp;
+			while (cs->si < cs->se && item_cmp(&suites[cs->si],
+			    &it) < 0 && w->rc == TALLY_OK)
+				tree_item(w, &cs->t, ns, &suites[cs->si++]);
+			tree_item(w, &cs->t, ns, &it);
 		}
-		for (d = depth; d < len; d++) {
-			memset(&c, 0, sizeof(c));
-			for (j = i; j < n && under(&items[j], it, d + 1); j++)
-				if (items[j].rec->type == TALLY_REC_TEST)
-					count_test(&c, &items[j].rec->u.test);
-			open[d] = it;
-			srec[d] = it->rec->type == TALLY_REC_SUITE &&
-			    d + 1 == len ? &it->rec->u.suite : NULL;
-			open_suite(w, d + 1, eff_at(it, d), &c, srec[d],
-			    d == 0 && it->combo[0] != '\0' ? it->rec : NULL);
+		free(it.combo);
+		if (more < 0 && w->rc == TALLY_OK)
+			w->rc = more;
+		for (k = 0; k < nb; k++) {
+			w->fp = st[k].fp;
+			while (st[k].fp != NULL && st[k].si < st[k].se &&
+			    w->rc == TALLY_OK)
+				tree_item(w, &st[k].t, ns, &suites[st[k].si++]);
+			if (st[k].fp != NULL)
+				tree_close(w, &st[k].t, 0);
+			w->fp = out;
+			if (k > 0 && st[k].fp != NULL) {
+				if (w->rc == TALLY_OK)
+					spool_copy(w, st[k].fp, out);
+				fclose(st[k].fp);
+			}
+			free(st[k].t.name);
+			free(st[k].t.srec);
 		}
-		depth = len;
-		if (it->rec->type == TALLY_REC_TEST)
-			testcase(w, depth + 1, it);
+		si = st[nb - 1].se;
 	}
-	while (depth > 0 && w->rc == TALLY_OK) {
-		depth--;
-		close_suite(w, depth + 1, srec[depth]);
-	}
-out:
-	free(open);
-	free(srec);
+	w->fp = out;
+	free(st);
 }
 
 static void
@@ -698,34 +1020,50 @@ input_errors(struct writer *w, const struct tally_report *rep)
 	close_suite(w, 1, NULL);
 }
 
+/*
+ * First pass: totals, the counts of every <testsuite>, the label
+ * combinations; the suite records as items sorted for the document.
+ */
 static int
-collect_items(const struct tally_report *rep, struct item **out, size_t *n,
-    size_t *maxdepth)
+collect(const struct tally_report *rep, struct nodes *ns,
+    struct counts *all, struct item **out, size_t *n,
+    struct tally_error *err)
 {
-	struct item *items;
-	size_t i, m = 0, total = rep->ntests + rep->nsuites, len;
-	int rc = TALLY_OK;
+	const struct tally_record *r;
+	struct item *items = NULL, it;
+	size_t i, d, pos = 0, m = 0;
+	int rc = TALLY_OK, more;
 
 	*out = NULL;
-	*n = *maxdepth = 0;
-	if (total == 0)
-		return TALLY_OK;
-	if ((items = calloc(total, sizeof(*items))) == NULL)
-		return TALLY_ENOMEM;
-	for (i = 0; i < total && rc == TALLY_OK; i++) {
-		const struct tally_record *r = i < rep->ntests ?
-		    rep->tests[i] : rep->suites[i - rep->ntests];
-
-		if (r->type == TALLY_REC_SUITE && r->u.suite.npath == 0)
+	*n = 0;
+	it.combo = NULL;
+	while (rc == TALLY_OK &&
+	    (more = tally_report_next_test(rep, &pos, &r, err)) == 1) {
+		count_test(all, &r->u.test);
+		free(it.combo);
+		it.rec = r;
+		if ((rc = make_combo(r, &it.combo)) != TALLY_OK)
+			break;
+		for (d = 0; d < eff_len(&it) && rc == TALLY_OK; d++)
+			rc = node_count(ns, &it, d, &r->u.test);
+		if (rc == TALLY_OK)
+			rc = combo_add(ns, it.combo);
+	}
+	free(it.combo);
+	if (rc == TALLY_OK && more < 0)
+		return more;
+	if (rc == TALLY_OK && rep->nsuites > 0 &&
+	    (items = calloc(rep->nsuites, sizeof(*items))) == NULL)
+		rc = TALLY_ENOMEM;
+	for (i = 0; i < rep->nsuites && rc == TALLY_OK; i++) {
+		r = rep->suites[i];
+		if (r->u.suite.npath == 0)
 			continue;	/* nowhere to put it */
 		items[m].rec = r;
-		items[m].idx = i;
-		if ((rc = make_combo(r, &items[m].combo)) == TALLY_OK) {
-			len = eff_len(&items[m]);
-			if (len > *maxdepth)
-				*maxdepth = len;
+		items[m].idx = rep->ntests + i;
+		if ((rc = make_combo(r, &items[m].combo)) == TALLY_OK &&
+		    (rc = combo_add(ns, items[m].combo)) == TALLY_OK)
 			m++;
-		}
 	}
 	if (rc != TALLY_OK) {
 		for (i = 0; i < m; i++)
@@ -733,9 +1071,63 @@ collect_items(const struct tally_report *rep, struct item **out, size_t *n,
 		free(items);
 		return rc;
 	}
-	qsort(items, m, sizeof(*items), item_cmp);
+	if (m > 1)
+		qsort(items, m, sizeof(*items), item_cmp);
+	if (ns->ncombo > 1)
+		qsort(ns->combo, ns->ncombo, sizeof(*ns->combo), str_qcmp);
 	*out = items;
 	*n = m;
+	return TALLY_OK;
+}
+
+/* Tests kept in memory in any order: by suite path, stable. */
+struct byidx {
+	const struct tally_record *rec;
+	size_t		 idx;
+};
+
+static int
+byidx_cmp(const void *a, const void *b)
+{
+	const struct byidx *x = a, *y = b;
+	size_t i;
+	int c;
+
+	for (i = 0; i < x->rec->u.test.nsuite && i < y->rec->u.test.nsuite;
+	    i++)
+		if ((c = strcmp(nz(x->rec->u.test.suite[i]),
+		    nz(y->rec->u.test.suite[i]))) != 0)
+			return c;
+	if (x->rec->u.test.nsuite != y->rec->u.test.nsuite)
+		return x->rec->u.test.nsuite < y->rec->u.test.nsuite ? -1 : 1;
+	return x->idx < y->idx ? -1 : x->idx > y->idx;
+}
+
+static int
+sort_kept(const struct tally_report *rep, struct tally_report *copy,
+    const struct tally_record ***v)
+{
+	struct byidx *b;
+	size_t i;
+
+	*copy = *rep;
+	*v = NULL;
+	if (rep->tests == NULL || rep->ntests == 0)
+		return TALLY_OK;
+	if ((b = calloc(rep->ntests, sizeof(*b))) == NULL ||
+	    (*v = calloc(rep->ntests, sizeof(**v))) == NULL) {
+		free(b);
+		return TALLY_ENOMEM;
+	}
+	for (i = 0; i < rep->ntests; i++) {
+		b[i].rec = rep->tests[i];
+		b[i].idx = i;
+	}
+	qsort(b, rep->ntests, sizeof(*b), byidx_cmp);
+	for (i = 0; i < rep->ntests; i++)
+		(*v)[i] = b[i].rec;
+	free(b);
+	copy->tests = *v;
 	return TALLY_OK;
 }
 
@@ -743,24 +1135,40 @@ int
 tally_render_junit(const struct tally_report *rep,
     const struct tally_render_opts *opts, FILE *fp, struct tally_error *err)
 {
+	struct tally_report sorted;
+	const struct tally_record **kept;
 	struct writer w;
+	struct nodes ns;
 	struct item *items = NULL;
 	struct counts all;
-	size_t n = 0, maxdepth = 0, i;
+	size_t n = 0, i;
 	const char *title = opts != NULL && opts->title != NULL ?
 	    opts->title : "tally";
 
 	memset(&w, 0, sizeof(w));
+	memset(&ns, 0, sizeof(ns));
 	w.fp = fp;
 	w.meta = rep->meta;
 	w.nmeta = rep->nmeta;
 	tally_buf_init(&w.esc);
 	tally_buf_init(&w.tmp);
-	w.rc = collect_items(rep, &items, &n, &maxdepth);
-
+	tally_buf_init(&ns.key);
 	memset(&all, 0, sizeof(all));
-	for (i = 0; i < rep->ntests; i++)
-		count_test(&all, &rep->tests[i]->u.test);
+	/* Streamed tests come in canonical order, by suite path already. */
+	if ((w.rc = sort_kept(rep, &sorted, &kept)) == TALLY_OK) {
+		rep = &sorted;
+		w.rc = collect(rep, &ns, &all, &items, &n, err);
+	}
+	if (w.rc != TALLY_OK) {
+		int rc = w.rc;
+
+		free(kept);
+		nodes_free(&ns);
+		tally_buf_free(&w.esc);
+		tally_buf_free(&w.tmp);
+		return rc == TALLY_ENOMEM ? tally_render_status(fp, rc, err) :
+		    rc;
+	}
 	all.tests += rep->nerrors;
 	all.errors += rep->nerrors;
 
@@ -773,14 +1181,19 @@ tally_render_junit(const struct tally_report *rep,
 	if (all.have_ms)
 		attr_time(&w, "time", all.ms);
 	put(&w, ">\n");
-	body(&w, items, n, maxdepth);
+	body(&w, rep, &ns, items, n, opts != NULL ? opts->tmpdir : NULL, err);
 	input_errors(&w, rep);
 	put(&w, "</testsuites>\n");
 
 	for (i = 0; i < n; i++)
 		free(items[i].combo);
 	free(items);
+	free(kept);
+	nodes_free(&ns);
 	tally_buf_free(&w.esc);
 	tally_buf_free(&w.tmp);
+	if (w.rc != TALLY_OK && ((w.rc != TALLY_ENOMEM && w.rc != TALLY_EIO) ||
+	    err->message[0] != '\0'))
+		return w.rc;		/* err says what */
 	return tally_render_status(fp, w.rc, err);
 }

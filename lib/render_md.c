@@ -62,7 +62,8 @@ struct md {
 	const struct tally_report *rep;
 	const struct tally_render_opts *opts;
 	const struct tally_record **failed, **flaky, **slow;
-	size_t	 nfailed, nflaky, nslow;
+	size_t	 nfailed, nflaky, nslow;	/* all there are */
+	struct tally_picks pfailed, pflaky, pslow; /* those kept */
 	struct tally_groups suites;
 	struct tally_groups cats;
 	struct tally_groups matrix;
@@ -958,38 +959,53 @@ prepare_grid(struct md *m)
 	return TALLY_OK;
 }
 
+/*
+ * A listed failure takes at least 7 bytes ("- ", an emoji, a space and
+ * a newline), a flaky test 3, so no layout within the budget shows more
+ * than budget / 7 and budget / 3 of them: only that many are kept in
+ * memory, and the output is the same as with all of them.
+ */
 static int
-prepare(struct md *m)
+prepare(struct md *m, size_t budget)
 {
 	size_t top;
+	int rc;
 
 	top = m->opts->top != 0 ? m->opts->top : DEFAULT_TOP;
-	if (tally_pick_failed(m->rep, &m->failed, &m->nfailed) != TALLY_OK ||
-	    tally_pick_flaky(m->rep, &m->flaky, &m->nflaky) != TALLY_OK ||
-	    tally_pick_slowest(m->rep, top, &m->slow, &m->nslow) != TALLY_OK)
-		return TALLY_ENOMEM;
-	if (tally_groups_build(&m->suites, m->rep, TALLY_GROUP_SUITE, NULL,
-	    0) != TALLY_OK)
-		return TALLY_ENOMEM;
+	if ((rc = tally_pick_failed(m->rep, budget / 7 + 1, &m->pfailed)) !=
+	    TALLY_OK ||
+	    (rc = tally_pick_flaky(m->rep, budget / 3 + 1, &m->pflaky)) !=
+	    TALLY_OK ||
+	    (rc = tally_pick_slowest(m->rep, top, &m->pslow)) != TALLY_OK)
+		return rc;
+	m->failed = m->pfailed.v;
+	m->nfailed = m->pfailed.total;
+	m->flaky = m->pflaky.v;
+	m->nflaky = m->pflaky.total;
+	m->slow = m->pslow.v;
+	m->nslow = m->pslow.n;
+	if ((rc = tally_groups_build(&m->suites, m->rep, TALLY_GROUP_SUITE,
+	    NULL, 0)) != TALLY_OK)
+		return rc;
 	tally_groups_sort_failing(&m->suites);
-	if (tally_groups_build(&m->cats, m->rep, TALLY_GROUP_CATEGORY, NULL,
-	    0) != TALLY_OK)
-		return TALLY_ENOMEM;
+	if ((rc = tally_groups_build(&m->cats, m->rep, TALLY_GROUP_CATEGORY,
+	    NULL, 0)) != TALLY_OK)
+		return rc;
 	tally_groups_sort_failing(&m->cats);
 	if (m->opts->group_by != NULL) {
 		m->mkeys = &m->opts->group_by;
 		m->nmkeys = 1;
 	} else {
-		if (tally_varying_labels(m->rep, &m->varying, &m->nmkeys) !=
-		    TALLY_OK)
-			return TALLY_ENOMEM;
+		if ((rc = tally_varying_labels(m->rep, &m->varying,
+		    &m->nmkeys)) != TALLY_OK)
+			return rc;
 		if (m->nmkeys > MATRIX_KEYS)
 			m->nmkeys = MATRIX_KEYS;
 		m->mkeys = m->varying;
 	}
-	if (m->nmkeys > 0 && tally_groups_build(&m->matrix, m->rep,
-	    TALLY_GROUP_LABELS, m->mkeys, m->nmkeys) != TALLY_OK)
-		return TALLY_ENOMEM;
+	if (m->nmkeys > 0 && (rc = tally_groups_build(&m->matrix, m->rep,
+	    TALLY_GROUP_LABELS, m->mkeys, m->nmkeys)) != TALLY_OK)
+		return rc;
 	return prepare_grid(m);
 }
 
@@ -1009,14 +1025,14 @@ tally_render_markdown(const struct tally_report *rep,
 	tally_buf_init(&m.a);
 	tally_buf_init(&m.b);
 	budget = m.opts->max_bytes != 0 ? m.opts->max_bytes : DEFAULT_BUDGET;
-	if ((rc = prepare(&m)) != TALLY_OK)
+	if ((rc = prepare(&m, budget)) != TALLY_OK)
 		goto out;
 	memset(&p, 0, sizeof(p));
 	p.core = 4;
 	p.matrix = p.meta = 1;
 	p.nerrors = rep->nerrors;
-	p.nfail = p.nmsg = p.ntrace = m.nfailed;
-	p.nflaky = m.nflaky;
+	p.nfail = p.nmsg = p.ntrace = m.pfailed.n;
+	p.nflaky = m.pflaky.n;
 	p.nslow = m.nslow;
 	p.suites = p.cats = 1;
 	if ((rc = plan_budget(&m, &p, budget)) != TALLY_OK)
@@ -1029,9 +1045,9 @@ tally_render_markdown(const struct tally_report *rep,
 out:
 	if (rc == TALLY_ENOMEM)
 		tally_error_set(err, rc, 0, 0, "%s", tally_strerror(rc));
-	free(m.failed);
-	free(m.flaky);
-	free(m.slow);
+	tally_picks_free(&m.pfailed);
+	tally_picks_free(&m.pflaky);
+	tally_picks_free(&m.pslow);
 	free(m.varying);
 	free(m.rowv);
 	free(m.colv);

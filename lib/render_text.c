@@ -128,17 +128,21 @@ put_where(struct text *t, const struct tally_test *tt)
 static void
 failures(struct text *t)
 {
+	struct tally_picks p;
 	const struct tally_record **v;
 	size_t n, i, shown;
 	char num[TALLY_FMTBUF];
+	int rc;
 
-	if (tally_pick_failed(t->rep, &v, &n) != TALLY_OK) {
-		t->o.status = TALLY_ENOMEM;
+	if ((rc = tally_pick_failed(t->rep, LISTED, &p)) != TALLY_OK) {
+		t->o.status = rc;
 		return;
 	}
+	v = p.v;
+	n = p.total;
 	if (n > 0)
 		header(t, "Failures", n);
-	shown = n < LISTED ? n : LISTED;
+	shown = p.n;
 	for (i = 0; i < shown && !tally_out_stop(&t->o); i++) {
 		const struct tally_test *tt = &v[i]->u.test;
 
@@ -167,23 +171,27 @@ failures(struct text *t)
 	if (shown < n)
 		tally_out_printf(&t->o, "\xe2\x80\xa6 %s more failed tests "
 		    "not listed\n", tally_fmt_count(num, n - shown));
-	free(v);
+	tally_picks_free(&p);
 }
 
 static void
 flaky(struct text *t)
 {
+	struct tally_picks p;
 	const struct tally_record **v;
 	size_t n, i, shown;
 	char num[TALLY_FMTBUF];
+	int rc;
 
-	if (tally_pick_flaky(t->rep, &v, &n) != TALLY_OK) {
-		t->o.status = TALLY_ENOMEM;
+	if ((rc = tally_pick_flaky(t->rep, LISTED, &p)) != TALLY_OK) {
+		t->o.status = rc;
 		return;
 	}
+	v = p.v;
+	n = p.total;
 	if (n > 0)
 		header(t, "Flaky", n);
-	shown = n < LISTED ? n : LISTED;
+	shown = p.n;
 	for (i = 0; i < shown && !tally_out_stop(&t->o); i++) {
 		const struct tally_test *tt = &v[i]->u.test;
 
@@ -205,21 +213,25 @@ flaky(struct text *t)
 	if (shown < n)
 		tally_out_printf(&t->o, "\xe2\x80\xa6 %s more flaky tests "
 		    "not listed\n", tally_fmt_count(num, n - shown));
-	free(v);
+	tally_picks_free(&p);
 }
 
 static void
 slowest(struct text *t)
 {
+	struct tally_picks p;
 	const struct tally_record **v;
 	size_t n, i, w = 0, top;
 	char dur[TALLY_FMTBUF];
+	int rc;
 
 	top = t->opts->top != 0 ? t->opts->top : DEFAULT_TOP;
-	if (tally_pick_slowest(t->rep, top, &v, &n) != TALLY_OK) {
-		t->o.status = TALLY_ENOMEM;
+	if ((rc = tally_pick_slowest(t->rep, top, &p)) != TALLY_OK) {
+		t->o.status = rc;
 		return;
 	}
+	v = p.v;
+	n = p.n;
 	if (n > 0)
 		header(t, "Slowest", (size_t)-1);
 	for (i = 0; i < n; i++)
@@ -231,7 +243,7 @@ slowest(struct text *t)
 		put_title(t, v[i]);
 		tally_out_puts(&t->o, "\n");
 	}
-	free(v);
+	tally_picks_free(&p);
 }
 
 static void
@@ -277,9 +289,11 @@ breakdown(struct text *t, const char *what, enum tally_group_by by,
 	struct tally_groups g;
 	size_t i, rows;
 	char buf[TALLY_FMTBUF], num[TALLY_FMTBUF];
+	int rc;
 
-	if (tally_groups_build(&g, t->rep, by, labels, nlabels) != TALLY_OK) {
-		t->o.status = TALLY_ENOMEM;
+	if ((rc = tally_groups_build(&g, t->rep, by, labels, nlabels)) !=
+	    TALLY_OK) {
+		t->o.status = rc;
 		return;
 	}
 	if (g.n < 2 && !(force && g.n > 0)) {

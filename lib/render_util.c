@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -255,42 +256,97 @@ tally_test_title(struct tally_buf *b, const struct tally_record *rec)
 	return rc ? TALLY_ENOMEM : TALLY_OK;
 }
 
+/*
+ * Picked tests are the report's own records when it keeps its tests,
+ * else copies: a streamed record lasts only until the next one.
+ */
 static int
-pick(const struct tally_report *rep, int flaky,
-    const struct tally_record ***out, size_t *n)
+pick_keep(const struct tally_report *rep, struct tally_picks *p, size_t at,
+    const struct tally_record *rec)
 {
-	const struct tally_record **v;
-	size_t i, k = 0;
+	struct tally_record *dup;
 
-	*out = NULL;
-	*n = 0;
-	if (rep->ntests == 0)
+	if (rep->tests != NULL) {
+		p->v[at] = rec;
 		return TALLY_OK;
-	if ((v = calloc(rep->ntests, sizeof(*v))) == NULL)
-		return TALLY_ENOMEM;
-	for (i = 0; i < rep->ntests; i++) {
-		const struct tally_test *t = &rep->tests[i]->u.test;
-
-		if (flaky ? t->flaky != 0 : t->status == TALLY_FAILED)
-			v[k++] = rep->tests[i];
 	}
-	*out = v;
-	*n = k;
+	if (tally_record_dup(rec, &dup) != TALLY_OK)
+		return TALLY_ENOMEM;
+	tally_record_free((struct tally_record *)p->v[at]);
+	p->v[at] = dup;
 	return TALLY_OK;
 }
 
-int
-tally_pick_failed(const struct tally_report *rep,
-    const struct tally_record ***out, size_t *n)
+static int
+pick(const struct tally_report *rep, int flaky, size_t max,
+    struct tally_picks *p)
 {
-	return pick(rep, 0, out, n);
+	const struct tally_record *rec;
+	struct tally_error err;
+	size_t pos = 0, cap = 0;
+	int rc = TALLY_OK, more;
+
+	memset(p, 0, sizeof(*p));
+	p->owned = rep->tests == NULL;
+	tally_error_init(&err, NULL);
+	while (rc == TALLY_OK &&
+	    (more = tally_report_next_test(rep, &pos, &rec, &err)) == 1) {
+		const struct tally_test *t = &rec->u.test;
+
+		if (!(flaky ? t->flaky != 0 : t->status == TALLY_FAILED))
+			continue;
+		p->total++;
+		if (p->n >= max)
+			continue;
+		if (p->n == cap) {
+			size_t nc = cap ? cap * 2 : 16;
+			const struct tally_record **v;
+
+			if (nc > max)
+				nc = max;
+			if ((v = realloc(p->v, nc * sizeof(*v))) == NULL) {
+				rc = TALLY_ENOMEM;
+				break;
+			}
+			p->v = v;
+			cap = nc;
+		}
+		p->v[p->n] = NULL;
+		if ((rc = pick_keep(rep, p, p->n, rec)) == TALLY_OK)
+			p->n++;
+	}
+	if (rc == TALLY_OK && more < 0)
+		rc = more;
+	if (rc != TALLY_OK)
+		tally_picks_free(p);
+	return rc;
 }
 
 int
-tally_pick_flaky(const struct tally_report *rep,
-    const struct tally_record ***out, size_t *n)
+tally_pick_failed(const struct tally_report *rep, size_t max,
+    struct tally_picks *p)
 {
-	return pick(rep, 1, out, n);
+	return pick(rep, 0, max, p);
+}
+
+int
+tally_pick_flaky(const struct tally_report *rep, size_t max,
+    struct tally_picks *p)
+{
+	return pick(rep, 1, max, p);
+}
+
+void
+tally_picks_free(struct tally_picks *p)
+{
+	size_t i;
+
+	if (p == NULL)
+		return;
+	for (i = 0; p->owned && i < p->n; i++)
+		tally_record_free((struct tally_record *)p->v[i]);
+	free(p->v);
+	memset(p, 0, sizeof(*p));
 }
 
 const char *
@@ -306,58 +362,70 @@ tally_flaky_message(const struct tally_record *rec)
 	return NULL;
 }
 
-struct timed {
-	const struct tally_record *rec;
-	size_t	 idx;
-};
-
-static int
-slower_first(const void *a, const void *b)
-{
-	const struct timed *x = a, *y = b;
-	double dx = x->rec->u.test.duration, dy = y->rec->u.test.duration;
-
-	if (dx != dy)
-		return dx > dy ? -1 : 1;
-	return x->idx < y->idx ? -1 : x->idx > y->idx;
-}
-
+/*
+ * The slowest top tests, slowest first, ties in report order: a sorted
+ * array of at most top, where a test enters only when it is slower than
+ * the last one kept (a later test never wins a tie).
+ */
 int
 tally_pick_slowest(const struct tally_report *rep, size_t top,
-    const struct tally_record ***out, size_t *n)
+    struct tally_picks *p)
 {
-	struct timed *t;
-	const struct tally_record **v;
-	size_t i, k = 0;
+	const struct tally_record *rec;
+	struct tally_error err;
+	size_t pos = 0, lo, hi, mid, cap = 0;
+	int rc = TALLY_OK, more;
+	double d;
 
-	*out = NULL;
-	*n = 0;
-	if (rep->ntests == 0 || top == 0)
+	memset(p, 0, sizeof(*p));
+	p->owned = rep->tests == NULL;
+	if (top == 0)
 		return TALLY_OK;
-	if ((t = calloc(rep->ntests, sizeof(*t))) == NULL)
-		return TALLY_ENOMEM;
-	for (i = 0; i < rep->ntests; i++) {
-		double d = rep->tests[i]->u.test.duration;
-
-		if (d > 0 && !isinf(d)) {
-			t[k].rec = rep->tests[i];
-			t[k].idx = i;
-			k++;
+	tally_error_init(&err, NULL);
+	while (rc == TALLY_OK &&
+	    (more = tally_report_next_test(rep, &pos, &rec, &err)) == 1) {
+		d = rec->u.test.duration;
+		if (!(d > 0) || isinf(d))
+			continue;
+		p->total++;
+		if (p->n == top && d <= p->v[p->n - 1]->u.test.duration)
+			continue;
+		/* Where it goes: after every test at least as slow. */
+		for (lo = 0, hi = p->n; lo < hi; ) {
+			mid = (lo + hi) / 2;
+			if (p->v[mid]->u.test.duration >= d)
+				lo = mid + 1;
+			else
+				hi = mid;
 		}
+		if (p->n == top) {
+			if (p->owned)
+				tally_record_free((struct tally_record *)
+				    p->v[p->n - 1]);
+			p->n--;
+		} else if (p->n == cap) {
+			size_t nc = cap ? cap * 2 : 16;
+			const struct tally_record **v;
+
+			if (nc > top)
+				nc = top;
+			if ((v = realloc(p->v, nc * sizeof(*v))) == NULL) {
+				rc = TALLY_ENOMEM;
+				break;
+			}
+			p->v = v;
+			cap = nc;
+		}
+		memmove(&p->v[lo + 1], &p->v[lo], (p->n - lo) * sizeof(*p->v));
+		p->v[lo] = NULL;
+		p->n++;
+		rc = pick_keep(rep, p, lo, rec);
 	}
-	qsort(t, k, sizeof(*t), slower_first);
-	if (k > top)
-		k = top;
-	if ((v = calloc(k ? k : 1, sizeof(*v))) == NULL) {
-		free(t);
-		return TALLY_ENOMEM;
-	}
-	for (i = 0; i < k; i++)
-		v[i] = t[i].rec;
-	free(t);
-	*out = v;
-	*n = k;
-	return TALLY_OK;
+	if (rc == TALLY_OK && more < 0)
+		rc = more;
+	if (rc != TALLY_OK)
+		tally_picks_free(p);
+	return rc;
 }
 
 static size_t
@@ -421,12 +489,6 @@ tally_longest_run(const char *s, size_t n, char c)
 	return best;
 }
 
-struct keyed {
-	const char *const *key;
-	size_t	 nkey;
-	size_t	 idx;
-};
-
 static int
 strcmp_null(const char *a, const char *b)
 {
@@ -448,70 +510,122 @@ key_cmp(const char *const *a, size_t na, const char *const *b, size_t nb)
 }
 
 static int
-keyed_cmp(const void *a, const void *b)
+group_cmp(const void *a, const void *b)
 {
-	const struct keyed *x = a, *y = b;
-	int c;
+	const struct tally_group *x = a, *y = b;
 
-	if ((c = key_cmp(x->key, x->nkey, y->key, y->nkey)) != 0)
-		return c;
-	return x->idx < y->idx ? -1 : x->idx > y->idx;
+	return key_cmp(x->key, x->nkey, y->key, y->nkey);
 }
 
+static uint64_t
+key_hash(const char *const *key, size_t n)
+{
+	uint64_t h = 14695981039346656037ULL;
+	const char *s;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		for (s = key[i]; s != NULL && *s != '\0'; s++)
+			h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+		h = (h ^ (key[i] == NULL ? 0x100u : 0x101u)) *
+		    1099511628211ULL;
+	}
+	return h;
+}
+
+/* The group of key in g, made (with copies of the key) when new. */
+static struct tally_group *
+group_of(struct tally_groups *g, size_t **idx, size_t *cap,
+    const char *const *key, size_t nkey)
+{
+	struct tally_group *grp;
+	size_t i, j, k;
+
+	if (2 * (g->n + 1) > *cap) {
+		size_t nc = *cap ? *cap * 2 : 64, *ni;
+
+		if ((ni = calloc(nc, sizeof(*ni))) == NULL)
+			return NULL;
+		for (i = 0; i < g->n; i++) {
+			for (j = key_hash(g->v[i].key, g->v[i].nkey) &
+			    (nc - 1); ni[j] != 0; j = (j + 1) & (nc - 1))
+				;
+			ni[j] = i + 1;
+		}
+		free(*idx);
+		*idx = ni;
+		*cap = nc;
+		if ((grp = realloc(g->v, (nc / 2) * sizeof(*grp))) == NULL)
+			return NULL;
+		g->v = grp;
+	}
+	for (j = key_hash(key, nkey) & (*cap - 1); (k = (*idx)[j]) != 0;
+	    j = (j + 1) & (*cap - 1))
+		if (key_cmp(g->v[k - 1].key, g->v[k - 1].nkey, key, nkey) == 0)
+			return &g->v[k - 1];
+	grp = &g->v[g->n];
+	memset(grp, 0, sizeof(*grp));
+	if (nkey > 0 && (grp->key = calloc(nkey, sizeof(char *))) == NULL)
+		return NULL;
+	grp->nkey = nkey;
+	for (i = 0; i < nkey; i++)
+		if (key[i] != NULL && (grp->key[i] = strdup(key[i])) ==
+		    NULL) {
+			while (i-- > 0)
+				free((char *)grp->key[i]);
+			free(grp->key);
+			return NULL;
+		}
+	(*idx)[j] = ++g->n;
+	return grp;
+}
+
+/*
+ * Counters per group in one pass over the tests: memory goes with the
+ * number of groups (suites, categories, label values), not of tests.
+ */
 int
 tally_groups_build(struct tally_groups *g, const struct tally_report *rep,
     enum tally_group_by by, const char *const *labels, size_t nlabels)
 {
-	struct keyed *k = NULL;
+	const struct tally_record *rec;
+	const char *const *key = NULL;
+	const char **lv = NULL;
 	struct tally_group *grp;
-	size_t i, j;
+	struct tally_error err;
+	size_t pos = 0, j, nkey = 0, *idx = NULL, cap = 0;
+	int rc = TALLY_OK, more;
 
 	memset(g, 0, sizeof(*g));
-	if (rep->ntests == 0)
-		return TALLY_OK;
-	if ((k = calloc(rep->ntests, sizeof(*k))) == NULL)
-		goto nomem;
-	if (by == TALLY_GROUP_LABELS) {
-		if (nlabels == 0 ||
-		    (g->keys = calloc(rep->ntests, nlabels * sizeof(char *)))
-		    == NULL)
-			goto nomem;
-	}
-	for (i = 0; i < rep->ntests; i++) {
-		const struct tally_record *rec = rep->tests[i];
+	if (by == TALLY_GROUP_LABELS && (nlabels == 0 ||
+	    (lv = calloc(nlabels, sizeof(*lv))) == NULL))
+		return nlabels == 0 ? TALLY_OK : TALLY_ENOMEM;
+	tally_error_init(&err, NULL);
+	while (rc == TALLY_OK &&
+	    (more = tally_report_next_test(rep, &pos, &rec, &err)) == 1) {
+		const struct tally_test *t = &rec->u.test;
 
-		k[i].idx = i;
 		switch (by) {
 		case TALLY_GROUP_SUITE:
-			k[i].key = rec->u.test.suite;
-			k[i].nkey = rec->u.test.nsuite;
+			key = t->suite;
+			nkey = t->nsuite;
 			break;
 		case TALLY_GROUP_CATEGORY:
-			k[i].key = &rec->u.test.category;
-			k[i].nkey = 1;
+			key = &t->category;
+			nkey = 1;
 			break;
 		case TALLY_GROUP_LABELS:
 			for (j = 0; j < nlabels; j++)
-				g->keys[i * nlabels + j] = tally_kv_get(
-				    rec->labels, rec->nlabels, labels[j]);
-			k[i].key = g->keys + i * nlabels;
-			k[i].nkey = nlabels;
+				lv[j] = tally_kv_get(rec->labels, rec->nlabels,
+				    labels[j]);
+			key = lv;
+			nkey = nlabels;
 			break;
 		}
-	}
-	qsort(k, rep->ntests, sizeof(*k), keyed_cmp);
-	if ((g->v = calloc(rep->ntests, sizeof(*g->v))) == NULL)
-		goto nomem;
-	for (i = 0; i < rep->ntests; i++) {
-		const struct tally_test *t = &rep->tests[k[i].idx]->u.test;
-
-		if (g->n == 0 || key_cmp(g->v[g->n - 1].key,
-		    g->v[g->n - 1].nkey, k[i].key, k[i].nkey) != 0) {
-			grp = &g->v[g->n++];
-			grp->key = (const char **)k[i].key;
-			grp->nkey = k[i].nkey;
+		if ((grp = group_of(g, &idx, &cap, key, nkey)) == NULL) {
+			rc = TALLY_ENOMEM;
+			break;
 		}
-		grp = &g->v[g->n - 1];
 		grp->tests++;
 		if ((unsigned)t->status < TALLY_NSTATUS)
 			grp->status[t->status]++;
@@ -520,21 +634,32 @@ tally_groups_build(struct tally_groups *g, const struct tally_report *rep,
 		if (t->duration > 0 && !isinf(t->duration))
 			grp->duration += t->duration;
 	}
-	free(k);
+	if (rc == TALLY_OK && more < 0)
+		rc = more;
+	free(idx);
+	free(lv);
+	if (rc != TALLY_OK) {
+		tally_groups_free(g);
+		return rc;
+	}
+	if (g->n > 1)
+		qsort(g->v, g->n, sizeof(*g->v), group_cmp);
 	return TALLY_OK;
-nomem:
-	free(k);
-	tally_groups_free(g);
-	return TALLY_ENOMEM;
 }
 
 void
 tally_groups_free(struct tally_groups *g)
 {
+	size_t i, k;
+
 	if (g == NULL)
 		return;
+	for (i = 0; i < g->n; i++) {
+		for (k = 0; k < g->v[i].nkey; k++)
+			free((char *)g->v[i].key[k]);
+		free(g->v[i].key);
+	}
 	free(g->v);
-	free(g->keys);
 	memset(g, 0, sizeof(*g));
 }
 
@@ -556,64 +681,105 @@ tally_groups_sort_failing(struct tally_groups *g)
 		qsort(g->v, g->n, sizeof(*g->v), failing_first);
 }
 
-struct pair {
-	const char *key;
-	const char *value;
+/* A label key seen on tests: its first value, whether that varies. */
+struct lkey {
+	char	*key;
+	char	*value;
+	size_t	 tests;		/* tests that have the key */
+	int	 varies;
 };
 
 static int
-pair_cmp(const void *a, const void *b)
+lkey_cmp(const void *a, const void *b)
 {
-	const struct pair *x = a, *y = b;
-	int c;
-
-	if ((c = strcmp_null(x->key, y->key)) != 0)
-		return c;
-	return strcmp_null(x->value, y->value);
+	return strcmp(((const struct lkey *)a)->key,
+	    ((const struct lkey *)b)->key);
 }
 
+/*
+ * One pass over the tests; memory goes with the number of label keys.
+ * The keys come back in one allocation, strings included.
+ */
 int
 tally_varying_labels(const struct tally_report *rep, const char ***out,
     size_t *n)
 {
-	struct pair *p;
+	const struct tally_record *rec;
+	struct tally_error err;
+	struct lkey *lk = NULL;
+	size_t nlk = 0, clk = 0, pos = 0, ntests = 0, i, j, nk = 0, bytes = 0;
 	const char **keys;
-	size_t i, j, np = 0, nk = 0, run, values, start;
+	char *store;
+	int rc = TALLY_OK, more;
 
 	*out = NULL;
 	*n = 0;
-	for (i = 0; i < rep->ntests; i++)
-		np += rep->tests[i]->nlabels;
-	if (np == 0)
-		return TALLY_OK;
-	if ((p = calloc(np, sizeof(*p))) == NULL)
-		return TALLY_ENOMEM;
-	if ((keys = calloc(np, sizeof(*keys))) == NULL) {
-		free(p);
-		return TALLY_ENOMEM;
-	}
-	np = 0;
-	for (i = 0; i < rep->ntests; i++)
-		for (j = 0; j < rep->tests[i]->nlabels; j++) {
-			if (rep->tests[i]->labels[j].key == NULL)
+	tally_error_init(&err, NULL);
+	while (rc == TALLY_OK &&
+	    (more = tally_report_next_test(rep, &pos, &rec, &err)) == 1) {
+		ntests++;
+		for (j = 0; j < rec->nlabels && rc == TALLY_OK; j++) {
+			const struct tally_kv *kv = &rec->labels[j];
+
+			if (kv->key == NULL)
 				continue;
-			p[np].key = rep->tests[i]->labels[j].key;
-			p[np].value = rep->tests[i]->labels[j].value;
-			np++;
+			for (i = 0; i < nlk && strcmp(lk[i].key, kv->key) != 0;
+			    i++)
+				;
+			if (i < nlk) {
+				lk[i].tests++;
+				if (strcmp_null(lk[i].value, kv->value) != 0)
+					lk[i].varies = 1;
+				continue;
+			}
+			if (nlk == clk) {
+				size_t nc = clk ? clk * 2 : 8;
+				struct lkey *q = realloc(lk, nc * sizeof(*q));
+
+				if (q == NULL) {
+					rc = TALLY_ENOMEM;
+					break;
+				}
+				lk = q;
+				clk = nc;
+			}
+			memset(&lk[nlk], 0, sizeof(lk[nlk]));
+			lk[nlk].tests = 1;
+			if ((lk[nlk].key = strdup(kv->key)) == NULL ||
+			    (kv->value != NULL && (lk[nlk].value =
+			    strdup(kv->value)) == NULL)) {
+				free(lk[nlk].key);
+				rc = TALLY_ENOMEM;
+				break;
+			}
+			nlk++;
 		}
-	qsort(p, np, sizeof(*p), pair_cmp);
-	for (start = 0; start < np; start = i) {
-		values = 1;
-		for (i = start + 1; i < np &&
-		    strcmp(p[i].key, p[start].key) == 0; i++)
-			if (strcmp_null(p[i].value, p[i - 1].value) != 0)
-				values++;
-		run = i - start;
-		if (values > 1 || run < rep->ntests)
-			keys[nk++] = p[start].key;
 	}
-	free(p);
-	*out = keys;
-	*n = nk;
-	return TALLY_OK;
+	if (rc == TALLY_OK && more < 0)
+		rc = more;
+	if (rc == TALLY_OK && nlk > 0) {
+		qsort(lk, nlk, sizeof(*lk), lkey_cmp);
+		for (i = 0; i < nlk; i++)
+			if (lk[i].varies || lk[i].tests < ntests)
+				bytes += strlen(lk[i].key) + 1;
+		keys = malloc((nlk + 1) * sizeof(*keys) + bytes);
+		if (keys == NULL)
+			rc = TALLY_ENOMEM;
+		else {
+			store = (char *)(keys + nlk + 1);
+			for (i = 0; i < nlk; i++)
+				if (lk[i].varies || lk[i].tests < ntests) {
+					keys[nk++] = strcpy(store, lk[i].key);
+					store += strlen(store) + 1;
+				}
+			*out = keys;
+			*n = nk;
+		}
+	}
+	for (i = 0; i < nlk; i++) {
+		free(lk[i].key);
+		free(lk[i].value);
+	}
+	free(lk);
+	return rc;
 }

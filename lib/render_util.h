@@ -5,9 +5,10 @@
  * suite, category or labels, and cutting traces to their first lines.
  *
  * Ownership: arrays returned through out parameters are the caller's to
- * free(); the record pointers in them are borrowed from the report.
- * Groups borrow their key strings from the report's records; free them
- * with tally_groups_free() before the report.
+ * free().  Picks and groups own what they keep (see tally_picks); free
+ * them with tally_picks_free() and tally_groups_free().  Every helper
+ * walks the tests with tally_report_next_test(), so it works on a report
+ * whose tests are streamed, with state bounded by its result.
  */
 #ifndef TALLY_RENDER_UTIL_H
 #define TALLY_RENDER_UTIL_H
@@ -88,18 +89,31 @@ double	 tally_pass_rate(const size_t status[TALLY_NSTATUS]);
  */
 int	tally_test_title(struct tally_buf *b, const struct tally_record *rec);
 
-/* Tests whose final status is failed, in report order. */
-int	tally_pick_failed(const struct tally_report *rep,
-	    const struct tally_record ***out, size_t *n);
-/* Flaky tests (failed, then passed), in report order. */
-int	tally_pick_flaky(const struct tally_report *rep,
-	    const struct tally_record ***out, size_t *n);
-/* The message of a flaky test's first failed attempt, or NULL. */
-const char *tally_flaky_message(const struct tally_record *rec);
+/*
+ * Tests picked in one pass over the report: at most a cap of them, and
+ * how many there were.  They are the report's records when it keeps its
+ * tests, else copies; tally_picks_free() releases either.
+ */
+struct tally_picks {
+	const struct tally_record **v;
+	size_t		 n;		/* in v */
+	size_t		 total;		/* all that qualified */
+	int		 owned;		/* v holds copies */
+};
+
+/* Tests whose final status is failed, in report order, up to max. */
+int	tally_pick_failed(const struct tally_report *rep, size_t max,
+	    struct tally_picks *p);
+/* Flaky tests (failed, then passed), in report order, up to max. */
+int	tally_pick_flaky(const struct tally_report *rep, size_t max,
+	    struct tally_picks *p);
 /* Up to top tests with a known nonzero duration, slowest first; ties
  * keep report order. */
 int	tally_pick_slowest(const struct tally_report *rep, size_t top,
-	    const struct tally_record ***out, size_t *n);
+	    struct tally_picks *p);
+void	tally_picks_free(struct tally_picks *p);
+/* The message of a flaky test's first failed attempt, or NULL. */
+const char *tally_flaky_message(const struct tally_record *rec);
 
 /*
  * The first lines of s: returns how many bytes of s make up at most
@@ -130,9 +144,8 @@ struct tally_group {
 };
 
 struct tally_groups {
-	struct tally_group *v;		/* sorted by key */
+	struct tally_group *v;		/* sorted by key; keys are copies */
 	size_t		 n;
-	const char	**keys;		/* storage for label keys */
 };
 
 int	tally_groups_build(struct tally_groups *g,
@@ -144,8 +157,8 @@ void	tally_groups_sort_failing(struct tally_groups *g);
 
 /*
  * Label keys of test records that take more than one value (a test
- * without the label counts as one more value), sorted.  The strings are
- * borrowed from the report.
+ * without the label counts as one more value), sorted.  One allocation
+ * holds the array and the strings: free(*out).
  */
 int	tally_varying_labels(const struct tally_report *rep,
 	    const char ***out, size_t *n);

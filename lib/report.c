@@ -14,17 +14,19 @@
 #include "render.h"
 
 /* Add a row here when a renderer lands: { "name", tally_render_name }. */
+/* streams: the renderer reads tests only through tally_report_next_test. */
 static const struct {
 	const char	*name;
 	tally_render_fn	 fn;
+	int		 streams;
 } renderers[] = {
-	{ "github",	tally_render_github },
-	{ "html",	tally_render_html },
-	{ "json",	tally_render_json },
-	{ "junit",	tally_render_junit },
-	{ "markdown",	tally_render_markdown },
-	{ "text",	tally_render_text },
-	{ NULL, NULL }
+	{ "github",	tally_render_github,	1 },
+	{ "html",	tally_render_html,	1 },
+	{ "json",	tally_render_json,	1 },
+	{ "junit",	tally_render_junit,	1 },
+	{ "markdown",	tally_render_markdown,	1 },
+	{ "text",	tally_render_text,	1 },
+	{ NULL, NULL, 0 }
 };
 
 tally_render_fn
@@ -36,6 +38,17 @@ tally_renderer(const char *format)
 		if (strcmp(format, renderers[i].name) == 0)
 			return renderers[i].fn;
 	return NULL;
+}
+
+int
+tally_renderer_streams(const char *format)
+{
+	size_t i;
+
+	for (i = 0; format != NULL && renderers[i].name != NULL; i++)
+		if (strcmp(format, renderers[i].name) == 0)
+			return renderers[i].streams;
+	return 0;
 }
 
 const char *
@@ -71,11 +84,11 @@ tally_gate_parse(const char *name, unsigned *out)
 
 /* What the report owns besides its arrays. */
 struct priv {
-	struct tally_merge	*m;
+	struct tally_merge	*m;	/* tests come from here when streamed */
 	size_t			 cmeta;
+	int			 streamed;
 };
 
-/* Set key to value: a key already there keeps its place, value changes. */
 /*
  * Counts a producer wrote about itself (a root <testsuites tests=...>, a
  * CTRF summary) only repeat, often wrongly, what the totals say; reports
@@ -215,24 +228,24 @@ push(const struct tally_record ***v, size_t *n, size_t *cap,
 }
 
 static void
-totals(struct tally_report *r)
+count_test(struct tally_totals *t, const struct tally_test *x)
+{
+	t->tests++;
+	if ((unsigned)x->status < TALLY_NSTATUS)
+		t->status[x->status]++;
+	t->flaky += x->flaky != 0;
+	t->retried += x->retries > 0;
+	if (x->duration > 0)
+		t->duration += x->duration;
+}
+
+static void
+totals_end(struct tally_report *r)
 {
 	struct tally_totals *t = &r->totals;
-	size_t i, ran;
+	size_t ran;
 
-	memset(t, 0, sizeof(*t));
-	t->tests = r->ntests;
 	t->errors = r->nerrors;
-	for (i = 0; i < r->ntests; i++) {
-		const struct tally_test *x = &r->tests[i]->u.test;
-
-		if ((unsigned)x->status < TALLY_NSTATUS)
-			t->status[x->status]++;
-		t->flaky += x->flaky != 0;
-		t->retried += x->retries > 0;
-		if (x->duration > 0)
-			t->duration += x->duration;
-	}
 	ran = t->tests - t->status[TALLY_SKIPPED] - t->status[TALLY_PENDING];
 	t->pass_rate = ran == 0 ? 100.0 :
 	    100.0 * (double)t->status[TALLY_PASSED] / (double)ran;
@@ -278,7 +291,8 @@ gates_eval(struct tally_report *r, const struct tally_report_opts *o)
 			snprintf(g->detail, sizeof(g->detail), "%zu %s failed",
 			    n, plural(n, "test", "tests"));
 	}
-	if (o->fail_on & TALLY_GATE_ERROR) {
+	if ((o->fail_on & TALLY_GATE_ERROR) ||
+	    ((o->fail_on & TALLY_GATE_LOST) && t->errors > 0)) {
 		n = t->errors;
 		if (add_gate(r, "error", n > 0) != TALLY_OK)
 			return TALLY_ENOMEM;
@@ -327,27 +341,50 @@ gates_eval(struct tally_report *r, const struct tally_report_opts *o)
 }
 
 static int
-build(struct tally_report *r, struct tally_merge *m,
-    const struct tally_report_opts *o)
+keep(const struct tally_record ***v, size_t *n, size_t *cap,
+    const struct tally_record *rec)
 {
+	struct tally_record *dup;
+
+	if (tally_record_dup(rec, &dup) != TALLY_OK)
+		return TALLY_ENOMEM;
+	if (push(v, n, cap, dup) != TALLY_OK) {
+		tally_record_free(dup);
+		return TALLY_ENOMEM;
+	}
+	return TALLY_OK;
+}
+
+/*
+ * One pass over the merged records: totals, metadata, and copies of the
+ * records the report keeps (tests only when they are not streamed).
+ */
+static int
+build(struct tally_report *r, struct tally_merge *m,
+    const struct tally_report_opts *o, struct tally_error *err)
+{
+	struct priv *p = r->priv;
 	const struct tally_record *rec;
 	size_t i, j, ct = 0, cs = 0, ce = 0, cp = 0;
-	int rc = TALLY_OK;
+	int rc = TALLY_OK, more;
 
-	for (i = 0; i < tally_merge_count(m) && rc == TALLY_OK; i++) {
-		rec = tally_merge_get(m, i);
+	memset(&r->totals, 0, sizeof(r->totals));
+	tally_merge_rewind(m);
+	while (rc == TALLY_OK && (more = tally_merge_next(m, &rec, err)) == 1) {
 		switch (rec->type) {
 		case TALLY_REC_TEST:
-			rc = push(&r->tests, &r->ntests, &ct, rec);
+			count_test(&r->totals, &rec->u.test);
+			if (!p->streamed)
+				rc = keep(&r->tests, &r->ntests, &ct, rec);
 			break;
 		case TALLY_REC_SUITE:
-			rc = push(&r->suites, &r->nsuites, &cs, rec);
+			rc = keep(&r->suites, &r->nsuites, &cs, rec);
 			break;
 		case TALLY_REC_ERROR:
-			rc = push(&r->errors, &r->nerrors, &ce, rec);
+			rc = keep(&r->errors, &r->nerrors, &ce, rec);
 			break;
 		case TALLY_REC_PERF:
-			rc = push(&r->perf, &r->nperf, &cp, rec);
+			rc = keep(&r->perf, &r->nperf, &cp, rec);
 			break;
 		case TALLY_REC_META:
 			for (j = 0; j < rec->u.meta.nitems && rc == TALLY_OK;
@@ -359,23 +396,32 @@ build(struct tally_report *r, struct tally_merge *m,
 			break;
 		}
 	}
+	if (rc == TALLY_OK && more < 0)
+		return more;
+	if (p->streamed)
+		r->ntests = r->totals.tests;
 	if (rc == TALLY_OK && o->use_env)
 		rc = meta_env(r);
 	for (i = 0; i < o->nmeta && rc == TALLY_OK; i++)
 		rc = meta_set(r, o->meta[i].key, o->meta[i].value);
+	if (rc == TALLY_OK) {
+		totals_end(r);
+		rc = gates_eval(r, o);
+	}
 	if (rc != TALLY_OK)
-		return rc;
-	totals(r);
-	return gates_eval(r, o);
+		return tally_error_set(err, rc, 0, 0, "out of memory");
+	return TALLY_OK;
 }
 
 int
 tally_report_build(struct tally_report **out, struct tally_merge *m,
     const struct tally_report_opts *opts, struct tally_error *err)
 {
-	static const struct tally_report_opts defaults = { 0, -1, NULL, 0, 0 };
+	static const struct tally_report_opts defaults = { 0, -1, NULL, 0, 0,
+	    0 };
 	struct tally_report *r;
 	struct priv *p;
+	int rc;
 
 	*out = NULL;
 	if (opts == NULL)
@@ -388,14 +434,54 @@ tally_report_build(struct tally_report **out, struct tally_merge *m,
 		    "out of memory");
 	}
 	p->m = m;
+	p->streamed = opts->stream_tests;
 	r->priv = p;
-	if (build(r, m, opts) != TALLY_OK) {
+	if ((rc = build(r, m, opts, err)) != TALLY_OK) {
 		tally_report_free(r);
-		return tally_error_set(err, TALLY_ENOMEM, 0, 0,
-		    "out of memory");
+		return rc;
+	}
+	/* Everything is copied unless tests are read from m as needed. */
+	if (!p->streamed) {
+		tally_merge_free(m);
+		p->m = NULL;
 	}
 	*out = r;
 	return TALLY_OK;
+}
+
+int
+tally_report_next_test(const struct tally_report *rep, size_t *pos,
+    const struct tally_record **rec, struct tally_error *err)
+{
+	struct priv *p = rep->priv;
+	int rc;
+
+	*rec = NULL;
+	if (p == NULL || !p->streamed) {
+		if (*pos >= rep->ntests)
+			return 0;
+		*rec = rep->tests[(*pos)++];
+		return 1;
+	}
+	if (*pos == 0)
+		tally_merge_rewind(p->m);
+	while ((rc = tally_merge_next(p->m, rec, err)) == 1)
+		if ((*rec)->type == TALLY_REC_TEST) {
+			(*pos)++;
+			return 1;
+		}
+	*rec = NULL;
+	return rc;
+}
+
+static void
+unkeep(const struct tally_record **v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		tally_record_free((struct tally_record *)v[i]);
+	free(v);
 }
 
 void
@@ -412,10 +498,11 @@ tally_report_free(struct tally_report *r)
 		free((char *)r->meta[i].value);
 	}
 	free(r->meta);
-	free(r->tests);
-	free(r->suites);
-	free(r->errors);
-	free(r->perf);
+	unkeep(r->tests, r->ntests && p != NULL && !p->streamed ?
+	    r->ntests : 0);
+	unkeep(r->suites, r->nsuites);
+	unkeep(r->errors, r->nerrors);
+	unkeep(r->perf, r->nperf);
 	free(r->gates);
 	if (p != NULL)
 		tally_merge_free(p->m);

@@ -3,6 +3,9 @@
  * (tests/data/merge, see PROVENANCE.md), and the algebra: associative,
  * order-independent, idempotent.
  */
+#include <sys/wait.h>
+
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -118,14 +121,68 @@ merged(const char *text)
 	return out;
 }
 
+/*
+ * The i-th merged record, through the cursor.  Small inputs stay in
+ * memory, where records live as long as the merge.
+ */
+static const struct tally_record *
+mget(struct tally_merge *m, size_t i)
+{
+	const struct tally_record *r = NULL;
+	struct tally_error err;
+	size_t k;
+
+	tally_error_init(&err, NULL);
+	tally_merge_rewind(m);
+	for (k = 0; k <= i; k++)
+		if (tally_merge_next(m, &r, &err) != 1)
+			return NULL;
+	return r;
+}
+
+static size_t
+mcount(struct tally_merge *m)
+{
+	const struct tally_record *r;
+	struct tally_error err;
+	size_t n = 0;
+
+	tally_error_init(&err, NULL);
+	tally_merge_rewind(m);
+	while (tally_merge_next(m, &r, &err) == 1)
+		n++;
+	return n;
+}
+
+/* As merged(), with a run size (0: default) and a temporary directory. */
+static char *
+merged_runs(const char *text, size_t run_bytes, const char *tmpdir)
+{
+	struct tally_sink *ms;
+	struct capture c;
+	char *out;
+
+	capture_init(&c);
+	ck_assert_int_eq(tally_merge_sink_new(&ms, &c.sink), TALLY_OK);
+	tally_merge_set_run_bytes(tally_merge_sink_table(ms), run_bytes);
+	ck_assert_int_eq(tally_merge_set_tmpdir(tally_merge_sink_table(ms),
+	    tmpdir), TALLY_OK);
+	feed(text, ms);
+	ck_assert(c.ended);
+	out = capture_join(&c);
+	tally_sink_free(ms);
+	capture_fini(&c);
+	return out;
+}
+
 static const struct tally_test *
-find(const struct tally_merge *m, const char *name, const char *label)
+find(struct tally_merge *m, const char *name, const char *label)
 {
 	const struct tally_record *r;
 	size_t i;
 
-	for (i = 0; i < tally_merge_count(m); i++) {
-		r = tally_merge_get(m, i);
+	for (i = 0; i < mcount(m); i++) {
+		r = mget(m, i);
 		if (r->type == TALLY_REC_TEST && strcmp(r->u.test.name,
 		    name) == 0 && (label == NULL || (r->nlabels > 0 &&
 		    strcmp(r->labels[0].value, label) == 0)))
@@ -136,12 +193,12 @@ find(const struct tally_merge *m, const char *name, const char *label)
 }
 
 static size_t
-count_type(const struct tally_merge *m, enum tally_type t)
+count_type(struct tally_merge *m, enum tally_type t)
 {
 	size_t i, n = 0;
 
-	for (i = 0; i < tally_merge_count(m); i++)
-		n += tally_merge_get(m, i)->type == t;
+	for (i = 0; i < mcount(m); i++)
+		n += mget(m, i)->type == t;
 	return n;
 }
 
@@ -485,8 +542,8 @@ START_TEST(output_order_meta_suites_tests_errors)
 	size_t i;
 	int last = 0, rank;
 
-	for (i = 0; i < tally_merge_count(m); i++) {
-		switch (tally_merge_get(m, i)->type) {
+	for (i = 0; i < mcount(m); i++) {
+		switch (mget(m, i)->type) {
 		case TALLY_REC_META:	rank = 0; break;
 		case TALLY_REC_SUITE:	rank = 1; break;
 		case TALLY_REC_TEST:	rank = 2; break;
@@ -523,8 +580,8 @@ START_TEST(error_record_stays_visible)
 {
 	char *s = slurp(D "truncated.jsonl");
 	struct tally_merge *m = table(s);
-	const struct tally_record *r = tally_merge_get(m,
-	    tally_merge_count(m) - 1);
+	const struct tally_record *r = mget(m,
+	    mcount(m) - 1);
 
 	ck_assert_int_eq(r->type, TALLY_REC_ERROR);
 	ck_assert_str_eq(r->source, "test-results/corrupt-xml.xml");
@@ -549,11 +606,11 @@ START_TEST(perf_rows_pass_through)
 	snprintf(in, sizeof(in), "%s%s%s%s", b, a, b,
 	    "{\"v\":1,\"type\":\"error\",\"message\":\"x\"}\n");
 	m = table(in);
-	ck_assert_uint_eq(tally_merge_count(m), 3);
-	ck_assert_int_eq(tally_merge_get(m, 0)->type, TALLY_REC_ERROR);
-	ck_assert_str_eq(tally_merge_get(m, 1)->source, "locust-1_stats.csv");
-	ck_assert_str_eq(tally_merge_get(m, 2)->source, "locust-2_stats.csv");
-	ck_assert_int_eq(tally_merge_get(m, 2)->u.perf.requests, 1200);
+	ck_assert_uint_eq(mcount(m), 3);
+	ck_assert_int_eq(mget(m, 0)->type, TALLY_REC_ERROR);
+	ck_assert_str_eq(mget(m, 1)->source, "locust-1_stats.csv");
+	ck_assert_str_eq(mget(m, 2)->source, "locust-2_stats.csv");
+	ck_assert_int_eq(mget(m, 2)->u.perf.requests, 1200);
 	tally_merge_free(m);
 }
 END_TEST
@@ -774,18 +831,20 @@ START_TEST(finish_once_add_before)
 {
 	struct tally_merge *m;
 	struct tally_record r;
+	const struct tally_record *rp;
 	struct tally_error err;
 
+	tally_error_init(&err, NULL);
 	ck_assert_int_eq(tally_merge_new(&m), TALLY_OK);
-	ck_assert_uint_eq(tally_merge_count(m), 0);
-	ck_assert_ptr_null(tally_merge_get(m, 0));
+	ck_assert_int_eq(tally_merge_next(m, &rp, &err), TALLY_EINVAL);
+	ck_assert_ptr_null(rp);
 	tally_record_init(&r, TALLY_REC_TEST);
 	r.u.test.name = "x";
 	tally_error_init(&err, NULL);
 	ck_assert_int_eq(tally_merge_add(m, &r, &err), TALLY_OK);
 	ck_assert_int_eq(tally_merge_finish(m, &err), TALLY_OK);
-	ck_assert_uint_eq(tally_merge_count(m), 1);
-	ck_assert_ptr_null(tally_merge_get(m, 1));
+	ck_assert_uint_eq(mcount(m), 1);
+	ck_assert_ptr_null(mget(m, 1));
 	ck_assert_int_eq(tally_merge_finish(m, &err), TALLY_EINVAL);
 	ck_assert_int_eq(tally_merge_add(m, &r, &err), TALLY_EINVAL);
 	ck_assert_str_eq(err.message, "merge table already finished");
@@ -804,6 +863,200 @@ START_TEST(empty_input_merges_to_nothing)
 
 	ck_assert_str_eq(got, "");
 	free(got);
+}
+END_TEST
+
+
+/* ---- bounded memory: runs spilled to a temporary file ---- */
+
+/* Every fixture, shuffled, merged in runs of about one record. */
+START_TEST(spilled_runs_give_the_same_bytes)
+{
+	static const size_t sizes[] = { 1, 600, 5000 };
+	struct tally_buf b;
+	char *all, *sh, *mem, *got, *s;
+	size_t i;
+
+	tally_buf_init(&b);
+	for (i = 0; i < NFIX; i++) {
+		s = slurp(fixtures[i]);
+		tally_buf_adds(&b, s);
+		free(s);
+	}
+	all = tally_buf_detach(&b);
+	sh = shuffle(all, 7);
+	mem = merged(sh);
+	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		got = merged_runs(sh, sizes[i], NULL);
+		ck_assert_str_eq(got, mem);
+		free(got);
+		/* The same stream twice: every test in several runs. */
+		tally_buf_init(&b);
+		tally_buf_adds(&b, sh);
+		tally_buf_adds(&b, all);
+		s = tally_buf_detach(&b);
+		got = merged_runs(s, sizes[i], NULL);
+		ck_assert_str_eq(got, mem);
+		free(got);
+		free(s);
+	}
+	free(mem);
+	free(sh);
+	free(all);
+}
+END_TEST
+
+/*
+ * A merged stream is kept as it comes; past the run size it goes to the
+ * spill file as the first run.  One record out of order later (a second
+ * merged stream after the first) and merging goes on from there.
+ */
+START_TEST(sorted_input_kept_then_merged)
+{
+	struct tally_buf b;
+	char *all, *mem, *got, *twice, *s;
+	size_t i;
+
+	tally_buf_init(&b);
+	for (i = 0; i < NFIX; i++) {
+		s = slurp(fixtures[i]);
+		tally_buf_adds(&b, s);
+		free(s);
+	}
+	all = tally_buf_detach(&b);
+	mem = merged(all);
+	got = merged_runs(mem, 1, NULL);
+	ck_assert_str_eq(got, mem);
+	free(got);
+	tally_buf_init(&b);
+	tally_buf_adds(&b, mem);
+	tally_buf_adds(&b, mem);
+	twice = tally_buf_detach(&b);
+	got = merged_runs(twice, 1, NULL);
+	ck_assert_str_eq(got, mem);
+	free(got);
+	got = merged_runs(twice, 0, NULL);
+	ck_assert_str_eq(got, mem);
+	free(got);
+	free(twice);
+	free(mem);
+	free(all);
+}
+END_TEST
+
+/* Canonical order: suite path name by name, shorter first, then class,
+ * name, labels; not the bytes of the identity key. */
+START_TEST(canonical_order)
+{
+	const char *in =
+	    "{\"v\":1,\"type\":\"test\",\"name\":\"t\",\"status\":\"passed\","
+	    "\"suite\":[\"a\",\"b\"]}\n"
+	    "{\"v\":1,\"type\":\"test\",\"name\":\"t\",\"status\":\"passed\","
+	    "\"suite\":[\"a b\"]}\n"
+	    "{\"v\":1,\"type\":\"test\",\"name\":\"t\",\"status\":\"passed\","
+	    "\"suite\":[\"a\"],\"labels\":{\"os\":\"mac\"}}\n"
+	    "{\"v\":1,\"type\":\"test\",\"name\":\"t\",\"status\":\"passed\","
+	    "\"suite\":[\"a\"],\"labels\":{\"os\":\"linux\",\"shard\":\"9\"}}\n"
+	    "{\"v\":1,\"type\":\"test\",\"name\":\"s\",\"status\":\"passed\","
+	    "\"suite\":[\"a\"],\"classname\":\"z\"}\n"
+	    "{\"v\":1,\"type\":\"test\",\"name\":\"u\",\"status\":\"passed\","
+	    "\"suite\":[\"a\"]}\n";
+	static const char *const want[] = {
+	    "\"name\":\"t\",\"status\":\"passed\",\"suite\":[\"a\"],"
+	    "\"labels\":{\"os\":\"linux\",\"shard\":\"9\"}",
+	    "\"name\":\"t\",\"status\":\"passed\",\"suite\":[\"a\"],"
+	    "\"labels\":{\"os\":\"mac\"}",
+	    "\"name\":\"u\"",
+	    "\"name\":\"s\",\"status\":\"passed\",\"suite\":[\"a\"],"
+	    "\"classname\":\"z\"",
+	    "\"suite\":[\"a\",\"b\"]",
+	    "\"suite\":[\"a b\"]",
+	};
+	size_t sizes[] = { 0, 1 }, k, i;
+	char *got, *p, *line;
+
+	for (k = 0; k < 2; k++) {
+		got = merged_runs(in, sizes[k], NULL);
+		for (i = 0, line = strtok_r(got, "\n", &p); line != NULL;
+		    line = strtok_r(NULL, "\n", &p), i++) {
+			ck_assert_uint_lt(i, 6);
+			HAS(line, want[i]);
+		}
+		ck_assert_uint_eq(i, 6);
+		free(got);
+	}
+}
+END_TEST
+
+/* No directory for the spill file: an error that sticks. */
+START_TEST(spill_failure_is_reported)
+{
+	static const char *const names[] = { "z", "y", "x", "w" };
+	struct tally_merge *m;
+	struct tally_record r;
+	struct tally_error err;
+	size_t i;
+	int rc = TALLY_OK;
+
+	ck_assert_int_eq(tally_merge_new(&m), TALLY_OK);
+	ck_assert_int_eq(tally_merge_set_tmpdir(m, "/nonexistent/tally"),
+	    TALLY_OK);
+	tally_merge_set_run_bytes(m, 1);
+	tally_error_init(&err, NULL);
+	tally_record_init(&r, TALLY_REC_TEST);
+	/* Out of order: the table spills at once. */
+	for (i = 0; i < 4 && rc == TALLY_OK; i++) {
+		r.u.test.name = names[i];
+		rc = tally_merge_add(m, &r, &err);
+	}
+	ck_assert_int_eq(rc, TALLY_EIO);
+	HAS(err.message, "cannot create a temporary file in "
+	    "'/nonexistent/tally'");
+	ck_assert_int_eq(err.sys_errno, ENOENT);
+	tally_error_init(&err, NULL);
+	ck_assert_int_eq(tally_merge_add(m, &r, &err), TALLY_EIO);
+	tally_error_init(&err, NULL);
+	ck_assert_int_eq(tally_merge_finish(m, &err), TALLY_EIO);
+	HAS(err.message, "temporary file");
+	tally_merge_free(m);
+}
+END_TEST
+
+/* ---- memory bound ---- */
+
+#if defined(__SANITIZE_ADDRESS__)
+#define TALLY_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define TALLY_ASAN 1
+#endif
+#endif
+
+#define BIG_TESTS 300000
+
+START_TEST(merge_memory_bounded)
+{
+	static const char *const args[] = { "-", NULL };
+	struct collect_run r;
+	size_t tests = BIG_TESTS;
+	int fd;
+
+#ifdef TALLY_ASAN
+	tests /= 20;
+#endif
+	fd = big_stream(tests);
+	tool_run("tally-merge", args, fd, &r);
+	close(fd);
+	ck_assert_msg(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 0,
+	    "%s exited with status %d", r.exe, r.status);
+	/* Each test once, and a suite record per 100 tests. */
+	ck_assert_uint_eq(r.lines, tests + tests / 100);
+#ifndef TALLY_ASAN
+	ck_assert_msg(r.ru.ru_maxrss < 64 * 1024, "peak RSS %ld KiB",
+	    r.ru.ru_maxrss);
+#endif
+	fprintf(stderr, "merge memory bound: %zu tests, peak RSS %ld KiB\n",
+	    tests, r.ru.ru_maxrss);
 }
 END_TEST
 
@@ -845,6 +1098,18 @@ suite_merge(void)
 	tcase_add_test(tc, order_does_not_matter);
 	tcase_add_test(tc, merge_is_associative);
 	tcase_set_timeout(tc, 60);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("runs");
+	tcase_add_test(tc, spilled_runs_give_the_same_bytes);
+	tcase_add_test(tc, sorted_input_kept_then_merged);
+	tcase_add_test(tc, canonical_order);
+	tcase_add_test(tc, spill_failure_is_reported);
+	tcase_set_timeout(tc, 60);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("merge-memory");
+	tcase_add_test(tc, merge_memory_bounded);
+	/* A hang guard, never a speed assertion. */
+	tcase_set_timeout(tc, 120);
 	suite_add_tcase(s, tc);
 	return s;
 }

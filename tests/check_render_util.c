@@ -111,8 +111,7 @@ END_TEST
 START_TEST(picks)
 {
 	struct fx f;
-	const struct tally_record **v;
-	size_t n;
+	struct tally_picks p;
 
 	fx_init(&f, 8);
 	fx_test(&f, "s", "a", TALLY_PASSED, 5);
@@ -122,23 +121,36 @@ START_TEST(picks)
 	fx_test(&f, "s", "e", TALLY_PASSED, 0);
 	fx_flaky(&f, "x");
 	fx_finish(&f);
-	ck_assert_int_eq(tally_pick_slowest(&f.rep, 10, &v, &n), TALLY_OK);
-	ck_assert_uint_eq(n, 3);
-	ck_assert_str_eq(v[0]->u.test.name, "b");
-	ck_assert_str_eq(v[1]->u.test.name, "a");	/* tie: report order */
-	ck_assert_str_eq(v[2]->u.test.name, "d");
-	free(v);
-	ck_assert_int_eq(tally_pick_slowest(&f.rep, 1, &v, &n), TALLY_OK);
-	ck_assert_uint_eq(n, 1);
-	free(v);
-	ck_assert_int_eq(tally_pick_failed(&f.rep, &v, &n), TALLY_OK);
-	ck_assert_uint_eq(n, 2);
-	ck_assert_str_eq(v[1]->u.test.name, "d");
-	free(v);
-	ck_assert_int_eq(tally_pick_flaky(&f.rep, &v, &n), TALLY_OK);
-	ck_assert_uint_eq(n, 1);
-	ck_assert_str_eq(v[0]->u.test.name, "e");
-	free(v);
+	ck_assert_int_eq(tally_pick_slowest(&f.rep, 10, &p), TALLY_OK);
+	ck_assert_uint_eq(p.n, 3);
+	ck_assert_str_eq(p.v[0]->u.test.name, "b");
+	ck_assert_str_eq(p.v[1]->u.test.name, "a");	/* tie: report order */
+	ck_assert_str_eq(p.v[2]->u.test.name, "d");
+	tally_picks_free(&p);
+	ck_assert_int_eq(tally_pick_slowest(&f.rep, 2, &p), TALLY_OK);
+	ck_assert_uint_eq(p.n, 2);
+	ck_assert_uint_eq(p.total, 3);
+	ck_assert_str_eq(p.v[1]->u.test.name, "a");	/* not d: a tie */
+	tally_picks_free(&p);
+	ck_assert_int_eq(tally_pick_slowest(&f.rep, 1, &p), TALLY_OK);
+	ck_assert_uint_eq(p.n, 1);
+	ck_assert_str_eq(p.v[0]->u.test.name, "b");
+	tally_picks_free(&p);
+	ck_assert_int_eq(tally_pick_failed(&f.rep, 10, &p), TALLY_OK);
+	ck_assert_uint_eq(p.n, 2);
+	ck_assert_uint_eq(p.total, 2);
+	ck_assert_str_eq(p.v[1]->u.test.name, "d");
+	tally_picks_free(&p);
+	/* A cap keeps the first ones and still counts them all. */
+	ck_assert_int_eq(tally_pick_failed(&f.rep, 1, &p), TALLY_OK);
+	ck_assert_uint_eq(p.n, 1);
+	ck_assert_uint_eq(p.total, 2);
+	ck_assert_str_eq(p.v[0]->u.test.name, "b");
+	tally_picks_free(&p);
+	ck_assert_int_eq(tally_pick_flaky(&f.rep, 10, &p), TALLY_OK);
+	ck_assert_uint_eq(p.n, 1);
+	ck_assert_str_eq(p.v[0]->u.test.name, "e");
+	tally_picks_free(&p);
 	fx_free(&f);
 }
 END_TEST

@@ -3,6 +3,8 @@
  * kind, totals, metadata (meta records, CI variables, --meta) and every
  * gate, both ways.
  */
+#include <sys/wait.h>
+
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -106,7 +108,7 @@ END_TEST
 
 START_TEST(pass_rate_when_nothing_ran)
 {
-	struct tally_report_opts o = { TALLY_GATE_EMPTY, 100, NULL, 0, 0 };
+	struct tally_report_opts o = { TALLY_GATE_EMPTY, 100, NULL, 0, 0, 0 };
 	struct tally_report *r = build(&o, D "meta.jsonl", NULL);
 
 	ck_assert_uint_eq(r->totals.tests, 0);
@@ -121,7 +123,7 @@ END_TEST
 
 START_TEST(gate_failed)
 {
-	struct tally_report_opts o = { TALLY_GATE_FAILED, -1, NULL, 0, 0 };
+	struct tally_report_opts o = { TALLY_GATE_FAILED, -1, NULL, 0, 0, 0 };
 	struct tally_report *r = build(&o, D "pytest-rerun-py3.10.jsonl",
 	    D "pytest-rerun-py3.11.jsonl", NULL);
 
@@ -143,7 +145,7 @@ END_TEST
 
 START_TEST(gate_error)
 {
-	struct tally_report_opts o = { TALLY_GATE_ERROR, -1, NULL, 0, 0 };
+	struct tally_report_opts o = { TALLY_GATE_ERROR, -1, NULL, 0, 0, 0 };
 	struct tally_report *r = build(&o, D "truncated.jsonl",
 	    D "surefire-flaky.jsonl", NULL);
 
@@ -161,10 +163,34 @@ START_TEST(gate_error)
 }
 END_TEST
 
+/* TALLY_GATE_LOST: the error gate, listed only when an input was lost. */
+START_TEST(gate_lost)
+{
+	struct tally_report_opts o = { TALLY_GATE_LOST | TALLY_GATE_FAILED,
+	    -1, NULL, 0, 0 };
+	struct tally_report *r = build(&o, D "truncated.jsonl",
+	    D "surefire-flaky.jsonl", NULL);
+
+	ck_assert_uint_eq(r->ngates, 2);
+	ck_assert_int_eq(gate(r, "error")->failed, 1);
+	ck_assert_str_eq(gate(r, "error")->detail,
+	    "1 input could not be read completely");
+	ck_assert_int_eq(r->verdict_failed, 1);
+	tally_report_free(r);
+	r = build(&o, D "surefire-flaky.jsonl", NULL);
+	ck_assert_uint_eq(r->ngates, 1);
+	ck_assert_str_eq(r->gates[0].name, "failed");
+	ck_assert_int_eq(r->verdict_failed, 0);
+	tally_report_free(r);
+	/* Not a word --fail-on takes. */
+	ck_assert_int_ne(tally_gate_parse("lost", &o.fail_on), TALLY_OK);
+}
+END_TEST
+
 START_TEST(gate_flaky)
 {
 	struct tally_report_opts o = { TALLY_GATE_FLAKY | TALLY_GATE_FAILED,
-	    -1, NULL, 0, 0 };
+	    -1, NULL, 0, 0, 0 };
 	struct tally_report *r = build(&o, D "ctrf-retries.jsonl",
 	    D "jest-retried.jsonl", NULL);
 
@@ -184,7 +210,7 @@ END_TEST
 
 START_TEST(gate_empty_with_tests)
 {
-	struct tally_report_opts o = { TALLY_GATE_EMPTY, -1, NULL, 0, 0 };
+	struct tally_report_opts o = { TALLY_GATE_EMPTY, -1, NULL, 0, 0, 0 };
 	struct tally_report *r = build(&o, D "jest-retried.jsonl", NULL);
 
 	ck_assert_int_eq(gate(r, "empty")->failed, 0);
@@ -196,7 +222,7 @@ END_TEST
 
 START_TEST(gate_min_pass_rate)
 {
-	struct tally_report_opts o = { 0, 80, NULL, 0, 0 };
+	struct tally_report_opts o = { 0, 80, NULL, 0, 0, 0 };
 	struct tally_report *r = build(&o, D "gotestsum-rerun.jsonl",
 	    D "ctest-run1.jsonl", D "ctest-run2.jsonl",
 	    D "surefire-alwaysfail.jsonl", NULL);
@@ -220,7 +246,7 @@ END_TEST
 START_TEST(meta_records_env_then_options)
 {
 	struct tally_kv opt[] = { { "commit", "override" }, { "k", "v" } };
-	struct tally_report_opts o = { 0, -1, opt, 2, 1 };
+	struct tally_report_opts o = { 0, -1, opt, 2, 1, 0 };
 	struct tally_report *r;
 
 	clear_env();
@@ -255,7 +281,7 @@ END_TEST
 
 START_TEST(meta_gitlab_buildkite_jenkins)
 {
-	struct tally_report_opts o = { 0, -1, NULL, 0, 1 };
+	struct tally_report_opts o = { 0, -1, NULL, 0, 1, 0 };
 	struct tally_report *r;
 
 	clear_env();
@@ -333,6 +359,147 @@ START_TEST(gate_names_and_renderers)
 }
 END_TEST
 
+
+/* ---- streamed tests ---- */
+
+static const char *const all_fixtures[] = {
+	D "surefire-flaky.jsonl", D "surefire-alwaysfail.jsonl",
+	D "surefire-flaky-stacktrace.jsonl", D "pytest-rerun.jsonl",
+	D "pytest-rerun-py3.10.jsonl", D "pytest-rerun-py3.11.jsonl",
+	D "gotestsum-rerun.jsonl", D "ctrf-retries.jsonl",
+	D "jest-retried.jsonl", D "truncated.jsonl", D "ctest-run1.jsonl",
+	D "ctest-run2.jsonl", D "meta.jsonl",
+};
+
+/* Every fixture, merged in runs of run_bytes (0: default). */
+static struct tally_report *
+build_all(int streamed, size_t run_bytes)
+{
+	struct tally_report_opts o = { TALLY_GATE_FAILED, 50, NULL, 0, 0, 0 };
+	struct tally_merge *m;
+	struct tally_sink *in;
+	struct tally_error err;
+	struct tally_report *r;
+	size_t i;
+	int fd;
+
+	o.stream_tests = streamed;
+	ck_assert_int_eq(tally_merge_new(&m), TALLY_OK);
+	tally_merge_set_run_bytes(m, run_bytes);
+	ck_assert_int_eq(tally_merge_input_new(&in, m), TALLY_OK);
+	/* Backwards: out of canonical order, so the table is used. */
+	for (i = sizeof(all_fixtures) / sizeof(*all_fixtures); i-- > 0; ) {
+		ck_assert_int_ge(fd = open(all_fixtures[i], O_RDONLY), 0);
+		ck_assert_int_eq(tally_read_fd(fd, all_fixtures[i],
+		    TALLY_FMT_STREAM, in, &err), TALLY_OK);
+		close(fd);
+	}
+	tally_sink_free(in);
+	ck_assert_int_eq(tally_merge_finish(m, &err), TALLY_OK);
+	ck_assert_int_eq(tally_report_build(&r, m, &o, &err), TALLY_OK);
+	return r;
+}
+
+static char *
+render_str(const char *format, const struct tally_report *r)
+{
+	struct tally_render_opts opts;
+	struct tally_error err;
+	char *s = NULL;
+	size_t n = 0;
+	FILE *fp;
+
+	memset(&opts, 0, sizeof(opts));
+	opts.group_by = "python";
+	ck_assert_ptr_nonnull(fp = open_memstream(&s, &n));
+	tally_error_init(&err, NULL);
+	ck_assert_int_eq(tally_renderer(format)(r, &opts, fp, &err),
+	    TALLY_OK);
+	fclose(fp);
+	return s;
+}
+
+/*
+ * Each renderer that can stream gives the same bytes from a report whose
+ * tests are streamed (from memory, and from many spilled runs) as from
+ * one that keeps them.
+ */
+START_TEST(streamed_report_same_bytes)
+{
+	struct tally_report *kept = build_all(0, 0);
+	struct tally_report *mem = build_all(1, 0);
+	struct tally_report *runs = build_all(1, 1);
+	const char *f;
+	char *a, *b, *c;
+	size_t i;
+
+	ck_assert_ptr_nonnull(kept->tests);
+	ck_assert_ptr_null(runs->tests);
+	ck_assert_uint_eq(runs->ntests, kept->ntests);
+	ck_assert_uint_eq(runs->totals.tests, kept->totals.tests);
+	for (i = 0; (f = tally_renderer_name(i)) != NULL; i++) {
+		if (!tally_renderer_streams(f))
+			continue;
+		a = render_str(f, kept);
+		b = render_str(f, mem);
+		c = render_str(f, runs);
+		ck_assert_msg(strcmp(a, b) == 0, "%s: streamed differs", f);
+		ck_assert_msg(strcmp(a, c) == 0, "%s: spilled differs", f);
+		/* A second rendering reads the tests again. */
+		free(c);
+		c = render_str(f, runs);
+		ck_assert_msg(strcmp(a, c) == 0, "%s: second pass differs", f);
+		free(a);
+		free(b);
+		free(c);
+	}
+	tally_report_free(kept);
+	tally_report_free(mem);
+	tally_report_free(runs);
+}
+END_TEST
+
+/* ---- memory bound ---- */
+
+#if defined(__SANITIZE_ADDRESS__)
+#define TALLY_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define TALLY_ASAN 1
+#endif
+#endif
+
+#define BIG_TESTS 300000
+
+/* Render of a large unmerged stream, format by format. */
+START_TEST(render_memory_bounded)
+{
+	const char *f = tally_renderer_name((size_t)_i);
+	const char *args[] = { "-f", f, "-", NULL };
+	struct collect_run r;
+	size_t tests = BIG_TESTS;
+	int fd;
+
+	if (!tally_renderer_streams(f))
+		return;		/* not bounded yet: see tally-render(1) */
+#ifdef TALLY_ASAN
+	tests /= 20;
+#endif
+	fd = big_stream(tests);
+	tool_run("tally-render", args, fd, &r);
+	close(fd);
+	ck_assert_msg(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 0,
+	    "%s -f %s exited with status %d", r.exe, f, r.status);
+	ck_assert_uint_gt(r.lines, 0);
+#ifndef TALLY_ASAN
+	ck_assert_msg(r.ru.ru_maxrss < 64 * 1024, "-f %s: peak RSS %ld KiB",
+	    f, r.ru.ru_maxrss);
+#endif
+	fprintf(stderr, "render -f %s memory bound: %zu tests, peak RSS "
+	    "%ld KiB\n", f, tests, r.ru.ru_maxrss);
+}
+END_TEST
+
 Suite *suite_report(void);
 Suite *
 suite_report(void)
@@ -344,6 +511,7 @@ suite_report(void)
 	tcase_add_test(tc, pass_rate_when_nothing_ran);
 	tcase_add_test(tc, gate_failed);
 	tcase_add_test(tc, gate_error);
+	tcase_add_test(tc, gate_lost);
 	tcase_add_test(tc, gate_flaky);
 	tcase_add_test(tc, gate_empty_with_tests);
 	tcase_add_test(tc, gate_min_pass_rate);
@@ -351,6 +519,12 @@ suite_report(void)
 	tcase_add_test(tc, meta_gitlab_buildkite_jenkins);
 	tcase_add_test(tc, records_by_kind);
 	tcase_add_test(tc, gate_names_and_renderers);
+	tcase_add_test(tc, streamed_report_same_bytes);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("render-memory");
+	tcase_add_loop_test(tc, render_memory_bounded, 0, 6);
+	/* A hang guard, never a speed assertion. */
+	tcase_set_timeout(tc, 120);
 	suite_add_tcase(s, tc);
 	return s;
 }

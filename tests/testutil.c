@@ -182,15 +182,15 @@ report_totals(struct tally_report *rep)
 	    100.0 * (double)to->status[TALLY_PASSED] / (double)ran;
 }
 
-/* The tally-collect next to the runner: B/tests/runner -> B/bin/. */
+/* The tool next to the runner: B/tests/runner -> B/bin/TOOL. */
 static void
-collect_path(char *out, size_t n)
+tool_path(char *out, size_t n, const char *tool)
 {
 	char self[PATH_MAX - 32];
 	ssize_t k = readlink("/proc/self/exe", self, sizeof(self) - 1);
 	char *slash;
 
-	snprintf(out, n, "build/bin/tally-collect");
+	snprintf(out, n, "build/bin/%s", tool);
 	if (k <= 0)
 		return;
 	self[k] = '\0';
@@ -198,7 +198,14 @@ collect_path(char *out, size_t n)
 		*slash = '\0';
 	if ((slash = strrchr(self, '/')) != NULL)
 		*slash = '\0';
-	snprintf(out, n, "%s/bin/tally-collect", self);
+	if (snprintf(out, n, "%s/bin/%s", self, tool) >= (int)n)
+		snprintf(out, n, "build/bin/%s", tool);
+}
+
+static void
+collect_path(char *out, size_t n)
+{
+	tool_path(out, n, "tally-collect");
 }
 
 void
@@ -233,4 +240,91 @@ collect_run(const char *arg, int infd, struct collect_run *r)
 	close(p[0]);
 	ck_assert_int_eq(wait4(pid, &r->status, 0, &r->ru), pid);
 	clock_gettime(CLOCK_MONOTONIC, &r->t1);
+}
+
+void
+tool_run(const char *tool, const char *const *args, int infd,
+    struct collect_run *r)
+{
+	char buf[65536], *q, *argv[16];
+	ssize_t k;
+	pid_t pid;
+	size_t i;
+	int p[2];
+
+	memset(r, 0, sizeof(*r));
+	tool_path(r->exe, sizeof(r->exe), tool);
+	argv[0] = (char *)tool;
+	for (i = 0; args[i] != NULL && i + 2 < sizeof(argv) / sizeof(*argv);
+	    i++)
+		argv[i + 1] = (char *)args[i];
+	argv[i + 1] = NULL;
+	ck_assert_int_eq(pipe(p), 0);
+	clock_gettime(CLOCK_MONOTONIC, &r->t0);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		setenv("ASAN_OPTIONS", "quarantine_size_mb=0", 1);
+		if (infd >= 0)
+			dup2(infd, STDIN_FILENO);
+		dup2(p[1], STDOUT_FILENO);
+		close(p[0]);
+		close(p[1]);
+		execv(r->exe, argv);
+		_exit(127);
+	}
+	close(p[1]);
+	while ((k = read(p[0], buf, sizeof(buf))) > 0)
+		for (q = buf; (q = memchr(q, '\n', (size_t)(buf + k - q))) !=
+		    NULL; q++)
+			r->lines++;
+	close(p[0]);
+	ck_assert_int_eq(wait4(pid, &r->status, 0, &r->ru), pid);
+	clock_gettime(CLOCK_MONOTONIC, &r->t1);
+}
+
+int
+big_stream(size_t tests)
+{
+	char path[PATH_MAX];
+	const char *tmp = getenv("TMPDIR");
+	size_t i;
+	FILE *fp;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/tally-big-XXXXXX",
+	    tmp != NULL && tmp[0] != '\0' ? tmp : "/tmp");
+	/* Unlinked at once: nothing is left behind, even on a timeout. */
+	fd = mkstemp(path);
+	ck_assert_int_ge(fd, 0);
+	unlink(path);
+	ck_assert_ptr_nonnull(fp = fdopen(dup(fd), "w"));
+	for (i = 0; i < tests; i++) {
+		if (i % 100 == 0)
+			fprintf(fp, "{\"v\":1,\"type\":\"suite\",\"suite\":"
+			    "[\"pkg\",\"Suite%zu\"],\"tests\":100,"
+			    "\"labels\":{\"shard\":\"1\"}}\n", i / 100);
+		fprintf(fp, "{\"v\":1,\"type\":\"test\",\"name\":"
+		    "\"test_case_%zu\",\"status\":\"%s\",\"duration\":%zu,"
+		    "\"suite\":[\"pkg\",\"Suite%zu\"],\"classname\":"
+		    "\"pkg.Suite%zu\",%s\"source\":\"shard-1.xml\","
+		    "\"labels\":{\"shard\":\"1\"}}\n", i,
+		    i % 50 == 7 || i % 10 == 3 ? "failed" : "passed", i % 977,
+		    i / 100, i / 100, i % 50 == 7 ? "\"message\":\"assert 1 "
+		    "== 2\",\"trace\":\"Traceback (most recent call last):"
+		    "\\n  File \\\"tests/test_x.py\\\", line 7\\nAssertion"
+		    "Error\",\"stdout\":\"captured output line one\\n\","
+		    : "");
+	}
+	/* Every tenth test failed on shard 1 and passed on a rerun. */
+	for (i = 3; i < tests; i += 10)
+		fprintf(fp, "{\"v\":1,\"type\":\"test\",\"name\":"
+		    "\"test_case_%zu\",\"status\":\"passed\",\"duration\":"
+		    "%zu,\"suite\":[\"pkg\",\"Suite%zu\"],\"classname\":"
+		    "\"pkg.Suite%zu\",\"source\":\"shard-2.xml\","
+		    "\"labels\":{\"shard\":\"2\"}}\n", i, i % 311, i / 100,
+		    i / 100);
+	ck_assert_int_eq(fclose(fp), 0);
+	ck_assert_int_eq(lseek(fd, 0, SEEK_SET), 0);
+	return fd;
 }

@@ -86,5 +86,16 @@ struct collect_run {
  * by and wait for it.
  */
 void	collect_run(const char *arg, int infd, struct collect_run *r);
+/* The same for tool (tally-merge, ...) with NULL-terminated args. */
+void	tool_run(const char *tool, const char *const *args, int infd,
+	    struct collect_run *r);
+
+/*
+ * An unlinked temporary file, at offset 0, holding a record stream of
+ * the given number of tests in suites of 100 (about 12% failed, with a
+ * trace on 2%), then a rerun shard where every tenth test passed: not
+ * in canonical order, and with reruns to merge.
+ */
+int	big_stream(size_t tests);
 
 #endif

@@ -133,6 +133,40 @@ cli_kv_push(struct tally_kv **v, size_t *n, const char *key,
 	(*n)++;
 }
 
+void
+cli_push(const char ***v, size_t *n, const char *s)
+{
+	const char **p = realloc(*v, (*n + 1) * sizeof(*p));
+
+	if (p == NULL) {
+		cli_warn("out of memory");
+		exit(EXIT_TROUBLE);
+	}
+	p[(*n)++] = s;
+	*v = p;
+}
+
+size_t
+cli_own_output(FILE *fp, const char *outpath, struct tally_file_id *ids)
+{
+	struct stat st;
+	size_t n = 0;
+
+	if (fp != NULL && fstat(fileno(fp), &st) == 0 && S_ISREG(st.st_mode)) {
+		ids[n].dev = st.st_dev;
+		ids[n].ino = st.st_ino;
+		ids[n++].named_ok = 0;
+	}
+	if (outpath != NULL && strcmp(outpath, "-") != 0 &&
+	    stat(outpath, &st) == 0 && S_ISREG(st.st_mode) &&
+	    !(n > 0 && ids[0].dev == st.st_dev && ids[0].ino == st.st_ino)) {
+		ids[n].dev = st.st_dev;
+		ids[n].ino = st.st_ino;
+		ids[n++].named_ok = 1;
+	}
+	return n;
+}
+
 int
 cli_pipe_closed(FILE *fp)
 {

@@ -9,6 +9,7 @@
 #include <stdio.h>
 
 #include <tally/error.h>
+#include <tally/reader.h>
 #include <tally/record.h>
 
 /* The suite's exit statuses. */
@@ -69,5 +70,17 @@ int	cli_check_inputs(int argc, char *const argv[], const char *usage);
  * from getrandom(2).  Returns 0, or -1 when no randomness was to be had.
  */
 int	cli_random_token(char *buf, size_t size);
+
+/*
+ * The tool's own output, which a walk must not read back: fp (standard
+ * output or -o's temporary file; may be NULL) when it is a regular file,
+ * and the -o target outpath as it is now (replaced only at the end, so an
+ * operand may name it).  ids has room for 2; returns how many are filled.
+ */
+size_t	cli_own_output(FILE *fp, const char *outpath,
+	    struct tally_file_id *ids);
+
+/* Append a pattern to a growing array; exits on out of memory. */
+void	cli_push(const char ***v, size_t *n, const char *s);
 
 #endif /* TALLY_CLI_H */

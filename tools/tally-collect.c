@@ -20,7 +20,8 @@
 
 static const char usage_text[] =
     "usage: tally-collect [-h] [--version] [-f format] [-l key=value]\n"
-    "                     [-o file] [--rules[=file]] [file | directory | -] ...\n";
+    "                     [-o file] [--exclude glob] [--include glob]\n"
+    "                     [--rules[=file]] [file | directory | -] ...\n";
 
 /*
  * In front of the stream writer: once the output is a closed pipe (the
@@ -106,8 +107,10 @@ int
 main(int argc, char *argv[])
 {
 	static const struct option longopts[] = {
+		{ "exclude",	required_argument,	NULL, 'X' },
 		{ "format",	required_argument,	NULL, 'f' },
 		{ "help",	no_argument,		NULL, 'h' },
+		{ "include",	required_argument,	NULL, 'I' },
 		{ "label",	required_argument,	NULL, 'l' },
 		{ "output",	required_argument,	NULL, 'o' },
 		{ "rules",	optional_argument,	NULL, 'R' },
@@ -122,12 +125,16 @@ main(int argc, char *argv[])
 	struct guard guard = { { guard_record, guard_end, NULL }, NULL, NULL,
 	    0 };
 	struct tally_error err;
+	struct tally_walk walk;
+	struct tally_file_id own[2];
 	struct tally_kv *labels = NULL, kv;
+	const char **include = NULL, **exclude = NULL;
 	const char *outpath = NULL, *rulespath = NULL;
 	size_t nlabels = 0;
 	int ch, i, rc, status = EXIT_OK, want_rules = 0;
 
 	cli_init("tally-collect");
+	memset(&walk, 0, sizeof(walk));
 	while ((ch = getopt_long(argc, argv, "f:hl:o:", longopts, NULL)) != -1)
 		switch (ch) {
 		case 'f':
@@ -135,6 +142,12 @@ main(int argc, char *argv[])
 				cli_warn("unknown format '%s'", optarg);
 				return cli_usual_option('?', usage_text);
 			}
+			break;
+		case 'I':
+			cli_push(&include, &walk.ninclude, optarg);
+			break;
+		case 'X':
+			cli_push(&exclude, &walk.nexclude, optarg);
 			break;
 		case 'l':
 			if (cli_parse_kv(optarg, &kv) != 0) {
@@ -189,9 +202,14 @@ main(int argc, char *argv[])
 		return EXIT_TROUBLE;
 	}
 	head = classify != NULL ? classify : sink;
+	/* Never read back what this run writes. */
+	walk.include = include;
+	walk.exclude = exclude;
+	walk.own = own;
+	walk.nown = cli_own_output(guard.fp, outpath, own);
 	for (i = 0; i < (argc > 0 ? argc : 1); i++) {
-		rc = tally_read_path(argc > 0 ? argv[i] : "-", fmt, head,
-		    report, &guard);
+		rc = tally_read_walk(argc > 0 ? argv[i] : "-", fmt, &walk,
+		    head, report, &guard);
 		if (rc != TALLY_OK)
 			status = EXIT_TROUBLE;
 		if (rc == TALLY_ENOMEM || (rc == TALLY_EIO &&
@@ -221,5 +239,7 @@ main(int argc, char *argv[])
 	tally_sink_free(writer);
 	tally_rules_free(rules);
 	free(labels);
+	free(include);
+	free(exclude);
 	return cli_close_stdout(status);
 }

@@ -6,6 +6,7 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <tally/merge.h>
 #include <tally/output.h>
@@ -15,7 +16,7 @@
 #include "cli.h"
 
 static const char usage_text[] =
-    "usage: tally-merge [-h] [--version] [-o file]\n"
+    "usage: tally-merge [-h] [--version] [-o file] [-T dir]\n"
     "                   [file | directory | -] ...\n";
 
 static void
@@ -34,20 +35,26 @@ main(int argc, char *argv[])
 	static const struct option longopts[] = {
 		{ "help",	no_argument,		NULL, 'h' },
 		{ "output",	required_argument,	NULL, 'o' },
+		{ "temporary-directory", required_argument, NULL, 'T' },
 		{ "version",	no_argument,		NULL, 'V' },
 		{ NULL,		0,			NULL, 0 }
 	};
 	struct tally_sink *writer = NULL, *merge = NULL;
 	struct tally_output *out = NULL;
 	struct tally_error err;
-	const char *outpath = NULL;
+	struct tally_walk walk;
+	struct tally_file_id own[2];
+	const char *outpath = NULL, *tmpdir = NULL, *runs;
 	int ch, i, rc, status = EXIT_OK;
 
 	cli_init("tally-merge");
-	while ((ch = getopt_long(argc, argv, "ho:", longopts, NULL)) != -1)
+	while ((ch = getopt_long(argc, argv, "ho:T:", longopts, NULL)) != -1)
 		switch (ch) {
 		case 'o':
 			outpath = optarg;
+			break;
+		case 'T':
+			tmpdir = optarg;
 			break;
 		default:	/* -h, --version, unknown */
 			return cli_usual_option(ch, usage_text);
@@ -61,14 +68,24 @@ main(int argc, char *argv[])
 	if (tally_output_open(&out, outpath, &err) != TALLY_OK)
 		goto fail;
 	if (tally_stream_writer_new(&writer, tally_output_file(out)) !=
-	    TALLY_OK || tally_merge_sink_new(&merge, writer) != TALLY_OK) {
+	    TALLY_OK || tally_merge_sink_new(&merge, writer) != TALLY_OK ||
+	    tally_merge_set_tmpdir(tally_merge_sink_table(merge), tmpdir) !=
+	    TALLY_OK) {
 		tally_error_set(&err, TALLY_ENOMEM, 0, 0, "out of memory");
 		goto fail;
 	}
+	/* For tests: a tiny run size makes many runs. */
+	if ((runs = getenv("TALLY_MERGE_RUN_BYTES")) != NULL)
+		tally_merge_set_run_bytes(tally_merge_sink_table(merge),
+		    strtoul(runs, NULL, 10));
+	/* Never read back what this run writes. */
+	memset(&walk, 0, sizeof(walk));
+	walk.own = own;
+	walk.nown = cli_own_output(tally_output_file(out), outpath, own);
 	/* Unreadable inputs leave an "error" record and exit 2 at the end. */
 	for (i = 0; i < (argc > 0 ? argc : 1); i++) {
-		rc = tally_read_path(argc > 0 ? argv[i] : "-", TALLY_FMT_STREAM,
-		    merge, report, NULL);
+		rc = tally_read_walk(argc > 0 ? argv[i] : "-", TALLY_FMT_STREAM,
+		    &walk, merge, report, NULL);
 		if (rc != TALLY_OK)
 			status = EXIT_TROUBLE;
 		if (rc == TALLY_ENOMEM) {
@@ -76,6 +93,8 @@ main(int argc, char *argv[])
 			out = NULL;
 			break;
 		}
+		if (tally_merge_broken(tally_merge_sink_table(merge)))
+			break;		/* said once; the end fails again */
 	}
 	tally_error_init(&err, outpath ? outpath : "");
 	if (out != NULL) {

@@ -20,14 +20,14 @@
 
 static const char usage_text[] =
     "usage: tally-render [-h] [--version] -f format [-o file]\n"
-    "                    [--fail-on gate] [--min-pass-rate pct]\n"
+    "                    [--allow-errors] [--fail-on gate] [--min-pass-rate pct]\n"
     "                    [--meta key=value] [--color=when] [--title text]\n"
     "                    [--top n] [--group-by label] [--max-bytes n]\n"
     "                    [--max-annotations n] [--split-assets[=dir]]\n"
-    "                    [file | -] ...\n";
+    "                    [-T dir] [file | -] ...\n";
 
 enum {
-	OPT_COLOR = 256, OPT_FAIL_ON, OPT_GROUP_BY, OPT_MAX_ANN, OPT_MAX_BYTES,
+	OPT_ALLOW_ERR = 256, OPT_COLOR, OPT_FAIL_ON, OPT_GROUP_BY, OPT_MAX_ANN, OPT_MAX_BYTES,
 	OPT_META, OPT_MIN_PASS, OPT_SPLIT, OPT_TITLE, OPT_TOP, OPT_VERSION
 };
 
@@ -110,32 +110,47 @@ parse_gates(const char *s, unsigned *bits, char *bad, size_t badlen)
 }
 
 /* Read every input into a fresh merge table, then build the report. */
+/*
+ * A merged stream needs no merging again: the merge sees it come in
+ * canonical order and keeps it as it is (see tally_merge_new).
+ */
 static int
-load(int argc, char **argv, const struct tally_report_opts *ro,
+load(int argc, char **argv, const struct tally_walk *walk,
+    const struct tally_report_opts *ro, const char *tmpdir,
     struct tally_report **rep, int *bad)
 {
 	struct tally_merge *m = NULL;
 	struct tally_sink *in = NULL;
 	struct tally_error err;
+	const char *runs;
 	int i, rc = TALLY_OK;
 
 	tally_error_init(&err, NULL);
 	if (tally_merge_new(&m) != TALLY_OK ||
+	    tally_merge_set_tmpdir(m, tmpdir) != TALLY_OK ||
 	    tally_merge_input_new(&in, m) != TALLY_OK) {
 		tally_merge_free(m);
 		cli_warn("out of memory");
 		return -1;
 	}
+	/* For tests: a tiny run size makes many runs. */
+	if ((runs = getenv("TALLY_MERGE_RUN_BYTES")) != NULL)
+		tally_merge_set_run_bytes(m, strtoul(runs, NULL, 10));
 	for (i = 0; i < (argc > 0 ? argc : 1); i++) {
-		rc = tally_read_path(argc > 0 ? argv[i] : "-", TALLY_FMT_STREAM,
-		    in, report, bad);
-		if (rc == TALLY_ENOMEM)
+		rc = tally_read_walk(argc > 0 ? argv[i] : "-", TALLY_FMT_STREAM,
+		    walk, in, report, bad);
+		if (rc == TALLY_ENOMEM || tally_merge_broken(m))
 			break;
 	}
 	tally_sink_free(in);
-	if (rc == TALLY_ENOMEM || tally_merge_finish(m, &err) != TALLY_OK) {
+	if (rc == TALLY_ENOMEM) {
 		tally_merge_free(m);
-		cli_warn("out of memory");
+		return -1;
+	}
+	/* A spill file that could not be written fails here again. */
+	if (tally_merge_finish(m, &err) != TALLY_OK) {
+		cli_error(&err);
+		tally_merge_free(m);
 		return -1;
 	}
 	/* The report owns m from here on, also when building fails. */
@@ -150,6 +165,7 @@ int
 main(int argc, char *argv[])
 {
 	static const struct option longopts[] = {
+		{ "allow-errors",	no_argument,		NULL, OPT_ALLOW_ERR },
 		{ "color",		required_argument,	NULL, OPT_COLOR },
 		{ "fail-on",		required_argument,	NULL, OPT_FAIL_ON },
 		{ "format",		required_argument,	NULL, 'f' },
@@ -161,27 +177,30 @@ main(int argc, char *argv[])
 		{ "min-pass-rate",	required_argument,	NULL, OPT_MIN_PASS },
 		{ "output",		required_argument,	NULL, 'o' },
 		{ "split-assets",	optional_argument,	NULL, OPT_SPLIT },
+		{ "temporary-directory", required_argument,	NULL, 'T' },
 		{ "title",		required_argument,	NULL, OPT_TITLE },
 		{ "top",		required_argument,	NULL, OPT_TOP },
 		{ "version",		no_argument,		NULL, OPT_VERSION },
 		{ NULL,			0,			NULL, 0 }
 	};
-	struct tally_report_opts ro = { 0, -1, NULL, 0, 1 };
+	struct tally_report_opts ro = { 0, -1, NULL, 0, 1, 0 };
 	struct tally_render_opts opts;
 	struct tally_report *rep = NULL;
 	struct tally_output *out = NULL;
 	struct tally_error err;
+	struct tally_walk walk;
+	struct tally_file_id own[2];
 	struct tally_kv *meta = NULL, kv;
 	tally_render_fn render;
-	const char *format = NULL, *color = "auto", *nc, *ga;
+	const char *format = NULL, *color = "auto", *nc, *ga, *tmpdir = NULL;
 	char *assets = NULL, token[33];
 	size_t nmeta = 0;
 	char badgate[128];
-	int ch, split = 0, bad = 0, status, to_stdout;
+	int ch, split = 0, bad = 0, status, to_stdout, allow_errors = 0;
 
 	cli_init("tally-render");
 	memset(&opts, 0, sizeof(opts));
-	while ((ch = getopt_long(argc, argv, "f:ho:", longopts, NULL)) != -1)
+	while ((ch = getopt_long(argc, argv, "f:ho:T:", longopts, NULL)) != -1)
 		switch (ch) {
 		case 'f':
 			format = optarg;
@@ -191,6 +210,12 @@ main(int argc, char *argv[])
 			return cli_close_stdout(EXIT_OK);
 		case 'o':
 			opts.output_path = optarg;
+			break;
+		case 'T':
+			tmpdir = opts.tmpdir = optarg;
+			break;
+		case OPT_ALLOW_ERR:
+			allow_errors = 1;
 			break;
 		case OPT_COLOR:
 			if (strcmp(optarg, "auto") != 0 &&
@@ -250,6 +275,12 @@ main(int argc, char *argv[])
 		return EXIT_TROUBLE;
 	if (format == NULL)
 		return usage_error("no format given (-f)", NULL);
+	/* Lost inputs fail the run unless the user says they may. */
+	if (allow_errors && (ro.fail_on & TALLY_GATE_ERROR))
+		return usage_error("--allow-errors contradicts --fail-on error",
+		    NULL);
+	if (!allow_errors)
+		ro.fail_on |= TALLY_GATE_LOST;
 	if ((render = tally_renderer(format)) == NULL) {
 		size_t i;
 
@@ -277,6 +308,7 @@ main(int argc, char *argv[])
 	    (nc == NULL || nc[0] == '\0'));
 	ro.meta = meta;
 	ro.nmeta = nmeta;
+	ro.stream_tests = tally_renderer_streams(format);
 
 	to_stdout = opts.output_path == NULL ||
 	    strcmp(opts.output_path, "-") == 0;
@@ -294,7 +326,12 @@ main(int argc, char *argv[])
 		opts.stop_token = token;
 	}
 
-	if (load(argc, argv, &ro, &rep, &bad) != 0)
+	/* A report redirected into a directory it reads is not read. */
+	memset(&walk, 0, sizeof(walk));
+	walk.own = own;
+	walk.nown = cli_own_output(to_stdout ? stdout : NULL,
+	    opts.output_path, own);
+	if (load(argc, argv, &walk, &ro, tmpdir, &rep, &bad) != 0)
 		return EXIT_TROUBLE;
 	tally_error_init(&err, opts.output_path);
 	if (tally_output_open(&out, opts.output_path, &err) != TALLY_OK)

@@ -1,10 +1,20 @@
 /*
  * tally/merge.h: combining streams: shards are a union, reruns of the
  * same test (tally_test_key) become one record with every attempt kept,
- * exact duplicates collapse.  The result is independent of input order.
+ * exact duplicates collapse.  The result is independent of input order
+ * and comes out in the canonical order of tally-stream(5).
  *
- * Ownership: the merge table owns copies of everything added; records
- * returned by tally_merge_get() stay valid until tally_merge_free().
+ * Memory is bounded, sort(1)'s way: records are merged in a table until
+ * it holds about the run size (16 MiB unless set), then the table is
+ * written in canonical order to a spill file and emptied; at the end the
+ * runs are merged.  Input already in canonical order (a merged stream)
+ * needs no table at all.  The spill file lives in the temporary
+ * directory ($TMPDIR, else /tmp, unless set) and is unlinked as soon as
+ * it is made, so no exit leaves it behind.
+ *
+ * Ownership: the merge owns copies of everything added.  A record from
+ * tally_merge_next() is borrowed: valid until the next call, the next
+ * tally_merge_rewind() or tally_merge_free(), whichever comes first.
  */
 #ifndef TALLY_MERGE_H
 #define TALLY_MERGE_H
@@ -20,23 +30,38 @@ struct tally_merge;
 int	tally_merge_new(struct tally_merge **out);
 void	tally_merge_free(struct tally_merge *m);
 
-/* Add one record (copied). */
+/* Where spill files go (copied); NULL: $TMPDIR, else /tmp. */
+int	tally_merge_set_tmpdir(struct tally_merge *m, const char *dir);
+/* Spill the table past about this many bytes; 0: the default. */
+void	tally_merge_set_run_bytes(struct tally_merge *m, size_t bytes);
+
+/* Add one record (copied).  Spilling can fail with TALLY_EIO. */
 int	tally_merge_add(struct tally_merge *m, const struct tally_record *rec,
 	    struct tally_error *err);
 
-/* Reconcile and sort; call once after the last add. */
+/* Nonzero once a spill file could not be made or written: every later
+ * add and the finish fail with TALLY_EIO, so readers may stop. */
+int	tally_merge_broken(const struct tally_merge *m);
+
+/* Reconcile; call once after the last add. */
 int	tally_merge_finish(struct tally_merge *m, struct tally_error *err);
 
-/* The merged records in their deterministic order, after finish. */
-size_t	tally_merge_count(const struct tally_merge *m);
-const struct tally_record *tally_merge_get(const struct tally_merge *m,
-	    size_t i);
+/*
+ * The merged records in canonical order, after finish, one per call:
+ * 1 with *out set, 0 after the last, or a status with err filled.
+ * tally_merge_rewind() starts again from the first.
+ */
+int	tally_merge_next(struct tally_merge *m, const struct tally_record **out,
+	    struct tally_error *err);
+void	tally_merge_rewind(struct tally_merge *m);
 
 /*
  * A sink that merges what it receives and, at end, replays the merged
  * records into next (borrowed) and calls next's end.
  */
 int	tally_merge_sink_new(struct tally_sink **out, struct tally_sink *next);
+/* The merge behind a sink from tally_merge_sink_new(), to set options. */
+struct tally_merge *tally_merge_sink_table(struct tally_sink *s);
 
 /*
  * A sink that only adds what it receives to m (borrowed); its end does

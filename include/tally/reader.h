@@ -10,6 +10,8 @@
 #ifndef TALLY_READER_H
 #define TALLY_READER_H
 
+#include <sys/types.h>
+
 #include <tally/error.h>
 #include <tally/sink.h>
 
@@ -63,6 +65,45 @@ int		 tally_read_fd(int fd, const char *name, enum tally_format fmt,
  */
 int		 tally_read_path(const char *path, enum tally_format fmt,
 		    struct tally_sink *sink,
+		    void (*report)(void *arg, int status,
+			const struct tally_error *err),
+		    void *arg);
+
+/* A file by identity, such as a tool's own output. */
+struct tally_file_id {
+	dev_t		 dev;
+	ino_t		 ino;
+	int		 named_ok;	/* may be read when named as an operand
+					   (an -o target, replaced at the end) */
+};
+
+/* What a directory walk passes over; every member may be zero. */
+struct tally_walk {
+	const char *const *include;	/* fnmatch(3) patterns: with any, only
+					   files matching one are read */
+	size_t		 ninclude;
+	const char *const *exclude;	/* files and directories not read */
+	size_t		 nexclude;
+	const struct tally_file_id *own; /* the tool's output: never read */
+	size_t		 nown;
+};
+
+/*
+ * tally_read_path() with a walk's options (opts may be NULL).  Patterns
+ * are matched, without flags, against the path below the operand and
+ * against the entry's own name; an excluded directory is not entered;
+ * operands themselves are never filtered.  A file in own is skipped with
+ * a warning in a walk and refused as an operand (unless named_ok).
+ *
+ * In a walk without a forced format, a file in which no format is
+ * detected is skipped with a warning and no record, unless it may be a
+ * result file cut short: an empty file, or XML that ends before its root
+ * element's name (those are errors).  A file whose format is detected and
+ * that fails to parse is always an error.  A directory operand in which no
+ * result file is read is said as a warning.
+ */
+int		 tally_read_walk(const char *path, enum tally_format fmt,
+		    const struct tally_walk *opts, struct tally_sink *sink,
 		    void (*report)(void *arg, int status,
 			const struct tally_error *err),
 		    void *arg);

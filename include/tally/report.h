@@ -3,9 +3,13 @@
  * merges it, and builds one struct tally_report that every renderer
  * (text, markdown, junit, json, github, html) turns into bytes.
  *
- * Ownership: a report owns its merge table and its arrays; the record
- * pointers in it are borrowed from that table.  tally_report_free()
- * releases everything and accepts NULL.
+ * Tests are either kept in the report (tests[]), or, when asked for
+ * (stream_tests), read again from the merge each time a renderer walks
+ * them with tally_report_next_test(), so that memory stays bounded.
+ *
+ * Ownership: a report owns copies of its records and, when tests are
+ * streamed, the merge they come from.  tally_report_free() releases
+ * everything and accepts NULL.
  */
 #ifndef TALLY_REPORT_H
 #define TALLY_REPORT_H
@@ -21,6 +25,9 @@
 #define TALLY_GATE_ERROR	0x02
 #define TALLY_GATE_FLAKY	0x04
 #define TALLY_GATE_EMPTY	0x08
+/* The error gate only when it fails: lost inputs fail a report that asked
+ * for no gate about them (tally-render's default; not a --fail-on word). */
+#define TALLY_GATE_LOST		0x10
 
 /* "failed", "error", "flaky", "empty" to its TALLY_GATE_* bit. */
 int	tally_gate_parse(const char *name, unsigned *out);
@@ -45,7 +52,8 @@ struct tally_gate {
 };
 
 struct tally_report {
-	/* Merged records by kind, in the merge's deterministic order. */
+	/* Merged records by kind, in the merge's canonical order.  tests
+	 * is NULL when tests are streamed; ntests counts them anyway. */
 	const struct tally_record **tests;
 	size_t		 ntests;
 	const struct tally_record **suites;
@@ -72,11 +80,13 @@ struct tally_report_opts {
 	size_t		 nmeta;
 	int		 use_env;	/* read CI variables from environ
 					   (keys: see tally-render(1)) */
+	int		 stream_tests;	/* keep no tests in memory */
 };
 
 /*
  * Read the merged records of a finished merge table m (ownership moves to
  * the report, also on failure) and compute totals, metadata and gates.
+ * Spill-file errors are TALLY_EIO with err filled.
  * opts may be NULL (no gates, no metadata beyond meta records).  The
  * report copies the metadata strings it keeps.
  */
@@ -84,6 +94,14 @@ struct tally_merge;
 int	tally_report_build(struct tally_report **out, struct tally_merge *m,
 	    const struct tally_report_opts *opts, struct tally_error *err);
 void	tally_report_free(struct tally_report *r);
+
+/*
+ * The tests in report order, whether kept or streamed: set *pos to 0 to
+ * start; each call gives 1 and the next test in *rec (borrowed until the
+ * next call), 0 after the last, or a status with err filled.
+ */
+int	tally_report_next_test(const struct tally_report *rep, size_t *pos,
+	    const struct tally_record **rec, struct tally_error *err);
 
 /* Options every renderer understands; each ignores what it does not use. */
 struct tally_render_opts {
@@ -97,6 +115,7 @@ struct tally_render_opts {
 	const char	*output_path;	/* -o FILE, NULL for stdout */
 	const char	*stop_token;	/* text: wrap in ::stop-commands::
 					   (GitHub Actions), or NULL */
+	const char	*tmpdir;	/* temporary files, NULL: $TMPDIR */
 };
 
 /* The renderers: each writes one report to fp. */
@@ -106,6 +125,10 @@ typedef int (*tally_render_fn)(const struct tally_report *rep,
 /* Renderer by format name ("text", "markdown", "junit", "json", "github",
  * "html"); NULL when unknown. */
 tally_render_fn	tally_renderer(const char *format);
+
+/* Nonzero when the renderer of format walks tests with
+ * tally_report_next_test() only, so they can be streamed. */
+int		 tally_renderer_streams(const char *format);
 
 /* The i-th format name tally_renderer() knows; NULL past the last. */
 const char	*tally_renderer_name(size_t i);

@@ -48,7 +48,15 @@ m "merge $n distinct + 2 rerun shards of 10%" "$BIN/tally-merge" \
     -o "$W/mr.jsonl" "$W/s.jsonl" "$W/r1.jsonl" "$W/r2.jsonl"
 note "  merged records (flaky)" "$(wc -l < "$W/mr.jsonl") ($(grep -c '"flaky":true' "$W/mr.jsonl"))"
 rm -f "$W"/r[12].* "$W/mr.jsonl"
+# A merged stream is in canonical order: no table, one pass.
+m "merge the merged stream again, $n cases" "$BIN/tally-merge" \
+    -o "$W/mm.jsonl" "$W/m.jsonl"
+rm -f "$W/mm.jsonl"
 
+# Render: unmerged input is merged on the way (bounded, spilled runs).
+m "render -f json, $n cases, unmerged input" "$BIN/tally-render" -f json \
+    -o "$W/out.json" "$W/s.jsonl" || true
+rm -f "$W/out.json"
 # Render: each format on the merged 100k.
 for f in text markdown junit json github html; do
 	m "render -f $f, $n cases" "$BIN/tally-render" -f "$f" \

@@ -113,3 +113,69 @@ same "-o may name an input: read fully before the rename" "$T/ctest-both" "$T/o/
 
 run via-dispatcher 0 tally merge "$M/pytest-rerun.jsonl"
 expect_out '"retries":2'
+
+# Bounded memory: runs of about one record give the same bytes, and the
+# spill file never shows in the temporary directory.
+mkdir "$T/tmp"
+cat "$M"/*.jsonl > "$T/all.jsonl"
+tally-merge "$T/all.jsonl" > "$T/all-mem"
+run runs-of-one 0 env TALLY_MERGE_RUN_BYTES=1 TMPDIR="$T/tmp" tally-merge "$T/all.jsonl"
+expect_no_err
+same "runs of one record: the same bytes as in memory" "$T/all-mem" "$OUT"
+run runs-T 0 env TALLY_MERGE_RUN_BYTES=1 tally-merge -T "$T/tmp" "$T/all.jsonl" "$T/all-mem"
+same "-T, merged input again: the same bytes" "$T/all-mem" "$OUT"
+run merged-again 0 env TALLY_MERGE_RUN_BYTES=1 tally-merge -T "$T/tmp" "$T/all-mem"
+same "a merged stream merges to itself, through the spill file" "$T/all-mem" "$OUT"
+if [ -z "$(ls -A "$T/tmp")" ]; then ok "success: no temporary file left"
+else notok "success: no temporary file left" "$(ls -A "$T/tmp")"; fi
+run runs-bad-input 2 env TALLY_MERGE_RUN_BYTES=1 tally-merge -T "$T/tmp" "$T/all.jsonl" "$T/nope.jsonl"
+if [ -z "$(ls -A "$T/tmp")" ]; then ok "error: no temporary file left"
+else notok "error: no temporary file left" "$(ls -A "$T/tmp")"; fi
+run no-tmpdir 2 env TALLY_MERGE_RUN_BYTES=1 tally-merge -T "$T/none" "$T/all.jsonl"
+expect_err "error: cannot create a temporary file in '$T/none': No such file or directory"
+if [ -s "$OUT" ]; then notok "no-tmpdir: nothing written"; else ok "no-tmpdir: nothing written"; fi
+run no-tmpdir-in-memory 0 tally-merge -T "$T/none" "$M/ctest-run1.jsonl"
+expect_out '"type":"test"'
+
+# Killed while it holds a spill file: the file was never in the directory
+# (unlinked at once); it shows only as a deleted open file.
+if [ -d /proc/self/fd ]; then
+	mkfifo "$T/fifo"
+	TALLY_MERGE_RUN_BYTES=1 tally-merge -T "$T/tmp" "$T/fifo" > /dev/null 2>&1 &
+	pid=$!
+	exec 7>"$T/fifo"
+	cat "$T/all.jsonl" >&7
+	spilled=
+	for i in 1 2 3 4 5 6 7 8 9 10; do
+		if ls -l /proc/$pid/fd 2>/dev/null | grep -q "$T/tmp/tally-merge.*(deleted)"; then
+			spilled=1; break; fi
+		sleep 0.2
+	done
+	[ -n "$spilled" ] && ok "sigterm: spill file open, already unlinked" ||
+	    notok "sigterm: spill file open, already unlinked" "$(ls -l /proc/$pid/fd 2>&1)"
+	if [ -z "$(ls -A "$T/tmp")" ]; then ok "sigterm: directory empty while running"
+	else notok "sigterm: directory empty while running" "$(ls -A "$T/tmp")"; fi
+	kill -TERM $pid
+	wait $pid 2>/dev/null
+	st=$?
+	exec 7>&-
+	[ "$st" -eq 143 ] && ok "sigterm: killed" || notok "sigterm: exit $st, wanted 143"
+	if [ -z "$(ls -A "$T/tmp")" ]; then ok "sigterm: no temporary file left"
+	else notok "sigterm: no temporary file left" "$(ls -A "$T/tmp")"; fi
+fi
+
+# One merge, not two: render of a merged stream and of the raw streams
+# give the same bytes in every format, in memory and in runs of one.
+for f in text markdown junit json github html; do
+	tally-render -f $f --color=never "$T/all-mem" > "$T/r-merged.$f" 2>/dev/null
+	env TALLY_MERGE_RUN_BYTES=1 tally-render -f $f --color=never -T "$T/tmp" "$T/all.jsonl" > "$T/r-raw.$f" 2>/dev/null
+	same "render -f $f: merged and unmerged input, the same bytes" "$T/r-merged.$f" "$T/r-raw.$f"
+	env TALLY_MERGE_RUN_BYTES=1 tally-render -f $f --color=never -T "$T/tmp" "$T/all-mem" > "$T/r-raw.$f" 2>/dev/null
+	same "render -f $f: merged input through the spill file, the same bytes" "$T/r-merged.$f" "$T/r-raw.$f"
+done
+if [ -z "$(ls -A "$T/tmp")" ]; then ok "render: no temporary file left"
+else notok "render: no temporary file left" "$(ls -A "$T/tmp")"; fi
+run render-no-tmpdir 2 env TALLY_MERGE_RUN_BYTES=1 tally-render -f text -T "$T/none" "$T/all.jsonl"
+expect_err "cannot create a temporary file in '$T/none'"
+run junit-spool-no-tmpdir 2 tally-render -f junit -T "$T/none" "$T/all-mem"
+expect_err "tally-render: error: cannot create a temporary file in '$T/none': No such file or directory"

@@ -68,7 +68,17 @@ run gate-flaky 1 tally-render -f $F --fail-on failed,flaky "$M/ctest-run1.jsonl"
 run gate-flaky-repeated 1 tally-render -f $F --fail-on failed --fail-on flaky "$M/gotestsum-rerun.jsonl"
 run gate-error 1 tally-render -f $F --fail-on error "$M/truncated.jsonl"
 expect_no_err
-run error-record-alone-is-fine 0 tally-render -f $F "$M/truncated.jsonl"
+# A lost input fails the report unless the user allows it.
+run error-fails-by-default 1 tally-render -f $F "$M/truncated.jsonl"
+expect_out "gate 'error' failed (1 input could not be read completely)"
+run error-allowed 0 tally-render -f $F --allow-errors "$M/truncated.jsonl"
+expect_out 'DONE: no gates checked'
+run error-allowed-other-gates 0 tally-render -f $F --allow-errors --fail-on failed "$M/truncated.jsonl"
+expect_not_out "gate 'error'"
+run error-allowed-and-asked 2 tally-render -f $F --allow-errors --fail-on failed,error "$M/truncated.jsonl"
+expect_err '--allow-errors contradicts --fail-on error'
+run error-gate-quiet-when-clean 0 tally-render -f $F "$M/jest-retried.jsonl"
+expect_out 'DONE: no gates checked'
 run gate-empty 1 tally-render -f $F --fail-on empty /dev/null
 run gate-empty-meta-only 1 tally-render -f $F --fail-on empty "$M/meta.jsonl"
 run gate-not-empty 0 tally-render -f $F --fail-on empty "$M/jest-retried.jsonl"
