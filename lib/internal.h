@@ -182,6 +182,37 @@ struct tally_jtmp;
 double	 tally_jduration(struct tally_src *src, long line,
 	    struct tally_jtmp *t, double given, double scale);
 
+/*
+ * lib/declared.c: counts a file declares (a summary, tests=/failures=)
+ * against the records a reader sent.  A count of -1 is not declared.
+ */
+struct tally_declared {
+	long	 tests, failed, skipped;	/* declared */
+	long	 ntests, nfailed, nskipped;	/* found */
+	long	 line;				/* where declared, 0: unknown */
+	long	 must_fail;	/* failures it proves, when not all of failed */
+	long	 xtests, xfailed;	/* runs that may count too (reruns) */
+	int	 more_ok;	/* finding more than declared agrees */
+};
+
+void	 tally_declared_init(struct tally_declared *d);
+/* One record sent: a test (test != 0) or another record that fails. */
+void	 tally_declared_saw(struct tally_declared *d, enum tally_status st,
+	    int test);
+/*
+ * Counts found may be up to xtests and xfailed higher (reruns, several
+ * <failure> in one test): a declaration between the two agrees.
+ * When declared and found counts differ: a "meta" record with the item
+ * "tally.declared" saying how, and when fewer failures were found than
+ * declared (than must_fail, when that is not -1), a failed test
+ * "(declared) WHERE" (rawStatus "declared") in suite.  where NULL names
+ * src.
+ */
+int	 tally_declared_check(const struct tally_declared *d,
+	    struct tally_src *src, const char *where,
+	    const char *const *suite, size_t nsuite, struct tally_sink *sink,
+	    struct tally_error *err);
+
 /* Append rec as one stream line (with its newline) to b. */
 int	 tally_stream_format(struct tally_buf *b, const struct tally_record *rec);
 

@@ -3,6 +3,11 @@
  * version seen in the wild: results.tests[] become "test" records one at
  * a time; results.tool, summary, environment, extra and the report's own
  * identifiers become one "meta" record at the end.
+ *
+ * CTRF has no place for a failure outside a test: results.summary's
+ * tests, failed and skipped + pending are the declared counts
+ * (lib/declared.c), so a summary that counts a failure no test carries
+ * gives a "(declared) FILE" failed test.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +37,7 @@ struct ctrf {
 	long			 line;	/* where the test starts */
 	struct tally_jtmp	 t;	/* one test */
 	struct tally_jtmp	 meta;	/* the whole report */
+	struct tally_declared	 d;
 };
 
 /* CTRF's own word, or the closest one with the producer's word kept. */
@@ -173,7 +179,33 @@ on_test(struct ctrf *c, const cJSON *j, struct tally_error *err)
 	r->nattempts = c->t.natt;
 	r->properties = c->t.kv;
 	r->nproperties = c->t.nkv;
+	tally_declared_saw(&c->d, r->status, 1);
 	return tally_jtmp_send(&c->t, c->sink, &rec, err);
+}
+
+/* A count in the summary, -1 when missing or not a count. */
+static long
+count(const cJSON *j, const char *key)
+{
+	double v;
+
+	if (tally_json_num(j, key, &v) != 0 || v < 0 || v >= 1e15)
+		return -1;
+	return (long)v;
+}
+
+static void
+summary(struct ctrf *c, const struct tally_jvalue *v)
+{
+	long skipped = count(v->json, "skipped");
+	long pending = count(v->json, "pending");
+
+	c->d.line = v->line;
+	c->d.tests = count(v->json, "tests");
+	c->d.failed = count(v->json, "failed");
+	if (skipped >= 0 || pending >= 0)
+		c->d.skipped = (skipped > 0 ? skipped : 0) +
+		    (pending > 0 ? pending : 0);
 }
 
 static int
@@ -184,6 +216,8 @@ on_value(void *arg, const struct tally_jvalue *v, struct tally_error *err)
 	c->line = v->line;
 	if (v->which == 0)
 		return on_test(c, v->json, err);
+	if (v->which == 2)
+		summary(c, v);
 	/* results.tool -> tool.name, ...; top-level scalars by name. */
 	tally_jtmp_reset(&c->t);
 	tally_jtmp_keep_map(&c->meta, &c->t, v->key, v->json);
@@ -195,12 +229,17 @@ tally_read_ctrf(struct tally_src *src, struct tally_sink *sink,
     struct tally_error *err)
 {
 	struct ctrf c;
+	int rc;
 
 	memset(&c, 0, sizeof(c));
 	c.sink = sink;
 	c.source = src->name;
 	c.src = src;
-	return tally_jscan_read(src, paths, on_value, &c, 1u,
+	tally_declared_init(&c.d);
+	rc = tally_jscan_read(src, paths, on_value, &c, 1u,
 	    "not a CTRF report: no results.tests array",
 	    &c.t, &c.meta, sink, err);
+	if (rc == TALLY_OK)
+		rc = tally_declared_check(&c.d, src, NULL, NULL, 0, sink, err);
+	return rc;
 }

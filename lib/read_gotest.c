@@ -8,9 +8,21 @@
  * the tests running at once.  A package's own pass, fail or skip becomes
  * a "suite" record.  Nothing is dropped:
  *
- *   - a package that fails with no failing test (build failure, panic
- *     outside a test, a failing TestMain) also gets a failed test named
- *     "TestMain", as gotestsum reports it;
+ *   - a package that fails with no failing test gets a failed test named
+ *     "(package) PKG" (suite and classname PKG): rawStatus
+ *     "build-failed" when the event names a FailedBuild (Go 1.24 and
+ *     later) or the package's output says "[build failed]",
+ *     "setup-failed" for "[setup failed]", else "package-failed" (a
+ *     panic outside a test, a failing TestMain or init); the build
+ *     output (build events, or a "# PKG" block of plain lines), then the
+ *     package's output, is its trace;
+ *   - before Go 1.24 a package that does not build has no event at all:
+ *     the go command prints "FAIL\tPKG [build failed]" (or "[setup
+ *     failed]") as a plain line and the compiler's errors, under a line
+ *     "# PKG ...", on stderr.  Such a FAIL line becomes the same
+ *     "(package) PKG" record, rawStatus "build-failed" or
+ *     "setup-failed", at the end of the input (the errors may come after
+ *     it), with the "# PKG" block of the non-JSON lines as its trace;
  *   - tests still running when their package ends or the input stops (a
  *     panic or a timeout killed the binary) become failed tests with
  *     rawStatus "incomplete";
@@ -84,6 +96,9 @@ struct gt {
 	struct gt_pkg	*first, *last;
 	struct gt_build	*builds;
 	struct text	 stray;		/* non-JSON lines not yet placed */
+	struct gt_build	*fails;		/* "FAIL\tPKG [build failed]" lines */
+	struct gt_build	*block;		/* "# PKG" block of non-JSON lines */
+	struct gt_build	*done;		/* packages given a (package) test */
 	long		 nevents;
 	struct tally_buf msg, trace;	/* scratch for a record */
 };
@@ -530,10 +545,131 @@ build_output(struct gt *g, const char *path)
 {
 	struct gt_build *b;
 
+	size_t n = strlen(path);
+
 	for (b = g->builds; b != NULL; b = b->next)
-		if (strcmp(b->path, path) == 0)
+		if (strcmp(b->path, path) == 0 ||
+		    (strncmp(b->path, path, n) == 0 && b->path[n] == ' '))
 			return text_get(&b->out);
 	return NULL;
+}
+
+/* A build (or list entry) for path, made when missing; NULL: no memory. */
+static struct gt_build *
+build_get(struct gt_build **list, const char *path, size_t n)
+{
+	struct gt_build *b;
+
+	for (b = *list; b != NULL; b = b->next)
+		if (strlen(b->path) == n && strncmp(b->path, path, n) == 0)
+			return b;
+	if ((b = calloc(1, sizeof(*b))) == NULL ||
+	    (b->path = strndup(path, n)) == NULL) {
+		free(b);
+		return NULL;
+	}
+	text_init(&b->out, GT_BUILD_MAX);
+	b->next = *list;
+	*list = b;
+	return b;
+}
+
+static int
+pkg_done(struct gt *g, const char *pkg)
+{
+	struct gt_build *b;
+
+	for (b = g->done; b != NULL; b = b->next)
+		if (strcmp(b->path, pkg) == 0)
+			return 1;
+	return 0;
+}
+
+/* "(package) PKG", failed, with out as output; remembered as done. */
+static int
+send_pkg_fail(struct gt *g, const char *pkg, const char *raw,
+    const char *out, const struct tally_kv *props, size_t nprops,
+    const char *fallback)
+{
+	char *name;
+	int rc;
+
+	if (build_get(&g->done, pkg, strlen(pkg)) == NULL ||
+	    asprintf(&name, "(package) %s", pkg) < 0)
+		return nomem(g);
+	rc = send_test(g, pkg, name, TALLY_FAILED, raw, -1, out, props,
+	    nprops, fallback);
+	free(name);
+	return rc;
+}
+
+/*
+ * A line of the go command's own output: "# PKG" opens a block of build
+ * errors, "FAIL\tPKG [build failed]" says PKG never ran.
+ */
+static int
+stray_line(struct gt *g, const char *s, size_t n)
+{
+	static const char *const kinds[] = { " [build failed]",
+	    " [setup failed]" };
+	struct gt_build *b;
+	size_t i, k;
+
+	if (n > 2 && s[0] == '#' && s[1] == ' ') {
+		if ((g->block = build_get(&g->builds, s + 2, n - 2)) == NULL)
+			return nomem(g);
+		return TALLY_OK;
+	}
+	for (i = 0; i < 2; i++) {
+		k = strlen(kinds[i]);
+		if (n > 5 + k && memcmp(s, "FAIL\t", 5) == 0 &&
+		    memcmp(s + n - k, kinds[i], k) == 0 &&
+		    memchr(s + 5, ' ', n - 5 - k) == NULL) {
+			g->block = NULL;
+			if ((b = build_get(&g->fails, s + 5, n - 5 - k)) ==
+			    NULL)
+				return nomem(g);
+			/* out holds the kind: "build-failed", ... */
+			if (b->out.b.len == 0 && text_add(&b->out, i == 0 ?
+			    "build-failed" : "setup-failed", 12) != TALLY_OK)
+				return nomem(g);
+			return TALLY_OK;
+		}
+	}
+	if (g->block != NULL && (text_add(&g->block->out, s, n) != TALLY_OK ||
+	    text_add(&g->block->out, "\n", 1) != TALLY_OK))
+		return nomem(g);
+	return TALLY_OK;
+}
+
+/* Packages whose FAIL line no event accounted for. */
+static int
+stray_fails(struct gt *g)
+{
+	struct gt_build *b;
+	const char *out;
+	char *line;
+	int rc = TALLY_OK;
+
+	for (b = g->fails; b != NULL && rc == TALLY_OK; b = b->next) {
+		if (pkg_done(g, b->path))
+			continue;
+		out = build_output(g, b->path);
+		if (out == NULL) {
+			if (asprintf(&line, "FAIL\t%s [%s]\n", b->path,
+			    strcmp(b->out.b.data, "build-failed") == 0 ?
+			    "build failed" : "setup failed") < 0)
+				return nomem(g);
+			rc = send_pkg_fail(g, b->path, b->out.b.data, line,
+			    NULL, 0, b->out.b.data[0] == 'b' ? "build failed" :
+			    "setup failed");
+			free(line);
+		} else
+			rc = send_pkg_fail(g, b->path, b->out.b.data, out,
+			    NULL, 0, b->out.b.data[0] == 'b' ? "build failed" :
+			    "setup failed");
+	}
+	return rc;
 }
 
 /*
@@ -589,24 +725,38 @@ finish_pkg(struct gt *g, struct gt_pkg *p, const char *result,
 	}
 	if (result != NULL && strcmp(result, "fail") == 0 && p->failed == 0) {
 		struct tally_buf both;
-		const char *fb = failed_build ? "build failed" : "package failed";
+		const char *fb = "package failed", *raw = "package-failed";
+		const char *own = text_get(&p->out);
 
+		if (failed_build != NULL || (own != NULL &&
+		    strstr(own, " [build failed]\n") != NULL)) {
+			fb = "build failed";
+			raw = "build-failed";
+		} else if (own != NULL &&
+		    strstr(own, " [setup failed]\n") != NULL) {
+			fb = "setup failed";
+			raw = "setup-failed";
+		}
 		tally_buf_init(&both);
-		if (failed_build != NULL)
-			bout = build_output(g, failed_build);
+		/* Go 1.24 build events, else a "# PKG" block of plain lines. */
+		bout = build_output(g, failed_build != NULL ? failed_build :
+		    p->name);
 		/* The build errors say more than "FAIL pkg [build failed]". */
 		if (bout != NULL)
 			tally_buf_adds(&both, bout);
 		if (text_get(&p->out) != NULL)
 			tally_buf_adds(&both, p->out.b.data);
-		if (text_get(&p->err) != NULL)
+		/*
+		 * The go command's own lines may be any package's: only when
+		 * the package said nothing itself.
+		 */
+		if (both.len == 0 && text_get(&p->err) != NULL)
 			tally_buf_adds(&both, p->err.b.data);
 		if (failed_build != NULL) {
 			props[np].key = "failedBuild";
 			props[np++].value = failed_build;
 		}
-		rc = send_test(g, p->name, "TestMain", TALLY_FAILED, "fail",
-		    -1, both.data, props, np, fb);
+		rc = send_pkg_fail(g, p->name, raw, both.data, props, np, fb);
 		tally_buf_free(&both);
 		if (rc != TALLY_OK)
 			return rc;
@@ -754,6 +904,8 @@ finish_all(struct gt *g)
 	while ((p = g->first) != NULL)
 		if ((rc = finish_pkg(g, p, NULL, -1, NULL)) != TALLY_OK)
 			return rc;
+	if ((rc = stray_fails(g)) != TALLY_OK)
+		return rc;
 	if (g->stray.b.len == 0)
 		return TALLY_OK;
 	/* Non-JSON lines after the last package: a suite of no package. */
@@ -766,16 +918,21 @@ finish_all(struct gt *g)
 static void
 gt_free(struct gt *g)
 {
-	struct gt_build *b;
+	struct gt_build *b, **lists[3];
+	int i;
 
 	while (g->first != NULL)
 		pkg_close(g, g->first);
-	while ((b = g->builds) != NULL) {
-		g->builds = b->next;
-		tally_buf_free(&b->out.b);
-		free(b->path);
-		free(b);
-	}
+	lists[0] = &g->builds;
+	lists[1] = &g->fails;
+	lists[2] = &g->done;
+	for (i = 0; i < 3; i++)
+		while ((b = *lists[i]) != NULL) {
+			*lists[i] = b->next;
+			tally_buf_free(&b->out.b);
+			free(b->path);
+			free(b);
+		}
 	tally_buf_free(&g->stray.b);
 	tally_buf_free(&g->msg);
 	tally_buf_free(&g->trace);
@@ -825,6 +982,9 @@ tally_read_gotest(struct tally_src *src, struct tally_sink *sink,
 				st = nomem(&g);
 				break;
 			}
+			if ((st = stray_line(&g, line.data + i, line.len - i)) !=
+			    TALLY_OK)
+				break;
 			continue;
 		}
 		if ((st = tally_json_parse(line.data, line.len, lineno, &ev,

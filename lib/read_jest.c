@@ -4,10 +4,14 @@
  * testFilePath).  One test file's entry, testResults[i], is the unit
  * held in memory: jest writes a file's name after its assertions.
  *
- * A test file that failed to run (a compile error, a throw at load
- * time) has a failure message and no assertions; it becomes one failed
- * "test" named "(suite failed to run)" with rawStatus "suite-failed",
- * classname and filePath the test file, so the loss is never silent.
+ * A test file that failed with no failing assertion (a compile error
+ * or a throw at load time: no assertions at all; a failing beforeAll or
+ * afterAll: its assertions passed) has a failure message or a
+ * testExecError; it becomes one failed "test" named "(test suite) FILE"
+ * with rawStatus "suite-failed", classname and filePath the test file,
+ * so the loss is never silent.  numTotalTests, numFailedTests (plus
+ * numRuntimeErrorTestSuites, as those records count) and numPendingTests
+ * plus numTodoTests are the declared counts (lib/declared.c).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -17,8 +21,13 @@
 #include "jsonscan.h"
 
 static const char *const paths[] = {
-	"testResults[*]", "startTime", "success", "numTotalTests", NULL
+	"testResults[*]", "startTime", "success", "numTotalTests",
+	"numFailedTests", "numRuntimeErrorTestSuites", "numPendingTests",
+	"numTodoTests", NULL
 };
+
+enum { P_FILES, P_START, P_SUCCESS, P_TOTAL, P_FAILED, P_RUNTIME,
+	P_PENDING, P_TODO };
 
 struct jest {
 	struct tally_sink	*sink;
@@ -27,6 +36,8 @@ struct jest {
 	long			 line;	/* where the value read starts */
 	struct tally_jtmp	 t;
 	struct tally_jtmp	 meta;
+	struct tally_declared	 d;
+	double			 num[P_TODO + 1];	/* -1: not given */
 };
 
 /* The words jest uses that differ from CTRF's keep their own word. */
@@ -47,7 +58,11 @@ headline(struct tally_jtmp *t, const char *s)
 	const char *e;
 	char *h;
 
-	if (s == NULL || *s == '\0')
+	if (s == NULL)
+		return NULL;
+	while (*s == '\n')
+		s++;
+	if (*s == '\0')
 		return NULL;
 	if ((e = strstr(s, "\n    at ")) == NULL)
 		e = s + strlen(s);
@@ -114,6 +129,7 @@ assertion(struct jest *j, const cJSON *a, const char *file,
 	if ((long)j->t.natt > r->retries)
 		r->retries = (long)j->t.natt;
 	r->flaky = r->retries > 0 && r->status == TALLY_PASSED;
+	tally_declared_saw(&j->d, r->status, 1);
 	return emit(j, &rec, err);
 }
 
@@ -126,6 +142,7 @@ suite_failed(struct jest *j, const cJSON *e, const char *file,
 	struct tally_test *r = &rec.u.test;
 	const char *msg = tally_json_nstr(e, "failureMessage");
 	const cJSON *x = tally_json_get(e, "testExecError");
+	char *name;
 
 	if (msg == NULL)
 		msg = tally_json_nstr(e, "message");
@@ -137,7 +154,10 @@ suite_failed(struct jest *j, const cJSON *e, const char *file,
 		return TALLY_OK;
 	tally_record_init(&rec, TALLY_REC_TEST);
 	rec.source = j->source;
-	r->name = "(suite failed to run)";
+	if (asprintf(&name, "(test suite) %s", file ? file : "") < 0)
+		j->t.oom = 1;
+	else
+		r->name = tally_jtmp_own(&j->t, name);
 	r->classname = file;
 	r->file_path = file;
 	r->status = TALLY_FAILED;
@@ -148,6 +168,7 @@ suite_failed(struct jest *j, const cJSON *e, const char *file,
 	if (r->message == NULL)
 		r->message = headline(&j->t, msg);
 	r->trace = msg;
+	tally_declared_saw(&j->d, TALLY_FAILED, 0);
 	return emit(j, &rec, err);
 }
 
@@ -156,7 +177,7 @@ on_file(struct jest *j, const cJSON *e, struct tally_error *err)
 {
 	const cJSON *list, *a;
 	const char *file, *st;
-	int rc, n = 0;
+	int rc, n = 0, nfailed = 0;
 
 	file = tally_json_nstr(e, "name");
 	if (file == NULL)
@@ -170,9 +191,12 @@ on_file(struct jest *j, const cJSON *e, struct tally_error *err)
 		if ((rc = assertion(j, a, file, err)) != TALLY_OK)
 			return rc;
 		n++;
+		st = tally_json_str(a, "status");
+		nfailed += st != NULL && strcmp(st, "failed") == 0;
 	}
 	st = tally_json_str(e, "status");
-	if (n == 0 && (st == NULL || strcmp(st, "failed") == 0))
+	if ((n == 0 && st == NULL) ||
+	    (nfailed == 0 && st != NULL && strcmp(st, "failed") == 0))
 		return suite_failed(j, e, file, err);
 	return TALLY_OK;
 }
@@ -183,11 +207,35 @@ on_value(void *arg, const struct tally_jvalue *v, struct tally_error *err)
 	struct jest *j = arg;
 
 	j->line = v->line;
-	if (v->which == 0)
+	if (v->which == P_FILES)
 		return cJSON_IsObject(v->json) ? on_file(j, v->json, err) :
 		    TALLY_OK;
+	if (v->which >= P_TOTAL) {
+		if (cJSON_IsNumber(v->json) &&
+		    ((const cJSON *)v->json)->valuedouble >= 0 &&
+		    ((const cJSON *)v->json)->valuedouble < 1e15)
+			j->num[v->which] = ((const cJSON *)v->json)->valuedouble;
+		if (j->d.line == 0)
+			j->d.line = v->line;
+		if (v->which != P_TOTAL)
+			return TALLY_OK;
+	}
 	tally_jtmp_keep_map(&j->meta, &j->t, v->key, v->json);
 	return TALLY_OK;
+}
+
+/* The counts jest declares, as the records count them. */
+static void
+declared(struct jest *j)
+{
+	if (j->num[P_TOTAL] >= 0)
+		j->d.tests = (long)j->num[P_TOTAL];
+	if (j->num[P_FAILED] >= 0)
+		j->d.failed = (long)j->num[P_FAILED] +
+		    (j->num[P_RUNTIME] > 0 ? (long)j->num[P_RUNTIME] : 0);
+	if (j->num[P_PENDING] >= 0)
+		j->d.skipped = (long)j->num[P_PENDING] +
+		    (j->num[P_TODO] > 0 ? (long)j->num[P_TODO] : 0);
 }
 
 int
@@ -195,12 +243,21 @@ tally_read_jest(struct tally_src *src, struct tally_sink *sink,
     struct tally_error *err)
 {
 	struct jest j;
+	size_t i;
+	int rc;
 
 	memset(&j, 0, sizeof(j));
 	j.sink = sink;
 	j.source = src->name;
 	j.src = src;
-	return tally_jscan_read(src, paths, on_value, &j, 1u,
+	tally_declared_init(&j.d);
+	for (i = 0; i < sizeof(j.num) / sizeof(j.num[0]); i++)
+		j.num[i] = -1;
+	rc = tally_jscan_read(src, paths, on_value, &j, 1u,
 	    "not a jest report: no testResults array",
 	    &j.t, &j.meta, sink, err);
+	declared(&j);
+	if (rc == TALLY_OK)
+		rc = tally_declared_check(&j.d, src, NULL, NULL, 0, sink, err);
+	return rc;
 }

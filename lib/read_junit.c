@@ -1367,6 +1367,7 @@ struct junit {
 	int			 depth;
 	struct suite		*suites;	/* open testsuites */
 	int			 nsuites, capsuites;
+	struct tally_declared	 decl;	/* of the outermost <testsuite> */
 	int			 in_case;
 	int			 truncated;	/* input ended inside a case */
 	int			 bad_alloc;	/* a property could not be kept */
@@ -1501,6 +1502,27 @@ playwright_project(const struct junit *j)
 	return h->set && h->b.len > 0 ? h->b.data : NULL;
 }
 
+/*
+ * A test for the declared counts: reruns may count as runs (Surefire
+ * counts each), and several <failure>/<error> in it as failures.
+ */
+static void
+declared_count(struct junit *j, const struct tally_test *t)
+{
+	size_t i, n = 0;
+	int suite = strcmp(t->name, "(testsuite)") == 0;
+
+	tally_declared_saw(&j->decl, t->status, !suite);
+	if (suite)
+		return;
+	j->decl.xtests += (long)t->nattempts;
+	j->decl.xfailed += (long)t->nattempts;
+	for (i = 0; i < j->tc.outcomes.n; i++)
+		n += strcmp(j->tc.outcomes.v[i].word, "skipped") != 0;
+	if (n > 1)
+		j->decl.xfailed += (long)n - 1;
+}
+
 static int
 emit(struct junit *j, struct tally_record *rec)
 {
@@ -1511,6 +1533,8 @@ emit(struct junit *j, struct tally_record *rec)
 		rec->labels = &project;
 		rec->nlabels = 1;
 	}
+	if (rec->type == TALLY_REC_TEST)
+		declared_count(j, &rec->u.test);
 	return tally_sink_record(j->sink, rec, j->err);
 }
 
@@ -1881,6 +1905,32 @@ suite_free(struct suite *s)
 	kv_free(&s->props);
 }
 
+/*
+ * An outermost <testsuite>'s failures against the tests in it, nested
+ * suites included (lib/declared.c).  tests= and skipped= are not
+ * compared: pytest-subtests counts subtests that have no testcase,
+ * GoogleTest counts disabled tests apart, others count them in.  Finding
+ * more than
+ * declared agrees: producers add tests they do not count (gotestsum's
+ * TestMain, jest-junit's suite that failed to run).  Dialects that
+ * count an error among failures too (failures=2 errors=2 for two tests)
+ * prove only the larger of the two, so that is what must be found.
+ */
+static int
+declared(struct junit *j, struct suite *s, const struct tally_suite *u)
+{
+	const char *name = field_str(&s->name);
+
+	if (u->failures >= 0 || u->errors >= 0) {
+		j->decl.failed = (u->failures > 0 ? u->failures : 0) +
+		    (u->errors > 0 ? u->errors : 0);
+		j->decl.must_fail = u->failures > u->errors ? u->failures :
+		    u->errors;
+	}
+	return tally_declared_check(&j->decl, j->src, name != NULL &&
+	    *name != '\0' ? name : NULL, j->path, 1, j->sink, j->err);
+}
+
 static int
 close_suite(struct junit *j)
 {
@@ -1910,6 +1960,8 @@ close_suite(struct junit *j)
 	u->properties = s->props.v;
 	u->nproperties = s->props.n;
 	rc = emit(j, &rec);
+	if (rc == TALLY_OK && j->nsuites == 1)
+		rc = declared(j, s, u);
 	suite_free(s);
 	j->nsuites--;
 	return rc;
@@ -2013,6 +2065,11 @@ push_suite(struct junit *j)
 		j->capsuites = ncap;
 	}
 	memset(&j->suites[j->nsuites], 0, sizeof(j->suites[0]));
+	if (j->nsuites == 0) {
+		tally_declared_init(&j->decl);
+		j->decl.line = node_line(j);
+		j->decl.more_ok = 1;
+	}
 	j->nsuites++;
 	if (suite_attrs(j, &j->suites[j->nsuites - 1]) != TALLY_OK)
 		return oom(j);

@@ -47,8 +47,8 @@ START_TEST(subtests_keep_full_names)
 	HAS(l, "\"duration\":1,");
 	HAS(l, "{\"name\":\"result\",\"value\":\"fail\"}");
 	HAS(l, "FAIL\\tpackage/name/subtest\\t0.001s\\n");
-	/* A package with failing tests gets no TestMain record. */
-	ck_assert_uint_eq(capture_count(&c, "\"name\":\"TestMain\""), 0);
+	/* A package with failing tests gets no "(package)" record. */
+	ck_assert_uint_eq(capture_count(&c, "\"name\":\"(package)"), 0);
 	capture_fini(&c);
 }
 END_TEST
@@ -82,7 +82,8 @@ START_TEST(package_panic_becomes_testmain)
 	read_ok(D "go-test-json-105-panic.ndjson", &c);
 	ck_assert_uint_eq(c.ntests, 1);
 	ck_assert_uint_eq(c.nstatus[TALLY_FAILED], 1);
-	l = capture_one(&c, "\"name\":\"TestMain\"", NULL);
+	l = capture_one(&c, "\"name\":\"(package) package/name/panic\","
+	    "\"status\":\"failed\",\"rawStatus\":\"package-failed\"", NULL);
 	HAS(l, "\"classname\":\"package/name/panic\"");
 	HAS(l, "\"message\":\"panic: init\"");
 	HAS(l, "\"errorType\":\"panic\"");
@@ -102,7 +103,7 @@ START_TEST(late_panic_after_passing_tests)
 	ck_assert_uint_eq(c.ntests, 2);
 	ck_assert_uint_eq(c.nstatus[TALLY_PASSED], 1);
 	ck_assert_uint_eq(c.nstatus[TALLY_FAILED], 1);
-	HAS(capture_one(&c, "\"name\":\"TestMain\"", NULL),
+	HAS(capture_one(&c, "\"name\":\"(package) ", NULL),
 	    "\"message\":\"panic: panic\"");
 	capture_fini(&c);
 }
@@ -239,8 +240,8 @@ START_TEST(timeout_panic_explains_open_tests)
 	HAS(l, "\"rawStatus\":\"incomplete\"");
 	HAS(l, "\"message\":\"test did not finish: panic: test timed out "
 	    "after 1s\"");
-	/* The incomplete test is the failure: no TestMain. */
-	ck_assert_uint_eq(capture_count(&c, "TestMain"), 0);
+	/* The incomplete test is the failure: no "(package)" record. */
+	ck_assert_uint_eq(capture_count(&c, "(package)"), 0);
 	capture_fini(&c);
 }
 END_TEST
@@ -294,7 +295,8 @@ START_TEST(build_failure_new_style)
 	ck_assert_int_eq(read_string(in, "b.json", TALLY_FMT_AUTO, &c, &err),
 	    TALLY_OK);
 	ck_assert_uint_eq(c.ntests, 1);
-	l = capture_one(&c, "\"name\":\"TestMain\"", NULL);
+	l = capture_one(&c, "\"name\":\"(package) ex/b\",\"status\":"
+	    "\"failed\",\"rawStatus\":\"build-failed\"", NULL);
 	HAS(l, "\"message\":\"./b_test.go:7:2: undefined: nope\"");
 	HAS(l, "\"filePath\":\"./b_test.go\",\"line\":7");
 	HAS(l, "\"stdout\":\"# ex/b [ex/b.test]\\n./b_test.go:7:2: undefined: "
@@ -321,10 +323,44 @@ START_TEST(old_build_failure_from_stderr_lines)
 	ck_assert_int_eq(read_string(in, "c.json", TALLY_FMT_AUTO, &c, &err),
 	    TALLY_OK);
 	ck_assert_uint_eq(c.ntests, 1);
-	l = capture_one(&c, "\"name\":\"TestMain\"", NULL);
+	l = capture_one(&c, "\"name\":\"(package) ex/c\"", NULL);
 	HAS(l, "\"message\":\"./c_test.go:3:8: syntax error\"");
 	HAS(capture_one(&c, "\"type\":\"suite\"", NULL),
 	    "\"stderr\":\"# ex/c\\n./c_test.go:3:8: syntax error\\n\"");
+	capture_fini(&c);
+}
+END_TEST
+
+/* go 1.19: a package that does not build has no event, only text. */
+START_TEST(build_failed_line_without_event)
+{
+	struct capture c;
+	const char *l;
+
+	read_ok(D "go-1.19-build-failed-stdout.ndjson", &c);
+	ck_assert_uint_eq(c.ntests, 2);
+	ck_assert_uint_eq(c.nstatus[TALLY_FAILED], 1);
+	l = capture_one(&c, "\"name\":\"(package) example.com/shop/broken\","
+	    "\"status\":\"failed\",\"rawStatus\":\"build-failed\","
+	    "\"suite\":[\"example.com/shop/broken\"],\"classname\":"
+	    "\"example.com/shop/broken\",\"message\":\"build failed\"", NULL);
+	HAS(l, "\"stdout\":\"FAIL\\texample.com/shop/broken [build failed]"
+	    "\\n\"");
+	capture_fini(&c);
+
+	/* 2>&1: the compiler's errors under "# PKG" are the trace. */
+	read_ok(D "go-1.19-build-setup-2to1.ndjson", &c);
+	ck_assert_uint_eq(c.ntests, 3);
+	ck_assert_uint_eq(c.nstatus[TALLY_FAILED], 2);
+	l = capture_one(&c, "\"name\":\"(package) example.com/shop/broken\","
+	    "\"status\":\"failed\",\"rawStatus\":\"build-failed\"", NULL);
+	HAS(l, "\"message\":\"broken/broken.go:4:9: cannot use \\\"free\\\" "
+	    "(untyped string constant) as int value in return statement\"");
+	/* TestMain's panic is setup's message, not broken's errors. */
+	l = capture_one(&c, "\"name\":\"(package) example.com/shop/setup\","
+	    "\"status\":\"failed\",\"rawStatus\":\"package-failed\"", NULL);
+	HAS(l, "\"message\":\"panic: SHOP_DB not set\"");
+	HASNT(l, "cannot use");
 	capture_fini(&c);
 }
 END_TEST
@@ -557,6 +593,7 @@ suite_gotest(void)
 	tcase_add_test(tc, build_failure_new_style);
 	tcase_add_test(tc, old_build_failure_from_stderr_lines);
 	tcase_add_test(tc, reruns_give_one_record_per_run);
+	tcase_add_test(tc, build_failed_line_without_event);
 	tcase_add_test(tc, interleaved_packages_and_bench);
 	tcase_add_test(tc, foreign_json_and_bad_values);
 	tcase_add_test(tc, detects_gotest_after_text);

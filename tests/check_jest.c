@@ -62,12 +62,64 @@ START_TEST(suite_that_failed_to_run_is_a_failed_test)
 	ck_assert_uint_eq(c.ntests, 2);
 	ck_assert_uint_eq(c.nstatus[TALLY_FAILED], 1);
 	ck_assert_uint_eq(c.nstatus[TALLY_PASSED], 1);
-	ck_assert_uint_eq(capture_count(&c, "\"name\":\"(suite failed to run)\","
-	    "\"status\":\"failed\",\"rawStatus\":\"suite-failed\",\"classname\":"
+	ck_assert_uint_eq(capture_count(&c, "\"name\":\"(test suite) "
+	    "/path/to/spec/test.spec.ts\",\"status\":\"failed\",\"rawStatus\":\"suite-failed\",\"classname\":"
 	    "\"/path/to/spec/test.spec.ts\",\"filePath\":\"/path/to/spec/"
 	    "test.spec.ts\",\"message\":\"spec/test.spec.ts:10:35 - error "
 	    "TS2339:"), 1);
 	ck_assert_uint_eq(capture_count(&c, "Test suite failed to run"), 1);
+	capture_fini(&c);
+}
+END_TEST
+
+/* jest 29.7.0 --json: a syntax error and a failing afterAll. */
+START_TEST(suites_that_failed_outside_tests)
+{
+	struct capture c;
+
+	read_fixture(D "jest-29.7.0-suite-failures.json", &c);
+	/* queries, adds, divides (todo), multiplies (skip), two suites. */
+	ck_assert_uint_eq(c.ntests, 6);
+	ck_assert_uint_eq(c.nstatus[TALLY_FAILED], 2);
+	ck_assert_uint_eq(c.nstatus[TALLY_PASSED], 2);
+	ck_assert_uint_eq(c.nstatus[TALLY_PENDING], 2);
+	ck_assert_uint_eq(capture_count(&c, "\"name\":\"(test suite) /tmp/jjs/"
+	    "__tests__/syntax.test.js\",\"status\":\"failed\",\"rawStatus\":"
+	    "\"suite-failed\",\"classname\":\"/tmp/jjs/__tests__/syntax.test.js"
+	    "\",\"filePath\":\"/tmp/jjs/__tests__/syntax.test.js\",\"message\":"
+	    "\"  \xe2\x97\x8f Test suite failed to run\\n\\n    Jest encountered "
+	    "an unexpected token"), 1);
+	/* Its assertion passed; the afterAll hook failed the file. */
+	ck_assert_uint_eq(capture_count(&c, "\"name\":\"(test suite) /tmp/jjs/"
+	    "__tests__/afterall.test.js\",\"status\":\"failed\",\"rawStatus\":"
+	    "\"suite-failed\""), 1);
+	ck_assert_uint_eq(capture_count(&c, "\"message\":\"  \xe2\x97\x8f Test "
+	    "suite failed to run\\n\\n    could not close the pool"), 1);
+	ck_assert_uint_eq(capture_count(&c, "\"name\":\"queries\",\"status\":"
+	    "\"passed\""), 1);
+	/* numFailedTests 0 + numRuntimeErrorTestSuites 2: they agree. */
+	ck_assert_uint_eq(capture_count(&c, "tally.declared"), 0);
+	capture_fini(&c);
+}
+END_TEST
+
+START_TEST(declared_failures_without_records)
+{
+	struct capture c;
+	struct tally_error err;
+
+	capture_init(&c);
+	ck_assert_int_eq(read_string("{\"numTotalTests\":2,\"numFailedTests\":1,"
+	    "\"numPendingTests\":0,\"testResults\":[{\"name\":\"/a.test.js\","
+	    "\"status\":\"passed\",\"assertionResults\":[{\"title\":\"x\","
+	    "\"status\":\"passed\"}]}]}", "j.json", TALLY_FMT_JEST, &c, &err),
+	    TALLY_OK);
+	ck_assert_uint_eq(c.ntests, 2);
+	ck_assert_uint_eq(capture_count(&c, "\"name\":\"(declared) j.json\","
+	    "\"status\":\"failed\",\"rawStatus\":\"declared\",\"message\":"
+	    "\"declares 1 failure, 0 found\""), 1);
+	ck_assert_uint_eq(capture_count(&c, "\"tally.declared\":\"the file "
+	    "declares 2 tests (1 found), 1 failed (0 found)\""), 1);
 	capture_fini(&c);
 }
 END_TEST
@@ -168,6 +220,8 @@ suite_jest(void)
 	tcase_add_test(tc, suite_that_failed_to_run_is_a_failed_test);
 	tcase_add_test(tc, jest_json_shape);
 	tcase_add_test(tc, truncated_jest_keeps_complete_files);
+	tcase_add_test(tc, suites_that_failed_outside_tests);
+	tcase_add_test(tc, declared_failures_without_records);
 	suite_add_tcase(s, tc);
 	return s;
 }

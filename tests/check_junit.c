@@ -221,8 +221,10 @@ START_TEST(pytest_file_line_and_properties)
 	HAS(l, "{\"name\":\"custom_prop\",\"value\":\"custom_val\"}");
 	l = capture_one(&c, "\"name\":\"test_with_record_property\"", NULL);
 	HAS(l, "\"properties\":[{\"name\":\"example_key\",\"value\":\"1\"}");
-	l = capture_one(&c, "\"type\":\"meta\"", NULL);
+	l = capture_one(&c, "\"type\":\"meta\"", "pytest tests");
 	HAS(l, "\"name\":\"pytest tests\"");
+	/* tests="15" (subtests counted) and ten testcases: not compared. */
+	ck_assert_uint_eq(capture_count(&c, "tally.declared"), 0);
 	capture_fini(&c);
 
 	read_ok("cypress-mocha-junit-reporter-testcase-properties.xml", &c);
@@ -1289,6 +1291,43 @@ START_TEST(memory_bounded_by_field_cap)
 }
 END_TEST
 
+/* Counts a suite declares and no testcase carries (lib/declared.c). */
+START_TEST(declared_counts)
+{
+	struct capture c;
+	struct tally_error err;
+
+	capture_init(&c);
+	ck_assert_int_eq(read_string("<testsuites>\n"
+	    "<testsuite name=\"a\" tests=\"3\" failures=\"2\" errors=\"0\">\n"
+	    "<testcase name=\"x\"><failure message=\"m\"/></testcase>\n"
+	    "</testsuite>\n"
+	    /* Surefire reruns: each run counts, as tests and failures. */
+	    "<testsuite name=\"b\" tests=\"3\" failures=\"3\">\n"
+	    "<testcase name=\"y\"><failure/><rerunFailure/><rerunFailure/>"
+	    "</testcase>\n</testsuite>\n"
+	    /* An error counted among failures too: proves one. */
+	    "<testsuite name=\"c\" tests=\"1\" failures=\"1\" errors=\"1\">\n"
+	    "<testcase name=\"z\"><error/></testcase>\n</testsuite>\n"
+	    /* Nested suites summed into the outer one; more found is fine. */
+	    "<testsuite name=\"d\" tests=\"1\" failures=\"0\">\n"
+	    "<testsuite name=\"e\" tests=\"1\">\n"
+	    "<testcase name=\"u\"/><testcase name=\"v\"/>\n"
+	    "</testsuite>\n</testsuite>\n"
+	    "</testsuites>\n", "j.xml", TALLY_FMT_JUNIT, &c, &err), TALLY_OK);
+	ck_assert_uint_eq(capture_count(&c, "\"name\":\"(declared) a\","
+	    "\"status\":\"failed\",\"rawStatus\":\"declared\",\"suite\":"
+	    "[\"a\"],\"message\":\"declares 2 failures, 1 found\""), 1);
+	ck_assert_uint_eq(capture_count(&c, "\"tally.declared\":\"'a' declares "
+	    "2 failed (1 found)\""), 1);
+	ck_assert_uint_eq(capture_count(&c, "(declared)"), 1);
+	ck_assert_uint_eq(capture_count(&c, "tally.declared"), 2);
+	ck_assert_uint_eq(capture_count(&c, "\"tally.declared\":\"'c' declares "
+	    "2 failed (1 found)\""), 1);
+	capture_fini(&c);
+}
+END_TEST
+
 Suite *suite_junit(void);
 
 Suite *
@@ -1324,6 +1363,7 @@ suite_junit(void)
 	tcase_add_test(tc, text_over_libxml2_limit_is_kept);
 	tcase_add_test(tc, text_over_field_cap_is_cut_and_reading_goes_on);
 	tcase_set_timeout(tc, 30);
+	tcase_add_test(tc, declared_counts);
 	suite_add_tcase(s, tc);
 	tcase_add_test(big, memory_bounded_by_largest_test);
 	tcase_add_test(big, memory_bounded_by_field_cap);

@@ -93,6 +93,86 @@ START_TEST(truncated_report)
 }
 END_TEST
 
+/* pytest 7.2.1, collectors serialised as pytest-json-report does. */
+START_TEST(collection_error)
+{
+	struct capture c;
+
+	read_fixture(D "pytest-7.2.1-json-report-collection-error.json", &c);
+	ck_assert_uint_eq(c.ntests, 1);
+	ck_assert_uint_eq(c.nstatus[TALLY_FAILED], 1);
+	ck_assert_uint_eq(capture_count(&c, "\"name\":\"(collection) "
+	    "test_broken.py\",\"status\":\"failed\",\"rawStatus\":"
+	    "\"collection-error\",\"filePath\":\"test_broken.py\","
+	    "\"message\":\"E   ModuleNotFoundError: No module named 'numpyy'\","
+	    "\"trace\":\"ImportError while importing test module "), 1);
+	/* Exit status 2 is accounted for by the collector. */
+	ck_assert_uint_eq(capture_count(&c, "(session)"), 0);
+	capture_fini(&c);
+}
+END_TEST
+
+static void
+exit_status(const char *doc, size_t want)
+{
+	struct capture c;
+	struct tally_error err;
+
+	capture_init(&c);
+	ck_assert_int_eq(read_string(doc, "p.json", TALLY_FMT_PYTEST_JSON, &c,
+	    &err), TALLY_OK);
+	ck_assert_uint_eq(capture_count(&c, "\"name\":\"(session)\",\"status\""
+	    ":\"failed\",\"rawStatus\":\"exitcode\""), want);
+	capture_fini(&c);
+}
+
+START_TEST(exit_statuses)
+{
+	/* 1 says tests failed: none did. */
+	exit_status("{\"exitcode\":1,\"tests\":[{\"nodeid\":\"t.py::a\","
+	    "\"outcome\":\"passed\"}]}", 1);
+	/* 1 with a failed test: that test is the failure. */
+	exit_status("{\"exitcode\":1,\"tests\":[{\"nodeid\":\"t.py::a\","
+	    "\"outcome\":\"failed\"}]}", 0);
+	/* 2 interrupted, 3 internal error, 99 a plugin's. */
+	exit_status("{\"exitcode\":2,\"tests\":[{\"nodeid\":\"t.py::a\","
+	    "\"outcome\":\"passed\"}]}", 1);
+	exit_status("{\"tests\":[],\"exitcode\":3}", 1);
+	exit_status("{\"tests\":[],\"exitcode\":99}", 1);
+	/* 0, and 5 (no tests collected: an empty run, not a failure). */
+	exit_status("{\"exitcode\":0,\"tests\":[]}", 0);
+	exit_status("{\"exitcode\":5,\"tests\":[]}", 0);
+	/* A failed collector accounts for a non-zero status. */
+	exit_status("{\"exitcode\":2,\"collectors\":[{\"nodeid\":"
+	    "\"t.py::C\",\"outcome\":\"failed\",\"result\":[]}],"
+	    "\"tests\":[]}", 0);
+}
+END_TEST
+
+START_TEST(declared_summary)
+{
+	struct capture c;
+	struct tally_error err;
+
+	capture_init(&c);
+	/* summary: 3 failed + error, one test carries a failure. */
+	ck_assert_int_eq(read_string("{\"exitcode\":1,\"summary\":{"
+	    "\"failed\":2,\"error\":1,\"passed\":1,\"total\":4},"
+	    "\"tests\":[{\"nodeid\":\"t.py::a\",\"outcome\":\"failed\"},"
+	    "{\"nodeid\":\"t.py::b\",\"outcome\":\"passed\"}]}", "p.json",
+	    TALLY_FMT_PYTEST_JSON, &c, &err), TALLY_OK);
+	ck_assert_uint_eq(capture_count(&c, "\"name\":\"(declared) p.json\","
+	    "\"status\":\"failed\",\"rawStatus\":\"declared\",\"message\":"
+	    "\"declares 3 failures, 1 found\""), 1);
+	ck_assert_uint_eq(capture_count(&c, "\"tally.declared\":\"the file "
+	    "declares 4 tests (2 found), 3 failed (1 found), 0 skipped "
+	    "(0 found)\""), 0);
+	ck_assert_uint_eq(capture_count(&c, "\"tally.declared\":\"the file "
+	    "declares 4 tests (2 found), 3 failed (1 found)\""), 1);
+	capture_fini(&c);
+}
+END_TEST
+
 Suite *suite_pytest_json(void);
 
 Suite *
@@ -104,6 +184,9 @@ suite_pytest_json(void)
 	tcase_add_test(tc, sample_report);
 	tcase_add_test(tc, node_ids_are_split);
 	tcase_add_test(tc, truncated_report);
+	tcase_add_test(tc, collection_error);
+	tcase_add_test(tc, exit_statuses);
+	tcase_add_test(tc, declared_summary);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -1,0 +1,2 @@
+afterAll(() => { throw new Error('could not close the pool'); });
+test('queries', () => { expect(true).toBe(true); });

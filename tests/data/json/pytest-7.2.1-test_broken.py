@@ -1,0 +1,4 @@
+import numpyy
+
+def test_uses_numpy():
+    assert numpyy
