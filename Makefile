@@ -86,9 +86,18 @@ $(B)/tests/testutil.o: tests/testutil.c tests/testutil.h
 $(B)/tests/measure: tests/bench/measure.c | $(B)/tests
 	$(CC) $(CFLAGS) -o $@ $<
 
-# Speed and memory figures on generated inputs (not a pass/fail test).
+# Speed and memory figures on generated inputs (not a pass/fail test),
+# then the same against peer tools unless BENCH_PEERS=0.
+BENCH_PEERS ?= 1
 bench: all $(B)/tests/measure
 	TALLY_BIN=$(B)/bin MEASURE=$(B)/tests/measure sh tests/bench/run.sh
+	if [ "$(BENCH_PEERS)" != 0 ]; then $(MAKE) bench-peers; fi
+
+# tally against pinned peers (tests/bench/peers.sh installs them into
+# $(B)/peers and says which are not available).
+bench-peers: all $(B)/tests/measure
+	TALLY_BIN=$(B)/bin MEASURE=$(B)/tests/measure BENCH_PEERS_DIR=$(B)/peers \
+	  sh tests/bench/peers.sh
 
 # Coverage-guided fuzzing of every reader, and of merge and every renderer
 # (clang's libFuzzer), seeded with the test fixtures; FUZZ_SECONDS per run.
@@ -158,5 +167,5 @@ uninstall:
 clean:
 	rm -rf $(B) build-asan build-fuzz
 
-.PHONY: all check deps demo asan bench fuzz install uninstall clean
+.PHONY: all check deps demo asan bench bench-peers fuzz install uninstall clean
 .SUFFIXES:
