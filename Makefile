@@ -12,13 +12,17 @@ B        ?= build
 CC       ?= cc
 CFLAGS   ?= -O2 -g
 PKGS      = libxml-2.0 libcjson libpcre2-8 yaml-0.1
-# Debian packages providing the pkg-config modules above, plus the test
-# and documentation tools (check, mandoc, xmllint), python3-jsonschema for
-# the CTRF schema check, jq for the CLI tests' independent counts, and
-# chromium for the HTML report's browser tests.
+# Debian packages: DEB_PKGS to build and run (what `make demo` installs:
+# the pkg-config modules above and a compiler), DEB_TEST_PKGS for the tests
+# only (what `make check` adds): check, mandoc and xmllint, python3-jsonschema
+# for the CTRF schema check, jq for the CLI tests' independent counts,
+# chromium for the HTML report's browser tests, clang and its runtime
+# libraries (libFuzzer, sanitizers) for `make asan` and the fuzz targets,
+# bats for a live run of its JUnit output.
 DEB_PKGS  = build-essential pkg-config libxml2-dev libcjson-dev libpcre2-dev \
-            libyaml-dev check mandoc libxml2-utils python3-jsonschema jq \
-            chromium bats
+            libyaml-dev
+DEB_TEST_PKGS = check mandoc libxml2-utils python3-jsonschema jq chromium \
+            clang libclang-rt-dev bats
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CHECK_CFLAGS = $(shell pkg-config --cflags check 2>/dev/null)
@@ -86,14 +90,25 @@ $(B)/tests/testutil.o: tests/testutil.c tests/testutil.h
 $(B)/tests/measure: tests/bench/measure.c | $(B)/tests
 	$(CC) $(CFLAGS) -o $@ $<
 
-# Speed and memory figures on generated inputs (not a pass/fail test).
+# Speed and memory figures on generated inputs (not a pass/fail test),
+# then the same against peer tools unless BENCH_PEERS=0.
+BENCH_PEERS ?= 1
 bench: all $(B)/tests/measure
 	TALLY_BIN=$(B)/bin MEASURE=$(B)/tests/measure sh tests/bench/run.sh
+	if [ "$(BENCH_PEERS)" != 0 ]; then $(MAKE) bench-peers; fi
+
+# tally against pinned peers (tests/bench/peers.sh installs them into
+# $(B)/peers and says which are not available).
+bench-peers: all $(B)/tests/measure
+	TALLY_BIN=$(B)/bin MEASURE=$(B)/tests/measure BENCH_PEERS_DIR=$(B)/peers \
+	  sh tests/bench/peers.sh
 
 # Coverage-guided fuzzing of every reader, and of merge and every renderer
 # (clang's libFuzzer), seeded with the test fixtures; FUZZ_SECONDS per run.
-# Undefined behaviour stops a run like a crash does.
+# Undefined behaviour stops a run like a crash does, and fails the target.
+# `make fuzz-smoke` is the short run CI does (FUZZ_SMOKE_SECONDS each).
 FUZZ_SECONDS ?= 60
+FUZZ_SMOKE_SECONDS ?= 20
 FUZZ_SAN = -fsanitize=address,undefined -fno-sanitize-recover=all
 fuzz:
 	$(MAKE) B=build-fuzz CC=clang CFLAGS="-O1 -g -fsanitize=fuzzer-no-link $(FUZZ_SAN)" build-fuzz/libtally.a
@@ -108,17 +123,24 @@ fuzz:
 	  -rss_limit_mb=2048 build-fuzz/corpus-render tests/data/merge tests/data/qa \
 	  tests/data/hostile
 
+fuzz-smoke:
+	$(MAKE) fuzz FUZZ_SECONDS=$(FUZZ_SMOKE_SECONDS)
+
 $(B)/lib $(B)/tools $(B)/bin $(B)/tests $(B)/gen:
 	mkdir -p $@
 
-check: all $(B)/tests/runner
+# The tests first install what they need (test-deps), then build.
+check:
+	@$(MAKE) --no-print-directory test-deps
+	$(MAKE) all $(B)/tests/runner
 	$(B)/tests/runner
 	TALLY_BIN=$(B)/bin sh tests/cli/run.sh
 	$(if $(MAN),mandoc -Tlint -W warning $(MAN))
 
-# Install the Debian packages the build, the tests and the demo need.
-deps:
-	@missing=; for p in $(DEB_PKGS); do \
+# Install missing Debian packages with apt-get (through sudo when not
+# root): deps what building and running need, test-deps that and the
+# tests' tools.  Both do nothing when all are present.
+APT_INSTALL = missing=; for p in $(1); do \
 	  dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 	  sudo=; [ "$$(id -u)" = 0 ] || sudo=sudo; \
@@ -126,6 +148,11 @@ deps:
 	  $$sudo apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq $$missing; \
 	fi
+deps:
+	@$(call APT_INSTALL,$(DEB_PKGS))
+
+test-deps:
+	@$(call APT_INSTALL,$(DEB_PKGS) $(DEB_TEST_PKGS))
 
 # The main job, end to end, on the example results kept in examples/.
 demo: deps
@@ -158,5 +185,5 @@ uninstall:
 clean:
 	rm -rf $(B) build-asan build-fuzz
 
-.PHONY: all check deps demo asan bench fuzz install uninstall clean
+.PHONY: all check deps test-deps demo asan bench bench-peers fuzz fuzz-smoke install uninstall clean
 .SUFFIXES:

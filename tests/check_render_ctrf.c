@@ -2,7 +2,7 @@
  * tests/check_render_ctrf.c: the CTRF JSON renderer.  Output is parsed
  * back with tally's strict cJSON front end (duplicate keys refused) and
  * validated against tests/data/schema/ctrf.schema.json with Debian's
- * python3-jsonschema ("make deps" installs it).
+ * python3-jsonschema ("make test-deps", run by "make check", installs it).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -61,7 +61,7 @@ schema_check_q(const char *s, size_t n, int quiet)
 	unlink(path);
 	ck_assert_msg(st != -1 && WIFEXITED(st), "cannot run %s", cmd);
 	ck_assert_msg(WEXITSTATUS(st) != 2,
-	    "python3-jsonschema is missing: run make deps");
+	    "python3-jsonschema is missing: run make test-deps");
 	return WEXITSTATUS(st);
 }
 

@@ -1,16 +1,19 @@
 #!/bin/sh
-# gen-junit.sh N [RUN]: a JUnit XML file with N test cases in suites of
-# 100, about 2% failing with a multi-line trace and 1% skipped.  With RUN
-# (1, 2, ...), a rerun shard instead: every tenth case, all failed on an
-# earlier run with a message naming RUN, as CI shards with retries write.
+# gen-junit.sh N [RUN [FIRST]]: a JUnit XML file with N test cases in
+# suites of 100, about 2% failing with a multi-line trace and 1% skipped.
+# With RUN (1, 2, ...), a rerun shard instead: every tenth case, all failed
+# on an earlier run with a message naming RUN, as CI shards with retries
+# write.  FIRST (default 0) numbers the cases from FIRST, so that shards
+# FIRST = 0, N, 2N, ... together hold the cases of one file of K*N.
 n=${1:-100000}
 run=${2:-0}
-awk -v n="$n" -v run="$run" 'BEGIN {
+first=${3:-0}
+awk -v n="$n" -v run="$run" -v first="$first" 'BEGIN {
 	print "<?xml version=\"1.0\" encoding=\"UTF-8\"?>"
 	print "<testsuites name=\"bench\">"
-	for (i = 0; i < n; i++) {
-		if (i % 100 == 0) {
-			if (i > 0) print "</testsuite>"
+	for (i = first; i < first + n; i++) {
+		if (i % 100 == 0 || i == first) {
+			if (i > first) print "</testsuite>"
 			printf "<testsuite name=\"pkg.Suite%d\" tests=\"100\">\n", i / 100
 		}
 		if (run > 0 && i % 10 != 0)

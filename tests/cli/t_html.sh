@@ -12,7 +12,7 @@
 CHROMIUM=${CHROMIUM:-chromium}
 
 if ! command -v "$CHROMIUM" >/dev/null 2>&1; then
-	notok "html: chromium not installed (make deps installs it)"
+	notok "html: chromium not installed (make test-deps installs it)"
 	exit 0
 fi
 
