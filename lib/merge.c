@@ -872,6 +872,13 @@ test_cmp(const struct tally_record *a, const struct tally_record *b)
 	}
 }
 
+int
+tally_merge_test_cmp(const struct tally_record *a,
+    const struct tally_record *b)
+{
+	return test_cmp(a, b);
+}
+
 static int
 tentry_cmp(const void *a, const void *b)
 {
@@ -1063,6 +1070,8 @@ encode(struct tally_buf *b, const struct tally_record *r, const char *line)
 		for (i = 0; i < t->nattempts; i++)
 			rc |= put_att(b, &t->attempts[i]);
 		rc |= put_kv(b, t->properties, t->nproperties);
+		rc |= put_str(b, t->change) | put_str(b, t->duration_change);
+		rc |= put_dbl(b, t->base_duration);
 		break;
 	}
 	case TALLY_REC_SUITE: {
@@ -1099,6 +1108,13 @@ encode(struct tally_buf *b, const struct tally_record *r, const char *line)
 		rc |= put_kv(b, p->properties, p->nproperties);
 		break;
 	}
+	case TALLY_REC_DIFF:
+		rc |= put_u32(b, r->u.fields.nitems);
+		for (i = 0; i < r->u.fields.nitems; i++)
+			rc |= put_str(b, r->u.fields.items[i].key) |
+			    put_str(b, r->u.fields.items[i].str) |
+			    put_dbl(b, r->u.fields.items[i].num);
+		break;
 	}
 	if (rc != TALLY_OK || b->len - start - 4 > UINT32_MAX)
 		return TALLY_ENOMEM;
@@ -1119,6 +1135,8 @@ struct dec {
 	size_t			 ckv[2];
 	struct tally_attempt	*att;
 	size_t			 catt;
+	struct tally_field	*fld;
+	size_t			 cfld;
 };
 
 struct rd {
@@ -1287,6 +1305,9 @@ decode(struct dec *x)
 		t->attempts = x->att;
 		t->nattempts = n;
 		get_kv(&d, x, 1, &t->properties, &t->nproperties);
+		t->change = get_str(&d);
+		t->duration_change = get_str(&d);
+		t->base_duration = get_dbl(&d);
 		break;
 	}
 	case TALLY_REC_SUITE: {
@@ -1332,6 +1353,19 @@ decode(struct dec *x)
 		get_kv(&d, x, 1, &p->properties, &p->nproperties);
 		break;
 	}
+	case TALLY_REC_DIFF:
+		n = get_u32(&d);
+		if (n > (size_t)(d.end - d.p) || grow((void **)&x->fld,
+		    &x->cfld, n + 1, sizeof(*x->fld)))
+			return TALLY_EPARSE;
+		for (i = 0; i < n; i++) {
+			x->fld[i].key = get_str(&d);
+			x->fld[i].str = get_str(&d);
+			x->fld[i].num = get_dbl(&d);
+		}
+		r->u.fields.items = x->fld;
+		r->u.fields.nitems = n;
+		break;
 	default:
 		return TALLY_EPARSE;
 	}
@@ -1346,6 +1380,7 @@ dec_free(struct dec *x)
 	free(x->kv[0]);
 	free(x->kv[1]);
 	free(x->att);
+	free(x->fld);
 }
 
 /* ---- the spill file and its runs ---- */
@@ -2142,6 +2177,7 @@ tally_merge_add(struct tally_merge *m, const struct tally_record *rec,
 	case TALLY_REC_SUITE:
 	case TALLY_REC_ERROR:
 	case TALLY_REC_PERF:
+	case TALLY_REC_DIFF:
 		if (m->broken)
 			return tally_error_set(err, TALLY_EIO, 0, 0,
 			    "merge stopped after a temporary file error");

@@ -10,6 +10,7 @@
 
 #include "escape.h"
 #include "render.h"
+#include "render_diff.h"
 #include "render_util.h"
 
 #define DEFAULT_TOP	10
@@ -557,9 +558,13 @@ tally_render_text(const struct tally_report *rep,
     const struct tally_render_opts *opts, FILE *fp, struct tally_error *err)
 {
 	static const struct tally_render_opts defaults;
+	struct tally_diffview dv;
 	struct text t;
 	int rc;
 
+	if ((rc = tally_diffview_build(&dv, rep, LISTED)) != TALLY_OK)
+		return tally_error_set(err, rc, 0, 0, "%s",
+		    tally_strerror(rc));
 	memset(&t, 0, sizeof(t));
 	t.rep = rep;
 	t.opts = opts != NULL ? opts : &defaults;
@@ -579,11 +584,13 @@ tally_render_text(const struct tally_report *rep,
 	flaky(&t);
 	failures(&t);
 	input_errors(&t);
+	tally_diff_text(&t.o, &dv, t.opts->color);
 	totals(&t);
 	verdict(&t);
 	rc = tally_out_status(&t.o, err);
 	tally_buf_free(&t.title);
 	tally_buf_free(&t.clean);
 	tally_out_fini(&t.o);
+	tally_diffview_free(&dv);
 	return rc;
 }

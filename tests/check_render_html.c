@@ -91,6 +91,8 @@ fix_report(struct fix *f)
 		case TALLY_REC_PERF:
 			push(&rep->perf, &rep->nperf, r);
 			break;
+		case TALLY_REC_DIFF:
+			break;
 		case TALLY_REC_META:
 			for (j = 0; j < r->u.meta.nitems; j++) {
 				rep->meta = realloc(rep->meta, (rep->nmeta + 1) *
