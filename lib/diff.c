@@ -200,6 +200,7 @@ field(struct tally_field **v, size_t *n, const char *key, const char *str,
 	if ((p = realloc(*v, (*n + 1) * sizeof(*p))) == NULL)
 		return TALLY_ENOMEM;
 	*v = p;
+	memset(&p[*n], 0, sizeof(p[*n]));
 	p[*n].key = key;
 	p[*n].str = str;
 	p[*n].num = num;

@@ -1109,11 +1109,19 @@ encode(struct tally_buf *b, const struct tally_record *r, const char *line)
 		break;
 	}
 	case TALLY_REC_DIFF:
+	case TALLY_REC_HISTORY:
+	case TALLY_REC_RUN:
 		rc |= put_u32(b, r->u.fields.nitems);
-		for (i = 0; i < r->u.fields.nitems; i++)
-			rc |= put_str(b, r->u.fields.items[i].key) |
-			    put_str(b, r->u.fields.items[i].str) |
-			    put_dbl(b, r->u.fields.items[i].num);
+		for (i = 0; i < r->u.fields.nitems; i++) {
+			const struct tally_field *x = &r->u.fields.items[i];
+
+			rc |= put_str(b, x->key) | put_str(b, x->str) |
+			    put_dbl(b, x->num);
+			/* An array: its length + 1, 0 for none. */
+			rc |= put_u32(b, x->strv != NULL ? x->nstrv + 1 : 0);
+			for (len = 0; x->strv != NULL && len < x->nstrv; len++)
+				rc |= put_str(b, x->strv[len]);
+		}
 		break;
 	}
 	if (rc != TALLY_OK || b->len - start - 4 > UINT32_MAX)
@@ -1137,6 +1145,8 @@ struct dec {
 	size_t			 catt;
 	struct tally_field	*fld;
 	size_t			 cfld;
+	const char		**fsv;
+	size_t			 cfsv;
 };
 
 struct rd {
@@ -1354,18 +1364,35 @@ decode(struct dec *x)
 		break;
 	}
 	case TALLY_REC_DIFF:
+	case TALLY_REC_HISTORY:
+	case TALLY_REC_RUN: {
+		size_t ns = 0, k, m;
+
 		n = get_u32(&d);
+		/* No frame holds more strings than bytes. */
 		if (n > (size_t)(d.end - d.p) || grow((void **)&x->fld,
-		    &x->cfld, n + 1, sizeof(*x->fld)))
+		    &x->cfld, n + 1, sizeof(*x->fld)) ||
+		    grow((void **)&x->fsv, &x->cfsv,
+		    (size_t)(d.end - d.p) / 4 + 1, sizeof(*x->fsv)))
 			return TALLY_EPARSE;
 		for (i = 0; i < n; i++) {
+			memset(&x->fld[i], 0, sizeof(x->fld[i]));
 			x->fld[i].key = get_str(&d);
 			x->fld[i].str = get_str(&d);
 			x->fld[i].num = get_dbl(&d);
+			if ((m = get_u32(&d)) == 0)
+				continue;
+			if (m - 1 > x->cfsv - ns)
+				return TALLY_EPARSE;
+			x->fld[i].strv = &x->fsv[ns];
+			x->fld[i].nstrv = m - 1;
+			for (k = 0; k < m - 1; k++)
+				x->fsv[ns++] = get_str(&d);
 		}
 		r->u.fields.items = x->fld;
 		r->u.fields.nitems = n;
 		break;
+	}
 	default:
 		return TALLY_EPARSE;
 	}
@@ -1381,6 +1408,7 @@ dec_free(struct dec *x)
 	free(x->kv[1]);
 	free(x->att);
 	free(x->fld);
+	free(x->fsv);
 }
 
 /* ---- the spill file and its runs ---- */
@@ -2178,6 +2206,8 @@ tally_merge_add(struct tally_merge *m, const struct tally_record *rec,
 	case TALLY_REC_ERROR:
 	case TALLY_REC_PERF:
 	case TALLY_REC_DIFF:
+	case TALLY_REC_HISTORY:
+	case TALLY_REC_RUN:
 		if (m->broken)
 			return tally_error_set(err, TALLY_EIO, 0, 0,
 			    "merge stopped after a temporary file error");

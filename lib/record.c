@@ -9,7 +9,8 @@ static const char *status_names[TALLY_NSTATUS] = {
 };
 
 static const char *type_names[] = {
-	NULL, "test", "suite", "meta", "error", "perf", "diff"
+	NULL, "test", "suite", "meta", "error", "perf", "diff",
+	"history", "run"
 };
 
 const char *
@@ -34,7 +35,7 @@ tally_status_parse(const char *s, enum tally_status *out)
 const char *
 tally_type_name(enum tally_type t)
 {
-	return t >= TALLY_REC_TEST && t <= TALLY_REC_DIFF ? type_names[t] : NULL;
+	return t >= TALLY_REC_TEST && t <= TALLY_REC_RUN ? type_names[t] : NULL;
 }
 
 int
@@ -42,7 +43,7 @@ tally_type_parse(const char *s, enum tally_type *out)
 {
 	int i;
 
-	for (i = TALLY_REC_TEST; s != NULL && i <= TALLY_REC_DIFF; i++)
+	for (i = TALLY_REC_TEST; s != NULL && i <= TALLY_REC_RUN; i++)
 		if (strcmp(s, type_names[i]) == 0) {
 			*out = (enum tally_type)i;
 			return TALLY_OK;
@@ -264,7 +265,9 @@ tally_record_dup(const struct tally_record *rec, struct tally_record **out)
 		r->u.perf.properties = dup_kv(rec->u.perf.properties,
 		    rec->u.perf.nproperties, &bad);
 		break;
-	case TALLY_REC_DIFF: {
+	case TALLY_REC_DIFF:
+	case TALLY_REC_HISTORY:
+	case TALLY_REC_RUN: {
 		const struct tally_fields *s = &rec->u.fields;
 		struct tally_fields *d = &r->u.fields;
 
@@ -276,6 +279,15 @@ tally_record_dup(const struct tally_record *rec, struct tally_record **out)
 			d->items[i] = s->items[i];
 			d->items[i].key = dup_str(s->items[i].key, &bad);
 			d->items[i].str = dup_str(s->items[i].str, &bad);
+			d->items[i].strv = s->items[i].strv == NULL ? NULL :
+			    dup_strv(s->items[i].strv, s->items[i].nstrv,
+			    &bad);
+			if (s->items[i].strv != NULL &&
+			    d->items[i].strv == NULL)
+				d->items[i].strv = calloc(1, sizeof(char *));
+			if (s->items[i].strv != NULL &&
+			    d->items[i].strv == NULL)
+				bad = 1;
 		}
 		break;
 	}
@@ -340,10 +352,17 @@ tally_record_free(struct tally_record *r)
 		free_kv(r->u.perf.properties, r->u.perf.nproperties);
 		break;
 	case TALLY_REC_DIFF:
+	case TALLY_REC_HISTORY:
+	case TALLY_REC_RUN:
 		for (i = 0; r->u.fields.items != NULL &&
 		    i < r->u.fields.nitems; i++) {
 			free((char *)r->u.fields.items[i].key);
 			free((char *)r->u.fields.items[i].str);
+			if (r->u.fields.items[i].nstrv > 0)
+				free_strv(r->u.fields.items[i].strv,
+				    r->u.fields.items[i].nstrv);
+			else
+				free(r->u.fields.items[i].strv);
 		}
 		free(r->u.fields.items);
 		break;

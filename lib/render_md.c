@@ -23,6 +23,7 @@
 #include "escape.h"
 #include "render.h"
 #include "render_diff.h"
+#include "render_history.h"
 #include "render_util.h"
 
 #define DEFAULT_BUDGET	(1024 * 1024)	/* GitHub's step summary limit */
@@ -57,6 +58,7 @@ struct plan {
 	size_t	 suites;	/* per-suite table */
 	size_t	 cats;		/* per-category table */
 	size_t	 ndiff;		/* a diff's tests listed per change */
+	size_t	 history;	/* a history's lists and runs */
 };
 
 struct md {
@@ -804,6 +806,8 @@ render(struct md *m, const struct plan *p)
 	if (p->core < 3)
 		return;
 	tally_diff_md(&m->o, &m->diff, p->ndiff);
+	if (p->history)
+		tally_history_md(&m->o, m->rep->history);
 	if (p->matrix)
 		matrix(m);
 	if (p->cats)
@@ -876,7 +880,8 @@ plan_budget(struct md *m, struct plan *p, size_t budget)
 		{ &p->suites, 0 }, { &p->nslow, 0 }, { &p->meta, 0 },
 		{ &p->cats, 0 }, { &p->ndiff, 100 }, { &p->nfail, 100 }, { &p->ntrace, 0 }, { &p->nfail, 10 },
 		{ &p->nmsg, 0 }, { &p->matrix, 0 }, { &p->nflaky, 0 },
-		{ &p->nfail, 0 }, { &p->ndiff, 0 }, { &p->nerrors, 0 },
+		{ &p->nfail, 0 }, { &p->ndiff, 0 }, { &p->history, 0 },
+		{ &p->nerrors, 0 },
 		{ &p->core, 0 },
 	};
 	size_t i, max;
@@ -1029,7 +1034,7 @@ tally_render_markdown(const struct tally_report *rep,
 	p.nfail = p.nmsg = p.ntrace = m.pfailed.n;
 	p.nflaky = m.pflaky.n;
 	p.nslow = m.nslow;
-	p.suites = p.cats = 1;
+	p.suites = p.cats = p.history = 1;
 	for (size_t i = 0; i < TALLY_NDS; i++)
 		if (m.diff.sec[i].n > p.ndiff)
 			p.ndiff = m.diff.sec[i].n;

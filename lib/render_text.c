@@ -11,6 +11,7 @@
 #include "escape.h"
 #include "render.h"
 #include "render_diff.h"
+#include "render_history.h"
 #include "render_util.h"
 
 #define DEFAULT_TOP	10
@@ -585,6 +586,7 @@ tally_render_text(const struct tally_report *rep,
 	failures(&t);
 	input_errors(&t);
 	tally_diff_text(&t.o, &dv, t.opts->color);
+	tally_history_text(&t.o, rep->history, t.opts->color);
 	totals(&t);
 	verdict(&t);
 	rc = tally_out_status(&t.o, err);

@@ -12,6 +12,7 @@
 
 #include "internal.h"
 #include "render.h"
+#include "render_history.h"
 
 /* Add a row here when a renderer lands: { "name", tally_render_name }. */
 /* streams: the renderer reads tests only through tally_report_next_test. */
@@ -440,6 +441,10 @@ build(struct tally_report *r, struct tally_merge *m,
 		case TALLY_REC_DIFF:
 			rc = keep_diff(r, rec);
 			break;
+		case TALLY_REC_HISTORY:
+		case TALLY_REC_RUN:
+			rc = tally_histview_add(&r->history, rec);
+			break;
 		case TALLY_REC_META:
 			for (j = 0; j < rec->u.meta.nitems && rc == TALLY_OK;
 			    j++)
@@ -559,6 +564,7 @@ tally_report_free(struct tally_report *r)
 	unkeep(r->perf, r->nperf);
 	free(r->gates);
 	tally_record_free((struct tally_record *)r->diff);
+	tally_histview_free(r->history);
 	if (p != NULL)
 		tally_merge_free(p->m);
 	free(p);

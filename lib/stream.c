@@ -181,16 +181,26 @@ static void
 w_fields(struct tally_buf *b, const struct tally_fields *f)
 {
 	const struct tally_field *x;
-	size_t i;
+	size_t i, k;
 
 	for (i = 0; i < f->nitems; i++) {
 		x = &f->items[i];
-		if (x->key == NULL || (x->str == NULL && !isfinite(x->num)))
+		if (x->key == NULL || (x->str == NULL && x->strv == NULL &&
+		    !isfinite(x->num)))
 			continue;
 		tally_buf_addc(b, ',');
 		tally_esc_json_str(b, x->key);
 		tally_buf_addc(b, ':');
-		if (x->str != NULL)
+		if (x->strv != NULL) {
+			tally_buf_addc(b, '[');
+			for (k = 0; k < x->nstrv; k++) {
+				if (k > 0)
+					tally_buf_addc(b, ',');
+				tally_esc_json_str(b, x->strv[k] ?
+				    x->strv[k] : "");
+			}
+			tally_buf_addc(b, ']');
+		} else if (x->str != NULL)
 			tally_esc_json_str(b, x->str);
 		else if (x->num == floor(x->num) && fabs(x->num) < 1e15)
 			w_int(b, (long long)x->num);
@@ -278,6 +288,8 @@ tally_stream_format(struct tally_buf *b, const struct tally_record *r)
 		break;
 	}
 	case TALLY_REC_DIFF:
+	case TALLY_REC_HISTORY:
+	case TALLY_REC_RUN:
 		w_fields(b, &r->u.fields);
 		break;
 	}
@@ -353,6 +365,8 @@ struct rd {
 	size_t		  natt;
 	struct tally_field *fld;
 	size_t		  nfld;
+	const char	**fsv;
+	size_t		  nfsv;
 };
 
 /*
@@ -640,31 +654,48 @@ r_test(struct rd *rd, const struct fields *o, struct tally_test *t)
 	return 0;
 }
 
-/* A summary record: every string or finite number but the envelope. */
+/*
+ * A summary record: every string, array of strings or finite number but
+ * the envelope.
+ */
 static int
 r_fields(struct rd *rd, const cJSON *j, struct tally_fields *f)
 {
 	static const char *const envelope[] = { "v", "type", "source",
 	    "labels" };
-	const cJSON *c;
-	size_t i, n = 0;
+	const cJSON *c, *e;
+	size_t i, n = 0, ns = 0;
 
+	/* The strings of every array first: fsv must not move later. */
+	cJSON_ArrayForEach(c, j)
+		if (cJSON_IsArray(c))
+			ns += (size_t)cJSON_GetArraySize(c);
 	if (grow((void **)&rd->fld, &rd->nfld,
-	    (size_t)cJSON_GetArraySize(j) + 1, sizeof(*rd->fld)))
+	    (size_t)cJSON_GetArraySize(j) + 1, sizeof(*rd->fld)) ||
+	    grow((void **)&rd->fsv, &rd->nfsv, ns + 1, sizeof(*rd->fsv)))
 		return TALLY_ENOMEM;
+	ns = 0;
 	cJSON_ArrayForEach(c, j) {
 		for (i = 0; i < sizeof(envelope) / sizeof(envelope[0]); i++)
 			if (strcmp(c->string, envelope[i]) == 0)
 				break;
 		if (i < sizeof(envelope) / sizeof(envelope[0]))
 			continue;
+		memset(&rd->fld[n], 0, sizeof(rd->fld[n]));
+		rd->fld[n].key = c->string;
 		if (cJSON_IsString(c))
-			rd->fld[n] = (struct tally_field){ c->string,
-			    c->valuestring, 0 };
+			rd->fld[n].str = c->valuestring;
 		else if (cJSON_IsNumber(c) && isfinite(c->valuedouble))
-			rd->fld[n] = (struct tally_field){ c->string, NULL,
-			    c->valuedouble };
-		else
+			rd->fld[n].num = c->valuedouble;
+		else if (cJSON_IsArray(c)) {
+			rd->fld[n].strv = &rd->fsv[ns];
+			cJSON_ArrayForEach(e, c) {
+				if (!cJSON_IsString(e))
+					return TALLY_EPARSE;
+				rd->fsv[ns++] = e->valuestring;
+				rd->fld[n].nstrv++;
+			}
+		} else
 			continue;
 		n++;
 	}
@@ -744,6 +775,8 @@ r_record(struct rd *rd, const cJSON *j, struct tally_record *r)
 		    &p->nproperties);
 	}
 	case TALLY_REC_DIFF:
+	case TALLY_REC_HISTORY:
+	case TALLY_REC_RUN:
 		return r_fields(rd, j, &r->u.fields);
 	}
 	return TALLY_EPARSE;
@@ -801,5 +834,6 @@ tally_read_stream(struct tally_src *src, struct tally_sink *sink,
 	free(rd.kv[2]);
 	free(rd.att);
 	free(rd.fld);
+	free(rd.fsv);
 	return st;
 }

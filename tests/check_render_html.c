@@ -92,6 +92,8 @@ fix_report(struct fix *f)
 			push(&rep->perf, &rep->nperf, r);
 			break;
 		case TALLY_REC_DIFF:
+		case TALLY_REC_HISTORY:
+		case TALLY_REC_RUN:
 			break;
 		case TALLY_REC_META:
 			for (j = 0; j < r->u.meta.nitems; j++) {

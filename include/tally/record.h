@@ -21,7 +21,9 @@ enum tally_type {
 	TALLY_REC_META,
 	TALLY_REC_ERROR,
 	TALLY_REC_PERF,
-	TALLY_REC_DIFF
+	TALLY_REC_DIFF,
+	TALLY_REC_HISTORY,
+	TALLY_REC_RUN
 };
 
 /* CTRF's status vocabulary. */
@@ -121,13 +123,16 @@ struct tally_perf {
 };
 
 /*
- * Flat named members, each a string or (str NULL) a number: the body of
- * the summary records (stream type "diff"), written in this order.
+ * Flat named members, each a string, an array of strings (strv) or, with
+ * both NULL, a number: the body of the summary records (stream types
+ * "diff", "history" and "run"), written in this order.
  */
 struct tally_field {
 	const char	*key;
 	const char	*str;
 	double		 num;
+	const char	**strv;
+	size_t		 nstrv;
 };
 
 struct tally_fields {
@@ -146,7 +151,7 @@ struct tally_record {
 		struct tally_meta	meta;
 		struct tally_errrec	error;
 		struct tally_perf	perf;
-		struct tally_fields	fields;	/* diff */
+		struct tally_fields	fields;	/* diff, history, run */
 	} u;
 };
 

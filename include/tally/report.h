@@ -76,6 +76,9 @@ struct tally_report {
 	 * tests marked removed: they are BASE's. */
 	const struct tally_record *diff;
 	size_t		 changes[TALLY_NCHANGE];
+	/* A history stream (tally-history(1)): what the renderers show of
+	 * it, NULL when the input is not one. */
+	struct tally_histview *history;
 };
 
 /* How a report is built. */

@@ -21,8 +21,8 @@ expect_synopsis tally-diff
 # Each run collected, with the metadata a CI job would add.
 for n in 1 2 3 4; do
 	tally collect "$D/run$n.xml" > "$T/run$n.jsonl"
-	printf '{"v":1,"type":"meta","meta":{"commit":"c%s","run_id":"%s"}}\n' \
-	    "$n" "$n" >> "$T/run$n.jsonl"
+	printf '{"v":1,"type":"meta","meta":{"commit":"c%s","run_id":"%s","time":"2026-12-0%sT08:00:00Z"}}\n' \
+	    "$n" "$n" "$n" >> "$T/run$n.jsonl"
 done
 # The change of one test: change(FILE NAME) prints "change durationChange".
 change() {
@@ -114,7 +114,7 @@ expect_out '"type":"diff"'
 
 # tally render of a diff stream.
 run render-text 0 tally-render -f text "$T/d23.jsonl"
-expect_out "=== Compared with c2 (run 2)"
+expect_out "=== Compared with c2 (run 2, 2026-12-02T08:00:00Z)"
 expect_out "1 new failure, 0 still failing, 2 fixed, 1 newly skipped, 1 new, 0 removed, 8 unchanged; 1 slower, 0 faster"
 expect_out "=== New failures (1)"
 expect_out "  project › tests.test_scenario › test_regresses"
@@ -130,7 +130,7 @@ expect_out "  project › tests.test_scenario › test_removed_after_run3"
 # Totals are NEW's: the removed test is BASE's.
 expect_out "$(jq -s '[.[] | select(.type=="test")] | length' "$T/run4.jsonl") tests,"
 run render-markdown 0 tally-render -f markdown "$T/d34.jsonl"
-expect_out "### Compared with c3 \\(run 3\\)"
+expect_out "### Compared with c3 \\(run 3, 2026\\-12\\-03T08\\:00\\:00Z\\)"
 expect_out "#### ❌ New failures (1)"
 expect_out "- project › tests\\.test\\_scenario › test\\_flips"
 expect_out "#### Removed tests (1)"
