@@ -285,8 +285,8 @@ summary(struct join *j, struct tally_error *err)
 		rc = run_fields(&v, &n, &j->now, 1);
 	first = n;
 	nmeta = j->base.nmeta + j->now.nmeta;
-	if (rc == TALLY_OK && nmeta > 0 &&
-	    (offs = calloc(nmeta, sizeof(*offs))) == NULL)
+	if (rc == TALLY_OK &&
+	    (offs = calloc(nmeta + 1, sizeof(*offs))) == NULL)
 		rc = TALLY_ENOMEM;
 	if (rc == TALLY_OK)
 		rc = meta_fields(&v, &n, &j->base, "base", &keys, offs);
