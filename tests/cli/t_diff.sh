@@ -158,3 +158,10 @@ expect_out "(1 test removed)"
 run gate-removed-none 0 tally-render -f text --fail-on removed "$T/d23.jsonl"
 run gate-not-a-diff 1 tally-render -f text --fail-on new-failure "$T/run3.jsonl"
 expect_out "not a diff stream"
+# JSON (CTRF): every test keeps its change in its extra.
+run render-json 0 tally-render -f json "$T/d34.jsonl"
+is json-changes "$(jq -r '.results.tests[] | .extra.change' "$OUT" | sort | uniq -c | tr -s ' ' | tr '\n' ';')" \
+    "$(jq -r 'select(.type=="test") | .change' "$T/d34.jsonl" | sort | uniq -c | tr -s ' ' | tr '\n' ';')"
+run render-json-slower 0 tally-render -f json "$T/d23.jsonl"
+is json-slower "$(jq -r '.results.tests[] | select(.name=="test_slows_down") | "\(.extra.durationChange) \(.extra.baseDuration)"' "$OUT")" \
+    "slower $(jq -r 'select(.name=="test_slows_down") | .duration' "$T/run2.jsonl")"
