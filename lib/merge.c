@@ -872,6 +872,13 @@ test_cmp(const struct tally_record *a, const struct tally_record *b)
 	}
 }
 
+int
+tally_merge_test_cmp(const struct tally_record *a,
+    const struct tally_record *b)
+{
+	return test_cmp(a, b);
+}
+
 static int
 tentry_cmp(const void *a, const void *b)
 {
@@ -1063,6 +1070,8 @@ encode(struct tally_buf *b, const struct tally_record *r, const char *line)
 		for (i = 0; i < t->nattempts; i++)
 			rc |= put_att(b, &t->attempts[i]);
 		rc |= put_kv(b, t->properties, t->nproperties);
+		rc |= put_str(b, t->change) | put_str(b, t->duration_change);
+		rc |= put_dbl(b, t->base_duration);
 		break;
 	}
 	case TALLY_REC_SUITE: {
@@ -1099,6 +1108,21 @@ encode(struct tally_buf *b, const struct tally_record *r, const char *line)
 		rc |= put_kv(b, p->properties, p->nproperties);
 		break;
 	}
+	case TALLY_REC_DIFF:
+	case TALLY_REC_HISTORY:
+	case TALLY_REC_RUN:
+		rc |= put_u32(b, r->u.fields.nitems);
+		for (i = 0; i < r->u.fields.nitems; i++) {
+			const struct tally_field *x = &r->u.fields.items[i];
+
+			rc |= put_str(b, x->key) | put_str(b, x->str) |
+			    put_dbl(b, x->num);
+			/* An array: its length + 1, 0 for none. */
+			rc |= put_u32(b, x->strv != NULL ? x->nstrv + 1 : 0);
+			for (len = 0; x->strv != NULL && len < x->nstrv; len++)
+				rc |= put_str(b, x->strv[len]);
+		}
+		break;
 	}
 	if (rc != TALLY_OK || b->len - start - 4 > UINT32_MAX)
 		return TALLY_ENOMEM;
@@ -1119,6 +1143,10 @@ struct dec {
 	size_t			 ckv[2];
 	struct tally_attempt	*att;
 	size_t			 catt;
+	struct tally_field	*fld;
+	size_t			 cfld;
+	const char		**fsv;
+	size_t			 cfsv;
 };
 
 struct rd {
@@ -1287,6 +1315,9 @@ decode(struct dec *x)
 		t->attempts = x->att;
 		t->nattempts = n;
 		get_kv(&d, x, 1, &t->properties, &t->nproperties);
+		t->change = get_str(&d);
+		t->duration_change = get_str(&d);
+		t->base_duration = get_dbl(&d);
 		break;
 	}
 	case TALLY_REC_SUITE: {
@@ -1332,6 +1363,36 @@ decode(struct dec *x)
 		get_kv(&d, x, 1, &p->properties, &p->nproperties);
 		break;
 	}
+	case TALLY_REC_DIFF:
+	case TALLY_REC_HISTORY:
+	case TALLY_REC_RUN: {
+		size_t ns = 0, k, m;
+
+		n = get_u32(&d);
+		/* No frame holds more strings than bytes. */
+		if (n > (size_t)(d.end - d.p) || grow((void **)&x->fld,
+		    &x->cfld, n + 1, sizeof(*x->fld)) ||
+		    grow((void **)&x->fsv, &x->cfsv,
+		    (size_t)(d.end - d.p) / 4 + 1, sizeof(*x->fsv)))
+			return TALLY_EPARSE;
+		for (i = 0; i < n; i++) {
+			memset(&x->fld[i], 0, sizeof(x->fld[i]));
+			x->fld[i].key = get_str(&d);
+			x->fld[i].str = get_str(&d);
+			x->fld[i].num = get_dbl(&d);
+			if ((m = get_u32(&d)) == 0)
+				continue;
+			if (m - 1 > x->cfsv - ns)
+				return TALLY_EPARSE;
+			x->fld[i].strv = &x->fsv[ns];
+			x->fld[i].nstrv = m - 1;
+			for (k = 0; k < m - 1; k++)
+				x->fsv[ns++] = get_str(&d);
+		}
+		r->u.fields.items = x->fld;
+		r->u.fields.nitems = n;
+		break;
+	}
 	default:
 		return TALLY_EPARSE;
 	}
@@ -1346,6 +1407,8 @@ dec_free(struct dec *x)
 	free(x->kv[0]);
 	free(x->kv[1]);
 	free(x->att);
+	free(x->fld);
+	free(x->fsv);
 }
 
 /* ---- the spill file and its runs ---- */
@@ -2133,6 +2196,9 @@ tally_merge_add(struct tally_merge *m, const struct tally_record *rec,
 	case TALLY_REC_SUITE:
 	case TALLY_REC_ERROR:
 	case TALLY_REC_PERF:
+	case TALLY_REC_DIFF:
+	case TALLY_REC_HISTORY:
+	case TALLY_REC_RUN:
 		if (m->broken)
 			return tally_error_set(err, TALLY_EIO, 0, 0,
 			    "merge stopped after a temporary file error");

@@ -9,7 +9,8 @@ static const char *status_names[TALLY_NSTATUS] = {
 };
 
 static const char *type_names[] = {
-	NULL, "test", "suite", "meta", "error", "perf"
+	NULL, "test", "suite", "meta", "error", "perf", "diff",
+	"history", "run"
 };
 
 const char *
@@ -34,7 +35,7 @@ tally_status_parse(const char *s, enum tally_status *out)
 const char *
 tally_type_name(enum tally_type t)
 {
-	return t >= TALLY_REC_TEST && t <= TALLY_REC_PERF ? type_names[t] : NULL;
+	return t >= TALLY_REC_TEST && t <= TALLY_REC_RUN ? type_names[t] : NULL;
 }
 
 int
@@ -42,7 +43,7 @@ tally_type_parse(const char *s, enum tally_type *out)
 {
 	int i;
 
-	for (i = TALLY_REC_TEST; s != NULL && i <= TALLY_REC_PERF; i++)
+	for (i = TALLY_REC_TEST; s != NULL && i <= TALLY_REC_RUN; i++)
 		if (strcmp(s, type_names[i]) == 0) {
 			*out = (enum tally_type)i;
 			return TALLY_OK;
@@ -58,6 +59,7 @@ tally_record_init(struct tally_record *rec, enum tally_type type)
 	switch (type) {
 	case TALLY_REC_TEST:
 		rec->u.test.duration = -1;
+		rec->u.test.base_duration = -1;
 		break;
 	case TALLY_REC_SUITE:
 		rec->u.suite.duration = -1;
@@ -73,6 +75,17 @@ tally_record_init(struct tally_record *rec, enum tally_type type)
 	default:
 		break;
 	}
+}
+
+const struct tally_field *
+tally_field_get(const struct tally_fields *f, const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < f->nitems; i++)
+		if (f->items[i].key != NULL && strcmp(f->items[i].key, key) == 0)
+			return &f->items[i];
+	return NULL;
 }
 
 const char *
@@ -214,6 +227,8 @@ tally_record_dup(const struct tally_record *rec, struct tally_record **out)
 		d->file_path = dup_str(s->file_path, &bad);
 		d->category = dup_str(s->category, &bad);
 		d->properties = dup_kv(s->properties, s->nproperties, &bad);
+		d->change = dup_str(s->change, &bad);
+		d->duration_change = dup_str(s->duration_change, &bad);
 		d->attempts = NULL;
 		if (s->nattempts > 0) {
 			d->attempts = calloc(s->nattempts, sizeof(*d->attempts));
@@ -250,6 +265,32 @@ tally_record_dup(const struct tally_record *rec, struct tally_record **out)
 		r->u.perf.properties = dup_kv(rec->u.perf.properties,
 		    rec->u.perf.nproperties, &bad);
 		break;
+	case TALLY_REC_DIFF:
+	case TALLY_REC_HISTORY:
+	case TALLY_REC_RUN: {
+		const struct tally_fields *s = &rec->u.fields;
+		struct tally_fields *d = &r->u.fields;
+
+		d->items = NULL;
+		if (s->nitems > 0 && (d->items = calloc(s->nitems,
+		    sizeof(*d->items))) == NULL)
+			bad = 1;
+		for (i = 0; d->items != NULL && i < s->nitems; i++) {
+			d->items[i] = s->items[i];
+			d->items[i].key = dup_str(s->items[i].key, &bad);
+			d->items[i].str = dup_str(s->items[i].str, &bad);
+			d->items[i].strv = s->items[i].strv == NULL ? NULL :
+			    dup_strv(s->items[i].strv, s->items[i].nstrv,
+			    &bad);
+			if (s->items[i].strv != NULL &&
+			    d->items[i].strv == NULL)
+				d->items[i].strv = calloc(1, sizeof(char *));
+			if (s->items[i].strv != NULL &&
+			    d->items[i].strv == NULL)
+				bad = 1;
+		}
+		break;
+	}
 	}
 	if (bad) {
 		tally_record_free(r);
@@ -284,6 +325,8 @@ tally_record_free(struct tally_record *r)
 		free((char *)t->file_path);
 		free((char *)t->category);
 		free_kv(t->properties, t->nproperties);
+		free((char *)t->change);
+		free((char *)t->duration_change);
 		for (i = 0; t->attempts != NULL && i < t->nattempts; i++)
 			free_attempt(&t->attempts[i]);
 		free(t->attempts);
@@ -307,6 +350,21 @@ tally_record_free(struct tally_record *r)
 		free((char *)r->u.perf.name);
 		free((char *)r->u.perf.method);
 		free_kv(r->u.perf.properties, r->u.perf.nproperties);
+		break;
+	case TALLY_REC_DIFF:
+	case TALLY_REC_HISTORY:
+	case TALLY_REC_RUN:
+		for (i = 0; r->u.fields.items != NULL &&
+		    i < r->u.fields.nitems; i++) {
+			free((char *)r->u.fields.items[i].key);
+			free((char *)r->u.fields.items[i].str);
+			if (r->u.fields.items[i].nstrv > 0)
+				free_strv(r->u.fields.items[i].strv,
+				    r->u.fields.items[i].nstrv);
+			else
+				free(r->u.fields.items[i].strv);
+		}
+		free(r->u.fields.items);
 		break;
 	}
 	free(r);

@@ -390,13 +390,18 @@ test(struct jw *w, const struct tally_record *r)
 	jw_lines(w, "stdout", t->stdout_text);
 	jw_lines(w, "stderr", t->stderr_text);
 	if (t->classname != NULL || r->nlabels > 0 || t->nproperties > 0 ||
-	    t->type != NULL || r->source != NULL) {
+	    t->type != NULL || r->source != NULL || t->change != NULL) {
 		jw_open(w, "extra", '{');
 		jw_str(w, "classname", t->classname);
 		jw_str(w, "errorType", t->type);
 		jw_labels(w, "labels", r->labels, r->nlabels);
 		jw_pairs(w, "properties", t->properties, t->nproperties);
 		jw_str(w, "source", r->source);
+		/* A diff stream's (tally-diff(1)). */
+		jw_str(w, "change", t->change);
+		jw_str(w, "durationChange", t->duration_change);
+		if (t->base_duration >= 0)
+			jw_num(w, "baseDuration", t->base_duration);
 		jw_close(w, '}');
 	}
 	jw_close(w, '}');

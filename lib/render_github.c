@@ -18,6 +18,7 @@
 
 #include "escape.h"
 #include "render.h"
+#include "render_diff.h"
 #include "render_util.h"
 
 #define META_LINES	20	/* metadata lines in the notice */
@@ -185,7 +186,8 @@ failures(struct gh *g, const struct tally_record **v, size_t n)
 		    t->message != NULL ? ": " : "") != TALLY_OK)
 			nomem(g);
 		start(g, "error", t->file_path, t->line, 0);
-		put_title(g, "", v[i]);
+		put_title(g, t->change != NULL && strcmp(t->change,
+		    "new-failure") == 0 ? "New failure: " : "", v[i]);
 		message(g, first.data, t->message, t->trace);
 		finish(g);
 		tally_buf_free(&first);
@@ -293,6 +295,7 @@ tally_render_github(const struct tally_report *rep,
 {
 	static const struct tally_render_opts defaults;
 	struct tally_picks failed, fl;
+	struct tally_diffview dv;
 	struct gh g;
 	int rc;
 
@@ -306,7 +309,15 @@ tally_render_github(const struct tally_report *rep,
 	    DEFAULT_CAP) - 1;
 	/* No more annotations than the cap: that many of each at most. */
 	memset(&fl, 0, sizeof(fl));
-	if ((rc = tally_pick_failed(rep, g.left, &failed)) != TALLY_OK ||
+	memset(&failed, 0, sizeof(failed));
+	/* A diff: its new failures first, then those still failing. */
+	if ((rc = tally_diffview_build(&dv, rep, g.left)) == TALLY_OK &&
+	    rep->diff != NULL)
+		rc = tally_diff_failures(&dv, &failed.v, &failed.n,
+		    &failed.total);
+	else if (rc == TALLY_OK)
+		rc = tally_pick_failed(rep, g.left, &failed);
+	if (rc != TALLY_OK ||
 	    (rc = tally_pick_flaky(rep, g.left, &fl)) != TALLY_OK) {
 		if (rc == TALLY_ENOMEM)
 			nomem(&g);
@@ -321,6 +332,7 @@ tally_render_github(const struct tally_report *rep,
 	rc = tally_out_status(&g.o, err);
 	tally_picks_free(&failed);
 	tally_picks_free(&fl);
+	tally_diffview_free(&dv);
 	tally_buf_free(&g.a);
 	tally_buf_free(&g.msg);
 	tally_out_fini(&g.o);

@@ -22,6 +22,8 @@
 
 #include "escape.h"
 #include "render.h"
+#include "render_diff.h"
+#include "render_history.h"
 #include "render_util.h"
 
 #define DEFAULT_BUDGET	(1024 * 1024)	/* GitHub's step summary limit */
@@ -55,6 +57,8 @@ struct plan {
 	size_t	 meta;		/* metadata table */
 	size_t	 suites;	/* per-suite table */
 	size_t	 cats;		/* per-category table */
+	size_t	 ndiff;		/* a diff's tests listed per change */
+	size_t	 history;	/* a history's lists and runs */
 };
 
 struct md {
@@ -75,6 +79,7 @@ struct md {
 	const char **rowv, **colv;
 	size_t	 nrow, ncol, rk, ck;
 	struct tally_buf a, b;		/* scratch */
+	struct tally_diffview diff;
 };
 
 static int
@@ -800,6 +805,9 @@ render(struct md *m, const struct plan *p)
 		summary_line(m);
 	if (p->core < 3)
 		return;
+	tally_diff_md(&m->o, &m->diff, p->ndiff);
+	if (p->history)
+		tally_history_md(&m->o, m->rep->history);
 	if (p->matrix)
 		matrix(m);
 	if (p->cats)
@@ -882,9 +890,11 @@ plan_budget(struct md *m, struct plan *p, size_t budget)
 		size_t	 floor;
 	} steps[] = {
 		{ &p->suites, 0 }, { &p->nslow, 0 }, { &p->meta, 0 },
-		{ &p->cats, 0 }, { &p->nfail, 100 }, { &p->ntrace, 0 }, { &p->nfail, 10 },
+		{ &p->cats, 0 }, { &p->ndiff, 100 }, { &p->nfail, 100 }, { &p->ntrace, 0 }, { &p->nfail, 10 },
 		{ &p->nmsg, 0 }, { &p->matrix, 0 }, { &p->nflaky, 0 },
-		{ &p->nfail, 0 }, { &p->nerrors, 0 }, { &p->core, 0 },
+		{ &p->nfail, 0 }, { &p->ndiff, 0 }, { &p->history, 0 },
+		{ &p->nerrors, 0 },
+		{ &p->core, 0 },
 	};
 	size_t i, max;
 	int rc;
@@ -976,7 +986,9 @@ prepare(struct md *m, size_t budget)
 	    TALLY_OK ||
 	    (rc = tally_pick_flaky(m->rep, budget / 3 + 1, &m->pflaky)) !=
 	    TALLY_OK ||
-	    (rc = tally_pick_slowest(m->rep, top, &m->pslow)) != TALLY_OK)
+	    (rc = tally_pick_slowest(m->rep, top, &m->pslow)) != TALLY_OK ||
+	    (rc = tally_diffview_build(&m->diff, m->rep, budget / 4 + 1)) !=
+	    TALLY_OK)
 		return rc;
 	m->failed = m->pfailed.v;
 	m->nfailed = m->pfailed.total;
@@ -1034,7 +1046,10 @@ tally_render_markdown(const struct tally_report *rep,
 	p.nfail = p.nmsg = p.ntrace = m.pfailed.n;
 	p.nflaky = m.pflaky.n;
 	p.nslow = m.nslow;
-	p.suites = p.cats = 1;
+	p.suites = p.cats = p.history = 1;
+	for (size_t i = 0; i < TALLY_NDS; i++)
+		if (m.diff.sec[i].n > p.ndiff)
+			p.ndiff = m.diff.sec[i].n;
 	if ((rc = plan_budget(&m, &p, budget)) != TALLY_OK)
 		goto out;
 	tally_out_init(&m.o, fp, 0);
@@ -1048,6 +1063,7 @@ out:
 	tally_picks_free(&m.pfailed);
 	tally_picks_free(&m.pflaky);
 	tally_picks_free(&m.pslow);
+	tally_diffview_free(&m.diff);
 	free(m.varying);
 	free(m.rowv);
 	free(m.colv);

@@ -13,6 +13,8 @@
 
 #include "escape.h"
 #include "render.h"
+#include "render_diff.h"
+#include "render_history.h"
 #include "render_util.h"
 
 #define DEFAULT_TOP	10
@@ -560,9 +562,13 @@ tally_render_text(const struct tally_report *rep,
     const struct tally_render_opts *opts, FILE *fp, struct tally_error *err)
 {
 	static const struct tally_render_opts defaults;
+	struct tally_diffview dv;
 	struct text t;
 	int rc;
 
+	if ((rc = tally_diffview_build(&dv, rep, LISTED)) != TALLY_OK)
+		return tally_error_set(err, rc, 0, 0, "%s",
+		    tally_strerror(rc));
 	memset(&t, 0, sizeof(t));
 	t.rep = rep;
 	t.opts = opts != NULL ? opts : &defaults;
@@ -588,6 +594,8 @@ tally_render_text(const struct tally_report *rep,
 	flaky(&t);
 	failures(&t);
 	input_errors(&t);
+	tally_diff_text(&t.o, &dv, t.opts->color);
+	tally_history_text(&t.o, rep->history, t.opts->color);
 	totals(&t);
 	verdict(&t);
 	t.o.guard = 0;
@@ -598,5 +606,6 @@ tally_render_text(const struct tally_report *rep,
 	tally_buf_free(&t.title);
 	tally_buf_free(&t.clean);
 	tally_out_fini(&t.o);
+	tally_diffview_free(&dv);
 	return rc;
 }

@@ -12,6 +12,7 @@
 
 #include "internal.h"
 #include "render.h"
+#include "render_history.h"
 
 /* Add a row here when a renderer lands: { "name", tally_render_name }. */
 /* streams: the renderer reads tests only through tally_report_next_test. */
@@ -67,6 +68,8 @@ static const struct {
 	{ "error",	TALLY_GATE_ERROR },
 	{ "flaky",	TALLY_GATE_FLAKY },
 	{ "empty",	TALLY_GATE_EMPTY },
+	{ "new-failure", TALLY_GATE_NEW_FAILURE },
+	{ "removed",	TALLY_GATE_REMOVED },
 };
 
 int
@@ -273,6 +276,28 @@ add_gate(struct tally_report *r, const char *name, int failed)
 	return TALLY_OK;
 }
 
+/* A gate on a diff stream's changes; any other stream fails it. */
+static int
+diff_gate(struct tally_report *r, const char *name, enum tally_change c,
+    const char *one, const char *many)
+{
+	struct tally_gate *g;
+	size_t n = r->changes[c];
+
+	if (add_gate(r, name, r->diff == NULL || n > 0) != TALLY_OK)
+		return TALLY_ENOMEM;
+	g = &r->gates[r->ngates - 1];
+	if (r->diff == NULL)
+		snprintf(g->detail, sizeof(g->detail),
+		    "not a diff stream: see tally-diff(1)");
+	else if (n == 0)
+		snprintf(g->detail, sizeof(g->detail), "no %s", many);
+	else
+		snprintf(g->detail, sizeof(g->detail), "%zu %s", n,
+		    plural(n, one, many));
+	return TALLY_OK;
+}
+
 static int
 gates_eval(struct tally_report *r, const struct tally_report_opts *o)
 {
@@ -327,6 +352,14 @@ gates_eval(struct tally_report *r, const struct tally_report_opts *o)
 			snprintf(g->detail, sizeof(g->detail), "%zu test %s", n,
 			    plural(n, "result", "results"));
 	}
+	if (o->fail_on & TALLY_GATE_NEW_FAILURE)
+		if (diff_gate(r, "new-failure", TALLY_CHANGE_NEW_FAILURE,
+		    "new failure", "new failures") != TALLY_OK)
+			return TALLY_ENOMEM;
+	if (o->fail_on & TALLY_GATE_REMOVED)
+		if (diff_gate(r, "removed", TALLY_CHANGE_REMOVED,
+		    "test removed", "tests removed") != TALLY_OK)
+			return TALLY_ENOMEM;
 	if (o->min_pass_rate >= 0) {
 		int bad = t->pass_rate < o->min_pass_rate;
 
@@ -355,6 +388,20 @@ keep(const struct tally_record ***v, size_t *n, size_t *cap,
 	return TALLY_OK;
 }
 
+/* The first diff summary is the report's; a stream has one. */
+static int
+keep_diff(struct tally_report *r, const struct tally_record *rec)
+{
+	struct tally_record *dup;
+
+	if (r->diff != NULL)
+		return TALLY_OK;
+	if (tally_record_dup(rec, &dup) != TALLY_OK)
+		return TALLY_ENOMEM;
+	r->diff = dup;
+	return TALLY_OK;
+}
+
 /*
  * One pass over the merged records: totals, metadata, and copies of the
  * records the report keeps (tests only when they are not streamed).
@@ -365,6 +412,7 @@ build(struct tally_report *r, struct tally_merge *m,
 {
 	struct priv *p = r->priv;
 	const struct tally_record *rec;
+	enum tally_change chg = TALLY_CHANGE_UNCHANGED;
 	size_t i, j, ct = 0, cs = 0, ce = 0, cp = 0;
 	int rc = TALLY_OK, more;
 
@@ -373,7 +421,12 @@ build(struct tally_report *r, struct tally_merge *m,
 	while (rc == TALLY_OK && (more = tally_merge_next(m, &rec, err)) == 1) {
 		switch (rec->type) {
 		case TALLY_REC_TEST:
-			count_test(&r->totals, &rec->u.test);
+			if (tally_change_parse(rec->u.test.change, &chg) ==
+			    TALLY_OK)
+				r->changes[chg]++;
+			if (rec->u.test.change == NULL ||
+			    chg != TALLY_CHANGE_REMOVED)
+				count_test(&r->totals, &rec->u.test);
 			if (!p->streamed)
 				rc = keep(&r->tests, &r->ntests, &ct, rec);
 			break;
@@ -385,6 +438,13 @@ build(struct tally_report *r, struct tally_merge *m,
 			break;
 		case TALLY_REC_PERF:
 			rc = keep(&r->perf, &r->nperf, &cp, rec);
+			break;
+		case TALLY_REC_DIFF:
+			rc = keep_diff(r, rec);
+			break;
+		case TALLY_REC_HISTORY:
+		case TALLY_REC_RUN:
+			rc = tally_histview_add(&r->history, rec);
 			break;
 		case TALLY_REC_META:
 			for (j = 0; j < rec->u.meta.nitems && rc == TALLY_OK;
@@ -504,6 +564,8 @@ tally_report_free(struct tally_report *r)
 	unkeep(r->errors, r->nerrors);
 	unkeep(r->perf, r->nperf);
 	free(r->gates);
+	tally_record_free((struct tally_record *)r->diff);
+	tally_histview_free(r->history);
 	if (p != NULL)
 		tally_merge_free(p->m);
 	free(p);

@@ -176,6 +176,39 @@ w_attempts(struct tally_buf *b, const struct tally_attempt *a, size_t n)
 	tally_buf_addc(b, ']');
 }
 
+/* A summary record's members; their keys may be anyone's words. */
+static void
+w_fields(struct tally_buf *b, const struct tally_fields *f)
+{
+	const struct tally_field *x;
+	size_t i, k;
+
+	for (i = 0; i < f->nitems; i++) {
+		x = &f->items[i];
+		if (x->key == NULL || (x->str == NULL && x->strv == NULL &&
+		    !isfinite(x->num)))
+			continue;
+		tally_buf_addc(b, ',');
+		tally_esc_json_str(b, x->key);
+		tally_buf_addc(b, ':');
+		if (x->strv != NULL) {
+			tally_buf_addc(b, '[');
+			for (k = 0; k < x->nstrv; k++) {
+				if (k > 0)
+					tally_buf_addc(b, ',');
+				tally_esc_json_str(b, x->strv[k] ?
+				    x->strv[k] : "");
+			}
+			tally_buf_addc(b, ']');
+		} else if (x->str != NULL)
+			tally_esc_json_str(b, x->str);
+		else if (x->num == floor(x->num) && fabs(x->num) < 1e15)
+			w_int(b, (long long)x->num);
+		else
+			tally_buf_printf(b, "%.15g", x->num);
+	}
+}
+
 int
 tally_stream_format(struct tally_buf *b, const struct tally_record *r)
 {
@@ -206,6 +239,9 @@ tally_stream_format(struct tally_buf *b, const struct tally_record *r)
 			tally_buf_adds(b, ",\"flaky\":true");
 		w_attempts(b, t->attempts, t->nattempts);
 		w_pairs(b, "properties", t->properties, t->nproperties);
+		w_str(b, "change", t->change);
+		w_str(b, "durationChange", t->duration_change);
+		w_num(b, "baseDuration", t->base_duration);
 		break;
 	}
 	case TALLY_REC_SUITE: {
@@ -251,6 +287,11 @@ tally_stream_format(struct tally_buf *b, const struct tally_record *r)
 		w_pairs(b, "properties", p->properties, p->nproperties);
 		break;
 	}
+	case TALLY_REC_DIFF:
+	case TALLY_REC_HISTORY:
+	case TALLY_REC_RUN:
+		w_fields(b, &r->u.fields);
+		break;
 	}
 	w_str(b, "source", r->source);
 	w_map(b, "labels", r->labels, r->nlabels);
@@ -322,6 +363,10 @@ struct rd {
 	size_t		  nkv[3];
 	struct tally_attempt *att;
 	size_t		  natt;
+	struct tally_field *fld;
+	size_t		  nfld;
+	const char	**fsv;
+	size_t		  nfsv;
 };
 
 /*
@@ -331,10 +376,13 @@ struct rd {
  * matter.  field_name is sorted (strcmp) for bsearch.
  */
 enum field {
+	F_BASE_DURATION,
 	F_CATEGORY,
+	F_CHANGE,
 	F_CLASSNAME,
 	F_COLUMN,
 	F_DURATION,
+	F_DURATION_CHANGE,
 	F_ERROR_TYPE,
 	F_ERRORS,
 	F_FAILURES,
@@ -375,7 +423,8 @@ enum field {
 };
 
 static const char *const field_name[NFIELD] = {
-	"category", "classname", "column", "duration", "errorType",
+	"baseDuration", "category", "change", "classname", "column",
+	"duration", "durationChange", "errorType",
 	"errors", "failures", "filePath", "flaky", "hostname", "labels",
 	"line", "max", "mean", "median", "message", "meta", "method",
 	"min", "name", "p90", "p95", "p99", "properties", "rawStatus",
@@ -567,6 +616,9 @@ r_test(struct rd *rd, const struct fields *o, struct tally_test *t)
 	t->stderr_text = f_str(o, F_STDERR);
 	t->retries = r_long(o, F_RETRIES, 0);
 	t->flaky = cJSON_IsTrue(o->f[F_FLAKY]);
+	t->change = f_str(o, F_CHANGE);
+	t->duration_change = f_str(o, F_DURATION_CHANGE);
+	t->base_duration = r_num(o, F_BASE_DURATION, -1);
 	if ((rc = r_strv(rd, 0, o->f[F_SUITE], &t->suite, &t->nsuite)) != 0)
 		return rc;
 	if ((rc = r_kv(rd, 1, o->f[F_PROPERTIES], &t->properties,
@@ -599,6 +651,56 @@ r_test(struct rd *rd, const struct fields *o, struct tally_test *t)
 	}
 	t->attempts = rd->att;
 	t->nattempts = i;
+	return 0;
+}
+
+/*
+ * A summary record: every string, array of strings or finite number but
+ * the envelope.
+ */
+static int
+r_fields(struct rd *rd, const cJSON *j, struct tally_fields *f)
+{
+	static const char *const envelope[] = { "v", "type", "source",
+	    "labels" };
+	const cJSON *c, *e;
+	size_t i, n = 0, ns = 0;
+
+	/* The strings of every array first: fsv must not move later. */
+	cJSON_ArrayForEach(c, j)
+		if (cJSON_IsArray(c))
+			ns += (size_t)cJSON_GetArraySize(c);
+	if (grow((void **)&rd->fld, &rd->nfld,
+	    (size_t)cJSON_GetArraySize(j) + 1, sizeof(*rd->fld)) ||
+	    grow((void **)&rd->fsv, &rd->nfsv, ns + 1, sizeof(*rd->fsv)))
+		return TALLY_ENOMEM;
+	ns = 0;
+	cJSON_ArrayForEach(c, j) {
+		for (i = 0; i < sizeof(envelope) / sizeof(envelope[0]); i++)
+			if (strcmp(c->string, envelope[i]) == 0)
+				break;
+		if (i < sizeof(envelope) / sizeof(envelope[0]))
+			continue;
+		memset(&rd->fld[n], 0, sizeof(rd->fld[n]));
+		rd->fld[n].key = c->string;
+		if (cJSON_IsString(c))
+			rd->fld[n].str = c->valuestring;
+		else if (cJSON_IsNumber(c) && isfinite(c->valuedouble))
+			rd->fld[n].num = c->valuedouble;
+		else if (cJSON_IsArray(c)) {
+			rd->fld[n].strv = &rd->fsv[ns];
+			cJSON_ArrayForEach(e, c) {
+				if (!cJSON_IsString(e))
+					return TALLY_EPARSE;
+				rd->fsv[ns++] = e->valuestring;
+				rd->fld[n].nstrv++;
+			}
+		} else
+			continue;
+		n++;
+	}
+	f->items = rd->fld;
+	f->nitems = n;
 	return 0;
 }
 
@@ -672,6 +774,10 @@ r_record(struct rd *rd, const cJSON *j, struct tally_record *r)
 		return r_kv(rd, 1, o->f[F_PROPERTIES], &p->properties,
 		    &p->nproperties);
 	}
+	case TALLY_REC_DIFF:
+	case TALLY_REC_HISTORY:
+	case TALLY_REC_RUN:
+		return r_fields(rd, j, &r->u.fields);
 	}
 	return TALLY_EPARSE;
 }
@@ -727,5 +833,7 @@ tally_read_stream(struct tally_src *src, struct tally_sink *sink,
 	free(rd.kv[1]);
 	free(rd.kv[2]);
 	free(rd.att);
+	free(rd.fld);
+	free(rd.fsv);
 	return st;
 }

@@ -91,6 +91,10 @@ fix_report(struct fix *f)
 		case TALLY_REC_PERF:
 			push(&rep->perf, &rep->nperf, r);
 			break;
+		case TALLY_REC_DIFF:
+		case TALLY_REC_HISTORY:
+		case TALLY_REC_RUN:
+			break;
 		case TALLY_REC_META:
 			for (j = 0; j < r->u.meta.nitems; j++) {
 				rep->meta = realloc(rep->meta, (rep->nmeta + 1) *

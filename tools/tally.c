@@ -12,7 +12,7 @@
 #include "cli.h"
 
 static const char *const commands[] = {
-	"collect", "merge", "organize", "render",
+	"collect", "diff", "history", "merge", "organize", "render",
 };
 
 static void
@@ -20,7 +20,7 @@ usage(FILE *fp)
 {
 	fputs("usage: tally command [argument ...]\n"
 	    "       tally --help | --version\n"
-	    "commands: collect, merge, organize, render\n", fp);
+	    "commands: collect, diff, history, merge, organize, render\n", fp);
 }
 
 int

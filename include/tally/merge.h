@@ -56,6 +56,13 @@ int	tally_merge_next(struct tally_merge *m, const struct tally_record **out,
 void	tally_merge_rewind(struct tally_merge *m);
 
 /*
+ * Compare two test records from tally_merge_next() (labels canonical) in
+ * canonical order: <0, 0 (the same test) or >0.
+ */
+int	tally_merge_test_cmp(const struct tally_record *a,
+	    const struct tally_record *b);
+
+/*
  * A sink that merges what it receives and, at end, replays the merged
  * records into next (borrowed) and calls next's end.
  */

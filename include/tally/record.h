@@ -20,7 +20,10 @@ enum tally_type {
 	TALLY_REC_SUITE,
 	TALLY_REC_META,
 	TALLY_REC_ERROR,
-	TALLY_REC_PERF
+	TALLY_REC_PERF,
+	TALLY_REC_DIFF,
+	TALLY_REC_HISTORY,
+	TALLY_REC_RUN
 };
 
 /* CTRF's status vocabulary. */
@@ -74,6 +77,10 @@ struct tally_test {
 	size_t		 nattempts;
 	struct tally_kv	*properties;
 	size_t		 nproperties;
+	/* Set by tally diff (see tally/diff.h), NULL and -1 otherwise. */
+	const char	*change;	/* "new-failure", "fixed", ... */
+	const char	*duration_change; /* "slower", "faster" */
+	double		 base_duration;	/* BASE's duration, ms, -1 */
 };
 
 /* Suite-level facts (stream type "suite"). */
@@ -115,6 +122,24 @@ struct tally_perf {
 	size_t		 nproperties;
 };
 
+/*
+ * Flat named members, each a string, an array of strings (strv) or, with
+ * both NULL, a number: the body of the summary records (stream types
+ * "diff", "history" and "run"), written in this order.
+ */
+struct tally_field {
+	const char	*key;
+	const char	*str;
+	double		 num;
+	const char	**strv;
+	size_t		 nstrv;
+};
+
+struct tally_fields {
+	struct tally_field *items;
+	size_t		 nitems;
+};
+
 struct tally_record {
 	enum tally_type	 type;
 	const char	*source;	/* input file the record came from */
@@ -126,6 +151,7 @@ struct tally_record {
 		struct tally_meta	meta;
 		struct tally_errrec	error;
 		struct tally_perf	perf;
+		struct tally_fields	fields;	/* diff, history, run */
 	} u;
 };
 
@@ -144,6 +170,10 @@ const char	*tally_status_name(enum tally_status st);
 int		 tally_status_parse(const char *s, enum tally_status *out);
 const char	*tally_type_name(enum tally_type t);
 int		 tally_type_parse(const char *s, enum tally_type *out);
+
+/* A member of a summary record by key; NULL when absent. */
+const struct tally_field *tally_field_get(const struct tally_fields *f,
+		    const char *key);
 
 /* Look up a label or property by key; NULL when absent. */
 const char	*tally_kv_get(const struct tally_kv *kv, size_t n,

@@ -17,10 +17,12 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include <tally/diff.h>
 #include <tally/error.h>
 #include <tally/record.h>
 
-/* Gates: --fail-on failed|error|flaky|empty and --min-pass-rate. */
+/* Gates: --fail-on failed|error|flaky|empty|new-failure|removed and
+ * --min-pass-rate. */
 #define TALLY_GATE_FAILED	0x01
 #define TALLY_GATE_ERROR	0x02
 #define TALLY_GATE_FLAKY	0x04
@@ -28,8 +30,10 @@
 /* The error gate only when it fails: lost inputs fail a report that asked
  * for no gate about them (tally-render's default; not a --fail-on word). */
 #define TALLY_GATE_LOST		0x10
+#define TALLY_GATE_NEW_FAILURE	0x20	/* diff streams only */
+#define TALLY_GATE_REMOVED	0x40	/* diff streams only */
 
-/* "failed", "error", "flaky", "empty" to its TALLY_GATE_* bit. */
+/* "failed", "error", ... to its TALLY_GATE_* bit. */
 int	tally_gate_parse(const char *name, unsigned *out);
 
 struct tally_totals {
@@ -70,6 +74,14 @@ struct tally_report {
 	size_t		 ngates;
 	int		 verdict_failed; /* some gate failed */
 	void		*priv;		/* owned internals */
+	/* A diff stream (tally-diff(1)): its summary record, NULL when the
+	 * input is not one, and its tests by change.  Totals leave out the
+	 * tests marked removed: they are BASE's. */
+	const struct tally_record *diff;
+	size_t		 changes[TALLY_NCHANGE];
+	/* A history stream (tally-history(1)): what the renderers show of
+	 * it, NULL when the input is not one. */
+	struct tally_histview *history;
 };
 
 /* How a report is built. */

@@ -12,7 +12,7 @@ expect_err "tally: 'frobnicate' is not a tally command"
 run "no command" 2 tally
 expect_err "usage: tally command"
 run "--help" 0 tally --help
-expect_out "commands: collect, merge, organize, render"
+expect_out "commands: collect, diff, history, merge, organize, render"
 expect_no_err
 
 # Staged install honours PREFIX and DESTDIR; uninstall removes it all.

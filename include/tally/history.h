@@ -1,0 +1,47 @@
+/*
+ * tally/history.h: per-test history over many runs (tally-history(1)).
+ *
+ * Each run is a finished merge table, so its tests come in canonical
+ * order; the runs are joined like N sorted files, one test at a time, so
+ * memory grows with the number of runs, not with the number of tests.
+ *
+ * Ownership: a history owns the merges handed to it; free it with
+ * tally_history_free().  Records handed to the output sink are valid
+ * only for the call.
+ */
+#ifndef TALLY_HISTORY_H
+#define TALLY_HISTORY_H
+
+#include <stddef.h>
+
+#include <tally/error.h>
+#include <tally/record.h>
+#include <tally/sink.h>
+
+struct tally_history;
+struct tally_merge;
+
+int	tally_history_new(struct tally_history **out);
+void	tally_history_free(struct tally_history *h);
+
+/* Add one run: m is finished and owned by h from now on, also on
+ * failure; name (copied) says where it came from. */
+int	tally_history_add(struct tally_history *h, struct tally_merge *m,
+	    const char *name);
+
+/*
+ * Order the runs (by the time, then the run id of their meta records
+ * when every run has a time or every run has a run id; else as added)
+ * and write one "history" record per test, then one "run" record per
+ * run, to out; then out's end.
+ */
+int	tally_history_write(struct tally_history *h, struct tally_sink *out,
+	    struct tally_error *err);
+
+/* Nearest-rank percentile p (0 < p <= 100) of n values, sorted in place;
+ * the median is the mean of the middle two of an even n.  -1 when n is
+ * 0. */
+double	tally_percentile(double *v, size_t n, double p);
+double	tally_median(double *v, size_t n);
+
+#endif /* TALLY_HISTORY_H */

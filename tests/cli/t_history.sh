@@ -1,0 +1,118 @@
+#!/bin/sh
+# tests/cli/t_history.sh: tally-history on four real pytest runs of a
+# small suite whose tests fail, flip, recover, slow down, get skipped,
+# appear and disappear (tests/data/diff, see PROVENANCE.md there).
+. "$(dirname "$0")/lib.sh"
+D=$DATA/diff
+
+run help 0 tally-history --help
+expect_out "usage: tally-history"
+expect_no_err
+run version 0 tally-history --version
+expect_out "tally-history "
+run bad-option 2 tally-history --bogus
+expect_err "usage: tally-history"
+run no-operand 2 tally-history
+expect_err "usage: tally-history"
+expect_synopsis tally-history
+
+is() {	# is NAME GOT WANT
+	if [ "$2" = "$3" ]; then ok "$CASE: $1 is '$3'"
+	else notok "$CASE: $1 is '$2', wanted '$3'"; fi
+}
+# One test's figures: hist FILE NAME MEMBERS...
+hist() {
+	f=$1 n=$2; shift 2
+	q=$(printf '\\(.%s // "-") ' "$@")
+	jq -r --arg n "$n" "select(.type==\"history\" and .name==\$n) | \"$q\"" "$f" | sed 's/ $//'
+}
+
+# Each run collected with its metadata; the runs are stored under names
+# that do not sort in their order.  Run 2 reruns test_stable, which
+# failed first: a flaky pass.
+mkdir "$T/runs"
+i=0
+for n in 3 1 4 2; do
+	i=$((i + 1))
+	tally collect "$D/run$n.xml" > "$T/runs/$i.jsonl"
+	printf '{"v":1,"type":"meta","meta":{"commit":"c%s","run_id":"%s","time":"2026-12-0%sT08:00:00Z"}}\n' \
+	    "$n" "$n" "$n" >> "$T/runs/$i.jsonl"
+	[ "$n" = 2 ] && jq -c 'select(.name=="test_stable") | .status="failed"' \
+	    "$T/runs/$i.jsonl" >> "$T/runs/$i.jsonl"
+done
+
+run by-time 0 tally-history -o "$T/h.jsonl" "$T/runs"
+expect_no_err
+is runs-in-order "$(jq -r 'select(.type=="run") | "\(.run):\(.runId)"' "$T/h.jsonl" | tr '\n' ' ')" \
+    "1:1 2:2 3:3 4:4 "
+is test_flips "$(hist "$T/h.jsonl" test_flips runs passed failed flips flakyRate failureRate lastStatus failingSince failingSinceRun failingSinceCommit failingRuns)" \
+    "4 2 2 3 0.75 0.5 failed 4 4 c4 1"
+is test_regresses "$(hist "$T/h.jsonl" test_regresses flips flakyRate failingSince failingSinceCommit failingRuns)" \
+    "1 0.25 3 c3 2"
+is test_fixed_later "$(hist "$T/h.jsonl" test_fixed_later passed failed flips lastStatus failingSince)" \
+    "2 2 1 passed -"
+is test_skipped_in_run3 "$(hist "$T/h.jsonl" test_skipped_in_run3 runs passed skipped flips)" \
+    "4 3 1 0"
+is test_added_in_run3 "$(hist "$T/h.jsonl" test_added_in_run3 runs)" 2
+is test_removed_after_run3 "$(hist "$T/h.jsonl" test_removed_after_run3 runs lastStatus)" "3 passed"
+# The rerun: a flaky run without a flip.
+is test_stable "$(hist "$T/h.jsonl" test_stable runs passed flakyRuns flips flakyRate)" "4 4 1 0 0.25"
+# Median and p95 (nearest rank) of the durations the runs hold.
+for t in test_slows_down test_pipeline_runs_end_to_end; do
+	want=$(cat "$T"/runs/*.jsonl | jq -s --arg n "$t" '[.[] | select(.name==$n) | .duration] | sort |
+	    (length) as $l | "\(if $l % 2 == 1 then .[($l-1)/2] else (.[$l/2-1] + .[$l/2]) / 2 end) \(.[(0.95*$l | ceil) - 1])"' -r)
+	is "$t-durations" "$(hist "$T/h.jsonl" "$t" medianDuration p95Duration)" "$want"
+done
+# The runs: totals and new failures against the run before.
+is run-records "$(jq -r 'select(.type=="run") | "\(.tests)/\(.failed)/\(.flaky)/\(.newFailures // "-")"' "$T/h.jsonl" | tr '\n' ' ')" \
+    "12/1/0/- 12/2/1/1 13/1/0/1 12/2/0/1 "
+is run-passrate "$(jq -r 'select(.type=="run" and .run==3) | "\(.passRate) \(.commit) \(.time)"' "$T/h.jsonl")" \
+    "91.67 c3 2026-12-03T08:00:00Z"
+# Every test of every run, once.
+is tests "$(jq -s '[.[] | select(.type=="history")] | length' "$T/h.jsonl")" \
+    "$(cat "$T"/runs/*.jsonl | jq -r 'select(.type=="test") | .name' | sort -u | wc -l | tr -d ' ')"
+
+# Without times: by run id, numerically (10 after 9).
+for f in "$T"/runs/*.jsonl; do
+	sed 's/,"time":"[^"]*"//' "$f" > "$f.x"
+done
+sed -i 's/"run_id":"4"/"run_id":"10"/' "$T/runs/3.jsonl.x"
+run by-run-id 0 tally-history "$T/runs/1.jsonl.x" "$T/runs/2.jsonl.x" "$T/runs/3.jsonl.x" "$T/runs/4.jsonl.x"
+is order "$(jq -r 'select(.type=="run") | .runId' "$OUT" | tr '\n' ' ')" "1 2 3 10 "
+# Without metadata: as given.
+for f in "$T"/runs/*.jsonl; do
+	grep -v '"type":"meta"' "$f" > "$f.y"
+done
+run as-given 0 tally-history "$T/runs/4.jsonl.y" "$T/runs/1.jsonl.y"
+is order "$(jq -r 'select(.type=="run") | .path' "$OUT" | tr '\n' ' ')" "$T/runs/4.jsonl.y $T/runs/1.jsonl.y "
+is failing-since-name "$(hist "$OUT" test_regresses failingSince)" "$T/runs/1.jsonl.y"
+
+# The stream reads back: merging keeps every record and member.
+run merge-roundtrip 0 tally-merge "$T/h.jsonl"
+sort "$OUT" > "$T/m1"
+sort "$T/h.jsonl" > "$T/m2"
+same "merge keeps history and run records" "$T/m1" "$T/m2"
+TALLY_MERGE_RUN_BYTES=1 tally-merge "$T/h.jsonl" | sort > "$T/m3"
+same "a spilled merge keeps them" "$T/m1" "$T/m3"
+
+# tally render of a history stream.
+run render-text 0 tally-render -f text "$T/h.jsonl"
+expect_out "=== History: 4 runs, 13 tests"
+expect_out "=== Most flaky (4)"
+expect_out "=== Failing longest (2)"
+expect_out "2 runs, since run 3 (c3)  project › tests.test_scenario › test_regresses"
+is most-flaky "$(grep -A1 '^=== Most flaky' "$OUT" | tail -1 | sed 's/.*› //')" test_flips
+expect_out "    4  4  c4  12 tests, 2 failed, pass rate 83.3%"
+run render-markdown 0 tally-render -f markdown "$T/h.jsonl"
+expect_out "### History: 4 runs, 13 tests"
+expect_out "| 75.0% | 3 | 0 | 4 | project › tests\\.test\\_scenario › test\\_flips |"
+expect_out "| 2 | since run 3 (c3) | project › tests\\.test\\_scenario › test\\_regresses |"
+expect_out "| 4 | 4 | c4 | 12 | 2 | 83.3% |"
+
+# Trouble.
+run missing 2 tally-history "$T/runs/1.jsonl" "$T/nonesuch.jsonl"
+expect_err "tally-history: $T/nonesuch.jsonl: error: No such file or directory"
+run write-error 2 tally-history -o /dev/full "$T/runs"
+expect_err "write error"
+run dispatcher 0 tally history "$T/runs/1.jsonl"
+expect_out '"type":"run"'
