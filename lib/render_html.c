@@ -45,6 +45,7 @@
 #define CAT_CHART_CAP	12	/* categories drawn in the chart */
 #define TOP_DEFAULT	10	/* slowest tests */
 #define FLUSH_AT	65536
+#define OUT_CAP		4096	/* trace, output of a test that passed */
 
 struct w {
 	FILE		*fp;
@@ -86,7 +87,7 @@ struct model {
  * may be streamed, so their ids are looked up again when needed.
  */
 struct ids {
-	size_t		 cat, suite, lset, src, file;
+	size_t		 cat, suite, lset, src, file, cls;
 };
 
 /* Writing. */
@@ -513,7 +514,11 @@ model_test(struct model *m, const struct tally_record *r, struct ids *x,
 		return rc;
 	if (count)
 		group_count(&m->cats.v[x->cat], t);
-	x->src = x->file = SIZE_MAX;
+	x->src = x->file = x->cls = SIZE_MAX;
+	if (t->classname != NULL && *t->classname != '\0' &&
+	    (rc = groups_get(&m->strs, t->classname,
+	    strlen(t->classname), &x->cls)) != TALLY_OK)
+		return rc;
 	if (r->source != NULL && (rc = groups_get(&m->strs, r->source,
 	    strlen(r->source), &x->src)) != TALLY_OK)
 		return rc;
@@ -1740,6 +1745,30 @@ jfield(struct w *w, int *first, const char *key, const char *v)
 	*first = 0;
 }
 
+/*
+ * A trace or output of a test that neither failed nor was flaky: its
+ * first OUT_CAP bytes (cut at a character boundary) and how much more.
+ */
+static void
+jfield_cap(struct w *w, int *first, const char *key, const char *v)
+{
+	size_t n, cut;
+
+	if (v == NULL || *v == '\0')
+		return;
+	if ((n = strlen(v)) <= OUT_CAP) {
+		jfield(w, first, key, v);
+		return;
+	}
+	for (cut = OUT_CAP; cut > 0 && (v[cut] & 0xC0) == 0x80; cut--)
+		;
+	putf(w, "%s\"%s\":\"", *first ? "" : ",", key);
+	wcheck(w, tally_esc_json_script(&w->b, v, cut));
+	putf(w, "\\n\\u2026 %zu bytes more, left out of the page\"",
+	    n - cut);
+	*first = 0;
+}
+
 static void
 jdetails(struct w *w, const struct tally_record *r)
 {
@@ -1747,12 +1776,14 @@ jdetails(struct w *w, const struct tally_record *r)
 	const struct tally_attempt *a;
 	size_t j;
 	int first = 1, f2;
+	void (*out)(struct w *, int *, const char *, const char *);
 
+	out = is_problem(t) || t->flaky ? jfield : jfield_cap;
 	jfield(w, &first, "m", t->message);
 	jfield(w, &first, "y", t->type);
-	jfield(w, &first, "t", t->trace);
-	jfield(w, &first, "o", t->stdout_text);
-	jfield(w, &first, "e", t->stderr_text);
+	out(w, &first, "t", t->trace);
+	out(w, &first, "o", t->stdout_text);
+	out(w, &first, "e", t->stderr_text);
 	if (t->raw_status != NULL && strcmp(t->raw_status,
 	    status_name(t->status)) != 0)
 		jfield(w, &first, "r", t->raw_status);
@@ -1789,6 +1820,25 @@ jdetails(struct w *w, const struct tally_record *r)
 	}
 }
 
+/* An id in the data, -1 for none. */
+static long
+sid(size_t id)
+{
+	return id == SIZE_MAX ? -1 : (long)id;
+}
+
+/* Has the test anything for the details object? */
+static int
+has_details(const struct tally_test *t)
+{
+	return (t->message && *t->message) || (t->trace && *t->trace) ||
+	    (t->stdout_text && *t->stdout_text) || (t->stderr_text &&
+	    *t->stderr_text) || (t->type && *t->type) ||
+	    (t->raw_status != NULL && strcmp(t->raw_status,
+	    status_name(t->status)) != 0) ||
+	    t->nattempts > 0 || t->nproperties > 0;
+}
+
 static void
 data_block(struct w *w, const struct model *m, const char *title)
 {
@@ -1800,7 +1850,7 @@ data_block(struct w *w, const struct model *m, const char *title)
 	int more;
 
 	put(w, "<script type=\"application/json\" id=\"tally-data\">"
-	    "{\"v\":1,\"title\":");
+	    "{\"v\":2,\"title\":");
 	jstr(w, title);
 	put(w, ",\n\"cats\":[");
 	for (i = 0; i < m->cats.n; i++) {
@@ -1837,39 +1887,33 @@ data_block(struct w *w, const struct model *m, const char *title)
 	put(w, "],\n\"tests\":[\n");
 	for (i = 0; (more = next_test(m, &pos, &r)) == 1; i++) {
 		const struct ids *x = ids_of(m, r, &ids);
+		long f[6];
+		size_t nf;
 
 		t = &r->u.test;
 		put(w, i ? ",\n[" : "[");
 		jstr(w, t->name ? t->name : "");
-		put(w, ",");
-		jstr(w, t->classname ? t->classname : "");
-		putf(w, ",%zu,%d,", x->suite, t->status < TALLY_NSTATUS ?
-		    (int)t->status : TALLY_OTHER);
+		putf(w, ",%ld,%zu,%d,", sid(x->cls), x->suite,
+		    t->status < TALLY_NSTATUS ? (int)t->status : TALLY_OTHER);
 		jnum(w, t->duration);
-		if (x->lset == SIZE_MAX)
-			putf(w, ",%zu,-1,", x->cat);
-		else
-			putf(w, ",%zu,%zu,", x->cat, x->lset);
-		putf(w, "%ld,%d,", t->retries > 0 ? t->retries : 0,
-		    t->flaky != 0);
-		if (x->src == SIZE_MAX)
-			put(w, "-1,");
-		else
-			putf(w, "%zu,", x->src);
-		if (x->file == SIZE_MAX)
-			put(w, "-1,");
-		else
-			putf(w, "%zu,", x->file);
-		putf(w, "%ld,", t->line > 0 ? t->line : 0);
-		if ((t->message && *t->message) || (t->trace && *t->trace) ||
-		    (t->stdout_text && *t->stdout_text) || (t->stderr_text &&
-		    *t->stderr_text) || (t->type && *t->type) ||
-		    t->nattempts > 0 || t->nproperties > 0) {
-			put(w, "{");
+		putf(w, ",%zu,%ld", x->cat, sid(x->src));
+		/* The rarer fields last, left out from the end at default. */
+		f[0] = sid(x->lset);
+		f[1] = sid(x->file);
+		f[2] = t->line > 0 ? t->line : 0;
+		f[3] = t->retries > 0 ? t->retries : 0;
+		f[4] = t->flaky != 0;
+		f[5] = has_details(t);
+		for (nf = 6; nf > 0 && f[nf - 1] == (nf <= 2 ? -1 : 0); nf--)
+			;
+		for (j = 0; j < nf && j < 5; j++)
+			putf(w, ",%ld", f[j]);
+		if (nf == 6) {
+			put(w, ",{");
 			jdetails(w, r);
-			put(w, "}]");
-		} else
-			put(w, "0]");
+			put(w, "}");
+		}
+		put(w, "]");
 	}
 	wcheck(w, more < 0 ? more : TALLY_OK);
 	put(w, "\n]}</script>\n");

@@ -593,6 +593,65 @@ END_TEST
  * 100,000 tests: the file stays small and renders fast.  The page is kept
  * for the browser test, and the figures for the record.
  */
+/*
+ * The data block's rows: class names through the string table, the rarer
+ * fields left out at their defaults, and a long output of a passing test
+ * cut (at a character boundary) while a failure's stays whole.
+ */
+START_TEST(compact_rows)
+{
+	struct tally_record recs[3];
+	const struct tally_record *tp[3];
+	struct tally_render_opts o = { .title = "rows" };
+	struct tally_report rep;
+	char *big, *s, *d;
+	size_t i;
+	int rc;
+
+	ck_assert_ptr_nonnull(big = malloc(10001));
+	memset(big, 'x', 10000);
+	memcpy(big + 4095, "\xc3\xa9", 2);	/* across byte 4096 */
+	big[10000] = '\0';
+	memset(&rep, 0, sizeof(rep));
+	for (i = 0; i < 3; i++) {
+		tally_record_init(&recs[i], TALLY_REC_TEST);
+		recs[i].u.test.classname = "pkg.TestThing";
+		recs[i].u.test.duration = 5;
+		recs[i].u.test.stdout_text = big;
+		tp[i] = &recs[i];
+	}
+	recs[0].u.test.name = "test_passes";
+	recs[1].u.test.name = "test_fails";
+	recs[1].u.test.status = TALLY_FAILED;
+	recs[2].u.test.name = "test_flaky";
+	recs[2].u.test.flaky = 1;
+	recs[2].u.test.stdout_text = NULL;
+	recs[2].u.test.classname = NULL;
+	rep.tests = tp;
+	rep.ntests = rep.totals.tests = 3;
+	rep.totals.status[TALLY_PASSED] = 2;
+	rep.totals.status[TALLY_FAILED] = 1;
+	s = render(&rep, &o, &rc, NULL);
+	ck_assert_int_eq(rc, TALLY_OK);
+	ck_assert_ptr_nonnull(d = strstr(s, "id=\"tally-data\">"));
+	ck_assert_ptr_nonnull(strstr(d, "\"strs\":[\"pkg.TestThing\"]"));
+	ck_assert_uint_eq(count(d, "pkg.TestThing"), 1);
+	/* name, class, suite, status, duration, category, source. */
+	ck_assert_ptr_nonnull(strstr(d, "[\"test_passes\",0,0,0,5,0,-1,"
+	    "-1,-1,0,0,0,{\"o\":\"xxxx"));
+	ck_assert_ptr_nonnull(strstr(d, "xxx\\n\\u2026 5905 bytes "
+	    "more, left out of the page\"}]"));
+	ck_assert_ptr_nonnull(strstr(d, "[\"test_fails\",0,0,1,5,0,-1,"
+	    "-1,-1,0,0,0,{\"o\":\"xxxx"));
+	ck_assert_ptr_nonnull(strstr(d, "xxxx\"}]"));
+	ck_assert_ptr_nonnull(strstr(d, "\n[\"test_flaky\",-1,0,0,5,0,-1,"
+	    "-1,-1,0,0,1]"));
+	ck_assert_uint_eq(count(d, "bytes more"), 1);
+	free(s);
+	free(big);
+}
+END_TEST
+
 START_TEST(large_run)
 {
 	enum { N = 100000 };
@@ -717,6 +776,7 @@ suite_render_html(void)
 	tcase_add_test(tc, split_assets);
 	tcase_add_test(tc, split_assets_errors);
 	tcase_add_test(tc, write_error);
+	tcase_add_test(tc, compact_rows);
 	tcase_add_test(tc, large_run);
 	suite_add_tcase(s, tc);
 	return s;

@@ -19,9 +19,21 @@
 
 	var ST = ['passed', 'failed', 'skipped', 'pending', 'other'];
 	var RANK = [5, 0, 3, 4, 1];
-	var NAME = 0, CLS = 1, SUITE = 2, STAT = 3, DUR = 4, CAT = 5, LSET = 6,
-	    RETR = 7, FLAKY = 8, SRC = 9, FILE = 10, LINE = 11, DET = 12;
+	var NAME = 0, CLS = 1, SUITE = 2, STAT = 3, DUR = 4, CAT = 5, SRC = 6,
+	    LSET = 7, FILE = 8, LINE = 9, RETR = 10, FLAKY = 11, DET = 12;
 	var T = D.tests, N = T.length, ROWH = 34, OVER = 12;
+	/* Compact rows: the class name is an index into strs, and the rarer
+	 * fields from LSET on are left out at their defaults. */
+	var DEF = [-1, -1, 0, 0, 0, 0];
+	(function () {
+		var i, j, t;
+		for (i = 0; i < N; i++) {
+			t = T[i];
+			t[CLS] = t[CLS] >= 0 ? D.strs[t[CLS]] : '';
+			for (j = t.length; j <= DET; j++)
+				t[j] = DEF[j - LSET];
+		}
+	})();
 	var KEYS = ['status', 'category', 'suite', 'label', 'q', 'sort', 'dir', 'test'];
 	var $ = function (id) { return document.getElementById(id); };
 	var app = $('app'), q = $('q'), body = $('gbody'), rows = $('rows'),
