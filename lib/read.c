@@ -41,6 +41,7 @@ static const struct format formats[TALLY_FMT_COUNT] = {
 	[TALLY_FMT_MOCHA]	= { "mocha", tally_read_mocha },
 	[TALLY_FMT_BENCHMARK]	= { "pytest-benchmark", tally_read_benchmark },
 	[TALLY_FMT_K6]		= { "k6", tally_read_k6 },
+	[TALLY_FMT_NUNIT]	= { "nunit", tally_read_nunit },
 };
 
 const char *
@@ -231,6 +232,11 @@ tally_format_detect(const unsigned char *head, size_t len)
 
 		if (check_root(h, len))
 			return TALLY_FMT_CHECKXML;
+		/* By the root first: their text may quote JUnit's names. */
+		root = xml_root(h, len, &tag, &taglen, &local, &loclen);
+		if (root == 1 && (is_word(local, loclen, "test-run") ||
+		    is_word(local, loclen, "test-results")))
+			return TALLY_FMT_NUNIT;
 		if (has(h, len, "<testsuite") || has(h, len, "<testcase"))
 			return TALLY_FMT_JUNIT;
 		/*

@@ -1,0 +1,47 @@
+#!/bin/sh
+# tests/cli/t_dotnet.sh: tally-collect on .NET result XML (NUnit), and the
+# gate "tally collect F | tally render -f text --fail-on failed" on each.
+. "$(dirname "$0")/lib.sh"
+N=$DATA/nunit
+
+# gate NAME FILE WANT: collect, then render with the gate; WANT its status.
+gate() {
+	tally collect "$2" >"$T/g.jsonl" 2>"$T/g.err"
+	run_in "$T/g.jsonl" "$1" "$3" tally render -f text --fail-on failed
+}
+
+for f in nunit2.5-mock-assembly nunit2.6.4-mono-fixture-failures \
+    nunit3-console-jenkins-issue50162 nunit3-console-netcore-dorny \
+    nunit3-timewarpinc-failed-child; do
+	run "nunit $f" 0 tally-collect "$N/$f.xml"
+	expect_no_err
+	# One record per test case; the TearDown failure is one more.
+	want=$(xmllint --xpath 'count(//test-case)' "$N/$f.xml")
+	[ "$f" = nunit2.6.4-mono-fixture-failures ] && want=$((want + 1))
+	expect_lines '"type":"test"' "$want"
+	gate "gate $f" "$N/$f.xml" 1
+done
+
+# Out-of-test failures alone still fail the gate.
+cat >"$T/setup.xml" <<'XML'
+<test-run total="1" passed="0" failed="1"><test-suite type="TestFixture"
+ name="Fx" result="Failed" label="Error" site="SetUp"><failure><message>
+boom</message></failure></test-suite></test-run>
+XML
+gate "gate OneTimeSetUp" "$T/setup.xml" 1
+expect_out '(OneTimeSetUp) Fx'
+cat >"$T/counts.xml" <<'XML'
+<test-run total="1" passed="0" failed="1"></test-run>
+XML
+gate "gate counts" "$T/counts.xml" 1
+cat >"$T/pass.xml" <<'XML'
+<test-results total="1" errors="0" failures="0"><test-suite name="S"
+ result="Success"><results><test-case name="N.C.t" result="Success"/>
+</results></test-suite></test-results>
+XML
+gate "gate passing" "$T/pass.xml" 0
+
+# Not well-formed (raw control bytes): an error, exit 2.
+run "nunit control bytes" 2 tally-collect "$N/nunit3-testrunner-issue17521.xml"
+expect_err "nunit3-testrunner-issue17521.xml:31:33: error:"
+expect_lines '"type":"error"' 1
