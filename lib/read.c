@@ -42,6 +42,7 @@ static const struct format formats[TALLY_FMT_COUNT] = {
 	[TALLY_FMT_BENCHMARK]	= { "pytest-benchmark", tally_read_benchmark },
 	[TALLY_FMT_K6]		= { "k6", tally_read_k6 },
 	[TALLY_FMT_NUNIT]	= { "nunit", tally_read_nunit },
+	[TALLY_FMT_XUNIT]	= { "xunit", tally_read_xunit },
 };
 
 const char *
@@ -237,6 +238,9 @@ tally_format_detect(const unsigned char *head, size_t len)
 		if (root == 1 && (is_word(local, loclen, "test-run") ||
 		    is_word(local, loclen, "test-results")))
 			return TALLY_FMT_NUNIT;
+		if (root == 1 && (is_word(local, loclen, "assemblies") ||
+		    is_word(local, loclen, "assembly")))
+			return TALLY_FMT_XUNIT;
 		if (has(h, len, "<testsuite") || has(h, len, "<testcase"))
 			return TALLY_FMT_JUNIT;
 		/*

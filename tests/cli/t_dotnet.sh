@@ -1,6 +1,7 @@
 #!/bin/sh
-# tests/cli/t_dotnet.sh: tally-collect on .NET result XML (NUnit), and the
-# gate "tally collect F | tally render -f text --fail-on failed" on each.
+# tests/cli/t_dotnet.sh: tally-collect on .NET result XML (NUnit,
+# xUnit.net), and the gate "tally collect F | tally render -f text
+# --fail-on failed" on each.
 . "$(dirname "$0")/lib.sh"
 N=$DATA/nunit
 
@@ -45,3 +46,23 @@ gate "gate passing" "$T/pass.xml" 0
 run "nunit control bytes" 2 tally-collect "$N/nunit3-testrunner-issue17521.xml"
 expect_err "nunit3-testrunner-issue17521.xml:31:33: error:"
 expect_lines '"type":"error"' 1
+
+# xUnit.net: one record per <test>, each file has a failure: the gate says 1.
+X=$DATA/xunit
+for f in fixie-xunit-format xunit1.9-pickles xunit2-jenkins-testcase1 \
+    xunit3-v3-native-fail; do
+	run "xunit $f" 0 tally-collect "$X/$f.xml"
+	expect_no_err
+	expect_lines '"type":"test"' "$(xmllint --xpath 'count(//test)' \
+	    "$X/$f.xml")"
+	gate "gate $f" "$X/$f.xml" 1
+done
+cat >"$T/xerr.xml" <<'XML'
+<assemblies><assembly name="a.dll" total="1" passed="1" failed="0"
+ errors="1"><errors><error type="assembly-cleanup" name="a.dll"><failure>
+<message>boom</message></failure></error></errors><collection name="C">
+<test name="N.T.m" type="N.T" result="Pass"/></collection></assembly>
+</assemblies>
+XML
+gate "gate xunit error" "$T/xerr.xml" 1
+expect_out '(assembly-cleanup error) a.dll'
