@@ -66,3 +66,16 @@ cat >"$T/xerr.xml" <<'XML'
 XML
 gate "gate xunit error" "$T/xerr.xml" 1
 expect_out '(assembly-cleanup error) a.dll'
+
+# An XML test format tally does not read is named, with what it reads.
+cat >"$T/testng.xml" <<'XML'
+<?xml version="1.0"?>
+<testng-results skipped="0" failed="1"><suite name="s"/></testng-results>
+XML
+run "testng operand" 2 tally-collect "$T/testng.xml"
+expect_err "$T/testng.xml:1: error: unrecognized format: TestNG XML is not supported (tally reads JUnit, Check, NUnit and xUnit.net XML)"
+mkdir "$T/tng" && cp "$T/testng.xml" "$T/tng/"
+printf '<TestRun id="1"><Results/></TestRun>\n' >"$T/tng/r.trx.xml"
+run "testng in a walk" 0 tally-collect "$T/tng"
+expect_err "$T/tng/testng.xml: warning: TestNG XML is not supported (tally reads JUnit, Check, NUnit and xUnit.net XML), skipped"
+expect_err "$T/tng/r.trx.xml: warning: TRX or CppUnit XML is not supported"
