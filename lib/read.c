@@ -41,6 +41,8 @@ static const struct format formats[TALLY_FMT_COUNT] = {
 	[TALLY_FMT_MOCHA]	= { "mocha", tally_read_mocha },
 	[TALLY_FMT_BENCHMARK]	= { "pytest-benchmark", tally_read_benchmark },
 	[TALLY_FMT_K6]		= { "k6", tally_read_k6 },
+	[TALLY_FMT_NUNIT]	= { "nunit", tally_read_nunit },
+	[TALLY_FMT_XUNIT]	= { "xunit", tally_read_xunit },
 };
 
 const char *
@@ -175,6 +177,28 @@ is_word(const char *s, size_t n, const char *w)
 	return strlen(w) == n && memcmp(s, w, n) == 0;
 }
 
+/* XML formats tally does not read, by root element, for the message. */
+#define XML_READ	"tally reads JUnit, Check, NUnit and xUnit.net XML"
+
+static const char *
+unsupported_xml(const char *local, size_t n)
+{
+	static const char *const roots[][2] = {
+		{ "testng-results", "TestNG XML" },
+		{ "TestRun", "TRX or CppUnit XML" },
+		{ "robot", "Robot Framework output.xml" },
+		{ "TestLog", "Boost.Test XML" },
+		{ "TestResult", "Boost.Test XML" },
+		{ "TestCase", "QtTest XML" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(roots) / sizeof(roots[0]); i++)
+		if (is_word(local, n, roots[i][0]))
+			return roots[i][1];
+	return NULL;
+}
+
 /* "name" as a JSON member name: quoted and followed by a colon. */
 static int
 has_key(const char *h, size_t n, const char *name)
@@ -231,6 +255,14 @@ tally_format_detect(const unsigned char *head, size_t len)
 
 		if (check_root(h, len))
 			return TALLY_FMT_CHECKXML;
+		/* By the root first: their text may quote JUnit's names. */
+		root = xml_root(h, len, &tag, &taglen, &local, &loclen);
+		if (root == 1 && (is_word(local, loclen, "test-run") ||
+		    is_word(local, loclen, "test-results")))
+			return TALLY_FMT_NUNIT;
+		if (root == 1 && (is_word(local, loclen, "assemblies") ||
+		    is_word(local, loclen, "assembly")))
+			return TALLY_FMT_XUNIT;
 		if (has(h, len, "<testsuite") || has(h, len, "<testcase"))
 			return TALLY_FMT_JUNIT;
 		/*
@@ -316,7 +348,7 @@ emit_error(struct tally_sink *sink, const char *name,
 static const char *
 not_results(const unsigned char *head, size_t len, char *buf, size_t size)
 {
-	const char *h = (const char *)head, *e = h + len, *p, *q, *r;
+	const char *h = (const char *)head, *e = h + len, *p, *q, *r, *why;
 	size_t i = 0;
 
 	if (len >= 3 && memcmp(h, "\xEF\xBB\xBF", 3) == 0)
@@ -369,9 +401,30 @@ not_results(const unsigned char *head, size_t len, char *buf, size_t size)
 	    is_word(r, (size_t)(q - r), "testsuite") ||
 	    is_word(r, (size_t)(q - r), "testrun"))
 		return NULL;
+	if ((why = unsupported_xml(r, (size_t)(q - r))) != NULL) {
+		snprintf(buf, size, "%s is not supported (" XML_READ
+		    "), skipped", why);
+		return buf;
+	}
 	snprintf(buf, size, "not a test result file (XML root element "
 	    "'%.*s'), skipped", (int)(q - p - 1 < 64 ? q - p - 1 : 64), p + 1);
 	return buf;
+}
+
+/* The unsupported XML format whose root the input has, else NULL. */
+static const char *
+foreign(const unsigned char *head, size_t len)
+{
+	const char *h = (const char *)head, *tag, *local;
+	size_t taglen, loclen, i = 0;
+
+	if (len >= 3 && memcmp(h, "\xEF\xBB\xBF", 3) == 0)
+		i = 3;
+	while (i < len && isspace((unsigned char)h[i]))
+		i++;
+	if (xml_root(h + i, len - i, &tag, &taglen, &local, &loclen) != 1)
+		return NULL;
+	return unsupported_xml(local, loclen);
 }
 
 /*
@@ -427,6 +480,10 @@ read_fd(int fd, const char *name, enum tally_format fmt,
 				i++;
 			rc = tally_error_set(err, TALLY_EPARSE, 1, 0, i == avail ?
 			    "empty input" : "unrecognized format");
+			if (i < avail && (why = foreign(head, avail)) != NULL)
+				rc = tally_error_set(err, TALLY_EPARSE, 1, 0,
+				    "unrecognized format: %s is not supported "
+				    "(" XML_READ ")", why);
 			goto fail;
 		}
 	}

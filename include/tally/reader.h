@@ -28,6 +28,8 @@ enum tally_format {
 	TALLY_FMT_LOCUST,	/* Locust --csv *_stats.csv */
 	TALLY_FMT_BENCHMARK,	/* pytest-benchmark --benchmark-json */
 	TALLY_FMT_K6,		/* k6 --summary-export / handleSummary JSON */
+	TALLY_FMT_NUNIT,	/* NUnit 2.5 and 3 result XML */
+	TALLY_FMT_XUNIT,	/* xUnit.net v1/v2/v3 XML */
 	TALLY_FMT_COUNT
 };
 
