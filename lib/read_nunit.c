@@ -756,7 +756,7 @@ tally_read_nunit(struct tally_src *src, struct tally_sink *sink,
 	c->sink = sink;
 	c->err = err;
 	c->leaf = -1;
-	if ((rc = tally_xml_open(&c->x, src, err)) == TALLY_OK) {
+	if ((rc = tally_xml_open(&c->x, src, 0, err)) == TALLY_OK) {
 		c->r = tally_xml_reader(c->x);
 		rc = walk(c);
 		tally_xml_close(c->x);
