@@ -18,7 +18,7 @@ PKGS      = libxml-2.0 libcjson libpcre2-8 yaml-0.1
 # chromium for the HTML report's browser tests.
 DEB_PKGS  = build-essential pkg-config libxml2-dev libcjson-dev libpcre2-dev \
             libyaml-dev check mandoc libxml2-utils python3-jsonschema jq \
-            chromium
+            chromium ruby-rspec
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CHECK_CFLAGS = $(shell pkg-config --cflags check 2>/dev/null)

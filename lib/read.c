@@ -42,6 +42,7 @@ static const struct format formats[TALLY_FMT_COUNT] = {
 	[TALLY_FMT_BENCHMARK]	= { "pytest-benchmark", tally_read_benchmark },
 	[TALLY_FMT_K6]		= { "k6", tally_read_k6 },
 	[TALLY_FMT_TAP]		= { "tap", tally_read_tap },
+	[TALLY_FMT_RSPEC]	= { "rspec", tally_read_rspec },
 };
 
 const char *
@@ -307,6 +308,10 @@ tally_format_detect(const unsigned char *head, size_t len)
 			return TALLY_FMT_K6;
 		if (has_key(h, len, "exitcode") && has_key(h, len, "created"))
 			return TALLY_FMT_PYTEST_JSON;
+		if (has_key(h, len, "examples") &&
+		    (has_key(h, len, "full_description") ||
+		    has_key(h, len, "summary_line")))
+			return TALLY_FMT_RSPEC;
 		if (has_key(h, len, "stats") && (has_key(h, len, "passes") ||
 		    has_key(h, len, "suites")))
 			return TALLY_FMT_MOCHA;

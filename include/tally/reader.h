@@ -29,6 +29,7 @@ enum tally_format {
 	TALLY_FMT_BENCHMARK,	/* pytest-benchmark --benchmark-json */
 	TALLY_FMT_K6,		/* k6 --summary-export / handleSummary JSON */
 	TALLY_FMT_TAP,		/* Test Anything Protocol 12, 13, 14 */
+	TALLY_FMT_RSPEC,	/* rspec --format json */
 	TALLY_FMT_COUNT
 };
 
