@@ -123,6 +123,10 @@ int	 tally_read_nunit(struct tally_src *, struct tally_sink *,
 	    struct tally_error *);
 int	 tally_read_xunit(struct tally_src *, struct tally_sink *,
 	    struct tally_error *);
+int	 tally_read_tap(struct tally_src *, struct tally_sink *,
+	    struct tally_error *);
+int	 tally_read_rspec(struct tally_src *, struct tally_sink *,
+	    struct tally_error *);
 
 /*
  * lib/output.c: tally_output_open() always through a named temporary

@@ -43,6 +43,8 @@ static const struct format formats[TALLY_FMT_COUNT] = {
 	[TALLY_FMT_K6]		= { "k6", tally_read_k6 },
 	[TALLY_FMT_NUNIT]	= { "nunit", tally_read_nunit },
 	[TALLY_FMT_XUNIT]	= { "xunit", tally_read_xunit },
+	[TALLY_FMT_TAP]		= { "tap", tally_read_tap },
+	[TALLY_FMT_RSPEC]	= { "rspec", tally_read_rspec },
 };
 
 const char *
@@ -220,6 +222,35 @@ has_key(const char *h, size_t n, const char *name)
 	return 0;
 }
 
+/*
+ * TAP: the first line that is not a comment is "TAP version N", a plan
+ * or a test point.
+ */
+static int
+is_tap(const char *h, size_t len)
+{
+	const char *e;
+	size_t n;
+
+	while (len > 0 && h[0] == '#') {
+		if ((e = memchr(h, '\n', len)) == NULL)
+			return 0;
+		len -= (size_t)(e + 1 - h);
+		h = e + 1;
+	}
+	e = memchr(h, '\n', len);
+	n = e != NULL ? (size_t)(e - h) : len;
+	if (n > 0 && h[n - 1] == '\r')
+		n--;
+	if (n >= 12 && memcmp(h, "TAP version ", 12) == 0)
+		return 1;
+	if (n >= 4 && memcmp(h, "1..", 3) == 0 && isdigit((unsigned char)h[3]))
+		return 1;
+	if (n >= 6 && memcmp(h, "not ok", 6) == 0 && (n == 6 || h[6] == ' '))
+		return 1;
+	return n >= 2 && memcmp(h, "ok", 2) == 0 && (n == 2 || h[2] == ' ');
+}
+
 enum tally_format
 tally_format_detect(const unsigned char *head, size_t len)
 {
@@ -309,6 +340,10 @@ tally_format_detect(const unsigned char *head, size_t len)
 			return TALLY_FMT_K6;
 		if (has_key(h, len, "exitcode") && has_key(h, len, "created"))
 			return TALLY_FMT_PYTEST_JSON;
+		if (has_key(h, len, "examples") &&
+		    (has_key(h, len, "full_description") ||
+		    has_key(h, len, "summary_line")))
+			return TALLY_FMT_RSPEC;
 		if (has_key(h, len, "stats") && (has_key(h, len, "passes") ||
 		    has_key(h, len, "suites")))
 			return TALLY_FMT_MOCHA;
@@ -320,6 +355,8 @@ tally_format_detect(const unsigned char *head, size_t len)
 	if (has(h, len, "\n{\"") && has(h, len, "\"Action\":\"") &&
 	    has(h, len, "\"Package\":\""))
 		return TALLY_FMT_GOTEST;
+	if (is_tap(h, len))
+		return TALLY_FMT_TAP;
 	return TALLY_FMT_AUTO;
 }
 
@@ -532,7 +569,7 @@ static int
 wanted(const char *name)
 {
 	static const char *ext[] = { ".xml", ".json", ".jsonl", ".ndjson",
-	    ".csv" };
+	    ".csv", ".tap" };
 	size_t i, n = strlen(name), k;
 
 	for (i = 0; i < sizeof(ext) / sizeof(ext[0]); i++) {
