@@ -158,6 +158,19 @@ int	 tally_xml_fail(struct tally_xml *x, struct tally_error *err,
 	    int status, const char *fmt, ...)
 	    __attribute__((format(printf, 4, 5)));
 void	 tally_xml_close(struct tally_xml *x);
+/*
+ * Walk the elements of x: start(arg, local name) at each element, end(arg)
+ * at its end (empty elements too), text(arg, value) at each text and
+ * CDATA node; *depth counts the open elements.  Returns like
+ * tally_xml_next() at the end, or the first callback status not TALLY_OK.
+ */
+struct tally_xml_events {
+	int	(*start)(void *arg, const char *name);
+	int	(*end)(void *arg);
+	int	(*text)(void *arg, const char *value);
+};
+int	 tally_xml_walk(struct tally_xml *x, const struct tally_xml_events *ev,
+	    void *arg, int *depth, struct tally_error *err);
 
 /*
  * Durations: the longest one taken is TALLY_MAX_SECONDS (30 days); a

@@ -1109,6 +1109,46 @@ again:
 	return 1;
 }
 
+int
+tally_xml_walk(struct tally_xml *x, const struct tally_xml_events *ev,
+    void *arg, int *depth, struct tally_error *err)
+{
+	const xmlChar *v;
+	int rc, empty;
+
+	while ((rc = tally_xml_next(x, err)) == 1) {
+		switch (xmlTextReaderNodeType(x->r)) {
+		case XML_READER_TYPE_ELEMENT:
+			empty = xmlTextReaderIsEmptyElement(x->r) == 1;
+			if ((rc = ev->start(arg, (const char *)
+			    xmlTextReaderConstLocalName(x->r))) != TALLY_OK)
+				return rc;
+			if (empty) {
+				if ((rc = ev->end(arg)) != TALLY_OK)
+					return rc;
+			} else
+				(*depth)++;
+			break;
+		case XML_READER_TYPE_END_ELEMENT:
+			if (*depth > 0)
+				(*depth)--;
+			if ((rc = ev->end(arg)) != TALLY_OK)
+				return rc;
+			break;
+		case XML_READER_TYPE_TEXT:
+		case XML_READER_TYPE_CDATA:
+			v = xmlTextReaderConstValue(x->r);
+			if (v != NULL && (rc = ev->text(arg, (const char *)v)) !=
+			    TALLY_OK)
+				return rc;
+			break;
+		default:
+			break;
+		}
+	}
+	return rc;
+}
+
 void
 tally_xml_close(struct tally_xml *x)
 {

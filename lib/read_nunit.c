@@ -695,48 +695,33 @@ end(struct nu *c)
 	return rc;
 }
 
+/* The walk's events; blank text beside a CDATA section is indentation. */
 static int
-walk(struct nu *c)
+on_start(void *arg, const char *name)
 {
-	const xmlChar *v;
-	int rc, empty;
+	struct nu *c = arg;
 
-	while ((rc = tally_xml_next(c->x, c->err)) == 1) {
-		switch (xmlTextReaderNodeType(c->r)) {
-		case XML_READER_TYPE_ELEMENT:
-			empty = xmlTextReaderIsEmptyElement(c->r) == 1;
-			c->leaf = -1;
-			if ((rc = start(c, (const char *)
-			    xmlTextReaderConstLocalName(c->r))) != TALLY_OK)
-				return rc;
-			if (empty) {
-				if ((rc = end(c)) != TALLY_OK)
-					return rc;
-			} else
-				c->depth++;
-			break;
-		case XML_READER_TYPE_END_ELEMENT:
-			if (c->depth > 0)
-				c->depth--;
-			if ((rc = end(c)) != TALLY_OK)
-				return rc;
-			break;
-		/* Blank text beside a CDATA section is indentation. */
-		case XML_READER_TYPE_TEXT:
-		case XML_READER_TYPE_CDATA:
-			if (c->leaf < 0 || c->depth != c->leaf_depth + 1)
-				break;
-			v = xmlTextReaderConstValue(c->r);
-			if (v != NULL && (rc = text(c, (const char *)v)) !=
-			    TALLY_OK)
-				return rc;
-			break;
-		default:
-			break;
-		}
-	}
-	return rc;
+	c->leaf = -1;
+	return start(c, name);
 }
+
+static int
+on_end(void *arg)
+{
+	return end(arg);
+}
+
+static int
+on_text(void *arg, const char *value)
+{
+	struct nu *c = arg;
+
+	if (c->leaf < 0 || c->depth != c->leaf_depth + 1)
+		return TALLY_OK;
+	return text(c, value);
+}
+
+static const struct tally_xml_events events = { on_start, on_end, on_text };
 
 int
 tally_read_nunit(struct tally_src *src, struct tally_sink *sink,
@@ -758,7 +743,7 @@ tally_read_nunit(struct tally_src *src, struct tally_sink *sink,
 	c->leaf = -1;
 	if ((rc = tally_xml_open(&c->x, src, 0, err)) == TALLY_OK) {
 		c->r = tally_xml_reader(c->x);
-		rc = walk(c);
+		rc = tally_xml_walk(c->x, &events, c, &c->depth, err);
 		tally_xml_close(c->x);
 	}
 	for (i = 0; i < sizeof(c->st) / sizeof(c->st[0]); i++)
