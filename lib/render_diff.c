@@ -234,6 +234,20 @@ put_runs(struct tally_out *o, const struct tally_report *rep)
 	    fnum(rep, "baseTests"), fnum(rep, "newTests"));
 }
 
+/* The base run's name from the diff record (t), plain (c), escaped by esc. */
+static void
+put_base(struct tally_out *o, const struct tally_report *rep,
+    struct tally_buf *t, struct tally_buf *c, tally_esc_fn esc)
+{
+	if (tally_diff_base_name(t, rep) != TALLY_OK)
+		o->status = o->status ? o->status : TALLY_ENOMEM;
+	tally_buf_reset(c);
+	if (t->len > 0 && tally_strip_ansi(c, t->data, t->len) == TALLY_OK)
+		tally_out_esc(o, esc, c->data, c->len);
+	else
+		tally_out_puts(o, "the base run");
+}
+
 void
 tally_diff_text(struct tally_out *o, const struct tally_diffview *v,
     int color)
@@ -247,16 +261,10 @@ tally_diff_text(struct tally_out *o, const struct tally_diffview *v,
 		return;
 	tally_buf_init(&t);
 	tally_buf_init(&c);
-	if (tally_diff_base_name(&t, v->rep) != TALLY_OK)
-		o->status = o->status ? o->status : TALLY_ENOMEM;
 	tally_out_puts(o, o->n > 0 ? "\n" : "");
 	tally_out_puts(o, color ? "\033[1m=== Compared with " :
 	    "=== Compared with ");
-	tally_buf_reset(&c);
-	if (t.len > 0 && tally_strip_ansi(&c, t.data, t.len) == TALLY_OK)
-		tally_out_esc(o, tally_esc_term_line, c.data, c.len);
-	else
-		tally_out_puts(o, "the base run");
+	put_base(o, v->rep, &t, &c, tally_esc_term_line);
 	tally_out_puts(o, color ? "\033[0m\n  " : "\n  ");
 	put_counts(o, v->rep, "", "");
 	tally_out_puts(o, "\n  ");
@@ -297,14 +305,8 @@ tally_diff_md(struct tally_out *o, const struct tally_diffview *v, size_t n)
 		return;
 	tally_buf_init(&t);
 	tally_buf_init(&c);
-	if (tally_diff_base_name(&t, v->rep) != TALLY_OK)
-		o->status = o->status ? o->status : TALLY_ENOMEM;
 	tally_out_puts(o, "### Compared with ");
-	tally_buf_reset(&c);
-	if (t.len > 0 && tally_strip_ansi(&c, t.data, t.len) == TALLY_OK)
-		tally_out_esc(o, tally_esc_md, c.data, c.len);
-	else
-		tally_out_puts(o, "the base run");
+	put_base(o, v->rep, &t, &c, tally_esc_md);
 	tally_out_puts(o, "\n\n");
 	put_counts(o, v->rep, "**", "**");
 	tally_out_puts(o, ".\n\n");
