@@ -33,9 +33,15 @@ override CFLAGS := -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Wno-unused-parameter 
 	$(CFLAGS) -Iinclude $(PKG_CFLAGS) -DTALLY_VERSION='"$(VERSION)"'
 LDLIBS   += $(PKG_LIBS) -lm
 
-LIB_SRC  = $(sort $(wildcard lib/*.c))
-# The HTML report's CSS and JS live in lib/html/ and become C strings.
-HTML_ASSETS = lib/html/report.css lib/html/report.js
+# libtally: the shared core (records, stream, merge, escape, output) in lib/,
+# the readers in lib/read/, the renderers in lib/render/, organize and its
+# journal and safe file system code in lib/organize/.
+LIB_DIRS = lib lib/read lib/render lib/organize
+LIB_INC  = $(LIB_DIRS:%=-I%)
+LIB_HDR  = $(wildcard $(LIB_DIRS:%=%/*.h))
+LIB_SRC  = $(sort $(wildcard $(LIB_DIRS:%=%/*.c)))
+# The HTML report's CSS and JS live in lib/render/html/ and become C strings.
+HTML_ASSETS = lib/render/html/report.css lib/render/html/report.js
 LIB_OBJ  = $(LIB_SRC:%.c=$(B)/%.o) $(B)/gen/html_assets.o
 TOOL_SRC = $(filter-out tools/cli.c,$(sort $(wildcard tools/*.c)))
 TOOLS    = $(TOOL_SRC:tools/%.c=$(B)/bin/%)
@@ -46,8 +52,9 @@ MAN      = $(sort $(wildcard man/*.[1-9]))
 
 all: $(B)/libtally.a $(B)/libtally.so $(TOOLS)
 
-$(B)/lib/%.o: lib/%.c $(wildcard include/tally/*.h lib/*.h) | $(B)/lib
-	$(CC) $(CFLAGS) -DTALLY_BUILDING_LIB -fPIC -c -o $@ $<
+$(B)/lib/%.o: lib/%.c $(wildcard include/tally/*.h) $(LIB_HDR) | $(B)/lib
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(LIB_INC) -DTALLY_BUILDING_LIB -fPIC -c -o $@ $<
 
 $(B)/gen/html_assets.c: $(HTML_ASSETS) | $(B)/gen
 	@{ echo '/* Generated from $(HTML_ASSETS) by the Makefile. */'; \
@@ -78,8 +85,8 @@ $(B)/tests/suites.h: $(TEST_SRC) | $(B)/tests
 	   for s in $(SUITES); do echo "	X(suite_$$s) \\"; done; \
 	   echo ""; } > $@.tmp && mv $@.tmp $@
 
-$(B)/tests/%.o: tests/%.c $(wildcard tests/*.h) $(wildcard include/tally/*.h lib/*.h) $(B)/tests/suites.h | $(B)/tests
-	$(CC) $(CFLAGS) $(CHECK_CFLAGS) -DTALLY_BUILDING_LIB -I$(B)/tests -Ilib -c -o $@ $<
+$(B)/tests/%.o: tests/%.c $(wildcard tests/*.h) $(wildcard include/tally/*.h) $(LIB_HDR) $(B)/tests/suites.h | $(B)/tests
+	$(CC) $(CFLAGS) $(CHECK_CFLAGS) -DTALLY_BUILDING_LIB -I$(B)/tests $(LIB_INC) -c -o $@ $<
 
 $(B)/tests/runner: $(B)/tests/runner.o $(B)/tests/testutil.o $(TEST_OBJ) $(B)/libtally.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(CHECK_LIBS) $(LDLIBS)
@@ -114,7 +121,7 @@ fuzz:
 	$(MAKE) B=build-fuzz CC=clang CFLAGS="-O1 -g -fsanitize=fuzzer-no-link $(FUZZ_SAN)" build-fuzz/libtally.a
 	for t in read render; do \
 	  clang -O1 -g -fsanitize=fuzzer $(FUZZ_SAN) -D_GNU_SOURCE -DTALLY_BUILDING_LIB \
-	    -Iinclude -Ilib $(PKG_CFLAGS) -o build-fuzz/fuzz_$$t tests/fuzz/fuzz_$$t.c \
+	    -Iinclude $(LIB_INC) $(PKG_CFLAGS) -o build-fuzz/fuzz_$$t tests/fuzz/fuzz_$$t.c \
 	    build-fuzz/libtally.a $(PKG_LIBS) -lm || exit 1; done
 	mkdir -p build-fuzz/corpus build-fuzz/corpus-render
 	build-fuzz/fuzz_read -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -timeout=5 \

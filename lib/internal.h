@@ -138,7 +138,7 @@ int	 tally_output_open_named(struct tally_output **out, const char *path,
 
 /*
  * Hardened streaming XML over a tally_src, shared by the XML readers
- * (lib/read_junit.c): libxml2's xmlTextReader with no network, no DTD, no
+ * (lib/read/read_junit.c): libxml2's xmlTextReader with no network, no DTD, no
  * external entities and its own error handlers.  A DOCTYPE, entity
  * reference nodes and nesting deeper than TALLY_MAX_DEPTH are refused.
  */
@@ -146,7 +146,7 @@ struct tally_xml;
 struct _xmlTextReader;
 /*
  * recover: repair control characters, ANSI escape sequences and invalid
- * UTF-8 in text and attribute values (see lib/read_junit.c, xml_fix).
+ * UTF-8 in text and attribute values (see lib/read/read_junit.c, xml_fix).
  */
 int	 tally_xml_open(struct tally_xml **out, struct tally_src *src,
 	    int recover, struct tally_error *err);
@@ -204,7 +204,7 @@ double	 tally_jduration(struct tally_src *src, long line,
 	    struct tally_jtmp *t, double given, double scale);
 
 /*
- * lib/declared.c: counts a file declares (a summary, tests=/failures=)
+ * lib/read/declared.c: counts a file declares (a summary, tests=/failures=)
  * against the records a reader sent.  A count of -1 is not declared.
  */
 struct tally_declared {

@@ -1291,7 +1291,7 @@ START_TEST(memory_bounded_by_field_cap)
 }
 END_TEST
 
-/* Counts a suite declares and no testcase carries (lib/declared.c). */
+/* Counts a suite declares and no testcase carries (lib/read/declared.c). */
 START_TEST(declared_counts)
 {
 	struct capture c;

@@ -1,0 +1,1031 @@
+/*
+ * lib/organize/organize.c: tally organize.  Plan (walk the tests directory,
+ * classify every test file, work out every destination and refuse
+ * collisions), then apply the plan step by step under a lock with a
+ * write-ahead journal (lib/organize/journal.c), stage the moves in git, and write
+ * the Markdown index.
+ */
+#include <sys/file.h>
+#include <sys/stat.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <tally/organize.h>
+#include <tally/output.h>
+
+#include "escape.h"
+#include "organize_int.h"
+
+#define MAX_WALK_DEPTH	32
+
+/* A test file found by the walk. */
+struct ent {
+	char		*path;		/* relative to the root */
+	char		*dest;		/* where it goes, NULL when in place */
+	const struct tally_category *cat;
+	struct stat	 st;
+};
+
+struct plan {
+	struct ent	*e;
+	size_t		 n;
+	struct jentry	*steps;		/* mkdir and marker steps */
+	size_t		 nsteps;
+	size_t		 problems;
+};
+
+struct ctx {
+	const struct tally_organize_opts *o;
+	const struct tally_rules *r;
+	int		 rootfd;
+	int		 lockfd;
+	struct plan	 p;
+	struct tally_buf content;
+	struct tally_error *err;
+};
+
+static void
+plan_free(struct plan *p)
+{
+	size_t i;
+
+	for (i = 0; i < p->n; i++) {
+		free(p->e[i].path);
+		free(p->e[i].dest);
+	}
+	free(p->e);
+	for (i = 0; i < p->nsteps; i++) {
+		free(p->steps[i].a);
+		free(p->steps[i].b);
+	}
+	free(p->steps);
+	memset(p, 0, sizeof(*p));
+}
+
+static void
+problem(struct ctx *c, int status, const char *file, const char *fmt,
+    const char *a, const char *b)
+{
+	struct tally_error e;
+
+	tally_error_init(&e, file);
+	tally_error_set(&e, status, 0, 0, fmt, a, b);
+	if (status != TALLY_OK)
+		c->p.problems++;
+	if (c->o->diag)
+		c->o->diag(c->o->arg, status, &e);
+}
+
+struct loader {
+	struct ctx	*c;
+	int		 dirfd;
+	const char	*name;
+	const char	*path;
+};
+
+static int
+load_content(void *arg, const char **data, size_t *len,
+    struct tally_error *err)
+{
+	struct loader *l = arg;
+	struct tally_buf *b = &l->c->content;
+	struct stat st;
+	ssize_t n;
+	int fd;
+
+	tally_buf_reset(b);
+	if (tally_buf_reserve(b, TALLY_RULES_MAX_CONTENT + 1) != TALLY_OK)
+		return tally_error_set(err, TALLY_ENOMEM, 0, 0, "out of memory");
+	fd = openat(l->dirfd, l->name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
+	    O_CLOEXEC);
+	if (fd == -1)
+		return fs_error(err, "cannot read", l->path);
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return tally_error_set(err, TALLY_EIO, 0, 0,
+		    "cannot read '%s': not a regular file", l->path);
+	}
+	while (b->len < TALLY_RULES_MAX_CONTENT) {
+		n = read(fd, b->data + b->len, TALLY_RULES_MAX_CONTENT - b->len);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1) {
+			close(fd);
+			return fs_error(err, "cannot read", l->path);
+		}
+		if (n == 0)
+			break;
+		b->len += (size_t)n;
+	}
+	close(fd);
+	b->data[b->len] = '\0';
+	*data = b->data;
+	*len = b->len;
+	return TALLY_OK;
+}
+
+static int
+add_ent(struct ctx *c, const char *path, const struct tally_category *cat,
+    const struct stat *st)
+{
+	struct ent *v;
+
+	if ((c->p.n & 63) == 0) {
+		v = realloc(c->p.e, (c->p.n + 64) * sizeof(*v));
+		if (v == NULL)
+			return TALLY_ENOMEM;
+		c->p.e = v;
+	}
+	memset(&c->p.e[c->p.n], 0, sizeof(struct ent));
+	if ((c->p.e[c->p.n].path = strdup(path)) == NULL)
+		return TALLY_ENOMEM;
+	c->p.e[c->p.n].cat = cat;
+	c->p.e[c->p.n].st = *st;
+	c->p.n++;
+	return TALLY_OK;
+}
+
+/*
+ * Walk the directory dirfd (rel below the tests directory, "" at its
+ * top), classifying every test file.
+ */
+static int
+walk(struct ctx *c, int dirfd, const char *rel, int depth)
+{
+	const struct tally_category *cat;
+	struct tally_error *err = c->err;
+	struct tally_buf sub, full;
+	struct loader l;
+	struct dirent *d;
+	struct stat st;
+	DIR *dp;
+	int fd, rc = TALLY_OK, what;
+	const char *tests = tally_rules_tests_dir(c->r);
+
+	if (depth > MAX_WALK_DEPTH)
+		return tally_error_set(err, TALLY_ELIMIT, 0, 0,
+		    "directories nested deeper than %d below '%s'",
+		    MAX_WALK_DEPTH, tests);
+	if ((fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) ==
+	    -1 || (dp = fdopendir(fd)) == NULL) {
+		if (fd != -1)
+			close(fd);
+		return fs_error(err, "cannot read directory", tests);
+	}
+	tally_buf_init(&sub);
+	tally_buf_init(&full);
+	while (rc == TALLY_OK && (errno = 0, d = readdir(dp)) != NULL) {
+		if (strcmp(d->d_name, ".") == 0 || strcmp(d->d_name, "..") == 0)
+			continue;
+		tally_buf_reset(&sub);
+		tally_buf_reset(&full);
+		if (tally_buf_printf(&sub, "%s%s%s", rel, *rel ? "/" : "",
+		    d->d_name) != TALLY_OK || tally_buf_printf(&full, "%s/%s",
+		    tests, sub.data) != TALLY_OK) {
+			rc = tally_error_set(err, TALLY_ENOMEM, 0, 0,
+			    "out of memory");
+			break;
+		}
+		if (fstatat(dirfd, d->d_name, &st, AT_SYMLINK_NOFOLLOW) == -1) {
+			rc = fs_error(err, "cannot examine", full.data);
+			break;
+		}
+		if (S_ISDIR(st.st_mode)) {
+			rc = tally_rules_select(c->r, sub.data, 1, &what, err);
+			if (rc != TALLY_OK || what == TALLY_RULES_EXCLUDED)
+				continue;
+			fd = openat(dirfd, d->d_name, O_RDONLY | O_DIRECTORY |
+			    O_NOFOLLOW | O_CLOEXEC);
+			if (fd == -1) {
+				rc = fs_error(err, "cannot open", full.data);
+				break;
+			}
+			rc = walk(c, fd, sub.data, depth + 1);
+			close(fd);
+			continue;
+		}
+		if ((rc = tally_rules_select(c->r, sub.data, 0, &what, err)) !=
+		    TALLY_OK || what != TALLY_RULES_TEST)
+			continue;
+		if (!S_ISREG(st.st_mode)) {
+			problem(c, TALLY_OK, full.data, "skipping %s%s",
+			    S_ISLNK(st.st_mode) ? "symbolic link" :
+			    "non-regular file", "");
+			continue;
+		}
+		l.c = c;
+		l.dirfd = dirfd;
+		l.name = d->d_name;
+		l.path = full.data;
+		rc = tally_rules_match(c->r, sub.data, load_content, &l, &cat,
+		    err);
+		if (rc != TALLY_OK) {
+			snprintf(err->file, sizeof(err->file), "%s",
+			    full.data);
+			break;
+		}
+		if (cat != NULL && (rc = add_ent(c, full.data, cat, &st)) !=
+		    TALLY_OK)
+			rc = tally_error_set(err, rc, 0, 0, "out of memory");
+	}
+	if (rc == TALLY_OK && d == NULL && errno != 0)
+		rc = fs_error(err, "cannot read directory", tests);
+	closedir(dp);
+	tally_buf_free(&sub);
+	tally_buf_free(&full);
+	return rc;
+}
+
+static int
+by_path(const void *a, const void *b)
+{
+	return strcmp(((const struct ent *)a)->path,
+	    ((const struct ent *)b)->path);
+}
+
+static int
+by_dest(const void *a, const void *b)
+{
+	const struct ent *x = *(const struct ent *const *)a;
+	const struct ent *y = *(const struct ent *const *)b;
+
+	return strcmp(x->dest, y->dest);
+}
+
+static int
+add_step(struct plan *p, enum tally_organize_kind kind, const char *a,
+    const char *b)
+{
+	struct jentry *v;
+	size_t i;
+
+	for (i = 0; i < p->nsteps; i++)
+		if (p->steps[i].kind == kind && strcmp(p->steps[i].a, a) == 0)
+			return TALLY_OK;
+	if ((v = realloc(p->steps, (p->nsteps + 1) * sizeof(*v))) == NULL)
+		return TALLY_ENOMEM;
+	p->steps = v;
+	memset(&v[p->nsteps], 0, sizeof(*v));
+	v[p->nsteps].kind = kind;
+	if ((v[p->nsteps].a = strdup(a)) == NULL ||
+	    (b && (v[p->nsteps].b = strdup(b)) == NULL)) {
+		free(v[p->nsteps].a);
+		return TALLY_ENOMEM;
+	}
+	p->nsteps++;
+	return TALLY_OK;
+}
+
+/*
+ * The steps that make category directory dir (relative to the root)
+ * ready: a mkdir per missing component, then its marker.  Refuses
+ * symlinks and non-directories in the way.
+ */
+static int
+plan_dir(struct ctx *c, const struct tally_category *cat, const char *dir)
+{
+	struct tally_buf b;
+	struct stat st;
+	const char *p = dir;
+	int fd = -1, rc = TALLY_OK, missing = 0;
+
+	tally_buf_init(&b);
+	/* Each component, outermost first: missing ones are made. */
+	do {
+		p = strchr(p + 1, '/');
+		tally_buf_reset(&b);
+		if (tally_buf_add(&b, dir, p ? (size_t)(p - dir) :
+		    strlen(dir)) != TALLY_OK)
+			goto nomem;
+		if (!missing) {
+			rc = fs_opendir(c->rootfd, b.data, 0, &fd, c->err);
+			if (rc == TALLY_EIO && c->err->sys_errno == ENOENT)
+				missing = 1;
+			else if (rc != TALLY_OK)
+				goto out;
+			else if (p != NULL) {
+				close(fd);
+				fd = -1;
+			}
+		}
+		if (missing && add_step(&c->p, TALLY_ORGANIZE_MKDIR, b.data,
+		    NULL) != TALLY_OK)
+			goto nomem;
+	} while (p != NULL);
+	rc = TALLY_OK;
+	if (cat->marker != NULL) {
+		tally_buf_reset(&b);
+		if (tally_buf_printf(&b, "%s/%s", dir, cat->marker) != TALLY_OK)
+			goto nomem;
+		if (missing || fstatat(fd, cat->marker, &st,
+		    AT_SYMLINK_NOFOLLOW) == -1) {
+			if (!missing && errno != ENOENT) {
+				rc = fs_error(c->err, "cannot examine", b.data);
+				goto out;
+			}
+			if (add_step(&c->p, TALLY_ORGANIZE_MARKER, b.data,
+			    ".tally-marker.tmp") != TALLY_OK)
+				goto nomem;
+			/* The category, for the marker's text. */
+			c->p.steps[c->p.nsteps - 1].ino = (size_t)(cat -
+			    tally_rules_category(c->r, 0));
+		}
+	}
+out:
+	if (fd != -1)
+		close(fd);
+	tally_buf_free(&b);
+	return rc;
+nomem:
+	rc = tally_error_set(c->err, TALLY_ENOMEM, 0, 0, "out of memory");
+	goto out;
+}
+
+/* Does the category directory dir (below tests) hold path? */
+static int
+under(const char *path, const char *dir)
+{
+	size_t n = strlen(dir);
+
+	return strncmp(path, dir, n) == 0 && path[n] == '/';
+}
+
+static int
+make_plan(struct ctx *c)
+{
+	const char *tests = tally_rules_tests_dir(c->r), *base;
+	const struct tally_category *cat;
+	struct tally_error *err = c->err;
+	struct tally_buf b;
+	struct ent **dv = NULL;
+	struct stat st;
+	size_t i, j, nd = 0;
+	char *dir;
+	int fd, rc, used;
+
+	if ((rc = fs_opendir(c->rootfd, tests, 0, &fd, err)) != TALLY_OK) {
+		if (rc == TALLY_EIO && err->sys_errno == ENOENT)
+			return tally_error_set(err, TALLY_EINVAL, 0, 0,
+			    "no tests directory '%s'", tests);
+		return rc;
+	}
+	rc = walk(c, fd, "", 0);
+	close(fd);
+	if (rc != TALLY_OK)
+		return rc;
+	qsort(c->p.e, c->p.n, sizeof(*c->p.e), by_path);
+	tally_buf_init(&b);
+	for (i = 0; i < c->p.n; i++) {
+		struct ent *e = &c->p.e[i];
+
+		tally_buf_reset(&b);
+		if (tally_buf_printf(&b, "%s/%s", tests, e->cat->dir) !=
+		    TALLY_OK)
+			goto nomem;
+		if (under(e->path, b.data))
+			continue;
+		base = strrchr(e->path, '/') + 1;
+		if (tally_buf_printf(&b, "/%s", base) != TALLY_OK ||
+		    (e->dest = strdup(b.data)) == NULL)
+			goto nomem;
+	}
+	/* Two sources with one destination, or a destination taken. */
+	if ((dv = calloc(c->p.n + 1, sizeof(*dv))) == NULL)
+		goto nomem;
+	for (i = 0; i < c->p.n; i++)
+		if (c->p.e[i].dest != NULL)
+			dv[nd++] = &c->p.e[i];
+	qsort(dv, nd, sizeof(*dv), by_dest);
+	for (i = 0; i < nd; i++) {
+		if (i > 0 && strcmp(dv[i]->dest, dv[i - 1]->dest) == 0) {
+			problem(c, TALLY_EINVAL, dv[i]->dest,
+			    "both '%s' and '%s' would move here",
+			    dv[i - 1]->path, dv[i]->path);
+			continue;
+		}
+		rc = fs_openparent(c->rootfd, dv[i]->dest, &fd, &base, err);
+		if (rc == TALLY_EIO && err->sys_errno == ENOENT)
+			continue;
+		if (rc != TALLY_OK) {
+			problem(c, rc, dv[i]->dest, "%s%s", err->message, "");
+			continue;
+		}
+		if (fstatat(fd, base, &st, AT_SYMLINK_NOFOLLOW) == 0)
+			problem(c, TALLY_EINVAL, dv[i]->dest, "already exists; "
+			    "not moving '%s' here%s", dv[i]->path, "");
+		close(fd);
+	}
+	free(dv);
+	/* Directories and markers of the categories that hold files. */
+	for (j = 0; j < tally_rules_ncategories(c->r); j++) {
+		cat = tally_rules_category(c->r, j);
+		for (used = 0, i = 0; i < c->p.n && !used; i++)
+			used = c->p.e[i].cat == cat;
+		if (!used)
+			continue;
+		tally_buf_reset(&b);
+		if (tally_buf_printf(&b, "%s/%s", tests, cat->dir) != TALLY_OK)
+			goto nomem;
+		if ((dir = strdup(b.data)) == NULL)
+			goto nomem;
+		rc = plan_dir(c, cat, dir);
+		if (rc != TALLY_OK)
+			problem(c, rc, dir, "%s%s", err->message, "");
+		free(dir);
+		if (rc == TALLY_ENOMEM)
+			break;
+	}
+	tally_buf_free(&b);
+	tally_error_init(err, "");
+	if (rc == TALLY_ENOMEM)
+		return tally_error_set(err, rc, 0, 0, "out of memory");
+	if (c->p.problems > 0)
+		return tally_error_set(err, TALLY_EINVAL, 0, 0,
+		    "%zu problem%s in the plan; nothing moved", c->p.problems,
+		    c->p.problems == 1 ? "" : "s");
+	return TALLY_OK;
+nomem:
+	tally_buf_free(&b);
+	return tally_error_set(err, TALLY_ENOMEM, 0, 0, "out of memory");
+}
+
+static void
+report_step(struct ctx *c, const struct jentry *s, const char *cat)
+{
+	struct tally_organize_action a;
+
+	if (c->o->action == NULL)
+		return;
+	memset(&a, 0, sizeof(a));
+	a.kind = s->kind;
+	a.path = s->a;
+	a.dest = s->kind == TALLY_ORGANIZE_MOVE ? s->b : NULL;
+	a.category = cat;
+	c->o->action(c->o->arg, &a);
+}
+
+static size_t
+count_steps(const struct plan *p)
+{
+	size_t i, n = p->nsteps;
+
+	for (i = 0; i < p->n; i++)
+		n += p->e[i].dest != NULL;
+	return n;
+}
+
+/* Steps. */
+
+static int
+do_mkdir(struct ctx *c, const char *rel)
+{
+	const char *base;
+	int fd, rc;
+
+	if ((rc = fs_openparent(c->rootfd, rel, &fd, &base, c->err)) !=
+	    TALLY_OK)
+		return rc;
+	rc = TALLY_OK;
+	if (mkdirat(fd, base, 0777) == -1 && errno != EEXIST)
+		rc = fs_error(c->err, "cannot create directory", rel);
+	else if (fsync(fd) == -1)
+		rc = fs_error(c->err, "cannot sync directory of", rel);
+	close(fd);
+	return rc;
+}
+
+static int
+do_marker(struct ctx *c, struct jentry *s, const struct tally_category *cat)
+{
+	struct tally_buf b;
+	struct stat st;
+	const char *base, *p;
+	size_t n;
+	int dfd, fd, rc;
+
+	if ((rc = fs_openparent(c->rootfd, s->a, &dfd, &base, c->err)) !=
+	    TALLY_OK)
+		return rc;
+	tally_buf_init(&b);
+	n = strlen(base);
+	/* A Python package gets a docstring saying what it is for. */
+	rc = TALLY_OK;
+	if (n > 3 && strcmp(base + n - 3, ".py") == 0) {
+		rc = tally_buf_adds(&b, "\"\"\"");
+		for (p = cat->purpose; *p != '\0' && rc == TALLY_OK; p++) {
+			if (*p == '"' || *p == '\\')
+				rc = tally_buf_addc(&b, '\\');
+			if (rc == TALLY_OK)
+				rc = tally_buf_addc(&b, *p);
+		}
+		if (rc == TALLY_OK)
+			rc = tally_buf_adds(&b, "\"\"\"\n");
+	}
+	if (rc != TALLY_OK) {
+		close(dfd);
+		return tally_error_set(c->err, rc, 0, 0, "out of memory");
+	}
+	fd = openat(dfd, s->b, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+	    O_CLOEXEC, 0666);
+	if (fd == -1)
+		rc = fs_error(c->err, "cannot create", s->a);
+	else {
+		if ((b.len > 0 && write(fd, b.data, b.len) != (ssize_t)b.len) ||
+		    fsync(fd) == -1 || fstat(fd, &st) == -1)
+			rc = fs_error(c->err, "cannot write", s->a);
+		if (close(fd) == -1 && rc == TALLY_OK)
+			rc = fs_error(c->err, "cannot write", s->a);
+		if (rc == TALLY_OK && fs_rename_noreplace(dfd, s->b, dfd,
+		    base) == -1)
+			rc = fs_error(c->err, "cannot create", s->a);
+		if (rc != TALLY_OK)
+			unlinkat(dfd, s->b, 0);
+		else if (fsync(dfd) == -1)
+			rc = fs_error(c->err, "cannot sync directory of", s->a);
+		if (rc == TALLY_OK) {
+			s->ino = st.st_ino;
+			s->size = (unsigned long long)st.st_size;
+		}
+	}
+	tally_buf_free(&b);
+	close(dfd);
+	return rc;
+}
+
+static int
+do_move(struct ctx *c, const struct jentry *s)
+{
+	struct stat st;
+	const char *ba, *bb;
+	int fa, fb, rc;
+
+	if ((rc = fs_openparent(c->rootfd, s->a, &fa, &ba, c->err)) !=
+	    TALLY_OK)
+		return rc;
+	if ((rc = fs_openparent(c->rootfd, s->b, &fb, &bb, c->err)) !=
+	    TALLY_OK) {
+		close(fa);
+		return rc;
+	}
+	/* The file planned, not something put in its place since. */
+	if (fstatat(fa, ba, &st, AT_SYMLINK_NOFOLLOW) == -1)
+		rc = fs_error(c->err, "cannot move", s->a);
+	else if (!S_ISREG(st.st_mode) || st.st_ino != s->ino ||
+	    (unsigned long long)st.st_dev != s->dev)
+		rc = tally_error_set(c->err, TALLY_EINVAL, 0, 0, "'%s' was "
+		    "replaced while planning; not moved", s->a);
+	else if (fs_rename_noreplace(fa, ba, fb, bb) == -1)
+		rc = fs_error(c->err, errno == EXDEV ? "refusing to move "
+		    "across file systems" : "cannot move", s->a);
+	close(fa);
+	close(fb);
+	return rc;
+}
+
+/* Has a signal we block arrived?  Then the run stops between steps. */
+static int
+interrupted(void)
+{
+	sigset_t set;
+
+	if (sigpending(&set) == -1)
+		return 0;
+	return sigismember(&set, SIGINT) || sigismember(&set, SIGTERM) ||
+	    sigismember(&set, SIGHUP);
+}
+
+/*
+ * One mkdir or marker step: intent, change, outcome, with the crash
+ * points between.
+ */
+static int
+step(struct ctx *c, struct journal *j, struct jentry *s, const char *cat)
+{
+	const struct tally_category *k;
+	int rc;
+
+	if (interrupted())
+		return tally_error_set(c->err, TALLY_ESTOP, 0, 0,
+		    "interrupted; finish with --apply or revert with --undo");
+	if ((rc = journal_intent(j, s, c->err)) != TALLY_OK)
+		return rc;
+	crash_point();
+	if (s->kind == TALLY_ORGANIZE_MKDIR)
+		rc = do_mkdir(c, s->a);
+	else {
+		k = tally_rules_category(c->r, (size_t)s->ino);
+		rc = do_marker(c, &j->e[j->n - 1], k);
+	}
+	if (rc != TALLY_OK)
+		return rc;
+	crash_point();
+	if ((rc = journal_mark(j, j->n - 1, "done", c->err)) != TALLY_OK)
+		return rc;
+	crash_point();
+	report_step(c, s, cat);
+	return TALLY_OK;
+}
+
+/*
+ * A Markdown code span holding s (one line): fenced by one backtick more
+ * than its longest run of backticks, padded when s starts or ends with
+ * one.
+ */
+static int
+code_span(struct tally_buf *b, const char *s)
+{
+	size_t run = 0, max = 0, i;
+	const char *p;
+	int rc = TALLY_OK, pad;
+
+	for (p = s; *p != '\0'; p++) {
+		run = *p == '`' ? run + 1 : 0;
+		if (run > max)
+			max = run;
+	}
+	pad = s[0] == '`' || (s[0] != '\0' && s[strlen(s) - 1] == '`');
+	for (i = 0; i <= max && rc == TALLY_OK; i++)
+		rc = tally_buf_addc(b, '`');
+	if (rc == TALLY_OK && pad)
+		rc = tally_buf_addc(b, ' ');
+	if (rc == TALLY_OK)
+		rc = tally_buf_adds(b, s);
+	if (rc == TALLY_OK && pad)
+		rc = tally_buf_addc(b, ' ');
+	for (i = 0; i <= max && rc == TALLY_OK; i++)
+		rc = tally_buf_addc(b, '`');
+	return rc;
+}
+
+/* The Markdown index of the layout. */
+static int
+write_index(struct ctx *c)
+{
+	const struct tally_category *cat;
+	struct tally_output *out;
+	struct tally_buf b;
+	size_t i, k, nfiles;
+	int rc;
+
+	tally_error_init(c->err, c->o->index);
+	if ((rc = tally_output_open(&out, c->o->index, c->err)) != TALLY_OK)
+		return rc;
+	tally_buf_init(&b);
+	rc = tally_buf_adds(&b, "# Test layout\n\nWritten by tally organize "
+	    "from its rules; each category, what it is for, how to run it, "
+	    "and its files.\n");
+	for (k = 0; k < tally_rules_ncategories(c->r) && rc == TALLY_OK; k++) {
+		cat = tally_rules_category(c->r, k);
+		for (nfiles = 0, i = 0; i < c->p.n; i++)
+			nfiles += c->p.e[i].cat == cat;
+		if (nfiles == 0)
+			continue;
+		rc = tally_buf_adds(&b, "\n## ");
+		if (rc == TALLY_OK)
+			rc = tally_esc_md(&b, cat->name, TALLY_NTS);
+		if (rc == TALLY_OK)
+			rc = tally_buf_adds(&b, "\n\n");
+		if (rc == TALLY_OK)
+			rc = tally_esc_md(&b, cat->purpose, TALLY_NTS);
+		if (rc == TALLY_OK)
+			rc = tally_buf_adds(&b, "\n\nRun: ");
+		if (rc == TALLY_OK)
+			rc = code_span(&b, cat->command);
+		if (rc == TALLY_OK)
+			rc = tally_buf_adds(&b, "\n\n");
+		for (i = 0; i < c->p.n && rc == TALLY_OK; i++) {
+			if (c->p.e[i].cat != cat)
+				continue;
+			rc = tally_buf_adds(&b, "- ");
+			if (rc == TALLY_OK)
+				rc = tally_esc_md(&b, c->p.e[i].dest ?
+				    c->p.e[i].dest : c->p.e[i].path, TALLY_NTS);
+			if (rc == TALLY_OK)
+				rc = tally_buf_addc(&b, '\n');
+		}
+	}
+	if (rc != TALLY_OK) {
+		tally_buf_free(&b);
+		tally_output_abort(out);
+		return tally_error_set(c->err, rc, 0, 0, "out of memory");
+	}
+	fwrite(b.data, 1, b.len, tally_output_file(out));
+	tally_buf_free(&b);
+	return tally_output_commit(out, c->err);
+}
+
+/*
+ * Lock .tally/organize.lock: exclusively to change the tree, shared to
+ * read the journal (a plan never sees a run in progress as interrupted).
+ */
+static int
+lock(int tdir, int exclusive, int *fd, struct tally_error *err)
+{
+	*fd = openat(tdir, "organize.lock", (exclusive ? O_RDWR | O_CREAT :
+	    O_RDONLY) | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (*fd == -1) {
+		if (!exclusive && errno == ENOENT)
+			return TALLY_OK;
+		return fs_error(err, "cannot open lock", ".tally/organize.lock");
+	}
+	if (flock(*fd, (exclusive ? LOCK_EX : LOCK_SH) | LOCK_NB) == -1) {
+		close(*fd);
+		*fd = -1;
+		if (errno == EWOULDBLOCK)
+			return tally_error_set(err, TALLY_EINVAL, 0, 0,
+			    "another tally organize run holds the lock "
+			    "'.tally/organize.lock'");
+		return fs_error(err, "cannot lock", ".tally/organize.lock");
+	}
+	return TALLY_OK;
+}
+
+/* Open <root>/.tally, creating it (with a .gitignore) when create is set. */
+static int
+open_state(int rootfd, int create, int *fd, struct tally_error *err)
+{
+	int made = 0, g;
+
+	if (create) {
+		if (mkdirat(rootfd, ".tally", 0777) == 0)
+			made = 1;
+		else if (errno != EEXIST)
+			return fs_error(err, "cannot create", ".tally");
+	}
+	*fd = openat(rootfd, ".tally", O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC);
+	if (*fd == -1) {
+		if (errno == ENOENT && !create)
+			return TALLY_OK;
+		if (errno == ELOOP || errno == ENOTDIR)
+			return tally_error_set(err, TALLY_EINVAL, 0, 0,
+			    "refusing symlink or non-directory '.tally'");
+		return fs_error(err, "cannot open", ".tally");
+	}
+	if (made) {
+		g = openat(*fd, ".gitignore", O_WRONLY | O_CREAT | O_EXCL |
+		    O_NOFOLLOW | O_CLOEXEC, 0666);
+		if (g != -1) {
+			if (write(g, "*\n", 2) != 2)
+				made = 0;
+			close(g);
+		}
+	}
+	return TALLY_OK;
+}
+
+#define BATCH	64	/* moves per journal sync */
+
+static void
+move_step(const struct ent *e, struct jentry *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->kind = TALLY_ORGANIZE_MOVE;
+	s->a = e->path;
+	s->b = e->dest;
+	s->dev = e->st.st_dev;
+	s->ino = e->st.st_ino;
+	s->size = (unsigned long long)e->st.st_size;
+	s->msec = e->st.st_mtim.tv_sec;
+	s->mnsec = e->st.st_mtim.tv_nsec;
+}
+
+/*
+ * Up to BATCH moves: their intents, one journal sync, then each move and
+ * its "done".  A "done" lost in a crash is found again on the disk, so it
+ * is synced with the next batch; the directories are synced once at the
+ * end of the run.
+ */
+static int
+move_batch(struct ctx *c, struct journal *j, const size_t *idx, size_t n,
+    struct dirset *dirs, size_t *nactions)
+{
+	struct jentry s;
+	size_t k, first;
+	int rc = TALLY_OK;
+
+	if (interrupted())
+		return tally_error_set(c->err, TALLY_ESTOP, 0, 0,
+		    "interrupted; finish with --apply or revert with --undo");
+	j->lazy = 1;
+	for (k = 0; k < n && rc == TALLY_OK; k++) {
+		move_step(&c->p.e[idx[k]], &s);
+		rc = journal_intent(j, &s, c->err);
+		crash_point();
+	}
+	j->lazy = 0;
+	if (rc != TALLY_OK || (rc = journal_sync(j, c->err)) != TALLY_OK)
+		return rc;
+	first = j->n - n;
+	for (k = 0; k < n && rc == TALLY_OK; k++) {
+		move_step(&c->p.e[idx[k]], &s);
+		if ((rc = do_move(c, &s)) != TALLY_OK)
+			break;
+		if (dirset_add(dirs, s.a) != TALLY_OK ||
+		    dirset_add(dirs, s.b) != TALLY_OK)
+			return tally_error_set(c->err, TALLY_ENOMEM, 0, 0,
+			    "out of memory");
+		crash_point();
+		j->lazy = 1;
+		rc = journal_mark(j, first + k, "done", c->err);
+		j->lazy = 0;
+		crash_point();
+		if (rc == TALLY_OK) {
+			report_step(c, &s, c->p.e[idx[k]].cat->name);
+			(*nactions)++;
+		}
+	}
+	return rc;
+}
+
+/*
+ * The end of a finished run, or of an earlier one cut short there: tell
+ * git (when the journal does not say it was told), record that, and
+ * compact the journal.
+ */
+static int
+settle(struct ctx *c, struct journal *j)
+{
+	int rc;
+
+	if (journal_unstaged(j)) {
+		if ((rc = organize_git_stage(c->o, j, j->reverted, c->lockfd,
+		    c->err)) != TALLY_OK)
+			return rc;
+		crash_point();
+		if ((rc = journal_end(j, "staged", c->err)) != TALLY_OK)
+			return rc;
+	}
+	return journal_compact(j, c->err);
+}
+
+static int
+apply(struct ctx *c, struct journal *j, size_t *nactions)
+{
+	struct dirset dirs = { NULL, 0 };
+	size_t i, nb, batch[BATCH];
+	int rc, resumed = journal_pending(j);
+
+	if (resumed && j->undoing)
+		return tally_error_set(c->err, TALLY_EINVAL, 0, 0,
+		    "an undo was interrupted; finish it with --undo");
+	if (resumed && (rc = journal_recover(j, c->rootfd, c->err)) !=
+	    TALLY_OK)
+		return rc;
+	/* An earlier run killed before git learnt of it. */
+	if (!resumed && (rc = settle(c, j)) != TALLY_OK)
+		return rc;
+	if ((rc = make_plan(c)) != TALLY_OK)
+		return rc;
+	if (!resumed && count_steps(&c->p) > 0 &&
+	    (rc = journal_begin(j, c->err)) != TALLY_OK)
+		return rc;
+	for (i = 0; i < c->p.nsteps && rc == TALLY_OK; i++)
+		if ((rc = step(c, j, &c->p.steps[i], NULL)) == TALLY_OK)
+			(*nactions)++;
+	for (i = 0, nb = 0; i <= c->p.n && rc == TALLY_OK; i++) {
+		if (i < c->p.n && c->p.e[i].dest != NULL)
+			batch[nb++] = i;
+		if (nb == BATCH || (i == c->p.n && nb > 0)) {
+			rc = move_batch(c, j, batch, nb, &dirs, nactions);
+			nb = 0;
+		}
+	}
+	if (rc == TALLY_OK)
+		rc = dirset_sync(&dirs, c->rootfd, c->err);
+	dirset_free(&dirs);
+	if (rc != TALLY_OK)
+		return rc;
+	if (j->run && !j->committed &&
+	    (rc = journal_end(j, "commit", c->err)) != TALLY_OK)
+		return rc;
+	return TALLY_OK;
+}
+
+/* Revert the last apply, and stage what was reverted. */
+static int
+undo(struct ctx *c, struct journal *j, size_t *nactions)
+{
+	struct tally_error gerr;
+	int rc, g;
+
+	if (!j->run)
+		return TALLY_OK;
+	if (j->reverted)	/* perhaps killed before git learnt of it */
+		return settle(c, j);
+	if ((rc = journal_recover(j, c->rootfd, c->err)) != TALLY_OK)
+		return rc;
+	if ((rc = journal_undo(j, c->rootfd, c->o, nactions, c->err)) ==
+	    TALLY_OK)
+		return settle(c, j);
+	/* Not all undone: stage what was, all the same. */
+	tally_error_init(&gerr, "");
+	if ((g = organize_git_stage(c->o, j, 1, c->lockfd, &gerr)) !=
+	    TALLY_OK && c->o->diag)
+		c->o->diag(c->o->arg, g, &gerr);
+	return rc;
+}
+
+int
+tally_organize(const struct tally_organize_opts *o,
+    enum tally_organize_mode mode, size_t *nactions, struct tally_error *err)
+{
+	struct ctx c;
+	struct journal j;
+	sigset_t block, old;
+	const char *root = o->root ? o->root : ".";
+	size_t i;
+	int rc, tdir = -1, lockfd = -1, changes = mode == TALLY_ORGANIZE_APPLY ||
+	    mode == TALLY_ORGANIZE_UNDO;
+
+	*nactions = 0;
+	memset(&c, 0, sizeof(c));
+	memset(&j, 0, sizeof(j));
+	j.fd = -1;
+	c.o = o;
+	c.r = o->rules;
+	c.err = err;
+	tally_buf_init(&c.content);
+	if (mode != TALLY_ORGANIZE_UNDO && c.r == NULL)
+		return tally_error_set(err, TALLY_EINVAL, 0, 0, "no rules");
+	c.rootfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (c.rootfd == -1)
+		return fs_error(err, "cannot open root", root);
+	if ((rc = open_state(c.rootfd, mode == TALLY_ORGANIZE_APPLY, &tdir,
+	    err)) != TALLY_OK)
+		goto out;
+	if (tdir == -1 && mode == TALLY_ORGANIZE_UNDO)
+		goto out;	/* no journal: nothing to undo */
+	if (tdir != -1 && (rc = lock(tdir, changes, &lockfd, err)) != TALLY_OK)
+		goto out;
+	if (tdir != -1 && (rc = journal_open(&j, tdir, changes, err)) !=
+	    TALLY_OK)
+		goto out;
+	if (!changes) {
+		if (journal_pending(&j)) {
+			rc = tally_error_set(err, TALLY_EINVAL, 0, 0,
+			    "a run was interrupted; finish it with --apply "
+			    "or revert it with --undo");
+			goto out;
+		}
+		if (journal_unstaged(&j) && o->diag) {
+			struct tally_error w;
+
+			tally_error_init(&w, ".tally/organize.journal");
+			tally_error_set(&w, TALLY_OK, 0, 0, "the last %s ended "
+			    "before the git index was updated; %s updates it",
+			    j.reverted ? "--undo" : "--apply", j.reverted ?
+			    "--undo" : "--apply");
+			o->diag(o->arg, TALLY_OK, &w);
+		}
+		if ((rc = make_plan(&c)) != TALLY_OK)
+			goto out;
+		for (i = 0; i < c.p.nsteps; i++)
+			report_step(&c, &c.p.steps[i], NULL);
+		for (i = 0; i < c.p.n; i++) {
+			struct jentry s = { .kind = TALLY_ORGANIZE_MOVE,
+			    .a = c.p.e[i].path, .b = c.p.e[i].dest };
+
+			if (s.b != NULL)
+				report_step(&c, &s, c.p.e[i].cat->name);
+		}
+		*nactions = count_steps(&c.p);
+		goto out;
+	}
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGHUP);
+	sigprocmask(SIG_BLOCK, &block, &old);
+	c.lockfd = lockfd;
+	if (mode == TALLY_ORGANIZE_UNDO)
+		rc = undo(&c, &j, nactions);
+	else {
+		rc = apply(&c, &j, nactions);
+		if (rc == TALLY_OK && o->index != NULL)
+			rc = write_index(&c);
+		/* Then git: the index file is written even if git fails. */
+		if (rc == TALLY_OK) {
+			tally_error_init(err, "");
+			rc = settle(&c, &j);
+		}
+	}
+	sigprocmask(SIG_SETMASK, &old, NULL);
+out:
+	journal_close(&j);
+	plan_free(&c.p);
+	tally_buf_free(&c.content);
+	if (lockfd != -1)
+		close(lockfd);
+	if (tdir != -1)
+		close(tdir);
+	close(c.rootfd);
+	return rc;
+}

@@ -1,0 +1,138 @@
+/*
+ * lib/organize/organize_int.h: what lib/organize/organize.c, lib/organize/journal.c and
+ * lib/organize/organize_git.c share: safe walks below the project root, the
+ * journal, staging in git, the crash hook.
+ *
+ * Ownership: a struct journal owns its file descriptor and its entries;
+ * journal_close() releases both.
+ */
+#ifndef TALLY_ORGANIZE_INT_H
+#define TALLY_ORGANIZE_INT_H
+
+#ifndef TALLY_BUILDING_LIB
+#error "lib/organize/organize_int.h is private to libtally"
+#endif
+
+#include <sys/types.h>
+
+#include <tally/organize.h>
+
+#include "internal.h"
+
+/*
+ * Open the directory rel (relative to rootfd, "" for rootfd itself) one
+ * component at a time, never following a symbolic link.  With create,
+ * missing components are made.  A missing directory gives TALLY_EIO with
+ * err->sys_errno ENOENT; a symlink or non-directory in the way gives
+ * TALLY_EINVAL.
+ */
+int	fs_opendir(int rootfd, const char *rel, int create, int *fd,
+	    struct tally_error *err);
+/* The same for the directory holding rel; *base points into rel. */
+int	fs_openparent(int rootfd, const char *rel, int *fd, const char **base,
+	    struct tally_error *err);
+/* renameat2 with RENAME_NOREPLACE, or link and unlink where missing. */
+int	fs_rename_noreplace(int ofd, const char *old, int nfd, const char *new);
+/* An error with strerror(errno) appended, naming path. */
+int	fs_error(struct tally_error *err, const char *what, const char *path);
+
+/*
+ * The directories whose entries changed, to fsync once before the run's
+ * last journal record instead of after every move.
+ */
+struct dirset {
+	char	**dirs;
+	size_t	  n;
+};
+
+/* Remember the directory holding rel. */
+int	dirset_add(struct dirset *d, const char *rel);
+/* fsync every directory remembered; the set is emptied either way. */
+int	dirset_sync(struct dirset *d, int rootfd, struct tally_error *err);
+void	dirset_free(struct dirset *d);
+
+/* The testing hook TALLY_ORGANIZE_CRASH_AFTER: exit at the Nth point. */
+void	crash_point(void);
+
+enum jstate { J_INTENT, J_DONE, J_SKIP, J_UNDONE };
+
+struct jentry {
+	enum tally_organize_kind kind;
+	enum jstate	 state;
+	char		*a;		/* path, or source */
+	char		*b;		/* destination, or a marker's temp */
+	unsigned long long dev, ino, size;
+	long long	 msec, mnsec;
+};
+
+struct journal {
+	int		 fd;
+	int		 dfd;		/* .tally, borrowed */
+	struct jentry	*e;		/* the last run's steps; seq = index+1 */
+	size_t		 n;
+	int		 run;		/* a run was begun */
+	int		 committed;	/* ... and finished */
+	int		 undoing;	/* an undo of it was begun */
+	int		 reverted;	/* ... and finished */
+	int		 staged;	/* the finished one was staged in git */
+	int		 lazy;		/* append without syncing */
+};
+
+/*
+ * Open (creating it when create is set) and read the journal in the
+ * directory dfd.  A torn last line is ignored, and cut off when create
+ * is set; any other bad line is an error.  A missing journal reads as
+ * empty.
+ */
+int	journal_open(struct journal *j, int dfd, int create,
+	    struct tally_error *err);
+void	journal_close(struct journal *j);
+/*
+ * Append a record and sync it (unless j->lazy is set: a record whose loss
+ * recovery makes good by looking at the disk, or one synced with the
+ * next).
+ */
+int	journal_begin(struct journal *j, struct tally_error *err);
+int	journal_intent(struct journal *j, const struct jentry *e,
+	    struct tally_error *err);
+int	journal_mark(struct journal *j, size_t i, const char *op,
+	    struct tally_error *err);
+int	journal_end(struct journal *j, const char *op,
+	    struct tally_error *err);
+int	journal_sync(struct journal *j, struct tally_error *err);
+/* An interrupted run that is neither finished nor reverted. */
+int	journal_pending(const struct journal *j);
+/* A finished run (or undo) that git has not been told of. */
+int	journal_unstaged(const struct journal *j);
+/*
+ * Replace the journal of a run that is not pending with one that holds
+ * only what its state needs (nothing after a staged undo), when that is
+ * shorter: written to organize.journal.tmp, synced, renamed over it.
+ */
+int	journal_compact(struct journal *j, struct tally_error *err);
+/* Settle steps with an intent and no outcome by looking at the disk. */
+int	journal_recover(struct journal *j, int rootfd, struct tally_error *err);
+/*
+ * Revert the last run, newest step first.  Refused steps go to diag;
+ * *n counts the steps reverted.
+ */
+int	journal_undo(struct journal *j, int rootfd,
+	    const struct tally_organize_opts *o, size_t *n,
+	    struct tally_error *err);
+
+/*
+ * In a git work tree, make the index agree with the disk for the journal's
+ * run (or its undo, with undo set), the way git mv would: both paths of
+ * every move of a tracked file, and the markers with them.  It reads the
+ * journal's state, not what happened in this process, so that running it
+ * again after a kill repairs the index.  The git children hold lockfd
+ * (the organize lock) until they exit, even when this process is killed,
+ * so that no run starts while one of them runs.  Not in a work tree, or
+ * without git, it does nothing.  A git failure is an error naming the git
+ * command and its status.
+ */
+int	organize_git_stage(const struct tally_organize_opts *o,
+	    const struct journal *j, int undo, int lockfd,
+	    struct tally_error *err);
+
+#endif /* TALLY_ORGANIZE_INT_H */

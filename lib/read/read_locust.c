@@ -1,0 +1,495 @@
+/*
+ * lib/read/read_locust.c: the CSV files `locust --csv PREFIX` writes.  The
+ * header row says which one:
+ *
+ *   PREFIX_stats.csv       one "perf" record per row, the "Aggregated"
+ *                          row too (with the property aggregated=true);
+ *   PREFIX_failures.csv    one failed "test" per row, named
+ *                          "METHOD NAME: ERROR", Occurrences kept;
+ *   PREFIX_exceptions.csv  one failed "test" per row, named after the
+ *                          exception message, its traceback kept;
+ *   PREFIX_stats_history.csv  checked, but no records: it is the time
+ *                          series behind the totals in _stats.csv.
+ *
+ * Rows are read one at a time (RFC 4180: quoted fields with commas,
+ * doubled quotes and line breaks; CRLF or LF).  Column names from every
+ * Locust release since 0.x are understood.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "internal.h"
+
+#define CSV_MAX_FIELDS	1024
+
+/* One parsed row: fields point into the row buffer. */
+struct csv {
+	struct tally_src *src;
+	struct tally_buf line;	/* physical line */
+	struct tally_buf row;	/* unquoted fields, each NUL-terminated */
+	size_t		*off;	/* field offsets in row */
+	size_t		 noff, capoff;
+	long		 first;	/* line the row started on */
+};
+
+/* Start a field at the end of the row buffer. */
+static int
+field_begin(struct csv *c)
+{
+	if (c->noff == c->capoff) {
+		size_t n = c->capoff ? c->capoff * 2 : 32;
+		size_t *p;
+
+		if (c->noff >= CSV_MAX_FIELDS)
+			return TALLY_ELIMIT;
+		if ((p = realloc(c->off, n * sizeof(*p))) == NULL)
+			return TALLY_ENOMEM;
+		c->off = p;
+		c->capoff = n;
+	}
+	c->off[c->noff] = c->row.len;
+	return TALLY_OK;
+}
+
+static int
+field_end(struct csv *c)
+{
+	if (tally_buf_addc(&c->row, '\0') != TALLY_OK)
+		return TALLY_ENOMEM;
+	c->noff++;
+	return TALLY_OK;
+}
+
+static int
+csv_fail(struct csv *c, int rc, struct tally_error *err)
+{
+	if (rc == TALLY_ELIMIT)
+		return tally_error_set(err, rc, c->first, 0,
+		    "more than %d fields in a row", CSV_MAX_FIELDS);
+	return tally_error_set(err, TALLY_ENOMEM, 0, 0, "out of memory");
+}
+
+/*
+ * Next row.  Returns 1 with c->noff fields, 0 at end of input, or a
+ * negative status with err filled.
+ */
+static int
+csv_next(struct csv *c, struct tally_error *err)
+{
+	int rc, quoted = 0, inq = 0, start = 1;
+	size_t i, total = 0;
+	const char *s;
+
+	tally_buf_reset(&c->row);
+	c->noff = 0;
+	for (;;) {
+		rc = tally_src_getline(c->src, &c->line, TALLY_MAX_LINE);
+		if (rc == TALLY_ELIMIT)
+			return tally_error_set(err, rc, c->src->line + 1, 0,
+			    "line longer than %u bytes", TALLY_MAX_LINE);
+		if (rc < 0)
+			return tally_error_set(err, rc, c->src->line + 1, 0,
+			    rc == TALLY_EIO ? "read error" : "out of memory");
+		if (rc == 0) {
+			if (!inq)
+				return 0;
+			return tally_error_set(err, TALLY_EPARSE, c->first, 0,
+			    "quoted field not closed at end of file");
+		}
+		if (!inq) {
+			c->first = c->src->line;
+			/* Locust on Windows writes "\r\r\n". */
+			while (c->line.len > 0 &&
+			    c->line.data[c->line.len - 1] == '\r')
+				c->line.data[--c->line.len] = '\0';
+			if (c->line.len == 0)
+				continue;	/* a blank line is no row */
+		} else if (tally_buf_addc(&c->row, '\n') != TALLY_OK)
+			return csv_fail(c, TALLY_ENOMEM, err);
+		total += c->line.len;
+		if (total > TALLY_MAX_LINE)
+			return tally_error_set(err, TALLY_ELIMIT, c->first, 0,
+			    "row longer than %u bytes", TALLY_MAX_LINE);
+		s = c->line.data;
+		for (i = 0; i < c->line.len; i++) {
+			if (start) {
+				if ((rc = field_begin(c)) != TALLY_OK)
+					return csv_fail(c, rc, err);
+				start = 0;
+				quoted = inq = s[i] == '"';
+				if (quoted)
+					continue;
+			}
+			if (inq) {
+				if (s[i] == '"' && i + 1 < c->line.len &&
+				    s[i + 1] == '"')
+					i++;
+				else if (s[i] == '"') {
+					inq = 0;
+					continue;
+				}
+			} else if (s[i] == ',') {
+				if ((rc = field_end(c)) != TALLY_OK)
+					return csv_fail(c, rc, err);
+				start = 1;
+				continue;
+			} else if (quoted)
+				return tally_error_set(err, TALLY_EPARSE,
+				    c->src->line, (long)i + 1,
+				    "text after a closing quote");
+			else if (s[i] == '"')
+				return tally_error_set(err, TALLY_EPARSE,
+				    c->src->line, (long)i + 1,
+				    "quote inside an unquoted field");
+			if (tally_buf_addc(&c->row, s[i]) != TALLY_OK)
+				return csv_fail(c, TALLY_ENOMEM, err);
+		}
+		if (inq)
+			continue;	/* the quoted field goes on */
+		/* The last field, empty after a trailing comma. */
+		if (start && (rc = field_begin(c)) != TALLY_OK)
+			return csv_fail(c, rc, err);
+		if ((rc = field_end(c)) != TALLY_OK)
+			return csv_fail(c, rc, err);
+		return 1;
+	}
+}
+
+static const char *
+csv_get(const struct csv *c, size_t i)
+{
+	return i < c->noff ? c->row.data + c->off[i] : NULL;
+}
+
+/* ---- columns ---- */
+
+enum role {
+	R_NAME, R_METHOD, R_REQUESTS, R_FAILURES, R_MEDIAN, R_MEAN, R_MIN,
+	R_MAX, R_RPS, R_P90, R_P95, R_P99,
+	R_ERROR, R_OCCURRENCES, R_MESSAGE, R_TRACEBACK, R_COUNT, R_NODES,
+	R_TIMESTAMP, R_TOTAL_REQUESTS, R_NROLES
+};
+
+/* Column names, the first of each role as Locust 2 writes it. */
+static const struct {
+	enum role	 role;
+	const char	*name;
+} columns[] = {
+	{ R_NAME, "Name" },
+	{ R_METHOD, "Type" }, { R_METHOD, "Method" },
+	{ R_REQUESTS, "Request Count" }, { R_REQUESTS, "# requests" },
+	{ R_FAILURES, "Failure Count" }, { R_FAILURES, "# failures" },
+	{ R_MEDIAN, "Median Response Time" },
+	{ R_MEAN, "Average Response Time" },
+	{ R_MIN, "Min Response Time" },
+	{ R_MAX, "Max Response Time" },
+	{ R_RPS, "Requests/s" },
+	{ R_P90, "90%" }, { R_P95, "95%" }, { R_P99, "99%" },
+	{ R_ERROR, "Error" },
+	{ R_OCCURRENCES, "Occurrences" },
+	{ R_MESSAGE, "Message" },
+	{ R_TRACEBACK, "Traceback" },
+	{ R_COUNT, "Count" },
+	{ R_NODES, "Nodes" },
+	{ R_TIMESTAMP, "Timestamp" },
+	{ R_TOTAL_REQUESTS, "Total Request Count" },
+};
+
+enum kind { K_STATS, K_HISTORY, K_FAILURES, K_EXCEPTIONS };
+
+struct locust {
+	struct csv	 csv;
+	struct tally_sink *sink;
+	struct tally_error *err;
+	const char	*source;
+	enum kind	 kind;
+	size_t		 ncols;
+	char		*header;	/* copy of the header row's fields */
+	const char	**col;		/* column names, into header */
+	int		 role[R_NROLES];	/* column of each role, -1 */
+	int		*rolecol;	/* role of each column, -1 */
+	unsigned	 used;		/* roles the records hold */
+	struct tally_kv	*props;
+	struct tally_buf name;
+};
+
+static const char *
+role_name(enum role r)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(columns) / sizeof(columns[0]); i++)
+		if (columns[i].role == r)
+			return columns[i].name;
+	return "?";
+}
+
+static int
+header(struct locust *l)
+{
+	struct csv *c = &l->csv;
+	size_t i, j;
+
+	l->ncols = c->noff;
+	if ((l->header = malloc(c->row.len + 1)) == NULL ||
+	    (l->col = calloc(l->ncols, sizeof(*l->col))) == NULL ||
+	    (l->rolecol = calloc(l->ncols, sizeof(*l->rolecol))) == NULL ||
+	    (l->props = calloc(l->ncols + 1, sizeof(*l->props))) == NULL)
+		return tally_error_set(l->err, TALLY_ENOMEM, 0, 0,
+		    "out of memory");
+	memcpy(l->header, c->row.data, c->row.len + 1);
+	for (i = 0; i < R_NROLES; i++)
+		l->role[i] = -1;
+	for (i = 0; i < l->ncols; i++) {
+		l->col[i] = l->header + c->off[i];
+		if (i == 0 && strncmp(l->col[0], "\xEF\xBB\xBF", 3) == 0)
+			l->col[0] += 3;		/* a byte order mark */
+		l->rolecol[i] = -1;
+		for (j = 0; j < sizeof(columns) / sizeof(columns[0]); j++)
+			if (strcasecmp(l->col[i], columns[j].name) == 0 &&
+			    l->role[columns[j].role] == -1) {
+				l->role[columns[j].role] = (int)i;
+				l->rolecol[i] = (int)columns[j].role;
+				break;
+			}
+	}
+#define HAS(r) (l->role[r] >= 0)
+	if (HAS(R_NAME) && HAS(R_TIMESTAMP) && (HAS(R_TOTAL_REQUESTS) ||
+	    HAS(R_REQUESTS)))
+		l->kind = K_HISTORY;
+	else if (HAS(R_NAME) && HAS(R_REQUESTS))
+		l->kind = K_STATS;
+	else if (HAS(R_NAME) && HAS(R_ERROR) && HAS(R_OCCURRENCES))
+		l->kind = K_FAILURES;
+	else if (HAS(R_MESSAGE) && HAS(R_TRACEBACK) && HAS(R_COUNT))
+		l->kind = K_EXCEPTIONS;
+	else
+		return tally_error_set(l->err, TALLY_EPARSE, c->first, 0,
+		    "not a Locust CSV header");
+#undef HAS
+	for (i = 0; i < R_NROLES; i++)
+		l->used |= 1u << i;
+	if (l->kind == K_FAILURES)
+		l->used = 1u << R_NAME | 1u << R_METHOD | 1u << R_ERROR |
+		    1u << R_OCCURRENCES;
+	else if (l->kind == K_EXCEPTIONS)
+		l->used = 1u << R_MESSAGE | 1u << R_TRACEBACK | 1u << R_COUNT;
+	else
+		l->used &= ~(1u << R_ERROR | 1u << R_OCCURRENCES |
+		    1u << R_MESSAGE | 1u << R_TRACEBACK | 1u << R_COUNT |
+		    1u << R_NODES | 1u << R_TIMESTAMP | 1u << R_TOTAL_REQUESTS);
+	return TALLY_OK;
+}
+
+static const char *
+field(struct locust *l, enum role r)
+{
+	return l->role[r] >= 0 ? csv_get(&l->csv, (size_t)l->role[r]) : NULL;
+}
+
+/* A number of a role into *out; -1 when empty or "N/A". */
+static int
+number(struct locust *l, enum role r, double *out)
+{
+	const char *s = field(l, r);
+	char *end;
+	double v;
+
+	*out = -1;
+	if (s == NULL)
+		return TALLY_OK;
+	while (isspace((unsigned char)*s))
+		s++;
+	if (*s == '\0' || strcasecmp(s, "N/A") == 0)
+		return TALLY_OK;
+	errno = 0;
+	v = strtod(s, &end);
+	while (isspace((unsigned char)*end))
+		end++;
+	if (*end != '\0' || errno != 0 || !isfinite(v) || v < 0 ||
+	    !(isdigit((unsigned char)*s) || *s == '.'))
+		return tally_error_set(l->err, TALLY_EPARSE, l->csv.first,
+		    l->role[r] + 1, "'%s' is not a number", role_name(r));
+	*out = v;
+	return TALLY_OK;
+}
+
+static int
+count(struct locust *l, enum role r, long *out)
+{
+	double v;
+	int rc;
+
+	if ((rc = number(l, r, &v)) != TALLY_OK)
+		return rc;
+	if (v >= (double)LONG_MAX || v != floor(v))
+		return tally_error_set(l->err, TALLY_EPARSE, l->csv.first,
+		    l->role[r] + 1, "'%s' is not a count", role_name(r));
+	*out = v < 0 ? -1 : (long)v;
+	return TALLY_OK;
+}
+
+/* Columns no field of the record holds, as properties. */
+static size_t
+other_columns(struct locust *l)
+{
+	size_t i, n = 0;
+	const char *v;
+
+	for (i = 0; i < l->ncols; i++) {
+		if (l->rolecol[i] >= 0 && (l->used & (1u << l->rolecol[i])))
+			continue;
+		if ((v = csv_get(&l->csv, i)) == NULL || *v == '\0')
+			continue;
+		l->props[n].key = l->col[i];
+		l->props[n++].value = v;
+	}
+	return n;
+}
+
+static int
+stats_row(struct locust *l)
+{
+	struct tally_record rec;
+	struct tally_perf *p = &rec.u.perf;
+	const char *type = field(l, R_METHOD);
+	size_t n;
+	int rc;
+
+	tally_record_init(&rec, TALLY_REC_PERF);
+	rec.source = l->source;
+	p->name = field(l, R_NAME);
+	p->method = type != NULL && *type != '\0' ? type : NULL;
+	if ((rc = count(l, R_REQUESTS, &p->requests)) != TALLY_OK ||
+	    (rc = count(l, R_FAILURES, &p->failures)) != TALLY_OK ||
+	    (rc = number(l, R_MEAN, &p->mean)) != TALLY_OK ||
+	    (rc = number(l, R_MIN, &p->min)) != TALLY_OK ||
+	    (rc = number(l, R_MAX, &p->max)) != TALLY_OK ||
+	    (rc = number(l, R_MEDIAN, &p->median)) != TALLY_OK ||
+	    (rc = number(l, R_P90, &p->p90)) != TALLY_OK ||
+	    (rc = number(l, R_P95, &p->p95)) != TALLY_OK ||
+	    (rc = number(l, R_P99, &p->p99)) != TALLY_OK ||
+	    (rc = number(l, R_RPS, &p->rps)) != TALLY_OK)
+		return rc;
+	n = other_columns(l);
+	/* Locust >= 1 names the totals row "Aggregated", 0.x "Total". */
+	if ((p->method == NULL || strcmp(p->method, "None") == 0) &&
+	    (strcmp(p->name, "Aggregated") == 0 ||
+	    strcmp(p->name, "Total") == 0)) {
+		p->method = NULL;
+		l->props[n].key = "aggregated";
+		l->props[n++].value = "true";
+	}
+	p->properties = l->props;
+	p->nproperties = n;
+	return tally_sink_record(l->sink, &rec, l->err);
+}
+
+static int
+failure_row(struct locust *l)
+{
+	struct tally_record rec;
+	struct tally_test *t = &rec.u.test;
+	const char *method = field(l, R_METHOD), *name = field(l, R_NAME);
+	const char *error, *occ;
+	size_t n;
+	long k;
+	int rc;
+
+	tally_record_init(&rec, TALLY_REC_TEST);
+	rec.source = l->source;
+	t->status = TALLY_FAILED;
+	tally_buf_reset(&l->name);
+	if (l->kind == K_FAILURES) {
+		error = field(l, R_ERROR);
+		if (method != NULL && *method != '\0') {
+			tally_buf_adds(&l->name, method);
+			tally_buf_addc(&l->name, ' ');
+		}
+		tally_buf_adds(&l->name, name);
+		tally_buf_adds(&l->name, ": ");
+		tally_buf_adds(&l->name, error);
+		t->raw_status = "failure";
+		t->message = error;
+		rc = count(l, R_OCCURRENCES, &k);
+		occ = field(l, R_OCCURRENCES);
+	} else {
+		tally_buf_adds(&l->name, field(l, R_MESSAGE));
+		t->raw_status = "exception";
+		t->message = field(l, R_MESSAGE);
+		t->trace = field(l, R_TRACEBACK);
+		rc = count(l, R_COUNT, &k);
+		occ = field(l, R_COUNT);
+	}
+	if (rc != TALLY_OK)
+		return rc;
+	if (l->name.data == NULL)
+		return tally_error_set(l->err, TALLY_ENOMEM, 0, 0,
+		    "out of memory");
+	t->name = l->name.data;
+	n = other_columns(l);
+	if (occ != NULL && *occ != '\0') {
+		l->props[n].key = "occurrences";
+		l->props[n++].value = occ;
+	}
+	t->properties = l->props;
+	t->nproperties = n;
+	return tally_sink_record(l->sink, &rec, l->err);
+}
+
+int
+tally_read_locust(struct tally_src *src, struct tally_sink *sink,
+    struct tally_error *err)
+{
+	struct locust l;
+	int rc;
+
+	memset(&l, 0, sizeof(l));
+	l.csv.src = src;
+	l.sink = sink;
+	l.err = err;
+	l.source = src->name;
+	tally_buf_init(&l.csv.line);
+	tally_buf_init(&l.csv.row);
+	tally_buf_init(&l.name);
+	if ((rc = csv_next(&l.csv, err)) == 0)
+		rc = tally_error_set(err, TALLY_EPARSE, 1, 0, "empty input");
+	if (rc == 1)
+		rc = header(&l);
+	while (rc == TALLY_OK) {
+		if ((rc = csv_next(&l.csv, err)) <= 0)
+			break;
+		if (l.csv.noff != l.ncols) {
+			rc = tally_error_set(err, TALLY_EPARSE, l.csv.first, 0,
+			    "row has %zu fields, the header %zu", l.csv.noff,
+			    l.ncols);
+			break;
+		}
+		switch (l.kind) {
+		case K_STATS:
+			rc = stats_row(&l);
+			break;
+		case K_FAILURES:
+		case K_EXCEPTIONS:
+			rc = failure_row(&l);
+			break;
+		case K_HISTORY:
+			rc = TALLY_OK;
+			break;
+		}
+	}
+	tally_buf_free(&l.csv.line);
+	tally_buf_free(&l.csv.row);
+	tally_buf_free(&l.name);
+	free(l.csv.off);
+	free(l.header);
+	free(l.col);
+	free(l.rolecol);
+	free(l.props);
+	return rc;
+}

@@ -1,0 +1,297 @@
+/*
+ * lib/render/render_history.c: the part of a report that a history stream
+ * (tally-history(1)) makes, shared by the text and Markdown renderers.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "escape.h"
+#include "render_history.h"
+
+static double
+num(const struct tally_record *r, const char *key)
+{
+	const struct tally_field *f = tally_field_get(&r->u.fields, key);
+
+	return f != NULL && f->str == NULL && f->strv == NULL ? f->num : 0;
+}
+
+static const char *
+str(const struct tally_record *r, const char *key)
+{
+	const struct tally_field *f = tally_field_get(&r->u.fields, key);
+
+	return f != NULL ? f->str : NULL;
+}
+
+/* Most flaky: flaky rate, then flips; ties keep stream order. */
+static int
+flakier(const struct tally_record *a, const struct tally_record *b)
+{
+	if (num(a, "flakyRate") != num(b, "flakyRate"))
+		return num(a, "flakyRate") > num(b, "flakyRate");
+	return num(a, "flips") > num(b, "flips");
+}
+
+static int
+longer(const struct tally_record *a, const struct tally_record *b)
+{
+	return num(a, "failingRuns") > num(b, "failingRuns");
+}
+
+/* Insert rec into a sorted top list of TALLY_HIST_TOP. */
+static int
+top_add(struct tally_record **v, size_t *n, const struct tally_record *rec,
+    int (*before)(const struct tally_record *, const struct tally_record *))
+{
+	struct tally_record *dup;
+	size_t i = *n;
+
+	while (i > 0 && before(rec, v[i - 1]))
+		i--;
+	if (i >= TALLY_HIST_TOP)
+		return TALLY_OK;
+	if (tally_record_dup(rec, &dup) != TALLY_OK)
+		return TALLY_ENOMEM;
+	if (*n == TALLY_HIST_TOP)
+		tally_record_free(v[--*n]);
+	memmove(&v[i + 1], &v[i], (*n - i) * sizeof(*v));
+	v[i] = dup;
+	(*n)++;
+	return TALLY_OK;
+}
+
+int
+tally_histview_add(struct tally_histview **vp, const struct tally_record *rec)
+{
+	struct tally_histview *v = *vp;
+	struct tally_record **p, *dup;
+
+	if (v == NULL && (v = *vp = calloc(1, sizeof(*v))) == NULL)
+		return TALLY_ENOMEM;
+	if (rec->type == TALLY_REC_RUN) {
+		if ((p = realloc(v->runs, (v->nruns + 1) * sizeof(*p))) ==
+		    NULL)
+			return TALLY_ENOMEM;
+		v->runs = p;
+		if (tally_record_dup(rec, &dup) != TALLY_OK)
+			return TALLY_ENOMEM;
+		/* Merged streams order runs by line: put them by number. */
+		size_t i = v->nruns;
+		while (i > 0 && num(v->runs[i - 1], "run") > num(dup, "run"))
+			i--;
+		memmove(&v->runs[i + 1], &v->runs[i],
+		    (v->nruns - i) * sizeof(*p));
+		v->runs[i] = dup;
+		v->nruns++;
+		return TALLY_OK;
+	}
+	v->tests++;
+	if (num(rec, "flakyRate") > 0) {
+		v->allflaky++;
+		if (top_add(v->flaky, &v->nflaky, rec, flakier) != TALLY_OK)
+			return TALLY_ENOMEM;
+	}
+	if (num(rec, "failingRuns") > 0) {
+		v->allfailing++;
+		if (top_add(v->failing, &v->nfailing, rec, longer) !=
+		    TALLY_OK)
+			return TALLY_ENOMEM;
+	}
+	return TALLY_OK;
+}
+
+void
+tally_histview_free(struct tally_histview *v)
+{
+	size_t i;
+
+	if (v == NULL)
+		return;
+	for (i = 0; i < v->nruns; i++)
+		tally_record_free(v->runs[i]);
+	free(v->runs);
+	for (i = 0; i < v->nflaky; i++)
+		tally_record_free(v->flaky[i]);
+	for (i = 0; i < v->nfailing; i++)
+		tally_record_free(v->failing[i]);
+	free(v);
+}
+
+/* The title of a history record's test, escaped with esc. */
+static void
+put_title(struct tally_out *o, tally_esc_fn esc, const struct tally_record *h)
+{
+	const struct tally_field *s = tally_field_get(&h->u.fields, "suite");
+	struct tally_record t;
+	struct tally_buf a, b;
+
+	tally_record_init(&t, TALLY_REC_TEST);
+	t.u.test.name = str(h, "name") ? str(h, "name") : "";
+	t.u.test.classname = str(h, "classname");
+	if (s != NULL && s->strv != NULL) {
+		t.u.test.suite = s->strv;
+		t.u.test.nsuite = s->nstrv;
+	}
+	t.labels = h->labels;
+	t.nlabels = h->nlabels;
+	tally_buf_init(&a);
+	tally_buf_init(&b);
+	if (tally_test_title(&a, &t) != TALLY_OK ||
+	    tally_strip_ansi(&b, a.data ? a.data : "", a.len) != TALLY_OK)
+		o->status = o->status ? o->status : TALLY_ENOMEM;
+	else
+		tally_out_esc(o, esc, b.data ? b.data : "", b.len);
+	tally_buf_free(&a);
+	tally_buf_free(&b);
+}
+
+static void
+put_str(struct tally_out *o, tally_esc_fn esc, const char *s)
+{
+	struct tally_buf b;
+
+	tally_buf_init(&b);
+	if (tally_strip_ansi(&b, s ? s : "-", strlen(s ? s : "-")) != TALLY_OK)
+		o->status = o->status ? o->status : TALLY_ENOMEM;
+	else
+		tally_out_esc(o, esc, b.data ? b.data : "", b.len);
+	tally_buf_free(&b);
+}
+
+/* "run 3 (c3)": where a failing streak began. */
+static void
+put_since(struct tally_out *o, tally_esc_fn esc, const struct tally_record *h)
+{
+	tally_out_puts(o, "since run ");
+	put_str(o, esc, str(h, "failingSince"));
+	if (str(h, "failingSinceCommit") != NULL) {
+		tally_out_puts(o, " (");
+		put_str(o, esc, str(h, "failingSinceCommit"));
+		tally_out_puts(o, ")");
+	}
+}
+
+void
+tally_history_text(struct tally_out *o, const struct tally_histview *v,
+    int color)
+{
+	char a[TALLY_FMTBUF], b[TALLY_FMTBUF];
+	const struct tally_record *r;
+	size_t i;
+
+	if (v == NULL)
+		return;
+	tally_out_printf(o, "%s%s=== History: %zu runs, %zu tests%s\n",
+	    o->n > 0 ? "\n" : "", color ? "\033[1m" : "", v->nruns, v->tests,
+	    color ? "\033[0m" : "");
+	if (v->allflaky > 0) {
+		tally_out_printf(o, "\n=== Most flaky (%zu)\n", v->allflaky);
+		for (i = 0; i < v->nflaky; i++) {
+			r = v->flaky[i];
+			tally_out_printf(o, "  %5s  %.0f flips, %.0f retried "
+			    "passes in %.0f runs  ", tally_fmt_rate(a,
+			    100 * num(r, "flakyRate")), num(r, "flips"),
+			    num(r, "flakyRuns"), num(r, "runs"));
+			put_title(o, tally_esc_term_line, r);
+			tally_out_puts(o, "\n");
+		}
+	}
+	if (v->allfailing > 0) {
+		tally_out_printf(o, "\n=== Failing longest (%zu)\n",
+		    v->allfailing);
+		for (i = 0; i < v->nfailing; i++) {
+			r = v->failing[i];
+			tally_out_printf(o, "  %.0f runs, ",
+			    num(r, "failingRuns"));
+			put_since(o, tally_esc_term_line, r);
+			tally_out_puts(o, "  ");
+			put_title(o, tally_esc_term_line, r);
+			tally_out_puts(o, "\n");
+		}
+	}
+	if (v->nruns == 0)
+		return;
+	tally_out_puts(o, "\n=== Runs\n");
+	for (i = v->nruns > TALLY_HIST_RUNS ? v->nruns - TALLY_HIST_RUNS : 0;
+	    i < v->nruns; i++) {
+		r = v->runs[i];
+		tally_out_printf(o, "  %3.0f  ", num(r, "run"));
+		put_str(o, tally_esc_term_line, str(r, "runId") ?
+		    str(r, "runId") : str(r, "path"));
+		tally_out_puts(o, "  ");
+		put_str(o, tally_esc_term_line, str(r, "commit"));
+		tally_out_printf(o, "  %.0f tests, %.0f failed, pass rate %s, "
+		    "time %s", num(r, "tests"), num(r, "failed"),
+		    tally_fmt_rate(a, num(r, "passRate")),
+		    tally_fmt_duration(b, num(r, "duration")));
+		if (tally_field_get(&r->u.fields, "newFailures") != NULL)
+			tally_out_printf(o, ", %.0f new failures",
+			    num(r, "newFailures"));
+		tally_out_puts(o, "\n");
+	}
+}
+
+void
+tally_history_md(struct tally_out *o, const struct tally_histview *v)
+{
+	char a[TALLY_FMTBUF], b[TALLY_FMTBUF];
+	const struct tally_record *r;
+	size_t i;
+
+	if (v == NULL)
+		return;
+	tally_out_printf(o, "### History: %zu runs, %zu tests\n\n", v->nruns,
+	    v->tests);
+	if (v->allflaky > 0) {
+		tally_out_printf(o, "#### Most flaky (%zu)\n\n| Flaky rate | "
+		    "Flips | Retried passes | Runs | Test |\n|---:|---:|---:|"
+		    "---:|---|\n", v->allflaky);
+		for (i = 0; i < v->nflaky; i++) {
+			r = v->flaky[i];
+			tally_out_printf(o, "| %s | %.0f | %.0f | %.0f | ",
+			    tally_fmt_rate(a, 100 * num(r, "flakyRate")),
+			    num(r, "flips"), num(r, "flakyRuns"),
+			    num(r, "runs"));
+			put_title(o, tally_esc_md, r);
+			tally_out_puts(o, " |\n");
+		}
+		tally_out_puts(o, "\n");
+	}
+	if (v->allfailing > 0) {
+		tally_out_printf(o, "#### Failing longest (%zu)\n\n| Runs | "
+		    "Since | Test |\n|---:|---|---|\n", v->allfailing);
+		for (i = 0; i < v->nfailing; i++) {
+			r = v->failing[i];
+			tally_out_printf(o, "| %.0f | ", num(r, "failingRuns"));
+			put_since(o, tally_esc_md, r);
+			tally_out_puts(o, " | ");
+			put_title(o, tally_esc_md, r);
+			tally_out_puts(o, " |\n");
+		}
+		tally_out_puts(o, "\n");
+	}
+	if (v->nruns == 0)
+		return;
+	tally_out_puts(o, "#### Runs\n\n| Run | Id | Commit | Tests | Failed "
+	    "| Pass rate | Time | New failures |\n|---:|---|---|---:|---:|"
+	    "---:|---:|---:|\n");
+	for (i = v->nruns > TALLY_HIST_RUNS ? v->nruns - TALLY_HIST_RUNS : 0;
+	    i < v->nruns; i++) {
+		r = v->runs[i];
+		tally_out_printf(o, "| %.0f | ", num(r, "run"));
+		put_str(o, tally_esc_md, str(r, "runId"));
+		tally_out_puts(o, " | ");
+		put_str(o, tally_esc_md, str(r, "commit"));
+		tally_out_printf(o, " | %.0f | %.0f | %s | %s | ",
+		    num(r, "tests"), num(r, "failed"),
+		    tally_fmt_rate(a, num(r, "passRate")),
+		    tally_fmt_duration(b, num(r, "duration")));
+		if (tally_field_get(&r->u.fields, "newFailures") != NULL)
+			tally_out_printf(o, "%.0f", num(r, "newFailures"));
+		else
+			tally_out_puts(o, "-");
+		tally_out_puts(o, " |\n");
+	}
+	tally_out_puts(o, "\n");
+}

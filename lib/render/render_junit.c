@@ -1,0 +1,1199 @@
+/*
+ * lib/render/render_junit.c: the report as one JUnit XML document, written as
+ * it goes.  The shape (documented in tally-render(1)):
+ *
+ *   <testsuites name tests failures errors skipped time>
+ *     <testsuite> per suite path component, nested outer to inner, with
+ *       counts over its subtree, and properties, timestamp, hostname,
+ *       system-out and system-err from the matching "suite" record;
+ *     tests with labels sit in one outer <testsuite> per label
+ *       combination ("os=linux,python=3.11", labels as properties
+ *       "tally.label.KEY") and carry " [os=linux,python=3.11]" after their
+ *       name, so matrix cells never share a classname and name;
+ *     tests without labels and without a suite sit in <testsuite
+ *       name="(root)">;
+ *     input errors are errored test cases in a last <testsuite
+ *       name="tally">;
+ *     a test's category (CTRF's type) is its property "tally.category".
+ *
+ * Reruns are written the Surefire way: a test that finally passed gets a
+ * <flakyFailure> or <flakyError> per earlier failed attempt, any other
+ * test a <rerunFailure> or <rerunError>.  Children of <testcase> follow
+ * the order of Surefire's surefire-test-report-3.0.xsd.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "escape.h"
+#include "render.h"
+#include "render_util.h"
+
+#define ROOT_SUITE	"(root)"
+#define TALLY_SUITE	"tally"
+#define LABEL_PREFIX	"tally.label."
+#define META_PREFIX	"tally.meta."
+#define CATEGORY_PROP	"tally.category"
+
+/* A test or suite record in the order the document needs. */
+struct item {
+	const struct tally_record *rec;
+	char		*combo;	/* sorted labels "k=v,k=v", "" when none */
+	size_t		 idx;	/* position in the report: keeps ties stable */
+};
+
+struct writer {
+	FILE		*fp;
+	struct tally_buf esc;
+	struct tally_buf tmp;
+	int		 rc;
+	const struct tally_kv *meta;	/* run metadata, on top-level suites */
+	size_t		 nmeta;
+};
+
+struct counts {
+	size_t	tests, failures, errors, skipped;
+	double	ms;
+	int	have_ms;
+};
+
+enum outcome { OUT_PASS, OUT_FAIL, OUT_ERROR, OUT_SKIP };
+
+/* JUnit's <error> is for unexpected exceptions; these raw words say so. */
+static int
+is_error_word(const char *raw)
+{
+	static const char *const words[] = {
+		"error", "errored", "broken", "crashed"
+	};
+	size_t i;
+
+	if (raw == NULL)
+		return 0;
+	for (i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+		if (strcasecmp(raw, words[i]) == 0)
+			return 1;
+	return 0;
+}
+
+static enum outcome
+outcome_of(enum tally_status st, const char *raw)
+{
+	switch (st) {
+	case TALLY_PASSED:
+		return OUT_PASS;
+	case TALLY_FAILED:
+		return is_error_word(raw) ? OUT_ERROR : OUT_FAIL;
+	default:
+		return OUT_SKIP;	/* skipped, pending and other */
+	}
+}
+
+static const char *
+nz(const char *s)
+{
+	return s != NULL ? s : "";
+}
+
+/* Output. */
+
+static void
+put(struct writer *w, const char *s)
+{
+	if (w->rc == TALLY_OK)
+		fputs(s, w->fp);
+}
+
+static void
+indent(struct writer *w, size_t depth)
+{
+	size_t i;
+
+	for (i = 0; i < depth && w->rc == TALLY_OK; i++)
+		fputs("  ", w->fp);
+}
+
+static void
+flush_esc(struct writer *w)
+{
+	if (w->rc == TALLY_OK && w->esc.len > 0)
+		fwrite(w->esc.data, 1, w->esc.len, w->fp);
+	tally_buf_reset(&w->esc);
+}
+
+/* ' name="value"', nothing when value is NULL. */
+static void
+attr(struct writer *w, const char *name, const char *value)
+{
+	if (value == NULL || w->rc != TALLY_OK)
+		return;
+	fprintf(w->fp, " %s=\"", name);
+	if ((w->rc = tally_esc_xml(&w->esc, value, TALLY_NTS)) != TALLY_OK)
+		return;
+	flush_esc(w);
+	fputc('"', w->fp);
+}
+
+static void
+attr_size(struct writer *w, const char *name, size_t v)
+{
+	if (w->rc == TALLY_OK)
+		fprintf(w->fp, " %s=\"%zu\"", name, v);
+}
+
+/* Milliseconds as seconds with three decimals; nothing when unknown. */
+static void
+attr_time(struct writer *w, const char *name, double ms)
+{
+	if (w->rc == TALLY_OK && ms >= 0 && isfinite(ms))
+		fprintf(w->fp, " %s=\"%.3f\"", name, ms / 1000.0);
+}
+
+/*
+ * Display text (messages, traces, output): ANSI sequences are removed,
+ * what XML cannot carry becomes visible, newlines stay.
+ */
+static void
+text(struct writer *w, const char *s)
+{
+	if (s == NULL || w->rc != TALLY_OK)
+		return;
+	tally_buf_reset(&w->tmp);
+	if ((w->rc = tally_strip_ansi(&w->tmp, s, TALLY_NTS)) != TALLY_OK)
+		return;
+	if (w->tmp.len == 0)
+		return;
+	if ((w->rc = tally_esc_xml_text(&w->esc, w->tmp.data, w->tmp.len))
+	    != TALLY_OK)
+		return;
+	flush_esc(w);
+}
+
+/* The same for an attribute value. */
+static void
+attr_text(struct writer *w, const char *name, const char *value)
+{
+	if (value == NULL || w->rc != TALLY_OK)
+		return;
+	tally_buf_reset(&w->tmp);
+	if ((w->rc = tally_strip_ansi(&w->tmp, value, TALLY_NTS)) != TALLY_OK)
+		return;
+	fprintf(w->fp, " %s=\"", name);
+	if (w->tmp.len > 0 && (w->rc = tally_esc_xml(&w->esc, w->tmp.data,
+	    w->tmp.len)) != TALLY_OK)
+		return;
+	flush_esc(w);
+	fputc('"', w->fp);
+}
+
+/* <name>text</name> on its own line; nothing when s is NULL. */
+static void
+element_text(struct writer *w, size_t depth, const char *name, const char *s)
+{
+	if (s == NULL)
+		return;
+	indent(w, depth);
+	if (w->rc == TALLY_OK)
+		fprintf(w->fp, "<%s>", name);
+	text(w, s);
+	if (w->rc == TALLY_OK)
+		fprintf(w->fp, "</%s>\n", name);
+}
+
+/* One <property> per pair of kv[0..n), names prefixed when asked. */
+static void
+property_group(struct writer *w, size_t depth, const struct tally_kv *kv,
+    size_t n, const char *prefix)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		indent(w, depth);
+		put(w, "<property");
+		if (prefix != NULL) {
+			tally_buf_reset(&w->tmp);
+			if (w->rc == TALLY_OK)
+				w->rc = tally_buf_printf(&w->tmp, "%s%s",
+				    prefix, nz(kv[i].key));
+			attr(w, "name", w->tmp.data);
+		} else
+			attr(w, "name", nz(kv[i].key));
+		attr(w, "value", nz(kv[i].value));
+		put(w, "/>\n");
+	}
+}
+
+/* kv[0..n) and then extra, when not NULL, as one <properties>. */
+static void
+properties_and(struct writer *w, size_t depth, const struct tally_kv *kv,
+    size_t n, const char *prefix, const struct tally_kv *extra)
+{
+	if (n == 0 && extra == NULL)
+		return;
+	indent(w, depth);
+	put(w, "<properties>\n");
+	property_group(w, depth + 1, kv, n, prefix);
+	if (extra != NULL)
+		property_group(w, depth + 1, extra, 1, NULL);
+	indent(w, depth);
+	put(w, "</properties>\n");
+}
+
+/* Labels and ordering. */
+
+static int
+kv_cmp(const void *a, const void *b)
+{
+	const struct tally_kv *x = *(const struct tally_kv *const *)a;
+	const struct tally_kv *y = *(const struct tally_kv *const *)b;
+	int c;
+
+	if ((c = strcmp(nz(x->key), nz(y->key))) != 0)
+		return c;
+	return strcmp(nz(x->value), nz(y->value));
+}
+
+/* The record's labels sorted by key, as pairs the caller frees. */
+static int
+sorted_labels(const struct tally_record *r, struct tally_kv **out)
+{
+	const struct tally_kv **p;
+	size_t i;
+
+	*out = NULL;
+	if (r->nlabels == 0)
+		return TALLY_OK;
+	if ((p = calloc(r->nlabels, sizeof(*p))) == NULL)
+		return TALLY_ENOMEM;
+	for (i = 0; i < r->nlabels; i++)
+		p[i] = &r->labels[i];
+	qsort(p, r->nlabels, sizeof(*p), kv_cmp);
+	if ((*out = calloc(r->nlabels, sizeof(**out))) == NULL) {
+		free(p);
+		return TALLY_ENOMEM;
+	}
+	for (i = 0; i < r->nlabels; i++)
+		(*out)[i] = *p[i];
+	free(p);
+	return TALLY_OK;
+}
+
+static int
+make_combo(const struct tally_record *r, char **out)
+{
+	struct tally_buf b;
+	struct tally_kv *kv;
+	size_t i;
+	int rc;
+
+	*out = NULL;
+	if ((rc = sorted_labels(r, &kv)) != TALLY_OK)
+		return rc;
+	tally_buf_init(&b);
+	rc = tally_buf_adds(&b, "");
+	for (i = 0; i < r->nlabels && rc == TALLY_OK; i++)
+		rc = tally_buf_printf(&b, "%s%s=%s", i > 0 ? "," : "",
+		    nz(kv[i].key), nz(kv[i].value));
+	free(kv);
+	if (rc != TALLY_OK) {
+		tally_buf_free(&b);
+		return rc;
+	}
+	*out = tally_buf_detach(&b);
+	return *out != NULL ? TALLY_OK : TALLY_ENOMEM;
+}
+
+static const char *const *
+raw_path(const struct tally_record *r, size_t *n)
+{
+	if (r->type == TALLY_REC_SUITE) {
+		*n = r->u.suite.npath;
+		return r->u.suite.path;
+	}
+	*n = r->u.test.nsuite;
+	return r->u.test.suite;
+}
+
+/*
+ * The path of <testsuite> names an item sits in: its label combination
+ * first when it has labels, then its suite path; "(root)" for a test with
+ * neither.
+ */
+static size_t
+eff_len(const struct item *it)
+{
+	size_t n;
+
+	raw_path(it->rec, &n);
+	if (it->combo[0] != '\0')
+		return n + 1;
+	return n > 0 ? n : 1;
+}
+
+static const char *
+eff_at(const struct item *it, size_t k)
+{
+	const char *const *p;
+	size_t n;
+
+	p = raw_path(it->rec, &n);
+	if (it->combo[0] != '\0') {
+		if (k == 0)
+			return it->combo;
+		return nz(p[k - 1]);
+	}
+	return n > 0 ? nz(p[k]) : ROOT_SUITE;
+}
+
+static int
+item_cmp(const void *a, const void *b)
+{
+	const struct item *x = a, *y = b;
+	const char *const *px, *const *py;
+	size_t nx, ny, i;
+	int c;
+
+	if ((c = strcmp(x->combo, y->combo)) != 0)
+		return c;
+	px = raw_path(x->rec, &nx);
+	py = raw_path(y->rec, &ny);
+	for (i = 0; i < nx && i < ny; i++)
+		if ((c = strcmp(nz(px[i]), nz(py[i]))) != 0)
+			return c;
+	if (nx != ny)
+		return nx < ny ? -1 : 1;
+	/* A suite's own record comes before its tests. */
+	if (x->rec->type != y->rec->type)
+		return x->rec->type == TALLY_REC_SUITE ? -1 : 1;
+	return x->idx < y->idx ? -1 : x->idx > y->idx;
+}
+
+static void
+count_test(struct counts *c, const struct tally_test *t)
+{
+	c->tests++;
+	switch (outcome_of(t->status, t->raw_status)) {
+	case OUT_FAIL:	c->failures++; break;
+	case OUT_ERROR:	c->errors++; break;
+	case OUT_SKIP:	c->skipped++; break;
+	case OUT_PASS:	break;
+	}
+	if (t->duration >= 0 && isfinite(t->duration)) {
+		c->ms += t->duration;
+		c->have_ms = 1;
+	}
+}
+
+/* Test case. */
+
+/* <failure>, <error>, <rerunFailure>, ... for one failed execution. */
+static void
+problem(struct writer *w, size_t depth, const char *elem, const char *message,
+    const char *type, const char *trace, const char *out, const char *err,
+    int nested)
+{
+	indent(w, depth);
+	if (w->rc == TALLY_OK)
+		fprintf(w->fp, "<%s", elem);
+	attr_text(w, "message", message);
+	attr(w, "type", type);
+	if (!nested) {
+		if (trace == NULL) {
+			put(w, "/>\n");
+			return;
+		}
+		put(w, ">");
+		text(w, trace);
+		if (w->rc == TALLY_OK)
+			fprintf(w->fp, "</%s>\n", elem);
+		return;
+	}
+	if (trace == NULL && out == NULL && err == NULL) {
+		put(w, "/>\n");
+		return;
+	}
+	put(w, ">\n");
+	element_text(w, depth + 1, "stackTrace", trace);
+	element_text(w, depth + 1, "system-out", out);
+	element_text(w, depth + 1, "system-err", err);
+	indent(w, depth);
+	if (w->rc == TALLY_OK)
+		fprintf(w->fp, "</%s>\n", elem);
+}
+
+/* The earlier attempts that failed in one way (failure or error). */
+static void
+attempts(struct writer *w, size_t depth, const struct tally_test *t,
+    int errors, int flaky)
+{
+	const struct tally_attempt *a;
+	const char *elem;
+	size_t i;
+
+	if (errors)
+		elem = flaky ? "flakyError" : "rerunError";
+	else
+		elem = flaky ? "flakyFailure" : "rerunFailure";
+	for (i = 0; i < t->nattempts; i++) {
+		a = &t->attempts[i];
+		if (a->status != TALLY_FAILED ||
+		    is_error_word(a->raw_status) != errors)
+			continue;
+		problem(w, depth, elem, a->message, a->type, a->trace,
+		    a->stdout_text, a->stderr_text, 1);
+	}
+}
+
+static int
+has_failed_attempt(const struct tally_test *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->nattempts; i++)
+		if (t->attempts[i].status == TALLY_FAILED)
+			return 1;
+	return 0;
+}
+
+static void
+testcase(struct writer *w, size_t depth, const struct item *it)
+{
+	const struct tally_test *t = &it->rec->u.test;
+	enum outcome o = outcome_of(t->status, t->raw_status);
+	struct tally_kv cat = { CATEGORY_PROP, NULL };
+	int flaky = t->status == TALLY_PASSED;
+
+	if (t->category != NULL && t->category[0] != '\0')
+		cat.value = t->category;
+	indent(w, depth);
+	put(w, "<testcase");
+	if (it->combo[0] != '\0') {
+		tally_buf_reset(&w->tmp);
+		if (w->rc == TALLY_OK)
+			w->rc = tally_buf_printf(&w->tmp, "%s [%s]",
+			    nz(t->name), it->combo);
+		attr(w, "name", w->tmp.data);
+	} else
+		attr(w, "name", nz(t->name));
+	attr(w, "classname", t->classname);
+	attr_time(w, "time", t->duration);
+	attr(w, "file", t->file_path);
+	if (t->line > 0 && w->rc == TALLY_OK)
+		fprintf(w->fp, " line=\"%ld\"", t->line);
+	if (o == OUT_PASS && t->nproperties == 0 && cat.value == NULL &&
+	    !has_failed_attempt(t) && t->stdout_text == NULL &&
+	    t->stderr_text == NULL) {
+		put(w, "/>\n");
+		return;
+	}
+	put(w, ">\n");
+	properties_and(w, depth + 1, t->properties, t->nproperties, NULL,
+	    cat.value != NULL ? &cat : NULL);
+	if (o == OUT_FAIL)
+		problem(w, depth + 1, "failure", t->message, t->type, t->trace,
+		    NULL, NULL, 0);
+	attempts(w, depth + 1, t, 0, flaky);
+	if (o == OUT_SKIP) {
+		/* Pending and other become skipped; their word stays visible. */
+		indent(w, depth + 1);
+		put(w, "<skipped");
+		if (t->message == NULL && t->status != TALLY_SKIPPED)
+			attr_text(w, "message", t->raw_status != NULL ?
+			    t->raw_status : tally_status_name(t->status));
+		else
+			attr_text(w, "message", t->message);
+		put(w, "/>\n");
+	}
+	if (o == OUT_ERROR)
+		problem(w, depth + 1, "error", t->message, t->type, t->trace,
+		    NULL, NULL, 0);
+	attempts(w, depth + 1, t, 1, flaky);
+	element_text(w, depth + 1, "system-out", t->stdout_text);
+	element_text(w, depth + 1, "system-err", t->stderr_text);
+	indent(w, depth);
+	put(w, "</testcase>\n");
+}
+
+/* Suites. */
+
+static void
+open_suite(struct writer *w, size_t depth, const char *name,
+    const struct counts *c, const struct tally_suite *s,
+    const struct tally_record *labels_of)
+{
+	struct tally_kv *kv = NULL;
+	size_t nmeta;
+
+	indent(w, depth);
+	put(w, "<testsuite");
+	attr(w, "name", name);
+	attr_size(w, "tests", c->tests);
+	attr_size(w, "failures", c->failures);
+	attr_size(w, "errors", c->errors);
+	attr_size(w, "skipped", c->skipped);
+	if (s != NULL && s->duration >= 0)
+		attr_time(w, "time", s->duration);
+	else if (c->have_ms)
+		attr_time(w, "time", c->ms);
+	if (s != NULL) {
+		attr(w, "timestamp", s->timestamp);
+		attr(w, "hostname", s->hostname);
+	}
+	put(w, ">\n");
+	/*
+	 * One <properties>: the cell's labels, the run metadata on top-level
+	 * suites (as Surefire records its environment), the suite's own.
+	 */
+	if (labels_of != NULL && w->rc == TALLY_OK)
+		w->rc = sorted_labels(labels_of, &kv);
+	nmeta = depth == 1 ? w->nmeta : 0;
+	if ((kv != NULL || nmeta > 0 || (s != NULL && s->nproperties > 0)) &&
+	    w->rc == TALLY_OK) {
+		indent(w, depth + 1);
+		put(w, "<properties>\n");
+		if (kv != NULL)
+			property_group(w, depth + 2, kv, labels_of->nlabels,
+			    LABEL_PREFIX);
+		property_group(w, depth + 2, w->meta, nmeta, META_PREFIX);
+		if (s != NULL)
+			property_group(w, depth + 2, s->properties,
+			    s->nproperties, NULL);
+		indent(w, depth + 1);
+		put(w, "</properties>\n");
+	}
+	free(kv);
+}
+
+static void
+close_suite(struct writer *w, size_t depth, const struct tally_suite *s)
+{
+	if (s != NULL) {
+		element_text(w, depth + 1, "system-out", s->stdout_text);
+		element_text(w, depth + 1, "system-err", s->stderr_text);
+	}
+	indent(w, depth);
+	put(w, "</testsuite>\n");
+}
+
+/*
+ * Counts per <testsuite>, keyed by its label combination and the names
+ * on its path, found in a first pass over the tests so that the second
+ * can write each <testsuite> before its contents.  Bounded by the
+ * number of suites, not of tests.
+ */
+struct node {
+	char		*key;
+	struct counts	 c;
+};
+
+struct nodes {
+	struct node	*v;		/* dense, in the order first seen */
+	size_t		 n, cv;
+	size_t		*slot;		/* open addressing: index + 1, 0 empty */
+	size_t		 cap;
+	char		**combo;	/* distinct label combinations */
+	size_t		 ncombo, ccombo;
+	struct tally_buf key;		/* scratch */
+};
+
+static uint64_t
+hash_str(const char *s)
+{
+	uint64_t h = 14695981039346656037ULL;
+
+	for (; *s != '\0'; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return h;
+}
+
+/* The key of the suite of it at depth d: combo, then the names. */
+static int
+node_key(struct nodes *ns, const struct item *it, size_t d)
+{
+	size_t k;
+	int rc;
+
+	tally_buf_reset(&ns->key);
+	rc = tally_buf_adds(&ns->key, it->combo);
+	for (k = 0; k <= d && rc == TALLY_OK; k++) {
+		rc = tally_buf_addc(&ns->key, (char)0xFF);
+		if (rc == TALLY_OK)
+			rc = tally_buf_adds(&ns->key, eff_at(it, k));
+	}
+	return rc;
+}
+
+/* The slot of key: holding its node, or empty. */
+static size_t *
+node_slot(const struct nodes *ns, const char *key)
+{
+	size_t i;
+
+	for (i = hash_str(key) & (ns->cap - 1); ns->slot[i] != 0;
+	    i = (i + 1) & (ns->cap - 1))
+		if (strcmp(ns->v[ns->slot[i] - 1].key, key) == 0)
+			break;
+	return &ns->slot[i];
+}
+
+static struct node *
+node_find(const struct nodes *ns, const char *key)
+{
+	size_t *sl;
+
+	if (ns->cap == 0)
+		return NULL;
+	sl = node_slot(ns, key);
+	return *sl != 0 ? &ns->v[*sl - 1] : NULL;
+}
+
+static int
+node_grow(struct nodes *ns)
+{
+	size_t *old = ns->slot, i, ocap = ns->cap;
+
+	ns->cap = ocap ? ocap * 2 : 64;
+	if ((ns->slot = calloc(ns->cap, sizeof(*ns->slot))) == NULL) {
+		ns->slot = old;
+		ns->cap = ocap;
+		return TALLY_ENOMEM;
+	}
+	for (i = 0; i < ns->n; i++)
+		*node_slot(ns, ns->v[i].key) = i + 1;
+	free(old);
+	return TALLY_OK;
+}
+
+/* Count test t under the suite of it at depth d. */
+static int
+node_count(struct nodes *ns, const struct item *it, size_t d,
+    const struct tally_test *t)
+{
+	struct node *nd;
+	size_t *sl;
+	int rc;
+
+	if ((rc = node_key(ns, it, d)) != TALLY_OK)
+		return rc;
+	if ((nd = node_find(ns, ns->key.data)) == NULL) {
+		if (2 * (ns->n + 1) > ns->cap && node_grow(ns) != TALLY_OK)
+			return TALLY_ENOMEM;
+		if (ns->n == ns->cv) {
+			size_t nc = ns->cv ? ns->cv * 2 : 64;
+			struct node *v = realloc(ns->v, nc * sizeof(*v));
+
+			if (v == NULL)
+				return TALLY_ENOMEM;
+			ns->v = v;
+			ns->cv = nc;
+		}
+		sl = node_slot(ns, ns->key.data);
+		nd = &ns->v[ns->n];
+		memset(nd, 0, sizeof(*nd));
+		if ((nd->key = strdup(ns->key.data)) == NULL)
+			return TALLY_ENOMEM;
+		*sl = ++ns->n;
+	}
+	count_test(&nd->c, t);
+	return TALLY_OK;
+}
+
+static int
+combo_add(struct nodes *ns, const char *combo)
+{
+	size_t i;
+
+	/* Few combinations: a matrix has cells, not thousands of them. */
+	for (i = 0; i < ns->ncombo; i++)
+		if (strcmp(ns->combo[i], combo) == 0)
+			return TALLY_OK;
+	if (ns->ncombo == ns->ccombo) {
+		size_t nc = ns->ccombo ? ns->ccombo * 2 : 8;
+		char **p = realloc(ns->combo, nc * sizeof(*p));
+
+		if (p == NULL)
+			return TALLY_ENOMEM;
+		ns->combo = p;
+		ns->ccombo = nc;
+	}
+	if ((ns->combo[ns->ncombo] = strdup(combo)) == NULL)
+		return TALLY_ENOMEM;
+	ns->ncombo++;
+	return TALLY_OK;
+}
+
+static int
+str_qcmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void
+nodes_free(struct nodes *ns)
+{
+	size_t i;
+
+	for (i = 0; i < ns->n; i++)
+		free(ns->v[i].key);
+	free(ns->v);
+	free(ns->slot);
+	for (i = 0; i < ns->ncombo; i++)
+		free(ns->combo[i]);
+	free(ns->combo);
+	tally_buf_free(&ns->key);
+}
+
+/* The <testsuite> elements open while writing, outermost first. */
+struct tree {
+	char			**name;
+	const struct tally_suite **srec;
+	size_t			 depth, cap;
+};
+
+static void
+tree_close(struct writer *w, struct tree *t, size_t to)
+{
+	while (t->depth > to) {
+		t->depth--;
+		close_suite(w, t->depth + 1, t->srec[t->depth]);
+		free(t->name[t->depth]);
+		t->name[t->depth] = NULL;
+	}
+}
+
+/* Write item it (items come sorted by item_cmp), opening suites. */
+static void
+tree_item(struct writer *w, struct tree *t, struct nodes *ns,
+    const struct item *it)
+{
+	struct node *nd;
+	size_t k, d, len = eff_len(it);
+
+	for (k = 0; k < t->depth && k < len; k++)
+		if (strcmp(eff_at(it, k), t->name[k]) != 0)
+			break;
+	if (it->rec->type == TALLY_REC_SUITE && k == len)
+		return;		/* a second record for an open suite */
+	tree_close(w, t, k);
+	if (len > t->cap) {
+		char **n = realloc(t->name, len * sizeof(*n));
+		const struct tally_suite **sr;
+
+		if (n != NULL)
+			t->name = n;
+		sr = n != NULL ? realloc(t->srec, len * sizeof(*sr)) : NULL;
+		if (sr == NULL) {
+			w->rc = TALLY_ENOMEM;
+			return;
+		}
+		t->srec = sr;
+		t->cap = len;
+	}
+	for (d = t->depth; d < len && w->rc == TALLY_OK; d++) {
+		struct counts zero;
+
+		memset(&zero, 0, sizeof(zero));
+		if ((w->rc = node_key(ns, it, d)) != TALLY_OK ||
+		    (t->name[d] = strdup(eff_at(it, d))) == NULL) {
+			w->rc = TALLY_ENOMEM;
+			return;
+		}
+		nd = node_find(ns, ns->key.data);
+		t->srec[d] = it->rec->type == TALLY_REC_SUITE &&
+		    d + 1 == len ? &it->rec->u.suite : NULL;
+		t->depth = d + 1;
+		open_suite(w, d + 1, eff_at(it, d), nd != NULL ? &nd->c : &zero,
+		    t->srec[d],
+		    d == 0 && it->combo[0] != '\0' ? it->rec : NULL);
+	}
+	if (it->rec->type == TALLY_REC_TEST && w->rc == TALLY_OK)
+		testcase(w, t->depth + 1, it);
+}
+
+/* Label combinations written in one pass; the others wait for the next. */
+#define BATCH	256
+
+/* One label combination while it is written. */
+struct cstate {
+	FILE		*fp;		/* the output, or a spool file */
+	struct tree	 t;
+	size_t		 si, se;	/* its suite records */
+};
+
+/* An unlinked temporary file for a combination's part of the document. */
+static FILE *
+spool_open(const char *dir)
+{
+	char *path;
+	FILE *fp = NULL;
+	int fd;
+
+	if (asprintf(&path, "%s/tally-junit.XXXXXX", dir) < 0)
+		return NULL;
+	if ((fd = mkstemp(path)) >= 0) {
+		unlink(path);
+		if ((fp = fdopen(fd, "w+")) == NULL)
+			close(fd);
+	}
+	free(path);
+	return fp;
+}
+
+/* Append the spool to the output. */
+static void
+spool_copy(struct writer *w, FILE *sp, FILE *out)
+{
+	char buf[65536];
+	size_t n;
+
+	if (fflush(sp) != 0 || ferror(sp) || fseek(sp, 0, SEEK_SET) != 0) {
+		w->rc = TALLY_EIO;
+		return;
+	}
+	while ((n = fread(buf, 1, sizeof(buf), sp)) > 0)
+		if (fwrite(buf, 1, n, out) != n)
+			break;
+	if (ferror(sp))
+		w->rc = TALLY_EIO;
+}
+
+/*
+ * The suite tree of every test.  The report's order (canonical, see
+ * tally-stream(5)) is by suite path, so the tests of each label
+ * combination come in the order the document wants: one pass writes
+ * every combination at once, the first to the output and each other
+ * one to a spool file appended after the pass (up to BATCH of them a
+ * pass).  The suite records, few, are sorted in memory and merged in.
+ */
+static void
+body(struct writer *w, const struct tally_report *rep, struct nodes *ns,
+    struct item *suites, size_t nsuites, const char *tmpdir,
+    struct tally_error *err)
+{
+	const struct tally_record *r;
+	struct cstate *st;
+	struct item it;
+	FILE *out = w->fp;
+	size_t c0, nb, k, si, pos;
+	int more = 0, c;
+
+	if ((st = calloc(BATCH, sizeof(*st))) == NULL) {
+		w->rc = TALLY_ENOMEM;
+		return;
+	}
+	if (tmpdir == NULL || tmpdir[0] == '\0')
+		tmpdir = getenv("TMPDIR");
+	if (tmpdir == NULL || tmpdir[0] == '\0')
+		tmpdir = "/tmp";
+	for (c0 = 0, si = 0; c0 < ns->ncombo && w->rc == TALLY_OK; c0 += nb) {
+		nb = ns->ncombo - c0 < BATCH ? ns->ncombo - c0 : BATCH;
+		memset(st, 0, nb * sizeof(*st));
+		for (k = 0; k < nb; k++) {
+			for (; si < nsuites && strcmp(suites[si].combo,
+			    ns->combo[c0 + k]) < 0; si++)
+				;
+			st[k].si = st[k].se = si;
+			for (; st[k].se < nsuites && strcmp(suites[st[k].se].combo,
+			    ns->combo[c0 + k]) == 0; st[k].se++)
+				;
+			st[k].fp = k == 0 ? out : spool_open(tmpdir);
+			if (st[k].fp == NULL) {
+				err->sys_errno = errno;
+				w->rc = tally_error_set(err, TALLY_EIO, 0, 0,
+				    "cannot create a temporary file in '%s': %s",
+				    tmpdir, strerror(errno));
+			}
+		}
+		pos = 0;
+		it.combo = NULL;
+		while (w->rc == TALLY_OK && (more = tally_report_next_test(rep,
+		    &pos, &r, err)) == 1) {
+			struct cstate *cs;
+			size_t lo = 0, hi = nb, mid;
+
+			free(it.combo);
+			it.combo = NULL;
+			it.rec = r;
+			it.idx = pos - 1;
+			if ((w->rc = make_combo(r, &it.combo)) != TALLY_OK)
+				break;
+			for (c = 1; lo < hi && c != 0; ) {
+				mid = (lo + hi) / 2;
+				c = strcmp(it.combo, ns->combo[c0 + mid]);
+				if (c < 0)
+					hi = mid;
+				else if (c > 0)
+					lo = mid + 1;
+				else
+					lo = mid;
+			}
+			if (c != 0)
+				continue;	/* in another batch */
+			cs = &st[lo];
+			w->fp = cs->fp;
+			while (cs->si < cs->se && item_cmp(&suites[cs->si],
+			    &it) < 0 && w->rc == TALLY_OK)
+				tree_item(w, &cs->t, ns, &suites[cs->si++]);
+			tree_item(w, &cs->t, ns, &it);
+		}
+		free(it.combo);
+		if (more < 0 && w->rc == TALLY_OK)
+			w->rc = more;
+		for (k = 0; k < nb; k++) {
+			w->fp = st[k].fp;
+			while (st[k].fp != NULL && st[k].si < st[k].se &&
+			    w->rc == TALLY_OK)
+				tree_item(w, &st[k].t, ns, &suites[st[k].si++]);
+			if (st[k].fp != NULL)
+				tree_close(w, &st[k].t, 0);
+			w->fp = out;
+			if (k > 0 && st[k].fp != NULL) {
+				if (w->rc == TALLY_OK)
+					spool_copy(w, st[k].fp, out);
+				fclose(st[k].fp);
+			}
+			free(st[k].t.name);
+			free(st[k].t.srec);
+		}
+		si = st[nb - 1].se;
+	}
+	w->fp = out;
+	free(st);
+}
+
+static void
+input_errors(struct writer *w, const struct tally_report *rep)
+{
+	struct counts c;
+	size_t i;
+
+	if (rep->nerrors == 0)
+		return;
+	memset(&c, 0, sizeof(c));
+	c.tests = c.errors = rep->nerrors;
+	open_suite(w, 1, TALLY_SUITE, &c, NULL, NULL);
+	for (i = 0; i < rep->nerrors && w->rc == TALLY_OK; i++) {
+		const struct tally_record *r = rep->errors[i];
+		const struct tally_errrec *e = &r->u.error;
+		struct tally_buf where;
+
+		tally_buf_init(&where);
+		w->rc = tally_buf_adds(&where, r->source ? r->source : "-");
+		if (w->rc == TALLY_OK && e->line > 0)
+			w->rc = tally_buf_printf(&where, ":%ld", e->line);
+		if (w->rc == TALLY_OK && e->line > 0 && e->column > 0)
+			w->rc = tally_buf_printf(&where, ":%ld", e->column);
+		if (w->rc != TALLY_OK) {
+			tally_buf_free(&where);
+			break;
+		}
+		indent(w, 2);
+		put(w, "<testcase");
+		attr(w, "name", where.data);
+		attr(w, "classname", TALLY_SUITE);
+		attr_time(w, "time", 0);
+		put(w, ">\n");
+		indent(w, 3);
+		put(w, "<properties>\n");
+		indent(w, 4);
+		put(w, "<property name=\"tally.kind\" value=\"input-error\"/>\n");
+		indent(w, 3);
+		put(w, "</properties>\n");
+		indent(w, 3);
+		put(w, "<error");
+		attr_text(w, "message", nz(e->message));
+		attr(w, "type", "tally.InputError");
+		put(w, ">");
+		text(w, where.data);
+		put(w, ": ");
+		text(w, nz(e->message));
+		put(w, "</error>\n");
+		indent(w, 2);
+		put(w, "</testcase>\n");
+		tally_buf_free(&where);
+	}
+	close_suite(w, 1, NULL);
+}
+
+/*
+ * First pass: totals, the counts of every <testsuite>, the label
+ * combinations; the suite records as items sorted for the document.
+ */
+static int
+collect(const struct tally_report *rep, struct nodes *ns,
+    struct counts *all, struct item **out, size_t *n,
+    struct tally_error *err)
+{
+	const struct tally_record *r;
+	struct item *items = NULL, it;
+	size_t i, d, pos = 0, m = 0;
+	int rc = TALLY_OK, more;
+
+	*out = NULL;
+	*n = 0;
+	it.combo = NULL;
+	while (rc == TALLY_OK &&
+	    (more = tally_report_next_test(rep, &pos, &r, err)) == 1) {
+		count_test(all, &r->u.test);
+		free(it.combo);
+		it.rec = r;
+		if ((rc = make_combo(r, &it.combo)) != TALLY_OK)
+			break;
+		for (d = 0; d < eff_len(&it) && rc == TALLY_OK; d++)
+			rc = node_count(ns, &it, d, &r->u.test);
+		if (rc == TALLY_OK)
+			rc = combo_add(ns, it.combo);
+	}
+	free(it.combo);
+	if (rc == TALLY_OK && more < 0)
+		return more;
+	if (rc == TALLY_OK && rep->nsuites > 0 &&
+	    (items = calloc(rep->nsuites, sizeof(*items))) == NULL)
+		rc = TALLY_ENOMEM;
+	for (i = 0; i < rep->nsuites && rc == TALLY_OK; i++) {
+		r = rep->suites[i];
+		if (r->u.suite.npath == 0)
+			continue;	/* nowhere to put it */
+		items[m].rec = r;
+		items[m].idx = rep->ntests + i;
+		if ((rc = make_combo(r, &items[m].combo)) == TALLY_OK &&
+		    (rc = combo_add(ns, items[m].combo)) == TALLY_OK)
+			m++;
+	}
+	if (rc != TALLY_OK) {
+		for (i = 0; i < m; i++)
+			free(items[i].combo);
+		free(items);
+		return rc;
+	}
+	if (m > 1)
+		qsort(items, m, sizeof(*items), item_cmp);
+	if (ns->ncombo > 1)
+		qsort(ns->combo, ns->ncombo, sizeof(*ns->combo), str_qcmp);
+	*out = items;
+	*n = m;
+	return TALLY_OK;
+}
+
+/* Tests kept in memory in any order: by suite path, stable. */
+struct byidx {
+	const struct tally_record *rec;
+	size_t		 idx;
+};
+
+static int
+byidx_cmp(const void *a, const void *b)
+{
+	const struct byidx *x = a, *y = b;
+	size_t i;
+	int c;
+
+	for (i = 0; i < x->rec->u.test.nsuite && i < y->rec->u.test.nsuite;
+	    i++)
+		if ((c = strcmp(nz(x->rec->u.test.suite[i]),
+		    nz(y->rec->u.test.suite[i]))) != 0)
+			return c;
+	if (x->rec->u.test.nsuite != y->rec->u.test.nsuite)
+		return x->rec->u.test.nsuite < y->rec->u.test.nsuite ? -1 : 1;
+	return x->idx < y->idx ? -1 : x->idx > y->idx;
+}
+
+static int
+sort_kept(const struct tally_report *rep, struct tally_report *copy,
+    const struct tally_record ***v)
+{
+	struct byidx *b;
+	size_t i;
+
+	*copy = *rep;
+	*v = NULL;
+	if (rep->tests == NULL || rep->ntests == 0)
+		return TALLY_OK;
+	if ((b = calloc(rep->ntests, sizeof(*b))) == NULL ||
+	    (*v = calloc(rep->ntests, sizeof(**v))) == NULL) {
+		free(b);
+		return TALLY_ENOMEM;
+	}
+	for (i = 0; i < rep->ntests; i++) {
+		b[i].rec = rep->tests[i];
+		b[i].idx = i;
+	}
+	qsort(b, rep->ntests, sizeof(*b), byidx_cmp);
+	for (i = 0; i < rep->ntests; i++)
+		(*v)[i] = b[i].rec;
+	free(b);
+	copy->tests = *v;
+	return TALLY_OK;
+}
+
+int
+tally_render_junit(const struct tally_report *rep,
+    const struct tally_render_opts *opts, FILE *fp, struct tally_error *err)
+{
+	struct tally_report sorted;
+	const struct tally_record **kept;
+	struct writer w;
+	struct nodes ns;
+	struct item *items = NULL;
+	struct counts all;
+	size_t n = 0, i;
+	const char *title = opts != NULL && opts->title != NULL ?
+	    opts->title : "tally";
+
+	memset(&w, 0, sizeof(w));
+	memset(&ns, 0, sizeof(ns));
+	w.fp = fp;
+	w.meta = rep->meta;
+	w.nmeta = rep->nmeta;
+	tally_buf_init(&w.esc);
+	tally_buf_init(&w.tmp);
+	tally_buf_init(&ns.key);
+	memset(&all, 0, sizeof(all));
+	/* Streamed tests come in canonical order, by suite path already. */
+	if ((w.rc = sort_kept(rep, &sorted, &kept)) == TALLY_OK) {
+		rep = &sorted;
+		w.rc = collect(rep, &ns, &all, &items, &n, err);
+	}
+	if (w.rc != TALLY_OK) {
+		int rc = w.rc;
+
+		free(kept);
+		nodes_free(&ns);
+		tally_buf_free(&w.esc);
+		tally_buf_free(&w.tmp);
+		return rc == TALLY_ENOMEM ? tally_render_status(fp, rc, err) :
+		    rc;
+	}
+	all.tests += rep->nerrors;
+	all.errors += rep->nerrors;
+
+	put(&w, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites");
+	attr(&w, "name", title);
+	attr_size(&w, "tests", all.tests);
+	attr_size(&w, "failures", all.failures);
+	attr_size(&w, "errors", all.errors);
+	attr_size(&w, "skipped", all.skipped);
+	if (all.have_ms)
+		attr_time(&w, "time", all.ms);
+	put(&w, ">\n");
+	body(&w, rep, &ns, items, n, opts != NULL ? opts->tmpdir : NULL, err);
+	input_errors(&w, rep);
+	put(&w, "</testsuites>\n");
+
+	for (i = 0; i < n; i++)
+		free(items[i].combo);
+	free(items);
+	free(kept);
+	nodes_free(&ns);
+	tally_buf_free(&w.esc);
+	tally_buf_free(&w.tmp);
+	if (w.rc != TALLY_OK && ((w.rc != TALLY_ENOMEM && w.rc != TALLY_EIO) ||
+	    err->message[0] != '\0'))
+		return w.rc;		/* err says what */
+	return tally_render_status(fp, w.rc, err);
+}

@@ -1,0 +1,785 @@
+/* lib/render/render_util.c: helpers shared by the renderers. */
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "escape.h"
+#include "render_util.h"
+
+void
+tally_out_init(struct tally_out *o, FILE *fp, size_t limit)
+{
+	o->fp = fp;
+	o->n = 0;
+	o->limit = limit;
+	o->over = 0;
+	o->status = TALLY_OK;
+	o->sys_errno = 0;
+	tally_buf_init(&o->tmp);
+	o->guard = 0;
+	o->gstate = 0;
+	tally_buf_init(&o->gtmp);
+}
+
+void
+tally_out_fini(struct tally_out *o)
+{
+	tally_buf_free(&o->tmp);
+	tally_buf_free(&o->gtmp);
+}
+
+void
+tally_out_put(struct tally_out *o, const char *s, size_t n)
+{
+	if (o->status != TALLY_OK || n == 0)
+		return;
+	if (o->guard) {
+		tally_buf_reset(&o->gtmp);
+		if (tally_esc_wfc_guard(&o->gtmp, s, n, &o->gstate) !=
+		    TALLY_OK) {
+			o->status = TALLY_ENOMEM;
+			return;
+		}
+		s = o->gtmp.data;
+		n = o->gtmp.len;
+	}
+	if (o->fp != NULL && fwrite(s, 1, n, o->fp) != n) {
+		o->status = TALLY_EIO;
+		o->sys_errno = errno;
+		return;
+	}
+	o->n += n;
+	if (o->limit != 0 && o->n > o->limit)
+		o->over = 1;
+}
+
+void
+tally_out_puts(struct tally_out *o, const char *s)
+{
+	tally_out_put(o, s, strlen(s));
+}
+
+void
+tally_out_printf(struct tally_out *o, const char *fmt, ...)
+{
+	char small[256], *p = small;
+	va_list ap;
+	int len;
+
+	if (o->status != TALLY_OK)
+		return;
+	va_start(ap, fmt);
+	len = vsnprintf(small, sizeof(small), fmt, ap);
+	va_end(ap);
+	if (len < 0) {
+		o->status = TALLY_EIO;
+		return;
+	}
+	if ((size_t)len >= sizeof(small)) {
+		if ((p = malloc((size_t)len + 1)) == NULL) {
+			o->status = TALLY_ENOMEM;
+			return;
+		}
+		va_start(ap, fmt);
+		vsnprintf(p, (size_t)len + 1, fmt, ap);
+		va_end(ap);
+	}
+	tally_out_put(o, p, (size_t)len);
+	if (p != small)
+		free(p);
+}
+
+void
+tally_out_esc(struct tally_out *o, tally_esc_fn esc, const char *s, size_t n)
+{
+	if (o->status != TALLY_OK || s == NULL)
+		return;
+	tally_buf_reset(&o->tmp);
+	if (esc(&o->tmp, s, n) != TALLY_OK) {
+		o->status = TALLY_ENOMEM;
+		return;
+	}
+	tally_out_put(o, o->tmp.data, o->tmp.len);
+}
+
+int
+tally_out_stop(const struct tally_out *o)
+{
+	return o->status != TALLY_OK || o->over;
+}
+
+int
+tally_out_status(struct tally_out *o, struct tally_error *err)
+{
+	if (o->status == TALLY_OK && o->fp != NULL &&
+	    (fflush(o->fp) != 0 || ferror(o->fp))) {
+		o->status = TALLY_EIO;
+		o->sys_errno = errno;
+	}
+	if (o->status == TALLY_EIO) {
+		if (err != NULL)
+			err->sys_errno = o->sys_errno;
+		return tally_error_set(err, TALLY_EIO, 0, 0, "write error: %s",
+		    o->sys_errno != 0 ? strerror(o->sys_errno) :
+		    "output stream failed");
+	}
+	if (o->status != TALLY_OK)
+		return tally_error_set(err, o->status, 0, 0, "%s",
+		    tally_strerror(o->status));
+	return TALLY_OK;
+}
+
+int
+tally_render_status(FILE *fp, int rc, struct tally_error *err)
+{
+	int e;
+
+	if (rc != TALLY_OK)
+		return tally_error_set(err, rc, 0, 0, "%s", tally_strerror(rc));
+	if (fflush(fp) != 0 || ferror(fp)) {
+		e = errno;
+		if (err != NULL)
+			err->sys_errno = e;
+		return tally_error_set(err, TALLY_EIO, 0, 0, "write error: %s",
+		    strerror(e));
+	}
+	return TALLY_OK;
+}
+
+char *
+tally_fmt_count(char *buf, size_t n)
+{
+	char digits[32];
+	size_t len, i, j = 0;
+
+	len = (size_t)snprintf(digits, sizeof(digits), "%zu", n);
+	for (i = 0; i < len; i++) {
+		if (i > 0 && (len - i) % 3 == 0)
+			buf[j++] = ',';
+		buf[j++] = digits[i];
+	}
+	buf[j] = '\0';
+	return buf;
+}
+
+char *
+tally_fmt_duration(char *buf, double ms)
+{
+	double s, rest;
+	long long total, m;
+
+	if (!(ms >= 0) || isinf(ms))
+		snprintf(buf, TALLY_FMTBUF, "-");
+	else if (ms == 0)
+		snprintf(buf, TALLY_FMTBUF, "0ms");
+	else if (ms < 1)
+		snprintf(buf, TALLY_FMTBUF, "<1ms");
+	else if (ms < 999.5)
+		snprintf(buf, TALLY_FMTBUF, "%.0fms", ms);
+	else if ((s = ms / 1000) < 59.95)
+		snprintf(buf, TALLY_FMTBUF, "%.1fs", s);
+	else if (s < 3599.95) {
+		m = (long long)(s / 60);
+		rest = s - (double)m * 60;
+		if (rest >= 59.95) {
+			m++;
+			rest = 0;
+		}
+		snprintf(buf, TALLY_FMTBUF, "%lldm %.1fs", m, rest);
+	} else if (s < 1e15) {
+		total = (long long)(s + 0.5);
+		snprintf(buf, TALLY_FMTBUF, "%lldh %lldm %llds", total / 3600,
+		    total / 60 % 60, total % 60);
+	} else
+		snprintf(buf, TALLY_FMTBUF, "%.3gh", s / 3600);
+	return buf;
+}
+
+char *
+tally_fmt_rate(char *buf, double pct)
+{
+	double f;
+
+	if (!(pct > 0))
+		snprintf(buf, TALLY_FMTBUF, "0%%");
+	else if (pct >= 100)
+		snprintf(buf, TALLY_FMTBUF, "100%%");
+	else if ((f = round(pct * 10) / 10) < 0.1)
+		snprintf(buf, TALLY_FMTBUF, "<0.1%%");
+	else
+		snprintf(buf, TALLY_FMTBUF, "%.1f%%", f > 99.9 ? 99.9 : f);
+	return buf;
+}
+
+double
+tally_pass_rate(const size_t status[TALLY_NSTATUS])
+{
+	size_t all = 0, ran;
+	int i;
+
+	for (i = 0; i < TALLY_NSTATUS; i++)
+		all += status[i];
+	ran = all - status[TALLY_SKIPPED] - status[TALLY_PENDING];
+	if (ran == 0)
+		return 100;
+	return (double)status[TALLY_PASSED] * 100 / (double)ran;
+}
+
+int
+tally_test_title(struct tally_buf *b, const struct tally_record *rec)
+{
+	const struct tally_test *t = &rec->u.test;
+	const char *sep = "";
+	size_t i;
+	int rc = TALLY_OK;
+
+	for (i = 0; i < t->nsuite; i++) {
+		if (t->suite[i] == NULL || *t->suite[i] == '\0')
+			continue;
+		rc |= tally_buf_adds(b, sep);
+		rc |= tally_buf_adds(b, t->suite[i]);
+		sep = TALLY_TITLE_SEP;
+	}
+	if (t->classname != NULL && *t->classname != '\0' &&
+	    (t->nsuite == 0 || t->suite[t->nsuite - 1] == NULL ||
+	    strcmp(t->classname, t->suite[t->nsuite - 1]) != 0)) {
+		rc |= tally_buf_adds(b, sep);
+		rc |= tally_buf_adds(b, t->classname);
+		sep = TALLY_TITLE_SEP;
+	}
+	rc |= tally_buf_adds(b, sep);
+	rc |= tally_buf_adds(b, t->name != NULL ? t->name : "(unnamed)");
+	return rc ? TALLY_ENOMEM : TALLY_OK;
+}
+
+/*
+ * Picked tests are the report's own records when it keeps its tests,
+ * else copies: a streamed record lasts only until the next one.
+ */
+static int
+pick_keep(const struct tally_report *rep, struct tally_picks *p, size_t at,
+    const struct tally_record *rec)
+{
+	struct tally_record *dup;
+
+	if (rep->tests != NULL) {
+		p->v[at] = rec;
+		return TALLY_OK;
+	}
+	if (tally_record_dup(rec, &dup) != TALLY_OK)
+		return TALLY_ENOMEM;
+	tally_record_free((struct tally_record *)p->v[at]);
+	p->v[at] = dup;
+	return TALLY_OK;
+}
+
+static int
+pick(const struct tally_report *rep, int flaky, size_t max,
+    struct tally_picks *p)
+{
+	const struct tally_record *rec;
+	struct tally_error err;
+	size_t pos = 0, cap = 0;
+	int rc = TALLY_OK, more;
+
+	memset(p, 0, sizeof(*p));
+	p->owned = rep->tests == NULL;
+	tally_error_init(&err, NULL);
+	while (rc == TALLY_OK &&
+	    (more = tally_report_next_test(rep, &pos, &rec, &err)) == 1) {
+		const struct tally_test *t = &rec->u.test;
+
+		if (!(flaky ? t->flaky != 0 : t->status == TALLY_FAILED))
+			continue;
+		p->total++;
+		if (p->n >= max)
+			continue;
+		if (p->n == cap) {
+			size_t nc = cap ? cap * 2 : 16;
+			const struct tally_record **v;
+
+			if (nc > max)
+				nc = max;
+			if ((v = realloc(p->v, nc * sizeof(*v))) == NULL) {
+				rc = TALLY_ENOMEM;
+				break;
+			}
+			p->v = v;
+			cap = nc;
+		}
+		p->v[p->n] = NULL;
+		if ((rc = pick_keep(rep, p, p->n, rec)) == TALLY_OK)
+			p->n++;
+	}
+	if (rc == TALLY_OK && more < 0)
+		rc = more;
+	if (rc != TALLY_OK)
+		tally_picks_free(p);
+	return rc;
+}
+
+int
+tally_pick_failed(const struct tally_report *rep, size_t max,
+    struct tally_picks *p)
+{
+	return pick(rep, 0, max, p);
+}
+
+int
+tally_pick_flaky(const struct tally_report *rep, size_t max,
+    struct tally_picks *p)
+{
+	return pick(rep, 1, max, p);
+}
+
+void
+tally_picks_free(struct tally_picks *p)
+{
+	size_t i;
+
+	if (p == NULL)
+		return;
+	for (i = 0; p->owned && i < p->n; i++)
+		tally_record_free((struct tally_record *)p->v[i]);
+	free(p->v);
+	memset(p, 0, sizeof(*p));
+}
+
+const char *
+tally_flaky_message(const struct tally_record *rec)
+{
+	const struct tally_test *t = &rec->u.test;
+	size_t i;
+
+	for (i = 0; i < t->nattempts; i++)
+		if (t->attempts[i].status == TALLY_FAILED &&
+		    t->attempts[i].message != NULL)
+			return t->attempts[i].message;
+	return NULL;
+}
+
+/*
+ * The slowest top tests, slowest first, ties in report order: a sorted
+ * array of at most top, where a test enters only when it is slower than
+ * the last one kept (a later test never wins a tie).
+ */
+int
+tally_pick_slowest(const struct tally_report *rep, size_t top,
+    struct tally_picks *p)
+{
+	const struct tally_record *rec;
+	struct tally_error err;
+	size_t pos = 0, lo, hi, mid, cap = 0;
+	int rc = TALLY_OK, more;
+	double d;
+
+	memset(p, 0, sizeof(*p));
+	p->owned = rep->tests == NULL;
+	if (top == 0)
+		return TALLY_OK;
+	tally_error_init(&err, NULL);
+	while (rc == TALLY_OK &&
+	    (more = tally_report_next_test(rep, &pos, &rec, &err)) == 1) {
+		d = rec->u.test.duration;
+		if (!(d > 0) || isinf(d))
+			continue;
+		p->total++;
+		if (p->n == top && d <= p->v[p->n - 1]->u.test.duration)
+			continue;
+		/* Where it goes: after every test at least as slow. */
+		for (lo = 0, hi = p->n; lo < hi; ) {
+			mid = (lo + hi) / 2;
+			if (p->v[mid]->u.test.duration >= d)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		if (p->n == top) {
+			if (p->owned)
+				tally_record_free((struct tally_record *)
+				    p->v[p->n - 1]);
+			p->n--;
+		} else if (p->n == cap) {
+			size_t nc = cap ? cap * 2 : 16;
+			const struct tally_record **v;
+
+			if (nc > top)
+				nc = top;
+			if ((v = realloc(p->v, nc * sizeof(*v))) == NULL) {
+				rc = TALLY_ENOMEM;
+				break;
+			}
+			p->v = v;
+			cap = nc;
+		}
+		memmove(&p->v[lo + 1], &p->v[lo], (p->n - lo) * sizeof(*p->v));
+		p->v[lo] = NULL;
+		p->n++;
+		rc = pick_keep(rep, p, lo, rec);
+	}
+	if (rc == TALLY_OK && more < 0)
+		rc = more;
+	if (rc != TALLY_OK)
+		tally_picks_free(p);
+	return rc;
+}
+
+static size_t
+count_lines(const char *s, size_t len)
+{
+	size_t n = 0, i;
+
+	for (i = 0; i < len; i++)
+		if (s[i] == '\n')
+			n++;
+	if (len > 0 && s[len - 1] != '\n')
+		n++;
+	return n;
+}
+
+size_t
+tally_first_lines(const char *s, size_t maxlines, size_t maxbytes,
+    size_t *more)
+{
+	size_t len, i = 0, lines = 0, end;
+	const char *nl;
+
+	if (s == NULL) {
+		*more = 0;
+		return 0;
+	}
+	len = strlen(s);
+	while (i < len && lines < maxlines) {
+		nl = memchr(s + i, '\n', len - i);
+		end = nl != NULL ? (size_t)(nl - s) + 1 : len;
+		if (end > maxbytes) {
+			if (lines == 0) {
+				i = maxbytes;
+				while (i > 0 &&
+				    ((unsigned char)s[i] & 0xC0) == 0x80)
+					i--;
+			}
+			break;
+		}
+		i = end;
+		lines++;
+	}
+	*more = count_lines(s + i, len - i);
+	return i;
+}
+
+size_t
+tally_longest_run(const char *s, size_t n, char c)
+{
+	size_t i, run = 0, best = 0;
+
+	if (s == NULL)
+		return 0;
+	if (n == TALLY_NTS)
+		n = strlen(s);
+	for (i = 0; i < n; i++) {
+		run = s[i] == c ? run + 1 : 0;
+		if (run > best)
+			best = run;
+	}
+	return best;
+}
+
+static int
+strcmp_null(const char *a, const char *b)
+{
+	if (a == NULL || b == NULL)
+		return (a != NULL) - (b != NULL);
+	return strcmp(a, b);
+}
+
+static int
+key_cmp(const char *const *a, size_t na, const char *const *b, size_t nb)
+{
+	size_t i;
+	int c;
+
+	for (i = 0; i < na && i < nb; i++)
+		if ((c = strcmp_null(a[i], b[i])) != 0)
+			return c;
+	return na < nb ? -1 : na > nb;
+}
+
+static int
+group_cmp(const void *a, const void *b)
+{
+	const struct tally_group *x = a, *y = b;
+
+	return key_cmp(x->key, x->nkey, y->key, y->nkey);
+}
+
+static uint64_t
+key_hash(const char *const *key, size_t n)
+{
+	uint64_t h = 14695981039346656037ULL;
+	const char *s;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		for (s = key[i]; s != NULL && *s != '\0'; s++)
+			h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+		h = (h ^ (key[i] == NULL ? 0x100u : 0x101u)) *
+		    1099511628211ULL;
+	}
+	return h;
+}
+
+/* The group of key in g, made (with copies of the key) when new. */
+static struct tally_group *
+group_of(struct tally_groups *g, size_t **idx, size_t *cap,
+    const char *const *key, size_t nkey)
+{
+	struct tally_group *grp;
+	size_t i, j, k;
+
+	if (2 * (g->n + 1) > *cap) {
+		size_t nc = *cap ? *cap * 2 : 64, *ni;
+
+		if ((ni = calloc(nc, sizeof(*ni))) == NULL)
+			return NULL;
+		for (i = 0; i < g->n; i++) {
+			for (j = key_hash(g->v[i].key, g->v[i].nkey) &
+			    (nc - 1); ni[j] != 0; j = (j + 1) & (nc - 1))
+				;
+			ni[j] = i + 1;
+		}
+		free(*idx);
+		*idx = ni;
+		*cap = nc;
+		if ((grp = realloc(g->v, (nc / 2) * sizeof(*grp))) == NULL)
+			return NULL;
+		g->v = grp;
+	}
+	for (j = key_hash(key, nkey) & (*cap - 1); (k = (*idx)[j]) != 0;
+	    j = (j + 1) & (*cap - 1))
+		if (key_cmp(g->v[k - 1].key, g->v[k - 1].nkey, key, nkey) == 0)
+			return &g->v[k - 1];
+	grp = &g->v[g->n];
+	memset(grp, 0, sizeof(*grp));
+	if (nkey > 0 && (grp->key = calloc(nkey, sizeof(char *))) == NULL)
+		return NULL;
+	grp->nkey = nkey;
+	for (i = 0; i < nkey; i++)
+		if (key[i] != NULL && (grp->key[i] = strdup(key[i])) ==
+		    NULL) {
+			while (i-- > 0)
+				free((char *)grp->key[i]);
+			free(grp->key);
+			return NULL;
+		}
+	(*idx)[j] = ++g->n;
+	return grp;
+}
+
+/*
+ * Counters per group in one pass over the tests: memory goes with the
+ * number of groups (suites, categories, label values), not of tests.
+ */
+int
+tally_groups_build(struct tally_groups *g, const struct tally_report *rep,
+    enum tally_group_by by, const char *const *labels, size_t nlabels)
+{
+	const struct tally_record *rec;
+	const char *const *key = NULL;
+	const char **lv = NULL;
+	struct tally_group *grp;
+	struct tally_error err;
+	size_t pos = 0, j, nkey = 0, *idx = NULL, cap = 0;
+	int rc = TALLY_OK, more;
+
+	memset(g, 0, sizeof(*g));
+	if (by == TALLY_GROUP_LABELS && (nlabels == 0 ||
+	    (lv = calloc(nlabels, sizeof(*lv))) == NULL))
+		return nlabels == 0 ? TALLY_OK : TALLY_ENOMEM;
+	tally_error_init(&err, NULL);
+	while (rc == TALLY_OK &&
+	    (more = tally_report_next_test(rep, &pos, &rec, &err)) == 1) {
+		const struct tally_test *t = &rec->u.test;
+
+		switch (by) {
+		case TALLY_GROUP_SUITE:
+			key = t->suite;
+			nkey = t->nsuite;
+			break;
+		case TALLY_GROUP_CATEGORY:
+			key = &t->category;
+			nkey = 1;
+			break;
+		case TALLY_GROUP_LABELS:
+			for (j = 0; j < nlabels; j++)
+				lv[j] = tally_kv_get(rec->labels, rec->nlabels,
+				    labels[j]);
+			key = lv;
+			nkey = nlabels;
+			break;
+		}
+		if ((grp = group_of(g, &idx, &cap, key, nkey)) == NULL) {
+			rc = TALLY_ENOMEM;
+			break;
+		}
+		grp->tests++;
+		if ((unsigned)t->status < TALLY_NSTATUS)
+			grp->status[t->status]++;
+		if (t->flaky)
+			grp->flaky++;
+		if (t->duration > 0 && !isinf(t->duration))
+			grp->duration += t->duration;
+	}
+	if (rc == TALLY_OK && more < 0)
+		rc = more;
+	free(idx);
+	free(lv);
+	if (rc != TALLY_OK) {
+		tally_groups_free(g);
+		return rc;
+	}
+	if (g->n > 1)
+		qsort(g->v, g->n, sizeof(*g->v), group_cmp);
+	return TALLY_OK;
+}
+
+void
+tally_groups_free(struct tally_groups *g)
+{
+	size_t i, k;
+
+	if (g == NULL)
+		return;
+	for (i = 0; i < g->n; i++) {
+		for (k = 0; k < g->v[i].nkey; k++)
+			free((char *)g->v[i].key[k]);
+		free(g->v[i].key);
+	}
+	free(g->v);
+	memset(g, 0, sizeof(*g));
+}
+
+static int
+failing_first(const void *a, const void *b)
+{
+	const struct tally_group *x = a, *y = b;
+	size_t fx = x->status[TALLY_FAILED], fy = y->status[TALLY_FAILED];
+
+	if (fx != fy)
+		return fx > fy ? -1 : 1;
+	return key_cmp(x->key, x->nkey, y->key, y->nkey);
+}
+
+void
+tally_groups_sort_failing(struct tally_groups *g)
+{
+	if (g->n > 1)
+		qsort(g->v, g->n, sizeof(*g->v), failing_first);
+}
+
+/* A label key seen on tests: its first value, whether that varies. */
+struct lkey {
+	char	*key;
+	char	*value;
+	size_t	 tests;		/* tests that have the key */
+	int	 varies;
+};
+
+static int
+lkey_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct lkey *)a)->key,
+	    ((const struct lkey *)b)->key);
+}
+
+/*
+ * One pass over the tests; memory goes with the number of label keys.
+ * The keys come back in one allocation, strings included.
+ */
+int
+tally_varying_labels(const struct tally_report *rep, const char ***out,
+    size_t *n)
+{
+	const struct tally_record *rec;
+	struct tally_error err;
+	struct lkey *lk = NULL;
+	size_t nlk = 0, clk = 0, pos = 0, ntests = 0, i, j, nk = 0, bytes = 0;
+	const char **keys;
+	char *store;
+	int rc = TALLY_OK, more;
+
+	*out = NULL;
+	*n = 0;
+	tally_error_init(&err, NULL);
+	while (rc == TALLY_OK &&
+	    (more = tally_report_next_test(rep, &pos, &rec, &err)) == 1) {
+		ntests++;
+		for (j = 0; j < rec->nlabels && rc == TALLY_OK; j++) {
+			const struct tally_kv *kv = &rec->labels[j];
+
+			if (kv->key == NULL)
+				continue;
+			for (i = 0; i < nlk && strcmp(lk[i].key, kv->key) != 0;
+			    i++)
+				;
+			if (i < nlk) {
+				lk[i].tests++;
+				if (strcmp_null(lk[i].value, kv->value) != 0)
+					lk[i].varies = 1;
+				continue;
+			}
+			if (nlk == clk) {
+				size_t nc = clk ? clk * 2 : 8;
+				struct lkey *q = realloc(lk, nc * sizeof(*q));
+
+				if (q == NULL) {
+					rc = TALLY_ENOMEM;
+					break;
+				}
+				lk = q;
+				clk = nc;
+			}
+			memset(&lk[nlk], 0, sizeof(lk[nlk]));
+			lk[nlk].tests = 1;
+			if ((lk[nlk].key = strdup(kv->key)) == NULL ||
+			    (kv->value != NULL && (lk[nlk].value =
+			    strdup(kv->value)) == NULL)) {
+				free(lk[nlk].key);
+				rc = TALLY_ENOMEM;
+				break;
+			}
+			nlk++;
+		}
+	}
+	if (rc == TALLY_OK && more < 0)
+		rc = more;
+	if (rc == TALLY_OK && nlk > 0) {
+		qsort(lk, nlk, sizeof(*lk), lkey_cmp);
+		for (i = 0; i < nlk; i++)
+			if (lk[i].varies || lk[i].tests < ntests)
+				bytes += strlen(lk[i].key) + 1;
+		keys = malloc((nlk + 1) * sizeof(*keys) + bytes);
+		if (keys == NULL)
+			rc = TALLY_ENOMEM;
+		else {
+			store = (char *)(keys + nlk + 1);
+			for (i = 0; i < nlk; i++)
+				if (lk[i].varies || lk[i].tests < ntests) {
+					keys[nk++] = strcpy(store, lk[i].key);
+					store += strlen(store) + 1;
+				}
+			*out = keys;
+			*n = nk;
+		}
+	}
+	for (i = 0; i < nlk; i++) {
+		free(lk[i].key);
+		free(lk[i].value);
+	}
+	free(lk);
+	return rc;
+}

@@ -1,0 +1,166 @@
+/*
+ * lib/render/render_util.h: what the renderers share: an output that counts
+ * (and can stop at a byte budget), number and duration formatting, test
+ * titles, picking failures, flaky and slowest tests, grouping tests by
+ * suite, category or labels, and cutting traces to their first lines.
+ *
+ * Ownership: arrays returned through out parameters are the caller's to
+ * free().  Picks and groups own what they keep (see tally_picks); free
+ * them with tally_picks_free() and tally_groups_free().  Every helper
+ * walks the tests with tally_report_next_test(), so it works on a report
+ * whose tests are streamed, with state bounded by its result.
+ */
+#ifndef TALLY_RENDER_UTIL_H
+#define TALLY_RENDER_UTIL_H
+
+#ifndef TALLY_BUILDING_LIB
+#error "lib/render/render_util.h is private to libtally"
+#endif
+
+#include <stdio.h>
+
+#include <tally/report.h>
+
+#include "internal.h"
+
+/*
+ * A sink for a renderer's bytes.  With fp NULL it only counts, which is
+ * how a renderer measures a layout before writing it.  Errors are sticky:
+ * after one, every call does nothing, and tally_out_status() reports it.
+ * With a limit, counting past it sets over (writing continues; callers
+ * check over to stop early).
+ */
+struct tally_out {
+	FILE		*fp;
+	size_t		 n;		/* bytes written or counted */
+	size_t		 limit;		/* 0: none */
+	int		 over;		/* n > limit */
+	int		 status;	/* first error: TALLY_EIO, ENOMEM */
+	int		 sys_errno;	/* errno of a failed write */
+	struct tally_buf tmp;		/* scratch for the escapers */
+	int		 guard;		/* no workflow commands: see
+					   tally_esc_wfc_guard() */
+	unsigned	 gstate;	/* its state */
+	struct tally_buf gtmp;		/* its scratch */
+};
+
+typedef int (*tally_esc_fn)(struct tally_buf *b, const char *s, size_t n);
+
+void	tally_out_init(struct tally_out *o, FILE *fp, size_t limit);
+void	tally_out_fini(struct tally_out *o);
+void	tally_out_put(struct tally_out *o, const char *s, size_t n);
+void	tally_out_puts(struct tally_out *o, const char *s);
+void	tally_out_printf(struct tally_out *o, const char *fmt, ...)
+	    __attribute__((format(printf, 2, 3)));
+/* Escape n bytes of s (TALLY_NTS: up to the NUL) with esc and write. */
+void	tally_out_esc(struct tally_out *o, tally_esc_fn esc, const char *s,
+	    size_t n);
+/* Nonzero when the renderer should stop: an error, or over the limit. */
+int	tally_out_stop(const struct tally_out *o);
+/* Flush fp and return TALLY_OK or the first error, filling err. */
+int	tally_out_status(struct tally_out *o, struct tally_error *err);
+
+/*
+ * The end of a renderer that writes to fp itself: rc's message when rc
+ * is not TALLY_OK, else "write error: ..." (with err->sys_errno) when fp
+ * cannot be flushed or has an error, else TALLY_OK.
+ */
+int	tally_render_status(FILE *fp, int rc, struct tally_error *err);
+
+/* Formatting into a caller's buffer (returned). */
+#define TALLY_FMTBUF 48
+/* "1,234,567". */
+char	*tally_fmt_count(char *buf, size_t n);
+/* "0ms", "<1ms", "450ms", "2.3s", "1m 2.3s", "2h 5m 3s"; "-" when < 0. */
+char	*tally_fmt_duration(char *buf, double ms);
+/* Percent with one decimal; "100%" and "0%" only when exact (99.96 is
+ * "99.9%", 0.01 is "<0.1%"). */
+char	*tally_fmt_rate(char *buf, double pct);
+/* Pass rate of counts: passed / (all - skipped - pending); 100 when
+ * nothing ran, as struct tally_totals defines it. */
+double	 tally_pass_rate(const size_t status[TALLY_NSTATUS]);
+
+/* What joins suite, class and test names in titles: " › ". */
+#define TALLY_TITLE_SEP " \xe2\x80\xba "
+
+/*
+ * The title of a test, unescaped: suite path, classname (when not the
+ * same as the innermost suite) and name joined by " › ".
+ */
+int	tally_test_title(struct tally_buf *b, const struct tally_record *rec);
+
+/*
+ * Tests picked in one pass over the report: at most a cap of them, and
+ * how many there were.  They are the report's records when it keeps its
+ * tests, else copies; tally_picks_free() releases either.
+ */
+struct tally_picks {
+	const struct tally_record **v;
+	size_t		 n;		/* in v */
+	size_t		 total;		/* all that qualified */
+	int		 owned;		/* v holds copies */
+};
+
+/* Tests whose final status is failed, in report order, up to max. */
+int	tally_pick_failed(const struct tally_report *rep, size_t max,
+	    struct tally_picks *p);
+/* Flaky tests (failed, then passed), in report order, up to max. */
+int	tally_pick_flaky(const struct tally_report *rep, size_t max,
+	    struct tally_picks *p);
+/* Up to top tests with a known nonzero duration, slowest first; ties
+ * keep report order. */
+int	tally_pick_slowest(const struct tally_report *rep, size_t top,
+	    struct tally_picks *p);
+void	tally_picks_free(struct tally_picks *p);
+/* The message of a flaky test's first failed attempt, or NULL. */
+const char *tally_flaky_message(const struct tally_record *rec);
+
+/*
+ * The first lines of s: returns how many bytes of s make up at most
+ * maxlines lines and maxbytes bytes (cut at a line end when possible,
+ * else at a UTF-8 boundary), and sets *more to the number of lines left
+ * out (a partial line counts as one).  A trailing newline is not a line.
+ */
+size_t	tally_first_lines(const char *s, size_t maxlines, size_t maxbytes,
+	    size_t *more);
+
+/* Length of the longest run of c in s. */
+size_t	tally_longest_run(const char *s, size_t n, char c);
+
+/* What tests are grouped by. */
+enum tally_group_by {
+	TALLY_GROUP_SUITE,		/* full suite path */
+	TALLY_GROUP_CATEGORY,		/* CTRF type: unit, e2e, ... */
+	TALLY_GROUP_LABELS		/* values of the given label keys */
+};
+
+struct tally_group {
+	const char	**key;		/* nkey strings, NULL when absent */
+	size_t		 nkey;
+	size_t		 tests;
+	size_t		 status[TALLY_NSTATUS];
+	size_t		 flaky;
+	double		 duration;	/* sum of known durations, ms */
+};
+
+struct tally_groups {
+	struct tally_group *v;		/* sorted by key; keys are copies */
+	size_t		 n;
+};
+
+int	tally_groups_build(struct tally_groups *g,
+	    const struct tally_report *rep, enum tally_group_by by,
+	    const char *const *labels, size_t nlabels);
+void	tally_groups_free(struct tally_groups *g);
+/* Failing groups first (most failures first), then key order. */
+void	tally_groups_sort_failing(struct tally_groups *g);
+
+/*
+ * Label keys of test records that take more than one value (a test
+ * without the label counts as one more value), sorted.  One allocation
+ * holds the array and the strings: free(*out).
+ */
+int	tally_varying_labels(const struct tally_report *rep,
+	    const char ***out, size_t *n);
+
+#endif /* TALLY_RENDER_UTIL_H */

@@ -1,0 +1,573 @@
+/*
+ * lib/render/report.c: from a finished merge table to the struct tally_report
+ * every renderer reads: records by kind, totals, run metadata and gates;
+ * and the table of renderers by format name.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <tally/merge.h>
+#include <tally/report.h>
+
+#include "internal.h"
+#include "render.h"
+#include "render_history.h"
+
+/* Add a row here when a renderer lands: { "name", tally_render_name }. */
+/* streams: the renderer reads tests only through tally_report_next_test. */
+static const struct {
+	const char	*name;
+	tally_render_fn	 fn;
+	int		 streams;
+} renderers[] = {
+	{ "github",	tally_render_github,	1 },
+	{ "html",	tally_render_html,	1 },
+	{ "json",	tally_render_json,	1 },
+	{ "junit",	tally_render_junit,	1 },
+	{ "markdown",	tally_render_markdown,	1 },
+	{ "text",	tally_render_text,	1 },
+	{ NULL, NULL, 0 }
+};
+
+tally_render_fn
+tally_renderer(const char *format)
+{
+	size_t i;
+
+	for (i = 0; format != NULL && renderers[i].name != NULL; i++)
+		if (strcmp(format, renderers[i].name) == 0)
+			return renderers[i].fn;
+	return NULL;
+}
+
+int
+tally_renderer_streams(const char *format)
+{
+	size_t i;
+
+	for (i = 0; format != NULL && renderers[i].name != NULL; i++)
+		if (strcmp(format, renderers[i].name) == 0)
+			return renderers[i].streams;
+	return 0;
+}
+
+const char *
+tally_renderer_name(size_t i)
+{
+	size_t n = sizeof(renderers) / sizeof(renderers[0]) - 1;
+
+	return i < n ? renderers[i].name : NULL;
+}
+
+static const struct {
+	const char	*name;
+	unsigned	 bit;
+} gates[] = {
+	{ "failed",	TALLY_GATE_FAILED },
+	{ "error",	TALLY_GATE_ERROR },
+	{ "flaky",	TALLY_GATE_FLAKY },
+	{ "empty",	TALLY_GATE_EMPTY },
+	{ "new-failure", TALLY_GATE_NEW_FAILURE },
+	{ "removed",	TALLY_GATE_REMOVED },
+};
+
+int
+tally_gate_parse(const char *name, unsigned *out)
+{
+	size_t i;
+
+	for (i = 0; name != NULL && i < sizeof(gates) / sizeof(gates[0]); i++)
+		if (strcmp(name, gates[i].name) == 0) {
+			*out = gates[i].bit;
+			return TALLY_OK;
+		}
+	return TALLY_EINVAL;
+}
+
+/* What the report owns besides its arrays. */
+struct priv {
+	struct tally_merge	*m;	/* tests come from here when streamed */
+	size_t			 cmeta;
+	int			 streamed;
+};
+
+/*
+ * Counts a producer wrote about itself (a root <testsuites tests=...>, a
+ * CTRF summary) only repeat, often wrongly, what the totals say; reports
+ * leave them out of the run metadata.  The stream keeps them.
+ */
+static int
+is_count_key(const char *k)
+{
+	static const char *const keys[] = { "tests", "failures", "errors",
+	    "skipped", "disabled", "assertions", "time", "passed", "failed",
+	    "pending", "other", "flaky" };
+	size_t i;
+
+	if (k == NULL || strncmp(k, "summary.", 8) == 0)
+		return 1;
+	/* Jest's numTotalTests, numFailedTestSuites, ... */
+	if (strncmp(k, "num", 3) == 0 && k[3] >= 'A' && k[3] <= 'Z')
+		return 1;
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		if (strcmp(k, keys[i]) == 0)
+			return 1;
+	return 0;
+}
+
+static int
+meta_set(struct tally_report *r, const char *key, const char *value)
+{
+	struct priv *p = r->priv;
+	char *v;
+	size_t i;
+
+	if (key == NULL || value == NULL)
+		return TALLY_OK;
+	if ((v = strdup(value)) == NULL)
+		return TALLY_ENOMEM;
+	for (i = 0; i < r->nmeta; i++)
+		if (strcmp(r->meta[i].key, key) == 0) {
+			free((char *)r->meta[i].value);
+			r->meta[i].value = v;
+			return TALLY_OK;
+		}
+	if (r->nmeta == p->cmeta) {
+		size_t nc = p->cmeta ? p->cmeta * 2 : 16;
+		struct tally_kv *q = realloc(r->meta, nc * sizeof(*q));
+
+		if (q == NULL) {
+			free(v);
+			return TALLY_ENOMEM;
+		}
+		r->meta = q;
+		p->cmeta = nc;
+	}
+	if ((r->meta[r->nmeta].key = strdup(key)) == NULL) {
+		free(v);
+		return TALLY_ENOMEM;
+	}
+	r->meta[r->nmeta++].value = v;
+	return TALLY_OK;
+}
+
+/*
+ * CI variables and the metadata key each fills, in the order they are
+ * looked at; a later variable for the same key wins.  Empty values are
+ * ignored.
+ */
+static const struct {
+	const char	*var;
+	const char	*key;
+} civars[] = {
+	{ "GITHUB_REPOSITORY",		"repository" },
+	{ "GITHUB_SHA",			"commit" },
+	{ "GITHUB_REF",			"ref" },
+	{ "GITHUB_WORKFLOW",		"workflow" },
+	{ "GITHUB_RUN_ID",		"run_id" },
+	{ "CI_COMMIT_SHA",		"commit" },
+	{ "CI_COMMIT_REF_NAME",		"ref" },
+	{ "CI_PIPELINE_URL",		"run_url" },
+	{ "CI_JOB_URL",			"job_url" },
+	{ "BUILDKITE_PIPELINE_SLUG",	"workflow" },
+	{ "BUILDKITE_COMMIT",		"commit" },
+	{ "BUILDKITE_BRANCH",		"ref" },
+	{ "BUILDKITE_BUILD_NUMBER",	"run_id" },
+	{ "BUILDKITE_BUILD_URL",	"run_url" },
+	{ "GIT_COMMIT",			"commit" },
+	{ "BUILD_URL",			"run_url" },
+	{ "DEPLOYMENT_ENV",		"environment" },
+	{ "DEPLOYMENT_VERSION",		"version" },
+};
+
+static const char *
+env(const char *name)
+{
+	const char *v = getenv(name);
+
+	return v != NULL && v[0] != '\0' ? v : NULL;
+}
+
+static int
+meta_env(struct tally_report *r)
+{
+	const char *srv, *repo, *run;
+	char *url;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < sizeof(civars) / sizeof(civars[0]); i++)
+		if ((rc = meta_set(r, civars[i].key, env(civars[i].var))) !=
+		    TALLY_OK)
+			return rc;
+	srv = env("GITHUB_SERVER_URL");
+	repo = env("GITHUB_REPOSITORY");
+	run = env("GITHUB_RUN_ID");
+	if (srv == NULL || repo == NULL || run == NULL)
+		return TALLY_OK;
+	if (asprintf(&url, "%s/%s/actions/runs/%s", srv, repo, run) < 0)
+		return TALLY_ENOMEM;
+	rc = meta_set(r, "run_url", url);
+	free(url);
+	return rc;
+}
+
+static int
+push(const struct tally_record ***v, size_t *n, size_t *cap,
+    const struct tally_record *rec)
+{
+	if (*n == *cap) {
+		size_t nc = *cap ? *cap * 2 : 16;
+		const struct tally_record **p = realloc(*v, nc * sizeof(*p));
+
+		if (p == NULL)
+			return TALLY_ENOMEM;
+		*v = p;
+		*cap = nc;
+	}
+	(*v)[(*n)++] = rec;
+	return TALLY_OK;
+}
+
+static void
+count_test(struct tally_totals *t, const struct tally_test *x)
+{
+	t->tests++;
+	if ((unsigned)x->status < TALLY_NSTATUS)
+		t->status[x->status]++;
+	t->flaky += x->flaky != 0;
+	t->retried += x->retries > 0;
+	if (x->duration > 0)
+		t->duration += x->duration;
+}
+
+static void
+totals_end(struct tally_report *r)
+{
+	struct tally_totals *t = &r->totals;
+	size_t ran;
+
+	t->errors = r->nerrors;
+	ran = t->tests - t->status[TALLY_SKIPPED] - t->status[TALLY_PENDING];
+	t->pass_rate = ran == 0 ? 100.0 :
+	    100.0 * (double)t->status[TALLY_PASSED] / (double)ran;
+}
+
+static const char *
+plural(size_t n, const char *one, const char *many)
+{
+	return n == 1 ? one : many;
+}
+
+static int
+add_gate(struct tally_report *r, const char *name, int failed)
+{
+	struct tally_gate *g = realloc(r->gates, (r->ngates + 1) * sizeof(*g));
+
+	if (g == NULL)
+		return TALLY_ENOMEM;
+	r->gates = g;
+	g = &r->gates[r->ngates++];
+	memset(g, 0, sizeof(*g));
+	g->name = name;
+	g->failed = failed;
+	r->verdict_failed |= failed;
+	return TALLY_OK;
+}
+
+/* A gate on a diff stream's changes; any other stream fails it. */
+static int
+diff_gate(struct tally_report *r, const char *name, enum tally_change c,
+    const char *one, const char *many)
+{
+	struct tally_gate *g;
+	size_t n = r->changes[c];
+
+	if (add_gate(r, name, r->diff == NULL || n > 0) != TALLY_OK)
+		return TALLY_ENOMEM;
+	g = &r->gates[r->ngates - 1];
+	if (r->diff == NULL)
+		snprintf(g->detail, sizeof(g->detail),
+		    "not a diff stream: see tally-diff(1)");
+	else if (n == 0)
+		snprintf(g->detail, sizeof(g->detail), "no %s", many);
+	else
+		snprintf(g->detail, sizeof(g->detail), "%zu %s", n,
+		    plural(n, one, many));
+	return TALLY_OK;
+}
+
+static int
+gates_eval(struct tally_report *r, const struct tally_report_opts *o)
+{
+	const struct tally_totals *t = &r->totals;
+	struct tally_gate *g;
+	size_t n;
+
+	if (o->fail_on & TALLY_GATE_FAILED) {
+		n = t->status[TALLY_FAILED];
+		if (add_gate(r, "failed", n > 0) != TALLY_OK)
+			return TALLY_ENOMEM;
+		g = &r->gates[r->ngates - 1];
+		if (n == 0)
+			snprintf(g->detail, sizeof(g->detail), "no test failed");
+		else
+			snprintf(g->detail, sizeof(g->detail), "%zu %s failed",
+			    n, plural(n, "test", "tests"));
+	}
+	if ((o->fail_on & TALLY_GATE_ERROR) ||
+	    ((o->fail_on & TALLY_GATE_LOST) && t->errors > 0)) {
+		n = t->errors;
+		if (add_gate(r, "error", n > 0) != TALLY_OK)
+			return TALLY_ENOMEM;
+		g = &r->gates[r->ngates - 1];
+		if (n == 0)
+			snprintf(g->detail, sizeof(g->detail),
+			    "every input was read completely");
+		else
+			snprintf(g->detail, sizeof(g->detail),
+			    "%zu %s could not be read completely", n,
+			    plural(n, "input", "inputs"));
+	}
+	if (o->fail_on & TALLY_GATE_FLAKY) {
+		n = t->flaky;
+		if (add_gate(r, "flaky", n > 0) != TALLY_OK)
+			return TALLY_ENOMEM;
+		g = &r->gates[r->ngates - 1];
+		if (n == 0)
+			snprintf(g->detail, sizeof(g->detail), "no test was flaky");
+		else
+			snprintf(g->detail, sizeof(g->detail), "%zu %s flaky",
+			    n, plural(n, "test was", "tests were"));
+	}
+	if (o->fail_on & TALLY_GATE_EMPTY) {
+		n = t->tests;
+		if (add_gate(r, "empty", n == 0) != TALLY_OK)
+			return TALLY_ENOMEM;
+		g = &r->gates[r->ngates - 1];
+		if (n == 0)
+			snprintf(g->detail, sizeof(g->detail), "no test results");
+		else
+			snprintf(g->detail, sizeof(g->detail), "%zu test %s", n,
+			    plural(n, "result", "results"));
+	}
+	if (o->fail_on & TALLY_GATE_NEW_FAILURE)
+		if (diff_gate(r, "new-failure", TALLY_CHANGE_NEW_FAILURE,
+		    "new failure", "new failures") != TALLY_OK)
+			return TALLY_ENOMEM;
+	if (o->fail_on & TALLY_GATE_REMOVED)
+		if (diff_gate(r, "removed", TALLY_CHANGE_REMOVED,
+		    "test removed", "tests removed") != TALLY_OK)
+			return TALLY_ENOMEM;
+	if (o->min_pass_rate >= 0) {
+		int bad = t->pass_rate < o->min_pass_rate;
+
+		if (add_gate(r, "min-pass-rate", bad) != TALLY_OK)
+			return TALLY_ENOMEM;
+		g = &r->gates[r->ngates - 1];
+		snprintf(g->detail, sizeof(g->detail),
+		    "pass rate %.2f%% is %s %g%%", t->pass_rate,
+		    bad ? "below" : "at least", o->min_pass_rate);
+	}
+	return TALLY_OK;
+}
+
+static int
+keep(const struct tally_record ***v, size_t *n, size_t *cap,
+    const struct tally_record *rec)
+{
+	struct tally_record *dup;
+
+	if (tally_record_dup(rec, &dup) != TALLY_OK)
+		return TALLY_ENOMEM;
+	if (push(v, n, cap, dup) != TALLY_OK) {
+		tally_record_free(dup);
+		return TALLY_ENOMEM;
+	}
+	return TALLY_OK;
+}
+
+/* The first diff summary is the report's; a stream has one. */
+static int
+keep_diff(struct tally_report *r, const struct tally_record *rec)
+{
+	struct tally_record *dup;
+
+	if (r->diff != NULL)
+		return TALLY_OK;
+	if (tally_record_dup(rec, &dup) != TALLY_OK)
+		return TALLY_ENOMEM;
+	r->diff = dup;
+	return TALLY_OK;
+}
+
+/*
+ * One pass over the merged records: totals, metadata, and copies of the
+ * records the report keeps (tests only when they are not streamed).
+ */
+static int
+build(struct tally_report *r, struct tally_merge *m,
+    const struct tally_report_opts *o, struct tally_error *err)
+{
+	struct priv *p = r->priv;
+	const struct tally_record *rec;
+	enum tally_change chg = TALLY_CHANGE_UNCHANGED;
+	size_t i, j, ct = 0, cs = 0, ce = 0, cp = 0;
+	int rc = TALLY_OK, more;
+
+	memset(&r->totals, 0, sizeof(r->totals));
+	tally_merge_rewind(m);
+	while (rc == TALLY_OK && (more = tally_merge_next(m, &rec, err)) == 1) {
+		switch (rec->type) {
+		case TALLY_REC_TEST:
+			if (tally_change_parse(rec->u.test.change, &chg) ==
+			    TALLY_OK)
+				r->changes[chg]++;
+			if (rec->u.test.change == NULL ||
+			    chg != TALLY_CHANGE_REMOVED)
+				count_test(&r->totals, &rec->u.test);
+			if (!p->streamed)
+				rc = keep(&r->tests, &r->ntests, &ct, rec);
+			break;
+		case TALLY_REC_SUITE:
+			rc = keep(&r->suites, &r->nsuites, &cs, rec);
+			break;
+		case TALLY_REC_ERROR:
+			rc = keep(&r->errors, &r->nerrors, &ce, rec);
+			break;
+		case TALLY_REC_PERF:
+			rc = keep(&r->perf, &r->nperf, &cp, rec);
+			break;
+		case TALLY_REC_DIFF:
+			rc = keep_diff(r, rec);
+			break;
+		case TALLY_REC_HISTORY:
+		case TALLY_REC_RUN:
+			rc = tally_histview_add(&r->history, rec);
+			break;
+		case TALLY_REC_META:
+			for (j = 0; j < rec->u.meta.nitems && rc == TALLY_OK;
+			    j++)
+				if (!is_count_key(rec->u.meta.items[j].key))
+					rc = meta_set(r,
+					    rec->u.meta.items[j].key,
+					    rec->u.meta.items[j].value);
+			break;
+		}
+	}
+	if (rc == TALLY_OK && more < 0)
+		return more;
+	if (p->streamed)
+		r->ntests = r->totals.tests;
+	if (rc == TALLY_OK && o->use_env)
+		rc = meta_env(r);
+	for (i = 0; i < o->nmeta && rc == TALLY_OK; i++)
+		rc = meta_set(r, o->meta[i].key, o->meta[i].value);
+	if (rc == TALLY_OK) {
+		totals_end(r);
+		rc = gates_eval(r, o);
+	}
+	if (rc != TALLY_OK)
+		return tally_error_set(err, rc, 0, 0, "out of memory");
+	return TALLY_OK;
+}
+
+int
+tally_report_build(struct tally_report **out, struct tally_merge *m,
+    const struct tally_report_opts *opts, struct tally_error *err)
+{
+	static const struct tally_report_opts defaults = { 0, -1, NULL, 0, 0,
+	    0 };
+	struct tally_report *r;
+	struct priv *p;
+	int rc;
+
+	*out = NULL;
+	if (opts == NULL)
+		opts = &defaults;
+	if ((r = calloc(1, sizeof(*r))) == NULL ||
+	    (p = calloc(1, sizeof(*p))) == NULL) {
+		free(r);
+		tally_merge_free(m);
+		return tally_error_set(err, TALLY_ENOMEM, 0, 0,
+		    "out of memory");
+	}
+	p->m = m;
+	p->streamed = opts->stream_tests;
+	r->priv = p;
+	if ((rc = build(r, m, opts, err)) != TALLY_OK) {
+		tally_report_free(r);
+		return rc;
+	}
+	/* Everything is copied unless tests are read from m as needed. */
+	if (!p->streamed) {
+		tally_merge_free(m);
+		p->m = NULL;
+	}
+	*out = r;
+	return TALLY_OK;
+}
+
+int
+tally_report_next_test(const struct tally_report *rep, size_t *pos,
+    const struct tally_record **rec, struct tally_error *err)
+{
+	struct priv *p = rep->priv;
+	int rc;
+
+	*rec = NULL;
+	if (p == NULL || !p->streamed) {
+		if (*pos >= rep->ntests)
+			return 0;
+		*rec = rep->tests[(*pos)++];
+		return 1;
+	}
+	if (*pos == 0)
+		tally_merge_rewind(p->m);
+	while ((rc = tally_merge_next(p->m, rec, err)) == 1)
+		if ((*rec)->type == TALLY_REC_TEST) {
+			(*pos)++;
+			return 1;
+		}
+	*rec = NULL;
+	return rc;
+}
+
+static void
+unkeep(const struct tally_record **v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		tally_record_free((struct tally_record *)v[i]);
+	free(v);
+}
+
+void
+tally_report_free(struct tally_report *r)
+{
+	struct priv *p;
+	size_t i;
+
+	if (r == NULL)
+		return;
+	p = r->priv;
+	for (i = 0; i < r->nmeta; i++) {
+		free((char *)r->meta[i].key);
+		free((char *)r->meta[i].value);
+	}
+	free(r->meta);
+	unkeep(r->tests, r->ntests && p != NULL && !p->streamed ?
+	    r->ntests : 0);
+	unkeep(r->suites, r->nsuites);
+	unkeep(r->errors, r->nerrors);
+	unkeep(r->perf, r->nperf);
+	free(r->gates);
+	tally_record_free((struct tally_record *)r->diff);
+	tally_histview_free(r->history);
+	if (p != NULL)
+		tally_merge_free(p->m);
+	free(p);
+	free(r);
+}
