@@ -158,8 +158,21 @@ APT_INSTALL = missing=; for p in $(1); do \
 deps:
 	@$(call APT_INSTALL,$(DEB_PKGS))
 
+# npm packages that only the tests use (real producers such as test
+# runners, DuckDB): one pinned set per folder tests/npm/NAME/ (package.json
+# and package-lock.json), installed with `npm ci` into $(B)/npm/NAME when
+# its lockfile changed.  Tests find them under $$TALLY_BIN/../npm/NAME.
+NPM_SETS = $(patsubst tests/npm/%/package-lock.json,%,$(wildcard tests/npm/*/package-lock.json))
 test-deps:
 	@$(call APT_INSTALL,$(DEB_PKGS) $(DEB_TEST_PKGS))
+	@if [ -n "$(NPM_SETS)" ] && ! command -v npm >/dev/null; then \
+	  $(call APT_INSTALL,nodejs npm); fi
+	@for n in $(NPM_SETS); do d=$(B)/npm/$$n; \
+	  cmp -s tests/npm/$$n/package-lock.json $$d/package-lock.json && \
+	    [ -d $$d/node_modules ] && continue; \
+	  echo "installing npm test set $$n into $$d (npm ci)"; mkdir -p $$d && \
+	  cp tests/npm/$$n/package.json tests/npm/$$n/package-lock.json $$d/ && \
+	  npm ci --prefix $$d --no-audit --no-fund --loglevel=error || exit 1; done
 
 # The main job, end to end, on the example results kept in examples/.
 demo: deps
