@@ -32,6 +32,7 @@ enum tally_format {
 	TALLY_FMT_XUNIT,	/* xUnit.net v1/v2/v3 XML */
 	TALLY_FMT_TAP,		/* Test Anything Protocol 12, 13, 14 */
 	TALLY_FMT_RSPEC,	/* rspec --format json */
+	TALLY_FMT_TRX,		/* Visual Studio TRX (dotnet test) */
 	TALLY_FMT_COUNT
 };
 
@@ -59,7 +60,7 @@ int		 tally_read_fd(int fd, const char *name, enum tally_format fmt,
 /*
  * Read a file or, recursively and in sorted order, a directory; "-" is
  * standard input.  In a directory only regular files whose names end in
- * .xml, .json, .jsonl, .ndjson, .csv or .tap are read; hidden entries are
+ * .xml, .json, .jsonl, .ndjson, .csv, .tap or .trx are read; hidden entries are
  * skipped, symbolic links are not followed and FIFOs, sockets and devices
  * are not opened.  For each input that fails, report(arg, status, err) is
  * called, an "error" record goes into sink and reading goes on; the worst

@@ -45,6 +45,7 @@ static const struct format formats[TALLY_FMT_COUNT] = {
 	[TALLY_FMT_XUNIT]	= { "xunit", tally_read_xunit },
 	[TALLY_FMT_TAP]		= { "tap", tally_read_tap },
 	[TALLY_FMT_RSPEC]	= { "rspec", tally_read_rspec },
+	[TALLY_FMT_TRX]		= { "trx", tally_read_trx },
 };
 
 const char *
@@ -180,14 +181,14 @@ is_word(const char *s, size_t n, const char *w)
 }
 
 /* XML formats tally does not read, by root element, for the message. */
-#define XML_READ	"tally reads JUnit, Check, NUnit and xUnit.net XML"
+#define XML_READ	"tally reads JUnit, Check, NUnit, xUnit.net and TRX XML"
 
 static const char *
 unsupported_xml(const char *local, size_t n)
 {
 	static const char *const roots[][2] = {
 		{ "testng-results", "TestNG XML" },
-		{ "TestRun", "TRX or CppUnit XML" },
+		{ "TestRun", "CppUnit XML" },
 		{ "robot", "Robot Framework output.xml" },
 		{ "TestLog", "Boost.Test XML" },
 		{ "TestResult", "Boost.Test XML" },
@@ -294,6 +295,13 @@ tally_format_detect(const unsigned char *head, size_t len)
 		if (root == 1 && (is_word(local, loclen, "assemblies") ||
 		    is_word(local, loclen, "assembly")))
 			return TALLY_FMT_XUNIT;
+		/* TRX by its namespace or its elements; else CppUnit's. */
+		if (root == 1 && is_word(local, loclen, "TestRun") &&
+		    (has(tag, taglen, "/VisualStudio/TeamTest/") ||
+		    has(h, len, "<ResultSummary") ||
+		    has(h, len, "<UnitTestResult") ||
+		    has(h, len, "<TestDefinitions")))
+			return TALLY_FMT_TRX;
 		if (has(h, len, "<testsuite") || has(h, len, "<testcase"))
 			return TALLY_FMT_JUNIT;
 		/*
@@ -569,7 +577,7 @@ static int
 wanted(const char *name)
 {
 	static const char *ext[] = { ".xml", ".json", ".jsonl", ".ndjson",
-	    ".csv", ".tap" };
+	    ".csv", ".tap", ".trx" };
 	size_t i, n = strlen(name), k;
 
 	for (i = 0; i < sizeof(ext) / sizeof(ext[0]); i++) {
