@@ -37,8 +37,9 @@
  *   outcome= is Failed, Error, Aborted, Timeout or Disconnected, or that
  *   has a <RunInfo outcome="Error">, while no test failed, is one failed
  *   test "(test run)" with rawStatus "run:OUTCOME" and the RunInfo texts
- *   as message.  The run's name, user, times, outcome and RunInfo texts
- *   are one "meta" record at the end.
+ *   as message.  The run's name, user, times and outcome, and its
+ *   RunInfo texts (runError: those of outcome Error, runInfo: the others,
+ *   one a line) are one "meta" record at the end.
  * - ResultSummary/Counters total= and the failing counters (failed=,
  *   error=, timeout=, aborted=, disconnected=, notRunnable=) are checked
  *   against every result read, rows and parents, as vstest counts them
@@ -105,8 +106,8 @@ struct trx {
 	struct tally_declared	 decl;
 	struct tally_buf	 meta;		/* key\0value\0 pairs */
 	size_t			 nmeta;
-	struct tally_buf	 errors;	/* RunInfo Error texts */
-	size_t			 nerrors;
+	struct tally_buf	 errors, infos;	/* RunInfo texts: Error, other */
+	size_t			 nerrors, ninfos;
 	struct tally_buf	 outcome;	/* ResultSummary outcome= */
 	int			 runinfo_depth, runinfo_error, text_depth;
 	struct field		 text;
@@ -616,13 +617,17 @@ static int
 emit_meta(struct trx *c)
 {
 	struct tally_record rec;
-	const char *p = c->meta.data;
+	const char *p;
 	size_t i;
 
+	if ((c->ninfos > 0 && meta_add(c, "runInfo", c->infos.data)) ||
+	    (c->nerrors > 0 && meta_add(c, "runError", c->errors.data)))
+		return oom(c);
 	if (c->nmeta == 0)
 		return TALLY_OK;
 	if (props(c, c->nmeta) != TALLY_OK)
 		return oom(c);
+	p = c->meta.data;
 	for (i = 0; i < c->nmeta; i++) {
 		c->kv[i].key = p;
 		p += strlen(p) + 1;
@@ -798,20 +803,20 @@ start(struct trx *c, const char *n)
 	return TALLY_OK;
 }
 
+/* RunInfo texts joined, one a line, capped at TALLY_MAX_FIELD. */
 static int
 runinfo_end(struct trx *c)
 {
+	struct tally_buf *b = c->runinfo_error ? &c->errors : &c->infos;
+	size_t *n = c->runinfo_error ? &c->nerrors : &c->ninfos;
 	const char *t = str(&c->text.b) ? str(&c->text.b) : "";
 
 	c->runinfo_depth = -1;
-	if (meta_add(c, c->runinfo_error ? "runError" : "runInfo", t))
-		return oom(c);
-	if (!c->runinfo_error)
+	if (b->len >= TALLY_MAX_FIELD)
 		return TALLY_OK;
-	if ((c->nerrors > 0 && tally_buf_addc(&c->errors, '\n')) ||
-	    (c->errors.len < TALLY_MAX_FIELD && tally_buf_adds(&c->errors, t)))
+	if ((*n > 0 && tally_buf_addc(b, '\n')) || tally_buf_adds(b, t))
 		return oom(c);
-	c->nerrors++;
+	(*n)++;
 	return TALLY_OK;
 }
 
@@ -892,6 +897,7 @@ trx_free(struct trx *c)
 	tally_buf_free(&c->line);
 	tally_buf_free(&c->meta);
 	tally_buf_free(&c->errors);
+	tally_buf_free(&c->infos);
 	tally_buf_free(&c->outcome);
 	tally_buf_free(&c->text.b);
 	tally_buf_free(&c->tmp);
