@@ -7,8 +7,8 @@
  * <WebTestResult>, <GenericTestResult>, <ManualTestResult>) names its
  * test by testId; the class is in the <UnitTest id=> definition, which
  * vstest writes AFTER <Results>.  So results read before the definitions
- * are spooled as stream lines to an unlinked temporary file (tmpfile(3),
- * in $TMPDIR) and replayed at the end, when every definition is known;
+ * are spooled as stream lines to an unlinked temporary file in $TMPDIR
+ * and replayed at the end, when every definition is known;
  * results read after the definitions go out at once.  Memory is bounded
  * by the definitions: one testId, class name and assembly index per
  * <UnitTest>, plus one result at a time.
@@ -46,6 +46,8 @@
  *   (lib/read/declared.c).
  * - Text fields are capped at TALLY_MAX_FIELD with "[truncated N bytes]".
  */
+#include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -392,6 +394,30 @@ replay_record(struct tally_sink *s, const struct tally_record *rec,
 	return rc;
 }
 
+/*
+ * The spool failed: the input cannot be read completely, which the
+ * caller reports with an "error" record, as for an input read error.
+ */
+static int	 spool_fail(struct trx *, int, const char *, ...)
+		    __attribute__((format(printf, 3, 4)));
+
+static int
+spool_fail(struct trx *c, int e, const char *fmt, ...)
+{
+	char what[256];
+	va_list ap;
+
+	if (e == 0)
+		e = EIO;
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	c->src->err = e;
+	c->err->sys_errno = e;
+	return tally_error_set(c->err, TALLY_EIO, 0, 0, "%s: %s", what,
+	    strerror(e));
+}
+
 static int
 replay(struct trx *c)
 {
@@ -404,8 +430,7 @@ replay(struct trx *c)
 		return TALLY_OK;
 	if (fflush(c->spool) != 0 || ferror(c->spool) ||
 	    fseek(c->spool, 0, SEEK_SET) != 0)
-		return tally_error_set(c->err, TALLY_EIO, 0, 0,
-		    "temporary file for results: write error");
+		return spool_fail(c, errno, "a temporary file for results");
 	memset(&rp, 0, sizeof(rp));
 	rp.base.record = replay_record;
 	rp.c = c;
@@ -420,18 +445,45 @@ replay(struct trx *c)
 	return rc;
 }
 
+/* An unlinked file in $TMPDIR: nothing is left behind on any exit. */
+static int
+spool_open(struct trx *c)
+{
+	const char *dir = getenv("TMPDIR");
+	char *path;
+	int fd, e;
+
+	if (dir == NULL || dir[0] == '\0')
+		dir = "/tmp";
+	if (asprintf(&path, "%s/tally-trx.XXXXXX", dir) < 0)
+		return oom(c);
+	if ((fd = mkstemp(path)) < 0) {
+		e = errno;
+		free(path);
+		return spool_fail(c, e, "cannot create a temporary file in "
+		    "'%s'", dir);
+	}
+	unlink(path);
+	free(path);
+	if ((c->spool = fdopen(fd, "w+")) == NULL) {
+		close(fd);
+		return oom(c);
+	}
+	return TALLY_OK;
+}
+
 static int
 spool(struct trx *c, const struct tally_record *rec)
 {
-	if (c->spool == NULL && (c->spool = tmpfile()) == NULL)
-		return tally_error_set(c->err, TALLY_EIO, 0, 0,
-		    "cannot make a temporary file for results");
+	int rc;
+
+	if (c->spool == NULL && (rc = spool_open(c)) != TALLY_OK)
+		return rc;
 	tally_buf_reset(&c->line);
 	if (tally_stream_format(&c->line, rec) != TALLY_OK)
 		return oom(c);
 	if (fwrite(c->line.data, 1, c->line.len, c->spool) != c->line.len)
-		return tally_error_set(c->err, TALLY_EIO, 0, 0,
-		    "temporary file for results: write error");
+		return spool_fail(c, errno, "a temporary file for results");
 	return TALLY_OK;
 }
 

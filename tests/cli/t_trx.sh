@@ -53,6 +53,13 @@ run "short counters" 0 tally-collect "$T/short.trx"
 expect_err "$T/short.trx:4: warning: the file declares 2 tests (1 found), 1 failed (0 found)"
 expect_out '"name":"(declared) '
 
+# Results before their definitions wait in $TMPDIR: where none can be
+# made, the file is an error, with its record.
+run "no TMPDIR" 2 env TMPDIR="$T/none" tally-collect "$D/dotnet-xunitv3.trx"
+expect_err "dotnet-xunitv3.trx: error: cannot create a temporary file in '$T/none': No such file or directory"
+expect_lines '"type":"error"' 1
+run "definitions first" 0 env TMPDIR="$T/none" tally-collect "$D/mstest-vs2010-host-crash.trx"
+
 # A directory walk reads .trx; CppUnit's TestRun is named, not read.
 mkdir "$T/w" && cp "$D/dotnet-xunitv3.trx" "$T/w/"
 printf '<TestRun><FailedTests/><Statistics/></TestRun>\n' >"$T/w/cpp.xml"
