@@ -976,11 +976,12 @@ tally_read_trx(struct tally_src *src, struct tally_sink *sink,
 	if ((rc = tally_xml_open(&c->x, src, 0, err)) == TALLY_OK) {
 		c->r = tally_xml_reader(c->x);
 		rc = tally_xml_walk(c->x, &events, c, &c->depth, err);
-		/* What was read goes out even when the file is cut short. */
+		/* What was read goes out even when the file is cut short;
+		 * not into a sink that failed. */
 		c->defs_done = 1;
 		if (rc == TALLY_OK)
 			rc = replay(c);
-		else
+		else if (rc == TALLY_EPARSE)
 			(void)replay(c);
 		tally_xml_close(c->x);
 	}
