@@ -32,6 +32,8 @@ enum tally_format {
 	TALLY_FMT_XUNIT,	/* xUnit.net v1/v2/v3 XML */
 	TALLY_FMT_TAP,		/* Test Anything Protocol 12, 13, 14 */
 	TALLY_FMT_RSPEC,	/* rspec --format json */
+	TALLY_FMT_PLAYWRIGHT,	/* Playwright --reporter=json */
+	TALLY_FMT_CUCUMBER,	/* Cucumber JSON (cucumber-js, -jvm, -ruby) */
 	TALLY_FMT_COUNT
 };
 
