@@ -301,8 +301,8 @@ scenario(struct cuke *k, const cJSON *feature, const cJSON *el,
 		msg = tally_json_nstr(res, "error_message");
 		if (msg != NULL) {
 			x->trace = msg;
-			nl = strchr(msg, '\n');
-			x->message = nl == NULL ? msg : tally_jtmp_own(&k->t,
+			nl = msg + strcspn(msg, "\r\n");
+			x->message = *nl == '\0' ? msg : tally_jtmp_own(&k->t,
 			    strndup(msg, (size_t)(nl - msg)));
 		} else
 			x->message = words(k, &s, status ? status : "?");
