@@ -83,6 +83,17 @@ expect_out '"name":"Determine past date","status":"passed"'
 run not-cucumber 2 tally-collect -f cucumber "$DATA/playwright/playwright-1.65.1-mixed.json"
 expect_err 'not a cucumber report'
 
+# Cut short in the second feature: the first one's scenarios stay.
+f=$D/cucumber-js-12.7.0-mixed.json
+head -c "$(($(wc -c <"$f") - 200))" "$f" >"$T/cut.json"
+run cuke-cut 2 tally-collect "$T/cut.json"
+expect_lines '"type":"error"' 1
+expect_lines '"suite":["Calculator"]' 8
+expect_not_out '"suite":["Hooks"]'
+printf '{"elements":[],"keyword":"Feature"}\n' >"$T/object.json"
+run cuke-object 2 tally-collect -f cucumber "$T/object.json"
+expect_err 'not a cucumber report'
+
 # A run made here by Cucumber itself, compared with its summary.
 if [ ! -x "$CK/.bin/cucumber-js" ]; then
 	notok "cucumber: $CK missing (make test-deps)"

@@ -96,6 +96,20 @@ run pw-deep 0 tally-collect "$T/deep.json"
 expect_out '"name":"fails","status":"failed","duration":39,"suite":["calc.spec.js","division","l3","l4","l5","l6","l7","l8"]'
 expect_out '"name":"is infinite","status":"passed","duration":39,"suite":["calc.spec.js","division","l3","l4","l5","l6","l7","l8"]'
 
+# Cut short: the tests before the fault stay, then an error record.
+head -c 9000 "$D/playwright-1.65.1-mixed.json" >"$T/cut.json"
+run pw-cut 2 tally-collect "$T/cut.json"
+expect_err 'cut.json:'
+expect_lines '"type":"error"' 1
+expect_out '"name":"adds @smoke","status":"passed"'
+# Nesting past the limit is refused where it starts.
+{ printf '{"config":{"rootDir":"/r"},"suites":['
+  i=0; while [ $i -lt 70 ]; do printf '{"title":"s%d","suites":[' $i; i=$((i + 1)); done
+  i=0; while [ $i -lt 70 ]; do printf ']}'; i=$((i + 1)); done
+  printf '],"errors":[]}\n'; } >"$T/nest.json"
+run pw-nest 2 tally-collect "$T/nest.json"
+expect_err 'nesting too deep'
+
 # Runs made here by Playwright itself, compared with its console summary.
 if [ ! -x "$PW/.bin/playwright" ]; then
 	notok "playwright: $PW missing (make test-deps)"
