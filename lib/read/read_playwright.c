@@ -27,7 +27,7 @@
  * FILE" with rawStatus "error outside tests", its stack and the code
  * snippet Playwright shows as trace.  stats are the declared
  * counts (lib/read/declared.c), which do not count errors[], and go
- * into the meta record with config.version.
+ * into the meta record with config's version, shard and project names.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,7 +43,7 @@
 #define PW_RAW		"error outside tests"
 
 static const char *const paths[] = {
-	"config.version", "errors[*]", "stats",
+	"config", "errors[*]", "stats",
 	"suites[*].title", "suites[*].specs[*]",
 	"suites[*].suites[*].title", "suites[*].suites[*].specs[*]",
 	"suites[*].suites[*].suites[*].title",
@@ -59,7 +59,7 @@ static const char *const paths[] = {
 	NULL
 };
 
-enum { P_VERSION, P_ERRORS, P_STATS, P_LEVELS, P_DEEP = P_LEVELS + 2 * DEPTH };
+enum { P_CONFIG, P_ERRORS, P_STATS, P_LEVELS, P_DEEP = P_LEVELS + 2 * DEPTH };
 
 /* The containers that make a file Playwright's: errors, a file suite. */
 #define PW_NEED		((1u << P_ERRORS) | (1u << P_LEVELS))
@@ -409,6 +409,37 @@ declared(struct pw *p, const struct tally_jvalue *v)
 	p->d.skipped = (long)n[3];
 }
 
+/* config: Playwright's version, the shard, the projects' names. */
+static void
+config(struct pw *p, const cJSON *j)
+{
+	const cJSON *shard = tally_json_get(j, "shard"), *list, *c;
+	const char *name;
+	struct tally_buf b;
+	double cur, total;
+	char num[64];
+
+	tally_jtmp_keep_map(&p->meta, &p->t, "playwright.version",
+	    tally_json_get(j, "version"));
+	if (tally_json_num(shard, "current", &cur) == 0 &&
+	    tally_json_num(shard, "total", &total) == 0) {
+		snprintf(num, sizeof(num), "%.15g/%.15g", cur, total);
+		tally_jtmp_kv(&p->meta, "playwright.shard",
+		    tally_jtmp_own(&p->meta, strdup(num)));
+	}
+	tally_buf_init(&b);
+	list = tally_json_get(j, "projects");
+	for (c = cJSON_IsArray(list) ? list->child : NULL; c; c = c->next)
+		if ((name = tally_json_nstr(c, "name")) != NULL &&
+		    tally_buf_printf(&b, "%s%s", b.len ? "," : "", name) !=
+		    TALLY_OK)
+			p->meta.oom = 1;
+	if (b.data != NULL)
+		tally_jtmp_kv(&p->meta, "playwright.projects",
+		    tally_jtmp_own(&p->meta, tally_buf_detach(&b)));
+	tally_buf_free(&b);
+}
+
 /* A suite's title at level k (0 for the file). */
 static void
 level_title(struct pw *p, size_t k, const cJSON *j)
@@ -431,9 +462,8 @@ on_value(void *arg, const struct tally_jvalue *v, struct tally_error *err)
 
 	p->line = v->line;
 	switch (v->which) {
-	case P_VERSION:
-		tally_jtmp_keep_map(&p->meta, &p->t, "playwright.version",
-		    v->json);
+	case P_CONFIG:
+		config(p, v->json);
 		return TALLY_OK;
 	case P_ERRORS:
 		return cJSON_IsObject(v->json) ? outside(p, v->json, err) :

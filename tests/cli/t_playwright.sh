@@ -41,7 +41,7 @@ done
 f=$D/playwright-json-report-valid.json
 run pw-valid 0 tally-collect "$f"
 expect_not_out '"type":"error"'
-expect_out '"playwright.version":"1.37.1"'
+expect_out '"playwright.version":"1.37.1","playwright.shard":"1/2","playwright.projects":"chromium,firefox,webkit"'
 expect_lines '"labels":{"project":"chromium"}' 9
 expect_lines '"labels":{"project":"firefox"}' 5
 run pw-forced 0 tally-collect -f playwright "$f"
@@ -53,6 +53,7 @@ run pw-mixed 0 tally-collect "$f"
 expect_no_err
 agree "$f"
 expect_lines '"type":"test"' 9
+expect_out '"playwright.version":"1.65.1","playwright.projects":"unit,smoke","stats.startTime":"2026-12-03T10:29:33.692Z"'
 expect_not_out '"tally.declared"'
 expect_out '"name":"flaky","status":"passed","duration":14,"suite":["calc.spec.js"],"filePath":"calc.spec.js","line":25,"retries":1,"flaky":true,"retryAttempts":[{"status":"failed","duration":32,"message":"Error: expect(received).toBe(expected) // Object.is equality\n\nExpected: 1\nReceived: 0"'
 expect_out '"name":"slow","status":"failed","rawStatus":"timedOut","duration":219,'
