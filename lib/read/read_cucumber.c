@@ -24,7 +24,7 @@
  * failed hook fails the scenario even when it has no steps.  Step
  * durations (nanoseconds) add up to the scenario's.  The steps as
  * Cucumber prints them, with doc strings, data tables and text they
- * logged (output), are the record's standard output.
+ * logged (output, text embeddings), are the record's standard output.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -115,6 +115,62 @@ arguments(struct tally_buf *b, const cJSON *list)
 	}
 }
 
+/* Base64 text decoded into b; 0, or -1 when it is not base64. */
+static int
+unbase64(struct tally_buf *b, const char *s)
+{
+	static const char set[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	unsigned long acc = 0;
+	const char *p;
+	int bits = 0;
+
+	for (; *s != '\0' && *s != '='; s++) {
+		if (*s == '\n' || *s == '\r')
+			continue;
+		if ((p = strchr(set, *s)) == NULL)
+			return -1;
+		acc = (acc << 6 | (unsigned long)(p - set)) & 0xFFFFFF;
+		if ((bits += 6) >= 8) {
+			bits -= 8;
+			tally_buf_addc(b, (char)(acc >> bits & 0xFF));
+		}
+	}
+	return 0;
+}
+
+/*
+ * Embeddings: text a step logged (cucumber-js this.log(), text/plain) as
+ * lines of the transcript, anything else by its type and size.
+ */
+static void
+embeddings(struct tally_buf *b, const cJSON *list)
+{
+	const cJSON *e;
+	const char *mime, *data, *p, *q;
+	struct tally_buf t;
+
+	for (e = cJSON_IsArray(list) ? list->child : NULL; e; e = e->next) {
+		mime = tally_json_str(e, "mime_type");
+		if ((data = tally_json_str(e, "data")) == NULL)
+			continue;
+		tally_buf_init(&t);
+		if (mime != NULL && (strcmp(mime, "text/plain") == 0 ||
+		    strcmp(mime, "text/x.cucumber.log+plain") == 0) &&
+		    unbase64(&t, data) == 0 && t.data != NULL &&
+		    memchr(t.data, '\0', t.len) == NULL) {
+			for (p = t.data; *p != '\0'; p = *q ? q + 1 : q) {
+				q = p + strcspn(p, "\n");
+				tally_buf_printf(b, "      %.*s\n",
+				    (int)(q - p), p);
+			}
+		} else
+			tally_buf_printf(b, "      [embedded %s, %zu bytes of "
+			    "base64]\n", mime ? mime : "data", strlen(data));
+		tally_buf_free(&t);
+	}
+}
+
 /* One step or hook: its line in the transcript, and into the sum. */
 static void
 step(struct sum *s, const cJSON *j, const char *hook)
@@ -154,6 +210,7 @@ step(struct sum *s, const cJSON *j, const char *hook)
 			arguments(&s->out, wrap);
 		cJSON_Delete(wrap);
 	}
+	embeddings(&s->out, tally_json_get(j, "embeddings"));
 	out = tally_json_get(j, "output");
 	for (o = cJSON_IsArray(out) ? out->child : NULL; o; o = o->next)
 		if (cJSON_IsString(o))

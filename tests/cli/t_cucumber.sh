@@ -33,16 +33,16 @@ f=$D/cucumber-js-12.7.0-mixed.json
 run cuke-mixed 0 tally-collect "$f"
 expect_no_err
 summary "$D/cucumber-js-12.7.0-mixed.console.txt"
-expect_out '"name":"adding","status":"passed","duration":14.397457,"suite":["Calculator"],"filePath":"features/calc.feature","line":8,"stdout":"[passed] Given a calculator\n[passed] When I add 1 and 2\n[passed] Then the result is 3\n","properties":[{"name":"tag","value":"@math"}]'
-expect_out '"name":"failing","status":"failed","duration":5.685864,"suite":["Calculator"],"filePath":"features/calc.feature","line":13,"message":"AssertionError [ERR_ASSERTION]: Expected values to be strictly equal:","trace":"AssertionError [ERR_ASSERTION]: Expected values to be strictly equal:\n\n3 !== 4\n'
+expect_out '"name":"adding","status":"passed","duration":2.011594,"suite":["Calculator"],"filePath":"features/calc.feature","line":8,"stdout":"[passed] Given a calculator\n[passed] When I add 1 and 2\n[passed] Then the result is 3\n","properties":[{"name":"tag","value":"@math"}]'
+expect_out '"name":"failing","status":"failed","duration":1.468173,"suite":["Calculator"],"filePath":"features/calc.feature","line":13,"message":"AssertionError [ERR_ASSERTION]: Expected values to be strictly equal:","trace":"AssertionError [ERR_ASSERTION]: Expected values to be strictly equal:\n\n3 !== 4\n'
 expect_out '"properties":[{"name":"step","value":"Then the result is 4"},{"name":"tag","value":"@math"},{"name":"tag","value":"@wip"}]'
 expect_out '"name":"undefined step","status":"pending","rawStatus":"undefined",'
 expect_out '"message":"step '"'"'When I frobnicate'"'"' undefined"'
 expect_out '"name":"pending step","status":"pending",'
 expect_out '"name":"ambiguous step","status":"failed","rawStatus":"ambiguous",'
 expect_out '"name":"outline 2 plus 2","status":"failed",'
-expect_out '"stdout":"[passed] Given a calculator\n[passed] When I read:\n      \"\"\"\n      hello\n      world\n      \"\"\"\n[passed] Then the result is 0\n"'
-expect_out '"name":"before hook fails","status":"failed","duration":0.140613,"suite":["Hooks"],"filePath":"features/hooks.feature","line":4,"message":"Error: setup broke"'
+expect_out '"stdout":"[passed] Given a calculator\n[passed] When I read:\n      \"\"\"\n      hello\n      world\n      \"\"\"\n      read 11 bytes\n      [embedded text/html, 12 bytes of base64]\n[passed] Then the result is 0\n"'
+expect_out '"name":"before hook fails","status":"failed","duration":0.156392,"suite":["Hooks"],"filePath":"features/hooks.feature","line":4,"message":"Error: setup broke"'
 expect_out '"stdout":"[failed] Before hook\n[skipped] Given a calculator\n[skipped] Then the result is 0\n","properties":[{"name":"step","value":"Before hook"}'
 expect_out '"name":"after hook fails","status":"failed",'
 expect_out '"message":"Error: teardown broke"'
@@ -77,6 +77,7 @@ expect_out '"message":"cucumber.api.PendingException: TODO: implement me"'
 run cuke-undefined 0 tally-collect "$D/cucumber-undefined-step.json"
 expect_out '"name":"Addition","status":"pending","rawStatus":"undefined"'
 run cuke-embeddings 0 tally-collect "$D/cucumber-embeddings-base64.json"
+expect_out '      [embedded image/png, 3892 bytes of base64]\n'
 expect_out '"message":"java.lang.AssertionError: Connection failed with IO Error: The Network Adapter could not establish the connection","trace":'
 run cuke-forced 0 tally-collect -f cucumber "$D/cucumber-jvm-java-calculator.json"
 expect_out '"name":"Determine past date","status":"passed"'
@@ -178,7 +179,11 @@ When('I add {int} and {int}', function (a, b) { this.result = a + b; });
 When('I do something later', function () { return 'pending'; });
 When('I multiply {int} and {int}', function (a, b) { this.result = a * b; });
 When(/^I multiply (\d+) and (\d+)$/, function (a, b) { this.result = a * b; });
-When('I read:', function (s) { this.result = 0; });
+When('I read:', function (s) {
+  this.log('read ' + s.length + ' bytes');
+  this.attach('<b>x</b>', 'text/html');
+  this.result = 0;
+});
 Then('the result is {int}', function (n) { assert.strictEqual(this.result, n); });
 Then('nothing else', function () {});
 Before({ tags: '@before-fails' }, function () { throw new Error('setup broke'); });
@@ -196,4 +201,4 @@ summary "$P/console.txt"
 expect_out '"name":"only a hook","status":"failed",'
 expect_out '"message":"Error: teardown broke"'
 expect_out '"rawStatus":"ambiguous"'
-expect_out '      hello\n      world\n'
+expect_out '      hello\n      world\n      \"\"\"\n      read 11 bytes\n'
