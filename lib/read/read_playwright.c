@@ -280,13 +280,12 @@ test(struct pw *p, const cJSON *spec, const cJSON *j,
 		x->status = TALLY_FAILED;
 	else if (outcome != NULL && strcmp(outcome, "skipped") == 0)
 		x->status = TALLY_SKIPPED;
+	/* The last run's word where it says more: timedOut, a test.fail()
+	 * that failed as expected (passed, rawStatus failed). */
+	x->raw_status = tally_json_nstr(last, "status");
 	if (x->raw_status != NULL &&
 	    strcmp(x->raw_status, tally_status_name(x->status)) == 0)
 		x->raw_status = NULL;
-	if (x->status != TALLY_PASSED && x->status != TALLY_FAILED &&
-	    x->raw_status == NULL && outcome != NULL &&
-	    strcmp(outcome, tally_status_name(x->status)) != 0)
-		x->raw_status = outcome;
 	/* The test's annotations, else (older versions) its last run's. */
 	c = tally_json_get(j, "annotations");
 	annotations(p, cJSON_GetArraySize(c) > 0 ? c :
