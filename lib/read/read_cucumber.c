@@ -411,6 +411,7 @@ twin(const cJSON *el)
 
 	if (name == NULL)
 		return 0;
+	/* cJSON's first element has the last as prev; the last has no next. */
 	for (c = el->prev; c != NULL && c->next != NULL; c = c->prev)
 		if (cJSON_IsObject(c) && !is_background(c)) {
 			o = tally_json_str(c, "name");
