@@ -129,6 +129,10 @@ int	 tally_read_rspec(struct tally_src *, struct tally_sink *,
 	    struct tally_error *);
 int	 tally_read_trx(struct tally_src *, struct tally_sink *,
 	    struct tally_error *);
+int	 tally_read_playwright(struct tally_src *, struct tally_sink *,
+	    struct tally_error *);
+int	 tally_read_cucumber(struct tally_src *, struct tally_sink *,
+	    struct tally_error *);
 
 /*
  * lib/output.c: tally_output_open() always through a named temporary

@@ -33,6 +33,8 @@ enum tally_format {
 	TALLY_FMT_TAP,		/* Test Anything Protocol 12, 13, 14 */
 	TALLY_FMT_RSPEC,	/* rspec --format json */
 	TALLY_FMT_TRX,		/* Visual Studio TRX (dotnet test) */
+	TALLY_FMT_PLAYWRIGHT,	/* Playwright --reporter=json */
+	TALLY_FMT_CUCUMBER,	/* Cucumber JSON (cucumber-js, -jvm, -ruby) */
 	TALLY_FMT_COUNT
 };
 

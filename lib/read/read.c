@@ -46,6 +46,8 @@ static const struct format formats[TALLY_FMT_COUNT] = {
 	[TALLY_FMT_TAP]		= { "tap", tally_read_tap },
 	[TALLY_FMT_RSPEC]	= { "rspec", tally_read_rspec },
 	[TALLY_FMT_TRX]		= { "trx", tally_read_trx },
+	[TALLY_FMT_PLAYWRIGHT]	= { "playwright", tally_read_playwright },
+	[TALLY_FMT_CUCUMBER]	= { "cucumber", tally_read_cucumber },
 };
 
 const char *
@@ -352,6 +354,14 @@ tally_format_detect(const unsigned char *head, size_t len)
 		    (has_key(h, len, "full_description") ||
 		    has_key(h, len, "summary_line")))
 			return TALLY_FMT_RSPEC;
+		/* Playwright's config holds rootDir; its suites have specs. */
+		if (has_key(h, len, "config") && has_key(h, len, "suites") &&
+		    (has_key(h, len, "rootDir") || has_key(h, len, "specs")))
+			return TALLY_FMT_PLAYWRIGHT;
+		/* Cucumber: an array of features with elements and steps. */
+		if (h[0] == '[' && has_key(h, len, "elements") &&
+		    has_key(h, len, "keyword"))
+			return TALLY_FMT_CUCUMBER;
 		if (has_key(h, len, "stats") && (has_key(h, len, "passes") ||
 		    has_key(h, len, "suites")))
 			return TALLY_FMT_MOCHA;
