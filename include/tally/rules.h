@@ -71,7 +71,10 @@ int	 tally_rules_select(const struct tally_rules *r, const char *relpath,
 /*
  * The category of the test file at relpath (below the tests directory):
  * the first rule whose patterns all match, else the default category,
- * else NULL.  content is called at most once, when the first rule with a
+ * else NULL.  A file already inside a category's directory (the deepest
+ * one) is more specific than a name: there only rules with a path or
+ * content pattern, or for that category, are tried, and with none
+ * matching it keeps that category instead of the default.  content is called at most once, when the first rule with a
  * content pattern is reached; it sets *data and *len (borrowed until the
  * call returns) or fails with a status that is passed through.  With
  * content NULL, rules with a content pattern never match.

@@ -664,6 +664,21 @@ code_span(struct tally_buf *b, const char *s)
 	return rc;
 }
 
+/*
+ * A path in the index: a code span, or escaped text when it holds a
+ * control character, which a code span cannot keep on one line.
+ */
+static int
+index_path(struct tally_buf *b, const char *path)
+{
+	const unsigned char *p;
+
+	for (p = (const unsigned char *)path; *p != '\0'; p++)
+		if (*p < 0x20 || *p == 0x7f)
+			return tally_esc_md(b, path, TALLY_NTS);
+	return code_span(b, path);
+}
+
 /* The Markdown index of the layout. */
 static int
 write_index(struct ctx *c)
@@ -705,8 +720,8 @@ write_index(struct ctx *c)
 				continue;
 			rc = tally_buf_adds(&b, "- ");
 			if (rc == TALLY_OK)
-				rc = tally_esc_md(&b, c->p.e[i].dest ?
-				    c->p.e[i].dest : c->p.e[i].path, TALLY_NTS);
+				rc = index_path(&b, c->p.e[i].dest ?
+				    c->p.e[i].dest : c->p.e[i].path);
 			if (rc == TALLY_OK)
 				rc = tally_buf_addc(&b, '\n');
 		}

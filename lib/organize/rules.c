@@ -691,19 +691,49 @@ tally_rules_select(const struct tally_rules *r, const char *relpath,
 	return TALLY_OK;
 }
 
+/*
+ * The category whose directory holds relpath (below the tests directory),
+ * the deepest when directories nest, or NULL.
+ */
+static const struct tally_category *
+dir_category(const struct tally_rules *r, const char *relpath)
+{
+	const struct tally_category *best = NULL;
+	size_t i, n, bn = 0;
+
+	for (i = 0; i < r->ncats; i++) {
+		n = strlen(r->cats[i].dir);
+		if (n > bn && strncmp(relpath, r->cats[i].dir, n) == 0 &&
+		    relpath[n] == '/') {
+			best = &r->cats[i];
+			bn = n;
+		}
+	}
+	return best;
+}
+
 int
 tally_rules_match(const struct tally_rules *r, const char *relpath,
     int (*content)(void *, const char **, size_t *, struct tally_error *),
     void *arg, const struct tally_category **cat, struct tally_error *err)
 {
+	const struct tally_category *here;
 	const struct rule *ru;
 	const char *name = base_name(relpath), *data = NULL;
 	size_t i, len = 0;
 	int m, loaded = 0, rc;
 
 	*cat = NULL;
+	here = dir_category(r, relpath);
 	for (i = 0; i < r->nrules; i++) {
 		ru = &r->rules[i];
+		/*
+		 * A file placed by hand in a category directory is not moved
+		 * out of it by a guess from its name alone.
+		 */
+		if (here != NULL && ru->path == NULL && ru->content == NULL &&
+		    &r->cats[ru->cat] != here)
+			continue;
 		m = 1;
 		if (ru->path != NULL)
 			m = run(r, ru->path, relpath, strlen(relpath), err);
@@ -730,7 +760,9 @@ tally_rules_match(const struct tally_rules *r, const char *relpath,
 			return TALLY_OK;
 		}
 	}
-	if (r->dflt >= 0)
+	if (here != NULL)
+		*cat = here;
+	else if (r->dflt >= 0)
 		*cat = &r->cats[r->dflt];
 	return TALLY_OK;
 }

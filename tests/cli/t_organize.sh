@@ -74,7 +74,7 @@ then ok "apply: marker has the purpose as docstring"
 else notok "apply: marker" "$(cat "$R/tests/integration/__init__.py")"; fi
 if grep -q '^## integration$' "$T/INDEX.md" &&
     grep -qF 'Run: `python -m pytest tests/integration`' "$T/INDEX.md" &&
-    grep -qF -- '- tests/load/locustfile\.py' "$T/INDEX.md" &&
+    grep -qF -- '- `tests/load/locustfile.py`' "$T/INDEX.md" &&
     grep -qF 'Load tests that drive the service' "$T/INDEX.md"
 then ok "apply: index lists category, purpose, command, files"
 else notok "apply: index" "$(head -30 "$T/INDEX.md")"; fi
@@ -90,6 +90,17 @@ expect_no_err
 if [ -s "$OUT" ]; then notok "apply again: output" "$(cat "$OUT")"; else ok "apply again: no steps"; fi
 run "check after apply" 0 $P --root "$R" --check
 expect_no_err
+
+# A file placed by hand in a category directory stays there although its
+# name says another category (issue 12); a marker in its content moves it.
+echo 'def test_p(): pass' > "$R/tests/unit/test_integration_parser.py"
+run "placed by hand stays" 0 $P --root "$R" --check
+expect_no_err
+expect_not_out "test_integration_parser"
+printf 'import pytest\n@pytest.mark.integration\ndef test_q(): pass\n' > "$R/tests/unit/test_marked.py"
+run "a content marker still moves it" 1 $P --root "$R" --check
+expect_out "move tests/unit/test_marked.py -> tests/integration/test_marked.py"
+rm "$R/tests/unit/test_integration_parser.py" "$R/tests/unit/test_marked.py"
 
 # A new file dropped at the top is caught by --check.
 echo 'def test_x(): pass' > "$R/tests/test_new_security.py"
@@ -429,7 +440,7 @@ if command -v git > /dev/null && command -v flock > /dev/null; then
 	: > "$R/.git/index.lock"
 	run "locked index, apply" 2 $P --root "$R" --apply --index "$T/gl.md"
 	expect_err "tally-organize: error: 'git update-index --add --remove -z --stdin' failed with status 128"
-	grep -qF -- '- tests/smoke/test\_b\_smoke\.py' "$T/gl.md" && ok "locked index: the Markdown index is written" ||
+	grep -qF -- '- `tests/smoke/test_b_smoke.py`' "$T/gl.md" && ok "locked index: the Markdown index is written" ||
 	    notok "locked index: no Markdown index"
 	run "locked index" 2 $P --root "$R" --undo
 	expect_err "error: 'git update-index --add --remove -z --stdin' failed with status 128: fatal: Unable to create"
@@ -562,13 +573,13 @@ done
 [ $bad -eq 0 ] && ok "150 moves killed inside and across batches: undone or finished exactly"
 
 # The index keeps hostile text inert: a command with backticks stays in
-# its code span, a file name with Markdown in it is escaped.
+# its code span, a file name with Markdown in it is a code span too.
 R=$T/md; mkdir -p "$R/tests"; echo x > "$R/tests/test_[x](javascript:y).py"
 printf 'categories:\n  - name: all\n    purpose: "*Everything* <b>"\n    command: "run `a`"\ndefault: all\n' > "$R/.tally.yml"
 run "index escaping" 0 $P --root "$R" --apply --index "$T/md.md"
 if grep -qF 'Run: `` run `a` ``' "$T/md.md" && grep -qF '\*Everything\* &lt;b&gt;' "$T/md.md" &&
-    grep -qF 'tests/all/test\_\[x\]\(javascript\:y\)\.py' "$T/md.md"
-then ok "index escaping: code span and escapes"
+    grep -qF -- '- `tests/all/test_[x](javascript:y).py`' "$T/md.md"
+then ok "index escaping: code spans and escapes"
 else notok "index escaping" "$(cat "$T/md.md")"; fi
 
 # A closed log pipe does not stop a run half-way.
