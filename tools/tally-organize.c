@@ -77,7 +77,14 @@ action(void *arg, const struct tally_organize_action *a)
 	static int said;
 
 	(void)arg;
-	if (a->kind == TALLY_ORGANIZE_MOVE) {
+	if (a->kind == TALLY_ORGANIZE_REWRITE) {
+		fputs("update ", stdout);
+		put_path(a->path);
+		printf(":%ld: ", a->line);
+		put_path(a->from);
+		fputs(" -> ", stdout);
+		put_path(a->dest);
+	} else if (a->kind == TALLY_ORGANIZE_MOVE) {
 		fputs("move ", stdout);
 		put_path(a->path);
 		fputs(" -> ", stdout);
@@ -149,7 +156,7 @@ main(int argc, char *argv[])
 	struct tally_rules *rules = NULL;
 	struct tally_error err;
 	const char *rulesfile = NULL;
-	size_t n = 0;
+	size_t n = 0, broken = 0;
 	int ch, modes = 0, rc;
 
 	cli_init("tally-organize");
@@ -189,6 +196,7 @@ main(int argc, char *argv[])
 	    load_rules(o.root, rulesfile, &rules) != 0)
 		return EXIT_TROUBLE;
 	o.rules = rules;
+	o.broken = &broken;
 	tally_error_init(&err, "");
 	rc = tally_organize(&o, mode, &n, &err);
 	tally_rules_free(rules);
@@ -198,6 +206,6 @@ main(int argc, char *argv[])
 	}
 	if (mode == TALLY_ORGANIZE_UNDO && n == 0)
 		puts("nothing to undo");
-	return cli_close_stdout(mode == TALLY_ORGANIZE_CHECK && n > 0 ?
-	    EXIT_NO : EXIT_OK);
+	return cli_close_stdout((mode == TALLY_ORGANIZE_CHECK && n > 0) ||
+	    broken > 0 ? EXIT_NO : EXIT_OK);
 }

@@ -27,6 +27,7 @@ struct tally_category {
 	const char	*purpose;	/* one line */
 	const char	*marker;	/* file to create in dir, or NULL */
 	const char	*command;	/* the command that runs the category */
+	long		 line;		/* of the command in the rules file */
 };
 
 /* What tally_rules_select() says about a path. */
@@ -55,6 +56,13 @@ const char *tally_rules_default_text(void);
 
 /* The tests directory, relative to the project root ("tests"). */
 const char *tally_rules_tests_dir(const struct tally_rules *r);
+
+/* The rules file's name as given, or "built-in rules". */
+const char *tally_rules_name(const struct tally_rules *r);
+
+/* The files of the references: key, relative to the project root. */
+size_t	 tally_rules_nreferences(const struct tally_rules *r);
+const char *tally_rules_reference(const struct tally_rules *r, size_t i);
 
 size_t	 tally_rules_ncategories(const struct tally_rules *r);
 const struct tally_category *tally_rules_category(const struct tally_rules *r,

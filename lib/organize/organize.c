@@ -43,6 +43,7 @@ struct plan {
 
 struct ctx {
 	const struct tally_organize_opts *o;
+	const char	*root;
 	const struct tally_rules *r;
 	int		 rootfd;
 	int		 lockfd;
@@ -736,6 +737,126 @@ write_index(struct ctx *c)
 	return tally_output_commit(out, c->err);
 }
 
+/* The plan as refs.c sees it; the arrays borrow the plan's strings. */
+static int
+refs_plan_make(struct ctx *c, struct refs_plan *rp)
+{
+	size_t i, k;
+	char *used;
+
+	memset(rp, 0, sizeof(*rp));
+	rp->root = c->root;
+	rp->rewrite = 1;
+	rp->src = calloc(c->p.n + 1, sizeof(*rp->src));
+	rp->dst = calloc(c->p.n + 1, sizeof(*rp->dst));
+	rp->dirs = calloc(c->p.nsteps + 1, sizeof(*rp->dirs));
+	rp->used = used = calloc(tally_rules_ncategories(c->r) + 1, 1);
+	if (rp->src == NULL || rp->dst == NULL || rp->dirs == NULL ||
+	    used == NULL)
+		return tally_error_set(c->err, TALLY_ENOMEM, 0, 0,
+		    "out of memory");
+	for (i = 0; i < c->p.n; i++) {
+		k = (size_t)(c->p.e[i].cat - tally_rules_category(c->r, 0));
+		used[k] = 1;
+		if (c->p.e[i].dest == NULL)
+			continue;
+		rp->src[rp->nmoves] = c->p.e[i].path;
+		rp->dst[rp->nmoves++] = c->p.e[i].dest;
+	}
+	for (i = 0; i < c->p.nsteps; i++)
+		if (c->p.steps[i].kind == TALLY_ORGANIZE_MKDIR)
+			rp->dirs[rp->ndirs++] = c->p.steps[i].a;
+	return TALLY_OK;
+}
+
+static void
+refs_plan_free(struct refs_plan *rp)
+{
+	free(rp->src);
+	free(rp->dst);
+	free(rp->dirs);
+	free((char *)rp->used);
+}
+
+/* The new text of the line a rewrite is on, or NULL. */
+static char *
+rewritten_line(const struct refs_result *res, size_t i,
+    const struct refs_plan *rp, char **old)
+{
+	const struct refs_rewrite *w = &res->rw[i];
+	const struct refs_file *f = NULL;
+	const char *ls, *le;
+	struct tally_buf b;
+	size_t k;
+
+	*old = NULL;
+	for (k = 0; k < res->nfiles; k++)
+		if (strcmp(res->files[k].name, w->file) == 0)
+			f = &res->files[k];
+	if (f == NULL)
+		return NULL;
+	for (ls = f->text + w->off; ls > f->text && ls[-1] != '\n'; ls--)
+		;
+	if ((le = memchr(f->text + w->off, '\n', f->len - w->off)) == NULL)
+		le = f->text + f->len;
+	while (ls < le && (*ls == ' ' || *ls == '\t'))
+		ls++;
+	tally_buf_init(&b);
+	if (tally_buf_add(&b, ls, (size_t)(f->text + w->off - ls)) !=
+	    TALLY_OK || tally_buf_adds(&b, rp->dst[w->move]) != TALLY_OK ||
+	    tally_buf_add(&b, f->text + w->off + w->len, (size_t)(le -
+	    (f->text + w->off + w->len))) != TALLY_OK ||
+	    (*old = strndup(ls, (size_t)(le - ls))) == NULL) {
+		tally_buf_free(&b);
+		return NULL;
+	}
+	return tally_buf_detach(&b);
+}
+
+/*
+ * The references of a plan or a check: broken ones go to diag, each
+ * rewrite to action.  *n counts both.
+ */
+static int
+check_refs(struct ctx *c, size_t *n)
+{
+	struct tally_organize_action a;
+	struct refs_result res;
+	struct refs_plan rp;
+	char *from, *to;
+	size_t i;
+	int rc;
+
+	memset(&res, 0, sizeof(res));
+	if ((rc = refs_plan_make(c, &rp)) == TALLY_OK)
+		rc = refs_check(c->rootfd, c->r, &rp, c->o, &res, c->err);
+	for (i = 0; rc == TALLY_OK && i < res.nrw; i++) {
+		if ((to = rewritten_line(&res, i, &rp, &from)) == NULL) {
+			free(from);
+			rc = tally_error_set(c->err, TALLY_ENOMEM, 0, 0,
+			    "out of memory");
+			break;
+		}
+		memset(&a, 0, sizeof(a));
+		a.kind = TALLY_ORGANIZE_REWRITE;
+		a.path = res.rw[i].file;
+		a.line = res.rw[i].line;
+		a.from = from;
+		a.dest = to;
+		if (c->o->action)
+			c->o->action(c->o->arg, &a);
+		free(from);
+		free(to);
+	}
+	if (rc == TALLY_OK)
+		*n = res.broken + res.nrw;
+	if (rc == TALLY_OK && c->o->broken != NULL)
+		*c->o->broken = res.broken;
+	refs_result_free(&res);
+	refs_plan_free(&rp);
+	return rc;
+}
+
 /*
  * Lock .tally/organize.lock: exclusively to change the tree, shared to
  * read the journal (a plan never sees a run in progress as interrupted).
@@ -965,6 +1086,7 @@ tally_organize(const struct tally_organize_opts *o,
 	memset(&j, 0, sizeof(j));
 	j.fd = -1;
 	c.o = o;
+	c.root = root;
 	c.r = o->rules;
 	c.err = err;
 	tally_buf_init(&c.content);
@@ -1012,6 +1134,8 @@ tally_organize(const struct tally_organize_opts *o,
 				report_step(&c, &s, c.p.e[i].cat->name);
 		}
 		*nactions = count_steps(&c.p);
+		if ((rc = check_refs(&c, &i)) == TALLY_OK)
+			*nactions += i;
 		goto out;
 	}
 	sigemptyset(&block);

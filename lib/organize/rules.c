@@ -49,6 +49,9 @@ struct tally_rules {
 	struct rule		*rules;
 	size_t			 nrules;
 	long			 dflt;		/* category index, -1 none */
+	const char		**refs;		/* references: files to check */
+	size_t			 nrefs;
+	const char		*name;		/* the file, or "built-in rules" */
 	int			 has_include, has_exclude;
 	pcre2_match_context	*mctx;
 	pcre2_jit_stack		*jstack;
@@ -244,6 +247,7 @@ category(struct tally_rules *r, const struct ynode *m,
 	    TALLY_OK) ||
 	    (command != NULL && one_line(command, "command", err) != TALLY_OK))
 		return TALLY_EPARSE;
+	c->line = command ? command->line : m->line;
 	if (keep(r, name->s, &c->name) != TALLY_OK ||
 	    keep(r, dir ? dir->s : name->s, &c->dir) != TALLY_OK ||
 	    keep(r, purpose->s, &c->purpose) != TALLY_OK ||
@@ -332,7 +336,7 @@ from_tree(struct tally_rules *r, const struct ynode *root,
 {
 	const struct ynode *k, *v, *version = NULL, *tests = NULL,
 	    *include = NULL, *exclude = NULL, *cats = NULL, *rules = NULL,
-	    *dflt = NULL;
+	    *dflt = NULL, *refs = NULL;
 	struct ynode *y;
 	size_t i, j;
 	int rc;
@@ -359,8 +363,27 @@ from_tree(struct tally_rules *r, const struct ynode *root,
 			rules = v;
 		else if (strcmp(k->s, "default") == 0)
 			dflt = v;
+		else if (strcmp(k->s, "references") == 0)
+			refs = v;
 		else
 			return unknown_key(k, "rules file", err);
+	}
+	if (refs != NULL) {
+		if (want(refs, Y_SEQ, "references", err) != TALLY_OK)
+			return TALLY_EPARSE;
+		if ((r->refs = calloc(refs->n + 1, sizeof(*r->refs))) == NULL)
+			return tally_error_set(err, TALLY_ENOMEM, 0, 0,
+			    "out of memory");
+		for (i = 0; i < refs->n; i++) {
+			y = refs->kids[i];
+			if (want(y, Y_SCALAR, "reference", err) != TALLY_OK ||
+			    safe_path(y, "reference", 0, err) != TALLY_OK)
+				return TALLY_EPARSE;
+			if (keep(r, y->s, &r->refs[i]) != TALLY_OK)
+				return tally_error_set(err, TALLY_ENOMEM, 0, 0,
+				    "out of memory");
+			r->nrefs = i + 1;
+		}
 	}
 	if (version != NULL && (want(version, Y_SCALAR, "version", err) !=
 	    TALLY_OK || strcmp(version->s, "1") != 0))
@@ -474,6 +497,11 @@ tally_rules_parse(struct tally_rules **out, const char *name,
 	if ((r = calloc(1, sizeof(*r))) == NULL)
 		return tally_error_set(err, TALLY_ENOMEM, 0, 0, "out of memory");
 	r->dflt = -1;
+	if ((rc = keep(r, name != NULL && *name != '\0' ? name :
+	    "built-in rules", &r->name)) != TALLY_OK) {
+		rc = tally_error_set(err, rc, 0, 0, "out of memory");
+		goto fail;
+	}
 	if ((rc = yaml_tree(text, len, &root, err)) != TALLY_OK)
 		goto fail;
 	rc = from_tree(r, root, err);
@@ -593,6 +621,7 @@ tally_rules_free(struct tally_rules *r)
 		free(r->strs[i]);
 	free(r->strs);
 	free(r->cats);
+	free(r->refs);
 	free(r->tests);
 	pcre2_match_data_free(r->md);
 	pcre2_jit_stack_free(r->jstack);
@@ -604,6 +633,24 @@ const char *
 tally_rules_tests_dir(const struct tally_rules *r)
 {
 	return r->tests;
+}
+
+const char *
+tally_rules_name(const struct tally_rules *r)
+{
+	return r->name;
+}
+
+size_t
+tally_rules_nreferences(const struct tally_rules *r)
+{
+	return r->nrefs;
+}
+
+const char *
+tally_rules_reference(const struct tally_rules *r, size_t i)
+{
+	return i < r->nrefs ? r->refs[i] : NULL;
 }
 
 size_t

@@ -587,3 +587,80 @@ R=$T/pipe; seed "$R"
 ( $P --root "$R" --apply 2>"$T/pipe.err"; echo $? > "$T/pipe.st" ) | head -1 > /dev/null
 run "apply into a closed pipe finished every step" 0 $P --root "$R" --check
 [ ! -s "$T/pipe.err" ] && ok "closed pipe: quiet" || notok "closed pipe: stderr" "$(cat "$T/pipe.err")"
+
+# References (issue 14): a repository built here, with a workflow whose
+# run: blocks call pytest on files that move and on files that are gone, a
+# Makefile, tox.ini, package.json, pyproject.toml, pytest.ini and a file
+# under references:.
+refrepo() {
+	rm -rf "$1"; mkdir -p "$1/tests/js" "$1/.github/workflows" "$1/ci"
+	echo 'def test_a(): pass' > "$1/tests/test_smoke.py"
+	echo 'def test_b(): pass' > "$1/tests/test_utils.py"
+	echo 'def test_c(): pass' > "$1/tests/test_api_integration.py"
+	echo 'test("x", () => {});' > "$1/tests/js/cart.test.js"
+	cat > "$1/.github/workflows/ci.yml" <<'EOF'
+name: CI
+on: [push]
+jobs:
+  test:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+      - name: Run tests/unit quickly
+        run: |
+          python -m pytest tests/test_smoke.py \
+            tests/test_gone.py -k 'not slow' --junitxml=tests/out.xml
+          pytest "tests/test_utils.py::test_b" https://example.org/tests/x $HOME/tests/y
+      - run: pytest tests/legacy_*.py
+      - run: pytest ./tests/test_*.py
+      - run: echo "tests/js/*.test.js"
+EOF
+	printf 'TESTS = tests\ntest:\n\tpytest tests/test_api_integration.py \\\n\t  tests/missing_dir\n\tpytest $(TESTS)/x.py\n' > "$1/Makefile"
+	printf '[tox]\nenvlist = py3\n[testenv]\ncommands =\n    pytest tests/test_smoke.py {posargs}\n    pytest tests/nope.py\n' > "$1/tox.ini"
+	printf '[pytest]\ntestpaths = tests\nmarkers =\n    slow: tests/slow ones\n' > "$1/pytest.ini"
+	printf '{\n  "name": "x",\n  "scripts": {\n    "test": "jest tests/js/gone.test.js tests/js/cart.test.js",\n    "lint": "eslint ."\n  },\n  "description": "tests/not_a_script.js"\n}\n' > "$1/package.json"
+	printf '[tool.pytest.ini_options]\ntestpaths = ["tests/unit", "tests/integration", "tests/perf"]\naddopts = "-ra -q"\n' > "$1/pyproject.toml"
+	printf '#!/bin/sh\nexec pytest tests/test_utils.py tests/old_helpers.py\n' > "$1/ci/run.sh"
+	tally-organize --print-rules > "$1/.tally.yml"
+	printf 'references:\n  - ci/run.sh\n' >> "$1/.tally.yml"
+	git -C "$1" init -q && git -C "$1" add -A &&
+	    git -C "$1" -c user.email=t@example.org -c user.name=t commit -qm seed
+}
+R=$T/refs; refrepo "$R"
+run "references: dry run" 1 $P --root "$R"
+expect_out "update .github/workflows/ci.yml:10: "
+expect_out "python -m pytest tests/smoke/test_smoke.py"
+expect_out "update .github/workflows/ci.yml:12: "
+expect_out 'tests/unit/test_utils.py::test_b'
+expect_out "update Makefile:3: "
+expect_out "update tox.ini:5: pytest tests/test_smoke.py {posargs} -> pytest tests/smoke/test_smoke.py {posargs}"
+expect_out "update ci/run.sh:2: "
+expect_out "update package.json:4: "
+expect_out "jest tests/js/gone.test.js tests/unit/cart.test.js"
+expect_err ".github/workflows/ci.yml:11: error: 'tests/test_gone.py' names no file"
+expect_err ".github/workflows/ci.yml:13: error: 'tests/legacy_*.py' matches no file"
+expect_err ".github/workflows/ci.yml:14: error: 'tests/test_*.py' would match no file after the moves"
+expect_err ".github/workflows/ci.yml:15: error: 'tests/js/*.test.js' would match no file after the moves"
+expect_err "Makefile:4: error: 'tests/missing_dir' names no file"
+expect_err "tox.ini:6: error: 'tests/nope.py' names no file"
+expect_err "package.json:4: error: 'tests/js/gone.test.js' names no file"
+expect_err "pyproject.toml:2: error: 'tests/perf' names no file"
+expect_err "ci/run.sh:2: error: 'tests/old_helpers.py' names no file"
+# Not paths: options, URLs, variables, -k expressions, names, prose.
+for w in out.xml example.org HOME/tests 'not slow' 'tests/unit quickly' TESTS \
+    not_a_script 'tests/slow' 'tests/js/cart'; do
+	if grep -q -- "$w" "$ERR"; then notok "references: '$w' reported" "$(cat "$ERR")"
+	else ok "references: '$w' not reported"; fi
+done
+[ "$(wc -l < "$ERR")" -eq 9 ] && ok "references: 9 errors" || notok "references: errors" "$(cat "$ERR")"
+run "references: check" 1 $P --root "$R" --check
+expect_err "tox.ini:6: error: 'tests/nope.py' names no file"
+
+# A category command naming a directory that does not exist.
+R=$T/refcmd; mkdir -p "$R/tests/unit"; echo 'def test(): pass' > "$R/tests/unit/test_a.py"
+printf 'categories:\n  - name: unit\n    purpose: Unit\n    command: pytest tests/unittests\ndefault: unit\n' > "$T/cmd.yml"
+run "references: category command" 1 $P --root "$R" --rules "$T/cmd.yml" --check
+expect_err "$T/cmd.yml:4: error: the command of category 'unit' names 'tests/unittests', which does not exist"
+printf 'categories:\n  - name: unit\n    purpose: Unit\n    command: pytest tests/unit -k "not slow"\ndefault: unit\n' > "$T/cmd.yml"
+run "references: a good category command" 0 $P --root "$R" --rules "$T/cmd.yml" --check
+expect_no_err
