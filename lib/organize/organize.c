@@ -813,6 +813,224 @@ rewritten_line(const struct refs_result *res, size_t i,
 	return tally_buf_detach(&b);
 }
 
+/* Python imports and conftest.py scopes that a move changes. */
+
+static void
+warn_at(struct ctx *c, const char *file, long line, const char *fmt,
+    const char *a, const char *b)
+{
+	struct tally_error e;
+
+	tally_error_init(&e, file);
+	tally_error_set(&e, TALLY_OK, line, 0, fmt, a, b);
+	if (c->o->diag)
+		c->o->diag(c->o->arg, TALLY_OK, &e);
+}
+
+/* "tests/unit/test_a.py" as a module, "tests.unit.test_a"; NULL if not. */
+static char *
+module_of(const char *path)
+{
+	size_t n = strlen(path), i;
+	char *m;
+
+	if (n < 4 || strcmp(path + n - 3, ".py") != 0 ||
+	    (m = strndup(path, n - 3)) == NULL)
+		return NULL;
+	for (i = 0; m[i] != '\0'; i++)
+		if (m[i] == '/')
+			m[i] = '.';
+	return m;
+}
+
+/* The moved file whose old module is the n bytes at mod, or NULL. */
+static const struct ent *
+moved_module(struct ctx *c, char **mods, const char *mod, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < c->p.n; i++)
+		if (mods[i] != NULL && strlen(mods[i]) == n &&
+		    strncmp(mods[i], mod, n) == 0)
+			return &c->p.e[i];
+	return NULL;
+}
+
+static int
+ident(int ch)
+{
+	return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+	    (ch >= '0' && ch <= '9') || ch == '_' || ch == '.';
+}
+
+/* One line of Python: "import a.b, c" or "from a.b import x, y". */
+static void
+import_line(struct ctx *c, char **mods, const char *file, long line,
+    const char *p, const char *end)
+{
+	const struct ent *e;
+	const char *m, *me, *q;
+	struct tally_buf b;
+	int from;
+
+	while (p < end && (*p == ' ' || *p == '\t'))
+		p++;
+	from = (size_t)(end - p) > 5 && strncmp(p, "from ", 5) == 0;
+	if (!from && !((size_t)(end - p) > 7 && strncmp(p, "import ", 7) == 0))
+		return;
+	p += from ? 5 : 7;
+	tally_buf_init(&b);
+	for (;;) {
+		while (p < end && (*p == ' ' || *p == '\t' || *p == ','))
+			p++;
+		for (m = p; p < end && ident(*p); p++)
+			;
+		me = p;
+		if (m == me)
+			break;
+		if ((e = moved_module(c, mods, m, (size_t)(me - m))) != NULL)
+			goto found;
+		if (from) {
+			/* from tests import test_helpers */
+			while (p < end && (*p == ' ' || *p == '\t'))
+				p++;
+			if ((size_t)(end - p) < 7 || strncmp(p, "import ", 7) != 0)
+				break;
+			for (p += 7; p < end; ) {
+				while (p < end && (*p == ' ' || *p == '\t' ||
+				    *p == ',' || *p == '('))
+					p++;
+				for (q = p; p < end && ident(*p); p++)
+					;
+				if (q == p)
+					break;
+				tally_buf_reset(&b);
+				if (tally_buf_add(&b, m, (size_t)(me - m)) !=
+				    TALLY_OK || tally_buf_addc(&b, '.') !=
+				    TALLY_OK || tally_buf_add(&b, q,
+				    (size_t)(p - q)) != TALLY_OK)
+					break;
+				if ((e = moved_module(c, mods, b.data, b.len)) !=
+				    NULL)
+					goto found;
+				/* "as name" */
+				while (p < end && *p != ',')
+					p++;
+			}
+			break;
+		}
+		/* import a as b, c */
+		while (p < end && *p != ',')
+			p++;
+	}
+	tally_buf_free(&b);
+	return;
+found:
+	tally_buf_free(&b);
+	warn_at(c, file, line, "imports '%s', which the plan moves to '%s'; "
+	    "the import is not rewritten", e->path, e->dest);
+}
+
+/* Read the file at rel below the root into c->content. */
+static int
+read_rel(struct ctx *c, const char *rel, const char **data, size_t *len)
+{
+	struct loader l;
+	const char *base;
+	int dfd, rc;
+
+	if ((rc = fs_openparent(c->rootfd, rel, &dfd, &base, c->err)) !=
+	    TALLY_OK)
+		return rc;
+	l.c = c;
+	l.dirfd = dfd;
+	l.name = base;
+	l.path = rel;
+	rc = load_content(&l, data, len, c->err);
+	close(dfd);
+	return rc;
+}
+
+/*
+ * The conftest.py files whose scope a move from a to b leaves (gain
+ * unset) or enters (gain set): those in directories above one and not
+ * the other.
+ */
+static void
+conftest_scope(struct ctx *c, const struct ent *e, int gain)
+{
+	const char *from = gain ? e->dest : e->path;
+	const char *to = gain ? e->path : e->dest;
+	struct tally_buf b;
+	struct stat st;
+	const char *s;
+	size_t n;
+
+	tally_buf_init(&b);
+	for (s = strchr(from, '/'); s != NULL; s = strchr(s + 1, '/')) {
+		n = (size_t)(s - from);
+		/* A directory above both keeps its conftest.py. */
+		if (strncmp(to, from, n) == 0 && to[n] == '/')
+			continue;
+		tally_buf_reset(&b);
+		if (tally_buf_add(&b, from, n) != TALLY_OK ||
+		    tally_buf_adds(&b, "/conftest.py") != TALLY_OK)
+			break;
+		if (fstatat(c->rootfd, b.data, &st, AT_SYMLINK_NOFOLLOW) == 0)
+			warn_at(c, e->path, 0, gain ? "moving it brings it "
+			    "under '%s'%s" : "moving it takes it out of '%s'%s",
+			    b.data, gain ? "" : "; its fixtures no longer "
+			    "apply");
+	}
+	tally_buf_free(&b);
+}
+
+static int
+check_imports(struct ctx *c)
+{
+	const char *data, *p, *nl;
+	char **mods;
+	size_t i, len;
+	long line;
+	int rc = TALLY_OK, any = 0;
+
+	if ((mods = calloc(c->p.n + 1, sizeof(*mods))) == NULL)
+		return tally_error_set(c->err, TALLY_ENOMEM, 0, 0,
+		    "out of memory");
+	for (i = 0; i < c->p.n; i++)
+		if (c->p.e[i].dest != NULL &&
+		    (mods[i] = module_of(c->p.e[i].path)) != NULL)
+			any = 1;
+	for (i = 0; i < c->p.n && rc == TALLY_OK; i++) {
+		if (c->p.e[i].dest == NULL)
+			continue;
+		conftest_scope(c, &c->p.e[i], 0);
+		conftest_scope(c, &c->p.e[i], 1);
+	}
+	for (i = 0; i < c->p.n && rc == TALLY_OK && any; i++) {
+		len = strlen(c->p.e[i].path);
+		if (len < 4 || strcmp(c->p.e[i].path + len - 3, ".py") != 0)
+			continue;
+		if ((rc = read_rel(c, c->p.e[i].path, &data, &len)) !=
+		    TALLY_OK) {
+			/* Unreadable: the plan already read what it needs. */
+			tally_error_init(c->err, "");
+			rc = TALLY_OK;
+			continue;
+		}
+		for (p = data, line = 1; p < data + len; p = nl + 1, line++) {
+			if ((nl = memchr(p, '\n', (size_t)(data + len - p))) ==
+			    NULL)
+				nl = data + len;
+			import_line(c, mods, c->p.e[i].path, line, p, nl);
+		}
+	}
+	for (i = 0; i < c->p.n; i++)
+		free(mods[i]);
+	free(mods);
+	return rc;
+}
+
 /*
  * The references of a plan or a check: broken ones go to diag, each
  * rewrite to action.  *n counts both.
@@ -1136,6 +1354,8 @@ tally_organize(const struct tally_organize_opts *o,
 		*nactions = count_steps(&c.p);
 		if ((rc = check_refs(&c, &i)) == TALLY_OK)
 			*nactions += i;
+		if (rc == TALLY_OK)
+			rc = check_imports(&c);
 		goto out;
 	}
 	sigemptyset(&block);

@@ -664,3 +664,24 @@ expect_err "$T/cmd.yml:4: error: the command of category 'unit' names 'tests/uni
 printf 'categories:\n  - name: unit\n    purpose: Unit\n    command: pytest tests/unit -k "not slow"\ndefault: unit\n' > "$T/cmd.yml"
 run "references: a good category command" 0 $P --root "$R" --rules "$T/cmd.yml" --check
 expect_no_err
+
+# Python imports of a test module that moves, and conftest.py scopes a
+# move changes, are warnings with file and line; nothing is rewritten.
+R=$T/imp; mkdir -p "$R/tests/unit"
+echo 'X = 1' > "$R/tests/test_helpers.py"
+printf 'import os\nfrom tests.test_helpers import X\nimport tests.test_helpers as h, sys\nfrom tests import (os, test_helpers)\nfrom tests.test_helpersx import Y\n' > "$R/tests/unit/test_a.py"
+printf 'import pytest\n@pytest.mark.integration\ndef test_db(): pass\n' > "$R/tests/unit/test_db.py"
+: > "$R/tests/unit/conftest.py"; : > "$R/tests/conftest.py"
+sums "$R" > "$T/imp.sums"
+run "imports: plan" 0 $P --root "$R"
+expect_out "move tests/test_helpers.py -> tests/unit/test_helpers.py"
+expect_err "tests/unit/test_a.py:2: warning: imports 'tests/test_helpers.py', which the plan moves to 'tests/unit/test_helpers.py'"
+expect_err "tests/unit/test_a.py:3: warning: imports 'tests/test_helpers.py'"
+expect_err "tests/unit/test_a.py:4: warning: imports 'tests/test_helpers.py'"
+if grep -q 'test_a.py:[15]:' "$ERR"; then notok "imports: other lines warned" "$(cat "$ERR")"
+else ok "imports: only the importing lines"; fi
+expect_err "tests/test_helpers.py: warning: moving it brings it under 'tests/unit/conftest.py'"
+expect_err "tests/unit/test_db.py: warning: moving it takes it out of 'tests/unit/conftest.py'"
+if grep -q "out of 'tests/conftest.py'" "$ERR"; then notok "imports: tests/conftest.py still applies" "$(cat "$ERR")"
+else ok "imports: tests/conftest.py scope kept"; fi
+sums "$R" > "$T/now.sums"; same "imports: nothing rewritten" "$T/imp.sums" "$T/now.sums"
