@@ -185,10 +185,11 @@ main(int argc, char *argv[])
 			return cli_usual_option(ch, usage_text);
 		}
 	if (optind < argc || modes > 1 ||
-	    (o.index != NULL && mode != TALLY_ORGANIZE_APPLY)) {
+	    (o.index != NULL && mode != TALLY_ORGANIZE_APPLY &&
+	    mode != TALLY_ORGANIZE_CHECK)) {
 		cli_warn(optind < argc ? "unexpected argument '%s'" : modes > 1 ?
 		    "--apply, --check and --undo exclude each other" :
-		    "--index goes with --apply", argv[optind]);
+		    "--index goes with --apply or --check", argv[optind]);
 		fputs(usage_text, stderr);
 		return EXIT_TROUBLE;
 	}

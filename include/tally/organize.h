@@ -42,7 +42,8 @@ struct tally_organize_action {
 struct tally_organize_opts {
 	const char	*root;		/* project root; NULL is "." */
 	const struct tally_rules *rules; /* not needed for UNDO */
-	const char	*index;		/* APPLY: Markdown index file, or NULL */
+	const char	*index;		/* APPLY: Markdown index file to write;
+					   CHECK: to compare; or NULL */
 	/* Each planned step, or each step as it is done. */
 	void		(*action)(void *arg,
 			    const struct tally_organize_action *a);

@@ -680,20 +680,32 @@ index_path(struct tally_buf *b, const char *path)
 	return code_span(b, path);
 }
 
-/* The Markdown index of the layout. */
 static int
-write_index(struct ctx *c)
+by_final(const void *a, const void *b)
+{
+	const struct ent *x = *(const struct ent *const *)a;
+	const struct ent *y = *(const struct ent *const *)b;
+
+	return strcmp(x->dest ? x->dest : x->path, y->dest ? y->dest :
+	    y->path);
+}
+
+/* The Markdown index of the layout the plan leaves, into b. */
+static int
+make_index(struct ctx *c, struct tally_buf *b0)
 {
 	const struct tally_category *cat;
-	struct tally_output *out;
-	struct tally_buf b;
+	struct tally_buf b = *b0;
+	const struct ent **v;
 	size_t i, k, nfiles;
 	int rc;
 
-	tally_error_init(c->err, c->o->index);
-	if ((rc = tally_output_open(&out, c->o->index, c->err)) != TALLY_OK)
-		return rc;
-	tally_buf_init(&b);
+	/* By the path each file ends up at, however the plan found it. */
+	if ((v = calloc(c->p.n + 1, sizeof(*v))) == NULL)
+		return TALLY_ENOMEM;
+	for (i = 0; i < c->p.n; i++)
+		v[i] = &c->p.e[i];
+	qsort(v, c->p.n, sizeof(*v), by_final);
 	rc = tally_buf_adds(&b, "# Test layout\n\nWritten by tally organize "
 	    "from its rules; each category, what it is for, how to run it, "
 	    "and its files.\n");
@@ -717,24 +729,89 @@ write_index(struct ctx *c)
 		if (rc == TALLY_OK)
 			rc = tally_buf_adds(&b, "\n\n");
 		for (i = 0; i < c->p.n && rc == TALLY_OK; i++) {
-			if (c->p.e[i].cat != cat)
+			if (v[i]->cat != cat)
 				continue;
 			rc = tally_buf_adds(&b, "- ");
 			if (rc == TALLY_OK)
-				rc = index_path(&b, c->p.e[i].dest ?
-				    c->p.e[i].dest : c->p.e[i].path);
+				rc = index_path(&b, v[i]->dest ? v[i]->dest :
+				    v[i]->path);
 			if (rc == TALLY_OK)
 				rc = tally_buf_addc(&b, '\n');
 		}
 	}
-	if (rc != TALLY_OK) {
+	free(v);
+	*b0 = b;
+	return rc;
+}
+
+/* Write the index. */
+static int
+write_index(struct ctx *c)
+{
+	struct tally_output *out;
+	struct tally_buf b;
+	int rc;
+
+	tally_error_init(c->err, c->o->index);
+	tally_buf_init(&b);
+	if ((rc = make_index(c, &b)) != TALLY_OK) {
 		tally_buf_free(&b);
-		tally_output_abort(out);
 		return tally_error_set(c->err, rc, 0, 0, "out of memory");
+	}
+	if ((rc = tally_output_open(&out, c->o->index, c->err)) != TALLY_OK) {
+		tally_buf_free(&b);
+		return rc;
 	}
 	fwrite(b.data, 1, b.len, tally_output_file(out));
 	tally_buf_free(&b);
 	return tally_output_commit(out, c->err);
+}
+
+/*
+ * Is the index file what the plan's layout gives?  An index out of date
+ * or missing is reported and counted in *n.
+ */
+static int
+check_index(struct ctx *c, size_t *n)
+{
+	struct tally_error e;
+	struct tally_buf b, cur;
+	char chunk[8192];
+	ssize_t k;
+	int fd, rc, same = 0;
+
+	tally_buf_init(&b);
+	tally_buf_init(&cur);
+	if ((rc = make_index(c, &b)) != TALLY_OK)
+		goto nomem;
+	if ((fd = open(c->o->index, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) !=
+	    -1) {
+		while ((k = read(fd, chunk, sizeof(chunk))) > 0 &&
+		    cur.len <= b.len)
+			if (tally_buf_add(&cur, chunk, (size_t)k) != TALLY_OK) {
+				close(fd);
+				goto nomem;
+			}
+		close(fd);
+		same = k == 0 && cur.len == b.len && (b.len == 0 ||
+		    memcmp(cur.data, b.data, b.len) == 0);
+	}
+	if (!same) {
+		tally_error_init(&e, c->o->index);
+		tally_error_set(&e, TALLY_EINVAL, 0, 0, "%s; '--apply --index "
+		    "%s' writes it", fd == -1 ? "no index" : "the index is "
+		    "out of date", c->o->index);
+		if (c->o->diag)
+			c->o->diag(c->o->arg, TALLY_EINVAL, &e);
+		(*n)++;
+	}
+	tally_buf_free(&b);
+	tally_buf_free(&cur);
+	return TALLY_OK;
+nomem:
+	tally_buf_free(&b);
+	tally_buf_free(&cur);
+	return tally_error_set(c->err, TALLY_ENOMEM, 0, 0, "out of memory");
 }
 
 /* The plan as refs.c sees it; the arrays borrow the plan's strings. */
@@ -1356,6 +1433,9 @@ tally_organize(const struct tally_organize_opts *o,
 			*nactions += i;
 		if (rc == TALLY_OK)
 			rc = check_imports(&c);
+		if (rc == TALLY_OK && mode == TALLY_ORGANIZE_CHECK &&
+		    o->index != NULL)
+			rc = check_index(&c, nactions);
 		goto out;
 	}
 	sigemptyset(&block);

@@ -685,3 +685,21 @@ expect_err "tests/unit/test_db.py: warning: moving it takes it out of 'tests/uni
 if grep -q "out of 'tests/conftest.py'" "$ERR"; then notok "imports: tests/conftest.py still applies" "$(cat "$ERR")"
 else ok "imports: tests/conftest.py scope kept"; fi
 sums "$R" > "$T/now.sums"; same "imports: nothing rewritten" "$T/imp.sums" "$T/now.sums"
+
+# --check --index: the index written by --apply is up to date until the
+# layout changes; a missing one fails too (issue 14).
+R=$T/idx; seed "$R"
+run "index: apply" 0 $P --root "$R" --apply --index "$T/idx.md"
+run "index: check up to date" 0 $P --root "$R" --check --index "$T/idx.md"
+expect_no_err
+echo 'def test_n(): pass' > "$R/tests/unit/test_new.py"
+run "index: check out of date" 1 $P --root "$R" --check --index "$T/idx.md"
+expect_err "$T/idx.md: error: the index is out of date; '--apply --index $T/idx.md' writes it"
+expect_not_out "move"
+run "index: rewritten" 0 $P --root "$R" --apply --index "$T/idx.md"
+grep -qF -- '- `tests/unit/test_new.py`' "$T/idx.md" && ok "index: lists the new file" || notok "index: new file" "$(cat "$T/idx.md")"
+run "index: check again" 0 $P --root "$R" --check --index "$T/idx.md"
+run "index: check missing" 1 $P --root "$R" --check --index "$T/none.md"
+expect_err "$T/none.md: error: no index; '--apply --index $T/none.md' writes it"
+run "index: not with --undo" 2 $P --root "$R" --undo --index "$T/idx.md"
+expect_err "--index goes with --apply or --check"
