@@ -77,7 +77,10 @@ action(void *arg, const struct tally_organize_action *a)
 	static int said;
 
 	(void)arg;
-	if (a->kind == TALLY_ORGANIZE_REWRITE) {
+	if (a->kind == TALLY_ORGANIZE_INDEX) {
+		fputs(a->dest ? "restore " : "remove ", stdout);
+		put_path(a->path);
+	} else if (a->kind == TALLY_ORGANIZE_REWRITE) {
 		fputs("update ", stdout);
 		put_path(a->path);
 		printf(":%ld: ", a->line);

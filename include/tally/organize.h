@@ -25,7 +25,9 @@ enum tally_organize_kind {
 	TALLY_ORGANIZE_MKDIR,	/* path: a category directory to create */
 	TALLY_ORGANIZE_MARKER,	/* path: a marker file to create */
 	TALLY_ORGANIZE_MOVE,	/* path to dest */
-	TALLY_ORGANIZE_REWRITE	/* path:line, the line from -> dest */
+	TALLY_ORGANIZE_REWRITE,	/* path:line, the line from -> dest */
+	TALLY_ORGANIZE_INDEX	/* undo: path restored (dest set) or
+				   removed */
 };
 
 /* One step of a plan, or of an apply or undo as it is done. */

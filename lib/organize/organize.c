@@ -52,6 +52,9 @@ struct ctx {
 	struct tally_error *err;
 };
 
+static void	warn_at(struct ctx *, const char *, long, const char *,
+		    const char *, const char *);
+
 static void
 plan_free(struct plan *p)
 {
@@ -744,9 +747,11 @@ make_index(struct ctx *c, struct tally_buf *b0)
 	return rc;
 }
 
-/* Write the index. */
+static int index_save(struct ctx *, int, const struct tally_buf *);
+
+/* Write the index, remembering in tdir what it was. */
 static int
-write_index(struct ctx *c)
+write_index(struct ctx *c, int tdir)
 {
 	struct tally_output *out;
 	struct tally_buf b;
@@ -758,6 +763,10 @@ write_index(struct ctx *c)
 		tally_buf_free(&b);
 		return tally_error_set(c->err, rc, 0, 0, "out of memory");
 	}
+	if ((rc = index_save(c, tdir, &b)) != TALLY_OK) {
+		tally_buf_free(&b);
+		return rc;
+	}
 	if ((rc = tally_output_open(&out, c->o->index, c->err)) != TALLY_OK) {
 		tally_buf_free(&b);
 		return rc;
@@ -765,6 +774,157 @@ write_index(struct ctx *c)
 	fwrite(b.data, 1, b.len, tally_output_file(out));
 	tally_buf_free(&b);
 	return tally_output_commit(out, c->err);
+}
+
+/*
+ * What --undo needs to put the index back: .tally/organize.index holds
+ * its path (absolute), .tally/organize.index.orig what it held before
+ * (absent when there was no index), .tally/organize.index.new what the
+ * apply wrote.
+ */
+#define IDX	"organize.index"
+#define IDX_ORIG "organize.index.orig"
+#define IDX_NEW	"organize.index.new"
+
+/* Read a whole file (at dfd/name, or path when dfd is AT_FDCWD). */
+static int
+slurp(int dfd, const char *name, struct tally_buf *b)
+{
+	char chunk[8192];
+	ssize_t k;
+	int fd;
+
+	tally_buf_reset(b);
+	if ((fd = openat(dfd, name, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) == -1)
+		return -1;
+	while ((k = read(fd, chunk, sizeof(chunk))) > 0)
+		if (tally_buf_add(b, chunk, (size_t)k) != TALLY_OK) {
+			k = -1;
+			break;
+		}
+	close(fd);
+	if (k == 0 && tally_buf_addc(b, '\0') == TALLY_OK) {
+		b->len--;
+		return 0;
+	}
+	return -1;
+}
+
+static int
+spill(int dfd, const char *name, const char *data, size_t len)
+{
+	int fd, rc = 0;
+
+	fd = openat(dfd, name, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW |
+	    O_CLOEXEC, 0666);
+	if (fd == -1)
+		return -1;
+	if ((len > 0 && write(fd, data, len) != (ssize_t)len) || fsync(fd))
+		rc = -1;
+	if (close(fd) == -1)
+		rc = -1;
+	return rc;
+}
+
+/* Before the index is written: remember what it was. */
+static int
+index_save(struct ctx *c, int tdir, const struct tally_buf *text)
+{
+	struct tally_buf old, path;
+	char *dir, *real, *slash;
+	int rc = TALLY_OK, had;
+
+	unlinkat(tdir, IDX, 0);
+	unlinkat(tdir, IDX_ORIG, 0);
+	unlinkat(tdir, IDX_NEW, 0);
+	if (c->o->index == NULL)
+		return TALLY_OK;
+	tally_buf_init(&old);
+	tally_buf_init(&path);
+	/* The absolute path, so that --undo finds it from anywhere. */
+	if ((dir = strdup(c->o->index)) == NULL)
+		goto nomem;
+	slash = strrchr(dir, '/');
+	if (slash != NULL)
+		slash[slash == dir ? 1 : 0] = '\0';
+	real = realpath(slash ? dir : ".", NULL);
+	free(dir);
+	if (real == NULL)
+		return fs_error(c->err, "cannot find the directory of",
+		    c->o->index);
+	rc = tally_buf_printf(&path, "%s/%s", real, strrchr(c->o->index,
+	    '/') ? strrchr(c->o->index, '/') + 1 : c->o->index);
+	free(real);
+	if (rc != TALLY_OK)
+		goto nomem;
+	had = slurp(AT_FDCWD, c->o->index, &old) == 0;
+	if ((had && spill(tdir, IDX_ORIG, old.data, old.len) == -1) ||
+	    spill(tdir, IDX_NEW, text->data, text->len) == -1 ||
+	    spill(tdir, IDX, path.data, path.len) == -1)
+		rc = fs_error(c->err, "cannot save the index in", ".tally");
+	tally_buf_free(&old);
+	tally_buf_free(&path);
+	return rc;
+nomem:
+	tally_buf_free(&old);
+	tally_buf_free(&path);
+	return tally_error_set(c->err, TALLY_ENOMEM, 0, 0, "out of memory");
+}
+
+/*
+ * After a finished undo: the index as it was before the apply, or no
+ * index; left alone, with a warning, when it was changed since.
+ */
+static int
+index_undo(struct ctx *c, int tdir)
+{
+	struct tally_organize_action a;
+	struct tally_output *out;
+	struct tally_buf path, now, wrote, orig;
+	int rc = TALLY_OK, had;
+
+	tally_buf_init(&path);
+	tally_buf_init(&now);
+	tally_buf_init(&wrote);
+	tally_buf_init(&orig);
+	if (slurp(tdir, IDX, &path) != 0 || slurp(tdir, IDX_NEW, &wrote) != 0)
+		goto out;
+	had = slurp(tdir, IDX_ORIG, &orig) == 0;
+	if (slurp(AT_FDCWD, path.data, &now) != 0 || now.len != wrote.len ||
+	    (now.len > 0 && memcmp(now.data, wrote.data, now.len) != 0)) {
+		warn_at(c, path.data, 0, "the index was changed or removed "
+		    "since --apply wrote it; left as it is%s%s", "", "");
+		goto done;
+	}
+	memset(&a, 0, sizeof(a));
+	a.kind = TALLY_ORGANIZE_INDEX;
+	a.path = path.data;
+	a.undo = 1;
+	if (had) {
+		tally_error_init(c->err, path.data);
+		if ((rc = tally_output_open(&out, path.data, c->err)) !=
+		    TALLY_OK)
+			goto out;
+		fwrite(orig.data, 1, orig.len, tally_output_file(out));
+		if ((rc = tally_output_commit(out, c->err)) != TALLY_OK)
+			goto out;
+		a.dest = path.data;
+	} else if (unlink(path.data) == -1 && errno != ENOENT) {
+		rc = fs_error(c->err, "cannot remove", path.data);
+		goto out;
+	}
+	if (c->o->action)
+		c->o->action(c->o->arg, &a);
+done:
+	unlinkat(tdir, IDX, 0);
+	unlinkat(tdir, IDX_ORIG, 0);
+	unlinkat(tdir, IDX_NEW, 0);
+out:
+	tally_buf_free(&path);
+	tally_buf_free(&now);
+	tally_buf_free(&wrote);
+	tally_buf_free(&orig);
+	return rc;
 }
 
 /*
@@ -1444,12 +1604,17 @@ tally_organize(const struct tally_organize_opts *o,
 	sigaddset(&block, SIGHUP);
 	sigprocmask(SIG_BLOCK, &block, &old);
 	c.lockfd = lockfd;
-	if (mode == TALLY_ORGANIZE_UNDO)
+	if (mode == TALLY_ORGANIZE_UNDO) {
 		rc = undo(&c, &j, nactions);
+		if (rc == TALLY_OK)
+			rc = index_undo(&c, tdir);
+	}
 	else {
 		rc = apply(&c, &j, nactions);
 		if (rc == TALLY_OK && o->index != NULL)
-			rc = write_index(&c);
+			rc = write_index(&c, tdir);
+		else if (rc == TALLY_OK && *nactions > 0)
+			rc = index_save(&c, tdir, NULL);
 		/* Then git: the index file is written even if git fails. */
 		if (rc == TALLY_OK) {
 			tally_error_init(err, "");

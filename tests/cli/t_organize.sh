@@ -703,3 +703,23 @@ run "index: check missing" 1 $P --root "$R" --check --index "$T/none.md"
 expect_err "$T/none.md: error: no index; '--apply --index $T/none.md' writes it"
 run "index: not with --undo" 2 $P --root "$R" --undo --index "$T/idx.md"
 expect_err "--index goes with --apply or --check"
+
+# --undo puts the index back as it was before the --apply that wrote it,
+# or removes it when there was none; an index edited since is left alone
+# (issue 12).
+R=$T/uidx; seed "$R"
+run "undo index: apply, no index before" 0 $P --root "$R" --apply --index "$T/uidx.md"
+has "undo index" "$T/uidx.md"
+run "undo index: undo removes it" 0 $P --root "$R" --undo
+expect_out "remove $T/uidx.md"
+hasnt "undo index" "$T/uidx.md"
+echo 'hand-written index' > "$T/uidx.md"; cp "$T/uidx.md" "$T/uidx.orig"
+run "undo index: apply over an old one" 0 $P --root "$R" --apply --index "$T/uidx.md"
+run "undo index: undo restores it" 0 $P --root "$R" --undo
+expect_out "restore $T/uidx.md"
+same "undo index: byte for byte" "$T/uidx.orig" "$T/uidx.md"
+run "undo index: apply again" 0 $P --root "$R" --apply --index "$T/uidx.md"
+echo 'edited' >> "$T/uidx.md"; cp "$T/uidx.md" "$T/uidx.edited"
+run "undo index: edited since" 0 $P --root "$R" --undo
+expect_err "$T/uidx.md: warning: the index was changed or removed since --apply wrote it; left as it is"
+same "undo index: edited one kept" "$T/uidx.edited" "$T/uidx.md"
