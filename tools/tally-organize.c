@@ -77,7 +77,11 @@ action(void *arg, const struct tally_organize_action *a)
 	static int said;
 
 	(void)arg;
-	if (a->kind == TALLY_ORGANIZE_INDEX) {
+	if (a->kind == TALLY_ORGANIZE_KEEP) {
+		fputs("keep ", stdout);
+		put_path(a->path);
+		printf(" (%s): classified, not moved", a->category);
+	} else if (a->kind == TALLY_ORGANIZE_INDEX) {
 		fputs(a->dest ? "restore " : "remove ", stdout);
 		put_path(a->path);
 	} else if (a->kind == TALLY_ORGANIZE_REWRITE) {

@@ -26,8 +26,10 @@ enum tally_organize_kind {
 	TALLY_ORGANIZE_MARKER,	/* path: a marker file to create */
 	TALLY_ORGANIZE_MOVE,	/* path to dest */
 	TALLY_ORGANIZE_REWRITE,	/* path:line, the line from -> dest */
-	TALLY_ORGANIZE_INDEX	/* undo: path restored (dest set) or
+	TALLY_ORGANIZE_INDEX,	/* undo: path restored (dest set) or
 				   removed */
+	TALLY_ORGANIZE_KEEP	/* PLAN, CHECK: path is in category, by a
+				   rule with "move: false"; not a step */
 };
 
 /* One step of a plan, or of an apply or undo as it is done. */

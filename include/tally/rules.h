@@ -93,6 +93,16 @@ int	 tally_rules_match(const struct tally_rules *r, const char *relpath,
 	    const struct tally_category **cat, struct tally_error *err);
 
 /*
+ * The same, with *stay set when the rule that matched says "move: false"
+ * (the file is classified where it is, never moved).
+ */
+int	 tally_rules_match_stay(const struct tally_rules *r,
+	    const char *relpath, int (*content)(void *arg, const char **data,
+	    size_t *len, struct tally_error *err), void *arg,
+	    const struct tally_category **cat, int *stay,
+	    struct tally_error *err);
+
+/*
  * The category name for a test known by its file path or its dotted
  * classname, for collect and render (NULL when none applies).  A path
  * ("tests/integration/test_api.py") loses a leading tests directory; a

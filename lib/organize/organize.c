@@ -31,6 +31,7 @@ struct ent {
 	char		*dest;		/* where it goes, NULL when in place */
 	const struct tally_category *cat;
 	struct stat	 st;
+	int		 stay;		/* classified, never moved */
 };
 
 struct plan {
@@ -137,7 +138,7 @@ load_content(void *arg, const char **data, size_t *len,
 
 static int
 add_ent(struct ctx *c, const char *path, const struct tally_category *cat,
-    const struct stat *st)
+    const struct stat *st, int stay)
 {
 	struct ent *v;
 
@@ -152,6 +153,7 @@ add_ent(struct ctx *c, const char *path, const struct tally_category *cat,
 		return TALLY_ENOMEM;
 	c->p.e[c->p.n].cat = cat;
 	c->p.e[c->p.n].st = *st;
+	c->p.e[c->p.n].stay = stay;
 	c->p.n++;
 	return TALLY_OK;
 }
@@ -170,7 +172,7 @@ walk(struct ctx *c, int dirfd, const char *rel, int depth)
 	struct dirent *d;
 	struct stat st;
 	DIR *dp;
-	int fd, rc = TALLY_OK, what;
+	int fd, rc = TALLY_OK, what, stay;
 	const char *tests = tally_rules_tests_dir(c->r);
 
 	if (depth > MAX_WALK_DEPTH)
@@ -228,15 +230,15 @@ walk(struct ctx *c, int dirfd, const char *rel, int depth)
 		l.dirfd = dirfd;
 		l.name = d->d_name;
 		l.path = full.data;
-		rc = tally_rules_match(c->r, sub.data, load_content, &l, &cat,
-		    err);
+		rc = tally_rules_match_stay(c->r, sub.data, load_content, &l,
+		    &cat, &stay, err);
 		if (rc != TALLY_OK) {
 			snprintf(err->file, sizeof(err->file), "%s",
 			    full.data);
 			break;
 		}
-		if (cat != NULL && (rc = add_ent(c, full.data, cat, &st)) !=
-		    TALLY_OK)
+		if (cat != NULL && (rc = add_ent(c, full.data, cat, &st,
+		    stay)) != TALLY_OK)
 			rc = tally_error_set(err, rc, 0, 0, "out of memory");
 	}
 	if (rc == TALLY_OK && d == NULL && errno != 0)
@@ -393,7 +395,7 @@ make_plan(struct ctx *c)
 		if (tally_buf_printf(&b, "%s/%s", tests, e->cat->dir) !=
 		    TALLY_OK)
 			goto nomem;
-		if (under(e->path, b.data))
+		if (e->stay || under(e->path, b.data))
 			continue;
 		base = strrchr(e->path, '/') + 1;
 		if (tally_buf_printf(&b, "/%s", base) != TALLY_OK ||
@@ -431,7 +433,7 @@ make_plan(struct ctx *c)
 	for (j = 0; j < tally_rules_ncategories(c->r); j++) {
 		cat = tally_rules_category(c->r, j);
 		for (used = 0, i = 0; i < c->p.n && !used; i++)
-			used = c->p.e[i].cat == cat;
+			used = c->p.e[i].cat == cat && !c->p.e[i].stay;
 		if (!used)
 			continue;
 		tally_buf_reset(&b);
@@ -994,7 +996,8 @@ refs_plan_make(struct ctx *c, struct refs_plan *rp)
 		    "out of memory");
 	for (i = 0; i < c->p.n; i++) {
 		k = (size_t)(c->p.e[i].cat - tally_rules_category(c->r, 0));
-		used[k] = 1;
+		if (!c->p.e[i].stay)
+			used[k] = 1;
 		if (c->p.e[i].dest == NULL)
 			continue;
 		rp->src[rp->nmoves] = c->p.e[i].path;
@@ -1587,6 +1590,14 @@ tally_organize(const struct tally_organize_opts *o,
 
 			if (s.b != NULL)
 				report_step(&c, &s, c.p.e[i].cat->name);
+			else if (c.p.e[i].stay && o->action) {
+				struct tally_organize_action a = {
+				    .kind = TALLY_ORGANIZE_KEEP,
+				    .path = c.p.e[i].path,
+				    .category = c.p.e[i].cat->name };
+
+				o->action(o->arg, &a);
+			}
 		}
 		*nactions = count_steps(&c.p);
 		if ((rc = check_refs(&c, &i)) == TALLY_OK)

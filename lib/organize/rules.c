@@ -36,6 +36,7 @@ struct regex {
 
 struct rule {
 	size_t		 cat;
+	int		 stay;		/* move: false */
 	struct regex	*path, *name, *content;	/* NULL when absent */
 	long		 line, col;
 };
@@ -300,6 +301,17 @@ rule(struct tally_rules *r, const struct ynode *m, struct rule *ru,
 			if (want(v, Y_SCALAR, k->s, err) != TALLY_OK)
 				return TALLY_EPARSE;
 			cat = v;
+			continue;
+		}
+		if (strcmp(k->s, "move") == 0) {
+			if (want(v, Y_SCALAR, k->s, err) != TALLY_OK)
+				return TALLY_EPARSE;
+			if (strcmp(v->s, "false") != 0 &&
+			    strcmp(v->s, "true") != 0)
+				return tally_error_set(err, TALLY_EPARSE,
+				    v->line, v->col, "'move' must be true or "
+				    "false");
+			ru->stay = strcmp(v->s, "false") == 0;
 			continue;
 		}
 		if (strcmp(k->s, "path") == 0)
@@ -764,6 +776,16 @@ tally_rules_match(const struct tally_rules *r, const char *relpath,
     int (*content)(void *, const char **, size_t *, struct tally_error *),
     void *arg, const struct tally_category **cat, struct tally_error *err)
 {
+	return tally_rules_match_stay(r, relpath, content, arg, cat, NULL,
+	    err);
+}
+
+int
+tally_rules_match_stay(const struct tally_rules *r, const char *relpath,
+    int (*content)(void *, const char **, size_t *, struct tally_error *),
+    void *arg, const struct tally_category **cat, int *stay,
+    struct tally_error *err)
+{
 	const struct tally_category *here;
 	const struct rule *ru;
 	const char *name = base_name(relpath), *data = NULL;
@@ -771,6 +793,8 @@ tally_rules_match(const struct tally_rules *r, const char *relpath,
 	int m, loaded = 0, rc;
 
 	*cat = NULL;
+	if (stay != NULL)
+		*stay = 0;
 	here = dir_category(r, relpath);
 	for (i = 0; i < r->nrules; i++) {
 		ru = &r->rules[i];
@@ -804,6 +828,8 @@ tally_rules_match(const struct tally_rules *r, const char *relpath,
 			return m;
 		if (m == 1) {
 			*cat = &r->cats[ru->cat];
+			if (stay != NULL)
+				*stay = ru->stay;
 			return TALLY_OK;
 		}
 	}

@@ -723,3 +723,32 @@ echo 'edited' >> "$T/uidx.md"; cp "$T/uidx.md" "$T/uidx.edited"
 run "undo index: edited since" 0 $P --root "$R" --undo
 expect_err "$T/uidx.md: warning: the index was changed or removed since --apply wrote it; left as it is"
 same "undo index: edited one kept" "$T/uidx.edited" "$T/uidx.md"
+
+# Built-in conventions for more ecosystems (issue 14): C and Ruby test
+# files move like Python ones; Rust integration tests and Go tests are
+# classified where they are and never moved.
+R=$T/eco; mkdir -p "$R/tests/common"
+echo 'int main(void) { return 0; }' > "$R/tests/test_parser.c"
+echo 'int main(void) { return 0; }' > "$R/tests/check_stream.c"
+echo 'int main(void) { return 0; }' > "$R/tests/helper.c"
+echo 'describe "cart" do; end' > "$R/tests/cart_spec.rb"
+echo '#[test] fn t() {}' > "$R/tests/api.rs"
+echo 'pub fn setup() {}' > "$R/tests/common/mod.rs"
+echo 'package x' > "$R/tests/db_test.go"
+run "ecosystems: plan" 0 $P --root "$R"
+expect_out "move tests/test_parser.c -> tests/unit/test_parser.c"
+expect_out "move tests/check_stream.c -> tests/unit/check_stream.c"
+expect_out "move tests/cart_spec.rb -> tests/unit/cart_spec.rb"
+expect_out "keep tests/api.rs (integration): classified, not moved"
+expect_out "keep tests/common/mod.rs (integration): classified, not moved"
+expect_out "keep tests/db_test.go (unit): classified, not moved"
+expect_not_out "helper.c"
+expect_not_out "mkdir tests/integration"
+rm "$R/tests/test_parser.c" "$R/tests/check_stream.c" "$R/tests/cart_spec.rb"
+run "ecosystems: check passes with kept files" 0 $P --root "$R" --check
+expect_out "keep tests/api.rs (integration): classified, not moved"
+expect_not_out "move tests"
+# move: false in a rules file, and a bad value.
+printf 'categories:\n  - name: all\n    purpose: All\nrules:\n  - category: all\n    name: x\n    move: maybe\n' > "$T/mv.yml"
+run "ecosystems: move must be true or false" 2 $P --root "$R" --rules "$T/mv.yml"
+expect_err "$T/mv.yml:7:11: error: 'move' must be true or false"
