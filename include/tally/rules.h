@@ -93,8 +93,8 @@ int	 tally_rules_match(const struct tally_rules *r, const char *relpath,
 	    const struct tally_category **cat, struct tally_error *err);
 
 /*
- * The same, with *stay set when the rule that matched says "move: false"
- * (the file is classified where it is, never moved).
+ * The same, with *stay set when a pattern of keep: matches relpath (the
+ * file is classified where it is, never moved).
  */
 int	 tally_rules_match_stay(const struct tally_rules *r,
 	    const char *relpath, int (*content)(void *arg, const char **data,

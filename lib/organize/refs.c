@@ -545,7 +545,7 @@ read_toml(struct rctx *x)
 static void
 read_json(struct rctx *x, int package)
 {
-	const char *p = x->f->text, *end = p + x->f->len, *s;
+	const char *p = x->f->text, *end = p + x->f->len;
 	struct tally_buf key;
 	long line = 1, sline;
 	int depth = 0, scripts_depth = -1, is_key, expect_key[64] = { 0 };
@@ -581,7 +581,7 @@ read_json(struct rctx *x, int package)
 			is_key = depth > 0 && depth < 64 && expect_key[depth] &&
 			    !after_colon;
 			tally_buf_reset(&x->word);
-			for (s = ++p; p < end && *p != '"'; p++) {
+			for (++p; p < end && *p != '"'; p++) {
 				if (*p == '\\' && p + 1 < end) {
 					p++;
 					if (tally_buf_addc(&x->word, *p == 'n' ?
@@ -622,11 +622,8 @@ read_json(struct rctx *x, int package)
 					one_word(x, v, sline);
 				free(v);
 			}
-			(void)s;
 			break;
 		default:
-			if (*p == '{' || *p == '[')
-				break;
 			break;
 		}
 		/* "scripts": { at the top level. */
@@ -696,9 +693,12 @@ load(struct rctx *x, struct refs_file *f, int must)
 	f->text = tally_buf_detach(&b);
 	for (k = 1, i = 0; i < f->len; i++)
 		k += f->text[i] == '\n' && i + 1 < f->len;
-	if ((f->line = calloc(k, sizeof(*f->line))) == NULL)
+	if ((f->line = calloc(k, sizeof(*f->line))) == NULL) {
+		free(f->text);
+		f->text = NULL;
 		return tally_error_set(x->err, TALLY_ENOMEM, 0, 0,
 		    "out of memory");
+	}
 	f->line[0] = f->text;
 	for (k = 1, i = 0; i < f->len; i++)
 		if (f->text[i] == '\n' && i + 1 < f->len)

@@ -36,7 +36,6 @@ struct regex {
 
 struct rule {
 	size_t		 cat;
-	int		 stay;		/* move: false */
 	struct regex	*path, *name, *content;	/* NULL when absent */
 	long		 line, col;
 };
@@ -45,8 +44,8 @@ struct tally_rules {
 	char			*tests;
 	struct tally_category	*cats;
 	size_t			 ncats;
-	struct regex		*include, *exclude;
-	size_t			 ninclude, nexclude;
+	struct regex		*include, *exclude, *keep;
+	size_t			 ninclude, nexclude, nkeep;
 	struct rule		*rules;
 	size_t			 nrules;
 	long			 dflt;		/* category index, -1 none */
@@ -303,17 +302,7 @@ rule(struct tally_rules *r, const struct ynode *m, struct rule *ru,
 			cat = v;
 			continue;
 		}
-		if (strcmp(k->s, "move") == 0) {
-			if (want(v, Y_SCALAR, k->s, err) != TALLY_OK)
-				return TALLY_EPARSE;
-			if (strcmp(v->s, "false") != 0 &&
-			    strcmp(v->s, "true") != 0)
-				return tally_error_set(err, TALLY_EPARSE,
-				    v->line, v->col, "'move' must be true or "
-				    "false");
-			ru->stay = strcmp(v->s, "false") == 0;
-			continue;
-		}
+
 		if (strcmp(k->s, "path") == 0)
 			slot = &ru->path;
 		else if (strcmp(k->s, "name") == 0)
@@ -348,7 +337,7 @@ from_tree(struct tally_rules *r, const struct ynode *root,
 {
 	const struct ynode *k, *v, *version = NULL, *tests = NULL,
 	    *include = NULL, *exclude = NULL, *cats = NULL, *rules = NULL,
-	    *dflt = NULL, *refs = NULL;
+	    *dflt = NULL, *refs = NULL, *keeps = NULL;
 	struct ynode *y;
 	size_t i, j;
 	int rc;
@@ -377,6 +366,8 @@ from_tree(struct tally_rules *r, const struct ynode *root,
 			dflt = v;
 		else if (strcmp(k->s, "references") == 0)
 			refs = v;
+		else if (strcmp(k->s, "keep") == 0)
+			keeps = v;
 		else
 			return unknown_key(k, "rules file", err);
 	}
@@ -440,6 +431,8 @@ from_tree(struct tally_rules *r, const struct ynode *root,
 	if (rc == TALLY_OK && exclude != NULL)
 		rc = regex_list(r, exclude, "exclude", &r->exclude,
 		    &r->nexclude, err);
+	if (rc == TALLY_OK && keeps != NULL)
+		rc = regex_list(r, keeps, "keep", &r->keep, &r->nkeep, err);
 	if (rc != TALLY_OK)
 		return rc;
 	if (rules != NULL) {
@@ -618,8 +611,11 @@ tally_rules_free(struct tally_rules *r)
 		regex_fini(&r->include[i]);
 	for (i = 0; i < r->nexclude; i++)
 		regex_fini(&r->exclude[i]);
+	for (i = 0; i < r->nkeep; i++)
+		regex_fini(&r->keep[i]);
 	free(r->include);
 	free(r->exclude);
+	free(r->keep);
 	for (i = 0; i < r->nrules; i++) {
 		regex_fini(r->rules[i].path);
 		regex_fini(r->rules[i].name);
@@ -793,8 +789,13 @@ tally_rules_match_stay(const struct tally_rules *r, const char *relpath,
 	int m, loaded = 0, rc;
 
 	*cat = NULL;
-	if (stay != NULL)
-		*stay = 0;
+	if (stay != NULL) {
+		for (*stay = 0, i = 0; i < r->nkeep && *stay == 0; i++)
+			*stay = run(r, &r->keep[i], relpath, strlen(relpath),
+			    err);
+		if (*stay < 0)
+			return *stay;
+	}
 	here = dir_category(r, relpath);
 	for (i = 0; i < r->nrules; i++) {
 		ru = &r->rules[i];
@@ -828,8 +829,6 @@ tally_rules_match_stay(const struct tally_rules *r, const char *relpath,
 			return m;
 		if (m == 1) {
 			*cat = &r->cats[ru->cat];
-			if (stay != NULL)
-				*stay = ru->stay;
 			return TALLY_OK;
 		}
 	}

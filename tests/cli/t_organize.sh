@@ -748,7 +748,10 @@ rm "$R/tests/test_parser.c" "$R/tests/check_stream.c" "$R/tests/cart_spec.rb"
 run "ecosystems: check passes with kept files" 0 $P --root "$R" --check
 expect_out "keep tests/api.rs (integration): classified, not moved"
 expect_not_out "move tests"
-# move: false in a rules file, and a bad value.
-printf 'categories:\n  - name: all\n    purpose: All\nrules:\n  - category: all\n    name: x\n    move: maybe\n' > "$T/mv.yml"
-run "ecosystems: move must be true or false" 2 $P --root "$R" --rules "$T/mv.yml"
-expect_err "$T/mv.yml:7:11: error: 'move' must be true or false"
+# keep: in a rules file; a Go test named for a category gets it.
+echo 'package x' > "$R/tests/api_security_test.go"
+run "ecosystems: a Go test by name" 0 $P --root "$R"
+expect_out "keep tests/api_security_test.go (security): classified, not moved"
+printf 'categories:\n  - name: all\n    purpose: All\nkeep:\n  - (\ndefault: all\n' > "$T/mv.yml"
+run "ecosystems: a bad keep pattern" 2 $P --root "$R" --rules "$T/mv.yml"
+expect_err "$T/mv.yml:5:5: error: bad regex"
