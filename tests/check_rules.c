@@ -155,6 +155,12 @@ START_TEST(match_by_name_then_content)
 		{ "test_util.py", "def test(): pass\n", "unit", 1 },
 		{ "test_bin.py", "\xff\xfe\x00from locust import x", "unit",
 		    1 },
+		/* Placed by hand: a name does not move it, content does. */
+		{ "unit/test_integration_parser.py", "", "unit", 1 },
+		{ "smoke/test_health.py", "", "smoke", 1 },
+		{ "unit/test_db.py", "@pytest.mark.integration\n",
+		    "integration", 1 },
+		{ "unit/test_security_x.py", "@pytest.mark.unit\n", "unit", 1 },
 	};
 	struct tally_rules *r;
 	struct tally_error err;

@@ -86,15 +86,33 @@ yaml_name(const char *s)
 	    (n > 5 && strcmp(s + n - 5, ".yaml") == 0);
 }
 
-/* --rules=FILE, else ./.tally.yml when there, else the built-in rules. */
+/*
+ * --rules FILE, else .tally.yml in the current directory or the nearest
+ * one above it, else the built-in rules.
+ */
 static int
 load_rules(const char *file, struct tally_rules **r)
 {
+	static char path[4096];
 	struct tally_error err;
-	struct stat st;
+	struct stat st, here, top;
+	size_t n = 0;
 
-	if (file == NULL && lstat(".tally.yml", &st) == 0)
-		file = ".tally.yml";
+	if (stat("/", &top) == -1)
+		memset(&top, 0, sizeof(top));
+	while (file == NULL && n + 3 + sizeof(".tally.yml") < sizeof(path)) {
+		strcpy(path + n, ".tally.yml");
+		if (lstat(path, &st) == 0) {
+			file = path;
+			break;
+		}
+		strcpy(path + n, ".");
+		if (stat(path, &here) == -1 || (here.st_dev == top.st_dev &&
+		    here.st_ino == top.st_ino))
+			break;
+		memcpy(path + n, "../", 3);
+		n += 3;
+	}
 	tally_error_init(&err, file);
 	if (tally_rules_load(r, file, &err) != TALLY_OK) {
 		cli_error(&err);
@@ -166,6 +184,10 @@ main(int argc, char *argv[])
 			}
 			want_rules = 1;
 			rulespath = optarg;
+			/* --rules FILE: results are never YAML. */
+			if (optarg == NULL && optind < argc &&
+			    yaml_name(argv[optind]))
+				rulespath = argv[optind++];
 			break;
 		default:	/* -h, --version, unknown */
 			return cli_usual_option(ch, usage_text);
@@ -175,11 +197,11 @@ main(int argc, char *argv[])
 	if (cli_check_inputs(argc, argv, usage_text) != 0)
 		return EXIT_TROUBLE;
 
-	/* "--rules r.yml" reads r.yml as an input: say what was meant. */
+	/* A YAML file elsewhere among the inputs: say what was meant. */
 	for (i = 0; want_rules && rulespath == NULL && i < argc; i++)
 		if (yaml_name(argv[i])) {
 			cli_warn("'%s' is not a result file; a rules file is "
-			    "given as --rules=%s", argv[i], argv[i]);
+			    "given as --rules %s", argv[i], argv[i]);
 			return EXIT_TROUBLE;
 		}
 	if (want_rules && load_rules(rulespath, &rules) != 0)

@@ -77,7 +77,21 @@ action(void *arg, const struct tally_organize_action *a)
 	static int said;
 
 	(void)arg;
-	if (a->kind == TALLY_ORGANIZE_MOVE) {
+	if (a->kind == TALLY_ORGANIZE_KEEP) {
+		fputs("keep ", stdout);
+		put_path(a->path);
+		printf(" (%s): classified, not moved", a->category);
+	} else if (a->kind == TALLY_ORGANIZE_INDEX) {
+		fputs(a->dest ? "restore " : "remove ", stdout);
+		put_path(a->path);
+	} else if (a->kind == TALLY_ORGANIZE_REWRITE) {
+		fputs("update ", stdout);
+		put_path(a->path);
+		printf(":%ld: ", a->line);
+		put_path(a->from);
+		fputs(" -> ", stdout);
+		put_path(a->dest);
+	} else if (a->kind == TALLY_ORGANIZE_MOVE) {
 		fputs("move ", stdout);
 		put_path(a->path);
 		fputs(" -> ", stdout);
@@ -149,7 +163,7 @@ main(int argc, char *argv[])
 	struct tally_rules *rules = NULL;
 	struct tally_error err;
 	const char *rulesfile = NULL;
-	size_t n = 0;
+	size_t n = 0, broken = 0;
 	int ch, modes = 0, rc;
 
 	cli_init("tally-organize");
@@ -178,10 +192,11 @@ main(int argc, char *argv[])
 			return cli_usual_option(ch, usage_text);
 		}
 	if (optind < argc || modes > 1 ||
-	    (o.index != NULL && mode != TALLY_ORGANIZE_APPLY)) {
+	    (o.index != NULL && mode != TALLY_ORGANIZE_APPLY &&
+	    mode != TALLY_ORGANIZE_CHECK)) {
 		cli_warn(optind < argc ? "unexpected argument '%s'" : modes > 1 ?
 		    "--apply, --check and --undo exclude each other" :
-		    "--index goes with --apply", argv[optind]);
+		    "--index goes with --apply or --check", argv[optind]);
 		fputs(usage_text, stderr);
 		return EXIT_TROUBLE;
 	}
@@ -189,6 +204,7 @@ main(int argc, char *argv[])
 	    load_rules(o.root, rulesfile, &rules) != 0)
 		return EXIT_TROUBLE;
 	o.rules = rules;
+	o.broken = &broken;
 	tally_error_init(&err, "");
 	rc = tally_organize(&o, mode, &n, &err);
 	tally_rules_free(rules);
@@ -198,6 +214,6 @@ main(int argc, char *argv[])
 	}
 	if (mode == TALLY_ORGANIZE_UNDO && n == 0)
 		puts("nothing to undo");
-	return cli_close_stdout(mode == TALLY_ORGANIZE_CHECK && n > 0 ?
-	    EXIT_NO : EXIT_OK);
+	return cli_close_stdout((mode == TALLY_ORGANIZE_CHECK && n > 0) ||
+	    broken > 0 ? EXIT_NO : EXIT_OK);
 }

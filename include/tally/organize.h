@@ -24,7 +24,12 @@ enum tally_organize_mode {
 enum tally_organize_kind {
 	TALLY_ORGANIZE_MKDIR,	/* path: a category directory to create */
 	TALLY_ORGANIZE_MARKER,	/* path: a marker file to create */
-	TALLY_ORGANIZE_MOVE	/* path to dest */
+	TALLY_ORGANIZE_MOVE,	/* path to dest */
+	TALLY_ORGANIZE_REWRITE,	/* path:line, the line from -> dest */
+	TALLY_ORGANIZE_INDEX,	/* undo: path restored (dest set) or
+				   removed */
+	TALLY_ORGANIZE_KEEP	/* PLAN, CHECK: path is in category, by a
+				   rule with "move: false"; not a step */
 };
 
 /* One step of a plan, or of an apply or undo as it is done. */
@@ -34,12 +39,15 @@ struct tally_organize_action {
 	const char	*dest;		/* MOVE only */
 	const char	*category;	/* NULL in an undo */
 	int		 undo;		/* the step reverts an earlier one */
+	long		 line;		/* REWRITE only */
+	const char	*from;		/* REWRITE only: the line as it is */
 };
 
 struct tally_organize_opts {
 	const char	*root;		/* project root; NULL is "." */
 	const struct tally_rules *rules; /* not needed for UNDO */
-	const char	*index;		/* APPLY: Markdown index file, or NULL */
+	const char	*index;		/* APPLY: Markdown index file to write;
+					   CHECK: to compare; or NULL */
 	/* Each planned step, or each step as it is done. */
 	void		(*action)(void *arg,
 			    const struct tally_organize_action *a);
@@ -51,11 +59,18 @@ struct tally_organize_opts {
 	void		(*diag)(void *arg, int status,
 			    const struct tally_error *err);
 	void		*arg;
+	/*
+	 * PLAN and CHECK: set to the number of paths in the reference
+	 * files (CI workflows, Makefiles, ...) that name nothing once the
+	 * plan is done, each reported through diag; may be NULL.
+	 */
+	size_t		*broken;
 };
 
 /*
- * Run one mode.  *nactions is the number of steps planned (PLAN, CHECK)
- * or done (APPLY, UNDO).  Returns TALLY_OK, or a failure with err filled
+ * Run one mode.  *nactions is the number of steps planned (PLAN, CHECK),
+ * the rewrites of references and the broken references among them, or
+ * the steps done (APPLY, UNDO).  Returns TALLY_OK, or a failure with err filled
  * (or already reported through diag, with err saying how many problems).
  *
  * APPLY and UNDO hold <root>/.tally/organize.lock and keep

@@ -27,6 +27,7 @@ struct tally_category {
 	const char	*purpose;	/* one line */
 	const char	*marker;	/* file to create in dir, or NULL */
 	const char	*command;	/* the command that runs the category */
+	long		 line;		/* of the command in the rules file */
 };
 
 /* What tally_rules_select() says about a path. */
@@ -56,6 +57,13 @@ const char *tally_rules_default_text(void);
 /* The tests directory, relative to the project root ("tests"). */
 const char *tally_rules_tests_dir(const struct tally_rules *r);
 
+/* The rules file's name as given, or "built-in rules". */
+const char *tally_rules_name(const struct tally_rules *r);
+
+/* The files of the references: key, relative to the project root. */
+size_t	 tally_rules_nreferences(const struct tally_rules *r);
+const char *tally_rules_reference(const struct tally_rules *r, size_t i);
+
 size_t	 tally_rules_ncategories(const struct tally_rules *r);
 const struct tally_category *tally_rules_category(const struct tally_rules *r,
 	    size_t i);
@@ -71,7 +79,10 @@ int	 tally_rules_select(const struct tally_rules *r, const char *relpath,
 /*
  * The category of the test file at relpath (below the tests directory):
  * the first rule whose patterns all match, else the default category,
- * else NULL.  content is called at most once, when the first rule with a
+ * else NULL.  A file already inside a category's directory (the deepest
+ * one) is more specific than a name: there only rules with a path or
+ * content pattern, or for that category, are tried, and with none
+ * matching it keeps that category instead of the default.  content is called at most once, when the first rule with a
  * content pattern is reached; it sets *data and *len (borrowed until the
  * call returns) or fails with a status that is passed through.  With
  * content NULL, rules with a content pattern never match.
@@ -80,6 +91,16 @@ int	 tally_rules_match(const struct tally_rules *r, const char *relpath,
 	    int (*content)(void *arg, const char **data, size_t *len,
 	    struct tally_error *err), void *arg,
 	    const struct tally_category **cat, struct tally_error *err);
+
+/*
+ * The same, with *stay set when a pattern of keep: matches relpath (the
+ * file is classified where it is, never moved).
+ */
+int	 tally_rules_match_stay(const struct tally_rules *r,
+	    const char *relpath, int (*content)(void *arg, const char **data,
+	    size_t *len, struct tally_error *err), void *arg,
+	    const struct tally_category **cat, int *stay,
+	    struct tally_error *err);
 
 /*
  * The category name for a test known by its file path or its dotted

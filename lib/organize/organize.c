@@ -31,6 +31,7 @@ struct ent {
 	char		*dest;		/* where it goes, NULL when in place */
 	const struct tally_category *cat;
 	struct stat	 st;
+	int		 stay;		/* classified, never moved */
 };
 
 struct plan {
@@ -43,6 +44,7 @@ struct plan {
 
 struct ctx {
 	const struct tally_organize_opts *o;
+	const char	*root;
 	const struct tally_rules *r;
 	int		 rootfd;
 	int		 lockfd;
@@ -50,6 +52,9 @@ struct ctx {
 	struct tally_buf content;
 	struct tally_error *err;
 };
+
+static void	warn_at(struct ctx *, const char *, long, const char *,
+		    const char *, const char *);
 
 static void
 plan_free(struct plan *p)
@@ -133,7 +138,7 @@ load_content(void *arg, const char **data, size_t *len,
 
 static int
 add_ent(struct ctx *c, const char *path, const struct tally_category *cat,
-    const struct stat *st)
+    const struct stat *st, int stay)
 {
 	struct ent *v;
 
@@ -148,6 +153,7 @@ add_ent(struct ctx *c, const char *path, const struct tally_category *cat,
 		return TALLY_ENOMEM;
 	c->p.e[c->p.n].cat = cat;
 	c->p.e[c->p.n].st = *st;
+	c->p.e[c->p.n].stay = stay;
 	c->p.n++;
 	return TALLY_OK;
 }
@@ -166,7 +172,7 @@ walk(struct ctx *c, int dirfd, const char *rel, int depth)
 	struct dirent *d;
 	struct stat st;
 	DIR *dp;
-	int fd, rc = TALLY_OK, what;
+	int fd, rc = TALLY_OK, what, stay;
 	const char *tests = tally_rules_tests_dir(c->r);
 
 	if (depth > MAX_WALK_DEPTH)
@@ -224,15 +230,15 @@ walk(struct ctx *c, int dirfd, const char *rel, int depth)
 		l.dirfd = dirfd;
 		l.name = d->d_name;
 		l.path = full.data;
-		rc = tally_rules_match(c->r, sub.data, load_content, &l, &cat,
-		    err);
+		rc = tally_rules_match_stay(c->r, sub.data, load_content, &l,
+		    &cat, &stay, err);
 		if (rc != TALLY_OK) {
 			snprintf(err->file, sizeof(err->file), "%s",
 			    full.data);
 			break;
 		}
-		if (cat != NULL && (rc = add_ent(c, full.data, cat, &st)) !=
-		    TALLY_OK)
+		if (cat != NULL && (rc = add_ent(c, full.data, cat, &st,
+		    stay)) != TALLY_OK)
 			rc = tally_error_set(err, rc, 0, 0, "out of memory");
 	}
 	if (rc == TALLY_OK && d == NULL && errno != 0)
@@ -389,7 +395,7 @@ make_plan(struct ctx *c)
 		if (tally_buf_printf(&b, "%s/%s", tests, e->cat->dir) !=
 		    TALLY_OK)
 			goto nomem;
-		if (under(e->path, b.data))
+		if (e->stay || under(e->path, b.data))
 			continue;
 		base = strrchr(e->path, '/') + 1;
 		if (tally_buf_printf(&b, "/%s", base) != TALLY_OK ||
@@ -427,7 +433,7 @@ make_plan(struct ctx *c)
 	for (j = 0; j < tally_rules_ncategories(c->r); j++) {
 		cat = tally_rules_category(c->r, j);
 		for (used = 0, i = 0; i < c->p.n && !used; i++)
-			used = c->p.e[i].cat == cat;
+			used = c->p.e[i].cat == cat && !c->p.e[i].stay;
 		if (!used)
 			continue;
 		tally_buf_reset(&b);
@@ -664,20 +670,47 @@ code_span(struct tally_buf *b, const char *s)
 	return rc;
 }
 
-/* The Markdown index of the layout. */
+/*
+ * A path in the index: a code span, or escaped text when it holds a
+ * control character, which a code span cannot keep on one line.
+ */
 static int
-write_index(struct ctx *c)
+index_path(struct tally_buf *b, const char *path)
+{
+	const unsigned char *p;
+
+	for (p = (const unsigned char *)path; *p != '\0'; p++)
+		if (*p < 0x20 || *p == 0x7f)
+			return tally_esc_md(b, path, TALLY_NTS);
+	return code_span(b, path);
+}
+
+static int
+by_final(const void *a, const void *b)
+{
+	const struct ent *x = *(const struct ent *const *)a;
+	const struct ent *y = *(const struct ent *const *)b;
+
+	return strcmp(x->dest ? x->dest : x->path, y->dest ? y->dest :
+	    y->path);
+}
+
+/* The Markdown index of the layout the plan leaves, into b. */
+static int
+make_index(struct ctx *c, struct tally_buf *b0)
 {
 	const struct tally_category *cat;
-	struct tally_output *out;
-	struct tally_buf b;
+	struct tally_buf b = *b0;
+	const struct ent **v;
 	size_t i, k, nfiles;
 	int rc;
 
-	tally_error_init(c->err, c->o->index);
-	if ((rc = tally_output_open(&out, c->o->index, c->err)) != TALLY_OK)
-		return rc;
-	tally_buf_init(&b);
+	/* By the path each file ends up at, however the plan found it. */
+	if ((v = calloc(c->p.n + 1, sizeof(*v))) == NULL)
+		return TALLY_ENOMEM;
+	for (i = 0; i < c->p.n; i++)
+		v[i] = &c->p.e[i];
+	qsort(v, c->p.n, sizeof(*v), by_final);
 	rc = tally_buf_adds(&b, "# Test layout\n\nWritten by tally organize "
 	    "from its rules; each category, what it is for, how to run it, "
 	    "and its files.\n");
@@ -701,24 +734,585 @@ write_index(struct ctx *c)
 		if (rc == TALLY_OK)
 			rc = tally_buf_adds(&b, "\n\n");
 		for (i = 0; i < c->p.n && rc == TALLY_OK; i++) {
-			if (c->p.e[i].cat != cat)
+			if (v[i]->cat != cat)
 				continue;
 			rc = tally_buf_adds(&b, "- ");
 			if (rc == TALLY_OK)
-				rc = tally_esc_md(&b, c->p.e[i].dest ?
-				    c->p.e[i].dest : c->p.e[i].path, TALLY_NTS);
+				rc = index_path(&b, v[i]->dest ? v[i]->dest :
+				    v[i]->path);
 			if (rc == TALLY_OK)
 				rc = tally_buf_addc(&b, '\n');
 		}
 	}
-	if (rc != TALLY_OK) {
+	free(v);
+	*b0 = b;
+	return rc;
+}
+
+static int index_save(struct ctx *, int, const struct tally_buf *);
+
+/* Write the index, remembering in tdir what it was. */
+static int
+write_index(struct ctx *c, int tdir)
+{
+	struct tally_output *out;
+	struct tally_buf b;
+	int rc;
+
+	tally_error_init(c->err, c->o->index);
+	tally_buf_init(&b);
+	if ((rc = make_index(c, &b)) != TALLY_OK) {
 		tally_buf_free(&b);
-		tally_output_abort(out);
 		return tally_error_set(c->err, rc, 0, 0, "out of memory");
+	}
+	if ((rc = index_save(c, tdir, &b)) != TALLY_OK) {
+		tally_buf_free(&b);
+		return rc;
+	}
+	if ((rc = tally_output_open(&out, c->o->index, c->err)) != TALLY_OK) {
+		tally_buf_free(&b);
+		return rc;
 	}
 	fwrite(b.data, 1, b.len, tally_output_file(out));
 	tally_buf_free(&b);
 	return tally_output_commit(out, c->err);
+}
+
+/*
+ * What --undo needs to put the index back: .tally/organize.index holds
+ * its path (absolute), .tally/organize.index.orig what it held before
+ * (absent when there was no index), .tally/organize.index.new what the
+ * apply wrote.
+ */
+#define IDX	"organize.index"
+#define IDX_ORIG "organize.index.orig"
+#define IDX_NEW	"organize.index.new"
+
+/* Read a whole file (at dfd/name, or path when dfd is AT_FDCWD). */
+static int
+slurp(int dfd, const char *name, struct tally_buf *b)
+{
+	char chunk[8192];
+	ssize_t k;
+	int fd;
+
+	tally_buf_reset(b);
+	if ((fd = openat(dfd, name, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) == -1)
+		return -1;
+	while ((k = read(fd, chunk, sizeof(chunk))) > 0)
+		if (tally_buf_add(b, chunk, (size_t)k) != TALLY_OK) {
+			k = -1;
+			break;
+		}
+	close(fd);
+	if (k == 0 && tally_buf_addc(b, '\0') == TALLY_OK) {
+		b->len--;
+		return 0;
+	}
+	return -1;
+}
+
+static int
+spill(int dfd, const char *name, const char *data, size_t len)
+{
+	int fd, rc = 0;
+
+	fd = openat(dfd, name, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW |
+	    O_CLOEXEC, 0666);
+	if (fd == -1)
+		return -1;
+	if ((len > 0 && write(fd, data, len) != (ssize_t)len) || fsync(fd))
+		rc = -1;
+	if (close(fd) == -1)
+		rc = -1;
+	return rc;
+}
+
+/* Before the index is written: remember what it was. */
+static int
+index_save(struct ctx *c, int tdir, const struct tally_buf *text)
+{
+	struct tally_buf old, path;
+	char *dir, *real, *slash;
+	int rc = TALLY_OK, had;
+
+	unlinkat(tdir, IDX, 0);
+	unlinkat(tdir, IDX_ORIG, 0);
+	unlinkat(tdir, IDX_NEW, 0);
+	if (c->o->index == NULL)
+		return TALLY_OK;
+	tally_buf_init(&old);
+	tally_buf_init(&path);
+	/* The absolute path, so that --undo finds it from anywhere. */
+	if ((dir = strdup(c->o->index)) == NULL)
+		goto nomem;
+	slash = strrchr(dir, '/');
+	if (slash != NULL)
+		slash[slash == dir ? 1 : 0] = '\0';
+	real = realpath(slash ? dir : ".", NULL);
+	free(dir);
+	if (real == NULL)
+		return fs_error(c->err, "cannot find the directory of",
+		    c->o->index);
+	rc = tally_buf_printf(&path, "%s/%s", real, strrchr(c->o->index,
+	    '/') ? strrchr(c->o->index, '/') + 1 : c->o->index);
+	free(real);
+	if (rc != TALLY_OK)
+		goto nomem;
+	had = slurp(AT_FDCWD, c->o->index, &old) == 0;
+	if ((had && spill(tdir, IDX_ORIG, old.data, old.len) == -1) ||
+	    spill(tdir, IDX_NEW, text->data, text->len) == -1 ||
+	    spill(tdir, IDX, path.data, path.len) == -1)
+		rc = fs_error(c->err, "cannot save the index in", ".tally");
+	tally_buf_free(&old);
+	tally_buf_free(&path);
+	return rc;
+nomem:
+	tally_buf_free(&old);
+	tally_buf_free(&path);
+	return tally_error_set(c->err, TALLY_ENOMEM, 0, 0, "out of memory");
+}
+
+/*
+ * After a finished undo: the index as it was before the apply, or no
+ * index; left alone, with a warning, when it was changed since.
+ */
+static int
+index_undo(struct ctx *c, int tdir)
+{
+	struct tally_organize_action a;
+	struct tally_output *out;
+	struct tally_buf path, now, wrote, orig;
+	int rc = TALLY_OK, had;
+
+	tally_buf_init(&path);
+	tally_buf_init(&now);
+	tally_buf_init(&wrote);
+	tally_buf_init(&orig);
+	if (slurp(tdir, IDX, &path) != 0 || slurp(tdir, IDX_NEW, &wrote) != 0)
+		goto out;
+	had = slurp(tdir, IDX_ORIG, &orig) == 0;
+	if (slurp(AT_FDCWD, path.data, &now) != 0 || now.len != wrote.len ||
+	    (now.len > 0 && memcmp(now.data, wrote.data, now.len) != 0)) {
+		warn_at(c, path.data, 0, "the index was changed or removed "
+		    "since --apply wrote it; left as it is%s%s", "", "");
+		goto done;
+	}
+	memset(&a, 0, sizeof(a));
+	a.kind = TALLY_ORGANIZE_INDEX;
+	a.path = path.data;
+	a.undo = 1;
+	if (had) {
+		tally_error_init(c->err, path.data);
+		if ((rc = tally_output_open(&out, path.data, c->err)) !=
+		    TALLY_OK)
+			goto out;
+		fwrite(orig.data, 1, orig.len, tally_output_file(out));
+		if ((rc = tally_output_commit(out, c->err)) != TALLY_OK)
+			goto out;
+		a.dest = path.data;
+	} else if (unlink(path.data) == -1 && errno != ENOENT) {
+		rc = fs_error(c->err, "cannot remove", path.data);
+		goto out;
+	}
+	if (c->o->action)
+		c->o->action(c->o->arg, &a);
+done:
+	unlinkat(tdir, IDX, 0);
+	unlinkat(tdir, IDX_ORIG, 0);
+	unlinkat(tdir, IDX_NEW, 0);
+out:
+	tally_buf_free(&path);
+	tally_buf_free(&now);
+	tally_buf_free(&wrote);
+	tally_buf_free(&orig);
+	return rc;
+}
+
+/*
+ * Is the index file what the plan's layout gives?  An index out of date
+ * or missing is reported and counted in *n.
+ */
+static int
+check_index(struct ctx *c, size_t *n)
+{
+	struct tally_error e;
+	struct tally_buf b, cur;
+	char chunk[8192];
+	ssize_t k;
+	int fd, rc, same = 0;
+
+	tally_buf_init(&b);
+	tally_buf_init(&cur);
+	if ((rc = make_index(c, &b)) != TALLY_OK)
+		goto nomem;
+	if ((fd = open(c->o->index, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) !=
+	    -1) {
+		while ((k = read(fd, chunk, sizeof(chunk))) > 0 &&
+		    cur.len <= b.len)
+			if (tally_buf_add(&cur, chunk, (size_t)k) != TALLY_OK) {
+				close(fd);
+				goto nomem;
+			}
+		close(fd);
+		same = k == 0 && cur.len == b.len && (b.len == 0 ||
+		    memcmp(cur.data, b.data, b.len) == 0);
+	}
+	if (!same) {
+		tally_error_init(&e, c->o->index);
+		tally_error_set(&e, TALLY_EINVAL, 0, 0, "%s; '--apply --index "
+		    "%s' writes it", fd == -1 ? "no index" : "the index is "
+		    "out of date", c->o->index);
+		if (c->o->diag)
+			c->o->diag(c->o->arg, TALLY_EINVAL, &e);
+		(*n)++;
+	}
+	tally_buf_free(&b);
+	tally_buf_free(&cur);
+	return TALLY_OK;
+nomem:
+	tally_buf_free(&b);
+	tally_buf_free(&cur);
+	return tally_error_set(c->err, TALLY_ENOMEM, 0, 0, "out of memory");
+}
+
+/* The plan as refs.c sees it; the arrays borrow the plan's strings. */
+static int
+refs_plan_make(struct ctx *c, struct refs_plan *rp)
+{
+	size_t i, k;
+	char *used;
+
+	memset(rp, 0, sizeof(*rp));
+	rp->root = c->root;
+	rp->rewrite = 1;
+	rp->src = calloc(c->p.n + 1, sizeof(*rp->src));
+	rp->dst = calloc(c->p.n + 1, sizeof(*rp->dst));
+	rp->dirs = calloc(c->p.nsteps + 1, sizeof(*rp->dirs));
+	rp->used = used = calloc(tally_rules_ncategories(c->r) + 1, 1);
+	if (rp->src == NULL || rp->dst == NULL || rp->dirs == NULL ||
+	    used == NULL)
+		return tally_error_set(c->err, TALLY_ENOMEM, 0, 0,
+		    "out of memory");
+	for (i = 0; i < c->p.n; i++) {
+		k = (size_t)(c->p.e[i].cat - tally_rules_category(c->r, 0));
+		if (!c->p.e[i].stay)
+			used[k] = 1;
+		if (c->p.e[i].dest == NULL)
+			continue;
+		rp->src[rp->nmoves] = c->p.e[i].path;
+		rp->dst[rp->nmoves++] = c->p.e[i].dest;
+	}
+	for (i = 0; i < c->p.nsteps; i++)
+		if (c->p.steps[i].kind == TALLY_ORGANIZE_MKDIR)
+			rp->dirs[rp->ndirs++] = c->p.steps[i].a;
+	return TALLY_OK;
+}
+
+static void
+refs_plan_free(struct refs_plan *rp)
+{
+	free(rp->src);
+	free(rp->dst);
+	free(rp->dirs);
+	free((char *)rp->used);
+}
+
+/* The new text of the line a rewrite is on, or NULL. */
+static char *
+rewritten_line(const struct refs_result *res, size_t i,
+    const struct refs_plan *rp, char **old)
+{
+	const struct refs_rewrite *w = &res->rw[i];
+	const struct refs_file *f = NULL;
+	const char *ls, *le;
+	struct tally_buf b;
+	size_t k;
+
+	*old = NULL;
+	for (k = 0; k < res->nfiles; k++)
+		if (strcmp(res->files[k].name, w->file) == 0)
+			f = &res->files[k];
+	if (f == NULL)
+		return NULL;
+	for (ls = f->text + w->off; ls > f->text && ls[-1] != '\n'; ls--)
+		;
+	if ((le = memchr(f->text + w->off, '\n', f->len - w->off)) == NULL)
+		le = f->text + f->len;
+	while (ls < le && (*ls == ' ' || *ls == '\t'))
+		ls++;
+	tally_buf_init(&b);
+	if (tally_buf_add(&b, ls, (size_t)(f->text + w->off - ls)) !=
+	    TALLY_OK || tally_buf_adds(&b, rp->dst[w->move]) != TALLY_OK ||
+	    tally_buf_add(&b, f->text + w->off + w->len, (size_t)(le -
+	    (f->text + w->off + w->len))) != TALLY_OK ||
+	    (*old = strndup(ls, (size_t)(le - ls))) == NULL) {
+		tally_buf_free(&b);
+		return NULL;
+	}
+	return tally_buf_detach(&b);
+}
+
+/* Python imports and conftest.py scopes that a move changes. */
+
+static void
+warn_at(struct ctx *c, const char *file, long line, const char *fmt,
+    const char *a, const char *b)
+{
+	struct tally_error e;
+
+	tally_error_init(&e, file);
+	tally_error_set(&e, TALLY_OK, line, 0, fmt, a, b);
+	if (c->o->diag)
+		c->o->diag(c->o->arg, TALLY_OK, &e);
+}
+
+/* "tests/unit/test_a.py" as a module, "tests.unit.test_a"; NULL if not. */
+static char *
+module_of(const char *path)
+{
+	size_t n = strlen(path), i;
+	char *m;
+
+	if (n < 4 || strcmp(path + n - 3, ".py") != 0 ||
+	    (m = strndup(path, n - 3)) == NULL)
+		return NULL;
+	for (i = 0; m[i] != '\0'; i++)
+		if (m[i] == '/')
+			m[i] = '.';
+	return m;
+}
+
+/* The moved file whose old module is the n bytes at mod, or NULL. */
+static const struct ent *
+moved_module(struct ctx *c, char **mods, const char *mod, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < c->p.n; i++)
+		if (mods[i] != NULL && strlen(mods[i]) == n &&
+		    strncmp(mods[i], mod, n) == 0)
+			return &c->p.e[i];
+	return NULL;
+}
+
+static int
+ident(int ch)
+{
+	return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+	    (ch >= '0' && ch <= '9') || ch == '_' || ch == '.';
+}
+
+/* One line of Python: "import a.b, c" or "from a.b import x, y". */
+static void
+import_line(struct ctx *c, char **mods, const char *file, long line,
+    const char *p, const char *end)
+{
+	const struct ent *e;
+	const char *m, *me, *q;
+	struct tally_buf b;
+	int from;
+
+	while (p < end && (*p == ' ' || *p == '\t'))
+		p++;
+	from = (size_t)(end - p) > 5 && strncmp(p, "from ", 5) == 0;
+	if (!from && !((size_t)(end - p) > 7 && strncmp(p, "import ", 7) == 0))
+		return;
+	p += from ? 5 : 7;
+	tally_buf_init(&b);
+	for (;;) {
+		while (p < end && (*p == ' ' || *p == '\t' || *p == ','))
+			p++;
+		for (m = p; p < end && ident(*p); p++)
+			;
+		me = p;
+		if (m == me)
+			break;
+		if ((e = moved_module(c, mods, m, (size_t)(me - m))) != NULL)
+			goto found;
+		if (from) {
+			/* from tests import test_helpers */
+			while (p < end && (*p == ' ' || *p == '\t'))
+				p++;
+			if ((size_t)(end - p) < 7 || strncmp(p, "import ", 7) != 0)
+				break;
+			for (p += 7; p < end; ) {
+				while (p < end && (*p == ' ' || *p == '\t' ||
+				    *p == ',' || *p == '('))
+					p++;
+				for (q = p; p < end && ident(*p); p++)
+					;
+				if (q == p)
+					break;
+				tally_buf_reset(&b);
+				if (tally_buf_add(&b, m, (size_t)(me - m)) !=
+				    TALLY_OK || tally_buf_addc(&b, '.') !=
+				    TALLY_OK || tally_buf_add(&b, q,
+				    (size_t)(p - q)) != TALLY_OK)
+					break;
+				if ((e = moved_module(c, mods, b.data, b.len)) !=
+				    NULL)
+					goto found;
+				/* "as name" */
+				while (p < end && *p != ',')
+					p++;
+			}
+			break;
+		}
+		/* import a as b, c */
+		while (p < end && *p != ',')
+			p++;
+	}
+	tally_buf_free(&b);
+	return;
+found:
+	tally_buf_free(&b);
+	warn_at(c, file, line, "imports '%s', which the plan moves to '%s'; "
+	    "the import is not rewritten", e->path, e->dest);
+}
+
+/* Read the file at rel below the root into c->content. */
+static int
+read_rel(struct ctx *c, const char *rel, const char **data, size_t *len)
+{
+	struct loader l;
+	const char *base;
+	int dfd, rc;
+
+	if ((rc = fs_openparent(c->rootfd, rel, &dfd, &base, c->err)) !=
+	    TALLY_OK)
+		return rc;
+	l.c = c;
+	l.dirfd = dfd;
+	l.name = base;
+	l.path = rel;
+	rc = load_content(&l, data, len, c->err);
+	close(dfd);
+	return rc;
+}
+
+/*
+ * The conftest.py files whose scope a move from a to b leaves (gain
+ * unset) or enters (gain set): those in directories above one and not
+ * the other.
+ */
+static void
+conftest_scope(struct ctx *c, const struct ent *e, int gain)
+{
+	const char *from = gain ? e->dest : e->path;
+	const char *to = gain ? e->path : e->dest;
+	struct tally_buf b;
+	struct stat st;
+	const char *s;
+	size_t n;
+
+	tally_buf_init(&b);
+	for (s = strchr(from, '/'); s != NULL; s = strchr(s + 1, '/')) {
+		n = (size_t)(s - from);
+		/* A directory above both keeps its conftest.py. */
+		if (strncmp(to, from, n) == 0 && to[n] == '/')
+			continue;
+		tally_buf_reset(&b);
+		if (tally_buf_add(&b, from, n) != TALLY_OK ||
+		    tally_buf_adds(&b, "/conftest.py") != TALLY_OK)
+			break;
+		if (fstatat(c->rootfd, b.data, &st, AT_SYMLINK_NOFOLLOW) == 0)
+			warn_at(c, e->path, 0, gain ? "moving it brings it "
+			    "under '%s'%s" : "moving it takes it out of '%s'%s",
+			    b.data, gain ? "" : "; its fixtures no longer "
+			    "apply");
+	}
+	tally_buf_free(&b);
+}
+
+static int
+check_imports(struct ctx *c)
+{
+	const char *data, *p, *nl;
+	char **mods;
+	size_t i, len;
+	long line;
+	int rc = TALLY_OK, any = 0;
+
+	if ((mods = calloc(c->p.n + 1, sizeof(*mods))) == NULL)
+		return tally_error_set(c->err, TALLY_ENOMEM, 0, 0,
+		    "out of memory");
+	for (i = 0; i < c->p.n; i++)
+		if (c->p.e[i].dest != NULL &&
+		    (mods[i] = module_of(c->p.e[i].path)) != NULL)
+			any = 1;
+	for (i = 0; i < c->p.n && rc == TALLY_OK; i++) {
+		if (c->p.e[i].dest == NULL)
+			continue;
+		conftest_scope(c, &c->p.e[i], 0);
+		conftest_scope(c, &c->p.e[i], 1);
+	}
+	for (i = 0; i < c->p.n && rc == TALLY_OK && any; i++) {
+		len = strlen(c->p.e[i].path);
+		if (len < 4 || strcmp(c->p.e[i].path + len - 3, ".py") != 0)
+			continue;
+		if ((rc = read_rel(c, c->p.e[i].path, &data, &len)) !=
+		    TALLY_OK) {
+			/* Unreadable: the plan already read what it needs. */
+			tally_error_init(c->err, "");
+			rc = TALLY_OK;
+			continue;
+		}
+		for (p = data, line = 1; p < data + len; p = nl + 1, line++) {
+			if ((nl = memchr(p, '\n', (size_t)(data + len - p))) ==
+			    NULL)
+				nl = data + len;
+			import_line(c, mods, c->p.e[i].path, line, p, nl);
+		}
+	}
+	for (i = 0; i < c->p.n; i++)
+		free(mods[i]);
+	free(mods);
+	return rc;
+}
+
+/*
+ * The references of a plan or a check: broken ones go to diag, each
+ * rewrite to action.  *n counts both.
+ */
+static int
+check_refs(struct ctx *c, size_t *n)
+{
+	struct tally_organize_action a;
+	struct refs_result res;
+	struct refs_plan rp;
+	char *from, *to;
+	size_t i;
+	int rc;
+
+	memset(&res, 0, sizeof(res));
+	if ((rc = refs_plan_make(c, &rp)) == TALLY_OK)
+		rc = refs_check(c->rootfd, c->r, &rp, c->o, &res, c->err);
+	for (i = 0; rc == TALLY_OK && i < res.nrw; i++) {
+		if ((to = rewritten_line(&res, i, &rp, &from)) == NULL) {
+			free(from);
+			rc = tally_error_set(c->err, TALLY_ENOMEM, 0, 0,
+			    "out of memory");
+			break;
+		}
+		memset(&a, 0, sizeof(a));
+		a.kind = TALLY_ORGANIZE_REWRITE;
+		a.path = res.rw[i].file;
+		a.line = res.rw[i].line;
+		a.from = from;
+		a.dest = to;
+		if (c->o->action)
+			c->o->action(c->o->arg, &a);
+		free(from);
+		free(to);
+	}
+	if (rc == TALLY_OK)
+		*n = res.broken + res.nrw;
+	if (rc == TALLY_OK && c->o->broken != NULL)
+		*c->o->broken = res.broken;
+	refs_result_free(&res);
+	refs_plan_free(&rp);
+	return rc;
 }
 
 /*
@@ -950,6 +1544,7 @@ tally_organize(const struct tally_organize_opts *o,
 	memset(&j, 0, sizeof(j));
 	j.fd = -1;
 	c.o = o;
+	c.root = root;
 	c.r = o->rules;
 	c.err = err;
 	tally_buf_init(&c.content);
@@ -995,8 +1590,23 @@ tally_organize(const struct tally_organize_opts *o,
 
 			if (s.b != NULL)
 				report_step(&c, &s, c.p.e[i].cat->name);
+			else if (c.p.e[i].stay && o->action) {
+				struct tally_organize_action a = {
+				    .kind = TALLY_ORGANIZE_KEEP,
+				    .path = c.p.e[i].path,
+				    .category = c.p.e[i].cat->name };
+
+				o->action(o->arg, &a);
+			}
 		}
 		*nactions = count_steps(&c.p);
+		if ((rc = check_refs(&c, &i)) == TALLY_OK)
+			*nactions += i;
+		if (rc == TALLY_OK)
+			rc = check_imports(&c);
+		if (rc == TALLY_OK && mode == TALLY_ORGANIZE_CHECK &&
+		    o->index != NULL)
+			rc = check_index(&c, nactions);
 		goto out;
 	}
 	sigemptyset(&block);
@@ -1005,12 +1615,17 @@ tally_organize(const struct tally_organize_opts *o,
 	sigaddset(&block, SIGHUP);
 	sigprocmask(SIG_BLOCK, &block, &old);
 	c.lockfd = lockfd;
-	if (mode == TALLY_ORGANIZE_UNDO)
+	if (mode == TALLY_ORGANIZE_UNDO) {
 		rc = undo(&c, &j, nactions);
+		if (rc == TALLY_OK)
+			rc = index_undo(&c, tdir);
+	}
 	else {
 		rc = apply(&c, &j, nactions);
 		if (rc == TALLY_OK && o->index != NULL)
-			rc = write_index(&c);
+			rc = write_index(&c, tdir);
+		else if (rc == TALLY_OK && *nactions > 0)
+			rc = index_save(&c, tdir, NULL);
 		/* Then git: the index file is written even if git fails. */
 		if (rc == TALLY_OK) {
 			tally_error_init(err, "");

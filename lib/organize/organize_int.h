@@ -135,4 +135,58 @@ int	organize_git_stage(const struct tally_organize_opts *o,
 	    const struct journal *j, int undo, int lockfd,
 	    struct tally_error *err);
 
+/*
+ * References (lib/organize/refs.c): the files that name test paths, read
+ * against the layout a plan leaves.
+ */
+struct refs_plan {
+	const char	*root;		/* as given, for glob(3) */
+	char		**src, **dst;	/* the moves */
+	size_t		 nmoves;
+	char		**dirs;		/* directories the plan makes */
+	size_t		 ndirs;
+	const char	*used;		/* per category: it holds files */
+	int		 rewrite;	/* a moved path is a rewrite, not an
+					   error */
+};
+
+/* A reference file read, split into lines. */
+struct refs_file {
+	char		*name;		/* relative to the root */
+	char		*text;
+	size_t		 len;
+	const char	**line;		/* line[i] starts line i + 1 */
+	size_t		 nlines;
+};
+
+/* One path to rewrite: len bytes at off in file, for move number move. */
+struct refs_rewrite {
+	char		*file;
+	size_t		 off, len;
+	long		 line;
+	size_t		 move;
+};
+
+struct refs_result {
+	struct refs_file *files;
+	size_t		 nfiles;
+	struct refs_rewrite *rw;	/* in file order, then offset */
+	size_t		 nrw;
+	size_t		 broken;	/* paths and globs reported */
+};
+
+/*
+ * Read the reference files below rootfd (.github/workflows/, the top
+ * level's CI, Makefile, *.mk, tox.ini, pytest.ini, setup.cfg,
+ * pyproject.toml, package.json, .pre-commit-config.yaml, the rules'
+ * references:), and the commands of the categories in use.  Every path
+ * that names nothing once the plan is done goes to o->diag as an error
+ * with its file and line, counted in res->broken; with plan->rewrite,
+ * a path the plan moves is a rewrite instead.
+ */
+int	refs_check(int rootfd, const struct tally_rules *r,
+	    const struct refs_plan *plan, const struct tally_organize_opts *o,
+	    struct refs_result *res, struct tally_error *err);
+void	refs_result_free(struct refs_result *res);
+
 #endif /* TALLY_ORGANIZE_INT_H */

@@ -44,11 +44,14 @@ struct tally_rules {
 	char			*tests;
 	struct tally_category	*cats;
 	size_t			 ncats;
-	struct regex		*include, *exclude;
-	size_t			 ninclude, nexclude;
+	struct regex		*include, *exclude, *keep;
+	size_t			 ninclude, nexclude, nkeep;
 	struct rule		*rules;
 	size_t			 nrules;
 	long			 dflt;		/* category index, -1 none */
+	const char		**refs;		/* references: files to check */
+	size_t			 nrefs;
+	const char		*name;		/* the file, or "built-in rules" */
 	int			 has_include, has_exclude;
 	pcre2_match_context	*mctx;
 	pcre2_jit_stack		*jstack;
@@ -244,6 +247,7 @@ category(struct tally_rules *r, const struct ynode *m,
 	    TALLY_OK) ||
 	    (command != NULL && one_line(command, "command", err) != TALLY_OK))
 		return TALLY_EPARSE;
+	c->line = command ? command->line : m->line;
 	if (keep(r, name->s, &c->name) != TALLY_OK ||
 	    keep(r, dir ? dir->s : name->s, &c->dir) != TALLY_OK ||
 	    keep(r, purpose->s, &c->purpose) != TALLY_OK ||
@@ -298,6 +302,7 @@ rule(struct tally_rules *r, const struct ynode *m, struct rule *ru,
 			cat = v;
 			continue;
 		}
+
 		if (strcmp(k->s, "path") == 0)
 			slot = &ru->path;
 		else if (strcmp(k->s, "name") == 0)
@@ -332,7 +337,7 @@ from_tree(struct tally_rules *r, const struct ynode *root,
 {
 	const struct ynode *k, *v, *version = NULL, *tests = NULL,
 	    *include = NULL, *exclude = NULL, *cats = NULL, *rules = NULL,
-	    *dflt = NULL;
+	    *dflt = NULL, *refs = NULL, *keeps = NULL;
 	struct ynode *y;
 	size_t i, j;
 	int rc;
@@ -359,8 +364,29 @@ from_tree(struct tally_rules *r, const struct ynode *root,
 			rules = v;
 		else if (strcmp(k->s, "default") == 0)
 			dflt = v;
+		else if (strcmp(k->s, "references") == 0)
+			refs = v;
+		else if (strcmp(k->s, "keep") == 0)
+			keeps = v;
 		else
 			return unknown_key(k, "rules file", err);
+	}
+	if (refs != NULL) {
+		if (want(refs, Y_SEQ, "references", err) != TALLY_OK)
+			return TALLY_EPARSE;
+		if ((r->refs = calloc(refs->n + 1, sizeof(*r->refs))) == NULL)
+			return tally_error_set(err, TALLY_ENOMEM, 0, 0,
+			    "out of memory");
+		for (i = 0; i < refs->n; i++) {
+			y = refs->kids[i];
+			if (want(y, Y_SCALAR, "reference", err) != TALLY_OK ||
+			    safe_path(y, "reference", 0, err) != TALLY_OK)
+				return TALLY_EPARSE;
+			if (keep(r, y->s, &r->refs[i]) != TALLY_OK)
+				return tally_error_set(err, TALLY_ENOMEM, 0, 0,
+				    "out of memory");
+			r->nrefs = i + 1;
+		}
 	}
 	if (version != NULL && (want(version, Y_SCALAR, "version", err) !=
 	    TALLY_OK || strcmp(version->s, "1") != 0))
@@ -405,6 +431,8 @@ from_tree(struct tally_rules *r, const struct ynode *root,
 	if (rc == TALLY_OK && exclude != NULL)
 		rc = regex_list(r, exclude, "exclude", &r->exclude,
 		    &r->nexclude, err);
+	if (rc == TALLY_OK && keeps != NULL)
+		rc = regex_list(r, keeps, "keep", &r->keep, &r->nkeep, err);
 	if (rc != TALLY_OK)
 		return rc;
 	if (rules != NULL) {
@@ -474,6 +502,11 @@ tally_rules_parse(struct tally_rules **out, const char *name,
 	if ((r = calloc(1, sizeof(*r))) == NULL)
 		return tally_error_set(err, TALLY_ENOMEM, 0, 0, "out of memory");
 	r->dflt = -1;
+	if ((rc = keep(r, name != NULL && *name != '\0' ? name :
+	    "built-in rules", &r->name)) != TALLY_OK) {
+		rc = tally_error_set(err, rc, 0, 0, "out of memory");
+		goto fail;
+	}
 	if ((rc = yaml_tree(text, len, &root, err)) != TALLY_OK)
 		goto fail;
 	rc = from_tree(r, root, err);
@@ -578,8 +611,11 @@ tally_rules_free(struct tally_rules *r)
 		regex_fini(&r->include[i]);
 	for (i = 0; i < r->nexclude; i++)
 		regex_fini(&r->exclude[i]);
+	for (i = 0; i < r->nkeep; i++)
+		regex_fini(&r->keep[i]);
 	free(r->include);
 	free(r->exclude);
+	free(r->keep);
 	for (i = 0; i < r->nrules; i++) {
 		regex_fini(r->rules[i].path);
 		regex_fini(r->rules[i].name);
@@ -593,6 +629,7 @@ tally_rules_free(struct tally_rules *r)
 		free(r->strs[i]);
 	free(r->strs);
 	free(r->cats);
+	free(r->refs);
 	free(r->tests);
 	pcre2_match_data_free(r->md);
 	pcre2_jit_stack_free(r->jstack);
@@ -604,6 +641,24 @@ const char *
 tally_rules_tests_dir(const struct tally_rules *r)
 {
 	return r->tests;
+}
+
+const char *
+tally_rules_name(const struct tally_rules *r)
+{
+	return r->name;
+}
+
+size_t
+tally_rules_nreferences(const struct tally_rules *r)
+{
+	return r->nrefs;
+}
+
+const char *
+tally_rules_reference(const struct tally_rules *r, size_t i)
+{
+	return i < r->nrefs ? r->refs[i] : NULL;
 }
 
 size_t
@@ -691,19 +746,66 @@ tally_rules_select(const struct tally_rules *r, const char *relpath,
 	return TALLY_OK;
 }
 
+/*
+ * The category whose directory holds relpath (below the tests directory),
+ * the deepest when directories nest, or NULL.
+ */
+static const struct tally_category *
+dir_category(const struct tally_rules *r, const char *relpath)
+{
+	const struct tally_category *best = NULL;
+	size_t i, n, bn = 0;
+
+	for (i = 0; i < r->ncats; i++) {
+		n = strlen(r->cats[i].dir);
+		if (n > bn && strncmp(relpath, r->cats[i].dir, n) == 0 &&
+		    relpath[n] == '/') {
+			best = &r->cats[i];
+			bn = n;
+		}
+	}
+	return best;
+}
+
 int
 tally_rules_match(const struct tally_rules *r, const char *relpath,
     int (*content)(void *, const char **, size_t *, struct tally_error *),
     void *arg, const struct tally_category **cat, struct tally_error *err)
 {
+	return tally_rules_match_stay(r, relpath, content, arg, cat, NULL,
+	    err);
+}
+
+int
+tally_rules_match_stay(const struct tally_rules *r, const char *relpath,
+    int (*content)(void *, const char **, size_t *, struct tally_error *),
+    void *arg, const struct tally_category **cat, int *stay,
+    struct tally_error *err)
+{
+	const struct tally_category *here;
 	const struct rule *ru;
 	const char *name = base_name(relpath), *data = NULL;
 	size_t i, len = 0;
 	int m, loaded = 0, rc;
 
 	*cat = NULL;
+	if (stay != NULL) {
+		for (*stay = 0, i = 0; i < r->nkeep && *stay == 0; i++)
+			*stay = run(r, &r->keep[i], relpath, strlen(relpath),
+			    err);
+		if (*stay < 0)
+			return *stay;
+	}
+	here = dir_category(r, relpath);
 	for (i = 0; i < r->nrules; i++) {
 		ru = &r->rules[i];
+		/*
+		 * A file placed by hand in a category directory is not moved
+		 * out of it by a guess from its name alone.
+		 */
+		if (here != NULL && ru->path == NULL && ru->content == NULL &&
+		    &r->cats[ru->cat] != here)
+			continue;
 		m = 1;
 		if (ru->path != NULL)
 			m = run(r, ru->path, relpath, strlen(relpath), err);
@@ -730,7 +832,9 @@ tally_rules_match(const struct tally_rules *r, const char *relpath,
 			return TALLY_OK;
 		}
 	}
-	if (r->dflt >= 0)
+	if (here != NULL)
+		*cat = here;
+	else if (r->dflt >= 0)
 		*cat = &r->cats[r->dflt];
 	return TALLY_OK;
 }

@@ -47,15 +47,17 @@ yerr(struct tally_error *err, long line, long col, const char *fmt,
 	return tally_error_set(err, TALLY_EPARSE, line, col, fmt, arg);
 }
 
-int
-yaml_tree(const char *text, size_t len, struct ynode **out,
+static int
+parse_tree(const char *text, size_t len, int lenient, struct ynode **out,
     struct tally_error *err)
 {
 	yaml_parser_t p;
 	yaml_event_t ev;
-	struct ynode *stack[YAML_TREE_MAX_DEPTH + 1], *y, *root = NULL, *top;
-	size_t depth = 0, i;
-	int rc = TALLY_OK, ndocs = 0, done = 0;
+	struct ynode *stack[YAML_TREE_LENIENT_DEPTH + 1], *y, *root = NULL,
+	    *top;
+	size_t depth = 0, i, maxdepth = lenient ? YAML_TREE_LENIENT_DEPTH :
+	    YAML_TREE_MAX_DEPTH;
+	int rc = TALLY_OK, ndocs = 0, done = 0, alias;
 	long line, col;
 
 	*out = NULL;
@@ -74,6 +76,7 @@ yaml_tree(const char *text, size_t len, struct ynode **out,
 		line = (long)ev.start_mark.line + 1;
 		col = (long)ev.start_mark.column + 1;
 		y = NULL;
+		alias = 0;
 		switch (ev.type) {
 		case YAML_STREAM_END_EVENT:
 			done = 1;
@@ -84,26 +87,31 @@ yaml_tree(const char *text, size_t len, struct ynode **out,
 				    "more than one YAML document%s", "");
 			break;
 		case YAML_ALIAS_EVENT:
-			rc = yerr(err, line, col,
-			    "anchors and aliases are not allowed%s", "");
-			break;
+			if (!lenient) {
+				rc = yerr(err, line, col,
+				    "anchors and aliases are not allowed%s",
+				    "");
+				break;
+			}
+			alias = 1;
+			/* FALLTHROUGH */
 		case YAML_SCALAR_EVENT:
 		case YAML_SEQUENCE_START_EVENT:
 		case YAML_MAPPING_START_EVENT:
-			if ((ev.type == YAML_SCALAR_EVENT ?
+			if (!lenient && ((ev.type == YAML_SCALAR_EVENT ?
 			    ev.data.scalar.anchor : ev.type ==
 			    YAML_SEQUENCE_START_EVENT ?
 			    ev.data.sequence_start.anchor :
-			    ev.data.mapping_start.anchor) != NULL) {
+			    ev.data.mapping_start.anchor) != NULL)) {
 				rc = yerr(err, line, col,
 				    "anchors and aliases are not allowed%s", "");
 				break;
 			}
-			if ((ev.type == YAML_SCALAR_EVENT ?
+			if (!lenient && ((ev.type == YAML_SCALAR_EVENT ?
 			    ev.data.scalar.tag : ev.type ==
 			    YAML_SEQUENCE_START_EVENT ?
 			    ev.data.sequence_start.tag :
-			    ev.data.mapping_start.tag) != NULL) {
+			    ev.data.mapping_start.tag) != NULL)) {
 				rc = yerr(err, line, col,
 				    "tags are not allowed%s", "");
 				break;
@@ -115,8 +123,21 @@ yaml_tree(const char *text, size_t len, struct ynode **out,
 			}
 			y->line = line;
 			y->col = col;
-			if (ev.type == YAML_SCALAR_EVENT) {
+			if (alias) {
+				/* An alias reads as an empty value. */
 				y->type = Y_SCALAR;
+				if ((y->s = strdup("")) == NULL) {
+					free(y);
+					rc = tally_error_set(err, TALLY_ENOMEM,
+					    0, 0, "out of memory");
+					break;
+				}
+			} else if (ev.type == YAML_SCALAR_EVENT) {
+				y->type = Y_SCALAR;
+				y->block = ev.data.scalar.style ==
+				    YAML_LITERAL_SCALAR_STYLE ||
+				    ev.data.scalar.style ==
+				    YAML_FOLDED_SCALAR_STYLE;
 				if (memchr(ev.data.scalar.value, '\0',
 				    ev.data.scalar.length) != NULL) {
 					free(y);
@@ -139,7 +160,8 @@ yaml_tree(const char *text, size_t len, struct ynode **out,
 				root = y;
 			else {
 				/* Keys are scalars and appear once. */
-				if (top->type == Y_MAP && top->n % 2 == 0) {
+				if (top->type == Y_MAP && top->n % 2 == 0 &&
+				    !lenient) {
 					if (y->type != Y_SCALAR) {
 						ynode_free(y);
 						rc = yerr(err, line, col,
@@ -166,7 +188,7 @@ yaml_tree(const char *text, size_t len, struct ynode **out,
 				}
 			}
 			if (y->type != Y_SCALAR) {
-				if (depth == YAML_TREE_MAX_DEPTH) {
+				if (depth == maxdepth) {
 					rc = yerr(err, line, col,
 					    "nesting too deep%s", "");
 					break;
@@ -191,4 +213,18 @@ yaml_tree(const char *text, size_t len, struct ynode **out,
 	}
 	*out = root;
 	return TALLY_OK;
+}
+
+int
+yaml_tree(const char *text, size_t len, struct ynode **out,
+    struct tally_error *err)
+{
+	return parse_tree(text, len, 0, out, err);
+}
+
+int
+yaml_tree_lenient(const char *text, size_t len, struct ynode **out,
+    struct tally_error *err)
+{
+	return parse_tree(text, len, 1, out, err);
 }

@@ -18,6 +18,7 @@
 #include <tally/error.h>
 
 #define YAML_TREE_MAX_DEPTH 8
+#define YAML_TREE_LENIENT_DEPTH 64
 
 enum ytype { Y_SCALAR, Y_SEQ, Y_MAP };
 
@@ -26,6 +27,8 @@ struct ynode {
 	enum ytype	 type;
 	long		 line, col;	/* 1-based, where the node starts */
 	char		*s;		/* a scalar's text */
+	int		 block;		/* a scalar in block style (| or >):
+					   its text starts on the next line */
 	struct ynode	**kids;
 	size_t		 n;
 };
@@ -35,6 +38,13 @@ struct ynode {
  * carry the line, the column and libyaml's message.
  */
 int	yaml_tree(const char *text, size_t len, struct ynode **out,
+	    struct tally_error *err);
+/*
+ * The same for a file tally reads but does not own (a CI workflow):
+ * anchors, tags and duplicate keys are accepted, an alias reads as an
+ * empty scalar, and nesting may go 64 levels deep.
+ */
+int	yaml_tree_lenient(const char *text, size_t len, struct ynode **out,
 	    struct tally_error *err);
 void	ynode_free(struct ynode *y);
 

@@ -74,7 +74,7 @@ then ok "apply: marker has the purpose as docstring"
 else notok "apply: marker" "$(cat "$R/tests/integration/__init__.py")"; fi
 if grep -q '^## integration$' "$T/INDEX.md" &&
     grep -qF 'Run: `python -m pytest tests/integration`' "$T/INDEX.md" &&
-    grep -qF -- '- tests/load/locustfile\.py' "$T/INDEX.md" &&
+    grep -qF -- '- `tests/load/locustfile.py`' "$T/INDEX.md" &&
     grep -qF 'Load tests that drive the service' "$T/INDEX.md"
 then ok "apply: index lists category, purpose, command, files"
 else notok "apply: index" "$(head -30 "$T/INDEX.md")"; fi
@@ -90,6 +90,17 @@ expect_no_err
 if [ -s "$OUT" ]; then notok "apply again: output" "$(cat "$OUT")"; else ok "apply again: no steps"; fi
 run "check after apply" 0 $P --root "$R" --check
 expect_no_err
+
+# A file placed by hand in a category directory stays there although its
+# name says another category (issue 12); a marker in its content moves it.
+echo 'def test_p(): pass' > "$R/tests/unit/test_integration_parser.py"
+run "placed by hand stays" 0 $P --root "$R" --check
+expect_no_err
+expect_not_out "test_integration_parser"
+printf 'import pytest\n@pytest.mark.integration\ndef test_q(): pass\n' > "$R/tests/unit/test_marked.py"
+run "a content marker still moves it" 1 $P --root "$R" --check
+expect_out "move tests/unit/test_marked.py -> tests/integration/test_marked.py"
+rm "$R/tests/unit/test_integration_parser.py" "$R/tests/unit/test_marked.py"
 
 # A new file dropped at the top is caught by --check.
 echo 'def test_x(): pass' > "$R/tests/test_new_security.py"
@@ -429,7 +440,7 @@ if command -v git > /dev/null && command -v flock > /dev/null; then
 	: > "$R/.git/index.lock"
 	run "locked index, apply" 2 $P --root "$R" --apply --index "$T/gl.md"
 	expect_err "tally-organize: error: 'git update-index --add --remove -z --stdin' failed with status 128"
-	grep -qF -- '- tests/smoke/test\_b\_smoke\.py' "$T/gl.md" && ok "locked index: the Markdown index is written" ||
+	grep -qF -- '- `tests/smoke/test_b_smoke.py`' "$T/gl.md" && ok "locked index: the Markdown index is written" ||
 	    notok "locked index: no Markdown index"
 	run "locked index" 2 $P --root "$R" --undo
 	expect_err "error: 'git update-index --add --remove -z --stdin' failed with status 128: fatal: Unable to create"
@@ -562,13 +573,13 @@ done
 [ $bad -eq 0 ] && ok "150 moves killed inside and across batches: undone or finished exactly"
 
 # The index keeps hostile text inert: a command with backticks stays in
-# its code span, a file name with Markdown in it is escaped.
+# its code span, a file name with Markdown in it is a code span too.
 R=$T/md; mkdir -p "$R/tests"; echo x > "$R/tests/test_[x](javascript:y).py"
 printf 'categories:\n  - name: all\n    purpose: "*Everything* <b>"\n    command: "run `a`"\ndefault: all\n' > "$R/.tally.yml"
 run "index escaping" 0 $P --root "$R" --apply --index "$T/md.md"
 if grep -qF 'Run: `` run `a` ``' "$T/md.md" && grep -qF '\*Everything\* &lt;b&gt;' "$T/md.md" &&
-    grep -qF 'tests/all/test\_\[x\]\(javascript\:y\)\.py' "$T/md.md"
-then ok "index escaping: code span and escapes"
+    grep -qF -- '- `tests/all/test_[x](javascript:y).py`' "$T/md.md"
+then ok "index escaping: code spans and escapes"
 else notok "index escaping" "$(cat "$T/md.md")"; fi
 
 # A closed log pipe does not stop a run half-way.
@@ -576,3 +587,171 @@ R=$T/pipe; seed "$R"
 ( $P --root "$R" --apply 2>"$T/pipe.err"; echo $? > "$T/pipe.st" ) | head -1 > /dev/null
 run "apply into a closed pipe finished every step" 0 $P --root "$R" --check
 [ ! -s "$T/pipe.err" ] && ok "closed pipe: quiet" || notok "closed pipe: stderr" "$(cat "$T/pipe.err")"
+
+# References (issue 14): a repository built here, with a workflow whose
+# run: blocks call pytest on files that move and on files that are gone, a
+# Makefile, tox.ini, package.json, pyproject.toml, pytest.ini and a file
+# under references:.
+refrepo() {
+	rm -rf "$1"; mkdir -p "$1/tests/js" "$1/.github/workflows" "$1/ci"
+	echo 'def test_a(): pass' > "$1/tests/test_smoke.py"
+	echo 'def test_b(): pass' > "$1/tests/test_utils.py"
+	echo 'def test_c(): pass' > "$1/tests/test_api_integration.py"
+	echo 'test("x", () => {});' > "$1/tests/js/cart.test.js"
+	cat > "$1/.github/workflows/ci.yml" <<'EOF'
+name: CI
+on: [push]
+jobs:
+  test:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+      - name: Run tests/unit quickly
+        run: |
+          python -m pytest tests/test_smoke.py \
+            tests/test_gone.py -k 'not slow' --junitxml=tests/out.xml
+          pytest "tests/test_utils.py::test_b" https://example.org/tests/x $HOME/tests/y
+      - run: pytest tests/legacy_*.py
+      - run: pytest ./tests/test_*.py
+      - run: echo "tests/js/*.test.js"
+EOF
+	printf 'TESTS = tests\ntest:\n\tpytest tests/test_api_integration.py \\\n\t  tests/missing_dir\n\tpytest $(TESTS)/x.py\n' > "$1/Makefile"
+	printf '[tox]\nenvlist = py3\n[testenv]\ncommands =\n    pytest tests/test_smoke.py {posargs}\n    pytest tests/nope.py\n' > "$1/tox.ini"
+	printf '[pytest]\ntestpaths = tests\nmarkers =\n    slow: tests/slow ones\n' > "$1/pytest.ini"
+	printf '{\n  "name": "x",\n  "scripts": {\n    "test": "jest tests/js/gone.test.js tests/js/cart.test.js",\n    "lint": "eslint ."\n  },\n  "description": "tests/not_a_script.js"\n}\n' > "$1/package.json"
+	printf '[tool.pytest.ini_options]\ntestpaths = ["tests/unit", "tests/integration", "tests/perf"]\naddopts = "-ra -q"\n' > "$1/pyproject.toml"
+	printf '#!/bin/sh\nexec pytest tests/test_utils.py tests/old_helpers.py\n' > "$1/ci/run.sh"
+	tally-organize --print-rules > "$1/.tally.yml"
+	printf 'references:\n  - ci/run.sh\n' >> "$1/.tally.yml"
+	git -C "$1" init -q && git -C "$1" add -A &&
+	    git -C "$1" -c user.email=t@example.org -c user.name=t commit -qm seed
+}
+R=$T/refs; refrepo "$R"
+run "references: dry run" 1 $P --root "$R"
+expect_out "update .github/workflows/ci.yml:10: "
+expect_out "python -m pytest tests/smoke/test_smoke.py"
+expect_out "update .github/workflows/ci.yml:12: "
+expect_out 'tests/unit/test_utils.py::test_b'
+expect_out "update Makefile:3: "
+expect_out "update tox.ini:5: pytest tests/test_smoke.py {posargs} -> pytest tests/smoke/test_smoke.py {posargs}"
+expect_out "update ci/run.sh:2: "
+expect_out "update package.json:4: "
+expect_out "jest tests/js/gone.test.js tests/unit/cart.test.js"
+expect_err ".github/workflows/ci.yml:11: error: 'tests/test_gone.py' names no file"
+expect_err ".github/workflows/ci.yml:13: error: 'tests/legacy_*.py' matches no file"
+expect_err ".github/workflows/ci.yml:14: error: 'tests/test_*.py' would match no file after the moves"
+expect_err ".github/workflows/ci.yml:15: error: 'tests/js/*.test.js' would match no file after the moves"
+expect_err "Makefile:4: error: 'tests/missing_dir' names no file"
+expect_err "tox.ini:6: error: 'tests/nope.py' names no file"
+expect_err "package.json:4: error: 'tests/js/gone.test.js' names no file"
+expect_err "pyproject.toml:2: error: 'tests/perf' names no file"
+expect_err "ci/run.sh:2: error: 'tests/old_helpers.py' names no file"
+# Not paths: options, URLs, variables, -k expressions, names, prose.
+for w in out.xml example.org HOME/tests 'not slow' 'tests/unit quickly' TESTS \
+    not_a_script 'tests/slow' 'tests/js/cart'; do
+	if grep -q -- "$w" "$ERR"; then notok "references: '$w' reported" "$(cat "$ERR")"
+	else ok "references: '$w' not reported"; fi
+done
+[ "$(wc -l < "$ERR")" -eq 9 ] && ok "references: 9 errors" || notok "references: errors" "$(cat "$ERR")"
+run "references: check" 1 $P --root "$R" --check
+expect_err "tox.ini:6: error: 'tests/nope.py' names no file"
+
+# A category command naming a directory that does not exist.
+R=$T/refcmd; mkdir -p "$R/tests/unit"; echo 'def test(): pass' > "$R/tests/unit/test_a.py"
+printf 'categories:\n  - name: unit\n    purpose: Unit\n    command: pytest tests/unittests\ndefault: unit\n' > "$T/cmd.yml"
+run "references: category command" 1 $P --root "$R" --rules "$T/cmd.yml" --check
+expect_err "$T/cmd.yml:4: error: the command of category 'unit' names 'tests/unittests', which does not exist"
+printf 'categories:\n  - name: unit\n    purpose: Unit\n    command: pytest tests/unit -k "not slow"\ndefault: unit\n' > "$T/cmd.yml"
+run "references: a good category command" 0 $P --root "$R" --rules "$T/cmd.yml" --check
+expect_no_err
+
+# Python imports of a test module that moves, and conftest.py scopes a
+# move changes, are warnings with file and line; nothing is rewritten.
+R=$T/imp; mkdir -p "$R/tests/unit"
+echo 'X = 1' > "$R/tests/test_helpers.py"
+printf 'import os\nfrom tests.test_helpers import X\nimport tests.test_helpers as h, sys\nfrom tests import (os, test_helpers)\nfrom tests.test_helpersx import Y\n' > "$R/tests/unit/test_a.py"
+printf 'import pytest\n@pytest.mark.integration\ndef test_db(): pass\n' > "$R/tests/unit/test_db.py"
+: > "$R/tests/unit/conftest.py"; : > "$R/tests/conftest.py"
+sums "$R" > "$T/imp.sums"
+run "imports: plan" 0 $P --root "$R"
+expect_out "move tests/test_helpers.py -> tests/unit/test_helpers.py"
+expect_err "tests/unit/test_a.py:2: warning: imports 'tests/test_helpers.py', which the plan moves to 'tests/unit/test_helpers.py'"
+expect_err "tests/unit/test_a.py:3: warning: imports 'tests/test_helpers.py'"
+expect_err "tests/unit/test_a.py:4: warning: imports 'tests/test_helpers.py'"
+if grep -q 'test_a.py:[15]:' "$ERR"; then notok "imports: other lines warned" "$(cat "$ERR")"
+else ok "imports: only the importing lines"; fi
+expect_err "tests/test_helpers.py: warning: moving it brings it under 'tests/unit/conftest.py'"
+expect_err "tests/unit/test_db.py: warning: moving it takes it out of 'tests/unit/conftest.py'"
+if grep -q "out of 'tests/conftest.py'" "$ERR"; then notok "imports: tests/conftest.py still applies" "$(cat "$ERR")"
+else ok "imports: tests/conftest.py scope kept"; fi
+sums "$R" > "$T/now.sums"; same "imports: nothing rewritten" "$T/imp.sums" "$T/now.sums"
+
+# --check --index: the index written by --apply is up to date until the
+# layout changes; a missing one fails too (issue 14).
+R=$T/idx; seed "$R"
+run "index: apply" 0 $P --root "$R" --apply --index "$T/idx.md"
+run "index: check up to date" 0 $P --root "$R" --check --index "$T/idx.md"
+expect_no_err
+echo 'def test_n(): pass' > "$R/tests/unit/test_new.py"
+run "index: check out of date" 1 $P --root "$R" --check --index "$T/idx.md"
+expect_err "$T/idx.md: error: the index is out of date; '--apply --index $T/idx.md' writes it"
+expect_not_out "move"
+run "index: rewritten" 0 $P --root "$R" --apply --index "$T/idx.md"
+grep -qF -- '- `tests/unit/test_new.py`' "$T/idx.md" && ok "index: lists the new file" || notok "index: new file" "$(cat "$T/idx.md")"
+run "index: check again" 0 $P --root "$R" --check --index "$T/idx.md"
+run "index: check missing" 1 $P --root "$R" --check --index "$T/none.md"
+expect_err "$T/none.md: error: no index; '--apply --index $T/none.md' writes it"
+run "index: not with --undo" 2 $P --root "$R" --undo --index "$T/idx.md"
+expect_err "--index goes with --apply or --check"
+
+# --undo puts the index back as it was before the --apply that wrote it,
+# or removes it when there was none; an index edited since is left alone
+# (issue 12).
+R=$T/uidx; seed "$R"
+run "undo index: apply, no index before" 0 $P --root "$R" --apply --index "$T/uidx.md"
+has "undo index" "$T/uidx.md"
+run "undo index: undo removes it" 0 $P --root "$R" --undo
+expect_out "remove $T/uidx.md"
+hasnt "undo index" "$T/uidx.md"
+echo 'hand-written index' > "$T/uidx.md"; cp "$T/uidx.md" "$T/uidx.orig"
+run "undo index: apply over an old one" 0 $P --root "$R" --apply --index "$T/uidx.md"
+run "undo index: undo restores it" 0 $P --root "$R" --undo
+expect_out "restore $T/uidx.md"
+same "undo index: byte for byte" "$T/uidx.orig" "$T/uidx.md"
+run "undo index: apply again" 0 $P --root "$R" --apply --index "$T/uidx.md"
+echo 'edited' >> "$T/uidx.md"; cp "$T/uidx.md" "$T/uidx.edited"
+run "undo index: edited since" 0 $P --root "$R" --undo
+expect_err "$T/uidx.md: warning: the index was changed or removed since --apply wrote it; left as it is"
+same "undo index: edited one kept" "$T/uidx.edited" "$T/uidx.md"
+
+# Built-in conventions for more ecosystems (issue 14): C and Ruby test
+# files move like Python ones; Rust integration tests and Go tests are
+# classified where they are and never moved.
+R=$T/eco; mkdir -p "$R/tests/common"
+echo 'int main(void) { return 0; }' > "$R/tests/test_parser.c"
+echo 'int main(void) { return 0; }' > "$R/tests/check_stream.c"
+echo 'int main(void) { return 0; }' > "$R/tests/helper.c"
+echo 'describe "cart" do; end' > "$R/tests/cart_spec.rb"
+echo '#[test] fn t() {}' > "$R/tests/api.rs"
+echo 'pub fn setup() {}' > "$R/tests/common/mod.rs"
+echo 'package x' > "$R/tests/db_test.go"
+run "ecosystems: plan" 0 $P --root "$R"
+expect_out "move tests/test_parser.c -> tests/unit/test_parser.c"
+expect_out "move tests/check_stream.c -> tests/unit/check_stream.c"
+expect_out "move tests/cart_spec.rb -> tests/unit/cart_spec.rb"
+expect_out "keep tests/api.rs (integration): classified, not moved"
+expect_out "keep tests/common/mod.rs (integration): classified, not moved"
+expect_out "keep tests/db_test.go (unit): classified, not moved"
+expect_not_out "helper.c"
+expect_not_out "mkdir tests/integration"
+rm "$R/tests/test_parser.c" "$R/tests/check_stream.c" "$R/tests/cart_spec.rb"
+run "ecosystems: check passes with kept files" 0 $P --root "$R" --check
+expect_out "keep tests/api.rs (integration): classified, not moved"
+expect_not_out "move tests"
+# keep: in a rules file; a Go test named for a category gets it.
+echo 'package x' > "$R/tests/api_security_test.go"
+run "ecosystems: a Go test by name" 0 $P --root "$R"
+expect_out "keep tests/api_security_test.go (security): classified, not moved"
+printf 'categories:\n  - name: all\n    purpose: All\nkeep:\n  - (\ndefault: all\n' > "$T/mv.yml"
+run "ecosystems: a bad keep pattern" 2 $P --root "$R" --rules "$T/mv.yml"
+expect_err "$T/mv.yml:5:5: error: bad regex"
