@@ -196,7 +196,7 @@ static const char doctype_refused[] = "DOCTYPE not supported: DTDs are "
 #define TALLY_FIX_CTRL	2	/* control characters replaced */
 #define TALLY_FIX_UTF8	4	/* invalid UTF-8 replaced */
 
-static int xml_denied;
+static __thread int xml_denied;	/* per thread: collect -j */
 
 static xmlParserInputPtr
 deny_loader(const char *url, const char *id, xmlParserCtxtPtr ctxt)
