@@ -1468,10 +1468,11 @@ duration(struct junit *j, struct field *f, struct kvlist *props)
 	return v;
 }
 
-static int
+/* The first byte tells most names apart without a call (callgrind). */
+static inline int
 name_is(const char *a, const char *b)
 {
-	return strcmp(a, b) == 0;
+	return a[0] == b[0] && strcmp(a, b) == 0;
 }
 
 static long
