@@ -23,8 +23,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <libxml/parser.h>
-
 #include "internal.h"
 #include "jobs.h"
 
@@ -644,7 +642,7 @@ tally_jobs_new(struct tally_jobs **out, unsigned threads,
 		return TALLY_ENOMEM;
 	}
 	/* libxml2 2.9 wants its first initialization on one thread. */
-	xmlInitParser();
+	tally_xml_init();
 	for (i = 0; i <= threads; i++) {
 		struct lane *l = &j->lanes[i];
 

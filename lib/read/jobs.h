@@ -30,6 +30,9 @@ int	 tally_jobs_file(struct tally_jobs *j, int fd, int close_fd,
  * and no file below it was read. */
 int	 tally_jobs_dir_begin(struct tally_jobs *j);
 int	 tally_jobs_dir_end(struct tally_jobs *j, const char *path, int warn);
+/* libxml2's process-wide set-up (read_junit.c), before threads start. */
+void	 tally_xml_init(void);
+
 /* Where the walk's own records and diagnostics go. */
 struct tally_sink *tally_jobs_walk_sink(struct tally_jobs *j);
 void	 tally_jobs_walk_report(void *arg, int status,

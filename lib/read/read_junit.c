@@ -97,6 +97,7 @@
 #include <libxml/xmlreader.h>
 
 #include "internal.h"
+#include "jobs.h"
 
 /* ---- hardened XML input, shared with lib/read/read_checkxml.c ---- */
 
@@ -206,6 +207,18 @@ deny_loader(const char *url, const char *id, xmlParserCtxtPtr ctxt)
 	(void)ctxt;
 	xml_denied = 1;
 	return NULL;
+}
+
+/*
+ * libxml2's set-up, on the thread that starts collect -j's threads
+ * before it does (libxml2 2.9 wants that); again per input is a no-op.
+ */
+void
+tally_xml_init(void)
+{
+	xmlInitParser();
+	if (xmlGetExternalEntityLoader() != deny_loader)
+		xmlSetExternalEntityLoader(deny_loader);
 }
 
 /* Whether a split may go in before byte c of a text run. */
@@ -940,8 +953,7 @@ tally_xml_open(struct tally_xml **out, struct tally_src *src, int recover,
 	}
 	if (recover)
 		xml_recover(x);
-	xmlInitParser();
-	xmlSetExternalEntityLoader(deny_loader);
+	tally_xml_init();
 	xml_denied = 0;
 	xmlSetGenericErrorFunc(x, on_generic);
 	xmlSetStructuredErrorFunc(x, on_struct);
