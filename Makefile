@@ -31,7 +31,7 @@ CHECK_LIBS   = $(shell pkg-config --libs check 2>/dev/null)
 override CFLAGS := -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Wno-unused-parameter \
 	-Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wpointer-arith \
 	$(CFLAGS) -Iinclude $(PKG_CFLAGS) -DTALLY_VERSION='"$(VERSION)"'
-LDLIBS   += $(PKG_LIBS) -lm
+LDLIBS   += $(PKG_LIBS) -lm -pthread
 
 # libtally: the shared core (records, stream, merge, escape, output) in lib/,
 # the readers in lib/read/, the renderers in lib/render/, organize and its
@@ -70,7 +70,7 @@ $(B)/libtally.a: $(LIB_OBJ)
 	rm -f $@ && ar rcs $@ $(LIB_OBJ)
 
 $(B)/libtally.so: $(LIB_OBJ)
-	$(CC) $(LDFLAGS) -shared -Wl,-soname,libtally.so.0 -o $@ $(LIB_OBJ) $(PKG_LIBS) -lm
+	$(CC) $(LDFLAGS) -shared -Wl,-soname,libtally.so.0 -o $@ $(LIB_OBJ) $(PKG_LIBS) -lm -pthread
 
 $(B)/tools/%.o: tools/%.c tools/cli.h $(wildcard include/tally/*.h) | $(B)/tools
 	$(CC) $(CFLAGS) -c -o $@ $<

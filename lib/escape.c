@@ -198,15 +198,37 @@ tally_esc_json_script(struct tally_buf *b, const char *s, size_t n)
 	return walk(b, s, n, json_script_emit, json_script_special);
 }
 
+/*
+ * The common string, printable ASCII with nothing to escape, is copied
+ * with its quotes as it is checked; the rest of a string that has more
+ * goes the way of tally_esc_json().
+ */
 int
 tally_esc_json_str(struct tally_buf *b, const char *s)
 {
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i, n;
+	char *d;
 	int rc;
 
 	if (s == NULL)
 		return tally_buf_add(b, "null", 4);
-	rc = tally_buf_addc(b, '"');
-	rc |= tally_esc_json(b, s, TALLY_NTS);
+	n = strlen(s);
+	if (tally_buf_reserve(b, n + 2) != TALLY_OK)
+		return TALLY_ENOMEM;
+	d = b->data + b->len;
+	*d++ = '"';
+	for (i = 0; i < n && !json_special[p[i]]; i++)
+		d[i] = (char)p[i];
+	if (i == n) {
+		d[n] = '"';
+		b->len += n + 2;
+		b->data[b->len] = '\0';
+		return TALLY_OK;
+	}
+	b->len += 1 + i;
+	b->data[b->len] = '\0';
+	rc = tally_esc_json(b, s + i, n - i);
 	rc |= tally_buf_addc(b, '"');
 	return rc ? TALLY_ENOMEM : TALLY_OK;
 }

@@ -22,8 +22,11 @@ struct writer {
 	struct tally_buf	 b;
 };
 
-/* Keys are this file's own constants, plain ASCII names: no escaping. */
-static void
+/*
+ * Keys are this file's own constants, plain ASCII names: no escaping.
+ * Inlined, so that their lengths are known when compiled.
+ */
+static inline __attribute__((always_inline)) void
 w_key(struct tally_buf *b, const char *key)
 {
 	size_t n = strlen(key);
@@ -39,7 +42,7 @@ w_key(struct tally_buf *b, const char *key)
 	b->data[b->len] = '\0';
 }
 
-static void
+static inline __attribute__((always_inline)) void
 w_str(struct tally_buf *b, const char *key, const char *v)
 {
 	if (v == NULL)

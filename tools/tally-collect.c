@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <tally/category.h>
 #include <tally/output.h>
@@ -19,9 +20,10 @@
 #include "cli.h"
 
 static const char usage_text[] =
-    "usage: tally-collect [-h] [--version] [-f format] [-l key=value]\n"
-    "                     [-o file] [--exclude glob] [--include glob]\n"
-    "                     [--rules[=file]] [file | directory | -] ...\n";
+    "usage: tally-collect [-h] [--version] [-f format] [-j jobs]\n"
+    "                     [-l key=value] [-o file] [--exclude glob]\n"
+    "                     [--include glob] [--rules[=file]]\n"
+    "                     [file | directory | -] ...\n";
 
 /*
  * In front of the stream writer: once the output is a closed pipe (the
@@ -87,14 +89,139 @@ yaml_name(const char *s)
 }
 
 /*
- * --rules FILE, else .tally.yml in the current directory or the nearest
- * one above it, else the built-in rules.
+ * Records go: reader, categories, labels, then next (the stream writer).
+ * With -j, each thread has a chain of its own, rules included (a compiled
+ * pattern is matched with data of its own).
  */
+struct chain {
+	struct tally_sink	 sink;		/* into head */
+	struct tally_sink	*head, *label, *classify, *writer;
+	struct tally_rules	*rules;		/* a thread's own copy */
+};
+
 static int
-load_rules(const char *file, struct tally_rules **r)
+chain_record(struct tally_sink *s, const struct tally_record *rec,
+    struct tally_error *err)
+{
+	return tally_sink_record(((struct chain *)s)->head, rec, err);
+}
+
+static void
+chain_free(struct tally_sink *s)
+{
+	struct chain *c = (struct chain *)s;
+
+	tally_sink_free(c->classify);
+	tally_sink_free(c->label);
+	tally_sink_free(c->writer);
+	tally_rules_free(c->rules);
+	free(c);
+}
+
+static int
+chain_build(struct chain *c, struct tally_sink *next,
+    const struct tally_kv *labels, size_t nlabels,
+    const struct tally_rules *rules)
+{
+	c->sink.record = chain_record;
+	c->sink.free = chain_free;
+	if (tally_label_sink_new(&c->label, next, labels, nlabels) !=
+	    TALLY_OK || (rules != NULL && tally_category_sink_new(&c->classify,
+	    c->label, rules) != TALLY_OK))
+		return TALLY_ENOMEM;
+	c->head = c->classify != NULL ? c->classify : c->label;
+	return TALLY_OK;
+}
+
+/* What -j's threads need to make their chains, and the output. */
+struct lanes {
+	struct guard		*guard;
+	const struct tally_kv	*labels;
+	size_t			 nlabels;
+	int			 want_rules;
+	const char		*rulespath;
+};
+
+static int load_rules(const char *file, struct tally_rules **r);
+
+static int
+lane_make(void *arg, unsigned i, FILE *fp, struct tally_sink **out)
+{
+	struct lanes *l = arg;
+	struct chain *c;
+	int rc;
+
+	(void)i;
+	*out = NULL;
+	if ((c = calloc(1, sizeof(*c))) == NULL)
+		return TALLY_ENOMEM;
+	if (l->want_rules && load_rules(l->rulespath, &c->rules) != 0) {
+		free(c);
+		return TALLY_EINVAL;
+	}
+	if ((rc = tally_stream_writer_new(&c->writer, fp)) != TALLY_OK ||
+	    (rc = chain_build(c, c->writer, l->labels, l->nlabels,
+	    c->rules)) != TALLY_OK) {
+		chain_free(&c->sink);
+		return rc;
+	}
+	*out = &c->sink;
+	return TALLY_OK;
+}
+
+/* The guard's rule for bytes that come from -j's threads. */
+static int
+lane_write(void *arg, const void *p, size_t n)
+{
+	struct guard *g = ((struct lanes *)arg)->guard;
+
+	if (g->closed || fwrite(p, 1, n, g->fp) == n)
+		return TALLY_OK;
+	if (ferror(g->fp) && cli_pipe_closed(g->fp)) {
+		g->closed = 1;
+		return TALLY_OK;
+	}
+	return TALLY_EIO;
+}
+
+static void
+lane_report(void *arg, int status, const struct tally_error *err)
+{
+	report(((struct lanes *)arg)->guard, status, err);
+}
+
+/* -j N: 1 to 64; by default the CPUs, at most 4. */
+static int
+parse_jobs(const char *s, unsigned *out)
+{
+	char *end;
+	long n;
+
+	errno = 0;
+	n = strtol(s, &end, 10);
+	if (end == s || *end != '\0' || errno != 0 || n < 1 || n > 64)
+		return -1;
+	*out = (unsigned)n;
+	return 0;
+}
+
+static unsigned
+default_jobs(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	return n < 1 ? 1 : n > 4 ? 4 : (unsigned)n;
+}
+
+/*
+ * --rules FILE, else .tally.yml in the current directory or the nearest
+ * one above it (find_rules), else the built-in rules.
+ */
+static const char *
+find_rules(void)
 {
 	static char path[4096];
-	struct tally_error err;
+	const char *file = NULL;
 	struct stat st, here, top;
 	size_t n = 0;
 
@@ -113,6 +240,14 @@ load_rules(const char *file, struct tally_rules **r)
 		memcpy(path + n, "../", 3);
 		n += 3;
 	}
+	return file;
+}
+
+static int
+load_rules(const char *file, struct tally_rules **r)
+{
+	struct tally_error err;
+
 	tally_error_init(&err, file);
 	if (tally_rules_load(r, file, &err) != TALLY_OK) {
 		cli_error(&err);
@@ -129,6 +264,7 @@ main(int argc, char *argv[])
 		{ "format",	required_argument,	NULL, 'f' },
 		{ "help",	no_argument,		NULL, 'h' },
 		{ "include",	required_argument,	NULL, 'I' },
+		{ "jobs",	required_argument,	NULL, 'j' },
 		{ "label",	required_argument,	NULL, 'l' },
 		{ "output",	required_argument,	NULL, 'o' },
 		{ "rules",	optional_argument,	NULL, 'R' },
@@ -136,9 +272,14 @@ main(int argc, char *argv[])
 		{ NULL,		0,			NULL, 0 }
 	};
 	enum tally_format fmt = TALLY_FMT_AUTO;
-	struct tally_sink *writer = NULL, *sink = NULL, *classify = NULL,
-	    *head;
+	struct tally_sink *writer = NULL;
+	struct chain chain;
 	struct tally_rules *rules = NULL;
+	struct tally_jobs *jobs = NULL;
+	struct lanes lanes;
+	struct tally_jobs_io io = { lane_make, lane_write, lane_report,
+	    &lanes };
+	unsigned njobs = default_jobs();
 	struct tally_output *out = NULL;
 	struct guard guard = { { guard_record, guard_end, NULL }, NULL, NULL,
 	    0 };
@@ -149,11 +290,13 @@ main(int argc, char *argv[])
 	const char **include = NULL, **exclude = NULL;
 	const char *outpath = NULL, *rulespath = NULL;
 	size_t nlabels = 0;
-	int ch, i, rc, status = EXIT_OK, want_rules = 0;
+	int ch, i, rc = TALLY_OK, status = EXIT_OK, want_rules = 0;
 
 	cli_init("tally-collect");
 	memset(&walk, 0, sizeof(walk));
-	while ((ch = getopt_long(argc, argv, "f:hl:o:", longopts, NULL)) != -1)
+	memset(&chain, 0, sizeof(chain));
+	while ((ch = getopt_long(argc, argv, "f:hj:l:o:", longopts,
+	    NULL)) != -1)
 		switch (ch) {
 		case 'f':
 			if (tally_format_parse(optarg, &fmt) != TALLY_OK) {
@@ -166,6 +309,13 @@ main(int argc, char *argv[])
 			break;
 		case 'X':
 			cli_push(&exclude, &walk.nexclude, optarg);
+			break;
+		case 'j':
+			if (parse_jobs(optarg, &njobs) != 0) {
+				cli_warn("jobs '%s' is not a number from 1 "
+				    "to 64", optarg);
+				return cli_usual_option('?', usage_text);
+			}
 			break;
 		case 'l':
 			if (cli_parse_kv(optarg, &kv) != 0) {
@@ -204,6 +354,8 @@ main(int argc, char *argv[])
 			    "given as --rules %s", argv[i], argv[i]);
 			return EXIT_TROUBLE;
 		}
+	if (want_rules && rulespath == NULL)
+		rulespath = find_rules();
 	if (want_rules && load_rules(rulespath, &rules) != 0)
 		return EXIT_TROUBLE;
 	tally_error_init(&err, outpath);
@@ -212,18 +364,23 @@ main(int argc, char *argv[])
 		tally_rules_free(rules);
 		return EXIT_TROUBLE;
 	}
-	/* Records go: reader, categories, labels, stream writer. */
 	guard.fp = tally_output_file(out);
+	lanes.guard = &guard;
+	lanes.labels = labels;
+	lanes.nlabels = nlabels;
+	lanes.want_rules = want_rules;
+	lanes.rulespath = rulespath;
 	if (tally_stream_writer_new(&writer, guard.fp) != TALLY_OK ||
-	    (guard.next = writer, tally_label_sink_new(&sink, &guard.sink,
-	    labels, nlabels)) != TALLY_OK ||
-	    (rules != NULL && tally_category_sink_new(&classify, sink,
-	    rules) != TALLY_OK)) {
-		cli_warn("out of memory");
+	    (guard.next = writer, chain_build(&chain, &guard.sink, labels,
+	    nlabels, rules)) != TALLY_OK ||
+	    (njobs > 1 && (rc = tally_jobs_new(&jobs, njobs, &io)) !=
+	    TALLY_OK)) {
+		if (njobs <= 1 || rc == TALLY_ENOMEM)
+			cli_warn("out of memory");
 		tally_output_abort(out);	/* no temporary file left */
 		return EXIT_TROUBLE;
 	}
-	head = classify != NULL ? classify : sink;
+	walk.jobs = jobs;
 	/* Never read back what this run writes. */
 	walk.include = include;
 	walk.exclude = exclude;
@@ -231,20 +388,24 @@ main(int argc, char *argv[])
 	walk.nown = cli_own_output(guard.fp, outpath, own);
 	for (i = 0; i < (argc > 0 ? argc : 1); i++) {
 		rc = tally_read_walk(argc > 0 ? argv[i] : "-", fmt, &walk,
-		    head, report, &guard);
+		    chain.head, report, &guard);
 		if (rc != TALLY_OK)
 			status = EXIT_TROUBLE;
 		if (rc == TALLY_ENOMEM || (rc == TALLY_EIO &&
 		    ferror(tally_output_file(out))))
 			break;
 	}
+	/* With -j: the files still being read, in order. */
+	if (jobs != NULL && tally_jobs_finish(jobs) != TALLY_OK)
+		status = EXIT_TROUBLE;
+	tally_jobs_free(jobs);
 	/*
 	 * Commit even after a failed write: committing finds the error again
 	 * with its errno and removes the temporary file.  One message; a
 	 * closed pipe is no trouble and leaves the status as it is.
 	 */
 	tally_error_init(&err, outpath ? outpath : "");
-	rc = tally_sink_end(head, &err);
+	rc = tally_sink_end(chain.head, &err);
 	if (rc == TALLY_OK || rc == TALLY_EIO) {
 		if ((ch = tally_output_commit(out, &err)) != TALLY_OK)
 			rc = ch;
@@ -256,8 +417,8 @@ main(int argc, char *argv[])
 	}
 	if (rc != TALLY_OK)
 		cli_stdout_reported();
-	tally_sink_free(classify);
-	tally_sink_free(sink);
+	tally_sink_free(chain.classify);
+	tally_sink_free(chain.label);
 	tally_sink_free(writer);
 	tally_rules_free(rules);
 	free(labels);

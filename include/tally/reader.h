@@ -12,6 +12,8 @@
 
 #include <sys/types.h>
 
+#include <stdio.h>
+
 #include <tally/error.h>
 #include <tally/sink.h>
 
@@ -93,6 +95,8 @@ struct tally_walk {
 	size_t		 nexclude;
 	const struct tally_file_id *own; /* the tool's output: never read */
 	size_t		 nown;
+	struct tally_jobs *jobs;	/* read files on these threads (NULL:
+					   one after another) */
 };
 
 /*
@@ -114,5 +118,41 @@ int		 tally_read_walk(const char *path, enum tally_format fmt,
 		    void (*report)(void *arg, int status,
 			const struct tally_error *err),
 		    void *arg);
+
+/*
+ * Reading files in parallel.  With jobs in its tally_walk,
+ * tally_read_walk() hands each file to one of the jobs' threads; the sink
+ * and report it is given are not used, and it returns the status of the
+ * walk itself (a directory that cannot be read), not of the files.  Each
+ * thread, and the walk, writes its records through a chain of sinks of its
+ * own, made by io->make(io->arg, i, fp, &sink) for i from 0 to threads
+ * (no two chains are used at once) and ending in a writer on fp.  The
+ * bytes of each input's records, kept in memory up to a bound and then in
+ * an unlinked temporary file in $TMPDIR, go to io->write(io->arg, p, n)
+ * and its diagnostics to io->report(io->arg, status, err), on the
+ * caller's thread, input by input in the order of the walk: the output is
+ * what reading the files one after another gives.  io->write returns
+ * TALLY_OK, or an error status that stops the reading.  At most two files
+ * per thread are held at once, so memory does not grow with the number
+ * of files.
+ */
+struct tally_jobs;
+
+struct tally_jobs_io {
+	int	(*make)(void *arg, unsigned i, FILE *fp,
+		    struct tally_sink **out);
+	int	(*write)(void *arg, const void *p, size_t n);
+	void	(*report)(void *arg, int status,
+		    const struct tally_error *err);
+	void	*arg;
+};
+
+int		 tally_jobs_new(struct tally_jobs **out, unsigned threads,
+		    const struct tally_jobs_io *io);
+/* Wait for every file handed over and write what is left; the worst
+ * status of the files and of io->write. */
+int		 tally_jobs_finish(struct tally_jobs *j);
+/* Stops the threads; the chains made by io->make are freed here. */
+void		 tally_jobs_free(struct tally_jobs *j);
 
 #endif /* TALLY_READER_H */

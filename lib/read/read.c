@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "internal.h"
+#include "jobs.h"
 #include "jsonscan.h"
 
 #define DETECT_WINDOW 65536
@@ -576,6 +577,15 @@ out:
 }
 
 int
+tally_read_input(int fd, const char *name, enum tally_format fmt,
+    struct tally_sink *sink, struct tally_error *err,
+    void (*report)(void *, int, const struct tally_error *), void *arg,
+    int *skip)
+{
+	return read_fd(fd, name, fmt, sink, err, report, arg, skip);
+}
+
+int
 tally_read_fd(int fd, const char *name, enum tally_format fmt,
     struct tally_sink *sink, struct tally_error *err)
 {
@@ -616,6 +626,7 @@ typedef void (*report_fn)(void *, int, const struct tally_error *);
 struct walk {
 	enum tally_format	 fmt;
 	const struct tally_walk	*opts;
+	struct tally_jobs	*jobs;	/* read files there (jobs.c) */
 	struct tally_sink	*sink;
 	report_fn		 report;
 	void			*arg;
@@ -800,6 +811,9 @@ read_one(struct walk *w, const char *path, int explicit, int depth)
 		    own_output(w, &st) == 1)
 			return lost(w, path, TALLY_EINVAL, 0, "%s",
 			    "input file is output file");
+		if (w->jobs != NULL)
+			return tally_jobs_file(w->jobs, STDIN_FILENO, 0, "-",
+			    w->fmt, 1);
 		rc = read_fd(STDIN_FILENO, "-", w->fmt, w->sink, &err,
 		    w->report, w->arg, NULL);
 		if (rc != TALLY_OK)
@@ -818,6 +832,14 @@ read_one(struct walk *w, const char *path, int explicit, int depth)
 			return read_dir(w, path, depth);
 		w->root = path;
 		w->nread = 0;
+		if (w->jobs != NULL) {
+			/* Which files were read is known as they are. */
+			if ((rc = tally_jobs_dir_begin(w->jobs)) != TALLY_OK)
+				return rc;
+			rc = read_dir(w, path, depth);
+			return worse(rc, tally_jobs_dir_end(w->jobs, path,
+			    rc == TALLY_OK));
+		}
 		rc = read_dir(w, path, depth);
 		if (rc == TALLY_OK && w->nread == 0)
 			skipped(w, path, "no result files in directory");
@@ -846,6 +868,8 @@ read_one(struct walk *w, const char *path, int explicit, int depth)
 		return lost(w, path, TALLY_EIO, 0, "%s",
 		    "changed while being read");
 	}
+	if (w->jobs != NULL)
+		return tally_jobs_file(w->jobs, fd, 1, path, w->fmt, explicit);
 	rc = read_fd(fd, path, w->fmt, w->sink, &err, w->report, w->arg,
 	    explicit ? NULL : &skip);
 	close(fd);
@@ -864,8 +888,14 @@ tally_read_walk(const char *path, enum tally_format fmt,
     const struct tally_walk *opts, struct tally_sink *sink, report_fn report,
     void *arg)
 {
-	struct walk w = { fmt, opts, sink, report, arg, path, 0 };
+	struct walk w = { fmt, opts, NULL, sink, report, arg, path, 0 };
 
+	if (opts != NULL && opts->jobs != NULL) {
+		w.jobs = opts->jobs;
+		w.sink = tally_jobs_walk_sink(w.jobs);
+		w.report = tally_jobs_walk_report;
+		w.arg = w.jobs;
+	}
 	return read_one(&w, path, 1, 0);
 }
 

@@ -19,9 +19,12 @@
 # available; one that exceeds BENCH_TIMEOUT seconds (default 300) or runs
 # out of memory is reported as such.  Neither fails the bench.
 #
-# Sizes: 1k, 100k and 1M cases (times BENCH_SCALE percent), each as one
-# file and as 200 shards of the same cases.  Peak RSS of a pipeline is
-# that of its largest process.
+# Sizes: 1k, 100k and 1M cases (BENCH_SIZES, times BENCH_SCALE percent),
+# each as one file and as 200 shards of the same cases.  Peak RSS of a
+# pipeline is that of its largest process.  BENCH_ONLY="xmllint
+# junit-merge" runs only the peers named (on a loaded machine, for 1M).
+# collect reads the shards on its default threads (collect -j); the
+# "collect -j1" row reads them one after another, against the same floor.
 set -eu
 BIN=${TALLY_BIN:-build/bin}
 M=${MEASURE:-build/tests/measure}
@@ -30,6 +33,8 @@ RUNS=${BENCH_RUNS:-3}
 CAP=${BENCH_TIMEOUT:-300}
 PEERS=${BENCH_PEERS_DIR:-build/peers}
 SHARDS=200
+SIZES=${BENCH_SIZES:-1000 100000 1000000}
+ONLY=${BENCH_ONLY:-}
 PY=/usr/bin/python3
 JP_VERSION=2.8.0-1
 here=$(cd "$(dirname "$0")" && pwd)
@@ -82,12 +87,19 @@ else
 	[ -s "$W/npm.log" ] && sed 's/^/  npm: /' "$W/npm.log" | head -5
 fi
 nbin=$PEERS/node_modules/.bin
-peer_ok() {	# peer_ok NAME: is the peer there?
+peer_ok() {	# peer_ok NAME: is the peer there (and chosen)?
+	if [ -n "$ONLY" ]; then
+		case " $ONLY " in *" $1 "*) ;; *) return 1 ;; esac
+	fi
 	case $1 in
 	xmllint) command -v xmllint > /dev/null ;;
 	junitparser) [ "$JP" = yes ] ;;
 	*) [ "$NPM" = yes ] && [ -x "$nbin/$1" ] ;;
 	esac
+}
+why_not() {	# why_not NAME: why a peer did not run
+	case " ${ONLY:-$1} " in *" $1 "*) echo "not available" ;;
+	*) echo "not run (BENCH_ONLY)" ;; esac
 }
 
 # --- Measuring -----------------------------------------------------------
@@ -139,7 +151,7 @@ printf '%s\n' '"$TALLY" collect "$2" | "$TALLY" merge | "$TALLY" render -f "$1" 
 export TALLY="$BIN/tally"
 
 sizes=
-for n in 1000 100000 1000000; do
+for n in $SIZES; do
 	n=$((n * S / 100))
 	per=$((n / SHARDS)); [ "$per" -ge 1 ] || per=1
 	sizes="$sizes $((per * SHARDS))"
@@ -165,8 +177,10 @@ for n in $sizes; do
 		t=$(bench "$W/o.jsonl" "$BIN/tally" collect -o "$W/o.jsonl" "$W/shards")
 		p=$(bench "$W/none" sh -c 'xmllint --stream --noout "$1"/*.xml' sh "$W/shards")
 		row "$n" "collect, $SHARDS shards" "$t" "xmllint --stream" "$p" - -
+		t=$(bench "$W/o.jsonl" "$BIN/tally" collect -j1 -o "$W/o.jsonl" "$W/shards")
+		row "$n" "collect -j1, $SHARDS shards" "$t" "xmllint --stream" "$p" - -
 	else
-		echo "peer xmllint: not available"
+		echo "peer xmllint: $(why_not xmllint)"
 	fi
 
 	# Shards merged into one JUnit file.
@@ -174,7 +188,7 @@ for n in $sizes; do
 	tc=$(cases "$W/t.xml")
 	for p in junit-merge junit-report-merger junitparser; do
 		if ! peer_ok "$p"; then
-			row "$n" "merge to JUnit" "$t" "$p" "-	-	not available" "$tc" -
+			row "$n" "merge to JUnit" "$t" "$p" "-	-	$(why_not "$p")" "$tc" -
 			continue
 		fi
 		case $p in
@@ -191,7 +205,7 @@ for n in $sizes; do
 		r=$(bench "$W/p.html" "$nbin/xunit-viewer" -r "$W/shards" -o "$W/p.html")
 		row "$n" "HTML report" "$t" "xunit-viewer" "$r" "$(kib "$W/t.html")" "$(kib "$W/p.html")"
 	else
-		row "$n" "HTML report" "$t" "xunit-viewer" "-	-	not available" "$(kib "$W/t.html")" -
+		row "$n" "HTML report" "$t" "xunit-viewer" "-	-	$(why_not xunit-viewer)" "$(kib "$W/t.html")" -
 	fi
 	rm -rf "$W/one.xml" "$W/shards" "$W"/[otp].* "$W"/p.*
 done
