@@ -9,8 +9,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <tally/category.h>
+#include <tally/meta.h>
 #include <tally/output.h>
 #include <tally/reader.h>
 #include <tally/rules.h>
@@ -21,7 +23,8 @@
 static const char usage_text[] =
     "usage: tally-collect [-h] [--version] [-f format] [-l key=value]\n"
     "                     [-o file] [--exclude glob] [--include glob]\n"
-    "                     [--rules[=file]] [file | directory | -] ...\n";
+    "                     [--meta key=value] [--rules[=file]]\n"
+    "                     [file | directory | -] ...\n";
 
 /*
  * In front of the stream writer: once the output is a closed pipe (the
@@ -112,6 +115,7 @@ main(int argc, char *argv[])
 		{ "help",	no_argument,		NULL, 'h' },
 		{ "include",	required_argument,	NULL, 'I' },
 		{ "label",	required_argument,	NULL, 'l' },
+		{ "meta",	required_argument,	NULL, 'M' },
 		{ "output",	required_argument,	NULL, 'o' },
 		{ "rules",	optional_argument,	NULL, 'R' },
 		{ "version",	no_argument,		NULL, 'V' },
@@ -119,7 +123,7 @@ main(int argc, char *argv[])
 	};
 	enum tally_format fmt = TALLY_FMT_AUTO;
 	struct tally_sink *writer = NULL, *sink = NULL, *classify = NULL,
-	    *head;
+	    *stamp = NULL, *head;
 	struct tally_rules *rules = NULL;
 	struct tally_output *out = NULL;
 	struct guard guard = { { guard_record, guard_end, NULL }, NULL, NULL,
@@ -127,10 +131,10 @@ main(int argc, char *argv[])
 	struct tally_error err;
 	struct tally_walk walk;
 	struct tally_file_id own[2];
-	struct tally_kv *labels = NULL, kv;
+	struct tally_kv *labels = NULL, *meta = NULL, *items = NULL, kv;
 	const char **include = NULL, **exclude = NULL;
 	const char *outpath = NULL, *rulespath = NULL;
-	size_t nlabels = 0;
+	size_t nlabels = 0, nmeta = 0, nitems = 0;
 	int ch, i, rc, status = EXIT_OK, want_rules = 0;
 
 	cli_init("tally-collect");
@@ -155,6 +159,13 @@ main(int argc, char *argv[])
 				return cli_usual_option('?', usage_text);
 			}
 			cli_kv_push(&labels, &nlabels, kv.key, kv.value);
+			break;
+		case 'M':
+			if (cli_parse_kv(optarg, &kv) != 0) {
+				cli_warn("meta '%s' is not key=value", optarg);
+				return cli_usual_option('?', usage_text);
+			}
+			cli_kv_push(&meta, &nmeta, kv.key, kv.value);
 			break;
 		case 'o':
 			outpath = optarg;
@@ -190,18 +201,22 @@ main(int argc, char *argv[])
 		tally_rules_free(rules);
 		return EXIT_TROUBLE;
 	}
-	/* Records go: reader, categories, labels, stream writer. */
+	/* Records go: reader, run metadata, categories, labels, writer. */
 	guard.fp = tally_output_file(out);
-	if (tally_stream_writer_new(&writer, guard.fp) != TALLY_OK ||
-	    (guard.next = writer, tally_label_sink_new(&sink, &guard.sink,
-	    labels, nlabels)) != TALLY_OK ||
+	if (tally_meta_ci(&items, &nitems, meta, nmeta, time(NULL)) !=
+	    TALLY_OK || tally_stream_writer_new(&writer, guard.fp) !=
+	    TALLY_OK || (guard.next = writer, tally_label_sink_new(&sink,
+	    &guard.sink, labels, nlabels)) != TALLY_OK ||
 	    (rules != NULL && tally_category_sink_new(&classify, sink,
-	    rules) != TALLY_OK)) {
+	    rules) != TALLY_OK) ||
+	    tally_meta_sink_new(&stamp, classify != NULL ? classify : sink,
+	    items, nitems) != TALLY_OK) {
 		cli_warn("out of memory");
 		tally_output_abort(out);	/* no temporary file left */
 		return EXIT_TROUBLE;
 	}
-	head = classify != NULL ? classify : sink;
+	tally_meta_items_free(items, nitems);
+	head = stamp;
 	/* Never read back what this run writes. */
 	walk.include = include;
 	walk.exclude = exclude;
@@ -234,11 +249,13 @@ main(int argc, char *argv[])
 	}
 	if (rc != TALLY_OK)
 		cli_stdout_reported();
+	tally_sink_free(stamp);
 	tally_sink_free(classify);
 	tally_sink_free(sink);
 	tally_sink_free(writer);
 	tally_rules_free(rules);
 	free(labels);
+	free(meta);
 	free(include);
 	free(exclude);
 	return cli_close_stdout(status);

@@ -27,16 +27,16 @@ hist() {
 	jq -r --arg n "$n" "select(.type==\"history\" and .name==\$n) | \"$q\"" "$f" | sed 's/ $//'
 }
 
-# Each run collected with its metadata; the runs are stored under names
+# Each run collected with its metadata (CI variables and --meta); the
+# runs are stored under names
 # that do not sort in their order.  Run 2 reruns test_stable, which
 # failed first: a flaky pass.
 mkdir "$T/runs"
 i=0
 for n in 3 1 4 2; do
 	i=$((i + 1))
-	tally collect "$D/run$n.xml" > "$T/runs/$i.jsonl"
-	printf '{"v":1,"type":"meta","meta":{"commit":"c%s","run_id":"%s","time":"2026-12-0%sT08:00:00Z"}}\n' \
-	    "$n" "$n" "$n" >> "$T/runs/$i.jsonl"
+	GITHUB_SHA=c$n GITHUB_RUN_ID=$n tally collect \
+	    --meta time=2026-12-0${n}T08:00:00Z "$D/run$n.xml" > "$T/runs/$i.jsonl"
 	[ "$n" = 2 ] && jq -c 'select(.name=="test_stable") | .status="failed"' \
 	    "$T/runs/$i.jsonl" >> "$T/runs/$i.jsonl"
 done
