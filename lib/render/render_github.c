@@ -19,6 +19,7 @@
 #include "escape.h"
 #include "render.h"
 #include "render_diff.h"
+#include "render_history.h"
 #include "render_util.h"
 
 #define META_LINES	20	/* metadata lines in the notice */
@@ -230,18 +231,21 @@ notice(struct gh *g, size_t nfailed, size_t nflaky)
 	const char *sep = ": ";
 
 	tally_buf_reset(b);
-	rc |= tally_buf_printf(b, "%zu tests: %zu passed, %zu failed, "
-	    "%zu skipped", t->tests, t->status[TALLY_PASSED],
-	    t->status[TALLY_FAILED], t->status[TALLY_SKIPPED] +
-	    t->status[TALLY_PENDING]);
-	if (t->status[TALLY_OTHER] > 0)
-		rc |= tally_buf_printf(b, ", %zu other",
-		    t->status[TALLY_OTHER]);
-	rc |= tally_buf_printf(b, ", %zu flaky, %zu input errors",
-	    t->flaky, t->errors);
-	{
+	if (tally_history_only(rep)) {
+		rc |= tally_history_summary(b, rep->history);
+		rc |= tally_buf_adds(b, ".");
+	} else {
 		char rate[TALLY_FMTBUF], dur[TALLY_FMTBUF];
 
+		rc |= tally_buf_printf(b, "%zu tests: %zu passed, %zu failed, "
+		    "%zu skipped", t->tests, t->status[TALLY_PASSED],
+		    t->status[TALLY_FAILED], t->status[TALLY_SKIPPED] +
+		    t->status[TALLY_PENDING]);
+		if (t->status[TALLY_OTHER] > 0)
+			rc |= tally_buf_printf(b, ", %zu other",
+			    t->status[TALLY_OTHER]);
+		rc |= tally_buf_printf(b, ", %zu flaky, %zu input errors",
+		    t->flaky, t->errors);
 		rc |= tally_buf_printf(b, "; pass rate %s; time %s.",
 		    tally_fmt_rate(rate, t->pass_rate),
 		    tally_fmt_duration(dur, t->duration));

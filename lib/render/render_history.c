@@ -118,6 +118,32 @@ tally_histview_free(struct tally_histview *v)
 	free(v);
 }
 
+int
+tally_history_only(const struct tally_report *rep)
+{
+	return rep->history != NULL && rep->totals.tests == 0;
+}
+
+int
+tally_history_summary(struct tally_buf *b, const struct tally_histview *v)
+{
+	char a[TALLY_FMTBUF], c[TALLY_FMTBUF];
+	const struct tally_record *r;
+	int rc;
+
+	rc = tally_buf_printf(b, "%s test%s over %zu run%s: %zu failing, "
+	    "%zu flaky", tally_fmt_count(a, v->tests), v->tests == 1 ? "" :
+	    "s", v->nruns, v->nruns == 1 ? "" : "s", v->allfailing,
+	    v->allflaky);
+	if (rc != TALLY_OK || v->nruns == 0)
+		return rc;
+	r = v->runs[v->nruns - 1];
+	return tally_buf_printf(b, "; latest run: %.0f tests, %.0f failed, "
+	    "pass rate %s, time %s", num(r, "tests"), num(r, "failed"),
+	    tally_fmt_rate(a, num(r, "passRate")),
+	    tally_fmt_duration(c, num(r, "duration")));
+}
+
 /* The title of a history record's test, escaped with esc. */
 static void
 put_title(struct tally_out *o, tally_esc_fn esc, const struct tally_record *h)

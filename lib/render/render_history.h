@@ -33,6 +33,18 @@ int	tally_histview_add(struct tally_histview **v,
 	    const struct tally_record *rec);
 void	tally_histview_free(struct tally_histview *v);
 
+/*
+ * A report of a history stream alone: its totals are counted from the
+ * history and run records, not from test records (there are none).
+ */
+int	tally_history_only(const struct tally_report *rep);
+/*
+ * Its totals in one line: "13 tests over 4 runs: 2 failing, 3 flaky;
+ * latest run: 12 tests, 2 failed, pass rate 83.3%, time 438ms".
+ */
+int	tally_history_summary(struct tally_buf *b,
+	    const struct tally_histview *v);
+
 void	tally_history_text(struct tally_out *o, const struct tally_histview *v,
 	    int color);
 void	tally_history_md(struct tally_out *o, const struct tally_histview *v);

@@ -221,7 +221,8 @@ verdict_icon(const struct tally_report *rep)
 {
 	if (rep->verdict_failed)
 		return "\xe2\x9d\x8c";			/* ❌ */
-	if (rep->totals.status[TALLY_FAILED] > 0 || rep->totals.errors > 0)
+	if (rep->totals.status[TALLY_FAILED] > 0 || rep->totals.errors > 0 ||
+	    (tally_history_only(rep) && rep->history->allfailing > 0))
 		return "\xe2\x9a\xa0\xef\xb8\x8f";	/* ⚠️ */
 	return "\xe2\x9c\x85";				/* ✅ */
 }
@@ -259,12 +260,31 @@ gates(struct md *m)
 	put(m, "\n\n");
 }
 
+/* A history stream's totals instead of its zero tests; 0 if not one. */
+static int
+history_line(struct md *m)
+{
+	struct tally_buf b;
+
+	if (!tally_history_only(m->rep))
+		return 0;
+	tally_buf_init(&b);
+	if (tally_history_summary(&b, m->rep->history) != TALLY_OK)
+		m->o.status = m->o.status ? m->o.status : TALLY_ENOMEM;
+	else
+		tally_out_printf(&m->o, "%s\n\n", b.data);
+	tally_buf_free(&b);
+	return 1;
+}
+
 static void
 summary_line(struct md *m)
 {
 	const struct tally_totals *t = &m->rep->totals;
 	char a[TALLY_FMTBUF], b[TALLY_FMTBUF], c[TALLY_FMTBUF];
 
+	if (history_line(m))
+		return;
 	tally_out_printf(&m->o, "%s tests: %s passed, ",
 	    tally_fmt_count(a, t->tests),
 	    tally_fmt_count(b, t->status[TALLY_PASSED]));
@@ -283,6 +303,8 @@ summary_table(struct md *m)
 	const struct tally_totals *t = &m->rep->totals;
 	char a[TALLY_FMTBUF];
 
+	if (history_line(m))
+		return;
 	put(m, "| Tests | \xe2\x9c\x85 Passed | \xe2\x9d\x8c Failed | "
 	    "\xe2\x8f\xad\xef\xb8\x8f Skipped | \xf0\x9f\x8d\x82 Flaky | "
 	    "\xe2\x8f\xb1\xef\xb8\x8f Duration | Pass rate |\n");

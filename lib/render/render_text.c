@@ -496,6 +496,17 @@ totals(struct text *t)
 
 	if (t->o.n > 0)
 		tally_out_puts(&t->o, "\n");
+	if (tally_history_only(t->rep)) {
+		struct tally_buf b;
+
+		tally_buf_init(&b);
+		if (tally_history_summary(&b, t->rep->history) != TALLY_OK)
+			t->o.status = t->o.status ? t->o.status : TALLY_ENOMEM;
+		else
+			tally_out_printf(&t->o, "%s\n", b.data);
+		tally_buf_free(&b);
+		return;
+	}
 	color(t, C_BOLD);
 	tally_out_printf(&t->o, "%s test%s", tally_fmt_count(num, tt->tests),
 	    tt->tests == 1 ? "" : "s");

@@ -28,9 +28,8 @@ hist() {
 }
 
 # Each run collected with its metadata (CI variables and --meta); the
-# runs are stored under names
-# that do not sort in their order.  Run 2 reruns test_stable, which
-# failed first: a flaky pass.
+# runs are stored under names that do not sort in their order.  Run 2
+# reruns test_stable, which failed first: a flaky pass.
 mkdir "$T/runs"
 i=0
 for n in 3 1 4 2; do
@@ -103,11 +102,22 @@ expect_out "=== Failing longest (2)"
 expect_out "2 runs, since run 3 (c3)  project › tests.test_scenario › test_regresses"
 is most-flaky "$(grep -A1 '^=== Most flaky' "$OUT" | tail -1 | sed 's/.*› //')" test_flips
 expect_out "    4  4  c4  12 tests, 2 failed, pass rate 83.3%"
+# Totals from the history, not the stream's zero test records.
+H_TOTALS="13 tests over 4 runs: 2 failing, 4 flaky; latest run: 12 tests, 2 failed, pass rate 83.3%"
+expect_out "$H_TOTALS"
+expect_not_out "0 tests"
 run render-markdown 0 tally-render -f markdown "$T/h.jsonl"
 expect_out "### History: 4 runs, 13 tests"
+expect_out "## ⚠️ Test results"
+expect_out "$H_TOTALS"
+expect_not_out "| ✅ Passed |"
+expect_not_out "0 tests"
 expect_out "| 75.0% | 3 | 0 | 4 | project › tests\\.test\\_scenario › test\\_flips |"
 expect_out "| 2 | since run 3 (c3) | project › tests\\.test\\_scenario › test\\_regresses |"
 expect_out "| 4 | 4 | c4 | 12 | 2 | 83.3% |"
+run render-github 0 tally-render -f github "$T/h.jsonl"
+expect_out "::notice title=Test results::13 tests over 4 runs: 2 failing, 4 flaky; latest run: 12 tests, 2 failed, pass rate 83.3%25"
+expect_not_out "0 tests"
 
 # Trouble.
 run missing 2 tally-history "$T/runs/1.jsonl" "$T/nonesuch.jsonl"
