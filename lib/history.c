@@ -19,7 +19,7 @@ struct hrun {
 	const struct tally_record	*cur;
 	size_t		 pos;		/* as added */
 	char		*name;
-	char		*time, *run_id, *commit, *branch;
+	char		*time, *run_id, *commit, *branch, *url;
 	size_t		 tests, passed, failed, notrun, flaky, newfail;
 	double		 duration;
 };
@@ -50,6 +50,7 @@ tally_history_free(struct tally_history *h)
 		free(h->runs[i].run_id);
 		free(h->runs[i].commit);
 		free(h->runs[i].branch);
+		free(h->runs[i].url);
 	}
 	free(h->runs);
 	free(h);
@@ -124,6 +125,18 @@ set(char **dst, const char *v)
 	return (*dst = strdup(v)) != NULL ? TALLY_OK : TALLY_ENOMEM;
 }
 
+/*
+ * A time that orders runs starts with a date, 2026-12-01...; a JUnit
+ * root's time="0.02" in an unstamped stream is a duration.
+ */
+static int
+is_date(const char *v)
+{
+	return v != NULL && strlen(v) >= 10 && isdigit((unsigned char)v[0]) &&
+	    isdigit((unsigned char)v[1]) && isdigit((unsigned char)v[2]) &&
+	    isdigit((unsigned char)v[3]) && v[4] == '-';
+}
+
 /* Read a run's metadata and pass its suites: cur is its first test. */
 static int
 start(struct hrun *r, struct tally_error *err)
@@ -145,12 +158,14 @@ start(struct hrun *r, struct tally_error *err)
 			if (k == NULL)
 				continue;
 			rc = 0;
-			if (strcmp(k, "time") == 0)
+			if (strcmp(k, "time") == 0 && is_date(v))
 				rc = set(&r->time, v);
 			else if (strcmp(k, "run_id") == 0)
 				rc = set(&r->run_id, v);
 			else if (strcmp(k, "commit") == 0)
 				rc = set(&r->commit, v);
+			else if (strcmp(k, "run_url") == 0)
+				rc = set(&r->url, v);
 			else if (strcmp(k, "branch") == 0 ||
 			    strcmp(k, "ref") == 0)
 				rc = set(&r->branch, v);
@@ -409,6 +424,8 @@ one_run(const struct hrun *r, size_t i, struct flist *f,
 		add(f, "commit", r->commit, 0);
 	if (r->branch != NULL)
 		add(f, "branch", r->branch, 0);
+	if (r->url != NULL)
+		add(f, "runUrl", r->url, 0);
 	add(f, "tests", NULL, (double)r->tests);
 	add(f, "passed", NULL, (double)r->passed);
 	add(f, "failed", NULL, (double)r->failed);
