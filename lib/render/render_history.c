@@ -2,8 +2,11 @@
  * lib/render/render_history.c: the part of a report that a history stream
  * (tally-history(1)) makes, shared by the text and Markdown renderers.
  */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <tally/history.h>
 
 #include "escape.h"
 #include "render_history.h"
@@ -116,6 +119,60 @@ tally_histview_free(struct tally_histview *v)
 	for (i = 0; i < v->nfailing; i++)
 		tally_record_free(v->failing[i]);
 	free(v);
+}
+
+double
+tally_hist_num(const struct tally_record *r, const char *key)
+{
+	return num(r, key);
+}
+
+const char *
+tally_hist_str(const struct tally_record *r, const char *key)
+{
+	return str(r, key);
+}
+
+static double
+round4(double x)
+{
+	return round(x * 10000) / 10000;
+}
+
+int
+tally_history_insights(const struct tally_histview *v, size_t n,
+    struct tally_hist_insights *out)
+{
+	double passed = 0, failed = 0, flaky = 0, tests = 0, dur = 0, *d;
+	size_t i;
+
+	memset(out, 0, sizeof(*out));
+	if (n == 0 || n > v->nruns)
+		return TALLY_EINVAL;
+	if ((d = calloc(n, sizeof(*d))) == NULL)
+		return TALLY_ENOMEM;
+	for (i = 0; i < n; i++) {
+		const struct tally_record *r = v->runs[i];
+
+		passed += num(r, "passed");
+		failed += num(r, "failed");
+		flaky += num(r, "flaky");
+		tests += num(r, "tests");
+		d[i] = num(r, "duration");
+		dur += d[i];
+	}
+	out->runs = n;
+	out->pass_rate = passed + failed > 0 ?
+	    round4(passed / (passed + failed)) : 1;
+	out->fail_rate = passed + failed > 0 ?
+	    round4(failed / (passed + failed)) : 0;
+	out->flaky_rate = passed + failed > 0 ?
+	    round4(flaky / (passed + failed)) : 0;
+	out->avg_run = round4(dur / (double)n);
+	out->p95_run = round4(tally_percentile(d, n, 95));
+	out->avg_test = tests > 0 ? round4(dur / tests) : 0;
+	free(d);
+	return TALLY_OK;
 }
 
 int

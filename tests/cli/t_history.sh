@@ -119,6 +119,35 @@ run render-github 0 tally-render -f github "$T/h.jsonl"
 expect_out "::notice title=Test results::13 tests over 4 runs: 2 failing, 4 flaky; latest run: 12 tests, 2 failed, pass rate 83.3%25"
 expect_not_out "0 tests"
 
+# CTRF of a history stream: insights over every run against those over
+# the runs before the latest, and the run before the latest as baseline.
+run render-json 0 tally-render -f json -o "$T/h.json" "$T/h.jsonl"
+expect_no_err
+if /usr/bin/python3 "$DATA/schema/validate_json.py" "$DATA/schema/ctrf.schema.json" \
+    "$T/h.json" 2>"$T/v"; then ok "history CTRF validates against ctrf.schema.json"
+else notok "history CTRF schema" "$(head -5 "$T/v")"; fi
+# The same figures from the run records, by jq.
+want=$(jq -s '
+  def r4: . * 10000 | round / 10000;
+  def ins: (map(.passed) | add) as $p | (map(.failed) | add) as $f |
+    (map(.duration) | add) as $d | (map(.duration) | sort) as $s |
+    [ ($p / ($p + $f) | r4), ($f / ($p + $f) | r4),
+      ((map(.flaky) | add) / ($p + $f) | r4), ($d / length | r4),
+      $s[((length * 0.95) | ceil) - 1], ($d / (map(.tests) | add) | r4) ];
+  map(select(.type == "run")) | sort_by(.run) |
+  [ins, (.[:-1] | ins), (.[-2] | .path, .runId, .commit, .time), length]' \
+  "$T/h.jsonl" | jq -c .)
+got=$(jq -c '.insights as $i | [$i.passRate, $i.failRate, $i.flakyRate,
+  $i.averageRunDuration, $i.p95RunDuration, $i.averageTestDuration] as $m |
+  [($m | map(.current)), ($m | map(.baseline)),
+   (.baseline | .source, .buildName, .commit, .timestamp), $i.runsAnalyzed]' \
+  "$T/h.json")
+is insights "$got" "$want"
+is change "$(jq -c '[.insights[] | objects | ((.current - .baseline) * 10000 | round) == (.change * 10000 | round)] | all' "$T/h.json")" true
+is flaky-rate "$(jq '.insights.flakyRate.current' "$T/h.json")" "$(jq -s 'map(select(.type == "run")) | (map(.flaky) | add) / (map(.passed + .failed) | add) * 10000 | round / 10000' "$T/h.jsonl")"
+is build-number "$(jq '.baseline.buildNumber' "$T/h.json")" 3
+is report-id "$(jq -r '.baseline.reportId' "$T/h.json" | grep -cE '^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$')" 1
+
 # Trouble.
 run missing 2 tally-history "$T/runs/1.jsonl" "$T/nonesuch.jsonl"
 expect_err "tally-history: $T/nonesuch.jsonl: error: No such file or directory"
