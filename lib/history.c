@@ -4,13 +4,19 @@
  * per run (its metadata and totals) and the current test's figures, so
  * memory grows with the runs, not with the tests.
  */
+#include <sys/stat.h>
+
 #include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <tally/history.h>
 #include <tally/merge.h>
+#include <tally/reader.h>
 
 #include "internal.h"
 
@@ -27,7 +33,11 @@ struct hrun {
 struct tally_history {
 	struct hrun	*runs;
 	size_t		 n;
+	char		*skip;		/* leave out the run of this id */
 };
+
+#define MEMORY	(64u << 20)	/* shared by the runs' merge tables */
+#define RUN_MIN	(1u << 20)
 
 int
 tally_history_new(struct tally_history **out)
@@ -53,7 +63,127 @@ tally_history_free(struct tally_history *h)
 		free(h->runs[i].url);
 	}
 	free(h->runs);
+	free(h->skip);
 	free(h);
+}
+
+int
+tally_history_skip(struct tally_history *h, const char *run_id)
+{
+	free(h->skip);
+	h->skip = NULL;
+	if (run_id != NULL && (h->skip = strdup(run_id)) == NULL)
+		return TALLY_ENOMEM;
+	return TALLY_OK;
+}
+
+static int
+is_stream_name(const char *n)
+{
+	static const char *const ext[] = { ".jsonl", ".json", ".ndjson" };
+	size_t l = strlen(n), i, e;
+
+	if (n[0] == '.')
+		return 0;
+	for (i = 0; i < sizeof(ext) / sizeof(ext[0]); i++)
+		if (l > (e = strlen(ext[i])) &&
+		    strcasecmp(n + l - e, ext[i]) == 0)
+			return 1;
+	return 0;
+}
+
+struct names {
+	char	**v;
+	size_t	  n;
+};
+
+static int
+names_push(struct names *l, const char *dir, const char *name)
+{
+	char **v = realloc(l->v, (l->n + 1) * sizeof(*v));
+	struct tally_buf b;
+
+	if (v == NULL)
+		return TALLY_ENOMEM;
+	l->v = v;
+	tally_buf_init(&b);
+	if ((dir != NULL ? tally_buf_printf(&b, "%s/%s", dir, name) :
+	    tally_buf_adds(&b, name)) != TALLY_OK) {
+		tally_buf_free(&b);
+		return TALLY_ENOMEM;
+	}
+	l->v[l->n++] = tally_buf_detach(&b);
+	return TALLY_OK;
+}
+
+/* A directory's streams, in name order; else the path itself. */
+static int
+expand(struct names *l, const char *path, struct tally_error *err)
+{
+	struct dirent **ents;
+	struct stat st;
+	int i, n, rc = TALLY_OK;
+
+	if (stat(path, &st) != 0 || !S_ISDIR(st.st_mode))
+		return names_push(l, NULL, path);
+	if ((n = scandir(path, &ents, NULL, alphasort)) < 0) {
+		tally_error_init(err, path);
+		err->sys_errno = errno;
+		return tally_error_set(err, TALLY_EIO, 0, 0, "%s",
+		    strerror(errno));
+	}
+	for (i = 0; i < n; i++) {
+		if (rc == TALLY_OK && is_stream_name(ents[i]->d_name))
+			rc = names_push(l, path, ents[i]->d_name);
+		free(ents[i]);
+	}
+	free(ents);
+	return rc;
+}
+
+int
+tally_history_read(struct tally_history *h, char *const *paths, size_t n,
+    const char *tmpdir, void (*report)(void *arg, int status,
+    const struct tally_error *err), void *arg, struct tally_error *err)
+{
+	struct names l = { NULL, 0 };
+	struct tally_merge *m;
+	struct tally_sink *in;
+	size_t i, run;
+	int rc = TALLY_OK;
+
+	for (i = 0; i < n && rc != TALLY_ENOMEM; i++)
+		if ((rc = expand(&l, paths[i], err)) == TALLY_EIO) {
+			report(arg, rc, err);
+			rc = TALLY_OK;
+		}
+	run = l.n > 0 && MEMORY / l.n > RUN_MIN ? MEMORY / l.n : RUN_MIN;
+	for (i = 0; i < l.n && rc == TALLY_OK; i++) {
+		if ((rc = tally_merge_new(&m)) != TALLY_OK)
+			break;
+		tally_merge_set_run_bytes(m, run);
+		if ((rc = tally_merge_set_tmpdir(m, tmpdir)) != TALLY_OK) {
+			tally_merge_free(m);
+			break;
+		}
+		if ((rc = tally_history_add(h, m, l.v[i])) != TALLY_OK ||
+		    (rc = tally_merge_input_new(&in, m)) != TALLY_OK)
+			break;
+		rc = tally_read_path(l.v[i], TALLY_FMT_STREAM, in, report,
+		    arg);
+		tally_sink_free(in);
+		if (rc != TALLY_ENOMEM)
+			rc = TALLY_OK;	/* reported */
+		tally_error_init(err, l.v[i]);
+		if (rc == TALLY_OK)
+			rc = tally_merge_finish(m, err);
+	}
+	for (i = 0; i < l.n; i++)
+		free(l.v[i]);
+	free(l.v);
+	if (rc == TALLY_ENOMEM)
+		return tally_error_set(err, rc, 0, 0, "out of memory");
+	return rc;
 }
 
 int
@@ -445,6 +575,31 @@ one_run(const struct hrun *r, size_t i, struct flist *f,
 	return tally_sink_record(out, &rec, err);
 }
 
+/* The run being marked, when it is among the runs, is no history. */
+static void
+drop_skipped(struct tally_history *h)
+{
+	size_t i, k = 0;
+
+	for (i = 0; i < h->n; i++) {
+		struct hrun *r = &h->runs[i];
+
+		if (h->skip != NULL && r->run_id != NULL &&
+		    strcmp(r->run_id, h->skip) == 0) {
+			tally_merge_free(r->m);
+			free(r->name);
+			free(r->time);
+			free(r->run_id);
+			free(r->commit);
+			free(r->branch);
+			free(r->url);
+			continue;
+		}
+		h->runs[k++] = *r;
+	}
+	h->n = k;
+}
+
 static int
 is_test(const struct hrun *r)
 {
@@ -466,6 +621,7 @@ tally_history_write(struct tally_history *h, struct tally_sink *out,
 		rc = start(&h->runs[i], err);
 	if (rc != TALLY_OK)
 		return rc;
+	drop_skipped(h);
 	order(h);
 	if ((at = calloc(h->n + 1, sizeof(*at))) == NULL ||
 	    (durs = calloc(h->n + 1, sizeof(*durs))) == NULL)

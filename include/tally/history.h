@@ -30,6 +30,26 @@ int	tally_history_add(struct tally_history *h, struct tally_merge *m,
 	    const char *name);
 
 /*
+ * Read the runs at paths[0..n) into h: each path a stream, or a
+ * directory whose streams (names ending in .jsonl, .json or .ndjson in
+ * any case; hidden files skipped; not recursive) are runs in name order.
+ * The merge tables share 64 MiB (1 MiB each at least) and spill to
+ * tmpdir (NULL: $TMPDIR).  A run or directory that cannot be read
+ * completely is reported through report, as tally_read_path() does, and
+ * what was read of it counts.  Returns TALLY_OK when every fault was
+ * reported so; out of memory or a failed merge table stops it with err.
+ */
+int	tally_history_read(struct tally_history *h, char *const *paths,
+	    size_t n, const char *tmpdir,
+	    void (*report)(void *arg, int status,
+		const struct tally_error *err),
+	    void *arg, struct tally_error *err);
+
+/* Leave out of the history the runs whose run id is run_id (the run
+ * being compared with its history, when it is among them). */
+int	tally_history_skip(struct tally_history *h, const char *run_id);
+
+/*
  * Order the runs (by the time, then the run id of their meta records
  * when every run has a time or every run has a run id; else as added)
  * and write one "history" record per test, then one "run" record per
