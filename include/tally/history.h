@@ -19,7 +19,9 @@
 #include <tally/sink.h>
 
 struct tally_history;
+struct tally_marks;
 struct tally_merge;
+struct tally_report;
 
 int	tally_history_new(struct tally_history **out);
 void	tally_history_free(struct tally_history *h);
@@ -57,6 +59,31 @@ int	tally_history_skip(struct tally_history *h, const char *run_id);
  */
 int	tally_history_write(struct tally_history *h, struct tally_sink *out,
 	    struct tally_error *err);
+
+/*
+ * Mark each failed test of rep against the earlier runs in h (written
+ * here, so h is used up): failing since an earlier run when it failed
+ * in its latest run there, else flaky when it flipped or passed on a
+ * retry there, else a new failure.  Memory grows with rep's failures.
+ */
+int	tally_marks_build(struct tally_marks **out, struct tally_history *h,
+	    const struct tally_report *rep, struct tally_error *err);
+void	tally_marks_free(struct tally_marks *mk);
+
+enum tally_mark {
+	TALLY_MARK_NONE = 0,	/* not a failed test of the report */
+	TALLY_MARK_NEW,		/* failed now, not before */
+	TALLY_MARK_FLAKY,	/* failed now, flaky before */
+	TALLY_MARK_FAILING	/* failing since an earlier run */
+};
+
+/*
+ * The mark of a test record, and in buf (size > 0, always terminated,
+ * cut to fit) a phrase for it: "new failure", "flaky: 25% of 4 runs",
+ * "failing since run 3 (c3), 3 runs".  mk may be NULL.
+ */
+enum tally_mark tally_marks_note(const struct tally_marks *mk,
+	    const struct tally_record *rec, char *buf, size_t size);
 
 /* Nearest-rank percentile p (0 < p <= 100) of n values, sorted in place;
  * the median is the mean of the middle two of an even n.  -1 when n is

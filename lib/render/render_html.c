@@ -27,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <tally/history.h>
 #include <tally/output.h>
 #include <tally/report.h>
 
@@ -71,6 +72,7 @@ struct groups {
 
 struct model {
 	const struct tally_report *rep;
+	const struct tally_marks *marks;	/* --history, or NULL */
 	struct groups	 cats, suites, labels, lsets;
 	struct groups	 strs;			/* sources and file paths */
 	size_t		**lsetlab;		/* label ids of each label set */
@@ -754,6 +756,22 @@ where_line(struct w *w, const struct model *m, const struct tally_record *r)
 }
 
 /* One test in full: a failure, with its output and every attempt. */
+/* --history: a failure's mark against the earlier runs. */
+static void
+mark_tag(struct w *w, const struct model *m, const struct tally_record *r)
+{
+	static const char *const cls[] = { "", "new", "flaky", "failing" };
+	char note[256];
+	enum tally_mark k;
+
+	if ((k = tally_marks_note(m->marks, r, note, sizeof(note))) ==
+	    TALLY_MARK_NONE)
+		return;
+	putf(w, " <span class=\"tag %s\">", cls[k]);
+	esc(w, note);
+	put(w, "</span>");
+}
+
 static void
 test_article(struct w *w, const struct model *m, const struct tally_record *r,
     size_t nth)
@@ -779,6 +797,7 @@ test_article(struct w *w, const struct model *m, const struct tally_record *r,
 	if (t->retries > 0)
 		putf(w, " <span class=\"tag\">%ld retr%s</span>", t->retries,
 		    t->retries == 1 ? "y" : "ies");
+	mark_tag(w, m, r);
 	put(w, "</h3>\n");
 	where_line(w, m, r);
 	message_block(w, t->type, t->message);
@@ -2044,7 +2063,9 @@ tally_render_html(const struct tally_report *rep,
 	w.fp = fp;
 	w.rc = TALLY_OK;
 	tally_buf_init(&w.b);
-	if ((rc = model_build(&m, rep, err)) != TALLY_OK)
+	if ((rc = model_build(&m, rep, err)) == TALLY_OK)
+		m.marks = opts->marks;
+	if (rc != TALLY_OK)
 		goto done;
 	head(&w, rep, title, prefix);
 	put(&w, "<body>\n<a class=\"skip\" href=\"#failures\">Skip to "

@@ -20,6 +20,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include <tally/history.h>
+
 #include "escape.h"
 #include "render.h"
 #include "render_diff.h"
@@ -497,6 +499,20 @@ input_errors(struct md *m, const struct plan *p)
 	put(m, "\n");
 }
 
+/* --history: " — **new failure**", " — **flaky: 25.0% of 4 runs**". */
+static void
+mark(struct md *m, const struct tally_record *rec)
+{
+	char note[256];
+
+	if (tally_marks_note(m->opts->marks, rec, note, sizeof(note)) ==
+	    TALLY_MARK_NONE)
+		return;
+	put(m, " \xe2\x80\x94 **");
+	text(m, note, TALLY_NTS);
+	put(m, "**");
+}
+
 static void
 failure_detail(struct md *m, const struct tally_record *rec)
 {
@@ -509,6 +525,7 @@ failure_detail(struct md *m, const struct tally_record *rec)
 	if (t->duration >= 0)
 		tally_out_printf(&m->o, " (%s)",
 		    tally_fmt_duration(dur, t->duration));
+	mark(m, rec);
 	put(m, "</summary>\n\n");
 	if (t->file_path != NULL) {
 		put(m, "File: ");
@@ -564,6 +581,7 @@ failures(struct md *m, const struct plan *p)
 		list = 1;
 		put(m, "- \xe2\x9d\x8c ");
 		title(m, rec, 0);
+		mark(m, rec);
 		if (i < nmsg && rec->u.test.message != NULL) {
 			put(m, ": ");
 			one_line(m, rec->u.test.message);

@@ -148,6 +148,42 @@ is flaky-rate "$(jq '.insights.flakyRate.current' "$T/h.json")" "$(jq -s 'map(se
 is build-number "$(jq '.baseline.buildNumber' "$T/h.json")" 3
 is report-id "$(jq -r '.baseline.reportId' "$T/h.json" | grep -cE '^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$')" 1
 
+# render --history: run 4's failures against runs 1 to 3 (stored with
+# names that do not sort in run order; run 4 itself is among them too
+# and is left out by its run id).
+for f in "$T"/runs/*.jsonl; do
+	grep -q '"run_id":"4"' "$f" && R4=$f
+done
+run mark-text 1 tally-render -f text --fail-on failed --history "$T/runs" "$R4"
+expect_no_err
+expect_out "test_flips (1ms)  [flaky: 66.7% of 3 runs]"
+expect_out "test_regresses (1ms)  [failing since run 3 (c3), 2 runs]"
+# Against runs 1 and 2: test_regresses fails for the first time, and
+# test_flips, failed in run 2, is failing since then.
+mkdir "$T/early"
+for f in "$T"/runs/*.jsonl; do
+	grep -qE '"run_id":"[12]"' "$f" && cp "$f" "$T/early/"
+done
+run mark-new 0 tally-render -f text --history "$T/early" "$R4"
+expect_out "test_regresses (1ms)  [new failure]"
+expect_out "test_flips (1ms)  [failing since run 2 (c2), 2 runs]"
+run mark-markdown 0 tally-render -f markdown --history "$T/runs" "$R4"
+expect_out "test&#95;regresses (1ms) — **failing since run 3 \(c3\), 2 runs**</summary>"
+expect_out "test&#95;flips (1ms) — **flaky\: 66\.7% of 3 runs**</summary>"
+run mark-github 0 tally-render -f github --history "$T/early" "$R4"
+expect_out "::error title=New failure%3A project › tests.test_scenario › test_regresses::"
+expect_out "::error title=Failing since run 2 (c2)%2C 2 runs%3A project › tests.test_scenario › test_flips::"
+run mark-github-flaky 0 tally-render -f github --history "$T/runs" "$R4"
+expect_out "::error title=Flaky%3A 66.7%25 of 3 runs%3A project › tests.test_scenario › test_flips::"
+run mark-html 0 tally-render -f html --history "$T/runs" "$R4"
+expect_out '<span class="tag failing">failing since run 3 (c3), 2 runs</span>'
+expect_out '<span class="tag flaky">flaky: 66.7% of 3 runs</span>'
+run mark-missing 2 tally-render -f text --history "$T/nonesuch" "$R4"
+expect_err "tally-render: $T/nonesuch: error: No such file or directory"
+# Without --history no marks.
+run no-marks 0 tally-render -f text "$R4"
+expect_not_out "failing since"
+
 # Trouble.
 run missing 2 tally-history "$T/runs/1.jsonl" "$T/nonesuch.jsonl"
 expect_err "tally-history: $T/nonesuch.jsonl: error: No such file or directory"
