@@ -421,7 +421,7 @@ run_name(const struct hrun *r)
 /* The history of one test; at[i] is its record in run i or NULL. */
 static int
 one_test(struct tally_history *h, const struct tally_record **at,
-    double *durs, struct flist *f, struct tally_sink *out,
+    double *durs, char *marks, struct flist *f, struct tally_sink *out,
     struct tally_error *err)
 {
 	const struct tally_record *first = NULL, *last = NULL;
@@ -436,10 +436,13 @@ one_test(struct tally_history *h, const struct tally_record **at,
 		const struct tally_test *t;
 
 		if (at[i] == NULL) {
+			marks[i] = '.';
 			prevrun = -1;
 			continue;
 		}
 		t = &at[i]->u.test;
+		marks[i] = "PFSSO"[t->status < TALLY_NSTATUS ? t->status :
+		    TALLY_OTHER];
 		if (first == NULL)
 			first = at[i];
 		last = at[i];
@@ -516,6 +519,8 @@ one_test(struct tally_history *h, const struct tally_record **at,
 			add(f, "failingSinceCommit", h->runs[since].commit, 0);
 		add(f, "failingRuns", NULL, (double)streak);
 	}
+	marks[h->n] = '\0';
+	add(f, "statuses", marks, 0);
 	if (nd > 0) {
 		add(f, "medianDuration", NULL, round4(tally_median(durs, nd)));
 		add(f, "p95Duration", NULL, round4(tally_percentile(durs, nd,
@@ -612,6 +617,7 @@ tally_history_write(struct tally_history *h, struct tally_sink *out,
 {
 	const struct tally_record **at = NULL, *min;
 	double *durs = NULL;
+	char *marks = NULL;
 	struct flist f;
 	size_t i;
 	int rc = TALLY_OK;
@@ -624,7 +630,8 @@ tally_history_write(struct tally_history *h, struct tally_sink *out,
 	drop_skipped(h);
 	order(h);
 	if ((at = calloc(h->n + 1, sizeof(*at))) == NULL ||
-	    (durs = calloc(h->n + 1, sizeof(*durs))) == NULL)
+	    (durs = calloc(h->n + 1, sizeof(*durs))) == NULL ||
+	    (marks = calloc(h->n + 1, 1)) == NULL)
 		rc = tally_error_set(err, TALLY_ENOMEM, 0, 0, "out of memory");
 	while (rc == TALLY_OK) {
 		min = NULL;
@@ -638,7 +645,7 @@ tally_history_write(struct tally_history *h, struct tally_sink *out,
 			at[i] = is_test(&h->runs[i]) && (h->runs[i].cur == min ||
 			    tally_merge_test_cmp(h->runs[i].cur, min) == 0) ?
 			    h->runs[i].cur : NULL;
-		rc = one_test(h, at, durs, &f, out, err);
+		rc = one_test(h, at, durs, marks, &f, out, err);
 		for (i = 0; i < h->n && rc == TALLY_OK; i++)
 			if (at[i] != NULL)
 				rc = advance(&h->runs[i], err);
@@ -650,5 +657,6 @@ tally_history_write(struct tally_history *h, struct tally_sink *out,
 	free(f.v);
 	free(at);
 	free(durs);
+	free(marks);
 	return rc;
 }

@@ -53,6 +53,8 @@ is test_fixed_later "$(hist "$T/h.jsonl" test_fixed_later passed failed flips la
 is test_skipped_in_run3 "$(hist "$T/h.jsonl" test_skipped_in_run3 runs passed skipped flips)" \
     "4 3 1 0"
 is test_added_in_run3 "$(hist "$T/h.jsonl" test_added_in_run3 runs)" 2
+is statuses "$(hist "$T/h.jsonl" test_flips statuses) $(hist "$T/h.jsonl" test_added_in_run3 statuses) $(hist "$T/h.jsonl" test_skipped_in_run3 statuses) $(hist "$T/h.jsonl" test_removed_after_run3 statuses)" \
+    "PFPF ..PP PPSP PPP."
 is test_removed_after_run3 "$(hist "$T/h.jsonl" test_removed_after_run3 runs lastStatus)" "3 passed"
 # The rerun: a flaky run without a flip.
 is test_stable "$(hist "$T/h.jsonl" test_stable runs passed flakyRuns flips flakyRate)" "4 4 1 0 0.25"
