@@ -4,13 +4,19 @@
  * per run (its metadata and totals) and the current test's figures, so
  * memory grows with the runs, not with the tests.
  */
+#include <sys/stat.h>
+
 #include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <tally/history.h>
 #include <tally/merge.h>
+#include <tally/reader.h>
 
 #include "internal.h"
 
@@ -19,7 +25,7 @@ struct hrun {
 	const struct tally_record	*cur;
 	size_t		 pos;		/* as added */
 	char		*name;
-	char		*time, *run_id, *commit, *branch;
+	char		*time, *run_id, *commit, *branch, *url;
 	size_t		 tests, passed, failed, notrun, flaky, newfail;
 	double		 duration;
 };
@@ -27,7 +33,11 @@ struct hrun {
 struct tally_history {
 	struct hrun	*runs;
 	size_t		 n;
+	char		*skip;		/* leave out the run of this id */
 };
+
+#define MEMORY	(64u << 20)	/* shared by the runs' merge tables */
+#define RUN_MIN	(1u << 20)
 
 int
 tally_history_new(struct tally_history **out)
@@ -50,9 +60,130 @@ tally_history_free(struct tally_history *h)
 		free(h->runs[i].run_id);
 		free(h->runs[i].commit);
 		free(h->runs[i].branch);
+		free(h->runs[i].url);
 	}
 	free(h->runs);
+	free(h->skip);
 	free(h);
+}
+
+int
+tally_history_skip(struct tally_history *h, const char *run_id)
+{
+	free(h->skip);
+	h->skip = NULL;
+	if (run_id != NULL && (h->skip = strdup(run_id)) == NULL)
+		return TALLY_ENOMEM;
+	return TALLY_OK;
+}
+
+static int
+is_stream_name(const char *n)
+{
+	static const char *const ext[] = { ".jsonl", ".json", ".ndjson" };
+	size_t l = strlen(n), i, e;
+
+	if (n[0] == '.')
+		return 0;
+	for (i = 0; i < sizeof(ext) / sizeof(ext[0]); i++)
+		if (l > (e = strlen(ext[i])) &&
+		    strcasecmp(n + l - e, ext[i]) == 0)
+			return 1;
+	return 0;
+}
+
+struct names {
+	char	**v;
+	size_t	  n;
+};
+
+static int
+names_push(struct names *l, const char *dir, const char *name)
+{
+	char **v = realloc(l->v, (l->n + 1) * sizeof(*v));
+	struct tally_buf b;
+
+	if (v == NULL)
+		return TALLY_ENOMEM;
+	l->v = v;
+	tally_buf_init(&b);
+	if ((dir != NULL ? tally_buf_printf(&b, "%s/%s", dir, name) :
+	    tally_buf_adds(&b, name)) != TALLY_OK) {
+		tally_buf_free(&b);
+		return TALLY_ENOMEM;
+	}
+	l->v[l->n++] = tally_buf_detach(&b);
+	return TALLY_OK;
+}
+
+/* A directory's streams, in name order; else the path itself. */
+static int
+expand(struct names *l, const char *path, struct tally_error *err)
+{
+	struct dirent **ents;
+	struct stat st;
+	int i, n, rc = TALLY_OK;
+
+	if (stat(path, &st) != 0 || !S_ISDIR(st.st_mode))
+		return names_push(l, NULL, path);
+	if ((n = scandir(path, &ents, NULL, alphasort)) < 0) {
+		tally_error_init(err, path);
+		err->sys_errno = errno;
+		return tally_error_set(err, TALLY_EIO, 0, 0, "%s",
+		    strerror(errno));
+	}
+	for (i = 0; i < n; i++) {
+		if (rc == TALLY_OK && is_stream_name(ents[i]->d_name))
+			rc = names_push(l, path, ents[i]->d_name);
+		free(ents[i]);
+	}
+	free(ents);
+	return rc;
+}
+
+int
+tally_history_read(struct tally_history *h, char *const *paths, size_t n,
+    const char *tmpdir, void (*report)(void *arg, int status,
+    const struct tally_error *err), void *arg, struct tally_error *err)
+{
+	struct names l = { NULL, 0 };
+	struct tally_merge *m;
+	struct tally_sink *in;
+	size_t i, run;
+	int rc = TALLY_OK;
+
+	for (i = 0; i < n && rc != TALLY_ENOMEM; i++)
+		if ((rc = expand(&l, paths[i], err)) == TALLY_EIO) {
+			report(arg, rc, err);
+			rc = TALLY_OK;
+		}
+	run = l.n > 0 && MEMORY / l.n > RUN_MIN ? MEMORY / l.n : RUN_MIN;
+	for (i = 0; i < l.n && rc == TALLY_OK; i++) {
+		if ((rc = tally_merge_new(&m)) != TALLY_OK)
+			break;
+		tally_merge_set_run_bytes(m, run);
+		if ((rc = tally_merge_set_tmpdir(m, tmpdir)) != TALLY_OK) {
+			tally_merge_free(m);
+			break;
+		}
+		if ((rc = tally_history_add(h, m, l.v[i])) != TALLY_OK ||
+		    (rc = tally_merge_input_new(&in, m)) != TALLY_OK)
+			break;
+		rc = tally_read_path(l.v[i], TALLY_FMT_STREAM, in, report,
+		    arg);
+		tally_sink_free(in);
+		if (rc != TALLY_ENOMEM)
+			rc = TALLY_OK;	/* reported */
+		tally_error_init(err, l.v[i]);
+		if (rc == TALLY_OK)
+			rc = tally_merge_finish(m, err);
+	}
+	for (i = 0; i < l.n; i++)
+		free(l.v[i]);
+	free(l.v);
+	if (rc == TALLY_ENOMEM)
+		return tally_error_set(err, rc, 0, 0, "out of memory");
+	return rc;
 }
 
 int
@@ -124,6 +255,18 @@ set(char **dst, const char *v)
 	return (*dst = strdup(v)) != NULL ? TALLY_OK : TALLY_ENOMEM;
 }
 
+/*
+ * A time that orders runs starts with a date, 2026-12-01...; a JUnit
+ * root's time="0.02" in an unstamped stream is a duration.
+ */
+static int
+is_date(const char *v)
+{
+	return v != NULL && strlen(v) >= 10 && isdigit((unsigned char)v[0]) &&
+	    isdigit((unsigned char)v[1]) && isdigit((unsigned char)v[2]) &&
+	    isdigit((unsigned char)v[3]) && v[4] == '-';
+}
+
 /* Read a run's metadata and pass its suites: cur is its first test. */
 static int
 start(struct hrun *r, struct tally_error *err)
@@ -145,12 +288,14 @@ start(struct hrun *r, struct tally_error *err)
 			if (k == NULL)
 				continue;
 			rc = 0;
-			if (strcmp(k, "time") == 0)
+			if (strcmp(k, "time") == 0 && is_date(v))
 				rc = set(&r->time, v);
 			else if (strcmp(k, "run_id") == 0)
 				rc = set(&r->run_id, v);
 			else if (strcmp(k, "commit") == 0)
 				rc = set(&r->commit, v);
+			else if (strcmp(k, "run_url") == 0)
+				rc = set(&r->url, v);
 			else if (strcmp(k, "branch") == 0 ||
 			    strcmp(k, "ref") == 0)
 				rc = set(&r->branch, v);
@@ -276,7 +421,7 @@ run_name(const struct hrun *r)
 /* The history of one test; at[i] is its record in run i or NULL. */
 static int
 one_test(struct tally_history *h, const struct tally_record **at,
-    double *durs, struct flist *f, struct tally_sink *out,
+    double *durs, char *marks, struct flist *f, struct tally_sink *out,
     struct tally_error *err)
 {
 	const struct tally_record *first = NULL, *last = NULL;
@@ -291,10 +436,13 @@ one_test(struct tally_history *h, const struct tally_record **at,
 		const struct tally_test *t;
 
 		if (at[i] == NULL) {
+			marks[i] = '.';
 			prevrun = -1;
 			continue;
 		}
 		t = &at[i]->u.test;
+		marks[i] = "PFSSO"[t->status < TALLY_NSTATUS ? t->status :
+		    TALLY_OTHER];
 		if (first == NULL)
 			first = at[i];
 		last = at[i];
@@ -371,6 +519,8 @@ one_test(struct tally_history *h, const struct tally_record **at,
 			add(f, "failingSinceCommit", h->runs[since].commit, 0);
 		add(f, "failingRuns", NULL, (double)streak);
 	}
+	marks[h->n] = '\0';
+	add(f, "statuses", marks, 0);
 	if (nd > 0) {
 		add(f, "medianDuration", NULL, round4(tally_median(durs, nd)));
 		add(f, "p95Duration", NULL, round4(tally_percentile(durs, nd,
@@ -409,6 +559,8 @@ one_run(const struct hrun *r, size_t i, struct flist *f,
 		add(f, "commit", r->commit, 0);
 	if (r->branch != NULL)
 		add(f, "branch", r->branch, 0);
+	if (r->url != NULL)
+		add(f, "runUrl", r->url, 0);
 	add(f, "tests", NULL, (double)r->tests);
 	add(f, "passed", NULL, (double)r->passed);
 	add(f, "failed", NULL, (double)r->failed);
@@ -428,6 +580,31 @@ one_run(const struct hrun *r, size_t i, struct flist *f,
 	return tally_sink_record(out, &rec, err);
 }
 
+/* The run being marked, when it is among the runs, is no history. */
+static void
+drop_skipped(struct tally_history *h)
+{
+	size_t i, k = 0;
+
+	for (i = 0; i < h->n; i++) {
+		struct hrun *r = &h->runs[i];
+
+		if (h->skip != NULL && r->run_id != NULL &&
+		    strcmp(r->run_id, h->skip) == 0) {
+			tally_merge_free(r->m);
+			free(r->name);
+			free(r->time);
+			free(r->run_id);
+			free(r->commit);
+			free(r->branch);
+			free(r->url);
+			continue;
+		}
+		h->runs[k++] = *r;
+	}
+	h->n = k;
+}
+
 static int
 is_test(const struct hrun *r)
 {
@@ -440,6 +617,7 @@ tally_history_write(struct tally_history *h, struct tally_sink *out,
 {
 	const struct tally_record **at = NULL, *min;
 	double *durs = NULL;
+	char *marks = NULL;
 	struct flist f;
 	size_t i;
 	int rc = TALLY_OK;
@@ -449,9 +627,11 @@ tally_history_write(struct tally_history *h, struct tally_sink *out,
 		rc = start(&h->runs[i], err);
 	if (rc != TALLY_OK)
 		return rc;
+	drop_skipped(h);
 	order(h);
 	if ((at = calloc(h->n + 1, sizeof(*at))) == NULL ||
-	    (durs = calloc(h->n + 1, sizeof(*durs))) == NULL)
+	    (durs = calloc(h->n + 1, sizeof(*durs))) == NULL ||
+	    (marks = calloc(h->n + 1, 1)) == NULL)
 		rc = tally_error_set(err, TALLY_ENOMEM, 0, 0, "out of memory");
 	while (rc == TALLY_OK) {
 		min = NULL;
@@ -465,7 +645,7 @@ tally_history_write(struct tally_history *h, struct tally_sink *out,
 			at[i] = is_test(&h->runs[i]) && (h->runs[i].cur == min ||
 			    tally_merge_test_cmp(h->runs[i].cur, min) == 0) ?
 			    h->runs[i].cur : NULL;
-		rc = one_test(h, at, durs, &f, out, err);
+		rc = one_test(h, at, durs, marks, &f, out, err);
 		for (i = 0; i < h->n && rc == TALLY_OK; i++)
 			if (at[i] != NULL)
 				rc = advance(&h->runs[i], err);
@@ -477,5 +657,6 @@ tally_history_write(struct tally_history *h, struct tally_sink *out,
 	free(f.v);
 	free(at);
 	free(durs);
+	free(marks);
 	return rc;
 }

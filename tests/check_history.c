@@ -139,6 +139,40 @@ START_TEST(figures_of_one_test)
 }
 END_TEST
 
+/* A JUnit root's time="0.5" is a duration: runs go by run id. */
+START_TEST(durations_are_no_times)
+{
+	static const char *const ids[] = { "1", "2" };
+	static const char *const times[] = { "0.5", "0.02" };
+	struct tally_history *h;
+	struct tally_merge *m;
+	struct tally_error err;
+	struct capture c;
+	size_t i;
+
+	ck_assert_int_eq(tally_history_new(&h), TALLY_OK);
+	for (i = 0; i < 2; i++) {
+		ck_assert_int_eq(tally_merge_new(&m), TALLY_OK);
+		add_meta(m, "run_id", ids[i]);
+		add_meta(m, "time", times[i]);
+		add_meta(m, "run_url", "https://ci.example/1");
+		add_test(m, "t", TALLY_PASSED, 1, 0);
+		tally_error_init(&err, NULL);
+		ck_assert_int_eq(tally_merge_finish(m, &err), TALLY_OK);
+		ck_assert_int_eq(tally_history_add(h, m, ids[i]), TALLY_OK);
+	}
+	capture_init(&c);
+	ck_assert_int_eq(tally_history_write(h, &c.sink, &err), TALLY_OK);
+	HAS(capture_one(&c, "\"run\":1,", NULL), "\"runId\":\"1\"");
+	HAS(capture_one(&c, "\"run\":2,", NULL), "\"runId\":\"2\"");
+	HASNT(capture_one(&c, "\"run\":2,", NULL), "\"time\"");
+	HAS(capture_one(&c, "\"run\":2,", NULL),
+	    "\"runUrl\":\"https://ci.example/1\"");
+	capture_fini(&c);
+	tally_history_free(h);
+}
+END_TEST
+
 Suite *suite_history(void);
 Suite *
 suite_history(void)
@@ -148,6 +182,7 @@ suite_history(void)
 
 	tcase_add_test(tc, percentiles);
 	tcase_add_test(tc, figures_of_one_test);
+	tcase_add_test(tc, durations_are_no_times);
 	suite_add_tcase(s, tc);
 	return s;
 }

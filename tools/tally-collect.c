@@ -9,9 +9,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <tally/category.h>
+#include <tally/meta.h>
 #include <tally/output.h>
 #include <tally/reader.h>
 #include <tally/rules.h>
@@ -22,7 +24,7 @@
 static const char usage_text[] =
     "usage: tally-collect [-h] [--version] [-f format] [-j jobs]\n"
     "                     [-l key=value] [-o file] [--exclude glob]\n"
-    "                     [--include glob] [--rules[=file]]\n"
+    "                     [--include glob] [--meta key=value] [--rules[=file]]\n"
     "                     [file | directory | -] ...\n";
 
 /*
@@ -95,7 +97,7 @@ yaml_name(const char *s)
  */
 struct chain {
 	struct tally_sink	 sink;		/* into head */
-	struct tally_sink	*head, *label, *classify, *writer;
+	struct tally_sink	*head, *stamp, *label, *classify, *writer;
 	struct tally_rules	*rules;		/* a thread's own copy */
 };
 
@@ -111,6 +113,7 @@ chain_free(struct tally_sink *s)
 {
 	struct chain *c = (struct chain *)s;
 
+	tally_sink_free(c->stamp);
 	tally_sink_free(c->classify);
 	tally_sink_free(c->label);
 	tally_sink_free(c->writer);
@@ -121,15 +124,18 @@ chain_free(struct tally_sink *s)
 static int
 chain_build(struct chain *c, struct tally_sink *next,
     const struct tally_kv *labels, size_t nlabels,
-    const struct tally_rules *rules)
+    const struct tally_rules *rules, const struct tally_kv *items,
+    size_t nitems)
 {
 	c->sink.record = chain_record;
 	c->sink.free = chain_free;
 	if (tally_label_sink_new(&c->label, next, labels, nlabels) !=
 	    TALLY_OK || (rules != NULL && tally_category_sink_new(&c->classify,
-	    c->label, rules) != TALLY_OK))
+	    c->label, rules) != TALLY_OK) || tally_meta_sink_new(&c->stamp,
+	    c->classify != NULL ? c->classify : c->label, items, nitems) !=
+	    TALLY_OK)
 		return TALLY_ENOMEM;
-	c->head = c->classify != NULL ? c->classify : c->label;
+	c->head = c->stamp;
 	return TALLY_OK;
 }
 
@@ -140,6 +146,8 @@ struct lanes {
 	size_t			 nlabels;
 	int			 want_rules;
 	const char		*rulespath;
+	const struct tally_kv	*items;		/* run metadata */
+	size_t			 nitems;
 };
 
 static int load_rules(const char *file, struct tally_rules **r);
@@ -161,10 +169,11 @@ lane_make(void *arg, unsigned i, FILE *fp, struct tally_sink **out)
 	}
 	if ((rc = tally_stream_writer_new(&c->writer, fp)) != TALLY_OK ||
 	    (rc = chain_build(c, c->writer, l->labels, l->nlabels,
-	    c->rules)) != TALLY_OK) {
+	    c->rules, l->items, l->nitems)) != TALLY_OK) {
 		chain_free(&c->sink);
 		return rc;
 	}
+	tally_meta_sink_stamped(c->stamp);	/* main wrote it */
 	*out = &c->sink;
 	return TALLY_OK;
 }
@@ -266,6 +275,7 @@ main(int argc, char *argv[])
 		{ "include",	required_argument,	NULL, 'I' },
 		{ "jobs",	required_argument,	NULL, 'j' },
 		{ "label",	required_argument,	NULL, 'l' },
+		{ "meta",	required_argument,	NULL, 'M' },
 		{ "output",	required_argument,	NULL, 'o' },
 		{ "rules",	optional_argument,	NULL, 'R' },
 		{ "version",	no_argument,		NULL, 'V' },
@@ -286,10 +296,10 @@ main(int argc, char *argv[])
 	struct tally_error err;
 	struct tally_walk walk;
 	struct tally_file_id own[2];
-	struct tally_kv *labels = NULL, kv;
+	struct tally_kv *labels = NULL, *meta = NULL, *items = NULL, kv;
 	const char **include = NULL, **exclude = NULL;
 	const char *outpath = NULL, *rulespath = NULL;
-	size_t nlabels = 0;
+	size_t nlabels = 0, nmeta = 0, nitems = 0;
 	int ch, i, rc = TALLY_OK, status = EXIT_OK, want_rules = 0;
 
 	cli_init("tally-collect");
@@ -323,6 +333,13 @@ main(int argc, char *argv[])
 				return cli_usual_option('?', usage_text);
 			}
 			cli_kv_push(&labels, &nlabels, kv.key, kv.value);
+			break;
+		case 'M':
+			if (cli_parse_kv(optarg, &kv) != 0) {
+				cli_warn("meta '%s' is not key=value", optarg);
+				return cli_usual_option('?', usage_text);
+			}
+			cli_kv_push(&meta, &nmeta, kv.key, kv.value);
 			break;
 		case 'o':
 			outpath = optarg;
@@ -364,15 +381,18 @@ main(int argc, char *argv[])
 		tally_rules_free(rules);
 		return EXIT_TROUBLE;
 	}
+	/* Records go: reader, run metadata, categories, labels, writer. */
 	guard.fp = tally_output_file(out);
 	lanes.guard = &guard;
 	lanes.labels = labels;
 	lanes.nlabels = nlabels;
 	lanes.want_rules = want_rules;
 	lanes.rulespath = rulespath;
-	if (tally_stream_writer_new(&writer, guard.fp) != TALLY_OK ||
-	    (guard.next = writer, chain_build(&chain, &guard.sink, labels,
-	    nlabels, rules)) != TALLY_OK ||
+	if (tally_meta_ci(&items, &nitems, meta, nmeta, time(NULL)) !=
+	    TALLY_OK || tally_stream_writer_new(&writer, guard.fp) != TALLY_OK ||
+	    (guard.next = writer, lanes.items = items, lanes.nitems = nitems,
+	    chain_build(&chain, &guard.sink, labels, nlabels, rules, items,
+	    nitems)) != TALLY_OK ||
 	    (njobs > 1 && (rc = tally_jobs_new(&jobs, njobs, &io)) !=
 	    TALLY_OK)) {
 		if (njobs <= 1 || rc == TALLY_ENOMEM)
@@ -381,6 +401,10 @@ main(int argc, char *argv[])
 		return EXIT_TROUBLE;
 	}
 	walk.jobs = jobs;
+	/* The stamp first, whichever thread reads the first file. */
+	tally_error_init(&err, outpath ? outpath : "");
+	if (tally_meta_sink_stamp(chain.stamp, &err) != TALLY_OK)
+		status = EXIT_TROUBLE;
 	/* Never read back what this run writes. */
 	walk.include = include;
 	walk.exclude = exclude;
@@ -417,11 +441,14 @@ main(int argc, char *argv[])
 	}
 	if (rc != TALLY_OK)
 		cli_stdout_reported();
+	tally_sink_free(chain.stamp);
 	tally_sink_free(chain.classify);
 	tally_sink_free(chain.label);
 	tally_sink_free(writer);
 	tally_rules_free(rules);
+	tally_meta_items_free(items, nitems);
 	free(labels);
+	free(meta);
 	free(include);
 	free(exclude);
 	return cli_close_stdout(status);

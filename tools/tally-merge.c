@@ -7,8 +7,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <tally/merge.h>
+#include <tally/meta.h>
 #include <tally/output.h>
 #include <tally/reader.h>
 #include <tally/stream.h>
@@ -17,7 +19,7 @@
 
 static const char usage_text[] =
     "usage: tally-merge [-h] [--version] [-o file] [-T dir]\n"
-    "                   [file | directory | -] ...\n";
+    "                   [--meta key=value] [file | directory | -] ...\n";
 
 static void
 report(void *arg, int status, const struct tally_error *err)
@@ -34,22 +36,32 @@ main(int argc, char *argv[])
 {
 	static const struct option longopts[] = {
 		{ "help",	no_argument,		NULL, 'h' },
+		{ "meta",	required_argument,	NULL, 'M' },
 		{ "output",	required_argument,	NULL, 'o' },
 		{ "temporary-directory", required_argument, NULL, 'T' },
 		{ "version",	no_argument,		NULL, 'V' },
 		{ NULL,		0,			NULL, 0 }
 	};
-	struct tally_sink *writer = NULL, *merge = NULL;
+	struct tally_sink *writer = NULL, *merge = NULL, *stamp = NULL;
+	struct tally_kv *meta = NULL, *items = NULL, kv;
 	struct tally_output *out = NULL;
 	struct tally_error err;
 	struct tally_walk walk;
 	struct tally_file_id own[2];
 	const char *outpath = NULL, *tmpdir = NULL, *runs;
+	size_t nmeta = 0, nitems = 0;
 	int ch, i, rc, status = EXIT_OK;
 
 	cli_init("tally-merge");
 	while ((ch = getopt_long(argc, argv, "ho:T:", longopts, NULL)) != -1)
 		switch (ch) {
+		case 'M':
+			if (cli_parse_kv(optarg, &kv) != 0) {
+				cli_warn("meta '%s' is not key=value", optarg);
+				return cli_usual_option('?', usage_text);
+			}
+			cli_kv_push(&meta, &nmeta, kv.key, kv.value);
+			break;
 		case 'o':
 			outpath = optarg;
 			break;
@@ -70,7 +82,9 @@ main(int argc, char *argv[])
 	if (tally_stream_writer_new(&writer, tally_output_file(out)) !=
 	    TALLY_OK || tally_merge_sink_new(&merge, writer) != TALLY_OK ||
 	    tally_merge_set_tmpdir(tally_merge_sink_table(merge), tmpdir) !=
-	    TALLY_OK) {
+	    TALLY_OK || tally_meta_ci(&items, &nitems, meta, nmeta,
+	    time(NULL)) != TALLY_OK || tally_meta_sink_new(&stamp, merge,
+	    items, nitems) != TALLY_OK) {
 		tally_error_set(&err, TALLY_ENOMEM, 0, 0, "out of memory");
 		goto fail;
 	}
@@ -85,7 +99,7 @@ main(int argc, char *argv[])
 	/* Unreadable inputs leave an "error" record and exit 2 at the end. */
 	for (i = 0; i < (argc > 0 ? argc : 1); i++) {
 		rc = tally_read_walk(argc > 0 ? argv[i] : "-", TALLY_FMT_STREAM,
-		    &walk, merge, report, NULL);
+		    &walk, stamp, report, NULL);
 		if (rc != TALLY_OK)
 			status = EXIT_TROUBLE;
 		if (rc == TALLY_ENOMEM) {
@@ -103,7 +117,7 @@ main(int argc, char *argv[])
 		 * committing finds the error again with its errno and
 		 * removes the temporary file.
 		 */
-		rc = tally_sink_end(merge, &err);
+		rc = tally_sink_end(stamp, &err);
 		if (rc == TALLY_OK || rc == TALLY_EIO) {
 			if ((ch = tally_output_commit(out, &err)) != TALLY_OK)
 				rc = ch;
@@ -112,8 +126,11 @@ main(int argc, char *argv[])
 		if (rc != TALLY_OK)
 			goto fail;
 	}
+	tally_sink_free(stamp);
 	tally_sink_free(merge);
 	tally_sink_free(writer);
+	tally_meta_items_free(items, nitems);
+	free(meta);
 	return cli_close_stdout(status);
 fail:
 	/*
@@ -122,8 +139,11 @@ fail:
 	 */
 	cli_stdout_reported();
 	tally_output_abort(out);
+	tally_sink_free(stamp);
 	tally_sink_free(merge);
 	tally_sink_free(writer);
+	tally_meta_items_free(items, nitems);
+	free(meta);
 	if (err.sys_errno == EPIPE || (outpath == NULL && cli_pipe_closed(stdout)))
 		return cli_close_stdout(status);
 	cli_error(&err);

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <tally/history.h>
 #include <tally/merge.h>
 #include <tally/output.h>
 #include <tally/reader.h>
@@ -24,10 +25,11 @@ static const char usage_text[] =
     "                    [--meta key=value] [--color=when] [--title text]\n"
     "                    [--top n] [--group-by label] [--max-bytes n]\n"
     "                    [--max-annotations n] [--split-assets[=dir]]\n"
-    "                    [-T dir] [file | -] ...\n";
+    "                    [--history dir] [-T dir] [file | -] ...\n";
 
 enum {
-	OPT_ALLOW_ERR = 256, OPT_COLOR, OPT_FAIL_ON, OPT_GROUP_BY, OPT_MAX_ANN, OPT_MAX_BYTES,
+	OPT_ALLOW_ERR = 256, OPT_COLOR, OPT_FAIL_ON, OPT_GROUP_BY, OPT_HISTORY,
+	OPT_MAX_ANN, OPT_MAX_BYTES,
 	OPT_META, OPT_MIN_PASS, OPT_SPLIT, OPT_TITLE, OPT_TOP, OPT_VERSION
 };
 
@@ -161,6 +163,36 @@ load(int argc, char **argv, const struct tally_walk *walk,
 	return 0;
 }
 
+/*
+ * --history: the earlier runs at path (a stream or a directory of them)
+ * mark the report's failures; the run itself, by its run id, is left
+ * out of them.  Unreadable runs are said and set *bad.
+ */
+static int
+history_marks(char *path, const struct tally_report *rep, const char *tmpdir,
+    struct tally_marks **out, int *bad)
+{
+	struct tally_history *h = NULL;
+	struct tally_error err;
+	int rc;
+
+	tally_error_init(&err, path);
+	if ((rc = tally_history_new(&h)) == TALLY_OK)
+		rc = tally_history_skip(h, tally_kv_get(rep->meta, rep->nmeta,
+		    "run_id"));
+	if (rc == TALLY_OK)
+		rc = tally_history_read(h, &path, 1, tmpdir, report, bad,
+		    &err);
+	if (rc == TALLY_OK)
+		rc = tally_marks_build(out, h, rep, &err);
+	tally_history_free(h);
+	if (rc == TALLY_ENOMEM)
+		tally_error_set(&err, rc, 0, 0, "out of memory");
+	if (rc != TALLY_OK)
+		cli_error(&err);
+	return rc == TALLY_OK ? 0 : -1;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -171,6 +203,7 @@ main(int argc, char *argv[])
 		{ "format",		required_argument,	NULL, 'f' },
 		{ "group-by",		required_argument,	NULL, OPT_GROUP_BY },
 		{ "help",		no_argument,		NULL, 'h' },
+		{ "history",		required_argument,	NULL, OPT_HISTORY },
 		{ "max-annotations",	required_argument,	NULL, OPT_MAX_ANN },
 		{ "max-bytes",		required_argument,	NULL, OPT_MAX_BYTES },
 		{ "meta",		required_argument,	NULL, OPT_META },
@@ -186,6 +219,7 @@ main(int argc, char *argv[])
 	struct tally_report_opts ro = { 0, -1, NULL, 0, 1, 0 };
 	struct tally_render_opts opts;
 	struct tally_report *rep = NULL;
+	struct tally_marks *marks = NULL;
 	struct tally_output *out = NULL;
 	struct tally_error err;
 	struct tally_walk walk;
@@ -193,6 +227,7 @@ main(int argc, char *argv[])
 	struct tally_kv *meta = NULL, kv;
 	tally_render_fn render;
 	const char *format = NULL, *color = "auto", *nc, *ga, *tmpdir = NULL;
+	char *histpath = NULL;
 	char *assets = NULL, token[33];
 	size_t nmeta = 0;
 	char badgate[128];
@@ -232,6 +267,9 @@ main(int argc, char *argv[])
 			break;
 		case OPT_GROUP_BY:
 			opts.group_by = optarg;
+			break;
+		case OPT_HISTORY:
+			histpath = optarg;
 			break;
 		case OPT_MAX_ANN:
 			if (parse_size(optarg, &opts.max_annotations) != 0)
@@ -333,6 +371,14 @@ main(int argc, char *argv[])
 	    opts.output_path, own);
 	if (load(argc, argv, &walk, &ro, tmpdir, &rep, &bad) != 0)
 		return EXIT_TROUBLE;
+	if (histpath != NULL && history_marks(histpath, rep, tmpdir, &marks,
+	    &bad) != 0) {
+		tally_report_free(rep);
+		free(meta);
+		free(assets);
+		return EXIT_TROUBLE;
+	}
+	opts.marks = marks;
 	tally_error_init(&err, opts.output_path);
 	if (tally_output_open(&out, opts.output_path, &err) != TALLY_OK)
 		goto fail;
@@ -344,6 +390,7 @@ main(int argc, char *argv[])
 	if (status != TALLY_OK)
 		goto fail;
 	status = bad ? EXIT_TROUBLE : rep->verdict_failed ? EXIT_NO : EXIT_OK;
+	tally_marks_free(marks);
 	tally_report_free(rep);
 	free(meta);
 	free(assets);
@@ -357,6 +404,7 @@ fail:
 	tally_output_abort(out);
 	status = bad ? EXIT_TROUBLE : rep != NULL && rep->verdict_failed ?
 	    EXIT_NO : EXIT_OK;
+	tally_marks_free(marks);
 	tally_report_free(rep);
 	free(meta);
 	free(assets);

@@ -128,7 +128,11 @@ struct tally_render_opts {
 	const char	*stop_token;	/* text: wrap in ::stop-commands::
 					   (GitHub Actions), or NULL */
 	const char	*tmpdir;	/* temporary files, NULL: $TMPDIR */
+	const struct tally_marks *marks; /* --history: failures marked
+					   (tally/history.h), or NULL */
 };
+
+struct tally_marks;
 
 /* The renderers: each writes one report to fp. */
 typedef int (*tally_render_fn)(const struct tally_report *rep,

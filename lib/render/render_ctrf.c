@@ -11,7 +11,9 @@
 
 #include "escape.h"
 #include "render.h"
+#include "render_history.h"
 #include "render_util.h"
+#include "sha256.h"
 
 #define CTRF_SPEC_VERSION	"0.0.0"
 #define JSON_MAX_DEPTH		32
@@ -545,6 +547,110 @@ summary(struct jw *w, const struct tally_report *rep)
 	jw_close(w, '}');
 }
 
+/* One CTRF metricDelta: current, and against the baseline when there
+ * is one. */
+static void
+delta(struct jw *w, const char *key, double cur, const double *base)
+{
+	jw_open(w, key, '{');
+	jw_num(w, "current", cur);
+	if (base != NULL) {
+		jw_num(w, "baseline", *base);
+		jw_num(w, "change", round((cur - *base) * 10000) / 10000);
+	}
+	jw_close(w, '}');
+}
+
+/*
+ * A history stream's insights: current over every run, baseline over the
+ * runs before the latest (the insights as the previous run saw them).
+ */
+static int
+insights(struct jw *w, const struct tally_histview *v)
+{
+	struct tally_hist_insights c, b;
+	int rc, hasb = v->nruns > 1;
+
+	if ((rc = tally_history_insights(v, v->nruns, &c)) != TALLY_OK ||
+	    (hasb && (rc = tally_history_insights(v, v->nruns - 1, &b)) !=
+	    TALLY_OK))
+		return rc;
+	jw_open(w, "insights", '{');
+	delta(w, "passRate", c.pass_rate, hasb ? &b.pass_rate : NULL);
+	delta(w, "failRate", c.fail_rate, hasb ? &b.fail_rate : NULL);
+	delta(w, "flakyRate", c.flaky_rate, hasb ? &b.flaky_rate : NULL);
+	delta(w, "averageRunDuration", c.avg_run, hasb ? &b.avg_run : NULL);
+	delta(w, "p95RunDuration", c.p95_run, hasb ? &b.p95_run : NULL);
+	delta(w, "averageTestDuration", c.avg_test, hasb ? &b.avg_test :
+	    NULL);
+	jw_long(w, "runsAnalyzed", (long long)c.runs);
+	jw_close(w, '}');
+	return TALLY_OK;
+}
+
+static int
+digits(const char *s, size_t max)
+{
+	size_t n = 0;
+
+	for (; s != NULL && *s >= '0' && *s <= '9'; s++)
+		n++;
+	return s != NULL && *s == '\0' && n > 0 && n <= max;
+}
+
+/*
+ * The run before the latest as CTRF's baseline.  Its reportId is a UUID
+ * (version 8, RFC 9562) made from the SHA-256 of what names the run, so
+ * the same run gets the same id in every report.
+ */
+static void
+baseline(struct jw *w, const struct tally_record *r)
+{
+	static const char *const keys[] = { "path", "runId", "time",
+	    "commit" };
+	unsigned char h[TALLY_SHA256_LEN];
+	struct tally_buf b;
+	const char *t = tally_hist_str(r, "time"), *id = tally_hist_str(r,
+	    "runId");
+	char uuid[37];
+	size_t i, k;
+
+	tally_buf_init(&b);
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		if (tally_buf_printf(&b, "%s%c", tally_hist_str(r, keys[i]) ?
+		    tally_hist_str(r, keys[i]) : "", 0) != TALLY_OK) {
+			w->rc = TALLY_ENOMEM;
+			tally_buf_free(&b);
+			return;
+		}
+	tally_sha256(b.data, b.len, h);
+	tally_buf_free(&b);
+	h[6] = (h[6] & 0x0f) | 0x80;
+	h[8] = (h[8] & 0x3f) | 0x80;
+	for (i = 0, k = 0; i < 16; i++) {
+		if (i == 4 || i == 6 || i == 8 || i == 10)
+			uuid[k++] = '-';
+		k += (size_t)snprintf(uuid + k, sizeof(uuid) - k, "%02x",
+		    h[i]);
+	}
+	jw_open(w, "baseline", '{');
+	jw_str(w, "reportId", uuid);
+	/* RFC 3339 date-times only: 2026-12-01T08:00:00Z. */
+	if (t != NULL && strlen(t) >= 20 && t[4] == '-' && t[10] == 'T')
+		jw_str(w, "timestamp", t);
+	jw_str(w, "source", tally_hist_str(r, "path"));
+	if (digits(id, 15))
+		jw_long(w, "buildNumber", strtoll(id, NULL, 10));
+	jw_str(w, "buildName", id);
+	jw_str(w, "buildUrl", tally_hist_str(r, "runUrl"));
+	jw_str(w, "commit", tally_hist_str(r, "commit"));
+	jw_open(w, "extra", '{');
+	jw_num(w, "run", tally_hist_num(r, "run"));
+	jw_num(w, "passRate", tally_hist_num(r, "passRate"));
+	jw_close(w, '}');
+	jw_close(w, '}');
+}
+
 int
 tally_render_json(const struct tally_report *rep,
     const struct tally_render_opts *opts, FILE *fp, struct tally_error *err)
@@ -580,6 +686,15 @@ tally_render_json(const struct tally_report *rep,
 	environment(&w, rep, opts != NULL ? opts->title : NULL);
 	results_extra(&w, rep);
 	jw_close(&w, '}');
+	if (rep->history != NULL && rep->history->nruns > 0) {
+		int rc = insights(&w, rep->history);
+
+		if (rc != TALLY_OK && w.rc == TALLY_OK)
+			w.rc = rc;
+		if (rep->history->nruns > 1)
+			baseline(&w, rep->history->runs[
+			    rep->history->nruns - 2]);
+	}
 	jw_close(&w, '}');
 	if (w.rc == TALLY_OK)
 		fputc('\n', fp);

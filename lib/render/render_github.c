@@ -13,12 +13,16 @@
  * LF, properties also : and ,; on top of that ANSI sequences are removed
  * and other control characters shown as pictures (lib/escape.c).
  */
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <tally/history.h>
 
 #include "escape.h"
 #include "render.h"
 #include "render_diff.h"
+#include "render_history.h"
 #include "render_util.h"
 
 #define META_LINES	20	/* metadata lines in the notice */
@@ -178,6 +182,7 @@ failures(struct gh *g, const struct tally_record **v, size_t n)
 	for (i = 0; i < n && g->left > 0 && !tally_out_stop(&g->o); i++) {
 		const struct tally_test *t = &v[i]->u.test;
 		struct tally_buf first;
+		char note[256];
 
 		tally_buf_init(&first);
 		if (t->type != NULL && (t->message == NULL ||
@@ -186,8 +191,17 @@ failures(struct gh *g, const struct tally_record **v, size_t n)
 		    t->message != NULL ? ": " : "") != TALLY_OK)
 			nomem(g);
 		start(g, "error", t->file_path, t->line, 0);
-		put_title(g, t->change != NULL && strcmp(t->change,
-		    "new-failure") == 0 ? "New failure: " : "", v[i]);
+		if (tally_marks_note(g->opts->marks, v[i], note,
+		    sizeof(note) - 2) != TALLY_MARK_NONE) {
+			/* --history: "New failure: ", "Flaky: 25.0% of 4
+			 * runs: ", "Failing since run 3 (c3), 3 runs: ". */
+			note[0] = (char)toupper((unsigned char)note[0]);
+			strcat(note, ": ");
+		} else
+			snprintf(note, sizeof(note), "%s", t->change != NULL &&
+			    strcmp(t->change, "new-failure") == 0 ?
+			    "New failure: " : "");
+		put_title(g, note, v[i]);
 		message(g, first.data, t->message, t->trace);
 		finish(g);
 		tally_buf_free(&first);
@@ -230,18 +244,21 @@ notice(struct gh *g, size_t nfailed, size_t nflaky)
 	const char *sep = ": ";
 
 	tally_buf_reset(b);
-	rc |= tally_buf_printf(b, "%zu tests: %zu passed, %zu failed, "
-	    "%zu skipped", t->tests, t->status[TALLY_PASSED],
-	    t->status[TALLY_FAILED], t->status[TALLY_SKIPPED] +
-	    t->status[TALLY_PENDING]);
-	if (t->status[TALLY_OTHER] > 0)
-		rc |= tally_buf_printf(b, ", %zu other",
-		    t->status[TALLY_OTHER]);
-	rc |= tally_buf_printf(b, ", %zu flaky, %zu input errors",
-	    t->flaky, t->errors);
-	{
+	if (tally_history_only(rep)) {
+		rc |= tally_history_summary(b, rep->history);
+		rc |= tally_buf_adds(b, ".");
+	} else {
 		char rate[TALLY_FMTBUF], dur[TALLY_FMTBUF];
 
+		rc |= tally_buf_printf(b, "%zu tests: %zu passed, %zu failed, "
+		    "%zu skipped", t->tests, t->status[TALLY_PASSED],
+		    t->status[TALLY_FAILED], t->status[TALLY_SKIPPED] +
+		    t->status[TALLY_PENDING]);
+		if (t->status[TALLY_OTHER] > 0)
+			rc |= tally_buf_printf(b, ", %zu other",
+			    t->status[TALLY_OTHER]);
+		rc |= tally_buf_printf(b, ", %zu flaky, %zu input errors",
+		    t->flaky, t->errors);
 		rc |= tally_buf_printf(b, "; pass rate %s; time %s.",
 		    tally_fmt_rate(rate, t->pass_rate),
 		    tally_fmt_duration(dur, t->duration));

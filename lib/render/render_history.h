@@ -33,6 +33,38 @@ int	tally_histview_add(struct tally_histview **v,
 	    const struct tally_record *rec);
 void	tally_histview_free(struct tally_histview *v);
 
+/*
+ * A report of a history stream alone: its totals are counted from the
+ * history and run records, not from test records (there are none).
+ */
+int	tally_history_only(const struct tally_report *rep);
+/*
+ * Its totals in one line: "13 tests over 4 runs: 2 failing, 3 flaky;
+ * latest run: 12 tests, 2 failed, pass rate 83.3%, time 438ms".
+ */
+int	tally_history_summary(struct tally_buf *b,
+	    const struct tally_histview *v);
+
+/*
+ * CTRF's run insights over the first n runs of a history (0 < n <=
+ * nruns): rates are fractions of the tests that ran (passed or failed)
+ * summed over the runs, 1 for passRate when none ran; durations are
+ * milliseconds: the mean and nearest-rank 95th percentile of the runs'
+ * durations, and the summed durations over the summed tests.
+ */
+struct tally_hist_insights {
+	size_t	 runs;
+	double	 pass_rate, fail_rate, flaky_rate;
+	double	 avg_run, p95_run, avg_test;
+};
+
+int	tally_history_insights(const struct tally_histview *v, size_t n,
+	    struct tally_hist_insights *out);
+
+/* A run record's figure or string member. */
+double	tally_hist_num(const struct tally_record *r, const char *key);
+const char *tally_hist_str(const struct tally_record *r, const char *key);
+
 void	tally_history_text(struct tally_out *o, const struct tally_histview *v,
 	    int color);
 void	tally_history_md(struct tally_out *o, const struct tally_histview *v);

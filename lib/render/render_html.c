@@ -27,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <tally/history.h>
 #include <tally/output.h>
 #include <tally/report.h>
 
@@ -34,6 +35,7 @@
 #include "html_assets.h"
 #include "internal.h"
 #include "render.h"
+#include "render_history.h"
 #include "sha256.h"
 
 /* How much of each list the page shows without the script. */
@@ -71,6 +73,7 @@ struct groups {
 
 struct model {
 	const struct tally_report *rep;
+	const struct tally_marks *marks;	/* --history, or NULL */
 	struct groups	 cats, suites, labels, lsets;
 	struct groups	 strs;			/* sources and file paths */
 	size_t		**lsetlab;		/* label ids of each label set */
@@ -754,6 +757,22 @@ where_line(struct w *w, const struct model *m, const struct tally_record *r)
 }
 
 /* One test in full: a failure, with its output and every attempt. */
+/* --history: a failure's mark against the earlier runs. */
+static void
+mark_tag(struct w *w, const struct model *m, const struct tally_record *r)
+{
+	static const char *const cls[] = { "", "new", "flaky", "failing" };
+	char note[256];
+	enum tally_mark k;
+
+	if ((k = tally_marks_note(m->marks, r, note, sizeof(note))) ==
+	    TALLY_MARK_NONE)
+		return;
+	putf(w, " <span class=\"tag %s\">", cls[k]);
+	esc(w, note);
+	put(w, "</span>");
+}
+
 static void
 test_article(struct w *w, const struct model *m, const struct tally_record *r,
     size_t nth)
@@ -779,6 +798,7 @@ test_article(struct w *w, const struct model *m, const struct tally_record *r,
 	if (t->retries > 0)
 		putf(w, " <span class=\"tag\">%ld retr%s</span>", t->retries,
 		    t->retries == 1 ? "y" : "ies");
+	mark_tag(w, m, r);
 	put(w, "</h3>\n");
 	where_line(w, m, r);
 	message_block(w, t->type, t->message);
@@ -938,14 +958,25 @@ header(struct w *w, const struct tally_report *rep, const char *title)
 	    bad ? "\xe2\x9c\x97 Failed" : "\xe2\x9c\x93 Passed");
 	esc(w, title);
 	put(w, "</h1>\n<p class=\"lead\">");
-	if (nbad > 0)
+	if (tally_history_only(rep)) {
+		/* Totals from the history, not from zero test records. */
+		struct tally_buf b;
+
+		tally_buf_init(&b);
+		wcheck(w, tally_history_summary(&b, rep->history));
+		put(w, "<strong>");
+		esc(w, b.data != NULL ? b.data : "");
+		put(w, "</strong>");
+		tally_buf_free(&b);
+	} else if (nbad > 0)
 		putf(w, "<strong>%s of %s tests failed</strong>", num(nbad, n1),
 		    num(t->tests, n2));
 	else
 		putf(w, "<strong>%s test%s, none failed</strong>",
 		    num(t->tests, n1), t->tests == 1 ? "" : "s");
-	putf(w, " \xc2\xb7 pass rate %.1f%% \xc2\xb7 %s", t->pass_rate,
-	    fmt_ms(t->duration, d, sizeof(d)));
+	if (!tally_history_only(rep))
+		putf(w, " \xc2\xb7 pass rate %.1f%% \xc2\xb7 %s",
+		    t->pass_rate, fmt_ms(t->duration, d, sizeof(d)));
 	if (t->flaky > 0)
 		putf(w, " \xc2\xb7 %s flaky", num(t->flaky, n1));
 	put(w, "</p>\n");
@@ -998,7 +1029,8 @@ header(struct w *w, const struct tally_report *rep, const char *title)
 		}
 		put(w, "</dl>\n");
 	}
-	status_bar(w, t);
+	if (!tally_history_only(rep))
+		status_bar(w, t);
 	put(w, "</div>\n</header>\n");
 }
 
@@ -1543,6 +1575,187 @@ histogram(struct w *w, const struct model *m)
 	put(w, "</svg>\n</section>\n");
 }
 
+/*
+ * A diff stream: its tests by change, each a link that filters the table
+ * of all tests (#change=new-failure), as the status links do.
+ */
+static void
+changes(struct w *w, const struct tally_report *rep)
+{
+	char nb[32];
+	size_t i;
+
+	if (rep->diff == NULL)
+		return;
+	put(w, "<section id=\"changes\">\n<h2>Changes</h2>\n"
+	    "<ul class=\"chips\">\n");
+	for (i = 0; i < TALLY_NCHANGE; i++) {
+		const char *n = tally_change_name((enum tally_change)i);
+
+		if (rep->changes[i] == 0)
+			continue;
+		putf(w, "<li><a class=\"chip chg-%s\" href=\"#change=%s\">%s "
+		    "<b>%s</b></a></li>\n", n, n, n, num(rep->changes[i], nb));
+	}
+	put(w, "</ul>\n</section>\n");
+}
+
+/* A test's statuses over the latest runs as a strip of cells. */
+static void
+sparkline(struct w *w, const char *st)
+{
+	size_t n = st != NULL ? strlen(st) : 0, i;
+
+	if (n > TALLY_HIST_RUNS) {
+		st += n - TALLY_HIST_RUNS;
+		n = TALLY_HIST_RUNS;
+	}
+	if (n == 0)
+		return;
+	putf(w, "<svg class=\"spark\" width=\"%zu\" height=\"14\" "
+	    "viewBox=\"0 0 %zu 14\" role=\"img\" aria-label=\"Latest %zu "
+	    "runs: ", n * 8, n * 8, n);
+	esc(w, st);
+	put(w, "\">");
+	for (i = 0; i < n; i++)
+		putf(w, "<rect class=\"f-%s\" x=\"%zu\" y=\"0\" width=\"7\" "
+		    "height=\"14\"/>", st[i] == 'P' ? "passed" : st[i] == 'F' ?
+		    "failed" : st[i] == 'S' ? "skipped" : st[i] == 'O' ?
+		    "other" : "none", i * 8);
+	put(w, "</svg>");
+}
+
+static void
+hist_rows(struct w *w, struct tally_record *const *v, size_t n, int failing)
+{
+	char a[TALLY_FMTBUF];
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		const char *s;
+
+		put(w, "<tr><th scope=\"row\" class=\"name\">");
+		esc(w, tally_hist_str(v[i], "name") ? tally_hist_str(v[i],
+		    "name") : "");
+		if ((s = tally_hist_str(v[i], "classname")) != NULL) {
+			put(w, " <span class=\"dim\">");
+			esc(w, s);
+			put(w, "</span>");
+		}
+		put(w, "</th><td class=\"n\">");
+		if (failing) {
+			putf(w, "%.0f runs</td><td>since run ",
+			    tally_hist_num(v[i], "failingRuns"));
+			esc(w, tally_hist_str(v[i], "failingSince"));
+			if ((s = tally_hist_str(v[i], "failingSinceCommit")) !=
+			    NULL) {
+				put(w, " (");
+				esc(w, s);
+				put(w, ")");
+			}
+		} else
+			putf(w, "%s</td><td>%.0f flips, %.0f retried passes",
+			    tally_fmt_rate(a, 100 * tally_hist_num(v[i],
+			    "flakyRate")), tally_hist_num(v[i], "flips"),
+			    tally_hist_num(v[i], "flakyRuns"));
+		put(w, "</td><td class=\"barcell\">");
+		sparkline(w, tally_hist_str(v[i], "statuses"));
+		put(w, "</td></tr>\n");
+	}
+}
+
+/* Where run i of the latest n (from first) goes on the trend chart. */
+static double
+trend_x(size_t i, size_t first, size_t n)
+{
+	return n > 1 ? 40 + 580.0 * (double)(i - first) / (double)(n - 1) :
+	    330;
+}
+
+/*
+ * A history stream: pass rate and duration over the latest runs as one
+ * chart (two lines, each on its own scale), and the most flaky and the
+ * longest failing tests, each with its statuses as a sparkline.
+ */
+static void
+history(struct w *w, const struct tally_report *rep)
+{
+	const struct tally_histview *v = rep->history;
+	size_t i, first, n;
+	double maxd = 0, y;
+	char d[32];
+
+	if (v == NULL || v->nruns == 0)
+		return;
+	first = v->nruns > TALLY_HIST_RUNS ? v->nruns - TALLY_HIST_RUNS : 0;
+	n = v->nruns - first;
+	for (i = first; i < v->nruns; i++)
+		if (tally_hist_num(v->runs[i], "duration") > maxd)
+			maxd = tally_hist_num(v->runs[i], "duration");
+	putf(w, "<section id=\"history\">\n<h2>History <span class="
+	    "\"count\">%zu runs</span></h2>\n<svg class=\"chart trend\" "
+	    "viewBox=\"0 0 640 200\" role=\"img\" aria-label=\"Pass rate "
+	    "and duration over the latest %zu runs:", v->nruns, n);
+	for (i = first; i < v->nruns; i++)
+		putf(w, "%s run %.0f %.2f%% %s", i > first ? "," : "",
+		    tally_hist_num(v->runs[i], "run"),
+		    tally_hist_num(v->runs[i], "passRate"),
+		    fmt_ms(tally_hist_num(v->runs[i], "duration"), d,
+		    sizeof(d)));
+	put(w, "\">\n<line class=\"axis\" x1=\"40\" y1=\"170\" x2=\"620\" "
+	    "y2=\"170\"/><text class=\"lbl\" x=\"36\" y=\"24\" "
+	    "text-anchor=\"end\">100%</text><text class=\"lbl\" x=\"36\" "
+	    "y=\"174\" text-anchor=\"end\">0%</text>\n");
+	/* y: 20 (100 %, the longest run) to 170 (0). */
+	put(w, "<polyline class=\"l-dur\" points=\"");
+	for (i = first; i < v->nruns; i++) {
+		y = 170 - (maxd > 0 ? 150 * tally_hist_num(v->runs[i],
+		    "duration") / maxd : 0);
+		putf(w, "%s%.1f,%.1f", i > first ? " " : "",
+		    trend_x(i, first, n), y);
+	}
+	put(w, "\"/>\n<polyline class=\"l-rate\" points=\"");
+	for (i = first; i < v->nruns; i++)
+		putf(w, "%s%.1f,%.1f", i > first ? " " : "",
+		    trend_x(i, first, n), 170 - 1.5 *
+		    tally_hist_num(v->runs[i], "passRate"));
+	put(w, "\"/>\n");
+	for (i = first; i < v->nruns; i++) {
+		putf(w, "<circle class=\"p-rate\" cx=\"%.1f\" cy=\"%.1f\" "
+		    "r=\"3\"><title>run %.0f: pass rate %.2f%%, %s</title>"
+		    "</circle>", trend_x(i, first, n), 170 - 1.5 *
+		    tally_hist_num(v->runs[i], "passRate"),
+		    tally_hist_num(v->runs[i], "run"),
+		    tally_hist_num(v->runs[i], "passRate"),
+		    fmt_ms(tally_hist_num(v->runs[i], "duration"), d,
+		    sizeof(d)));
+		putf(w, "<text class=\"lbl\" x=\"%.1f\" y=\"190\" "
+		    "text-anchor=\"middle\">%.0f</text>\n",
+		    trend_x(i, first, n), tally_hist_num(v->runs[i], "run"));
+	}
+	putf(w, "<text class=\"val\" x=\"620\" y=\"14\" text-anchor=\"end\">"
+	    "<tspan class=\"k-rate\">\xe2\x80\x94 pass rate</tspan> "
+	    "<tspan class=\"k-dur\">\xe2\x80\x94 duration (max %s)</tspan>"
+	    "</text>\n</svg>\n", fmt_ms(maxd, d, sizeof(d)));
+	if (v->nflaky > 0) {
+		putf(w, "<div class=\"scroll\"><table class=\"hist\"><caption>"
+		    "Most flaky (%zu)</caption><thead><tr><th>Test</th>"
+		    "<th class=\"n\">Flaky rate</th><th></th><th>Latest runs"
+		    "</th></tr></thead><tbody>\n", v->allflaky);
+		hist_rows(w, v->flaky, v->nflaky, 0);
+		put(w, "</tbody></table></div>\n");
+	}
+	if (v->nfailing > 0) {
+		putf(w, "<div class=\"scroll\"><table class=\"hist\"><caption>"
+		    "Failing longest (%zu)</caption><thead><tr><th>Test</th>"
+		    "<th class=\"n\">Failing</th><th></th><th>Latest runs"
+		    "</th></tr></thead><tbody>\n", v->allfailing);
+		hist_rows(w, v->failing, v->nfailing, 1);
+		put(w, "</tbody></table></div>\n");
+	}
+	put(w, "</section>\n");
+}
+
 static void
 slowest(struct w *w, const struct model *m, size_t top)
 {
@@ -1660,7 +1873,7 @@ perf_table(struct w *w, const struct tally_report *rep)
 }
 
 static void
-app_shell(struct w *w, size_t ntests)
+app_shell(struct w *w, size_t ntests, int diff)
 {
 	char nb[32];
 
@@ -1689,8 +1902,12 @@ app_shell(struct w *w, size_t ntests)
 	    "<label>Suite <select id=\"f-suite\"><option value=\"\">any"
 	    "</option></select></label>\n"
 	    "<label>Label <select id=\"f-label\"><option value=\"\">any"
-	    "</option></select></label>\n"
-	    "<button type=\"reset\" id=\"clear\">Clear</button>\n"
+	    "</option></select></label>\n");
+	/* A diff stream's tests filter by their change too. */
+	if (diff)
+		put(w, "<label>Change <select id=\"f-change\"><option "
+		    "value=\"\">any</option></select></label>\n");
+	put(w, "<button type=\"reset\" id=\"clear\">Clear</button>\n"
 	    "</form>\n<p id=\"shown\" class=\"dim\" aria-live=\"polite\"></p>\n"
 	    "<div class=\"grid\" role=\"table\" aria-label=\"All tests\" "
 	    "id=\"grid\">\n<div class=\"ghead\" role=\"rowgroup\"><div "
@@ -1839,6 +2056,32 @@ has_details(const struct tally_test *t)
 	    t->nattempts > 0 || t->nproperties > 0;
 }
 
+/*
+ * A diff stream's changes: "changes", their names, and "change", each
+ * test's as an index into them (-1: none), in the order of "tests".
+ */
+static void
+change_data(struct w *w, const struct model *m)
+{
+	const struct tally_record *r;
+	enum tally_change c;
+	size_t i, pos = 0;
+	int more;
+
+	put(w, ",\n\"changes\":[");
+	for (i = 0; i < TALLY_NCHANGE; i++) {
+		put(w, i ? "," : "");
+		jstr(w, tally_change_name((enum tally_change)i));
+	}
+	put(w, "],\n\"change\":[");
+	for (i = 0; (more = next_test(m, &pos, &r)) == 1; i++)
+		putf(w, "%s%d", i ? "," : "", r->u.test.change != NULL &&
+		    tally_change_parse(r->u.test.change, &c) == TALLY_OK ?
+		    (int)c : -1);
+	wcheck(w, more < 0 ? more : TALLY_OK);
+	put(w, "]");
+}
+
 static void
 data_block(struct w *w, const struct model *m, const char *title)
 {
@@ -1916,7 +2159,10 @@ data_block(struct w *w, const struct model *m, const char *title)
 		put(w, "]");
 	}
 	wcheck(w, more < 0 ? more : TALLY_OK);
-	put(w, "\n]}</script>\n");
+	put(w, "\n]");
+	if (m->rep->diff != NULL)
+		change_data(w, m);
+	put(w, "}</script>\n");
 }
 
 /* --split-assets: report.css and report.js, each written atomically. */
@@ -2044,15 +2290,22 @@ tally_render_html(const struct tally_report *rep,
 	w.fp = fp;
 	w.rc = TALLY_OK;
 	tally_buf_init(&w.b);
-	if ((rc = model_build(&m, rep, err)) != TALLY_OK)
+	if ((rc = model_build(&m, rep, err)) == TALLY_OK)
+		m.marks = opts->marks;
+	if (rc != TALLY_OK)
 		goto done;
 	head(&w, rep, title, prefix);
 	put(&w, "<body>\n<a class=\"skip\" href=\"#failures\">Skip to "
 	    "failures</a>\n");
 	header(&w, rep, title);
 	put(&w, "<main class=\"wrap\">\n");
-	totals(&w, rep);
-	failures(&w, &m);
+	/* A history stream has no tests: its history stands for them. */
+	if (!tally_history_only(rep))
+		totals(&w, rep);
+	changes(&w, rep);
+	history(&w, rep);
+	if (!tally_history_only(rep))
+		failures(&w, &m);
 	short_list(&w, &m, "flaky", "Flaky tests", want_flaky, m.nflaky, 0);
 	input_errors(&w, rep);
 	if ((rc = by_category(&w, &m)) != TALLY_OK ||
@@ -2064,7 +2317,8 @@ tally_render_html(const struct tally_report *rep,
 	short_list(&w, &m, "skipped", "Skipped tests", want_skipped,
 	    m.nskipped, 1);
 	perf_table(&w, rep);
-	app_shell(&w, rep->ntests);
+	if (!tally_history_only(rep))
+		app_shell(&w, rep->ntests, rep->diff != NULL);
 	put(&w, "</main>\n<footer class=\"wrap dim\">Made by tally "
 	    TALLY_VERSION " from the results alone; no network needed."
 	    "</footer>\n");

@@ -20,6 +20,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include <tally/history.h>
+
 #include "escape.h"
 #include "render.h"
 #include "render_diff.h"
@@ -221,7 +223,8 @@ verdict_icon(const struct tally_report *rep)
 {
 	if (rep->verdict_failed)
 		return "\xe2\x9d\x8c";			/* ❌ */
-	if (rep->totals.status[TALLY_FAILED] > 0 || rep->totals.errors > 0)
+	if (rep->totals.status[TALLY_FAILED] > 0 || rep->totals.errors > 0 ||
+	    (tally_history_only(rep) && rep->history->allfailing > 0))
 		return "\xe2\x9a\xa0\xef\xb8\x8f";	/* ⚠️ */
 	return "\xe2\x9c\x85";				/* ✅ */
 }
@@ -259,12 +262,31 @@ gates(struct md *m)
 	put(m, "\n\n");
 }
 
+/* A history stream's totals instead of its zero tests; 0 if not one. */
+static int
+history_line(struct md *m)
+{
+	struct tally_buf b;
+
+	if (!tally_history_only(m->rep))
+		return 0;
+	tally_buf_init(&b);
+	if (tally_history_summary(&b, m->rep->history) != TALLY_OK)
+		m->o.status = m->o.status ? m->o.status : TALLY_ENOMEM;
+	else
+		tally_out_printf(&m->o, "%s\n\n", b.data);
+	tally_buf_free(&b);
+	return 1;
+}
+
 static void
 summary_line(struct md *m)
 {
 	const struct tally_totals *t = &m->rep->totals;
 	char a[TALLY_FMTBUF], b[TALLY_FMTBUF], c[TALLY_FMTBUF];
 
+	if (history_line(m))
+		return;
 	tally_out_printf(&m->o, "%s tests: %s passed, ",
 	    tally_fmt_count(a, t->tests),
 	    tally_fmt_count(b, t->status[TALLY_PASSED]));
@@ -283,6 +305,8 @@ summary_table(struct md *m)
 	const struct tally_totals *t = &m->rep->totals;
 	char a[TALLY_FMTBUF];
 
+	if (history_line(m))
+		return;
 	put(m, "| Tests | \xe2\x9c\x85 Passed | \xe2\x9d\x8c Failed | "
 	    "\xe2\x8f\xad\xef\xb8\x8f Skipped | \xf0\x9f\x8d\x82 Flaky | "
 	    "\xe2\x8f\xb1\xef\xb8\x8f Duration | Pass rate |\n");
@@ -475,6 +499,20 @@ input_errors(struct md *m, const struct plan *p)
 	put(m, "\n");
 }
 
+/* --history: " — **new failure**", " — **flaky: 25.0% of 4 runs**". */
+static void
+mark(struct md *m, const struct tally_record *rec)
+{
+	char note[256];
+
+	if (tally_marks_note(m->opts->marks, rec, note, sizeof(note)) ==
+	    TALLY_MARK_NONE)
+		return;
+	put(m, " \xe2\x80\x94 **");
+	text(m, note, TALLY_NTS);
+	put(m, "**");
+}
+
 static void
 failure_detail(struct md *m, const struct tally_record *rec)
 {
@@ -487,6 +525,7 @@ failure_detail(struct md *m, const struct tally_record *rec)
 	if (t->duration >= 0)
 		tally_out_printf(&m->o, " (%s)",
 		    tally_fmt_duration(dur, t->duration));
+	mark(m, rec);
 	put(m, "</summary>\n\n");
 	if (t->file_path != NULL) {
 		put(m, "File: ");
@@ -542,6 +581,7 @@ failures(struct md *m, const struct plan *p)
 		list = 1;
 		put(m, "- \xe2\x9d\x8c ");
 		title(m, rec, 0);
+		mark(m, rec);
 		if (i < nmsg && rec->u.test.message != NULL) {
 			put(m, ": ");
 			one_line(m, rec->u.test.message);

@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <tally/history.h>
+
 #include "escape.h"
 #include "render.h"
 #include "render_diff.h"
@@ -127,6 +129,23 @@ put_where(struct text *t, const struct tally_test *tt)
 	}
 }
 
+/* --history: "  [new failure]", "  [flaky: 25.0% of 4 runs]", ... */
+static void
+put_mark(struct text *t, const struct tally_record *rec)
+{
+	char note[256];
+	enum tally_mark k;
+
+	if ((k = tally_marks_note(t->opts->marks, rec, note, sizeof(note))) ==
+	    TALLY_MARK_NONE)
+		return;
+	tally_out_puts(&t->o, "  [");
+	color(t, k == TALLY_MARK_NEW ? C_RED : C_YELLOW);
+	put_clean(t, note, TALLY_NTS, 1);
+	color(t, C_OFF);
+	tally_out_puts(&t->o, "]");
+}
+
 static void
 failures(struct text *t)
 {
@@ -154,6 +173,7 @@ failures(struct text *t)
 		tally_out_puts(&t->o, " ");
 		put_title(t, v[i]);
 		put_where(t, tt);
+		put_mark(t, v[i]);
 		tally_out_puts(&t->o, "\n");
 		if (tt->type != NULL && (tt->message == NULL ||
 		    strncmp(tt->message, tt->type, strlen(tt->type)) != 0)) {
@@ -496,6 +516,17 @@ totals(struct text *t)
 
 	if (t->o.n > 0)
 		tally_out_puts(&t->o, "\n");
+	if (tally_history_only(t->rep)) {
+		struct tally_buf b;
+
+		tally_buf_init(&b);
+		if (tally_history_summary(&b, t->rep->history) != TALLY_OK)
+			t->o.status = t->o.status ? t->o.status : TALLY_ENOMEM;
+		else
+			tally_out_printf(&t->o, "%s\n", b.data);
+		tally_buf_free(&b);
+		return;
+	}
 	color(t, C_BOLD);
 	tally_out_printf(&t->o, "%s test%s", tally_fmt_count(num, tt->tests),
 	    tt->tests == 1 ? "" : "s");

@@ -15,6 +15,12 @@ ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 DATA=$ROOT/tests/data
 PATH=$TALLY_BIN:$PATH
 OUT=$T/out ERR=$T/err
+# Run outside CI, whatever CI runs the tests: collect and merge stamp a
+# run from these (t_meta.sh sets them where it means to).
+unset GITHUB_SHA GITHUB_REF_NAME GITHUB_HEAD_REF GITHUB_RUN_ID \
+    GITHUB_RUN_ATTEMPT GITHUB_REPOSITORY GITHUB_SERVER_URL CI_COMMIT_SHA \
+    CI_COMMIT_REF_NAME CI_PIPELINE_ID CI_PIPELINE_URL CI_JOB_URL GIT_COMMIT \
+    BRANCH_NAME BUILD_NUMBER BUILD_URL SOURCE_DATE_EPOCH
 CASE=
 
 ok() { echo "ok $1"; }

@@ -27,16 +27,15 @@ hist() {
 	jq -r --arg n "$n" "select(.type==\"history\" and .name==\$n) | \"$q\"" "$f" | sed 's/ $//'
 }
 
-# Each run collected with its metadata; the runs are stored under names
-# that do not sort in their order.  Run 2 reruns test_stable, which
-# failed first: a flaky pass.
+# Each run collected with its metadata (CI variables and --meta); the
+# runs are stored under names that do not sort in their order.  Run 2
+# reruns test_stable, which failed first: a flaky pass.
 mkdir "$T/runs"
 i=0
 for n in 3 1 4 2; do
 	i=$((i + 1))
-	tally collect "$D/run$n.xml" > "$T/runs/$i.jsonl"
-	printf '{"v":1,"type":"meta","meta":{"commit":"c%s","run_id":"%s","time":"2026-12-0%sT08:00:00Z"}}\n' \
-	    "$n" "$n" "$n" >> "$T/runs/$i.jsonl"
+	GITHUB_SHA=c$n GITHUB_RUN_ID=$n tally collect \
+	    --meta time=2026-12-0${n}T08:00:00Z "$D/run$n.xml" > "$T/runs/$i.jsonl"
 	[ "$n" = 2 ] && jq -c 'select(.name=="test_stable") | .status="failed"' \
 	    "$T/runs/$i.jsonl" >> "$T/runs/$i.jsonl"
 done
@@ -54,6 +53,8 @@ is test_fixed_later "$(hist "$T/h.jsonl" test_fixed_later passed failed flips la
 is test_skipped_in_run3 "$(hist "$T/h.jsonl" test_skipped_in_run3 runs passed skipped flips)" \
     "4 3 1 0"
 is test_added_in_run3 "$(hist "$T/h.jsonl" test_added_in_run3 runs)" 2
+is statuses "$(hist "$T/h.jsonl" test_flips statuses) $(hist "$T/h.jsonl" test_added_in_run3 statuses) $(hist "$T/h.jsonl" test_skipped_in_run3 statuses) $(hist "$T/h.jsonl" test_removed_after_run3 statuses)" \
+    "PFPF ..PP PPSP PPP."
 is test_removed_after_run3 "$(hist "$T/h.jsonl" test_removed_after_run3 runs lastStatus)" "3 passed"
 # The rerun: a flaky run without a flip.
 is test_stable "$(hist "$T/h.jsonl" test_stable runs passed flakyRuns flips flakyRate)" "4 4 1 0 0.25"
@@ -103,11 +104,87 @@ expect_out "=== Failing longest (2)"
 expect_out "2 runs, since run 3 (c3)  project › tests.test_scenario › test_regresses"
 is most-flaky "$(grep -A1 '^=== Most flaky' "$OUT" | tail -1 | sed 's/.*› //')" test_flips
 expect_out "    4  4  c4  12 tests, 2 failed, pass rate 83.3%"
+# Totals from the history, not the stream's zero test records.
+H_TOTALS="13 tests over 4 runs: 2 failing, 4 flaky; latest run: 12 tests, 2 failed, pass rate 83.3%"
+expect_out "$H_TOTALS"
+expect_not_out "0 tests"
 run render-markdown 0 tally-render -f markdown "$T/h.jsonl"
 expect_out "### History: 4 runs, 13 tests"
+expect_out "## ⚠️ Test results"
+expect_out "$H_TOTALS"
+expect_not_out "| ✅ Passed |"
+expect_not_out "0 tests"
 expect_out "| 75.0% | 3 | 0 | 4 | project › tests\\.test\\_scenario › test\\_flips |"
 expect_out "| 2 | since run 3 (c3) | project › tests\\.test\\_scenario › test\\_regresses |"
 expect_out "| 4 | 4 | c4 | 12 | 2 | 83.3% |"
+run render-github 0 tally-render -f github "$T/h.jsonl"
+expect_out "::notice title=Test results::13 tests over 4 runs: 2 failing, 4 flaky; latest run: 12 tests, 2 failed, pass rate 83.3%25"
+expect_not_out "0 tests"
+
+# CTRF of a history stream: insights over every run against those over
+# the runs before the latest, and the run before the latest as baseline.
+run render-json 0 tally-render -f json -o "$T/h.json" "$T/h.jsonl"
+expect_no_err
+if /usr/bin/python3 "$DATA/schema/validate_json.py" "$DATA/schema/ctrf.schema.json" \
+    "$T/h.json" 2>"$T/v"; then ok "history CTRF validates against ctrf.schema.json"
+else notok "history CTRF schema" "$(head -5 "$T/v")"; fi
+# The same figures from the run records, by jq.
+want=$(jq -s '
+  def r4: . * 10000 | round / 10000;
+  def ins: (map(.passed) | add) as $p | (map(.failed) | add) as $f |
+    (map(.duration) | add) as $d | (map(.duration) | sort) as $s |
+    [ ($p / ($p + $f) | r4), ($f / ($p + $f) | r4),
+      ((map(.flaky) | add) / ($p + $f) | r4), ($d / length | r4),
+      $s[((length * 0.95) | ceil) - 1], ($d / (map(.tests) | add) | r4) ];
+  map(select(.type == "run")) | sort_by(.run) |
+  [ins, (.[:-1] | ins), (.[-2] | .path, .runId, .commit, .time), length]' \
+  "$T/h.jsonl" | jq -c .)
+got=$(jq -c '.insights as $i | [$i.passRate, $i.failRate, $i.flakyRate,
+  $i.averageRunDuration, $i.p95RunDuration, $i.averageTestDuration] as $m |
+  [($m | map(.current)), ($m | map(.baseline)),
+   (.baseline | .source, .buildName, .commit, .timestamp), $i.runsAnalyzed]' \
+  "$T/h.json")
+is insights "$got" "$want"
+is change "$(jq -c '[.insights[] | objects | ((.current - .baseline) * 10000 | round) == (.change * 10000 | round)] | all' "$T/h.json")" true
+is flaky-rate "$(jq '.insights.flakyRate.current' "$T/h.json")" "$(jq -s 'map(select(.type == "run")) | (map(.flaky) | add) / (map(.passed + .failed) | add) * 10000 | round / 10000' "$T/h.jsonl")"
+is build-number "$(jq '.baseline.buildNumber' "$T/h.json")" 3
+is report-id "$(jq -r '.baseline.reportId' "$T/h.json" | grep -cE '^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$')" 1
+
+# render --history: run 4's failures against runs 1 to 3 (stored with
+# names that do not sort in run order; run 4 itself is among them too
+# and is left out by its run id).
+for f in "$T"/runs/*.jsonl; do
+	grep -q '"run_id":"4"' "$f" && R4=$f
+done
+run mark-text 1 tally-render -f text --fail-on failed --history "$T/runs" "$R4"
+expect_no_err
+expect_out "test_flips (1ms)  [flaky: 66.7% of 3 runs]"
+expect_out "test_regresses (1ms)  [failing since run 3 (c3), 2 runs]"
+# Against runs 1 and 2: test_regresses fails for the first time, and
+# test_flips, failed in run 2, is failing since then.
+mkdir "$T/early"
+for f in "$T"/runs/*.jsonl; do
+	grep -qE '"run_id":"[12]"' "$f" && cp "$f" "$T/early/"
+done
+run mark-new 0 tally-render -f text --history "$T/early" "$R4"
+expect_out "test_regresses (1ms)  [new failure]"
+expect_out "test_flips (1ms)  [failing since run 2 (c2), 2 runs]"
+run mark-markdown 0 tally-render -f markdown --history "$T/runs" "$R4"
+expect_out "test&#95;regresses (1ms) — **failing since run 3 \(c3\), 2 runs**</summary>"
+expect_out "test&#95;flips (1ms) — **flaky\: 66\.7% of 3 runs**</summary>"
+run mark-github 0 tally-render -f github --history "$T/early" "$R4"
+expect_out "::error title=New failure%3A project › tests.test_scenario › test_regresses::"
+expect_out "::error title=Failing since run 2 (c2)%2C 2 runs%3A project › tests.test_scenario › test_flips::"
+run mark-github-flaky 0 tally-render -f github --history "$T/runs" "$R4"
+expect_out "::error title=Flaky%3A 66.7%25 of 3 runs%3A project › tests.test_scenario › test_flips::"
+run mark-html 0 tally-render -f html --history "$T/runs" "$R4"
+expect_out '<span class="tag failing">failing since run 3 (c3), 2 runs</span>'
+expect_out '<span class="tag flaky">flaky: 66.7% of 3 runs</span>'
+run mark-missing 2 tally-render -f text --history "$T/nonesuch" "$R4"
+expect_err "tally-render: $T/nonesuch: error: No such file or directory"
+# Without --history no marks.
+run no-marks 0 tally-render -f text "$R4"
+expect_not_out "failing since"
 
 # Trouble.
 run missing 2 tally-history "$T/runs/1.jsonl" "$T/nonesuch.jsonl"

@@ -34,12 +34,16 @@
 				t[j] = DEF[j - LSET];
 		}
 	})();
-	var KEYS = ['status', 'category', 'suite', 'label', 'q', 'sort', 'dir', 'test'];
+	var KEYS = ['status', 'category', 'suite', 'label', 'change', 'q', 'sort', 'dir', 'test'];
+	/* A diff stream: each test's change, an index into D.changes. */
+	var CHG = D.change || null, CHN = D.changes || [];
 	var $ = function (id) { return document.getElementById(id); };
 	var app = $('app'), q = $('q'), body = $('gbody'), rows = $('rows'),
 	    spacer = $('spacer'), shown = $('shown'), detail = $('detail');
 	var sel = { status: $('f-status'), category: $('f-category'),
 	    suite: $('f-suite'), label: $('f-label') };
+	if ($('f-change'))
+		sel.change = $('f-change');
 	var state = {}, view = [], hay = null, drawn = '', fmt;
 
 	fmt = function (n) { return n.toLocaleString('en-US'); };
@@ -138,6 +142,8 @@
 	options(sel.category, catName);
 	options(sel.suite, suiteName);
 	options(sel.label, labelName);
+	if (sel.change)
+		options(sel.change, CHN);
 
 	function readHash() {
 		var h = location.hash.replace(/^#/, ''), p;
@@ -182,6 +188,7 @@
 			if (state.category && t[CAT] !== cat) continue;
 			if (state.suite && t[SUITE] !== su) continue;
 			if (state.label && (t[LSET] < 0 || D.lsets[t[LSET]].indexOf(lab) < 0)) continue;
+			if (state.change && (!CHG || CHN[CHG[i]] !== state.change)) continue;
 			for (k = 0; k < terms.length; k++)
 				if (hay[i].indexOf(terms[k]) < 0)
 					continue rows;
@@ -247,6 +254,8 @@
 		c.appendChild(b);
 		if (t[FLAKY])
 			c.appendChild(el('span', 'tag flaky', 'flaky'));
+		if (CHG && CHG[i] >= 0 && CHN[CHG[i]] !== 'unchanged')
+			c.appendChild(el('span', 'tag chg-' + CHN[CHG[i]], CHN[CHG[i]]));
 		r.appendChild(c);
 		r.appendChild(el('div', 'c-suite', D.suites[t[SUITE]]));
 		r.appendChild(el('div', 'c-cat', D.cats[t[CAT]]));
