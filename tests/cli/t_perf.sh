@@ -1,0 +1,101 @@
+#!/bin/sh
+# tests/cli/t_perf.sh: gates on load-test and benchmark figures in
+# tally-render (--max, --min, --max-regression, --baseline) and k6
+# thresholds as a gate of their own.  Figures are the producers' own:
+# Locust's _stats.csv rows and k6's end-of-test summary.
+. "$(dirname "$0")/lib.sh"
+L=$DATA/locust J=$DATA/json P=$DATA/perf
+
+tally-collect "$L/bitcoin-api_stats.csv" > "$T/locust.jsonl"
+tally-collect "$J/k6-handleSummary-http-simple.json" > "$T/k6.jsonl"
+tally-collect "$P/k6-threshold-crossed.json" > "$T/k6-crossed.jsonl"
+tally-collect "$J/pytest-benchmark-3.2.2-several-units.json" > "$T/bench.jsonl"
+
+# Locust's Aggregated row: p95 8 ms, p99 2000 ms, 2210 requests, 1607
+# failures (72.71%), 37.3/s.
+run agg-pass 0 tally-render -f text --max p95=8ms --max p99=2s \
+    --min rps=37 --max avg=51ms "$T/locust.jsonl"
+expect_out "PASS"
+expect_out "PASS: gates passed: max, max, min, max"
+expect_no_err
+run agg-p95-fail 1 tally-render -f text --max p95=7ms "$T/locust.jsonl"
+expect_out "gate 'max' failed (aggregate p95 8.00 ms, above the limit 7.00 ms)"
+run agg-p99-seconds 1 tally-render -f text --max p99=1.5s "$T/locust.jsonl"
+expect_out "aggregate p99 2000 ms, above the limit 1500 ms"
+run agg-error-rate 1 tally-render -f text --max error-rate=1% "$T/locust.jsonl"
+expect_out "aggregate error-rate 72.71%, above the limit 1.00%"
+run agg-error-rate-pass 0 tally-render -f text --max error-rate=73% "$T/locust.jsonl"
+run agg-rps 1 tally-render -f text --min rps=50/s "$T/locust.jsonl"
+expect_out "gate 'min' failed (aggregate rps 37.30/s, below the limit 50.00/s)"
+run agg-requests 0 tally-render -f text --min requests=2210 --max failures=1607 \
+    "$T/locust.jsonl"
+
+# One endpoint by "METHOD NAME" or by name; every endpoint with '*'.
+run endpoint-fail 1 tally-render -f text --max 'GET /api/v1/mempool/info:p95=200ms' \
+    "$T/locust.jsonl"
+expect_out "'GET /api/v1/mempool/info' p95 2000 ms, above the limit 200.00 ms"
+run endpoint-pass 0 tally-render -f text --max '/api/v1/health:error-rate=0%' \
+    "$T/locust.jsonl"
+run endpoint-pass-md 0 tally-render -f markdown --max '/api/v1/health:error-rate=0%' \
+    "$T/locust.jsonl"
+expect_out 'error\-rate at most 0\.00% \(1 row\)'
+run endpoint-missing 1 tally-render -f text --max 'GET /nowhere:p95=1s' "$T/locust.jsonl"
+expect_out "p95: no row 'GET /nowhere'"
+run every-endpoint 1 tally-render -f text --max '*:p95=100ms' "$T/locust.jsonl"
+expect_lines "gate 'max' failed" 1
+expect_out "'GET /api/v1/mempool/info' p95 2000 ms"
+expect_not_out "GET /api/v1/health' p95"
+run every-endpoint-pass 0 tally-render -f markdown --max '*:p95=2s' "$T/locust.jsonl"
+expect_out 'p95 at most 2000 ms \(9 rows\)'
+# Each breached row is a failed gate of its own, in every format.
+run every-endpoint-json 1 tally-render -f json --max '*:error-rate=90%' "$T/locust.jsonl"
+n=$(jq '[.results.summary.extra.gates[] | select(.failed)] | length' "$OUT")
+[ "$n" -eq 7 ] && ok "$CASE: 7 failed gates" || notok "$CASE: $n failed gates, wanted 7"
+run markdown 1 tally-render -f markdown --max p95=7ms "$T/locust.jsonl"
+expect_out 'aggregate p95 8\.00 ms, above the limit 7\.00 ms'
+run html 1 tally-render -f html --max p95=7ms "$T/locust.jsonl"
+expect_out "aggregate p95 8.00 ms, above the limit 7.00 ms"
+
+# Benchmarks have no aggregate row: a gate on it cannot pass.
+run bench-no-aggregate 1 tally-render -f text --max avg=1s "$T/bench.jsonl"
+expect_out "avg: no aggregate row to check"
+run bench-every 1 tally-render -f text --min '*:ops=1000' "$T/bench.jsonl"
+expect_out "gate 'min' failed"
+
+# k6: http_req_duration is the aggregate, with http_reqs and
+# http_req_failed: 878 requests, 349 failed (39.75%), 35.95/s, p95 30.03 ms.
+run k6-pass 0 tally-render -f text --max p95=31ms --max error-rate=40% \
+    --min rps=35.9 "$T/k6.jsonl"
+expect_out "PASS: gates passed: threshold, max, max, min"
+run k6-pass-md 0 tally-render -f markdown --max p95=31ms "$T/k6.jsonl"
+expect_out 'threshold: no k6 threshold crossed \(2 checked\)'
+run k6-fail 1 tally-render -f text --max p95=30ms --max error-rate=39.7% "$T/k6.jsonl"
+expect_out "aggregate p95 30.03 ms, above the limit 30.00 ms"
+expect_out "aggregate error-rate 39.75%, above the limit 39.70%"
+# A crossed k6 threshold fails as a gate of its own.
+run k6-threshold 1 tally-render -f text --max p95=1s "$T/k6-crossed.jsonl"
+expect_out "gate 'threshold' failed (1 of 2 k6 thresholds crossed)"
+expect_not_out "gate 'max' failed"
+run k6-threshold-fail-on 1 tally-render -f text --fail-on threshold "$T/k6-crossed.jsonl"
+expect_out "1 of 2 k6 thresholds crossed"
+run k6-threshold-fail-on-pass 0 tally-render -f text --fail-on threshold "$T/k6.jsonl"
+
+# Malformed gates: exit 2, naming the part not understood.
+run bad-figure 2 tally-render -f text --max p96=1s "$T/locust.jsonl"
+expect_err "gate 'p96=1s': unknown figure 'p96'"
+run bad-unit 2 tally-render -f text --max p95=3m "$T/locust.jsonl"
+expect_err "gate 'p95=3m': not a unit of time: 'm'"
+run no-unit 2 tally-render -f text --max p95=300 "$T/locust.jsonl"
+expect_err "a time needs a unit (ms, s): '300'"
+run pct-unit 2 tally-render -f text --max error-rate=0.5 "$T/locust.jsonl"
+expect_err "a rate needs '%': '0.5'"
+run rps-unit 2 tally-render -f text --min rps=5ms "$T/locust.jsonl"
+expect_err "not a unit of throughput (/s): 'ms'"
+run no-eq 2 tally-render -f text --max p95 "$T/locust.jsonl"
+expect_err "no '=' in 'p95'"
+run bad-number 2 tally-render -f text --max p95=fast "$T/locust.jsonl"
+expect_err "not a number: 'fast'"
+run bad-count 2 tally-render -f text --max failures=1.5 "$T/locust.jsonl"
+expect_err "not a count: '1.5'"
+run empty-target 2 tally-render -f text --max :p95=1s "$T/locust.jsonl"
+expect_err "no endpoint before ':'"
