@@ -99,3 +99,37 @@ run bad-count 2 tally-render -f text --max failures=1.5 "$T/locust.jsonl"
 expect_err "not a count: '1.5'"
 run empty-target 2 tally-render -f text --max :p95=1s "$T/locust.jsonl"
 expect_err "no endpoint before ':'"
+
+# Baselines: the same Locust run with p95 halved and rps doubled, as if
+# the earlier run had been twice as fast.
+jq -c 'if .type == "perf" then .p95 = (.p95 / 2) | .rps = (.rps * 2) else . end' \
+    "$T/locust.jsonl" > "$T/base.jsonl"
+run baseline-fail 1 tally-render -f text --baseline "$T/base.jsonl" \
+    --max-regression p95=10% "$T/locust.jsonl"
+expect_out "gate 'max-regression' failed (aggregate p95 8.00 ms, was 4.00 ms: +100.0%, limit 10%)"
+run baseline-rps 1 tally-render -f text --baseline "$T/base.jsonl" \
+    --max-regression rps=20% "$T/locust.jsonl"
+expect_out "aggregate rps 37.30/s, was 74.61/s: -50.0%, limit 20%"
+run baseline-pass 0 tally-render -f text --baseline "$T/base.jsonl" \
+    --max-regression p95=100% --max-regression avg=0% "$T/locust.jsonl"
+run baseline-improved 0 tally-render -f text --baseline "$T/locust.jsonl" \
+    --max-regression '*:p95=0%' "$T/base.jsonl"
+expect_out "PASS: gates passed: max-regression"
+run no-baseline 1 tally-render -f text --max-regression p95=10% "$T/locust.jsonl"
+expect_out "aggregate p95: no baseline figure"
+run baseline-alone 2 tally-render -f text --baseline "$T/base.jsonl" "$T/locust.jsonl"
+expect_err "--baseline needs --max-regression"
+run regression-unit 2 tally-render -f text --max-regression p95=10ms "$T/locust.jsonl"
+expect_err "a regression is a percentage, not 'ms'"
+
+# tally diff: NEW's rows carry BASE's figures and the changes.
+run diff 0 tally-diff "$T/base.jsonl" "$T/locust.jsonl"
+cp "$OUT" "$T/diff.jsonl"
+v=$(jq -r 'select(.type == "perf" and .name == "Aggregated") | .properties[] |
+    select(.name == "base.p95" or .name == "change.p95" or .name == "change.p95.pct" or
+    .name == "change.rps.pct") | .value' "$T/diff.jsonl" | tr '\n' ' ')
+[ "$v" = "-50.00 4 +4 +100.00 " ] && ok "diff: base and change of p95 and rps" ||
+    notok "diff: base and change of p95 and rps" "got '$v'"
+run diff-gate 1 tally-render -f text --max-regression 'GET /api/v1/health:p95=50%' "$T/diff.jsonl"
+expect_out "'GET /api/v1/health' p95 9.00 ms, was 4.50 ms: +100.0%, limit 50%"
+run diff-gate-pass 0 tally-render -f text --max-regression 'GET /api/v1/health:p99=0%' "$T/diff.jsonl"
