@@ -15,6 +15,7 @@
 #include "render.h"
 #include "render_diff.h"
 #include "render_history.h"
+#include "render_perf.h"
 #include "render_util.h"
 
 #define DEFAULT_TOP	10
@@ -419,46 +420,50 @@ run_info(struct text *t)
 	}
 }
 
-static void
-perf_ms(struct text *t, double ms)
-{
-	char dur[TALLY_FMTBUF];
-
-	tally_out_printf(&t->o, " %9s", ms >= 0 ? tally_fmt_duration(dur, ms) :
-	    "-");
-}
-
-/* Load-test and benchmark rows: requests, failures, latency, rate. */
+/*
+ * Load-test and benchmark rows: every figure some row has (requests,
+ * failures, error rate, throughput, min/avg/median/p90/p95/p99/max,
+ * stddev), one column each.
+ */
 static void
 perf(struct text *t)
 {
-	char num[TALLY_FMTBUF];
-	size_t i, shown;
+	char num[TALLY_FMTBUF], cell[32];
+	unsigned cols;
+	size_t i, f, shown;
+	double v;
 
 	if (t->rep->nperf == 0)
 		return;
 	header(t, "Load and benchmarks", t->rep->nperf);
-	tally_out_printf(&t->o, "%10s %9s %9s %9s %9s %9s  %s\n", "requests",
-	    "failures", "mean", "median", "p95", "rps", "name");
+	cols = tally_perf_columns(t->rep);
+	for (f = 0; f < TALLY_NPERF_FIG; f++)
+		if (cols & (1u << f))
+			tally_out_printf(&t->o, "%8s ",
+			    tally_perf_heading((enum tally_perf_fig)f));
+	tally_out_puts(&t->o, " name\n");
 	shown = t->rep->nperf < LISTED ? t->rep->nperf : LISTED;
 	for (i = 0; i < shown && !tally_out_stop(&t->o); i++) {
 		const struct tally_perf *p = &t->rep->perf[i]->u.perf;
 
-		tally_out_printf(&t->o, "%10s", p->requests >= 0 ?
-		    tally_fmt_count(num, (size_t)p->requests) : "-");
-		if (p->failures > 0)
-			color(t, C_RED);
-		tally_out_printf(&t->o, " %9s", p->failures >= 0 ?
-		    tally_fmt_count(num, (size_t)p->failures) : "-");
-		if (p->failures > 0)
-			color(t, C_OFF);
-		perf_ms(t, p->mean);
-		perf_ms(t, p->median);
-		perf_ms(t, p->p95);
-		if (p->rps >= 0)
-			tally_out_printf(&t->o, " %9.1f  ", p->rps);
-		else
-			tally_out_printf(&t->o, " %9s  ", "-");
+		for (f = 0; f < TALLY_NPERF_FIG; f++) {
+			if (!(cols & (1u << f)))
+				continue;
+			v = tally_perf_fig_get(p, (enum tally_perf_fig)f);
+			if (f == TALLY_PF_FAILURES && v > 0)
+				color(t, C_RED);
+			if (tally_perf_fig_unit((enum tally_perf_fig)f) ==
+			    TALLY_PU_COUNT && v >= 0)
+				tally_out_printf(&t->o, "%8s ",
+				    tally_fmt_count(num, (size_t)v));
+			else
+				tally_out_printf(&t->o, "%8s ", tally_perf_cell(
+				    cell, sizeof(cell), (enum tally_perf_fig)f,
+				    v));
+			if (f == TALLY_PF_FAILURES && v > 0)
+				color(t, C_OFF);
+		}
+		tally_out_puts(&t->o, " ");
 		if (p->method != NULL) {
 			put_clean(t, p->method, TALLY_NTS, 1);
 			tally_out_puts(&t->o, " ");

@@ -133,3 +133,39 @@ v=$(jq -r 'select(.type == "perf" and .name == "Aggregated") | .properties[] |
 run diff-gate 1 tally-render -f text --max-regression 'GET /api/v1/health:p95=50%' "$T/diff.jsonl"
 expect_out "'GET /api/v1/health' p95 9.00 ms, was 4.50 ms: +100.0%, limit 50%"
 run diff-gate-pass 0 tally-render -f text --max-regression 'GET /api/v1/health:p99=0%' "$T/diff.jsonl"
+
+# Every figure in every format.  Locust's Aggregated row: 2210 requests,
+# 1607 failures, 37.30/s, min 2.59, avg 50.18, median 3, p90 6, p95 8,
+# p99 2000, max 2160.30 ms (bitcoin-api_stats.csv).
+run figures-text 0 tally-render -f text "$T/locust.jsonl"
+expect_out "requests failures     err%      rps      min      avg   median      p90      p95      p99      max  name"
+expect_out "   2,210    1,607      73%   37.3/s    2.6ms     50ms    3.0ms    6.0ms    8.0ms    2.00s    2.16s  Aggregated"
+run figures-md 0 tally-render -f markdown "$T/locust.jsonl"
+expect_out "| Name | requests | failures | err% | rps | min | avg | median | p90 | p95 | p99 | max |"
+expect_out "| Aggregated | 2210 | 1607 | 73% | 37.3/s | 2.6ms | 50ms | 3.0ms | 6.0ms | 8.0ms | 2.00s | 2.16s |"
+run figures-html 0 tally-render -f html "$T/locust.jsonl"
+expect_out '<tr><td class="name">Aggregated</td><td class="n">2210</td><td class="n bad">1607</td><td class="n">73%</td><td class="n">37.3/s</td><td class="n">2.6ms</td><td class="n">50ms</td><td class="n">3.0ms</td><td class="n">6.0ms</td><td class="n">8.0ms</td><td class="n">2.00s</td><td class="n">2.16s</td></tr>'
+run figures-json 0 tally-render -f json "$T/locust.jsonl"
+v=$(jq -c '.results.extra.perf[] | select(.name == "Aggregated") |
+    [.requests, .failures, (.errorRate * 100 | round), .min, .p90, .p95, .p99]' "$OUT")
+[ "$v" = "[2210,1607,7271,2.59050005115569,6,8,2000]" ] && ok "$CASE: aggregate figures" ||
+    notok "$CASE: aggregate figures" "got $v"
+# k6 (the summary's http_reqs 878 at 35.946/s, http_req_failed 39.75%,
+# http_req_duration avg 21.38 min 0.26 med 20.09 p90 26.36 p95 30.03 max 143.33).
+run figures-k6 0 tally-render -f text "$T/k6.jsonl"
+expect_out "     878      349      40%   35.9/s   0.26ms     21ms     20ms     26ms     30ms     40ms    143ms  http_req_duration"
+expect_out "1.64us"
+# pytest-benchmark: rounds as requests, ops as rps, stddev.
+run figures-bench 0 tally-render -f text "$T/bench.jsonl"
+expect_out "requests      rps      min      avg   median      max   stddev  name"
+expect_out "  68,536  6.67M/s  0.142us   0.15us  0.144us   1.71us 0.0294us  bench.py::test_fib_1"
+run figures-bench-json 0 tally-render -f json "$T/bench.jsonl"
+v=$(jq -c '.results.extra.perf[] | select(.name == "bench.py::test_fib_20") | [.requests, .stddev, (.rps * 1e9 | round)]' "$OUT")
+want=$(jq -c '.benchmarks[] | select(.name == "test_fib_20") | .stats | [.rounds, .stddev * 1000, (.ops * 1e9 | round)]' \
+    "$J/pytest-benchmark-3.2.2-several-units.json")
+[ "$v" = "$want" ] && ok "$CASE: rounds, stddev, ops as the file has them" ||
+    notok "$CASE: rounds, stddev, ops" "got $v, wanted $want"
+# A diff stream's rows show p95 against the base run.
+run figures-diff-md 0 tally-render -f markdown "$T/diff.jsonl"
+expect_out "| p95 vs base |"
+expect_out "| 2.00s | 2.16s | +100.0% |"

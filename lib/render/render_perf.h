@@ -1,0 +1,35 @@
+/*
+ * lib/render/render_perf.h: what the renderers share about perf rows
+ * (load-test endpoints and benchmarks): which figures the report has, a
+ * figure as a short table cell, and the SVG charts of the HTML report.
+ */
+#ifndef TALLY_RENDER_PERF_H
+#define TALLY_RENDER_PERF_H
+
+#ifndef TALLY_BUILDING_LIB
+#error "lib/render/render_perf.h is private to libtally"
+#endif
+
+#include <stddef.h>
+
+#include <tally/perf.h>
+#include <tally/report.h>
+
+/* The figures some perf row of rep has: bit 1u << TALLY_PF_*. */
+unsigned	 tally_perf_columns(const struct tally_report *rep);
+
+/* Figure f of value v as a cell ("412ms", "1.50s", "35.2us", "1.2%",
+ * "35.9/s", "878"; "-" when unknown) in buf of n bytes; returns buf. */
+char		*tally_perf_cell(char *buf, size_t n, enum tally_perf_fig f,
+		    double v);
+
+/* The perf table in Markdown, its first rows rows; a diff stream's rows
+ * get a column with the change of p95 against the base run. */
+struct tally_out;
+void		 tally_perf_md(struct tally_out *o,
+		    const struct tally_report *rep, size_t rows);
+
+/* A column heading: "requests", "err%", "rps", "p95", ... */
+const char	*tally_perf_heading(enum tally_perf_fig f);
+
+#endif /* TALLY_RENDER_PERF_H */
