@@ -11,8 +11,7 @@
  *   PREFIX_stats_history.csv  checked, but no records: it is the time
  *                          series behind the totals in _stats.csv.
  *
- * Rows are read one at a time (RFC 4180: quoted fields with commas,
- * doubled quotes and line breaks; CRLF or LF).  Column names from every
+ * Rows are read one at a time by lib/read/csv.c.  Column names from every
  * Locust release since 0.x are understood.
  */
 #include <ctype.h>
@@ -23,148 +22,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "csv.h"
 #include "internal.h"
-
-#define CSV_MAX_FIELDS	1024
-
-/* One parsed row: fields point into the row buffer. */
-struct csv {
-	struct tally_src *src;
-	struct tally_buf line;	/* physical line */
-	struct tally_buf row;	/* unquoted fields, each NUL-terminated */
-	size_t		*off;	/* field offsets in row */
-	size_t		 noff, capoff;
-	long		 first;	/* line the row started on */
-};
-
-/* Start a field at the end of the row buffer. */
-static int
-field_begin(struct csv *c)
-{
-	if (c->noff == c->capoff) {
-		size_t n = c->capoff ? c->capoff * 2 : 32;
-		size_t *p;
-
-		if (c->noff >= CSV_MAX_FIELDS)
-			return TALLY_ELIMIT;
-		if ((p = realloc(c->off, n * sizeof(*p))) == NULL)
-			return TALLY_ENOMEM;
-		c->off = p;
-		c->capoff = n;
-	}
-	c->off[c->noff] = c->row.len;
-	return TALLY_OK;
-}
-
-static int
-field_end(struct csv *c)
-{
-	if (tally_buf_addc(&c->row, '\0') != TALLY_OK)
-		return TALLY_ENOMEM;
-	c->noff++;
-	return TALLY_OK;
-}
-
-static int
-csv_fail(struct csv *c, int rc, struct tally_error *err)
-{
-	if (rc == TALLY_ELIMIT)
-		return tally_error_set(err, rc, c->first, 0,
-		    "more than %d fields in a row", CSV_MAX_FIELDS);
-	return tally_error_set(err, TALLY_ENOMEM, 0, 0, "out of memory");
-}
-
-/*
- * Next row.  Returns 1 with c->noff fields, 0 at end of input, or a
- * negative status with err filled.
- */
-static int
-csv_next(struct csv *c, struct tally_error *err)
-{
-	int rc, quoted = 0, inq = 0, start = 1;
-	size_t i, total = 0;
-	const char *s;
-
-	tally_buf_reset(&c->row);
-	c->noff = 0;
-	for (;;) {
-		rc = tally_src_getline(c->src, &c->line, TALLY_MAX_LINE);
-		if (rc == TALLY_ELIMIT)
-			return tally_error_set(err, rc, c->src->line + 1, 0,
-			    "line longer than %u bytes", TALLY_MAX_LINE);
-		if (rc < 0)
-			return tally_error_set(err, rc, c->src->line + 1, 0,
-			    rc == TALLY_EIO ? "read error" : "out of memory");
-		if (rc == 0) {
-			if (!inq)
-				return 0;
-			return tally_error_set(err, TALLY_EPARSE, c->first, 0,
-			    "quoted field not closed at end of file");
-		}
-		if (!inq) {
-			c->first = c->src->line;
-			/* Locust on Windows writes "\r\r\n". */
-			while (c->line.len > 0 &&
-			    c->line.data[c->line.len - 1] == '\r')
-				c->line.data[--c->line.len] = '\0';
-			if (c->line.len == 0)
-				continue;	/* a blank line is no row */
-		} else if (tally_buf_addc(&c->row, '\n') != TALLY_OK)
-			return csv_fail(c, TALLY_ENOMEM, err);
-		total += c->line.len;
-		if (total > TALLY_MAX_LINE)
-			return tally_error_set(err, TALLY_ELIMIT, c->first, 0,
-			    "row longer than %u bytes", TALLY_MAX_LINE);
-		s = c->line.data;
-		for (i = 0; i < c->line.len; i++) {
-			if (start) {
-				if ((rc = field_begin(c)) != TALLY_OK)
-					return csv_fail(c, rc, err);
-				start = 0;
-				quoted = inq = s[i] == '"';
-				if (quoted)
-					continue;
-			}
-			if (inq) {
-				if (s[i] == '"' && i + 1 < c->line.len &&
-				    s[i + 1] == '"')
-					i++;
-				else if (s[i] == '"') {
-					inq = 0;
-					continue;
-				}
-			} else if (s[i] == ',') {
-				if ((rc = field_end(c)) != TALLY_OK)
-					return csv_fail(c, rc, err);
-				start = 1;
-				continue;
-			} else if (quoted)
-				return tally_error_set(err, TALLY_EPARSE,
-				    c->src->line, (long)i + 1,
-				    "text after a closing quote");
-			else if (s[i] == '"')
-				return tally_error_set(err, TALLY_EPARSE,
-				    c->src->line, (long)i + 1,
-				    "quote inside an unquoted field");
-			if (tally_buf_addc(&c->row, s[i]) != TALLY_OK)
-				return csv_fail(c, TALLY_ENOMEM, err);
-		}
-		if (inq)
-			continue;	/* the quoted field goes on */
-		/* The last field, empty after a trailing comma. */
-		if (start && (rc = field_begin(c)) != TALLY_OK)
-			return csv_fail(c, rc, err);
-		if ((rc = field_end(c)) != TALLY_OK)
-			return csv_fail(c, rc, err);
-		return 1;
-	}
-}
-
-static const char *
-csv_get(const struct csv *c, size_t i)
-{
-	return i < c->noff ? c->row.data + c->off[i] : NULL;
-}
 
 /* ---- columns ---- */
 
@@ -203,7 +62,7 @@ static const struct {
 enum kind { K_STATS, K_HISTORY, K_FAILURES, K_EXCEPTIONS };
 
 struct locust {
-	struct csv	 csv;
+	struct tally_csv	 csv;
 	struct tally_sink *sink;
 	struct tally_error *err;
 	const char	*source;
@@ -232,7 +91,7 @@ role_name(enum role r)
 static int
 header(struct locust *l)
 {
-	struct csv *c = &l->csv;
+	struct tally_csv *c = &l->csv;
 	size_t i, j;
 
 	l->ncols = c->noff;
@@ -289,7 +148,7 @@ header(struct locust *l)
 static const char *
 field(struct locust *l, enum role r)
 {
-	return l->role[r] >= 0 ? csv_get(&l->csv, (size_t)l->role[r]) : NULL;
+	return l->role[r] >= 0 ? tally_csv_get(&l->csv, (size_t)l->role[r]) : NULL;
 }
 
 /* A number of a role into *out; -1 when empty or "N/A". */
@@ -344,7 +203,7 @@ other_columns(struct locust *l)
 	for (i = 0; i < l->ncols; i++) {
 		if (l->rolecol[i] >= 0 && (l->used & (1u << l->rolecol[i])))
 			continue;
-		if ((v = csv_get(&l->csv, i)) == NULL || *v == '\0')
+		if ((v = tally_csv_get(&l->csv, i)) == NULL || *v == '\0')
 			continue;
 		l->props[n].key = l->col[i];
 		l->props[n++].value = v;
@@ -457,12 +316,12 @@ tally_read_locust(struct tally_src *src, struct tally_sink *sink,
 	tally_buf_init(&l.csv.line);
 	tally_buf_init(&l.csv.row);
 	tally_buf_init(&l.name);
-	if ((rc = csv_next(&l.csv, err)) == 0)
+	if ((rc = tally_csv_next(&l.csv, err)) == 0)
 		rc = tally_error_set(err, TALLY_EPARSE, 1, 0, "empty input");
 	if (rc == 1)
 		rc = header(&l);
 	while (rc == TALLY_OK) {
-		if ((rc = csv_next(&l.csv, err)) <= 0)
+		if ((rc = tally_csv_next(&l.csv, err)) <= 0)
 			break;
 		if (l.csv.noff != l.ncols) {
 			rc = tally_error_set(err, TALLY_EPARSE, l.csv.first, 0,
