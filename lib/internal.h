@@ -127,6 +127,8 @@ int	 tally_read_tap(struct tally_src *, struct tally_sink *,
 	    struct tally_error *);
 int	 tally_read_rspec(struct tally_src *, struct tally_sink *,
 	    struct tally_error *);
+int	 tally_read_jmeter(struct tally_src *, struct tally_sink *,
+	    struct tally_error *);
 
 /*
  * lib/output.c: tally_output_open() always through a named temporary

@@ -32,6 +32,7 @@ enum tally_format {
 	TALLY_FMT_XUNIT,	/* xUnit.net v1/v2/v3 XML */
 	TALLY_FMT_TAP,		/* Test Anything Protocol 12, 13, 14 */
 	TALLY_FMT_RSPEC,	/* rspec --format json */
+	TALLY_FMT_JMETER,	/* JMeter .jtl, CSV or XML */
 	TALLY_FMT_COUNT
 };
 

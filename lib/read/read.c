@@ -45,6 +45,7 @@ static const struct format formats[TALLY_FMT_COUNT] = {
 	[TALLY_FMT_XUNIT]	= { "xunit", tally_read_xunit },
 	[TALLY_FMT_TAP]		= { "tap", tally_read_tap },
 	[TALLY_FMT_RSPEC]	= { "rspec", tally_read_rspec },
+	[TALLY_FMT_JMETER]	= { "jmeter", tally_read_jmeter },
 };
 
 const char *
@@ -111,6 +112,32 @@ is_locust_header(const char *h, size_t len)
 	    (seen & (NAME | METHOD | ERROR | OCC)) ==
 	    (NAME | METHOD | ERROR | OCC) ||
 	    (seen & (COUNT | MESSAGE | TRACE)) == (COUNT | MESSAGE | TRACE);
+}
+
+/*
+ * The header row of a JMeter CSV result file: a "label" column and one
+ * of the columns that only JMeter writes with it.
+ */
+static int
+is_jmeter_header(const char *h, size_t len)
+{
+	const char *nl = memchr(h, '\n', len);
+	size_t end = nl ? (size_t)(nl - h) : len;
+	char line[1024];
+
+	if (end >= sizeof(line) - 2)
+		return 0;
+	snprintf(line, sizeof(line), ",%.*s,", (int)end, h);
+	if (end > 0 && line[end] == '\r') {
+		line[end] = ',';
+		line[end + 1] = '\0';
+	}
+	return strstr(line, ",label,") != NULL &&
+	    (strstr(line, ",elapsed,") != NULL ||
+	    strstr(line, ",timeStamp,") != NULL ||
+	    strstr(line, ",SampleCount,") != NULL ||
+	    (strstr(line, ",responseCode,") != NULL &&
+	    strstr(line, ",success,") != NULL));
 }
 
 /* Check's XML log: the root <testsuites> carries Check's namespace. */
@@ -294,6 +321,8 @@ tally_format_detect(const unsigned char *head, size_t len)
 		if (root == 1 && (is_word(local, loclen, "assemblies") ||
 		    is_word(local, loclen, "assembly")))
 			return TALLY_FMT_XUNIT;
+		if (root == 1 && is_word(local, loclen, "testResults"))
+			return TALLY_FMT_JMETER;
 		if (has(h, len, "<testsuite") || has(h, len, "<testcase"))
 			return TALLY_FMT_JUNIT;
 		/*
@@ -351,6 +380,8 @@ tally_format_detect(const unsigned char *head, size_t len)
 	}
 	if (is_locust_header(h, len))
 		return TALLY_FMT_LOCUST;
+	if (is_jmeter_header(h, len))
+		return TALLY_FMT_JMETER;
 	/* go test -json 2>&1: the go command's own lines come first. */
 	if (has(h, len, "\n{\"") && has(h, len, "\"Action\":\"") &&
 	    has(h, len, "\"Package\":\""))
