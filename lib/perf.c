@@ -153,6 +153,12 @@ tally_perf_fig_fmt(char *buf, size_t n, enum tally_perf_fig f, double v)
 }
 
 int
+tally_perf_is_series(const struct tally_perf *p)
+{
+	return tally_kv_get(p->properties, p->nproperties, "series") != NULL;
+}
+
+int
 tally_perf_is_aggregate(const struct tally_perf *p)
 {
 	const char *v = tally_kv_get(p->properties, p->nproperties,
@@ -267,6 +273,8 @@ tally_perf_gate_matches(const struct tally_perf_gate *g,
 {
 	size_t ml;
 
+	if (tally_perf_is_series(p))
+		return 0;
 	if (g->target == NULL)
 		return tally_perf_is_aggregate(p);
 	if (g->ntarget == 1 && g->target[0] == '*')

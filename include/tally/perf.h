@@ -56,6 +56,10 @@ double		 tally_perf_fig_get(const struct tally_perf *p,
 char		*tally_perf_fig_fmt(char *buf, size_t n, enum tally_perf_fig f,
 		    double v);
 
+/* Nonzero for a time series row (the property series, e.g. Locust's
+ * _stats_history.csv): charts draw it; tables and gates leave it out. */
+int		 tally_perf_is_series(const struct tally_perf *p);
+
 /* Nonzero for the totals row of a run (the property aggregated=true). */
 int		 tally_perf_is_aggregate(const struct tally_perf *p);
 

@@ -1615,20 +1615,41 @@ slowest(struct w *w, const struct model *m, size_t top)
 	free(best);
 }
 
-/* Every figure some row has, one column each (see render_perf.h). */
+static void perf_rows(struct w *, const struct tally_report *, unsigned);
+
+/*
+ * Every figure some row has, one column each, then the charts (see
+ * render_perf.h).
+ */
 static void
 perf_table(struct w *w, const struct tally_report *rep)
 {
-	const struct tally_perf *p;
-	char cell[32];
+	struct tally_buf svg;
 	unsigned cols;
-	size_t i, f;
-	double v;
 
 	if (rep->nperf == 0)
 		return;
 	cols = tally_perf_columns(rep);
-	put(w, "<section id=\"perf\">\n<h2>Performance</h2>\n<div class=\"scroll\">"
+	put(w, "<section id=\"perf\">\n<h2>Performance</h2>\n");
+	if (tally_perf_rows(rep) > 0)
+		perf_rows(w, rep, cols);
+	tally_buf_init(&svg);
+	wcheck(w, tally_perf_svg(&svg, rep));
+	if (svg.data != NULL)
+		put(w, svg.data);
+	tally_buf_free(&svg);
+	put(w, "</section>\n");
+}
+
+static void
+perf_rows(struct w *w, const struct tally_report *rep, unsigned cols)
+{
+	const struct tally_perf *p;
+	char cell[32];
+	size_t i, f;
+	double v;
+
+	put(w, "<div class=\"scroll\">"
 	    "<table class=\"slow\">\n<thead><tr><th scope=\"col\">name</th>");
 	for (f = 0; f < TALLY_NPERF_FIG; f++)
 		if (cols & (1u << f))
@@ -1637,6 +1658,8 @@ perf_table(struct w *w, const struct tally_report *rep)
 	put(w, "</tr></thead>\n<tbody>\n");
 	for (i = 0; i < rep->nperf; i++) {
 		p = &rep->perf[i]->u.perf;
+		if (tally_perf_is_series(p))
+			continue;
 		put(w, "<tr><td class=\"name\">");
 		if (p->method != NULL) {
 			esc(w, p->method);
@@ -1656,7 +1679,7 @@ perf_table(struct w *w, const struct tally_report *rep)
 		}
 		put(w, "</tr>\n");
 	}
-	put(w, "</tbody></table></div>\n</section>\n");
+	put(w, "</tbody></table></div>\n");
 }
 
 static void

@@ -15,6 +15,9 @@
 #include <tally/perf.h>
 #include <tally/report.h>
 
+/* Perf rows tables list: all but time series. */
+size_t		 tally_perf_rows(const struct tally_report *rep);
+
 /* The figures some perf row of rep has: bit 1u << TALLY_PF_*. */
 unsigned	 tally_perf_columns(const struct tally_report *rep);
 
@@ -28,6 +31,13 @@ char		*tally_perf_cell(char *buf, size_t n, enum tally_perf_fig f,
 struct tally_out;
 void		 tally_perf_md(struct tally_out *o,
 		    const struct tally_report *rep, size_t rows);
+
+/* The HTML report's charts, appended to b: for each time series row
+ * (Locust's _stats_history.csv) request rate, failures and p95 over time;
+ * a latency percentile bar per row.  Inline SVG, no script. */
+struct tally_buf;
+int		 tally_perf_svg(struct tally_buf *b,
+		    const struct tally_report *rep);
 
 /* A column heading: "requests", "err%", "rps", "p95", ... */
 const char	*tally_perf_heading(enum tally_perf_fig f);

@@ -430,22 +430,25 @@ perf(struct text *t)
 {
 	char num[TALLY_FMTBUF], cell[32];
 	unsigned cols;
-	size_t i, f, shown;
+	size_t i, f, shown = 0, nrows;
 	double v;
 
-	if (t->rep->nperf == 0)
+	if ((nrows = tally_perf_rows(t->rep)) == 0)
 		return;
-	header(t, "Load and benchmarks", t->rep->nperf);
+	header(t, "Load and benchmarks", nrows);
 	cols = tally_perf_columns(t->rep);
 	for (f = 0; f < TALLY_NPERF_FIG; f++)
 		if (cols & (1u << f))
 			tally_out_printf(&t->o, "%8s ",
 			    tally_perf_heading((enum tally_perf_fig)f));
 	tally_out_puts(&t->o, " name\n");
-	shown = t->rep->nperf < LISTED ? t->rep->nperf : LISTED;
-	for (i = 0; i < shown && !tally_out_stop(&t->o); i++) {
+	for (i = 0; i < t->rep->nperf && shown < LISTED &&
+	    !tally_out_stop(&t->o); i++) {
 		const struct tally_perf *p = &t->rep->perf[i]->u.perf;
 
+		if (tally_perf_is_series(p))
+			continue;
+		shown++;
 		for (f = 0; f < TALLY_NPERF_FIG; f++) {
 			if (!(cols & (1u << f)))
 				continue;
@@ -471,9 +474,9 @@ perf(struct text *t)
 		put_clean(t, p->name, TALLY_NTS, 1);
 		tally_out_puts(&t->o, "\n");
 	}
-	if (shown < t->rep->nperf)
+	if (shown < nrows)
 		tally_out_printf(&t->o, "\xe2\x80\xa6 %s more rows\n",
-		    tally_fmt_count(num, t->rep->nperf - shown));
+		    tally_fmt_count(num, nrows - shown));
 }
 
 /* ", 3 skipped" in colour c, or nothing for 0 unless always. */

@@ -169,3 +169,29 @@ want=$(jq -c '.benchmarks[] | select(.name == "test_fib_20") | .stats | [.rounds
 run figures-diff-md 0 tally-render -f markdown "$T/diff.jsonl"
 expect_out "| p95 vs base |"
 expect_out "| 2.00s | 2.16s | +100.0% |"
+
+# Charts: Locust's _stats_history.csv gives a time series per endpoint,
+# drawn in the HTML report; tables and gates leave series rows out.
+tally-collect "$L/grpc_stats.csv" "$L/grpc_stats_history.csv" > "$T/grpc.jsonl"
+run series-text 0 tally-render -f text "$T/grpc.jsonl"
+expect_out "=== Load and benchmarks (2)"
+run series-gate 0 tally-render -f text --max '*:p95=7.8s' "$T/grpc.jsonl"
+expect_out "PASS"
+run series-md 0 tally-render -f markdown "$T/grpc.jsonl"
+expect_out "### Load and benchmarks (2)"
+run charts 0 tally-render -f html "$T/grpc.jsonl"
+expect_out "<h3>Over time</h3>"
+expect_lines '<svg class="chart"' 6
+# One point per history row of the endpoint: 35 rows for GetOperfeed.
+n=$(grep -o '<polyline[^>]*points="[^"]*"' "$OUT" | sed -n 1p | sed 's/.*points="//; s/"$//' | tr ' ' '\n' | wc -l)
+want=$(grep -c '^[0-9]*,[0-9]*,grpc,' "$L/grpc_stats_history.csv")
+[ "$n" -eq "$want" ] && ok "$CASE: $want points, one per history row" ||
+    notok "$CASE: $n points, wanted $want"
+expect_out "p95 (max 8300 ms)"
+expect_out "requests/s (max 86.6/s)"
+# A latency percentile bar per row, with its figures in its title.
+expect_lines '<svg class="bars"' 1
+expect_out "<title>Aggregated: min 83ms, median 5.10s, p90 7.60s, p95 7.80s, p99 8.20s, max 11.0s</title>"
+run no-charts 0 tally-render -f html "$T/bench.jsonl"
+expect_not_out "<h3>Over time</h3>"
+expect_out "<h3>Latency percentiles</h3>"
