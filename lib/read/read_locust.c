@@ -123,7 +123,7 @@ header(struct locust *l)
 	if ((l->header = malloc(c->row.len + 1)) == NULL ||
 	    (l->col = calloc(l->ncols, sizeof(*l->col))) == NULL ||
 	    (l->rolecol = calloc(l->ncols, sizeof(*l->rolecol))) == NULL ||
-	    (l->props = calloc(l->ncols + 1, sizeof(*l->props))) == NULL)
+	    (l->props = calloc(l->ncols + 2, sizeof(*l->props))) == NULL)
 		return tally_error_set(l->err, TALLY_ENOMEM, 0, 0,
 		    "out of memory");
 	memcpy(l->header, c->row.data, c->row.len + 1);
@@ -262,6 +262,9 @@ stats_row(struct locust *l)
 	    (rc = number(l, R_RPS, &p->rps)) != TALLY_OK)
 		return rc;
 	n = other_columns(l);
+	/* Locust's default test file (-f), for collect --rules. */
+	l->props[n].key = "testFile";
+	l->props[n++].value = "locustfile.py";
 	/* Locust >= 1 names the totals row "Aggregated", 0.x "Total". */
 	if ((p->method == NULL || strcmp(p->method, "None") == 0) &&
 	    (strcmp(p->name, "Aggregated") == 0 ||

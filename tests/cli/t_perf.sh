@@ -195,3 +195,30 @@ expect_out "<title>Aggregated: min 83ms, median 5.10s, p90 7.60s, p95 7.80s, p99
 run no-charts 0 tally-render -f html "$T/bench.jsonl"
 expect_not_out "<h3>Over time</h3>"
 expect_out "<h3>Latency percentiles</h3>"
+
+# Categories: collect --rules gives perf rows the category of their test
+# file (Locust: its default locustfile.py, a load test by the built-in
+# rules; pytest-benchmark: the file of its node id); the report breaks
+# tests and load rows down in one table.
+mkdir -p "$T/empty"
+PATH=$(cd "$TALLY_BIN" && pwd):$PATH	# the case changes directory
+X2=$DATA/category/pytest-7.2-xunit2-categories.xml
+run cat-collect 0 sh -c 'cd "$1" && shift && tally-collect --rules "$@"' sh "$T/empty" \
+    "$X2" "$L/bitcoin-api_stats.csv" "$J/pytest-benchmark-2.5.0-storage-0001.json"
+cp "$OUT" "$T/cat.jsonl"
+expect_lines '{"name":"category","value":"load"}' 9
+n=$(jq -r 'select(.type == "perf" and (.name | startswith("tests/test_normal.py::"))) |
+    .properties[] | select(.name == "category") | .value' "$T/cat.jsonl")
+[ "$n" = "unit" ] && ok "$CASE: the benchmark in tests/test_normal.py is unit, as its tests" ||
+    notok "$CASE: benchmark category '$n'"
+run cat-no-rules 0 tally-collect "$L/bitcoin-api_stats.csv"
+expect_not_out '"category"'
+run cat-text 0 tally-render -f text "$T/cat.jsonl"
+# load: 9 rows, one without failed requests (GET /api/v1/health).
+awk '/^=== By category/ { on = 1; next } /^===/ { on = 0 } on' "$OUT" > "$T/bycat"
+grep -Eq '^ +1 +8 +0 +0 .* load$' "$T/bycat" && ok "$CASE: load row 1 passed, 8 failed" ||
+    notok "$CASE: load row" "$(cat "$T/bycat")"
+grep -Eq ' unit$' "$T/bycat" && grep -Eq ' integration$' "$T/bycat" &&
+    ok "$CASE: tests' categories in the same table" || notok "$CASE: tests' categories" "$(cat "$T/bycat")"
+run cat-md 0 tally-render -f markdown "$T/cat.jsonl"
+expect_out "| load | 1 | 8 | 0 | 0 | "
