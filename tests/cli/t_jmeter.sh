@@ -12,6 +12,7 @@ mkdir -p "$T/www/sub"
 echo items > "$T/www/items"
 echo '<html><body><img src="a.png"></body></html>' > "$T/www/sub/index.html"
 echo png > "$T/www/sub/a.png"
+: > "$T/srv.out"
 (cd "$T/www" && exec python3 -u -m http.server 0 --bind 127.0.0.1 >"$T/srv.out" 2>/dev/null) &
 srv=$!
 trap 'kill $srv 2>/dev/null; rm -rf "$T"' EXIT
