@@ -196,7 +196,8 @@ main(int argc, char *argv[])
 	struct tally_render_opts opts;
 	struct tally_report *rep = NULL, *base = NULL;
 	struct tally_output *out = NULL;
-	struct tally_perf_gate *pg = NULL;
+	/* Static: usage errors return from anywhere, with nothing to free. */
+	static struct tally_perf_gate pg[256];
 	size_t npg = 0, nregr = 0;
 	struct tally_error err;
 	struct tally_walk walk;
@@ -212,11 +213,6 @@ main(int argc, char *argv[])
 
 	cli_init("tally-render");
 	memset(&opts, 0, sizeof(opts));
-	/* At most one perf gate per argument. */
-	if ((pg = calloc((size_t)argc, sizeof(*pg))) == NULL) {
-		cli_warn("out of memory");
-		return EXIT_TROUBLE;
-	}
 	while ((ch = getopt_long(argc, argv, "f:ho:T:", longopts, NULL)) != -1)
 		switch (ch) {
 		case 'f':
@@ -240,6 +236,9 @@ main(int argc, char *argv[])
 		case OPT_MAX:
 		case OPT_MIN:
 		case OPT_MAX_REGR:
+			if (npg == sizeof(pg) / sizeof(pg[0]))
+				return usage_error("more than %s gates on load "
+				    "figures", "256");
 			tally_error_init(&err, NULL);
 			if (tally_perf_gate_parse(&pg[npg], ch == OPT_MAX ?
 			    TALLY_PG_MAX : ch == OPT_MIN ? TALLY_PG_MIN :
@@ -368,13 +367,19 @@ main(int argc, char *argv[])
 	    opts.output_path, own);
 	if (baseline != NULL) {
 		if (load(1, (char **)&baseline, &walk, NULL, tmpdir, &base,
-		    &bad) != 0 || bad)
+		    &bad) != 0 || bad) {
+			tally_report_free(base);
+			free(meta);
+			free(assets);
 			return EXIT_TROUBLE;
+		}
 		ro.baseline = base->perf;
 		ro.nbaseline = base->nperf;
 	}
-	if (load(argc, argv, &walk, &ro, tmpdir, &rep, &bad) != 0)
+	if (load(argc, argv, &walk, &ro, tmpdir, &rep, &bad) != 0) {
+		tally_report_free(base);
 		return EXIT_TROUBLE;
+	}
 	tally_error_init(&err, opts.output_path);
 	if (tally_output_open(&out, opts.output_path, &err) != TALLY_OK)
 		goto fail;
@@ -388,7 +393,6 @@ main(int argc, char *argv[])
 	status = bad ? EXIT_TROUBLE : rep->verdict_failed ? EXIT_NO : EXIT_OK;
 	tally_report_free(rep);
 	tally_report_free(base);
-	free(pg);
 	free(meta);
 	free(assets);
 	return cli_close_stdout(status);
@@ -403,7 +407,6 @@ fail:
 	    EXIT_NO : EXIT_OK;
 	tally_report_free(rep);
 	tally_report_free(base);
-	free(pg);
 	free(meta);
 	free(assets);
 	if (err.sys_errno == EPIPE || (to_stdout && cli_pipe_closed(stdout)))

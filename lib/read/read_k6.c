@@ -221,8 +221,6 @@ tally_read_k6(struct tally_src *src, struct tally_sink *sink,
 		rec.u.perf.requests = (long)k.reqs;
 	if (k.failed >= 0 && k.failed < 1e15)
 		rec.u.perf.failures = (long)k.failed;
-	else if (rec.u.perf.requests >= 0)
-		rec.u.perf.failures = 0;
 	rec.u.perf.rps = k.rate;
 	rec.u.perf.properties = props;
 	rec.u.perf.nproperties = 2;

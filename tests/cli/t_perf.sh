@@ -222,3 +222,6 @@ grep -Eq ' unit$' "$T/bycat" && grep -Eq ' integration$' "$T/bycat" &&
     ok "$CASE: tests' categories in the same table" || notok "$CASE: tests' categories" "$(cat "$T/bycat")"
 run cat-md 0 tally-render -f markdown "$T/cat.jsonl"
 expect_out "| load | 1 | 8 | 0 | 0 | "
+run baseline-unreadable 2 tally-render -f text --baseline "$T/nonexistent.jsonl" \
+    --max-regression p95=10% "$T/locust.jsonl"
+expect_err "nonexistent.jsonl"
