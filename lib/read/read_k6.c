@@ -11,6 +11,7 @@
  * aggregated=true): it gets the request count and rate of http_reqs and
  * the failed requests of http_req_failed, so it is sent last.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -31,6 +32,7 @@ struct k6 {
 	size_t			 ngroup;
 	int			 has_agg;
 	struct tally_perf	 agg;	/* http_req_duration, numbers only */
+	char			 contains[16];	/* and its unit */
 	double			 reqs, rate, failed;	/* -1 when absent */
 };
 
@@ -168,6 +170,9 @@ metric(struct k6 *k, const char *name, const cJSON *m, struct tally_error *err)
 		k->has_agg = 1;
 		k->agg = *p;
 		k->agg.name = "http_req_duration";
+		snprintf(k->contains, sizeof(k->contains), "%s",
+		    tally_json_nstr(m, "contains") != NULL ?
+		    tally_json_nstr(m, "contains") : "");
 		return TALLY_OK;
 	}
 	tally_jtmp_kv(&k->t, "contains", tally_json_nstr(m, "contains"));
@@ -198,11 +203,10 @@ int
 tally_read_k6(struct tally_src *src, struct tally_sink *sink,
     struct tally_error *err)
 {
-	static struct tally_kv props[] = {
-		{ "contains", "time" }, { "aggregated", "true" }
-	};
+	struct tally_kv props[2];
 	struct tally_record rec;
 	struct k6 k;
+	size_t n;
 	int rc;
 
 	memset(&k, 0, sizeof(k));
@@ -222,7 +226,14 @@ tally_read_k6(struct tally_src *src, struct tally_sink *sink,
 	if (k.failed >= 0 && k.failed < 1e15)
 		rec.u.perf.failures = (long)k.failed;
 	rec.u.perf.rps = k.rate;
+	n = 0;
+	if (k.contains[0] != '\0') {
+		props[n].key = "contains";
+		props[n++].value = k.contains;
+	}
+	props[n].key = "aggregated";
+	props[n++].value = "true";
 	rec.u.perf.properties = props;
-	rec.u.perf.nproperties = 2;
+	rec.u.perf.nproperties = n;
 	return tally_sink_record(sink, &rec, err);
 }

@@ -102,23 +102,44 @@ p95_change(const struct tally_perf *p)
 	return tally_kv_get(p->properties, p->nproperties, "change.p95.pct");
 }
 
+int
+tally_perf_has_change(const struct tally_report *rep)
+{
+	size_t i;
+
+	for (i = 0; i < rep->nperf; i++)
+		if (p95_change(&rep->perf[i]->u.perf) != NULL)
+			return 1;
+	return 0;
+}
+
+char *
+tally_perf_change(char *buf, size_t n, const struct tally_perf *p)
+{
+	const char *chg = p95_change(p);
+	double d;
+
+	if (chg != NULL && sscanf(chg, "%lf", &d) == 1 && isfinite(d))
+		snprintf(buf, n, "%+.1f%%", d);
+	else
+		snprintf(buf, n, "-");
+	return buf;
+}
+
 void
 tally_perf_md(struct tally_out *o, const struct tally_report *rep,
     size_t rows)
 {
 	const struct tally_perf *p;
-	const char *chg;
 	char cell[32];
 	unsigned cols;
 	size_t i, f, nrows, shown = 0;
-	double d;
-	int diff = 0;
+	int diff;
 
 	if ((nrows = tally_perf_rows(rep)) == 0)
 		return;
 	cols = tally_perf_columns(rep);
-	for (i = 0; i < rep->nperf; i++)
-		diff |= p95_change(&rep->perf[i]->u.perf) != NULL;
+	diff = tally_perf_has_change(rep);
 	tally_out_printf(o, "### Load and benchmarks (%zu)\n\n| Name |",
 	    nrows);
 	for (f = 0; f < TALLY_NPERF_FIG; f++)
@@ -149,14 +170,9 @@ tally_perf_md(struct tally_out *o, const struct tally_report *rep,
 				    cell, sizeof(cell), (enum tally_perf_fig)f,
 				    tally_perf_fig_get(p,
 				    (enum tally_perf_fig)f)));
-		if (diff) {
-			chg = p95_change(p);
-			if (chg != NULL && sscanf(chg, "%lf", &d) == 1 &&
-			    isfinite(d))
-				tally_out_printf(o, " %+.1f%% |", d);
-			else
-				tally_out_puts(o, " - |");
-		}
+		if (diff)
+			tally_out_printf(o, " %s |",
+			    tally_perf_change(cell, sizeof(cell), p));
 		tally_out_puts(o, "\n");
 	}
 	if (shown < nrows)

@@ -39,6 +39,12 @@ struct tally_buf;
 int		 tally_perf_svg(struct tally_buf *b,
 		    const struct tally_report *rep);
 
+/* Nonzero when some row carries a diff stream's change.p95.pct; p's
+ * change of p95 against the base run as "+12.5%", or "-", in buf. */
+int		 tally_perf_has_change(const struct tally_report *rep);
+char		*tally_perf_change(char *buf, size_t n,
+		    const struct tally_perf *p);
+
 /* A column heading: "requests", "err%", "rps", "p95", ... */
 const char	*tally_perf_heading(enum tally_perf_fig f);
 

@@ -432,15 +432,19 @@ perf(struct text *t)
 	unsigned cols;
 	size_t i, f, shown = 0, nrows;
 	double v;
+	int diff;
 
 	if ((nrows = tally_perf_rows(t->rep)) == 0)
 		return;
 	header(t, "Load and benchmarks", nrows);
 	cols = tally_perf_columns(t->rep);
+	diff = tally_perf_has_change(t->rep);
 	for (f = 0; f < TALLY_NPERF_FIG; f++)
 		if (cols & (1u << f))
 			tally_out_printf(&t->o, "%8s ",
 			    tally_perf_heading((enum tally_perf_fig)f));
+	if (diff)
+		tally_out_printf(&t->o, "%8s ", "p95 vs");
 	tally_out_puts(&t->o, " name\n");
 	for (i = 0; i < t->rep->nperf && shown < LISTED &&
 	    !tally_out_stop(&t->o); i++) {
@@ -466,6 +470,9 @@ perf(struct text *t)
 			if (f == TALLY_PF_FAILURES && v > 0)
 				color(t, C_OFF);
 		}
+		if (diff)
+			tally_out_printf(&t->o, "%8s ", tally_perf_change(cell,
+			    sizeof(cell), p));
 		tally_out_puts(&t->o, " ");
 		if (p->method != NULL) {
 			put_clean(t, p->method, TALLY_NTS, 1);

@@ -225,3 +225,8 @@ expect_out "| load | 1 | 8 | 0 | 0 | "
 run baseline-unreadable 2 tally-render -f text --baseline "$T/nonexistent.jsonl" \
     --max-regression p95=10% "$T/locust.jsonl"
 expect_err "nonexistent.jsonl"
+run figures-diff-text 0 tally-render -f text "$T/diff.jsonl"
+expect_out "     max   p95 vs  name"
+expect_out "    2.16s  +100.0%  Aggregated"
+run figures-nodiff-text 0 tally-render -f text "$T/locust.jsonl"
+expect_not_out "p95 vs"
