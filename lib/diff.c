@@ -4,11 +4,13 @@
  * records is the counts and the two runs' metadata.
  */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <tally/diff.h>
 #include <tally/merge.h>
+#include <tally/perf.h>
 
 #include "internal.h"
 
@@ -309,6 +311,114 @@ summary(struct join *j, struct tally_error *err)
 	return rc;
 }
 
+/* A perf row with BASE's figures: base.F, change.F and change.F.pct. */
+struct perf_out {
+	struct tally_kv	*kv;
+	char		 key[3 * TALLY_NPERF_FIG][32];
+	char		 val[3 * TALLY_NPERF_FIG][32];
+};
+
+static int
+perf_emit(struct join *j, struct perf_out *po, const struct tally_record *r,
+    const struct tally_perf *base, struct tally_error *err)
+{
+	struct tally_record rec = *r;
+	const struct tally_perf *p = &r->u.perf;
+	const char *name;
+	size_t i, n = 0, k = 0;
+	double vb, vn;
+
+	if (base == NULL)
+		return tally_sink_record(j->out, r, err);
+	free(po->kv);
+	if ((po->kv = calloc(p->nproperties + 3 * TALLY_NPERF_FIG,
+	    sizeof(*po->kv))) == NULL)
+		return tally_error_set(err, TALLY_ENOMEM, 0, 0,
+		    "out of memory");
+	for (i = 0; i < p->nproperties; i++)
+		po->kv[n++] = p->properties[i];
+	for (i = 0; i < TALLY_NPERF_FIG; i++) {
+		name = tally_perf_fig_name((enum tally_perf_fig)i);
+		vb = tally_perf_fig_get(base, (enum tally_perf_fig)i);
+		vn = tally_perf_fig_get(p, (enum tally_perf_fig)i);
+		if (vb < 0)
+			continue;
+		snprintf(po->key[k], sizeof(po->key[k]), "base.%s", name);
+		snprintf(po->val[k], sizeof(po->val[k]), "%.10g", vb);
+		po->kv[n].key = po->key[k];
+		po->kv[n++].value = po->val[k++];
+		if (vn < 0)
+			continue;
+		snprintf(po->key[k], sizeof(po->key[k]), "change.%s", name);
+		snprintf(po->val[k], sizeof(po->val[k]), "%+.10g", vn - vb);
+		po->kv[n].key = po->key[k];
+		po->kv[n++].value = po->val[k++];
+		if (vb == 0)
+			continue;
+		snprintf(po->key[k], sizeof(po->key[k]), "change.%s.pct", name);
+		snprintf(po->val[k], sizeof(po->val[k]), "%+.2f",
+		    100.0 * (vn - vb) / vb);
+		po->kv[n].key = po->key[k];
+		po->kv[n++].value = po->val[k++];
+	}
+	rec.u.perf.properties = po->kv;
+	rec.u.perf.nproperties = n;
+	return tally_sink_record(j->out, &rec, err);
+}
+
+/*
+ * NEW's perf rows, each with the figures of BASE's row of the same name
+ * and method and their changes (see tally-stream(5)).  BASE's rows are
+ * kept while NEW's are read: a run has few.  An input's own diff record
+ * is left out.
+ */
+static int
+perf_join(struct join *j, struct side *b, struct side *n,
+    struct tally_error *err)
+{
+	struct tally_record **base = NULL, **v, *dup;
+	struct perf_out po;
+	const struct tally_perf *match;
+	size_t nbase = 0, i;
+	int rc = TALLY_OK;
+
+	po.kv = NULL;
+	while (rc == TALLY_OK && b->r != NULL) {
+		if (b->r->type == TALLY_REC_PERF) {
+			if (tally_record_dup(b->r, &dup) != TALLY_OK ||
+			    (v = realloc(base, (nbase + 1) *
+			    sizeof(*base))) == NULL) {
+				if (dup != NULL)
+					tally_record_free(dup);
+				rc = tally_error_set(err, TALLY_ENOMEM, 0, 0,
+				    "out of memory");
+				break;
+			}
+			base = v;
+			base[nbase++] = dup;
+		}
+		rc = advance(b, err);
+	}
+	while (rc == TALLY_OK && n->r != NULL) {
+		if (n->r->type == TALLY_REC_PERF) {
+			match = NULL;
+			for (i = 0; i < nbase && match == NULL; i++)
+				if (tally_perf_same_row(&base[i]->u.perf,
+				    &n->r->u.perf))
+					match = &base[i]->u.perf;
+			rc = perf_emit(j, &po, n->r, match, err);
+		} else if (n->r->type != TALLY_REC_DIFF)
+			rc = tally_sink_record(j->out, n->r, err);
+		if (rc == TALLY_OK)
+			rc = advance(n, err);
+	}
+	for (i = 0; i < nbase; i++)
+		tally_record_free(base[i]);
+	free(base);
+	free(po.kv);
+	return rc;
+}
+
 static int
 join(struct join *j, struct side *b, struct side *n, struct tally_error *err)
 {
@@ -357,13 +467,8 @@ join(struct join *j, struct side *b, struct side *n, struct tally_error *err)
 			rc = advance(b, err);
 	if (rc == TALLY_OK)
 		rc = summary(j, err);
-	/* NEW's perf records; an input's own diff record is left out. */
-	while (rc == TALLY_OK && n->r != NULL) {
-		if (n->r->type != TALLY_REC_DIFF)
-			rc = tally_sink_record(j->out, n->r, err);
-		if (rc == TALLY_OK)
-			rc = advance(n, err);
-	}
+	if (rc == TALLY_OK)
+		rc = perf_join(j, b, n, err);
 	return rc;
 }
 

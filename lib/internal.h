@@ -133,6 +133,8 @@ int	 tally_read_playwright(struct tally_src *, struct tally_sink *,
 	    struct tally_error *);
 int	 tally_read_cucumber(struct tally_src *, struct tally_sink *,
 	    struct tally_error *);
+int	 tally_read_jmeter(struct tally_src *, struct tally_sink *,
+	    struct tally_error *);
 
 /*
  * lib/output.c: tally_output_open() always through a named temporary

@@ -90,14 +90,32 @@ START_TEST(failures_become_failed_tests)
 }
 END_TEST
 
-START_TEST(history_and_empty_exceptions_give_nothing)
+/* A time series per endpoint; N/A percentiles of the first rows as "-". */
+START_TEST(history_becomes_series)
 {
 	struct capture c;
 	struct tally_error err;
+	const char *l;
 
 	read_fixture(D "bitcoin-api_stats_history.csv", &c);
-	ck_assert_int_eq(read_file(D "grpc_stats_history.csv",
-	    TALLY_FMT_AUTO, &c, &err), TALLY_OK);
+	ck_assert_uint_eq(c.n, 1);
+	l = capture_one(&c, "\"name\":\"Aggregated\"", NULL);
+	/* The last snapshot's totals: _stats.csv's 2210 came after it. */
+	HAS(l, "\"requests\":2050,\"failures\":1496,");
+	HAS(l, "{\"name\":\"series\",\"value\":\"locust-history\"}");
+	HAS(l, "{\"name\":\"series.t\",\"value\":\"0,1,2,");
+	HAS(l, "{\"name\":\"series.p95\",\"value\":\"-,-,-,2200,2100,");
+	HASNT(l, "\"method\"");
+	capture_fini(&c);
+	read_fixture(D "grpc_stats_history.csv", &c);
+	ck_assert_uint_eq(c.n, 2);
+	l = capture_one(&c, "\"method\":\"grpc\"", NULL);
+	HAS(l, "\"requests\":11779,\"failures\":0,");
+	/* The endpoint's first row is 5 s after the file's first. */
+	HAS(l, "{\"name\":\"series.t\",\"value\":\"5,10,15,");
+	HAS(l, "{\"name\":\"series.rps\",\"value\":\"10,29.25,50.7,");
+	HAS(l, "{\"name\":\"series.p95\",\"value\":\"530,");
+	capture_fini(&c);
 	ck_assert_int_eq(read_file(D "grpc_exceptions-header-only.csv",
 	    TALLY_FMT_AUTO, &c, &err), TALLY_OK);
 	ck_assert_uint_eq(c.n, 0);
@@ -132,7 +150,8 @@ START_TEST(quoted_fields)
 	HAS(l, "\"requests\":3,\"failures\":1,\"mean\":21.5,\"min\":4,"
 	    "\"max\":50,\"median\":20,\"rps\":0.5,");
 	l = capture_one(&c, "\"name\":\"/multi\\nline\"", NULL);
-	HAS(l, "\"requests\":1,\"failures\":0,\"source\"");
+	HAS(l, "\"requests\":1,\"failures\":0,\"properties\":[{\"name\":"
+	    "\"testFile\",\"value\":\"locustfile.py\"}],\"source\"");
 	HASNT(l, "\"mean\"");
 	HAS(capture_one(&c, "\"name\":\"Total\"", NULL), "\"aggregated\"");
 	capture_fini(&c);
@@ -150,7 +169,9 @@ START_TEST(byte_order_mark)
 	    TALLY_OK);
 	ck_assert_uint_eq(c.n, 1);
 	HAS(c.lines[0], "\"name\":\"/x\",\"method\":\"PUT\",\"requests\":7,");
-	HASNT(c.lines[0], "\"properties\"");
+	/* No column is left over as a property: the mark is not a name. */
+	HAS(c.lines[0], "\"properties\":[{\"name\":\"testFile\",\"value\":"
+	    "\"locustfile.py\"}],");
 	capture_fini(&c);
 }
 END_TEST
@@ -318,7 +339,7 @@ suite_locust(void)
 	tcase_add_test(tc, stats_rows_become_perf_records);
 	tcase_add_test(tc, custom_percentiles);
 	tcase_add_test(tc, failures_become_failed_tests);
-	tcase_add_test(tc, history_and_empty_exceptions_give_nothing);
+	tcase_add_test(tc, history_becomes_series);
 	tcase_add_test(tc, quoted_fields);
 	tcase_add_test(tc, byte_order_mark);
 	tcase_add_test(tc, exceptions_keep_tracebacks);

@@ -80,10 +80,16 @@ START_TEST(k6_http_summary)
 	/* 10 trend metrics; 2 thresholds and 2 checks as tests. */
 	ck_assert_uint_eq(capture_count(&c, "\"type\":\"perf\""), 10);
 	ck_assert_uint_eq(c.ntests, 4);
+	/* The aggregate row: http_reqs' count and rate, http_req_failed's
+	 * failed requests (its "passes"). */
 	ck_assert_uint_eq(capture_count(&c, "{\"v\":1,\"type\":\"perf\","
-	    "\"name\":\"http_req_duration\",\"mean\":21.3751312710706,\"min\":"
+	    "\"name\":\"http_req_duration\",\"requests\":878,\"failures\":349,"
+	    "\"mean\":21.3751312710706,\"min\":"
 	    "0.259855,\"max\":143.326605,\"median\":20.090773,\"p90\":"
-	    "26.3586512,\"p95\":30.0256841,\"p99\":39.5771363800001,"), 1);
+	    "26.3586512,\"p95\":30.0256841,\"p99\":39.5771363800001,"
+	    "\"rps\":35.9463492241717,\"properties\":[{\"name\":\"contains\","
+	    "\"value\":\"time\"},{\"name\":\"aggregated\",\"value\":"
+	    "\"true\"}],"), 1);
 	ck_assert_uint_eq(capture_count(&c, "\"name\":\"p(95)<1000\",\"status\":"
 	    "\"passed\",\"classname\":\"http_req_duration\",\"category\":"
 	    "\"threshold\""), 1);
@@ -137,9 +143,11 @@ START_TEST(k6_summary_export)
 	    "failed\""), 1);
 	ck_assert_uint_eq(capture_count(&c, "\"name\":\"p(95)<25\",\"status\":"
 	    "\"failed\""), 1);
+	/* No http_req_failed (k6 before 0.31): failures unknown. */
 	ck_assert_uint_eq(capture_count(&c, "\"name\":\"http_req_duration\","
-	    "\"mean\":10,\"min\":1,\"max\":50,\"median\":9,\"p90\":20,\"p95\":30,"
-	    "\"source\""), 1);
+	    "\"requests\":10,\"mean\":10,\"min\":1,\"max\":50,\"median\":9,"
+	    "\"p90\":20,\"p95\":30,\"rps\":2,\"properties\":[{\"name\":"
+	    "\"aggregated\",\"value\":\"true\"}],\"source\""), 1);
 	capture_fini(&c);
 }
 END_TEST

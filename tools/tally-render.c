@@ -14,6 +14,7 @@
 #include <tally/history.h>
 #include <tally/merge.h>
 #include <tally/output.h>
+#include <tally/perf.h>
 #include <tally/reader.h>
 #include <tally/report.h>
 
@@ -22,15 +23,18 @@
 static const char usage_text[] =
     "usage: tally-render [-h] [--version] -f format [-o file]\n"
     "                    [--allow-errors] [--fail-on gate] [--min-pass-rate pct]\n"
+    "                    [--max [row:]figure=limit] [--min [row:]figure=limit]\n"
+    "                    [--max-regression [row:]figure=pct]\n"
+    "                    [--baseline file]\n"
     "                    [--meta key=value] [--color=when] [--title text]\n"
     "                    [--top n] [--group-by label] [--max-bytes n]\n"
     "                    [--max-annotations n] [--split-assets[=dir]]\n"
     "                    [--history dir] [-T dir] [file | -] ...\n";
 
 enum {
-	OPT_ALLOW_ERR = 256, OPT_COLOR, OPT_FAIL_ON, OPT_GROUP_BY, OPT_HISTORY,
-	OPT_MAX_ANN, OPT_MAX_BYTES,
-	OPT_META, OPT_MIN_PASS, OPT_SPLIT, OPT_TITLE, OPT_TOP, OPT_VERSION
+	OPT_ALLOW_ERR = 256, OPT_BASELINE, OPT_COLOR, OPT_FAIL_ON, OPT_GROUP_BY,
+	OPT_HISTORY, OPT_MAX, OPT_MAX_ANN, OPT_MAX_BYTES, OPT_MAX_REGR, OPT_META,
+	OPT_MIN, OPT_MIN_PASS, OPT_SPLIT, OPT_TITLE, OPT_TOP, OPT_VERSION
 };
 
 static void
@@ -198,15 +202,19 @@ main(int argc, char *argv[])
 {
 	static const struct option longopts[] = {
 		{ "allow-errors",	no_argument,		NULL, OPT_ALLOW_ERR },
+		{ "baseline",		required_argument,	NULL, OPT_BASELINE },
 		{ "color",		required_argument,	NULL, OPT_COLOR },
 		{ "fail-on",		required_argument,	NULL, OPT_FAIL_ON },
 		{ "format",		required_argument,	NULL, 'f' },
 		{ "group-by",		required_argument,	NULL, OPT_GROUP_BY },
 		{ "help",		no_argument,		NULL, 'h' },
 		{ "history",		required_argument,	NULL, OPT_HISTORY },
+		{ "max",		required_argument,	NULL, OPT_MAX },
 		{ "max-annotations",	required_argument,	NULL, OPT_MAX_ANN },
 		{ "max-bytes",		required_argument,	NULL, OPT_MAX_BYTES },
+		{ "max-regression",	required_argument,	NULL, OPT_MAX_REGR },
 		{ "meta",		required_argument,	NULL, OPT_META },
+		{ "min",		required_argument,	NULL, OPT_MIN },
 		{ "min-pass-rate",	required_argument,	NULL, OPT_MIN_PASS },
 		{ "output",		required_argument,	NULL, 'o' },
 		{ "split-assets",	optional_argument,	NULL, OPT_SPLIT },
@@ -216,11 +224,14 @@ main(int argc, char *argv[])
 		{ "version",		no_argument,		NULL, OPT_VERSION },
 		{ NULL,			0,			NULL, 0 }
 	};
-	struct tally_report_opts ro = { 0, -1, NULL, 0, 1, 0 };
+	struct tally_report_opts ro = { 0, -1, NULL, 0, 1, 0, NULL, 0, NULL, 0 };
 	struct tally_render_opts opts;
-	struct tally_report *rep = NULL;
+	struct tally_report *rep = NULL, *base = NULL;
 	struct tally_marks *marks = NULL;
 	struct tally_output *out = NULL;
+	/* Static: usage errors return from anywhere, with nothing to free. */
+	static struct tally_perf_gate pg[256];
+	size_t npg = 0, nregr = 0;
 	struct tally_error err;
 	struct tally_walk walk;
 	struct tally_file_id own[2];
@@ -228,6 +239,7 @@ main(int argc, char *argv[])
 	tally_render_fn render;
 	const char *format = NULL, *color = "auto", *nc, *ga, *tmpdir = NULL;
 	char *histpath = NULL;
+	const char *baseline = NULL;
 	char *assets = NULL, token[33];
 	size_t nmeta = 0;
 	char badgate[128];
@@ -251,6 +263,23 @@ main(int argc, char *argv[])
 			break;
 		case OPT_ALLOW_ERR:
 			allow_errors = 1;
+			break;
+		case OPT_BASELINE:
+			baseline = optarg;
+			break;
+		case OPT_MAX:
+		case OPT_MIN:
+		case OPT_MAX_REGR:
+			if (npg == sizeof(pg) / sizeof(pg[0]))
+				return usage_error("more than %s gates on load "
+				    "figures", "256");
+			tally_error_init(&err, NULL);
+			if (tally_perf_gate_parse(&pg[npg], ch == OPT_MAX ?
+			    TALLY_PG_MAX : ch == OPT_MIN ? TALLY_PG_MIN :
+			    TALLY_PG_REGRESSION, optarg, &err) != TALLY_OK)
+				return usage_error("%s", err.message);
+			nregr += ch == OPT_MAX_REGR;
+			npg++;
 			break;
 		case OPT_COLOR:
 			if (strcmp(optarg, "auto") != 0 &&
@@ -319,6 +348,10 @@ main(int argc, char *argv[])
 		    NULL);
 	if (!allow_errors)
 		ro.fail_on |= TALLY_GATE_LOST;
+	if (baseline != NULL && nregr == 0)
+		return usage_error("--baseline needs --max-regression", NULL);
+	ro.perf_gates = pg;
+	ro.nperf_gates = npg;
 	if ((render = tally_renderer(format)) == NULL) {
 		size_t i;
 
@@ -369,11 +402,25 @@ main(int argc, char *argv[])
 	walk.own = own;
 	walk.nown = cli_own_output(to_stdout ? stdout : NULL,
 	    opts.output_path, own);
-	if (load(argc, argv, &walk, &ro, tmpdir, &rep, &bad) != 0)
+	if (baseline != NULL) {
+		if (load(1, (char **)&baseline, &walk, NULL, tmpdir, &base,
+		    &bad) != 0 || bad) {
+			tally_report_free(base);
+			free(meta);
+			free(assets);
+			return EXIT_TROUBLE;
+		}
+		ro.baseline = base->perf;
+		ro.nbaseline = base->nperf;
+	}
+	if (load(argc, argv, &walk, &ro, tmpdir, &rep, &bad) != 0) {
+		tally_report_free(base);
 		return EXIT_TROUBLE;
+	}
 	if (histpath != NULL && history_marks(histpath, rep, tmpdir, &marks,
 	    &bad) != 0) {
 		tally_report_free(rep);
+		tally_report_free(base);
 		free(meta);
 		free(assets);
 		return EXIT_TROUBLE;
@@ -392,6 +439,7 @@ main(int argc, char *argv[])
 	status = bad ? EXIT_TROUBLE : rep->verdict_failed ? EXIT_NO : EXIT_OK;
 	tally_marks_free(marks);
 	tally_report_free(rep);
+	tally_report_free(base);
 	free(meta);
 	free(assets);
 	return cli_close_stdout(status);
@@ -406,6 +454,7 @@ fail:
 	    EXIT_NO : EXIT_OK;
 	tally_marks_free(marks);
 	tally_report_free(rep);
+	tally_report_free(base);
 	free(meta);
 	free(assets);
 	if (err.sys_errno == EPIPE || (to_stdout && cli_pipe_closed(stdout)))

@@ -37,6 +37,7 @@ enum tally_format {
 	TALLY_FMT_TRX,		/* Visual Studio TRX (dotnet test) */
 	TALLY_FMT_PLAYWRIGHT,	/* Playwright --reporter=json */
 	TALLY_FMT_CUCUMBER,	/* Cucumber JSON (cucumber-js, -jvm, -ruby) */
+	TALLY_FMT_JMETER,	/* JMeter .jtl, CSV or XML */
 	TALLY_FMT_COUNT
 };
 

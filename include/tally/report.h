@@ -19,10 +19,11 @@
 
 #include <tally/diff.h>
 #include <tally/error.h>
+#include <tally/perf.h>
 #include <tally/record.h>
 
-/* Gates: --fail-on failed|error|flaky|empty|new-failure|removed and
- * --min-pass-rate. */
+/* Gates: --fail-on failed|error|flaky|empty|new-failure|removed|threshold
+ * and --min-pass-rate. */
 #define TALLY_GATE_FAILED	0x01
 #define TALLY_GATE_ERROR	0x02
 #define TALLY_GATE_FLAKY	0x04
@@ -32,6 +33,7 @@
 #define TALLY_GATE_LOST		0x10
 #define TALLY_GATE_NEW_FAILURE	0x20	/* diff streams only */
 #define TALLY_GATE_REMOVED	0x40	/* diff streams only */
+#define TALLY_GATE_THRESHOLD	0x80	/* k6 thresholds crossed */
 
 /* "failed", "error", ... to its TALLY_GATE_* bit. */
 int	tally_gate_parse(const char *name, unsigned *out);
@@ -42,6 +44,9 @@ struct tally_totals {
 	size_t	flaky;
 	size_t	retried;		/* tests with retries > 0 */
 	size_t	errors;			/* "error" records: unreadable input */
+	size_t	thresholds;		/* k6 thresholds (category
+					   "threshold" tests) */
+	size_t	thresholds_crossed;
 	double	duration;		/* sum of the final attempts'
 					   durations, ms */
 	double	pass_rate;		/* passed / (tests - skipped - pending),
@@ -93,6 +98,14 @@ struct tally_report_opts {
 	int		 use_env;	/* read CI variables from environ
 					   (keys: see tally-render(1)) */
 	int		 stream_tests;	/* keep no tests in memory */
+	/* Gates on perf figures (--max, --min, --max-regression), each
+	 * checked in order; the report's gates borrow nothing from them. */
+	const struct tally_perf_gate *perf_gates;
+	size_t		 nperf_gates;
+	/* The baseline's perf rows (--baseline) for regression gates; a
+	 * diff stream's perf rows carry their own (base.FIGURE). */
+	const struct tally_record *const *baseline;
+	size_t		 nbaseline;
 };
 
 /*

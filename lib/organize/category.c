@@ -87,6 +87,67 @@ out:
 	return rc;
 }
 
+/*
+ * A perf row's test file: the property testFile (a reader's, e.g.
+ * Locust's default locustfile.py), else the file part of a pytest node
+ * id ("tests/test_x.py::test_y", pytest-benchmark's fullname).
+ */
+static int
+perf_file(const struct tally_perf *p, struct tally_buf *b)
+{
+	const char *f = tally_kv_get(p->properties, p->nproperties,
+	    "testFile"), *sep;
+
+	if (f != NULL)
+		return tally_buf_adds(b, f) == TALLY_OK ? 1 : TALLY_ENOMEM;
+	if (p->name == NULL || (sep = strstr(p->name, "::")) == NULL ||
+	    sep == p->name)
+		return 0;
+	return tally_buf_add(b, p->name, (size_t)(sep - p->name)) ==
+	    TALLY_OK ? 1 : TALLY_ENOMEM;
+}
+
+/* A perf row without a category gets the one of its test file as the
+ * property "category". */
+static int
+category_perf(struct category_sink *cs, const struct tally_record *rec,
+    struct tally_error *err)
+{
+	const struct tally_perf *p = &rec->u.perf;
+	struct tally_record r;
+	struct tally_test t;
+	struct tally_kv *kv;
+	struct tally_buf b;
+	const char *cat = NULL;
+	int rc;
+
+	if (tally_kv_get(p->properties, p->nproperties, "category") != NULL)
+		return tally_sink_record(cs->next, rec, err);
+	tally_buf_init(&b);
+	if ((rc = perf_file(p, &b)) == 1) {
+		memset(&t, 0, sizeof(t));
+		t.file_path = b.data;
+		rc = tally_category_of(cs->rules, &t, &cat, err);
+	} else if (rc < 0)
+		rc = tally_error_set(err, rc, 0, 0, "out of memory");
+	tally_buf_free(&b);
+	if (rc != TALLY_OK || cat == NULL)
+		return rc != TALLY_OK ? rc :
+		    tally_sink_record(cs->next, rec, err);
+	if ((kv = malloc((p->nproperties + 1) * sizeof(*kv))) == NULL)
+		return tally_error_set(err, TALLY_ENOMEM, 0, 0,
+		    "out of memory");
+	memcpy(kv, p->properties, p->nproperties * sizeof(*kv));
+	kv[p->nproperties].key = "category";
+	kv[p->nproperties].value = cat;
+	r = *rec;
+	r.u.perf.properties = kv;
+	r.u.perf.nproperties = p->nproperties + 1;
+	rc = tally_sink_record(cs->next, &r, err);
+	free(kv);
+	return rc;
+}
+
 static int
 category_record(struct tally_sink *s, const struct tally_record *rec,
     struct tally_error *err)
@@ -96,6 +157,8 @@ category_record(struct tally_sink *s, const struct tally_record *rec,
 	const char *cat;
 	int rc;
 
+	if (rec->type == TALLY_REC_PERF)
+		return category_perf(cs, rec, err);
 	if (rec->type != TALLY_REC_TEST || (rec->u.test.category != NULL &&
 	    rec->u.test.category[0] != '\0'))
 		return tally_sink_record(cs->next, rec, err);

@@ -49,6 +49,7 @@ static const struct format formats[TALLY_FMT_COUNT] = {
 	[TALLY_FMT_TRX]		= { "trx", tally_read_trx },
 	[TALLY_FMT_PLAYWRIGHT]	= { "playwright", tally_read_playwright },
 	[TALLY_FMT_CUCUMBER]	= { "cucumber", tally_read_cucumber },
+	[TALLY_FMT_JMETER]	= { "jmeter", tally_read_jmeter },
 };
 
 const char *
@@ -115,6 +116,32 @@ is_locust_header(const char *h, size_t len)
 	    (seen & (NAME | METHOD | ERROR | OCC)) ==
 	    (NAME | METHOD | ERROR | OCC) ||
 	    (seen & (COUNT | MESSAGE | TRACE)) == (COUNT | MESSAGE | TRACE);
+}
+
+/*
+ * The header row of a JMeter CSV result file: a "label" column and one
+ * of the columns that only JMeter writes with it.
+ */
+static int
+is_jmeter_header(const char *h, size_t len)
+{
+	const char *nl = memchr(h, '\n', len);
+	size_t end = nl ? (size_t)(nl - h) : len;
+	char line[1024];
+
+	if (end >= sizeof(line) - 2)
+		return 0;
+	snprintf(line, sizeof(line), ",%.*s,", (int)end, h);
+	if (end > 0 && line[end] == '\r') {
+		line[end] = ',';
+		line[end + 1] = '\0';
+	}
+	return strstr(line, ",label,") != NULL &&
+	    (strstr(line, ",elapsed,") != NULL ||
+	    strstr(line, ",timeStamp,") != NULL ||
+	    strstr(line, ",SampleCount,") != NULL ||
+	    (strstr(line, ",responseCode,") != NULL &&
+	    strstr(line, ",success,") != NULL));
 }
 
 /* Check's XML log: the root <testsuites> carries Check's namespace. */
@@ -305,6 +332,8 @@ tally_format_detect(const unsigned char *head, size_t len)
 		    has(h, len, "<UnitTestResult") ||
 		    has(h, len, "<TestDefinitions")))
 			return TALLY_FMT_TRX;
+		if (root == 1 && is_word(local, loclen, "testResults"))
+			return TALLY_FMT_JMETER;
 		if (has(h, len, "<testsuite") || has(h, len, "<testcase"))
 			return TALLY_FMT_JUNIT;
 		/*
@@ -370,6 +399,8 @@ tally_format_detect(const unsigned char *head, size_t len)
 	}
 	if (is_locust_header(h, len))
 		return TALLY_FMT_LOCUST;
+	if (is_jmeter_header(h, len))
+		return TALLY_FMT_JMETER;
 	/* go test -json 2>&1: the go command's own lines come first. */
 	if (has(h, len, "\n{\"") && has(h, len, "\"Action\":\"") &&
 	    has(h, len, "\"Package\":\""))

@@ -7,7 +7,11 @@
  * "check", suite the group path, failed when any run of it failed);
  * every threshold becomes a "test" (category "threshold", classname the
  * metric, failed when k6 says it was crossed); state becomes "meta".
+ * http_req_duration is the run's aggregate row (property
+ * aggregated=true): it gets the request count and rate of http_reqs and
+ * the failed requests of http_req_failed, so it is sent last.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -26,6 +30,10 @@ struct k6 {
 	struct tally_jtmp	 meta;
 	const char		*group[TALLY_MAX_DEPTH];
 	size_t			 ngroup;
+	int			 has_agg;
+	struct tally_perf	 agg;	/* http_req_duration, numbers only */
+	char			 contains[16];	/* and its unit */
+	double			 reqs, rate, failed;	/* -1 when absent */
 };
 
 static int
@@ -140,6 +148,11 @@ metric(struct k6 *k, const char *name, const cJSON *m, struct tally_error *err)
 		return rc;
 	if (v == NULL)
 		v = m;		/* --summary-export keeps values flat */
+	if (strcmp(name, "http_reqs") == 0) {
+		k->reqs = val(v, "count");
+		k->rate = val(v, "rate");
+	} else if (strcmp(name, "http_req_failed") == 0)
+		k->failed = val(v, "passes");	/* true: the request failed */
 	if (type != NULL ? strcmp(type, "trend") != 0 :
 	    tally_json_get(v, "avg") == NULL || tally_json_get(v, "med") == NULL)
 		return TALLY_OK;
@@ -153,6 +166,15 @@ metric(struct k6 *k, const char *name, const cJSON *m, struct tally_error *err)
 	p->p90 = val(v, "p(90)");
 	p->p95 = val(v, "p(95)");
 	p->p99 = val(v, "p(99)");
+	if (strcmp(name, "http_req_duration") == 0) {
+		k->has_agg = 1;
+		k->agg = *p;
+		k->agg.name = "http_req_duration";
+		snprintf(k->contains, sizeof(k->contains), "%s",
+		    tally_json_nstr(m, "contains") != NULL ?
+		    tally_json_nstr(m, "contains") : "");
+		return TALLY_OK;
+	}
 	tally_jtmp_kv(&k->t, "contains", tally_json_nstr(m, "contains"));
 	p->properties = k->t.kv;
 	p->nproperties = k->t.nkv;
@@ -181,12 +203,37 @@ int
 tally_read_k6(struct tally_src *src, struct tally_sink *sink,
     struct tally_error *err)
 {
+	struct tally_kv props[2];
+	struct tally_record rec;
 	struct k6 k;
+	size_t n;
+	int rc;
 
 	memset(&k, 0, sizeof(k));
 	k.sink = sink;
 	k.source = src->name;
-	return tally_jscan_read(src, paths, on_value, &k, 1u,
+	k.reqs = k.rate = k.failed = -1;
+	rc = tally_jscan_read(src, paths, on_value, &k, 1u,
 	    "not a k6 summary: no metrics object",
 	    &k.t, &k.meta, sink, err);
+	if (rc != TALLY_OK || !k.has_agg)
+		return rc;
+	tally_record_init(&rec, TALLY_REC_PERF);
+	rec.source = k.source;
+	rec.u.perf = k.agg;
+	if (k.reqs >= 0 && k.reqs < 1e15)
+		rec.u.perf.requests = (long)k.reqs;
+	if (k.failed >= 0 && k.failed < 1e15)
+		rec.u.perf.failures = (long)k.failed;
+	rec.u.perf.rps = k.rate;
+	n = 0;
+	if (k.contains[0] != '\0') {
+		props[n].key = "contains";
+		props[n++].value = k.contains;
+	}
+	props[n].key = "aggregated";
+	props[n++].value = "true";
+	rec.u.perf.properties = props;
+	rec.u.perf.nproperties = n;
+	return tally_sink_record(sink, &rec, err);
 }

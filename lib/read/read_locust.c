@@ -8,11 +8,18 @@
  *                          "METHOD NAME: ERROR", Occurrences kept;
  *   PREFIX_exceptions.csv  one failed "test" per row, named after the
  *                          exception message, its traceback kept;
- *   PREFIX_stats_history.csv  checked, but no records: it is the time
- *                          series behind the totals in _stats.csv.
+ *   PREFIX_stats_history.csv  the time series behind the totals in
+ *                          _stats.csv: one "perf" record per endpoint
+ *                          with the property series=locust-history and
+ *                          its points as comma-separated properties
+ *                          series.t (seconds from the first row),
+ *                          series.rps, series.fail (failures per
+ *                          second) and series.p95 ("-" where Locust
+ *                          wrote N/A); requests and failures are the
+ *                          last totals.  At most SERIES_MAX points are
+ *                          kept per endpoint, every k-th when more.
  *
- * Rows are read one at a time (RFC 4180: quoted fields with commas,
- * doubled quotes and line breaks; CRLF or LF).  Column names from every
+ * Rows are read one at a time by lib/read/csv.c.  Column names from every
  * Locust release since 0.x are understood.
  */
 #include <ctype.h>
@@ -23,148 +30,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "csv.h"
 #include "internal.h"
-
-#define CSV_MAX_FIELDS	1024
-
-/* One parsed row: fields point into the row buffer. */
-struct csv {
-	struct tally_src *src;
-	struct tally_buf line;	/* physical line */
-	struct tally_buf row;	/* unquoted fields, each NUL-terminated */
-	size_t		*off;	/* field offsets in row */
-	size_t		 noff, capoff;
-	long		 first;	/* line the row started on */
-};
-
-/* Start a field at the end of the row buffer. */
-static int
-field_begin(struct csv *c)
-{
-	if (c->noff == c->capoff) {
-		size_t n = c->capoff ? c->capoff * 2 : 32;
-		size_t *p;
-
-		if (c->noff >= CSV_MAX_FIELDS)
-			return TALLY_ELIMIT;
-		if ((p = realloc(c->off, n * sizeof(*p))) == NULL)
-			return TALLY_ENOMEM;
-		c->off = p;
-		c->capoff = n;
-	}
-	c->off[c->noff] = c->row.len;
-	return TALLY_OK;
-}
-
-static int
-field_end(struct csv *c)
-{
-	if (tally_buf_addc(&c->row, '\0') != TALLY_OK)
-		return TALLY_ENOMEM;
-	c->noff++;
-	return TALLY_OK;
-}
-
-static int
-csv_fail(struct csv *c, int rc, struct tally_error *err)
-{
-	if (rc == TALLY_ELIMIT)
-		return tally_error_set(err, rc, c->first, 0,
-		    "more than %d fields in a row", CSV_MAX_FIELDS);
-	return tally_error_set(err, TALLY_ENOMEM, 0, 0, "out of memory");
-}
-
-/*
- * Next row.  Returns 1 with c->noff fields, 0 at end of input, or a
- * negative status with err filled.
- */
-static int
-csv_next(struct csv *c, struct tally_error *err)
-{
-	int rc, quoted = 0, inq = 0, start = 1;
-	size_t i, total = 0;
-	const char *s;
-
-	tally_buf_reset(&c->row);
-	c->noff = 0;
-	for (;;) {
-		rc = tally_src_getline(c->src, &c->line, TALLY_MAX_LINE);
-		if (rc == TALLY_ELIMIT)
-			return tally_error_set(err, rc, c->src->line + 1, 0,
-			    "line longer than %u bytes", TALLY_MAX_LINE);
-		if (rc < 0)
-			return tally_error_set(err, rc, c->src->line + 1, 0,
-			    rc == TALLY_EIO ? "read error" : "out of memory");
-		if (rc == 0) {
-			if (!inq)
-				return 0;
-			return tally_error_set(err, TALLY_EPARSE, c->first, 0,
-			    "quoted field not closed at end of file");
-		}
-		if (!inq) {
-			c->first = c->src->line;
-			/* Locust on Windows writes "\r\r\n". */
-			while (c->line.len > 0 &&
-			    c->line.data[c->line.len - 1] == '\r')
-				c->line.data[--c->line.len] = '\0';
-			if (c->line.len == 0)
-				continue;	/* a blank line is no row */
-		} else if (tally_buf_addc(&c->row, '\n') != TALLY_OK)
-			return csv_fail(c, TALLY_ENOMEM, err);
-		total += c->line.len;
-		if (total > TALLY_MAX_LINE)
-			return tally_error_set(err, TALLY_ELIMIT, c->first, 0,
-			    "row longer than %u bytes", TALLY_MAX_LINE);
-		s = c->line.data;
-		for (i = 0; i < c->line.len; i++) {
-			if (start) {
-				if ((rc = field_begin(c)) != TALLY_OK)
-					return csv_fail(c, rc, err);
-				start = 0;
-				quoted = inq = s[i] == '"';
-				if (quoted)
-					continue;
-			}
-			if (inq) {
-				if (s[i] == '"' && i + 1 < c->line.len &&
-				    s[i + 1] == '"')
-					i++;
-				else if (s[i] == '"') {
-					inq = 0;
-					continue;
-				}
-			} else if (s[i] == ',') {
-				if ((rc = field_end(c)) != TALLY_OK)
-					return csv_fail(c, rc, err);
-				start = 1;
-				continue;
-			} else if (quoted)
-				return tally_error_set(err, TALLY_EPARSE,
-				    c->src->line, (long)i + 1,
-				    "text after a closing quote");
-			else if (s[i] == '"')
-				return tally_error_set(err, TALLY_EPARSE,
-				    c->src->line, (long)i + 1,
-				    "quote inside an unquoted field");
-			if (tally_buf_addc(&c->row, s[i]) != TALLY_OK)
-				return csv_fail(c, TALLY_ENOMEM, err);
-		}
-		if (inq)
-			continue;	/* the quoted field goes on */
-		/* The last field, empty after a trailing comma. */
-		if (start && (rc = field_begin(c)) != TALLY_OK)
-			return csv_fail(c, rc, err);
-		if ((rc = field_end(c)) != TALLY_OK)
-			return csv_fail(c, rc, err);
-		return 1;
-	}
-}
-
-static const char *
-csv_get(const struct csv *c, size_t i)
-{
-	return i < c->noff ? c->row.data + c->off[i] : NULL;
-}
 
 /* ---- columns ---- */
 
@@ -172,7 +39,7 @@ enum role {
 	R_NAME, R_METHOD, R_REQUESTS, R_FAILURES, R_MEDIAN, R_MEAN, R_MIN,
 	R_MAX, R_RPS, R_P90, R_P95, R_P99,
 	R_ERROR, R_OCCURRENCES, R_MESSAGE, R_TRACEBACK, R_COUNT, R_NODES,
-	R_TIMESTAMP, R_TOTAL_REQUESTS, R_NROLES
+	R_TIMESTAMP, R_TOTAL_REQUESTS, R_FAILRATE, R_TOTAL_FAILURES, R_NROLES
 };
 
 /* Column names, the first of each role as Locust 2 writes it. */
@@ -198,12 +65,26 @@ static const struct {
 	{ R_NODES, "Nodes" },
 	{ R_TIMESTAMP, "Timestamp" },
 	{ R_TOTAL_REQUESTS, "Total Request Count" },
+	{ R_FAILRATE, "Failures/s" },
+	{ R_TOTAL_FAILURES, "Total Failure Count" },
+};
+
+#define SERIES_MAX	2000
+
+/* One endpoint's time series (_stats_history.csv). */
+struct series {
+	char		*name, *method;
+	double		*v;		/* 4 per point: t, rps, fail, p95 */
+	size_t		 n, cap;
+	long		 seen;		/* rows, kept or not */
+	long		 stride;	/* every stride-th row is kept */
+	long		 requests, failures;
 };
 
 enum kind { K_STATS, K_HISTORY, K_FAILURES, K_EXCEPTIONS };
 
 struct locust {
-	struct csv	 csv;
+	struct tally_csv	 csv;
 	struct tally_sink *sink;
 	struct tally_error *err;
 	const char	*source;
@@ -216,6 +97,9 @@ struct locust {
 	unsigned	 used;		/* roles the records hold */
 	struct tally_kv	*props;
 	struct tally_buf name;
+	struct series	*ser;
+	size_t		 nser;
+	double		 t0;		/* first time stamp, -1 */
 };
 
 static const char *
@@ -232,14 +116,14 @@ role_name(enum role r)
 static int
 header(struct locust *l)
 {
-	struct csv *c = &l->csv;
+	struct tally_csv *c = &l->csv;
 	size_t i, j;
 
 	l->ncols = c->noff;
 	if ((l->header = malloc(c->row.len + 1)) == NULL ||
 	    (l->col = calloc(l->ncols, sizeof(*l->col))) == NULL ||
 	    (l->rolecol = calloc(l->ncols, sizeof(*l->rolecol))) == NULL ||
-	    (l->props = calloc(l->ncols + 1, sizeof(*l->props))) == NULL)
+	    (l->props = calloc(l->ncols + 2, sizeof(*l->props))) == NULL)
 		return tally_error_set(l->err, TALLY_ENOMEM, 0, 0,
 		    "out of memory");
 	memcpy(l->header, c->row.data, c->row.len + 1);
@@ -282,14 +166,15 @@ header(struct locust *l)
 	else
 		l->used &= ~(1u << R_ERROR | 1u << R_OCCURRENCES |
 		    1u << R_MESSAGE | 1u << R_TRACEBACK | 1u << R_COUNT |
-		    1u << R_NODES | 1u << R_TIMESTAMP | 1u << R_TOTAL_REQUESTS);
+		    1u << R_NODES | 1u << R_TIMESTAMP | 1u << R_TOTAL_REQUESTS |
+		    1u << R_FAILRATE | 1u << R_TOTAL_FAILURES);
 	return TALLY_OK;
 }
 
 static const char *
 field(struct locust *l, enum role r)
 {
-	return l->role[r] >= 0 ? csv_get(&l->csv, (size_t)l->role[r]) : NULL;
+	return l->role[r] >= 0 ? tally_csv_get(&l->csv, (size_t)l->role[r]) : NULL;
 }
 
 /* A number of a role into *out; -1 when empty or "N/A". */
@@ -344,7 +229,7 @@ other_columns(struct locust *l)
 	for (i = 0; i < l->ncols; i++) {
 		if (l->rolecol[i] >= 0 && (l->used & (1u << l->rolecol[i])))
 			continue;
-		if ((v = csv_get(&l->csv, i)) == NULL || *v == '\0')
+		if ((v = tally_csv_get(&l->csv, i)) == NULL || *v == '\0')
 			continue;
 		l->props[n].key = l->col[i];
 		l->props[n++].value = v;
@@ -377,6 +262,9 @@ stats_row(struct locust *l)
 	    (rc = number(l, R_RPS, &p->rps)) != TALLY_OK)
 		return rc;
 	n = other_columns(l);
+	/* Locust's default test file (-f), for collect --rules. */
+	l->props[n].key = "testFile";
+	l->props[n++].value = "locustfile.py";
 	/* Locust >= 1 names the totals row "Aggregated", 0.x "Total". */
 	if ((p->method == NULL || strcmp(p->method, "None") == 0) &&
 	    (strcmp(p->name, "Aggregated") == 0 ||
@@ -442,6 +330,142 @@ failure_row(struct locust *l)
 	return tally_sink_record(l->sink, &rec, l->err);
 }
 
+static int
+history_row(struct locust *l)
+{
+	const char *name = field(l, R_NAME), *type = field(l, R_METHOD);
+	struct series *sr = NULL;
+	double ts, rps, fail, p95, req, nf;
+	size_t i;
+	int rc;
+
+	if ((rc = number(l, R_TIMESTAMP, &ts)) != TALLY_OK ||
+	    (rc = number(l, R_RPS, &rps)) != TALLY_OK ||
+	    (rc = number(l, R_FAILRATE, &fail)) != TALLY_OK ||
+	    (rc = number(l, R_P95, &p95)) != TALLY_OK ||
+	    (rc = number(l, l->role[R_TOTAL_REQUESTS] >= 0 ?
+	    R_TOTAL_REQUESTS : R_REQUESTS, &req)) != TALLY_OK ||
+	    (rc = number(l, R_TOTAL_FAILURES, &nf)) != TALLY_OK)
+		return rc;
+	if (type != NULL && (*type == '\0' || strcmp(type, "None") == 0))
+		type = NULL;
+	for (i = 0; i < l->nser && sr == NULL; i++)
+		if (strcmp(l->ser[i].name, name) == 0 &&
+		    (l->ser[i].method == NULL ? type == NULL :
+		    type != NULL && strcmp(l->ser[i].method, type) == 0))
+			sr = &l->ser[i];
+	if (sr == NULL) {
+		struct series *v = realloc(l->ser, (l->nser + 1) * sizeof(*v));
+
+		if (v == NULL)
+			goto nomem;
+		l->ser = v;
+		sr = &l->ser[l->nser];
+		memset(sr, 0, sizeof(*sr));
+		if ((sr->name = strdup(name)) == NULL ||
+		    (type != NULL && (sr->method = strdup(type)) == NULL)) {
+			free(sr->name);
+			goto nomem;
+		}
+		sr->requests = sr->failures = -1;
+		sr->stride = 1;
+		l->nser++;
+	}
+	if (l->t0 < 0 && ts >= 0)
+		l->t0 = ts;
+	sr->requests = req >= 0 ? (long)req : sr->requests;
+	sr->failures = nf >= 0 ? (long)nf : sr->failures;
+	/* Past SERIES_MAX points, every other one goes: rows 0, 2k, 4k... */
+	if (sr->n == SERIES_MAX) {
+		for (i = 0; i < SERIES_MAX / 2; i++)
+			memmove(&sr->v[4 * i], &sr->v[8 * i], 4 * sizeof(double));
+		sr->n = SERIES_MAX / 2;
+		sr->stride *= 2;
+	}
+	if (sr->seen++ % sr->stride != 0)
+		return TALLY_OK;
+	if (sr->n == sr->cap) {
+		size_t cap = sr->cap ? sr->cap * 2 : 64;
+		double *v = realloc(sr->v, cap * 4 * sizeof(*v));
+
+		if (v == NULL)
+			goto nomem;
+		sr->v = v;
+		sr->cap = cap;
+	}
+	sr->v[4 * sr->n] = ts >= 0 && l->t0 >= 0 ? ts - l->t0 : -1;
+	sr->v[4 * sr->n + 1] = rps;
+	sr->v[4 * sr->n + 2] = fail;
+	sr->v[4 * sr->n + 3] = p95;
+	sr->n++;
+	return TALLY_OK;
+nomem:
+	return tally_error_set(l->err, TALLY_ENOMEM, 0, 0, "out of memory");
+}
+
+/* One series as a comma-separated list of its k-th numbers. */
+static int
+series_list(struct tally_buf *b, const struct series *sr, int k)
+{
+	size_t i;
+	double v;
+	int rc = TALLY_OK;
+
+	tally_buf_reset(b);
+	for (i = 0; i < sr->n && rc == TALLY_OK; i++) {
+		v = sr->v[4 * i + k];
+		rc = v < 0 ? tally_buf_printf(b, "%s-", i ? "," : "") :
+		    tally_buf_printf(b, "%s%.6g", i ? "," : "", v);
+	}
+	if (rc == TALLY_OK && b->data == NULL)
+		rc = tally_buf_adds(b, "");
+	return rc;
+}
+
+static int
+history_end(struct locust *l)
+{
+	static const char *const keys[4] = { "series.t", "series.rps",
+	    "series.fail", "series.p95" };
+	struct tally_buf b[4];
+	struct tally_kv kv[5];
+	struct tally_record rec;
+	size_t i;
+	int k, rc = TALLY_OK;
+
+	for (k = 0; k < 4; k++)
+		tally_buf_init(&b[k]);
+	for (i = 0; i < l->nser && rc == TALLY_OK; i++) {
+		struct series *sr = &l->ser[i];
+
+		for (k = 0; k < 4 && rc == TALLY_OK; k++)
+			rc = series_list(&b[k], sr, k);
+		if (rc != TALLY_OK) {
+			rc = tally_error_set(l->err, TALLY_ENOMEM, 0, 0,
+			    "out of memory");
+			break;
+		}
+		tally_record_init(&rec, TALLY_REC_PERF);
+		rec.source = l->source;
+		rec.u.perf.name = sr->name;
+		rec.u.perf.method = sr->method;
+		rec.u.perf.requests = sr->requests;
+		rec.u.perf.failures = sr->failures;
+		kv[0].key = "series";
+		kv[0].value = "locust-history";
+		for (k = 0; k < 4; k++) {
+			kv[k + 1].key = keys[k];
+			kv[k + 1].value = b[k].data;
+		}
+		rec.u.perf.properties = kv;
+		rec.u.perf.nproperties = 5;
+		rc = tally_sink_record(l->sink, &rec, l->err);
+	}
+	for (k = 0; k < 4; k++)
+		tally_buf_free(&b[k]);
+	return rc;
+}
+
 int
 tally_read_locust(struct tally_src *src, struct tally_sink *sink,
     struct tally_error *err)
@@ -454,15 +478,16 @@ tally_read_locust(struct tally_src *src, struct tally_sink *sink,
 	l.sink = sink;
 	l.err = err;
 	l.source = src->name;
+	l.t0 = -1;
 	tally_buf_init(&l.csv.line);
 	tally_buf_init(&l.csv.row);
 	tally_buf_init(&l.name);
-	if ((rc = csv_next(&l.csv, err)) == 0)
+	if ((rc = tally_csv_next(&l.csv, err)) == 0)
 		rc = tally_error_set(err, TALLY_EPARSE, 1, 0, "empty input");
 	if (rc == 1)
 		rc = header(&l);
 	while (rc == TALLY_OK) {
-		if ((rc = csv_next(&l.csv, err)) <= 0)
+		if ((rc = tally_csv_next(&l.csv, err)) <= 0)
 			break;
 		if (l.csv.noff != l.ncols) {
 			rc = tally_error_set(err, TALLY_EPARSE, l.csv.first, 0,
@@ -479,10 +504,18 @@ tally_read_locust(struct tally_src *src, struct tally_sink *sink,
 			rc = failure_row(&l);
 			break;
 		case K_HISTORY:
-			rc = TALLY_OK;
+			rc = history_row(&l);
 			break;
 		}
 	}
+	if (rc == TALLY_OK && l.kind == K_HISTORY)
+		rc = history_end(&l);
+	for (size_t i = 0; i < l.nser; i++) {
+		free(l.ser[i].name);
+		free(l.ser[i].method);
+		free(l.ser[i].v);
+	}
+	free(l.ser);
 	tally_buf_free(&l.csv.line);
 	tally_buf_free(&l.csv.row);
 	tally_buf_free(&l.name);

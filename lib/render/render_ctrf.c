@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <tally/perf.h>
+
 #include "escape.h"
 #include "render.h"
 #include "render_history.h"
@@ -451,6 +453,7 @@ perf_record(struct jw *w, const struct tally_record *r)
 		{ "p99", p->p99 }, { "rps", p->rps },
 	};
 	size_t i;
+	double v;
 
 	jw_open(w, NULL, '{');
 	jw_str(w, "name", p->name != NULL ? p->name : "");
@@ -462,6 +465,10 @@ perf_record(struct jw *w, const struct tally_record *r)
 	for (i = 0; i < sizeof(stats) / sizeof(stats[0]); i++)
 		if (stats[i].v >= 0)
 			jw_num(w, stats[i].key, stats[i].v);
+	if ((v = tally_perf_fig_get(p, TALLY_PF_ERROR_RATE)) >= 0)
+		jw_num(w, "errorRate", v);
+	if ((v = tally_perf_fig_get(p, TALLY_PF_STDDEV)) >= 0)
+		jw_num(w, "stddev", v);
 	jw_pairs(w, "properties", p->properties, p->nproperties);
 	jw_labels(w, "labels", r->labels, r->nlabels);
 	jw_str(w, "source", r->source);

@@ -36,6 +36,7 @@
 #include "internal.h"
 #include "render.h"
 #include "render_history.h"
+#include "render_perf.h"
 #include "sha256.h"
 
 /* How much of each list the page shows without the script. */
@@ -1827,24 +1828,51 @@ slowest(struct w *w, const struct model *m, size_t top)
 	free(best);
 }
 
+static void perf_rows(struct w *, const struct tally_report *, unsigned);
+
+/*
+ * Every figure some row has, one column each, then the charts (see
+ * render_perf.h).
+ */
 static void
 perf_table(struct w *w, const struct tally_report *rep)
 {
-	const struct tally_perf *p;
-	char a[32], b[32], c[32];
-	size_t i;
+	struct tally_buf svg;
+	unsigned cols;
 
 	if (rep->nperf == 0)
 		return;
-	put(w, "<section id=\"perf\">\n<h2>Performance</h2>\n<div class=\"scroll\">"
-	    "<table class=\"slow\">\n<thead><tr><th scope=\"col\">name</th>"
-	    "<th scope=\"col\" class=\"n\">requests</th><th scope=\"col\" "
-	    "class=\"n\">failures</th><th scope=\"col\" class=\"n\">mean</th>"
-	    "<th scope=\"col\" class=\"n\">p95</th><th scope=\"col\" "
-	    "class=\"n\">p99</th><th scope=\"col\" class=\"n\">req/s</th>"
-	    "</tr></thead>\n<tbody>\n");
+	cols = tally_perf_columns(rep);
+	put(w, "<section id=\"perf\">\n<h2>Performance</h2>\n");
+	if (tally_perf_rows(rep) > 0)
+		perf_rows(w, rep, cols);
+	tally_buf_init(&svg);
+	wcheck(w, tally_perf_svg(&svg, rep));
+	if (svg.data != NULL)
+		put(w, svg.data);
+	tally_buf_free(&svg);
+	put(w, "</section>\n");
+}
+
+static void
+perf_rows(struct w *w, const struct tally_report *rep, unsigned cols)
+{
+	const struct tally_perf *p;
+	char cell[32];
+	size_t i, f;
+	double v;
+
+	put(w, "<div class=\"scroll\">"
+	    "<table class=\"slow\">\n<thead><tr><th scope=\"col\">name</th>");
+	for (f = 0; f < TALLY_NPERF_FIG; f++)
+		if (cols & (1u << f))
+			putf(w, "<th scope=\"col\" class=\"n\">%s</th>",
+			    tally_perf_heading((enum tally_perf_fig)f));
+	put(w, "</tr></thead>\n<tbody>\n");
 	for (i = 0; i < rep->nperf; i++) {
 		p = &rep->perf[i]->u.perf;
+		if (tally_perf_is_series(p))
+			continue;
 		put(w, "<tr><td class=\"name\">");
 		if (p->method != NULL) {
 			esc(w, p->method);
@@ -1852,24 +1880,19 @@ perf_table(struct w *w, const struct tally_report *rep)
 		}
 		esc(w, p->name);
 		put(w, "</td>");
-		if (p->requests >= 0)
-			putf(w, "<td class=\"n\">%ld</td>", p->requests);
-		else
-			put(w, "<td class=\"n\">\xe2\x80\x93</td>");
-		if (p->failures >= 0)
-			putf(w, "<td class=\"n%s\">%ld</td>", p->failures > 0 ?
-			    " bad" : "", p->failures);
-		else
-			put(w, "<td class=\"n\">\xe2\x80\x93</td>");
-		putf(w, "<td class=\"n\">%s</td><td class=\"n\">%s</td>"
-		    "<td class=\"n\">%s</td>", fmt_ms(p->mean, a, sizeof(a)),
-		    fmt_ms(p->p95, b, sizeof(b)), fmt_ms(p->p99, c, sizeof(c)));
-		if (isfinite(p->rps) && p->rps >= 0)
-			putf(w, "<td class=\"n\">%.1f</td></tr>\n", p->rps);
-		else
-			put(w, "<td class=\"n\">\xe2\x80\x93</td></tr>\n");
+		for (f = 0; f < TALLY_NPERF_FIG; f++) {
+			if (!(cols & (1u << f)))
+				continue;
+			v = tally_perf_fig_get(p, (enum tally_perf_fig)f);
+			tally_perf_cell(cell, sizeof(cell),
+			    (enum tally_perf_fig)f, v);
+			putf(w, "<td class=\"n%s\">%s</td>",
+			    f == TALLY_PF_FAILURES && v > 0 ? " bad" : "",
+			    strcmp(cell, "-") == 0 ? "\xe2\x80\x93" : cell);
+		}
+		put(w, "</tr>\n");
 	}
-	put(w, "</tbody></table></div>\n</section>\n");
+	put(w, "</tbody></table></div>\n");
 }
 
 static void

@@ -26,6 +26,7 @@
 #include "render.h"
 #include "render_diff.h"
 #include "render_history.h"
+#include "render_perf.h"
 #include "render_util.h"
 
 #define DEFAULT_BUDGET	(1024 * 1024)	/* GitHub's step summary limit */
@@ -61,6 +62,7 @@ struct plan {
 	size_t	 cats;		/* per-category table */
 	size_t	 ndiff;		/* a diff's tests listed per change */
 	size_t	 history;	/* a history's lists and runs */
+	size_t	 nperf;		/* load-test and benchmark rows */
 };
 
 struct md {
@@ -852,6 +854,7 @@ render(struct md *m, const struct plan *p)
 		matrix(m);
 	if (p->cats)
 		categories(m);
+	tally_perf_md(&m->o, m->rep, p->nperf);
 	input_errors(m, p);
 	failures(m, p);
 	flaky(m, p);
@@ -933,7 +936,7 @@ plan_budget(struct md *m, struct plan *p, size_t budget)
 		{ &p->cats, 0 }, { &p->ndiff, 100 }, { &p->nfail, 100 }, { &p->ntrace, 0 }, { &p->nfail, 10 },
 		{ &p->nmsg, 0 }, { &p->matrix, 0 }, { &p->nflaky, 0 },
 		{ &p->nfail, 0 }, { &p->ndiff, 0 }, { &p->history, 0 },
-		{ &p->nerrors, 0 },
+		{ &p->nperf, 10 }, { &p->nerrors, 0 }, { &p->nperf, 0 },
 		{ &p->core, 0 },
 	};
 	size_t i, max;
@@ -1087,6 +1090,7 @@ tally_render_markdown(const struct tally_report *rep,
 	p.nflaky = m.pflaky.n;
 	p.nslow = m.nslow;
 	p.suites = p.cats = p.history = 1;
+	p.nperf = rep->nperf;
 	for (size_t i = 0; i < TALLY_NDS; i++)
 		if (m.diff.sec[i].n > p.ndiff)
 			p.ndiff = m.diff.sec[i].n;

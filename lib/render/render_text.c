@@ -17,6 +17,7 @@
 #include "render.h"
 #include "render_diff.h"
 #include "render_history.h"
+#include "render_perf.h"
 #include "render_util.h"
 
 #define DEFAULT_TOP	10
@@ -439,46 +440,60 @@ run_info(struct text *t)
 	}
 }
 
-static void
-perf_ms(struct text *t, double ms)
-{
-	char dur[TALLY_FMTBUF];
-
-	tally_out_printf(&t->o, " %9s", ms >= 0 ? tally_fmt_duration(dur, ms) :
-	    "-");
-}
-
-/* Load-test and benchmark rows: requests, failures, latency, rate. */
+/*
+ * Load-test and benchmark rows: every figure some row has (requests,
+ * failures, error rate, throughput, min/avg/median/p90/p95/p99/max,
+ * stddev), one column each.
+ */
 static void
 perf(struct text *t)
 {
-	char num[TALLY_FMTBUF];
-	size_t i, shown;
+	char num[TALLY_FMTBUF], cell[32];
+	unsigned cols;
+	size_t i, f, shown = 0, nrows;
+	double v;
+	int diff;
 
-	if (t->rep->nperf == 0)
+	if ((nrows = tally_perf_rows(t->rep)) == 0)
 		return;
-	header(t, "Load and benchmarks", t->rep->nperf);
-	tally_out_printf(&t->o, "%10s %9s %9s %9s %9s %9s  %s\n", "requests",
-	    "failures", "mean", "median", "p95", "rps", "name");
-	shown = t->rep->nperf < LISTED ? t->rep->nperf : LISTED;
-	for (i = 0; i < shown && !tally_out_stop(&t->o); i++) {
+	header(t, "Load and benchmarks", nrows);
+	cols = tally_perf_columns(t->rep);
+	diff = tally_perf_has_change(t->rep);
+	for (f = 0; f < TALLY_NPERF_FIG; f++)
+		if (cols & (1u << f))
+			tally_out_printf(&t->o, "%8s ",
+			    tally_perf_heading((enum tally_perf_fig)f));
+	if (diff)
+		tally_out_printf(&t->o, "%8s ", "p95 vs");
+	tally_out_puts(&t->o, " name\n");
+	for (i = 0; i < t->rep->nperf && shown < LISTED &&
+	    !tally_out_stop(&t->o); i++) {
 		const struct tally_perf *p = &t->rep->perf[i]->u.perf;
 
-		tally_out_printf(&t->o, "%10s", p->requests >= 0 ?
-		    tally_fmt_count(num, (size_t)p->requests) : "-");
-		if (p->failures > 0)
-			color(t, C_RED);
-		tally_out_printf(&t->o, " %9s", p->failures >= 0 ?
-		    tally_fmt_count(num, (size_t)p->failures) : "-");
-		if (p->failures > 0)
-			color(t, C_OFF);
-		perf_ms(t, p->mean);
-		perf_ms(t, p->median);
-		perf_ms(t, p->p95);
-		if (p->rps >= 0)
-			tally_out_printf(&t->o, " %9.1f  ", p->rps);
-		else
-			tally_out_printf(&t->o, " %9s  ", "-");
+		if (tally_perf_is_series(p))
+			continue;
+		shown++;
+		for (f = 0; f < TALLY_NPERF_FIG; f++) {
+			if (!(cols & (1u << f)))
+				continue;
+			v = tally_perf_fig_get(p, (enum tally_perf_fig)f);
+			if (f == TALLY_PF_FAILURES && v > 0)
+				color(t, C_RED);
+			if (tally_perf_fig_unit((enum tally_perf_fig)f) ==
+			    TALLY_PU_COUNT && v >= 0)
+				tally_out_printf(&t->o, "%8s ",
+				    tally_fmt_count(num, (size_t)v));
+			else
+				tally_out_printf(&t->o, "%8s ", tally_perf_cell(
+				    cell, sizeof(cell), (enum tally_perf_fig)f,
+				    v));
+			if (f == TALLY_PF_FAILURES && v > 0)
+				color(t, C_OFF);
+		}
+		if (diff)
+			tally_out_printf(&t->o, "%8s ", tally_perf_change(cell,
+			    sizeof(cell), p));
+		tally_out_puts(&t->o, " ");
 		if (p->method != NULL) {
 			put_clean(t, p->method, TALLY_NTS, 1);
 			tally_out_puts(&t->o, " ");
@@ -486,9 +501,9 @@ perf(struct text *t)
 		put_clean(t, p->name, TALLY_NTS, 1);
 		tally_out_puts(&t->o, "\n");
 	}
-	if (shown < t->rep->nperf)
+	if (shown < nrows)
 		tally_out_printf(&t->o, "\xe2\x80\xa6 %s more rows\n",
-		    tally_fmt_count(num, t->rep->nperf - shown));
+		    tally_fmt_count(num, nrows - shown));
 }
 
 /* ", 3 skipped" in colour c, or nothing for 0 unless always. */

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <tally/perf.h>
+
 #include "escape.h"
 #include "render_util.h"
 
@@ -584,6 +586,33 @@ group_of(struct tally_groups *g, size_t **idx, size_t *cap,
  * Counters per group in one pass over the tests: memory goes with the
  * number of groups (suites, categories, label values), not of tests.
  */
+/*
+ * Load-test and benchmark rows with a category (tally-collect --rules)
+ * count in their category as one result each: failed when some request
+ * failed, else passed.
+ */
+static int
+perf_groups(struct tally_groups *g, const struct tally_report *rep,
+    size_t **idx, size_t *cap)
+{
+	const struct tally_perf *p;
+	struct tally_group *grp;
+	const char *c;
+	size_t i;
+
+	for (i = 0; i < rep->nperf; i++) {
+		p = &rep->perf[i]->u.perf;
+		c = tally_kv_get(p->properties, p->nproperties, "category");
+		if (c == NULL || *c == '\0' || tally_perf_is_series(p))
+			continue;
+		if ((grp = group_of(g, idx, cap, &c, 1)) == NULL)
+			return TALLY_ENOMEM;
+		grp->tests++;
+		grp->status[p->failures > 0 ? TALLY_FAILED : TALLY_PASSED]++;
+	}
+	return TALLY_OK;
+}
+
 int
 tally_groups_build(struct tally_groups *g, const struct tally_report *rep,
     enum tally_group_by by, const char *const *labels, size_t nlabels)
@@ -636,6 +665,8 @@ tally_groups_build(struct tally_groups *g, const struct tally_report *rep,
 	}
 	if (rc == TALLY_OK && more < 0)
 		rc = more;
+	if (rc == TALLY_OK && by == TALLY_GROUP_CATEGORY)
+		rc = perf_groups(g, rep, &idx, &cap);
 	free(idx);
 	free(lv);
 	if (rc != TALLY_OK) {

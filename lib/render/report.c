@@ -70,6 +70,7 @@ static const struct {
 	{ "empty",	TALLY_GATE_EMPTY },
 	{ "new-failure", TALLY_GATE_NEW_FAILURE },
 	{ "removed",	TALLY_GATE_REMOVED },
+	{ "threshold",	TALLY_GATE_THRESHOLD },
 };
 
 int
@@ -240,6 +241,10 @@ count_test(struct tally_totals *t, const struct tally_test *x)
 	t->retried += x->retries > 0;
 	if (x->duration > 0)
 		t->duration += x->duration;
+	if (x->category != NULL && strcmp(x->category, "threshold") == 0) {
+		t->thresholds++;
+		t->thresholds_crossed += x->status == TALLY_FAILED;
+	}
 }
 
 static void
@@ -295,6 +300,145 @@ diff_gate(struct tally_report *r, const char *name, enum tally_change c,
 	else
 		snprintf(g->detail, sizeof(g->detail), "%zu %s", n,
 		    plural(n, one, many));
+	return TALLY_OK;
+}
+
+static const char *const perf_gate_names[] = {
+	"max", "min", "max-regression"
+};
+
+/* The baseline row of p: --baseline's, or a diff stream's base.FIGURE
+ * properties (see tally-diff(1)), put into *tmp. */
+static const struct tally_perf *
+perf_base(const struct tally_report_opts *o, const struct tally_perf *p,
+    struct tally_perf *tmp)
+{
+	const char *v;
+	char key[32];
+	size_t i;
+	int any = 0;
+	double d;
+
+	for (i = 0; i < o->nbaseline; i++)
+		if (o->baseline[i]->type == TALLY_REC_PERF &&
+		    tally_perf_same_row(&o->baseline[i]->u.perf, p))
+			return &o->baseline[i]->u.perf;
+	memset(tmp, 0, sizeof(*tmp));
+	tmp->requests = tmp->failures = -1;
+	tmp->mean = tmp->min = tmp->max = tmp->median = -1;
+	tmp->p90 = tmp->p95 = tmp->p99 = tmp->rps = -1;
+	for (i = 0; i < TALLY_NPERF_FIG; i++) {
+		snprintf(key, sizeof(key), "base.%s",
+		    tally_perf_fig_name((enum tally_perf_fig)i));
+		if ((v = tally_kv_get(p->properties, p->nproperties, key)) ==
+		    NULL || sscanf(v, "%lf", &d) != 1 || !(d >= 0))
+			continue;
+		any = 1;
+		switch ((enum tally_perf_fig)i) {
+		case TALLY_PF_REQUESTS: tmp->requests = (long)d; break;
+		case TALLY_PF_FAILURES: tmp->failures = (long)d; break;
+		case TALLY_PF_RPS: tmp->rps = d; break;
+		case TALLY_PF_MIN: tmp->min = d; break;
+		case TALLY_PF_AVG: tmp->mean = d; break;
+		case TALLY_PF_MEDIAN: tmp->median = d; break;
+		case TALLY_PF_P90: tmp->p90 = d; break;
+		case TALLY_PF_P95: tmp->p95 = d; break;
+		case TALLY_PF_P99: tmp->p99 = d; break;
+		case TALLY_PF_MAX: tmp->max = d; break;
+		default: break;
+		}
+	}
+	return any ? tmp : NULL;
+}
+
+/* "'GET /items'" or "the aggregate row" into buf. */
+static const char *
+perf_row_name(char *buf, size_t n, const struct tally_perf *p)
+{
+	if (tally_perf_is_aggregate(p))
+		snprintf(buf, n, "aggregate");
+	else if (p->method != NULL)
+		snprintf(buf, n, "'%s %s'", p->method, p->name ? p->name : "");
+	else
+		snprintf(buf, n, "'%s'", p->name ? p->name : "");
+	return buf;
+}
+
+/*
+ * One --max/--min/--max-regression gate: a failed entry for each row it
+ * finds breached or cannot check, else one passed entry for all of them.
+ */
+static int
+perf_gate_eval(struct tally_report *r, const struct tally_report_opts *o,
+    const struct tally_perf_gate *pg)
+{
+	const char *name = perf_gate_names[pg->kind], *fig;
+	const struct tally_perf *p, *base;
+	struct tally_perf tmp;
+	struct tally_gate *g;
+	char row[64], val[32], lim[32], bval[32];
+	size_t i, seen = 0, bad = 0;
+	double v;
+	int c;
+
+	fig = tally_perf_fig_name(pg->fig);
+	if (pg->kind == TALLY_PG_REGRESSION)
+		snprintf(lim, sizeof(lim), "%g%%", pg->limit);
+	else
+		tally_perf_fig_fmt(lim, sizeof(lim), pg->fig, pg->limit);
+	for (i = 0; i < r->nperf; i++) {
+		p = &r->perf[i]->u.perf;
+		if (!tally_perf_gate_matches(pg, p))
+			continue;
+		seen++;
+		base = pg->kind == TALLY_PG_REGRESSION ?
+		    perf_base(o, p, &tmp) : NULL;
+		if ((c = tally_perf_gate_check(pg, p, base, &v)) == 0)
+			continue;
+		bad++;
+		if (add_gate(r, name, 1) != TALLY_OK)
+			return TALLY_ENOMEM;
+		g = &r->gates[r->ngates - 1];
+		perf_row_name(row, sizeof(row), p);
+		if (c < 0 && pg->kind == TALLY_PG_REGRESSION && v >= 0)
+			snprintf(g->detail, sizeof(g->detail),
+			    "%s %s: no baseline figure", row, fig);
+		else if (c < 0)
+			snprintf(g->detail, sizeof(g->detail),
+			    "%s %s: not measured", row, fig);
+		else if (pg->kind == TALLY_PG_REGRESSION)
+			snprintf(g->detail, sizeof(g->detail),
+			    "%s %s %s, was %s: %+.1f%%, limit %s", row, fig,
+			    tally_perf_fig_fmt(val, sizeof(val), pg->fig,
+			    tally_perf_fig_get(p, pg->fig)),
+			    tally_perf_fig_fmt(bval, sizeof(bval), pg->fig,
+			    tally_perf_fig_get(base, pg->fig)), v, lim);
+		else
+			snprintf(g->detail, sizeof(g->detail),
+			    "%s %s %s, %s %s", row, fig,
+			    tally_perf_fig_fmt(val, sizeof(val), pg->fig, v),
+			    pg->kind == TALLY_PG_MAX ? "above the limit" :
+			    "below the limit", lim);
+	}
+	if (bad > 0)
+		return TALLY_OK;
+	if (add_gate(r, name, seen == 0) != TALLY_OK)
+		return TALLY_ENOMEM;
+	g = &r->gates[r->ngates - 1];
+	if (seen == 0 && pg->target == NULL)
+		snprintf(g->detail, sizeof(g->detail),
+		    "%s: no aggregate row to check", fig);
+	else if (seen == 0)
+		snprintf(g->detail, sizeof(g->detail), "%s: no row '%.*s'",
+		    fig, (int)pg->ntarget, pg->target);
+	else if (pg->kind == TALLY_PG_REGRESSION)
+		snprintf(g->detail, sizeof(g->detail),
+		    "%s regressed at most %s (%zu %s)", fig, lim, seen,
+		    plural(seen, "row", "rows"));
+	else
+		snprintf(g->detail, sizeof(g->detail), "%s %s %s (%zu %s)",
+		    fig, pg->kind == TALLY_PG_MAX ? "at most" : "at least",
+		    lim, seen, plural(seen, "row", "rows"));
 	return TALLY_OK;
 }
 
@@ -359,6 +503,25 @@ gates_eval(struct tally_report *r, const struct tally_report_opts *o)
 	if (o->fail_on & TALLY_GATE_REMOVED)
 		if (diff_gate(r, "removed", TALLY_CHANGE_REMOVED,
 		    "test removed", "tests removed") != TALLY_OK)
+			return TALLY_ENOMEM;
+	/* Gates on load figures check k6's own thresholds too. */
+	if ((o->fail_on & TALLY_GATE_THRESHOLD) ||
+	    (o->nperf_gates > 0 && t->thresholds > 0)) {
+		n = t->thresholds_crossed;
+		if (add_gate(r, "threshold", n > 0) != TALLY_OK)
+			return TALLY_ENOMEM;
+		g = &r->gates[r->ngates - 1];
+		if (n > 0)
+			snprintf(g->detail, sizeof(g->detail),
+			    "%zu of %zu k6 %s crossed", n, t->thresholds,
+			    plural(t->thresholds, "threshold", "thresholds"));
+		else
+			snprintf(g->detail, sizeof(g->detail),
+			    "no k6 threshold crossed (%zu checked)",
+			    t->thresholds);
+	}
+	for (n = 0; n < o->nperf_gates; n++)
+		if (perf_gate_eval(r, o, &o->perf_gates[n]) != TALLY_OK)
 			return TALLY_ENOMEM;
 	if (o->min_pass_rate >= 0) {
 		int bad = t->pass_rate < o->min_pass_rate;
@@ -478,7 +641,7 @@ tally_report_build(struct tally_report **out, struct tally_merge *m,
     const struct tally_report_opts *opts, struct tally_error *err)
 {
 	static const struct tally_report_opts defaults = { 0, -1, NULL, 0, 0,
-	    0 };
+	    0, NULL, 0, NULL, 0 };
 	struct tally_report *r;
 	struct priv *p;
 	int rc;

@@ -68,7 +68,9 @@ run detect-all 0 tally-collect "$G/go-test-json-nonjson-line-mixed.ndjson" \
     "$L/bitcoin-api_stats.csv" "$L/bitcoin-api_failures.csv" \
     "$L/grpc_stats_history.csv" "$L/grpc_exceptions-header-only.csv"
 expect_lines '"type":"test"' 8
-expect_lines '"type":"perf"' 9
+# 9 rows of _stats.csv, 2 time series of _stats_history.csv.
+expect_lines '"type":"perf"' 11
+expect_lines '"series","value":"locust-history"' 2
 expect_lines '"stderr":"|||This line is not valid test2json output.|||' 1
 expect_no_err
 
