@@ -62,13 +62,13 @@ START_TEST(sample_annotations)
 	ck_assert_uint_eq(at(s, "::error file=results/broken.xml,line=12,col=3,"
 	    "title=Unreadable test results::unexpected end of file\n"), 0);
 	at(s, "::error file=tests/test_math.py,line=9,title=tests/test_math.py "
-	    "\xe2\x80\xba test_div::ZeroDivisionError: division by zero%0A%0A"
+	    "\xe2\x80\xba test_div [python=3.10]::ZeroDivisionError: division by zero%0A%0A"
 	    "Traceback (most recent call last):%0A  File \"tests/test_math.py\""
 	    ", line 9, in test_div%0A    1 / 0%0AZeroDivisionError: division "
 	    "by zero\n");
-	at(s, "::error title=tests/test_io.py \xe2\x80\xba test_read::"
+	at(s, "::error title=tests/test_io.py \xe2\x80\xba test_read [python=3.11]::"
 	    "AssertionError: assert b'' == b'x'\n");
-	at(s, "::warning title=Flaky%3A tests/test_io.py \xe2\x80\xba test_net::"
+	at(s, "::warning title=Flaky%3A tests/test_io.py \xe2\x80\xba test_net [python=3.11]::"
 	    "Flaky: passed after 1 retry; it failed with: ConnectionResetError:"
 	    " peer reset\n");
 	/* The notice comes last, states every count, then the run. */

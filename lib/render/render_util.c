@@ -253,6 +253,29 @@ tally_test_title(struct tally_buf *b, const struct tally_record *rec)
 	}
 	rc |= tally_buf_adds(b, sep);
 	rc |= tally_buf_adds(b, t->name != NULL ? t->name : "(unnamed)");
+	if (rc == TALLY_OK)
+		rc = tally_test_labels(b, rec);
+	return rc ? TALLY_ENOMEM : TALLY_OK;
+}
+
+int
+tally_test_labels(struct tally_buf *b, const struct tally_record *rec)
+{
+	const char *sep = " [";
+	size_t i;
+	int rc = TALLY_OK;
+
+	for (i = 0; i < rec->nlabels; i++) {
+		const struct tally_kv *kv = &rec->labels[i];
+
+		if (kv->key == NULL || strcmp(kv->key, TALLY_LABEL_SHARD) == 0)
+			continue;
+		rc |= tally_buf_printf(b, "%s%s=%s", sep, kv->key,
+		    kv->value != NULL ? kv->value : "");
+		sep = ",";
+	}
+	if (*sep == ',')
+		rc |= tally_buf_adds(b, "]");
 	return rc ? TALLY_ENOMEM : TALLY_OK;
 }
 

@@ -85,9 +85,17 @@ double	 tally_pass_rate(const size_t status[TALLY_NSTATUS]);
 
 /*
  * The title of a test, unescaped: suite path, classname (when not the
- * same as the innermost suite) and name joined by " › ".
+ * same as the innermost suite) and name joined by " › ", then its labels
+ * (tally_test_labels()).
  */
 int	tally_test_title(struct tally_buf *b, const struct tally_record *rec);
+/*
+ * What tells matrix cells apart, appended to b: " [db=postgres,py=3.12]",
+ * the record's labels in their order but TALLY_LABEL_SHARD (not part of
+ * a test's identity); nothing when there are none.  tally_test_title()
+ * ends with it.
+ */
+int	tally_test_labels(struct tally_buf *b, const struct tally_record *rec);
 
 /*
  * Tests picked in one pass over the report: at most a cap of them, and
