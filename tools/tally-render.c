@@ -24,10 +24,11 @@ static const char usage_text[] =
     "                    [--meta key=value] [--color=when] [--title text]\n"
     "                    [--top n] [--group-by label] [--max-bytes n]\n"
     "                    [--max-annotations n] [--split-assets[=dir]]\n"
+    "                    [--junit-layout flat | nested] [--junit-strict]\n"
     "                    [-T dir] [file | -] ...\n";
 
 enum {
-	OPT_ALLOW_ERR = 256, OPT_COLOR, OPT_FAIL_ON, OPT_GROUP_BY, OPT_MAX_ANN, OPT_MAX_BYTES,
+	OPT_ALLOW_ERR = 256, OPT_COLOR, OPT_FAIL_ON, OPT_GROUP_BY, OPT_JUNIT, OPT_JSTRICT, OPT_MAX_ANN, OPT_MAX_BYTES,
 	OPT_META, OPT_MIN_PASS, OPT_SPLIT, OPT_TITLE, OPT_TOP, OPT_VERSION
 };
 
@@ -171,6 +172,8 @@ main(int argc, char *argv[])
 		{ "format",		required_argument,	NULL, 'f' },
 		{ "group-by",		required_argument,	NULL, OPT_GROUP_BY },
 		{ "help",		no_argument,		NULL, 'h' },
+		{ "junit-layout",	required_argument,	NULL, OPT_JUNIT },
+		{ "junit-strict",	no_argument,		NULL, OPT_JSTRICT },
 		{ "max-annotations",	required_argument,	NULL, OPT_MAX_ANN },
 		{ "max-bytes",		required_argument,	NULL, OPT_MAX_BYTES },
 		{ "meta",		required_argument,	NULL, OPT_META },
@@ -232,6 +235,16 @@ main(int argc, char *argv[])
 			break;
 		case OPT_GROUP_BY:
 			opts.group_by = optarg;
+			break;
+		case OPT_JUNIT:
+			if (strcmp(optarg, "flat") != 0 &&
+			    strcmp(optarg, "nested") != 0)
+				return usage_error("bad --junit-layout '%s'",
+				    optarg);
+			opts.junit_flat = strcmp(optarg, "flat") == 0;
+			break;
+		case OPT_JSTRICT:
+			opts.junit_strict = 1;
 			break;
 		case OPT_MAX_ANN:
 			if (parse_size(optarg, &opts.max_annotations) != 0)

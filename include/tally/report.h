@@ -128,6 +128,10 @@ struct tally_render_opts {
 	const char	*stop_token;	/* text: wrap in ::stop-commands::
 					   (GitHub Actions), or NULL */
 	const char	*tmpdir;	/* temporary files, NULL: $TMPDIR */
+	int		 junit_flat;	/* junit: one level of <testsuite>,
+					   each with its test cases */
+	int		 junit_strict;	/* junit: only what Jenkins'
+					   junit-10.xsd declares */
 };
 
 /* The renderers: each writes one report to fp. */

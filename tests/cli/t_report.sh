@@ -26,3 +26,39 @@ run labels-github 0 tally-render -f github "$T/matrix.jsonl"
 expect_out "title=pytest › test.test_spark.SparkTests › test_rsh_events [db=postgres]::"
 expect_out "title=pytest › test.test_spark.SparkTests › test_rsh_events [db=sqlite]::"
 expect_lines "shard=" 0
+
+# 2. JUnit: shard is in no name; the flat layout has every test case
+# directly in a top-level suite; --junit-strict validates against the
+# Jenkins xUnit plugin's junit-10.xsd (tests/data/schema/PROVENANCE.md),
+# here with reruns, flaky tests and an input error from real producers.
+XSD=$DATA/schema/junit-10.xsd
+run junit-nested 0 tally-render -f junit "$T/matrix.jsonl"
+expect_out '<testcase name="test_rsh_events [db=postgres]"'
+expect_out '<testsuite name="db=sqlite"'
+expect_lines "shard" 0
+run junit-flat 0 tally-render -f junit --junit-layout flat "$T/matrix.jsonl"
+expect_out '<testsuite name="pytest [db=postgres]" tests="5" failures="1"'
+expect_out '<testcase name="test_rsh_events [db=sqlite]"'
+expect_lines "shard" 0
+n=$(xmllint --xpath 'count(/testsuites/testsuite/testcase)' "$OUT")
+if [ "$n" = 10 ]; then ok "junit-flat: 10 test cases directly in top-level suites"
+else notok "junit-flat: $n test cases directly in top-level suites, wanted 10"; fi
+n=$(xmllint --xpath 'count(//testsuite/testsuite)' "$OUT")
+if [ "$n" = 0 ]; then ok "junit-flat: no nested suite"
+else notok "junit-flat: $n nested suites"; fi
+run bad-layout 2 tally-render -f junit --junit-layout deep "$T/matrix.jsonl"
+expect_err "tally-render: bad --junit-layout 'deep'"
+for l in nested flat; do
+	run "junit-strict-$l" 0 tally-render -f junit --allow-errors --junit-strict \
+	    --junit-layout $l "$T/matrix.jsonl" "$DATA/merge/surefire-alwaysfail.jsonl" \
+	    "$DATA/merge/surefire-flaky.jsonl" "$DATA/merge/pytest-rerun.jsonl" \
+	    "$DATA/merge/truncated.jsonl"
+	cp "$OUT" "$T/strict.xml"
+	if xmllint --noout --schema "$XSD" "$T/strict.xml" 2>"$T/xsd.err"; then
+		ok "junit-strict-$l: validates against junit-10.xsd"
+	else notok "junit-strict-$l: does not validate" "$(head -5 "$T/xsd.err")"; fi
+	grep -q "<rerunFailure\|<flakyFailure" "$T/strict.xml" &&
+	    grep -q 'name="tally"' "$T/strict.xml" &&
+	    ok "junit-strict-$l: has reruns and an input error" ||
+	    notok "junit-strict-$l: lacks reruns or the input error"
+done
