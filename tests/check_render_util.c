@@ -281,6 +281,41 @@ START_TEST(counting_output_stops_at_limit)
 }
 END_TEST
 
+START_TEST(error_signatures)
+{
+	static const struct {
+		const char *type, *message, *trace, *want;
+	} c[] = {
+		{ "AssertionError", "assert 143 == 0", NULL,
+		    "AssertionError: assert <n> == <n>" },
+		{ "ValueError", "ValueError: user 42 not found\nmore", NULL,
+		    "ValueError: user <n> not found" },
+		{ NULL, "object at 0x7f3a2c1d0e80 and deadbeef12 took 1,234.5s",
+		    NULL, "object at <hex> and <hex> took <n>s" },
+		{ "KeyError", "'6f1c2b1e-3f4a-4c5d-9e8f-0a1b2c3d4e5f'", NULL,
+		    "KeyError: '<uuid>'" },
+		{ "FileNotFoundError", "[Errno 2] No such file:  "
+		    "'/tmp/pytest-7/x.txt'", NULL,
+		    "FileNotFoundError: [Errno <n>] No such file: '<path>'" },
+		{ NULL, NULL, "\n  panic: runtime error\n  goroutine 7",
+		    "panic: runtime error" },
+		{ NULL, NULL, NULL, "(no message)" },
+		{ "E", NULL, NULL, "E" },
+	};
+	struct tally_buf b;
+	size_t i;
+
+	tally_buf_init(&b);
+	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		tally_buf_reset(&b);
+		ck_assert_int_eq(tally_error_signature(&b, c[i].type,
+		    c[i].message, c[i].trace), TALLY_OK);
+		ck_assert_str_eq(b.data, c[i].want);
+	}
+	tally_buf_free(&b);
+}
+END_TEST
+
 Suite *suite_render_util(void);
 
 Suite *
@@ -297,6 +332,7 @@ suite_render_util(void)
 	tcase_add_test(tc, groups);
 	tcase_add_test(tc, new_escapers);
 	tcase_add_test(tc, counting_output_stops_at_limit);
+	tcase_add_test(tc, error_signatures);
 	suite_add_tcase(s, tc);
 	return s;
 }

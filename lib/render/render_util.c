@@ -806,3 +806,146 @@ tally_varying_labels(const struct tally_report *rep, const char ***out,
 	free(lk);
 	return rc;
 }
+
+/* Signatures. */
+
+#define SIG_BYTES	200	/* of the message line that is looked at */
+
+static int
+is_hex(int c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
+	    (c >= 'A' && c <= 'F');
+}
+
+static int
+is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+static int
+is_uuid(const char *s, size_t n)
+{
+	size_t i;
+
+	if (n != 36)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (i == 8 || i == 13 || i == 18 || i == 23 ? s[i] != '-' :
+		    !is_hex((unsigned char)s[i]))
+			return 0;
+	return 1;
+}
+
+/* A word that is a hex number: 0x..., or 8+ hex digits with a digit. */
+static int
+is_hexword(const char *s, size_t n)
+{
+	size_t i, digits = 0;
+
+	if (n > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+		for (i = 2; i < n && is_hex((unsigned char)s[i]); i++)
+			;
+		return i == n;
+	}
+	if (n < 8)
+		return 0;
+	for (i = 0; i < n; i++) {
+		if (!is_hex((unsigned char)s[i]))
+			return 0;
+		digits += s[i] >= '0' && s[i] <= '9';
+	}
+	return digits > 0;
+}
+
+/* One word of a message, normalized. */
+static int
+sig_word(struct tally_buf *b, const char *s, size_t n)
+{
+	size_t i, j;
+	int rc = TALLY_OK;
+
+	if (n > 1 && (memchr(s, '/', n) != NULL || memchr(s, '\\', n) != NULL))
+		return tally_buf_adds(b, "<path>");
+	if (is_uuid(s, n))
+		return tally_buf_adds(b, "<uuid>");
+	if (is_hexword(s, n))
+		return tally_buf_adds(b, "<hex>");
+	for (i = 0; i < n && rc == TALLY_OK; i = j) {
+		if (s[i] >= '0' && s[i] <= '9') {
+			for (j = i; j < n && ((s[j] >= '0' && s[j] <= '9') ||
+			    ((s[j] == '.' || s[j] == ',') && j + 1 < n &&
+			    s[j + 1] >= '0' && s[j + 1] <= '9')); j++)
+				;
+			rc = tally_buf_adds(b, "<n>");
+		} else {
+			for (j = i; j < n && !(s[j] >= '0' && s[j] <= '9'); j++)
+				;
+			rc = tally_buf_add(b, s + i, j - i);
+		}
+	}
+	return rc;
+}
+
+int
+tally_error_signature(struct tally_buf *b, const char *type,
+    const char *message, const char *trace)
+{
+	static const char delim[] = " \t\r'\"`()[]{}<>,;=";
+	const char *s = message != NULL && *message != '\0' ? message : trace;
+	size_t len = 0, i, j, skip;
+	int rc = TALLY_OK, space = 0;
+
+	if (s != NULL) {
+		while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r')
+			s++;
+		len = strcspn(s, "\n");
+		if (len > SIG_BYTES) {
+			len = SIG_BYTES;
+			while (len > 0 && ((unsigned char)s[len] & 0xC0) == 0x80)
+				len--;
+		}
+	}
+	if (type != NULL && *type != '\0') {
+		rc |= tally_buf_adds(b, type);
+		skip = strlen(type);
+		/* "ValueError: x" already says its type. */
+		if (s != NULL && strncmp(s, type, skip) == 0 && skip <= len) {
+			s += skip;
+			len -= skip;
+			while (len > 0 && (*s == ':' || *s == ' ')) {
+				s++;
+				len--;
+			}
+		}
+		if (len > 0)
+			rc |= tally_buf_adds(b, ": ");
+	}
+	for (i = 0; i < len && rc == TALLY_OK; i = j) {
+		if (s[i] == ' ' || s[i] == '\t' || s[i] == '\r') {
+			if (!space)
+				rc = tally_buf_addc(b, ' ');
+			space = 1;
+			j = i + 1;
+			continue;
+		}
+		space = 0;
+		if (strchr(delim, s[i]) != NULL) {
+			rc = tally_buf_addc(b, s[i]);
+			j = i + 1;
+			continue;
+		}
+		/* A word; "1,234" is one. */
+		for (j = i; j < len && (strchr(delim, s[j]) == NULL ||
+		    (s[j] == ',' && j > i && is_digit(s[j - 1]) &&
+		    j + 1 < len && is_digit(s[j + 1]))); j++)
+			;
+		rc = sig_word(b, s + i, j - i);
+	}
+	while (rc == TALLY_OK && b->len > 0 && b->data[b->len - 1] == ' ')
+		b->data[--b->len] = '\0';
+	if (rc == TALLY_OK && b->len == 0)
+		rc = tally_buf_adds(b, "(no message)");
+	return rc ? TALLY_ENOMEM : TALLY_OK;
+}

@@ -171,4 +171,15 @@ void	tally_groups_sort_failing(struct tally_groups *g);
 int	tally_varying_labels(const struct tally_report *rep,
 	    const char ***out, size_t *n);
 
+/*
+ * The error signature of a failure, appended to b: what makes two
+ * failures the same problem.  Its exception type and the first line of
+ * its message (of its trace when it has no message), with what changes
+ * from run to run normalized: numbers become <n>, hex numbers and
+ * addresses <hex>, UUIDs <uuid>, words with a slash <path>; white space
+ * collapsed.  "(no message)" when there is nothing to go by.
+ */
+int	tally_error_signature(struct tally_buf *b, const char *type,
+	    const char *message, const char *trace);
+
 #endif /* TALLY_RENDER_UTIL_H */
