@@ -62,3 +62,24 @@ for l in nested flat; do
 	    ok "junit-strict-$l: has reruns and an input error" ||
 	    notok "junit-strict-$l: lacks reruns or the input error"
 done
+
+# 5. GitHub shows 10 errors a step: 12 matrix cells failing the same way
+# and 6 failures of 3 other kinds (Mocha, Playwright, Go panics): the ten
+# annotations show each kind, and the notice says where the rest are.
+for i in 1 2 3 4 5 6 7 8 9 10 11 12; do
+	tally-collect -l cell=$i "$PY"
+done >"$T/cells.jsonl"
+tally-collect "$J/playwright-junit-failures.xml" \
+    "$J/mocha-junit-reporter-failures-stack.xml" \
+    "$J/go-junit-report-014-panic-errors.xml" >"$T/kinds.jsonl"
+run gh-cap 0 tally-render -f github --meta run_url=https://ci.example/run/7 \
+    "$T/cells.jsonl" "$T/kinds.jsonl"
+expect_lines "::error " 10
+expect_out "title=package/panic › Failure::"
+expect_out "[project=chromium]::"
+expect_out "should not fetch with invalid project name::AssertionError"
+expect_out "test_rsh_events [cell=1]::"
+expect_out "Annotated 10 of 18 (0 input errors, 10 failures, 0 flaky; new failures first, then one per error signature); 8 not annotated (GitHub shows 10 of each kind): every one is in the job summary and the full report of https://ci.example/run/7."
+run gh-cap-option 0 tally-render -f github --max-annotations 3 "$T/cells.jsonl" "$T/kinds.jsonl"
+expect_lines "::error " 3
+expect_out "Annotated 3 of 18"
