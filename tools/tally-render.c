@@ -32,6 +32,14 @@ enum {
 	OPT_META, OPT_MIN_PASS, OPT_SPLIT, OPT_TITLE, OPT_TOP, OPT_VERSION
 };
 
+/* A test the merge saw pass in one input and fail in another. */
+static void
+merge_warning(void *arg, const struct tally_error *w)
+{
+	(void)arg;
+	cli_warning(w);
+}
+
 static void
 report(void *arg, int status, const struct tally_error *err)
 {
@@ -134,6 +142,7 @@ load(int argc, char **argv, const struct tally_walk *walk,
 		cli_warn("out of memory");
 		return -1;
 	}
+	tally_merge_set_warn(m, merge_warning, NULL);
 	/* For tests: a tiny run size makes many runs. */
 	if ((runs = getenv("TALLY_MERGE_RUN_BYTES")) != NULL)
 		tally_merge_set_run_bytes(m, strtoul(runs, NULL, 10));

@@ -83,3 +83,25 @@ expect_out "Annotated 10 of 18 (0 input errors, 10 failures, 0 flaky; new failur
 run gh-cap-option 0 tally-render -f github --max-annotations 3 "$T/cells.jsonl" "$T/kinds.jsonl"
 expect_lines "::error " 3
 expect_out "Annotated 3 of 18"
+
+# 3. Two matrix cells collected without a label: merge warns, naming the
+# test and both sources; with labels it says nothing.
+PASS=$DATA/report/horovod-spark-pass-xunit1.xml
+tally-collect "$PY" >"$T/nolabel-a.jsonl"
+tally-collect "$PASS" >"$T/nolabel-b.jsonl"
+run merge-conflict 0 tally-merge "$T/nolabel-a.jsonl" "$T/nolabel-b.jsonl"
+expect_err "tally-merge: warning: 'test.test_spark.SparkTests.test_rsh_events' passed in '$PASS' and failed in '$PY', and no label tells them apart"
+n=$(grep -c warning "$ERR")
+if [ "$n" = 1 ]; then ok "merge-conflict: one warning"; else notok "merge-conflict: $n warnings"; fi
+run render-conflict 0 tally-render -f text "$T/nolabel-a.jsonl" "$T/nolabel-b.jsonl"
+expect_err "tally-render: warning: 'test.test_spark.SparkTests.test_rsh_events' passed in"
+tally-collect -l db=postgres "$PY" >"$T/label-a.jsonl"
+tally-collect -l db=sqlite "$PASS" >"$T/label-b.jsonl"
+run merge-labelled 0 tally-merge "$T/label-a.jsonl" "$T/label-b.jsonl"
+expect_no_err
+run merge-same-source 0 tally-merge "$T/nolabel-a.jsonl" "$T/nolabel-a.jsonl"
+expect_no_err
+# A rerun of what failed, in a second file, is no matrix: no warning.
+run merge-rerun-file 0 tally-merge "$DATA/merge/ctest-run1.jsonl" "$DATA/merge/ctest-run2.jsonl"
+expect_no_err
+expect_out '"flaky":true'
