@@ -316,6 +316,86 @@ START_TEST(error_signatures)
 }
 END_TEST
 
+/* Traces as real runners write them (tests/data: provenance there). */
+START_TEST(failure_locations)
+{
+	static const struct {
+		const char *classname, *file, *trace, *strip, *prefix;
+		long line;
+		const char *want;
+		long wline;
+	} c[] = {
+		/* xmlrunner: Python traceback, absolute path. */
+		{ "TestAcme", NULL, "Traceback (most recent call last):\n"
+		    "  File \"/Users/foo/Projects/python-test/tests/test_lib.py"
+		    "\", line 24, in test_always_fail\n    self.fail(\"failed\")"
+		    "\nAssertionError: failed\n", "/Users/foo/Projects/"
+		    "python-test/", NULL, 0, "tests/test_lib.py", 24 },
+		/* The same without --path-strip: not the repository's. */
+		{ "TestAcme", NULL, "  File \"/Users/foo/p/tests/test_lib.py\""
+		    ", line 24, in t\n", NULL, NULL, 0, "", 0 },
+		/* Surefire: frames of JUnit skipped, the package's path. */
+		{ "org.apache.maven.surefire.test.FailingTest", NULL,
+		    "java.lang.AssertionError: \n\tat org.junit.Assert."
+		    "assertThat(Assert.java:778)\n\tat org.apache.maven.surefire"
+		    ".test.FailingTest.defaultTestValueIs_Value(FailingTest.java"
+		    ":23)\n\tat sun.reflect.NativeMethodAccessorImpl.invoke0("
+		    "Native Method)\n", NULL, "src/test/java/", 0,
+		    "src/test/java/org/apache/maven/surefire/test/"
+		    "FailingTest.java", 23 },
+		/* gotestsum: a file relative to its package. */
+		{ "gotest.tools/gotestsum/testjson/internal/parallelfails", NULL,
+		    "=== RUN   TestNestedParallelFailures/a\n    fails_test.go:50"
+		    ": failed sub a\n", "gotest.tools/gotestsum/", NULL, 0,
+		    "testjson/internal/parallelfails/fails_test.go", 50 },
+		/* Jest on Windows: node_modules skipped. */
+		{ "Test 1", NULL, "Error: x\n    at Object.<anonymous> (C:\\w\\"
+		    "node_modules\\expect\\build\\index.js:1:2)\n    at Object."
+		    "<anonymous> (C:\\w\\__tests__\\main.test.js:10:21)\n",
+		    "C:\\w\\", NULL, 0, "__tests__/main.test.js", 10 },
+		/* cargo-nextest: a Rust panic. */
+		{ "fixture-project::basic", NULL, "thread 'test_failure_assert' "
+		    "panicked at tests/basic.rs:19:5:\nassertion failed\n", NULL,
+		    NULL, 0, "tests/basic.rs", 19 },
+		/* pytest xunit1: the file attribute wins; the line as given. */
+		{ "test.test_spark.SparkTests", "test/test_spark.py",
+		    "test_spark.py:821: \n", NULL, NULL, 820,
+		    "test/test_spark.py", 820 },
+		/* pytest xunit2: the classname's module, a frame's line. */
+		{ "tests.test_lib", NULL, "def test_always_fail():\n> assert "
+		    "False\nE assert False\n\ntests/test_lib.py:25: "
+		    "AssertionError\n", NULL, NULL, 0, "tests/test_lib.py", 25 },
+		{ "tests.test_cart.TestRefund", NULL, NULL, NULL, NULL, 0,
+		    "tests/test_cart.py", 0 },
+	};
+	struct tally_render_opts o;
+	struct tally_record rec;
+	struct tally_buf b;
+	size_t i;
+	long line;
+
+	tally_buf_init(&b);
+	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		tally_record_init(&rec, TALLY_REC_TEST);
+		rec.u.test.name = "t";
+		rec.u.test.classname = c[i].classname;
+		rec.u.test.file_path = c[i].file;
+		rec.u.test.line = c[i].line;
+		rec.u.test.trace = c[i].trace;
+		memset(&o, 0, sizeof(o));
+		o.path_strip = c[i].strip;
+		o.path_prefix = c[i].prefix;
+		ck_assert_int_eq(tally_test_where(&b, &line, &rec, &o),
+		    TALLY_OK);
+		ck_assert_msg(strcmp(b.len > 0 ? b.data : "", c[i].want) == 0,
+		    "case %zu: '%s', wanted '%s'", i, b.len > 0 ? b.data : "",
+		    c[i].want);
+		ck_assert_int_eq(line, c[i].wline);
+	}
+	tally_buf_free(&b);
+}
+END_TEST
+
 Suite *suite_render_util(void);
 
 Suite *
@@ -333,6 +413,7 @@ suite_render_util(void)
 	tcase_add_test(tc, new_escapers);
 	tcase_add_test(tc, counting_output_stops_at_limit);
 	tcase_add_test(tc, error_signatures);
+	tcase_add_test(tc, failure_locations);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -25,10 +25,11 @@ static const char usage_text[] =
     "                    [--top n] [--group-by label] [--max-bytes n]\n"
     "                    [--max-annotations n] [--split-assets[=dir]]\n"
     "                    [--junit-layout flat | nested] [--junit-strict]\n"
+    "                    [--path-strip prefix] [--path-prefix prefix]\n"
     "                    [-T dir] [file | -] ...\n";
 
 enum {
-	OPT_ALLOW_ERR = 256, OPT_COLOR, OPT_FAIL_ON, OPT_GROUP_BY, OPT_JUNIT, OPT_JSTRICT, OPT_MAX_ANN, OPT_MAX_BYTES,
+	OPT_ALLOW_ERR = 256, OPT_COLOR, OPT_FAIL_ON, OPT_GROUP_BY, OPT_JUNIT, OPT_JSTRICT, OPT_MAX_ANN, OPT_MAX_BYTES, OPT_PPREFIX, OPT_PSTRIP,
 	OPT_META, OPT_MIN_PASS, OPT_SPLIT, OPT_TITLE, OPT_TOP, OPT_VERSION
 };
 
@@ -188,6 +189,8 @@ main(int argc, char *argv[])
 		{ "meta",		required_argument,	NULL, OPT_META },
 		{ "min-pass-rate",	required_argument,	NULL, OPT_MIN_PASS },
 		{ "output",		required_argument,	NULL, 'o' },
+		{ "path-prefix",	required_argument,	NULL, OPT_PPREFIX },
+		{ "path-strip",		required_argument,	NULL, OPT_PSTRIP },
 		{ "split-assets",	optional_argument,	NULL, OPT_SPLIT },
 		{ "temporary-directory", required_argument,	NULL, 'T' },
 		{ "title",		required_argument,	NULL, OPT_TITLE },
@@ -273,6 +276,12 @@ main(int argc, char *argv[])
 			if (parse_pct(optarg, &ro.min_pass_rate) != 0)
 				return usage_error("bad percentage '%s'",
 				    optarg);
+			break;
+		case OPT_PPREFIX:
+			opts.path_prefix = optarg;
+			break;
+		case OPT_PSTRIP:
+			opts.path_strip = optarg;
 			break;
 		case OPT_SPLIT:
 			split = 1;

@@ -132,6 +132,8 @@ struct tally_render_opts {
 					   each with its test cases */
 	int		 junit_strict;	/* junit: only what Jenkins'
 					   junit-10.xsd declares */
+	const char	*path_strip;	/* removed from the front of paths */
+	const char	*path_prefix;	/* added in front of paths */
 };
 
 /* The renderers: each writes one report to fp. */

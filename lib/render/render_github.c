@@ -37,6 +37,7 @@ struct gh {
 	const struct tally_render_opts *opts;
 	struct tally_buf a;		/* scratch: input without ANSI */
 	struct tally_buf msg;		/* the message being built */
+	struct tally_buf where;		/* a test's file */
 	size_t	 cap;			/* annotations of each kind */
 	size_t	 left;			/* of the kind being written */
 	size_t	 written[3];		/* errors, failures, flaky */
@@ -261,6 +262,7 @@ failures(struct gh *g, const struct tally_record **all, size_t nall)
 	for (i = 0; i < n && g->left > 0 && !tally_out_stop(&g->o); i++) {
 		const struct tally_record *const *v = &all[sel[i]];
 		const struct tally_test *t = &v[0]->u.test;
+		long line;
 		struct tally_buf first;
 
 		tally_buf_init(&first);
@@ -269,7 +271,10 @@ failures(struct gh *g, const struct tally_record **all, size_t nall)
 		    tally_buf_printf(&first, "%s%s", t->type,
 		    t->message != NULL ? ": " : "") != TALLY_OK)
 			nomem(g);
-		start(g, "error", t->file_path, t->line, 0);
+		if (tally_test_where(&g->where, &line, v[0], g->opts) !=
+		    TALLY_OK)
+			nomem(g);
+		start(g, "error", g->where.data, line, 0);
 		put_title(g, is_new(v[0]) ? "New failure: " : "", v[0]);
 		message(g, first.data, t->message, t->trace);
 		finish(g);
@@ -289,13 +294,17 @@ flaky(struct gh *g, const struct tally_record **v, size_t n)
 		const struct tally_test *t = &v[i]->u.test;
 		const char *why = tally_flaky_message(v[i]);
 		struct tally_buf first;
+		long line;
 
 		tally_buf_init(&first);
 		if (tally_buf_printf(&first, "Flaky: passed after %ld %s%s",
 		    t->retries, t->retries == 1 ? "retry" : "retries",
 		    why != NULL ? "; it failed with: " : "") != TALLY_OK)
 			nomem(g);
-		start(g, "warning", t->file_path, t->line, 0);
+		if (tally_test_where(&g->where, &line, v[i], g->opts) !=
+		    TALLY_OK)
+			nomem(g);
+		start(g, "warning", g->where.data, line, 0);
 		put_title(g, "Flaky: ", v[i]);
 		message(g, first.data, why, NULL);
 		finish(g);
@@ -397,6 +406,7 @@ tally_render_github(const struct tally_report *rep,
 	tally_out_init(&g.o, fp, 0);
 	tally_buf_init(&g.a);
 	tally_buf_init(&g.msg);
+	tally_buf_init(&g.where);
 	g.cap = g.left = g.opts->max_annotations != 0 ?
 	    g.opts->max_annotations : DEFAULT_CAP;
 	memset(&fl, 0, sizeof(fl));
@@ -427,6 +437,7 @@ tally_render_github(const struct tally_report *rep,
 	tally_diffview_free(&dv);
 	tally_buf_free(&g.a);
 	tally_buf_free(&g.msg);
+	tally_buf_free(&g.where);
 	tally_out_fini(&g.o);
 	return rc;
 }

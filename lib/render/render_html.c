@@ -10,7 +10,8 @@
  * Every string from the results goes through tally_esc_html (text and
  * double-quoted attributes) or tally_esc_json_script (the data block), and
  * bidi controls are shown visibly.  Data never becomes an href, except
- * http(s) URLs in the run metadata.  The Content-Security-Policy allows the
+ * http(s) URLs in the run metadata and a failure's file under the CI's
+ * own link base (tally_source_url()).  The Content-Security-Policy allows the
  * exact inline script and style by their SHA-256 hashes.  Output depends
  * only on the report: no clock, no locale, no randomness.
  */
@@ -34,6 +35,7 @@
 #include "html_assets.h"
 #include "internal.h"
 #include "render.h"
+#include "render_util.h"
 #include "sha256.h"
 
 /* How much of each list the page shows without the script. */
@@ -51,6 +53,7 @@ struct w {
 	FILE		*fp;
 	struct tally_buf b;
 	int		 rc;
+	const struct tally_render_opts *opts;
 };
 
 /* A set of names with counts: categories, suites, labels, label sets. */
@@ -716,6 +719,39 @@ labels_inline(struct w *w, const struct tally_record *r)
 	}
 }
 
+/*
+ * The test's file and line (tally_test_where()), a link to that line in
+ * the CI's commit when the CI says where (tally_source_url()).
+ */
+static void
+file_link(struct w *w, const struct tally_record *r)
+{
+	struct tally_buf file, url;
+	long line;
+	int link;
+
+	tally_buf_init(&file);
+	tally_buf_init(&url);
+	if (tally_test_where(&file, &line, r, w->opts) != TALLY_OK ||
+	    (link = tally_source_url(&url, file.data, line)) < 0)
+		w->rc = TALLY_ENOMEM;
+	else if (file.len > 0) {
+		if (link) {
+			put(w, "<a rel=\"noopener noreferrer nofollow\" href=\"");
+			esc(w, url.data);
+			put(w, "\">");
+		}
+		put(w, "<code class=\"file\">");
+		esc(w, file.data);
+		if (line > 0)
+			putf(w, ":%ld", line);
+		put(w, "</code>");
+		put(w, link ? "</a> " : " ");
+	}
+	tally_buf_free(&file);
+	tally_buf_free(&url);
+}
+
 static void
 where_line(struct w *w, const struct model *m, const struct tally_record *r)
 {
@@ -735,13 +771,7 @@ where_line(struct w *w, const struct model *m, const struct tally_record *r)
 		esc(w, t->classname);
 		put(w, "</span> ");
 	}
-	if (t->file_path != NULL && *t->file_path != '\0') {
-		put(w, "<code class=\"file\">");
-		esc(w, t->file_path);
-		if (t->line > 0)
-			putf(w, ":%ld", t->line);
-		put(w, "</code> ");
-	}
+	file_link(w, r);
 	putf(w, "<span class=\"dur\">%s</span>",
 	    fmt_ms(t->duration, d, sizeof(d)));
 	if (t->category != NULL && *t->category != '\0') {
@@ -2043,6 +2073,7 @@ tally_render_html(const struct tally_report *rep,
 		oldloc = uselocale(cloc);
 	w.fp = fp;
 	w.rc = TALLY_OK;
+	w.opts = opts;
 	tally_buf_init(&w.b);
 	if ((rc = model_build(&m, rep, err)) != TALLY_OK)
 		goto done;

@@ -475,6 +475,37 @@ input_errors(struct md *m, const struct plan *p)
 	put(m, "\n");
 }
 
+/* "File: path:line", a link to the line when the CI says where. */
+static void
+where(struct md *m, const struct tally_record *rec)
+{
+	struct tally_buf file, url;
+	long line;
+	int link;
+
+	tally_buf_init(&file);
+	tally_buf_init(&url);
+	if (tally_test_where(&file, &line, rec, m->opts) != TALLY_OK ||
+	    (link = tally_source_url(&url, file.data, line)) < 0)
+		nomem(m);
+	else if (file.len > 0) {
+		put(m, "File: ");
+		if (link)
+			put(m, "[");
+		text(m, file.data, file.len);
+		if (line > 0)
+			tally_out_printf(&m->o, "\\:%ld", line);
+		if (link) {
+			put(m, "](");
+			tally_out_esc(&m->o, tally_esc_url, url.data, url.len);
+			put(m, ")");
+		}
+		put(m, "\n\n");
+	}
+	tally_buf_free(&file);
+	tally_buf_free(&url);
+}
+
 static void
 failure_detail(struct md *m, const struct tally_record *rec)
 {
@@ -488,13 +519,7 @@ failure_detail(struct md *m, const struct tally_record *rec)
 		tally_out_printf(&m->o, " (%s)",
 		    tally_fmt_duration(dur, t->duration));
 	put(m, "</summary>\n\n");
-	if (t->file_path != NULL) {
-		put(m, "File: ");
-		text(m, t->file_path, TALLY_NTS);
-		if (t->line > 0)
-			tally_out_printf(&m->o, "\\:%ld", t->line);
-		put(m, "\n\n");
-	}
+	where(m, rec);
 	if (t->type != NULL && (t->message == NULL ||
 	    strncmp(t->message, t->type, strlen(t->type)) != 0)) {
 		put(m, "**");

@@ -112,19 +112,26 @@ put_lines(struct text *t, const char *s, const char *first,
 }
 
 static void
-put_where(struct text *t, const struct tally_test *tt)
+put_where(struct text *t, const struct tally_record *rec)
 {
+	const struct tally_test *tt = &rec->u.test;
 	char dur[TALLY_FMTBUF];
+	struct tally_buf file;
+	long line;
 
 	if (tt->duration >= 0)
 		tally_out_printf(&t->o, " (%s)", tally_fmt_duration(dur,
 		    tt->duration));
-	if (tt->file_path != NULL) {
+	tally_buf_init(&file);
+	if (tally_test_where(&file, &line, rec, t->opts) != TALLY_OK)
+		t->o.status = TALLY_ENOMEM;
+	else if (file.len > 0) {
 		tally_out_puts(&t->o, " ");
-		put_clean(t, tt->file_path, TALLY_NTS, 1);
-		if (tt->line > 0)
-			tally_out_printf(&t->o, ":%ld", tt->line);
+		put_clean(t, file.data, file.len, 1);
+		if (line > 0)
+			tally_out_printf(&t->o, ":%ld", line);
 	}
+	tally_buf_free(&file);
 }
 
 static void
@@ -153,7 +160,7 @@ failures(struct text *t)
 		color(t, C_OFF);
 		tally_out_puts(&t->o, " ");
 		put_title(t, v[i]);
-		put_where(t, tt);
+		put_where(t, v[i]);
 		tally_out_puts(&t->o, "\n");
 		if (tt->type != NULL && (tt->message == NULL ||
 		    strncmp(tt->message, tt->type, strlen(tt->type)) != 0)) {

@@ -182,4 +182,31 @@ int	tally_varying_labels(const struct tally_report *rep,
 int	tally_error_signature(struct tally_buf *b, const char *type,
 	    const char *message, const char *trace);
 
+/*
+ * Where a test failed, as the repository names the file: into file
+ * (empty when unknown) and *line (0 when unknown).  In order: the test's
+ * file and line (a go test file joined with its package's directory);
+ * the first frame of its trace, else of its message, inside the
+ * repository (Python File "f", line N; Java at a.b.C.m(C.java:N) as
+ * a/b/C.java; JavaScript at f (file:N:M); "file:N:" at a line's start,
+ * as pytest and go test write), skipping runtimes and libraries; the
+ * module its classname names (tests.test_cart: tests/test_cart.py,
+ * a.b.C: a/b/C.java).  A line missing from the first source comes from
+ * a frame in the same file.  opts->path_strip is removed from the front
+ * of a path and opts->path_prefix added; an absolute path left is not
+ * the repository's.
+ */
+int	tally_test_where(struct tally_buf *file, long *line,
+	    const struct tally_record *rec,
+	    const struct tally_render_opts *opts);
+
+/*
+ * The URL of file (a repository path) at line in the commit the CI job
+ * built, into b: $GITHUB_SERVER_URL/$GITHUB_REPOSITORY/blob/$GITHUB_SHA/
+ * FILE#LN, or GitLab's $CI_PROJECT_URL/-/blob/$CI_COMMIT_SHA/FILE#LN.
+ * Returns 1 with b set, 0 when those are not set or file is empty, -1
+ * out of memory.  Not escaped.
+ */
+int	tally_source_url(struct tally_buf *b, const char *file, long line);
+
 #endif /* TALLY_RENDER_UTIL_H */

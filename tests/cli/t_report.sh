@@ -105,3 +105,40 @@ expect_no_err
 run merge-rerun-file 0 tally-merge "$DATA/merge/ctest-run1.jsonl" "$DATA/merge/ctest-run2.jsonl"
 expect_no_err
 expect_out '"flaky":true'
+
+# 4. File and line for every failure the data allows, on real traces.
+run where-pytest-xunit1 0 tally-render -f github "$T/matrix.jsonl"
+expect_out "::error file=test/test_spark.py,line=820,title="
+tally-collect "$J/TEST-FailingTest-properties.xml" >"$T/surefire.jsonl"
+run where-java 0 tally-render -f github --path-prefix src/test/java/ "$T/surefire.jsonl"
+expect_out "::error file=src/test/java/org/apache/maven/surefire/test/FailingTest.java,line=23,title="
+expect_out "::error file=src/test/java/org/apache/maven/surefire/test/FailingTest.java,line=34,title="
+tally-collect "$J/gotestsum-junitxml-report.xml" >"$T/go.jsonl"
+run where-go 0 tally-render -f github --path-strip gotest.tools/gotestsum/ "$T/go.jsonl"
+expect_out "::error file=testjson/internal/parallelfails/fails_test.go,line=50,title="
+tally-collect "$J/jest-junit-windows-failures.xml" >"$T/jest.jsonl"
+run where-js 0 tally-render -f github \
+    --path-strip 'C:\Users\Michal\Workspace\dorny\test-check\reports\jest\' "$T/jest.jsonl"
+expect_out "::error file=__tests__/main.test.js,line=10,title="
+expect_not_out "file=node_modules"
+tally-collect "$J/pytest-xunit2-properties.xml" >"$T/xunit2.jsonl"
+run where-classname 0 tally-render -f github "$T/xunit2.jsonl"
+expect_out "::error file=tests/test_lib.py,line=25,title=pytest › tests.test_lib › test_always_fail::"
+tally-collect "$J/nextest-fixture-project-rerunFailure.xml" >"$T/rust.jsonl"
+run where-rust 0 tally-render -f github "$T/rust.jsonl"
+expect_out "::error file=tests/basic.rs,line=19,title="
+run where-text 0 tally-render -f text --path-prefix src/test/java/ "$T/surefire.jsonl"
+expect_out " src/test/java/org/apache/maven/surefire/test/FailingTest.java:23"
+
+# 6. Markdown and HTML link file:line to the commit the CI built.
+run link-md-github 0 env GITHUB_SERVER_URL=https://github.com GITHUB_REPOSITORY=o/r \
+    GITHUB_SHA=abc123 tally-render -f markdown --path-prefix src/test/java/ "$T/surefire.jsonl"
+expect_out "File: [src/test/java/org/apache/maven/surefire/test/FailingTest\\.java\\:23](https://github.com/o/r/blob/abc123/src/test/java/org/apache/maven/surefire/test/FailingTest.java#L23)"
+run link-md-gitlab 0 env -u GITHUB_SERVER_URL CI_PROJECT_URL=https://gitlab.example/g/p \
+    CI_COMMIT_SHA=def456 tally-render -f markdown "$T/xunit2.jsonl"
+expect_out "](https://gitlab.example/g/p/-/blob/def456/tests/test_lib.py#L25)"
+run link-md-none 0 env -u GITHUB_SERVER_URL -u CI_PROJECT_URL tally-render -f markdown "$T/xunit2.jsonl"
+expect_out "File: tests/test\\_lib\\.py\\:25"
+run link-html 0 env GITHUB_SERVER_URL=https://github.com GITHUB_REPOSITORY=o/r \
+    GITHUB_SHA=abc123 tally-render -f html "$T/xunit2.jsonl"
+expect_out 'href="https://github.com/o/r/blob/abc123/tests/test_lib.py#L25"><code class="file">tests/test_lib.py:25</code></a>'
