@@ -300,6 +300,11 @@ START_TEST(error_signatures)
 		{ NULL, NULL, "\n  panic: runtime error\n  goroutine 7",
 		    "panic: runtime error" },
 		{ NULL, NULL, NULL, "(no message)" },
+		/* pytest xunit1: the message is the code, then E lines. */
+		{ NULL, "self = <test_spark.SparkTests testMethod=t>      def "
+		    "t(self): >       self.do(3)  test_spark.py:821:  _ _ _ "
+		    "E   AssertionError: 143 != 0", NULL,
+		    "AssertionError: <n> != <n>" },
 		{ "E", NULL, NULL, "E" },
 	};
 	struct tally_buf b;

@@ -40,6 +40,9 @@
 #define LINE_BYTES	300		/* of a one-line message */
 #define TRACE_LINES	50
 #define TRACE_BYTES	8192
+#define CAUSES		10	/* groups of failures shown */
+#define CAUSE_TESTS	10	/* tests listed per group */
+#define CAUSES_KEPT	1000	/* groups counted apart */
 
 #define ELLIPSIS	"\xe2\x80\xa6"
 
@@ -58,6 +61,7 @@ struct plan {
 	size_t	 suites;	/* per-suite table */
 	size_t	 cats;		/* per-category table */
 	size_t	 ndiff;		/* a diff's tests listed per change */
+	size_t	 causes;	/* groups of failures by cause */
 	size_t	 history;	/* a history's lists and runs */
 };
 
@@ -80,6 +84,7 @@ struct md {
 	size_t	 nrow, ncol, rk, ck;
 	struct tally_buf a, b;		/* scratch */
 	struct tally_diffview diff;
+	struct tally_triage triage;
 };
 
 static int
@@ -589,6 +594,64 @@ failures(struct md *m, const struct plan *p)
 		    tally_fmt_count(num, p->nfail - nmsg));
 }
 
+/*
+ * Failures grouped by error signature, largest first, each a <details>
+ * with its example, where it is, its message and its other tests.
+ */
+static void
+causes(struct md *m, const struct plan *p)
+{
+	const struct tally_triage *tr = &m->triage;
+	char num[TALLY_FMTBUF], num2[TALLY_FMTBUF];
+	size_t i, j, rest = 0;
+
+	if (tr->failures < 2 || p->causes == 0)
+		return;
+	tally_out_printf(&m->o, "### \xf0\x9f\x94\x8e Failures by cause\n\n"
+	    "%s failures in %s%s group%s.\n\n", tally_fmt_count(num,
+	    tr->failures), tr->ungrouped > 0 ? "over " : "",
+	    tally_fmt_count(num2, tr->n), tr->n == 1 ? "" : "s");
+	for (i = 0; i < tr->n && !tally_out_stop(&m->o); i++) {
+		const struct tally_tgroup *g = &tr->v[i];
+
+		if (i >= p->causes) {
+			rest += g->count;
+			continue;
+		}
+		tally_out_printf(&m->o, "<details><summary><b>%s</b> \xc3\x97 "
+		    "<code>", tally_fmt_count(num, g->count));
+		html(m, g->signature, TALLY_NTS);
+		put(m, "</code></summary>\n\nExample: ");
+		text(m, g->example, TALLY_NTS);
+		if (g->where != NULL) {
+			put(m, " (");
+			text(m, g->where, TALLY_NTS);
+			put(m, ")");
+		}
+		put(m, "\n\n");
+		if (g->message != NULL) {
+			code(m, g->message, TALLY_TRIAGE_LINES,
+			    TALLY_TRIAGE_BYTES);
+			put(m, "\n");
+		}
+		for (j = 0; j < g->ntests; j++) {
+			put(m, "- ");
+			text(m, g->tests[j], TALLY_NTS);
+			put(m, "\n");
+		}
+		if (g->count > g->ntests + 1)
+			tally_out_printf(&m->o, "- " ELLIPSIS " %s more\n",
+			    tally_fmt_count(num, g->count - g->ntests - 1));
+		if (g->ntests > 0 || g->count > 1)
+			put(m, "\n");
+		put(m, "</details>\n\n");
+	}
+	if (i > p->causes && rest > 0)
+		tally_out_printf(&m->o, ELLIPSIS " %s more groups (%s "
+		    "failures).\n\n", tally_fmt_count(num, tr->n - p->causes),
+		    tally_fmt_count(num2, rest));
+}
+
 static void
 flaky(struct md *m, const struct plan *p)
 {
@@ -838,6 +901,7 @@ render(struct md *m, const struct plan *p)
 	if (p->cats)
 		categories(m);
 	input_errors(m, p);
+	causes(m, p);
 	failures(m, p);
 	flaky(m, p);
 	slowest(m, p);
@@ -916,7 +980,8 @@ plan_budget(struct md *m, struct plan *p, size_t budget)
 	} steps[] = {
 		{ &p->suites, 0 }, { &p->nslow, 0 }, { &p->meta, 0 },
 		{ &p->cats, 0 }, { &p->ndiff, 100 }, { &p->nfail, 100 }, { &p->ntrace, 0 }, { &p->nfail, 10 },
-		{ &p->nmsg, 0 }, { &p->matrix, 0 }, { &p->nflaky, 0 },
+		{ &p->causes, 3 }, { &p->nmsg, 0 }, { &p->matrix, 0 },
+		{ &p->nflaky, 0 }, { &p->causes, 0 },
 		{ &p->nfail, 0 }, { &p->ndiff, 0 }, { &p->history, 0 },
 		{ &p->nerrors, 0 },
 		{ &p->core, 0 },
@@ -1043,6 +1108,9 @@ prepare(struct md *m, size_t budget)
 	if (m->nmkeys > 0 && (rc = tally_groups_build(&m->matrix, m->rep,
 	    TALLY_GROUP_LABELS, m->mkeys, m->nmkeys)) != TALLY_OK)
 		return rc;
+	if ((rc = tally_triage_build(&m->triage, m->rep, m->opts, CAUSES_KEPT,
+	    CAUSE_TESTS)) != TALLY_OK)
+		return rc;
 	return prepare_grid(m);
 }
 
@@ -1072,6 +1140,7 @@ tally_render_markdown(const struct tally_report *rep,
 	p.nflaky = m.pflaky.n;
 	p.nslow = m.nslow;
 	p.suites = p.cats = p.history = 1;
+	p.causes = m.triage.n < CAUSES ? m.triage.n : CAUSES;
 	for (size_t i = 0; i < TALLY_NDS; i++)
 		if (m.diff.sec[i].n > p.ndiff)
 			p.ndiff = m.diff.sec[i].n;
@@ -1089,6 +1158,7 @@ out:
 	tally_picks_free(&m.pflaky);
 	tally_picks_free(&m.pslow);
 	tally_diffview_free(&m.diff);
+	tally_triage_free(&m.triage);
 	free(m.varying);
 	free(m.rowv);
 	free(m.colv);

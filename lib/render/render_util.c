@@ -888,6 +888,23 @@ sig_word(struct tally_buf *b, const char *s, size_t n)
 	return rc;
 }
 
+/*
+ * pytest's own summary of a failure, its last "E   " line, which its
+ * xunit1 message carries flattened into one line after the code.
+ */
+static const char *
+pytest_e_line(const char *s)
+{
+	const char *p, *last = NULL;
+
+	if (s == NULL)
+		return NULL;
+	for (p = s; (p = strstr(p, "E   ")) != NULL; p++)
+		if (p == s || p[-1] == '\n' || p[-1] == ' ')
+			last = p + 4;
+	return last;
+}
+
 int
 tally_error_signature(struct tally_buf *b, const char *type,
     const char *message, const char *trace)
@@ -898,6 +915,12 @@ tally_error_signature(struct tally_buf *b, const char *type,
 	int rc = TALLY_OK, space = 0;
 
 	if (s != NULL) {
+		const char *e = pytest_e_line(message);
+
+		if (e == NULL && (message == NULL || *message == '\0'))
+			e = pytest_e_line(trace);
+		if (e != NULL)
+			s = e;
 		while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r')
 			s++;
 		len = strcspn(s, "\n");
@@ -1347,4 +1370,209 @@ tally_source_url(struct tally_buf *b, const char *file, long line)
 	if (line > 0)
 		rc |= tally_buf_printf(b, "#L%ld", line);
 	return rc != TALLY_OK ? -1 : 1;
+}
+
+/* Triage: failures grouped by error signature. */
+
+static void
+tgroup_clear(struct tally_tgroup *g)
+{
+	size_t i;
+
+	free(g->signature);
+	free(g->example);
+	free(g->message);
+	free(g->where);
+	for (i = 0; i < g->ntests; i++)
+		free(g->tests[i]);
+	free(g->tests);
+}
+
+void
+tally_triage_free(struct tally_triage *tr)
+{
+	size_t i;
+
+	if (tr == NULL)
+		return;
+	for (i = 0; i < tr->n; i++)
+		tgroup_clear(&tr->v[i]);
+	free(tr->v);
+	free(tr->idx);
+	memset(tr, 0, sizeof(*tr));
+}
+
+static uint64_t
+str_hash(const char *s)
+{
+	uint64_t h = 14695981039346656037ULL;
+
+	for (; *s != '\0'; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return h;
+}
+
+/* The group of sig, made when new and there is room; NULL else. */
+static struct tally_tgroup *
+tgroup_of(struct tally_triage *tr, const char *sig, size_t max, int *rc)
+{
+	size_t j, k, i, nc;
+
+	if (tr->cap > 0)
+		for (j = str_hash(sig) & (tr->cap - 1); (k = tr->idx[j]) != 0;
+		    j = (j + 1) & (tr->cap - 1))
+			if (strcmp(tr->v[k - 1].signature, sig) == 0)
+				return &tr->v[k - 1];
+	if (tr->n >= max)
+		return NULL;
+	if (2 * (tr->n + 1) > tr->cap) {
+		size_t *ni;
+		struct tally_tgroup *nv;
+
+		nc = tr->cap ? tr->cap * 2 : 64;
+		if ((ni = calloc(nc, sizeof(*ni))) == NULL ||
+		    (nv = realloc(tr->v, (nc / 2) * sizeof(*nv))) == NULL) {
+			free(ni);
+			*rc = TALLY_ENOMEM;
+			return NULL;
+		}
+		tr->v = nv;
+		for (i = 0; i < tr->n; i++) {
+			for (j = str_hash(tr->v[i].signature) & (nc - 1);
+			    ni[j] != 0; j = (j + 1) & (nc - 1))
+				;
+			ni[j] = i + 1;
+		}
+		free(tr->idx);
+		tr->idx = ni;
+		tr->cap = nc;
+	}
+	for (j = str_hash(sig) & (tr->cap - 1); tr->idx[j] != 0;
+	    j = (j + 1) & (tr->cap - 1))
+		;
+	memset(&tr->v[tr->n], 0, sizeof(tr->v[tr->n]));
+	if ((tr->v[tr->n].signature = strdup(sig)) == NULL) {
+		*rc = TALLY_ENOMEM;
+		return NULL;
+	}
+	tr->v[tr->n].first = tr->failures;
+	tr->idx[j] = ++tr->n;
+	return &tr->v[tr->n - 1];
+}
+
+static int
+tgroup_cmp(const void *a, const void *b)
+{
+	const struct tally_tgroup *x = a, *y = b;
+
+	if (x->count != y->count)
+		return x->count > y->count ? -1 : 1;
+	return x->first < y->first ? -1 : x->first > y->first;
+}
+
+static char *
+dup_cut(const char *s, size_t maxlines, size_t maxbytes)
+{
+	size_t more, n;
+	char *p;
+
+	if (s == NULL)
+		return NULL;
+	n = tally_first_lines(s, maxlines, maxbytes, &more);
+	while (n > 0 && (s[n - 1] == '\n' || s[n - 1] == '\r'))
+		n--;
+	if ((p = malloc(n + 1)) != NULL) {
+		memcpy(p, s, n);
+		p[n] = '\0';
+	}
+	return p;
+}
+
+int
+tally_triage_build(struct tally_triage *tr, const struct tally_report *rep,
+    const struct tally_render_opts *opts, size_t maxgroups, size_t maxtests)
+{
+	const struct tally_record *rec;
+	struct tally_error err;
+	struct tally_buf sig, t;
+	struct tally_tgroup *g;
+	size_t pos = 0;
+	long line;
+	int rc = TALLY_OK, more;
+
+	memset(tr, 0, sizeof(*tr));
+	tally_buf_init(&sig);
+	tally_buf_init(&t);
+	tally_error_init(&err, NULL);
+	while (rc == TALLY_OK &&
+	    (more = tally_report_next_test(rep, &pos, &rec, &err)) == 1) {
+		const struct tally_test *x = &rec->u.test;
+
+		if (x->status != TALLY_FAILED)
+			continue;
+		tally_buf_reset(&sig);
+		if ((rc = tally_error_signature(&sig, x->type, x->message,
+		    x->trace)) != TALLY_OK)
+			break;
+		g = tgroup_of(tr, sig.data, maxgroups, &rc);
+		tr->failures++;
+		if (g == NULL) {
+			tr->ungrouped++;
+			continue;
+		}
+		g->count++;
+		tally_buf_reset(&t);
+		if ((rc = tally_test_title(&t, rec)) != TALLY_OK)
+			break;
+		if (g->count == 1) {
+			g->example = strdup(t.data);
+			g->message = dup_cut(x->message != NULL ? x->message :
+			    x->trace, TALLY_TRIAGE_LINES, TALLY_TRIAGE_BYTES);
+			tally_buf_reset(&t);
+			if ((rc = tally_test_where(&t, &line, rec, opts)) !=
+			    TALLY_OK)
+				break;
+			if (t.len > 0 && line > 0)
+				rc = tally_buf_printf(&t, ":%ld", line);
+			if (t.len > 0 && (g->where = strdup(t.data)) == NULL)
+				rc = TALLY_ENOMEM;
+			if (g->example == NULL || ((x->message != NULL ||
+			    x->trace != NULL) && g->message == NULL))
+				rc = TALLY_ENOMEM;
+			continue;
+		}
+		if (g->ntests >= maxtests)
+			continue;
+		if (g->ntests == g->ctests) {
+			size_t nc = g->ctests ? g->ctests * 2 : 4;
+			char **v;
+
+			if (nc > maxtests)
+				nc = maxtests;
+			if ((v = realloc(g->tests, nc * sizeof(*v))) == NULL) {
+				rc = TALLY_ENOMEM;
+				break;
+			}
+			g->tests = v;
+			g->ctests = nc;
+		}
+		if ((g->tests[g->ntests] = strdup(t.data)) == NULL)
+			rc = TALLY_ENOMEM;
+		else
+			g->ntests++;
+	}
+	if (rc == TALLY_OK && more < 0)
+		rc = more;
+	tally_buf_free(&sig);
+	tally_buf_free(&t);
+	free(tr->idx);
+	tr->idx = NULL;
+	tr->cap = 0;
+	if (rc != TALLY_OK) {
+		tally_triage_free(tr);
+		return rc;
+	}
+	if (tr->n > 1)
+		qsort(tr->v, tr->n, sizeof(*tr->v), tgroup_cmp);
+	return TALLY_OK;
 }

@@ -209,4 +209,40 @@ int	tally_test_where(struct tally_buf *file, long *line,
  */
 int	tally_source_url(struct tally_buf *b, const char *file, long line);
 
+/*
+ * Triage: the failed tests grouped by error signature
+ * (tally_error_signature()), largest group first (ties: the group seen
+ * first).  One pass; memory is bounded by the caps: at most maxgroups
+ * groups (failures of other signatures are only counted, in
+ * ungrouped), each with its first test as the example and the titles of
+ * at most maxtests more.
+ */
+#define TALLY_TRIAGE_LINES	5	/* of the example's message */
+#define TALLY_TRIAGE_BYTES	1024
+
+struct tally_tgroup {
+	char		*signature;
+	size_t		 count;		/* failures with it */
+	size_t		 first;		/* failures before its first one */
+	char		*example;	/* the first one's title */
+	char		*message;	/* its first lines, or NULL */
+	char		*where;		/* its "file:line", or NULL */
+	char		**tests;	/* titles of the next ones */
+	size_t		 ntests, ctests;
+};
+
+struct tally_triage {
+	struct tally_tgroup *v;
+	size_t		 n;
+	size_t		 failures;	/* all failed tests */
+	size_t		 ungrouped;	/* past maxgroups */
+	size_t		*idx, cap;	/* while building */
+};
+
+int	tally_triage_build(struct tally_triage *tr,
+	    const struct tally_report *rep,
+	    const struct tally_render_opts *opts, size_t maxgroups,
+	    size_t maxtests);
+void	tally_triage_free(struct tally_triage *tr);
+
 #endif /* TALLY_RENDER_UTIL_H */
