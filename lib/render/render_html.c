@@ -1108,6 +1108,80 @@ failures(struct w *w, const struct model *m)
 	put(w, "</section>\n");
 }
 
+/*
+ * Failures grouped by error signature (tally_triage_build()), largest
+ * first: each a <details> with its example, where it is, its message
+ * and its other tests.
+ */
+#define CAUSES		20	/* groups shown */
+#define CAUSE_TESTS	20	/* tests listed per group */
+#define CAUSES_KEPT	1000	/* groups counted apart */
+
+static void
+causes(struct w *w, const struct tally_report *rep)
+{
+	struct tally_triage tr;
+	size_t i, j, rest = 0;
+	char nb[32], nb2[32];
+
+	if (w->rc != TALLY_OK)
+		return;
+	if ((w->rc = tally_triage_build(&tr, rep, w->opts, CAUSES_KEPT,
+	    CAUSE_TESTS)) != TALLY_OK)
+		return;
+	if (tr.failures < 2) {
+		tally_triage_free(&tr);
+		return;
+	}
+	putf(w, "<section id=\"causes\">\n<h2>Failures by cause</h2>\n"
+	    "<p>%s failures in %s%s group%s.</p>\n", num(tr.failures, nb),
+	    tr.ungrouped > 0 ? "over " : "", num(tr.n, nb2),
+	    tr.n == 1 ? "" : "s");
+	for (i = 0; i < tr.n; i++) {
+		const struct tally_tgroup *g = &tr.v[i];
+
+		if (i >= CAUSES) {
+			rest += g->count;
+			continue;
+		}
+		putf(w, "<details><summary><span class=\"count\">%s</span> "
+		    "\xc3\x97 <code>", num(g->count, nb));
+		esc(w, g->signature);
+		put(w, "</code></summary>\n<p>Example: <span class=\"name\">");
+		esc(w, g->example);
+		put(w, "</span>");
+		if (g->where != NULL) {
+			put(w, " <code class=\"file\">");
+			esc(w, g->where);
+			put(w, "</code>");
+		}
+		put(w, "</p>\n");
+		if (g->message != NULL) {
+			put(w, "<pre>");
+			esc(w, g->message);
+			put(w, "</pre>\n");
+		}
+		if (g->ntests > 0) {
+			put(w, "<ul class=\"tests\">\n");
+			for (j = 0; j < g->ntests; j++) {
+				put(w, "<li>");
+				esc(w, g->tests[j]);
+				put(w, "</li>\n");
+			}
+			put(w, "</ul>\n");
+		}
+		if (g->count > g->ntests + 1)
+			putf(w, "<p class=\"more\">%s more.</p>\n",
+			    num(g->count - g->ntests - 1, nb));
+		put(w, "</details>\n");
+	}
+	if (rest > 0)
+		putf(w, "<p class=\"more\">%s more groups (%s failures).</p>\n",
+		    num(tr.n - CAUSES, nb), num(rest, nb2));
+	put(w, "</section>\n");
+	tally_triage_free(&tr);
+}
+
 /* A short list of tests: flaky ones, skipped ones with their reason. */
 static void
 short_list(struct w *w, const struct model *m, const char *id,
@@ -2083,6 +2157,7 @@ tally_render_html(const struct tally_report *rep,
 	header(&w, rep, title);
 	put(&w, "<main class=\"wrap\">\n");
 	totals(&w, rep);
+	causes(&w, rep);
 	failures(&w, &m);
 	short_list(&w, &m, "flaky", "Flaky tests", want_flaky, m.nflaky, 0);
 	input_errors(&w, rep);

@@ -618,10 +618,10 @@ causes(struct md *m, const struct plan *p)
 			rest += g->count;
 			continue;
 		}
-		tally_out_printf(&m->o, "<details><summary><b>%s</b> \xc3\x97 "
-		    "<code>", tally_fmt_count(num, g->count));
+		tally_out_printf(&m->o, "<details><summary>%s \xc3\x97 ",
+		    tally_fmt_count(num, g->count));
 		html(m, g->signature, TALLY_NTS);
-		put(m, "</code></summary>\n\nExample: ");
+		put(m, "</summary>\n\nExample: ");
 		text(m, g->example, TALLY_NTS);
 		if (g->where != NULL) {
 			put(m, " (");
