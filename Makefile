@@ -18,11 +18,12 @@ PKGS      = libxml-2.0 libcjson libpcre2-8 yaml-0.1
 # for the CTRF schema check, jq for the CLI tests' independent counts,
 # chromium for the HTML report's browser tests, clang and its runtime
 # libraries (libFuzzer, sanitizers) for `make asan` and the fuzz targets,
-# bats for a live run of its JUnit output, ruby-rspec for real RSpec runs.
+# bats for a live run of its JUnit output, ruby-rspec for real RSpec runs,
+# cmark-gfm to render the Markdown report as GitHub does (tables, details).
 DEB_PKGS  = build-essential pkg-config libxml2-dev libcjson-dev libpcre2-dev \
             libyaml-dev
 DEB_TEST_PKGS = check mandoc libxml2-utils python3-jsonschema jq chromium \
-            clang libclang-rt-dev bats ruby-rspec
+            clang libclang-rt-dev bats ruby-rspec cmark-gfm
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CHECK_CFLAGS = $(shell pkg-config --cflags check 2>/dev/null)

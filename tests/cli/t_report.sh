@@ -142,3 +142,39 @@ expect_out "File: tests/test\\_lib\\.py\\:25"
 run link-html 0 env GITHUB_SERVER_URL=https://github.com GITHUB_REPOSITORY=o/r \
     GITHUB_SHA=abc123 tally-render -f html "$T/xunit2.jsonl"
 expect_out 'href="https://github.com/o/r/blob/abc123/tests/test_lib.py#L25"><code class="file">tests/test_lib.py:25</code></a>'
+
+# 7. Triage: failures grouped by cause, largest first, each with its
+# example and its tests: 12 cells failing alike, and three other causes.
+run triage-text 0 tally-render -f text "$T/cells.jsonl" "$T/kinds.jsonl"
+expect_out "=== Failures by cause (18 failures in 4 groups)"
+expect_out "12  AssertionError: <n> != <n>"
+expect_out "    e.g. pytest › test.test_spark.SparkTests › test_rsh_events [cell=1] test/test_spark.py:820"
+expect_out "    also pytest › test.test_spark.SparkTests › test_rsh_events [cell=10]"
+expect_out " 2  AssertionError: HTTP status <n> !== <n>"
+expect_out " 2  Runtime error"
+n1=$(grep -n "12  AssertionError" "$OUT" | cut -d: -f1)
+n2=$(grep -n " 2  Runtime error" "$OUT" | cut -d: -f1)
+[ "$n1" -lt "$n2" ] && ok "triage-text: largest group first" || notok "triage-text: order"
+run triage-markdown 0 tally-render -f markdown "$T/cells.jsonl" "$T/kinds.jsonl"
+expect_out "18 failures in 4 groups."
+expect_out "<details><summary>12 × AssertionError&#58; &lt;n&gt; &#33;= &lt;n&gt;</summary>"
+cp "$OUT" "$T/report.md"
+run triage-html 0 tally-render -f html "$T/cells.jsonl" "$T/kinds.jsonl"
+expect_out '<section id="causes">'
+expect_out '<p>18 failures in 4 groups.</p>'
+
+# The Markdown renders on GitHub as meant: cmark-gfm (GitHub's renderer)
+# makes every table and every <details> of it, in balance.
+cmark-gfm --unsafe -e table "$T/report.md" >"$T/report.html"
+tables=$(grep -c '^|[-:|]*$' "$T/report.md")
+if [ "$tables" -gt 0 ] && [ "$(grep -c '<table>' "$T/report.html")" = "$tables" ]; then
+	ok "cmark-gfm: $tables tables rendered"
+else notok "cmark-gfm: tables" "md: $tables, html: $(grep -c '<table>' "$T/report.html")"; fi
+o=$(grep -c '<details>' "$T/report.html"); c=$(grep -c '</details>' "$T/report.html")
+if [ "$o" -gt 0 ] && [ "$o" = "$c" ] && [ "$o" = "$(grep -c '^<details>' "$T/report.md")" ]; then
+	ok "cmark-gfm: $o details in balance"
+else notok "cmark-gfm: details" "open $o close $c"; fi
+if grep -q '<summary>12 × AssertionError&#58; &lt;n&gt; &#33;= &lt;n&gt;</summary>' "$T/report.html"; then
+	ok "cmark-gfm: summary kept as text"; else notok "cmark-gfm: summary"; fi
+if grep -q '<td>' "$T/report.html" && ! grep -q '^<p>|' "$T/report.html"; then
+	ok "cmark-gfm: no table left as a paragraph"; else notok "cmark-gfm: a table became a paragraph"; fi
