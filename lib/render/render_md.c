@@ -824,8 +824,9 @@ metadata(struct md *m, const struct plan *p)
 {
 	static const char *const commit[] = { "commit", "sha", "git.commit",
 	    "GITHUB_SHA", "CI_COMMIT_SHA", "GIT_COMMIT", NULL };
-	static const char *const branch[] = { "branch", "ref", "git.branch",
-	    "GITHUB_REF_NAME", "CI_COMMIT_REF_NAME", "GIT_BRANCH", NULL };
+	static const char *const branch[] = { "branch", "git.branch",
+	    "GITHUB_HEAD_REF", "GITHUB_REF_NAME", "CI_COMMIT_REF_NAME",
+	    "GIT_BRANCH", "ref", NULL };
 	static const char *const run[] = { "run_url", "runUrl", "url",
 	    "build_url", "buildUrl", "CI_JOB_URL", "CI_PIPELINE_URL",
 	    "BUILD_URL", NULL };
@@ -839,14 +840,26 @@ metadata(struct md *m, const struct plan *p)
 	if (r != NULL && !is_http(r))
 		r = NULL;
 	if (c != NULL) {
+		int link = tally_commit_url(&m->b, c);
+
 		put(m, "Commit: ");
-		meta_value(m, c);
+		if (link < 0)
+			nomem(m);
+		if (link > 0) {
+			/* A link text of 12 digits, as forges show it. */
+			put(m, "[");
+			tally_out_put(&m->o, c, strlen(c) < 12 ? strlen(c) : 12);
+			put(m, "](");
+			tally_out_esc(&m->o, tally_esc_url, m->b.data, m->b.len);
+			put(m, ")");
+		} else
+			meta_value(m, c);
 		sep = " \xc2\xb7 ";
 	}
 	if (b != NULL) {
 		put(m, sep);
 		put(m, "Branch: ");
-		meta_value(m, b);
+		meta_value(m, tally_branch_name(b));
 		sep = " \xc2\xb7 ";
 	}
 	if (r != NULL && strlen(r) <= 2048) {

@@ -1576,3 +1576,36 @@ tally_triage_build(struct tally_triage *tr, const struct tally_report *rep,
 		qsort(tr->v, tr->n, sizeof(*tr->v), tgroup_cmp);
 	return TALLY_OK;
 }
+
+int
+tally_commit_url(struct tally_buf *b, const char *commit)
+{
+	const char *srv = env_set("GITHUB_SERVER_URL"),
+	    *repo = env_set("GITHUB_REPOSITORY"), *gl = env_set("CI_PROJECT_URL");
+	size_t i, n;
+	int rc;
+
+	tally_buf_reset(b);
+	if (commit == NULL || (n = strlen(commit)) < 7 || n > 64)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (!is_hex((unsigned char)commit[i]))
+			return 0;
+	if (srv != NULL && repo != NULL)
+		rc = tally_buf_printf(b, "%s/%s/commit/%s", srv, repo, commit);
+	else if (gl != NULL)
+		rc = tally_buf_printf(b, "%s/-/commit/%s", gl, commit);
+	else
+		return 0;
+	return rc != TALLY_OK ? -1 : 1;
+}
+
+const char *
+tally_branch_name(const char *ref)
+{
+	if (ref != NULL && strncmp(ref, "refs/heads/", 11) == 0)
+		return ref + 11;
+	if (ref != NULL && strncmp(ref, "refs/tags/", 10) == 0)
+		return ref + 10;
+	return ref;
+}

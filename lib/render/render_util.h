@@ -245,4 +245,14 @@ int	tally_triage_build(struct tally_triage *tr,
 	    size_t maxtests);
 void	tally_triage_free(struct tally_triage *tr);
 
+/*
+ * The URL of a commit (7 to 64 hex digits) on the CI's forge, into b:
+ * $GITHUB_SERVER_URL/$GITHUB_REPOSITORY/commit/SHA or GitLab's
+ * $CI_PROJECT_URL/-/commit/SHA.  1 with b set, 0 when not known, -1 out
+ * of memory.
+ */
+int	tally_commit_url(struct tally_buf *b, const char *commit);
+/* A git ref as a branch name: "refs/heads/main" is "main". */
+const char *tally_branch_name(const char *ref);
+
 #endif /* TALLY_RENDER_UTIL_H */

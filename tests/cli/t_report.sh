@@ -178,3 +178,23 @@ if grep -q '<summary>12 × AssertionError&#58; &lt;n&gt; &#33;= &lt;n&gt;</summa
 	ok "cmark-gfm: summary kept as text"; else notok "cmark-gfm: summary"; fi
 if grep -q '<td>' "$T/report.html" && ! grep -q '^<p>|' "$T/report.html"; then
 	ok "cmark-gfm: no table left as a paragraph"; else notok "cmark-gfm: a table became a paragraph"; fi
+
+# 8. Branch, commit and run from the stream's meta records: the commit
+# linked on the CI's forge, the branch of a ref, CTRF's own fields.
+printf '{"v":1,"type":"meta","meta":{"branch":"feature/refund","commit":"0123456789abcdef","run_url":"https://github.com/o/r/actions/runs/9","run_id":"9"}}\n' >"$T/meta.jsonl"
+run run-md 0 env GITHUB_SERVER_URL=https://github.com GITHUB_REPOSITORY=o/r \
+    tally-render -f markdown "$T/meta.jsonl" "$T/pg.jsonl"
+expect_out "Commit: [0123456789ab](https://github.com/o/r/commit/0123456789abcdef) · Branch: feature/refund · [Run](https://github.com/o/r/actions/runs/9)"
+printf '{"v":1,"type":"meta","meta":{"ref":"refs/heads/main","commit":"abc1234"}}\n' >"$T/ref.jsonl"
+run run-md-ref 0 env -u GITHUB_SERVER_URL -u CI_PROJECT_URL \
+    tally-render -f markdown "$T/ref.jsonl" "$T/pg.jsonl"
+expect_out "Commit: abc1234 · Branch: main"
+run run-ctrf 0 tally-render -f json "$T/meta.jsonl" "$T/pg.jsonl"
+env=$(jq -c '.results.environment | {branchName, commit, buildUrl, buildId}' "$OUT")
+if [ "$env" = '{"branchName":"feature/refund","commit":"0123456789abcdef","buildUrl":"https://github.com/o/r/actions/runs/9","buildId":"9"}' ]; then
+	ok "run-ctrf: environment from meta"
+else notok "run-ctrf: environment" "$env"; fi
+if jq -e '.results.environment.extra.run_url' "$OUT" >/dev/null 2>&1; then
+	notok "run-ctrf: run_url still in extra"; else ok "run-ctrf: run_url not in extra"; fi
+python3 "$DATA/schema/validate_json.py" "$DATA/schema/ctrf.schema.json" "$OUT" >"$T/v.out" 2>&1 &&
+    ok "run-ctrf: validates" || notok "run-ctrf: schema" "$(head -3 "$T/v.out")"
