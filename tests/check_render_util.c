@@ -401,6 +401,48 @@ START_TEST(failure_locations)
 }
 END_TEST
 
+START_TEST(triage_groups)
+{
+	struct tally_triage tr;
+	struct tally_test *t;
+	struct fx f;
+	char msg[12][32];
+	size_t i;
+
+	fx_init(&f, 20);
+	for (i = 0; i < 12; i++) {
+		t = fx_test(&f, "s", "t", TALLY_FAILED, 1);
+		snprintf(msg[i], sizeof(msg[i]), "timeout after %zu ms", i * 7);
+		t->type = i < 9 ? "TimeoutError" : "KeyError";
+		t->message = msg[i];
+	}
+	fx_test(&f, "s", "ok", TALLY_PASSED, 1);
+	/* A diff's removed test is BASE's failure, not this run's. */
+	t = fx_test(&f, "s", "gone", TALLY_FAILED, 1);
+	t->change = "removed";
+	t->message = "gone";
+	fx_finish(&f);
+	ck_assert_int_eq(tally_triage_build(&tr, &f.rep, NULL, 1000, 3),
+	    TALLY_OK);
+	ck_assert_uint_eq(tr.failures, 12);
+	ck_assert_uint_eq(tr.n, 2);
+	ck_assert_str_eq(tr.v[0].signature,
+	    "TimeoutError: timeout after <n> ms");
+	ck_assert_uint_eq(tr.v[0].count, 9);
+	ck_assert_uint_eq(tr.v[0].ntests, 3);	/* the cap */
+	ck_assert_str_eq(tr.v[0].message, "timeout after 0 ms");
+	ck_assert_uint_eq(tr.v[1].count, 3);
+	tally_triage_free(&tr);
+	/* One group at most: the other cause is counted, not kept. */
+	ck_assert_int_eq(tally_triage_build(&tr, &f.rep, NULL, 1, 3),
+	    TALLY_OK);
+	ck_assert_uint_eq(tr.n, 1);
+	ck_assert_uint_eq(tr.ungrouped, 3);
+	tally_triage_free(&tr);
+	fx_free(&f);
+}
+END_TEST
+
 Suite *suite_render_util(void);
 
 Suite *
@@ -419,6 +461,7 @@ suite_render_util(void)
 	tcase_add_test(tc, counting_output_stops_at_limit);
 	tcase_add_test(tc, error_signatures);
 	tcase_add_test(tc, failure_locations);
+	tcase_add_test(tc, triage_groups);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -1507,8 +1507,12 @@ tally_triage_build(struct tally_triage *tr, const struct tally_report *rep,
 	while (rc == TALLY_OK &&
 	    (more = tally_report_next_test(rep, &pos, &rec, &err)) == 1) {
 		const struct tally_test *x = &rec->u.test;
+		enum tally_change chg;
 
-		if (x->status != TALLY_FAILED)
+		/* A diff's removed tests are BASE's, not this run's. */
+		if (x->status != TALLY_FAILED || (x->change != NULL &&
+		    tally_change_parse(x->change, &chg) == TALLY_OK &&
+		    chg == TALLY_CHANGE_REMOVED))
 			continue;
 		tally_buf_reset(&sig);
 		if ((rc = tally_error_signature(&sig, x->type, x->message,
