@@ -21,12 +21,14 @@ PKGS      = libxml-2.0 libcjson libpcre2-8 yaml-0.1
 # bats for a live run of its JUnit output, ruby-rspec for real RSpec runs,
 # jmeter, jmeter-http and a JDK (javac, for tests/jmeter/TallyJMeter.java)
 # for real JMeter runs, python3-locust and python3-pytest-benchmark for
-# real Locust and pytest-benchmark runs.
+# real Locust and pytest-benchmark runs, cmark-gfm to render the Markdown
+# report as GitHub does (tables, details).
 DEB_PKGS  = build-essential pkg-config libxml2-dev libcjson-dev libpcre2-dev \
             libyaml-dev
 DEB_TEST_PKGS = check mandoc libxml2-utils python3-jsonschema jq chromium \
             clang libclang-rt-dev bats ruby-rspec jmeter jmeter-http \
-            openjdk-17-jdk-headless python3-locust python3-pytest-benchmark
+            openjdk-17-jdk-headless python3-locust python3-pytest-benchmark \
+            cmark-gfm
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CHECK_CFLAGS = $(shell pkg-config --cflags check 2>/dev/null)

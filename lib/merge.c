@@ -80,6 +80,8 @@ struct tentry {
 	long			 extra;	/* counted but unlisted attempts */
 	int			 flaky;	/* a producer said flaky */
 	int			 mixed;	/* properties became a union */
+	int			 srcst;	/* final status from rec->source */
+	int			 warned; /* conflict reported */
 	char			 key[];	/* tally_test_key */
 };
 
@@ -137,7 +139,26 @@ struct tally_merge {
 	struct tally_buf	 enc;
 	struct tally_kv		*lab;	/* scratch: canonical labels */
 	size_t			 caplab;
+	/* Conflicting outcomes (see conflict()). */
+	tally_merge_warn_fn	 warn;
+	void			*warnarg;
+	struct srcpair		*pend;	/* conflicts: test, passed, failed */
+	size_t			 npend;
+	size_t			 nmore;	/* conflicts past the pending ones */
+	struct srcpair		*same;	/* sources that passed one test */
+	size_t			 nsame;
 };
+
+/* Two sources of one test (and, for a conflict, its name). */
+struct srcpair {
+	char	*a, *b;
+	char	*test;
+};
+
+/* Conflicts reported one by one; the others are counted at finish. */
+#define CONFLICTS_SHOWN	10
+#define CONFLICTS_KEPT	1000	/* pending until finish */
+#define PAIRS_KEPT	256	/* pairs of sources that ran the same test */
 
 /* ---- small helpers ---- */
 
@@ -708,6 +729,140 @@ canon(struct tally_merge *m, const struct tally_record *in,
 }
 
 static int
+pair_is(const struct srcpair *p, const char *a, const char *b)
+{
+	return (strcmp(p->a, a) == 0 && strcmp(p->b, b) == 0) ||
+	    (strcmp(p->a, b) == 0 && strcmp(p->b, a) == 0);
+}
+
+static int
+pair_push(struct srcpair **v, size_t *n, const char *a, const char *b,
+    const char *test)
+{
+	struct srcpair *q = realloc(*v, (*n + 1) * sizeof(*q));
+
+	if (q == NULL)
+		return TALLY_ENOMEM;
+	*v = q;
+	q = &q[*n];
+	q->a = strdup(a);
+	q->b = strdup(b);
+	q->test = test != NULL ? strdup(test) : NULL;
+	if (q->a == NULL || q->b == NULL || (test != NULL && q->test == NULL)) {
+		free(q->a);
+		free(q->b);
+		free(q->test);
+		return TALLY_ENOMEM;
+	}
+	(*n)++;
+	return TALLY_OK;
+}
+
+static void
+pairs_free(struct srcpair *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free(v[i].a);
+		free(v[i].b);
+		free(v[i].test);
+	}
+	free(v);
+}
+
+/*
+ * One test passed in one source and failed in another, and no label
+ * (shard aside) tells the two apart.  A rerun written to a second file
+ * looks like that, and is right to merge into one flaky test; so do the
+ * cells of a matrix collected without -l, which hides a failure behind
+ * a pass.  The tell: a rerun runs again what failed, a matrix cell runs
+ * everything, so its source also passed tests the other source passed.
+ * Conflicts wait until finish, where those between two such sources are
+ * reported.  Only the table sees records meet: records of one test that
+ * meet only when spilled runs are merged are not compared.
+ */
+static int
+conflict(struct tally_merge *m, struct tentry *e, const struct tally_record *in)
+{
+	const struct tally_test *t = &in->u.test;
+	const char *a = e->rec->source, *b = in->source, *c;
+	int x = e->srcst, y = t->status, rc = TALLY_OK;
+	struct tally_buf name;
+	size_t i;
+
+	if (smaller(b, a))
+		e->srcst = y;
+	if (m->warn == NULL || a == NULL || b == NULL || strcmp(a, b) == 0)
+		return TALLY_OK;
+	if (x == TALLY_PASSED && y == TALLY_PASSED) {
+		for (i = 0; i < m->nsame && !pair_is(&m->same[i], a, b); i++)
+			;
+		if (i == m->nsame && m->nsame < PAIRS_KEPT)
+			rc = pair_push(&m->same, &m->nsame, a, b, NULL);
+		return rc;
+	}
+	if (e->warned || x == y || (x != TALLY_PASSED && x != TALLY_FAILED) ||
+	    (y != TALLY_PASSED && y != TALLY_FAILED))
+		return TALLY_OK;
+	e->warned = 1;
+	if (m->npend == CONFLICTS_KEPT) {
+		m->nmore++;
+		return TALLY_OK;
+	}
+	if (x == TALLY_FAILED) {
+		c = a;
+		a = b;
+		b = c;
+	}
+	tally_buf_init(&name);
+	if (tally_buf_printf(&name, "%s%s%s", t->classname != NULL ?
+	    t->classname : "", t->classname != NULL ? "." : "",
+	    t->name != NULL ? t->name : "") != TALLY_OK)
+		rc = TALLY_ENOMEM;
+	else
+		rc = pair_push(&m->pend, &m->npend, a, b, name.data);
+	tally_buf_free(&name);
+	return rc;
+}
+
+/* The conflicts between sources that also agree on a passed test. */
+static void
+conflicts_report(struct tally_merge *m)
+{
+	struct tally_error w;
+	size_t i, j, shown = 0, more = m->nmore;
+
+	for (i = 0; i < m->npend; i++) {
+		const struct srcpair *p = &m->pend[i];
+
+		for (j = 0; j < m->nsame && !pair_is(&m->same[j], p->a, p->b);
+		    j++)
+			;
+		if (j == m->nsame)
+			continue;
+		if (shown == CONFLICTS_SHOWN) {
+			more++;
+			continue;
+		}
+		shown++;
+		tally_error_init(&w, NULL);
+		tally_error_set(&w, TALLY_OK, 0, 0, "'%s' passed in '%s' and "
+		    "failed in '%s', and no label tells them apart: merged as "
+		    "one flaky test; if they are matrix cells, collect each "
+		    "with -l KEY=VALUE", p->test, p->a, p->b);
+		m->warn(m->warnarg, &w);
+	}
+	if (more > 0) {
+		tally_error_init(&w, NULL);
+		tally_error_set(&w, TALLY_OK, 0, 0, "%zu more tests passed in "
+		    "one source and failed in another with no label to tell "
+		    "them apart", more);
+		m->warn(m->warnarg, &w);
+	}
+}
+
+static int
 add_test(struct tally_merge *m, const struct tally_record *in)
 {
 	struct tally_record r;
@@ -724,12 +879,15 @@ add_test(struct tally_merge *m, const struct tally_record *in)
 	s = ht_find(&m->tests, key, h);
 	if (s != NULL && s->val != NULL) {
 		free(key);
+		if ((rc = conflict(m, s->val, &r)) != TALLY_OK)
+			return rc;
 		return entry_add(s->val, &r, 1);
 	}
 	rc = entry_new(&r, key, &e);
 	free(key);
 	if (rc != TALLY_OK)
 		return rc;
+	e->srcst = r.u.test.status;
 	if (ht_put(&m->tests, h, e) != TALLY_OK) {
 		tentry_free(e);
 		return TALLY_ENOMEM;
@@ -2130,6 +2288,14 @@ tally_merge_set_tmpdir(struct tally_merge *m, const char *dir)
 }
 
 void
+tally_merge_set_warn(struct tally_merge *m, tally_merge_warn_fn fn,
+    void *arg)
+{
+	m->warn = fn;
+	m->warnarg = arg;
+}
+
+void
 tally_merge_set_run_bytes(struct tally_merge *m, size_t bytes)
 {
 	m->budget = bytes > 0 ? bytes : TALLY_MERGE_RUN_DEFAULT;
@@ -2159,6 +2325,8 @@ tally_merge_free(struct tally_merge *m)
 		return;
 	cursor_free(m->cur);
 	free(m->cur);
+	pairs_free(m->pend, m->npend);
+	pairs_free(m->same, m->nsame);
 	ht_free(&m->tests, 1);
 	ht_free(&m->other, 0);
 	ht_free(&m->meta, 0);
@@ -2227,6 +2395,8 @@ tally_merge_finish(struct tally_merge *m, struct tally_error *err)
 	if (m->broken)
 		return tally_error_set(err, TALLY_EIO, 0, 0,
 		    "merge stopped after a temporary file error");
+	if (m->warn != NULL)
+		conflicts_report(m);
 	/* Meta first, then what input in order left in memory. */
 	m->out = NULL;
 	m->nout = m->cout = 0;

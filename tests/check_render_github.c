@@ -62,13 +62,13 @@ START_TEST(sample_annotations)
 	ck_assert_uint_eq(at(s, "::error file=results/broken.xml,line=12,col=3,"
 	    "title=Unreadable test results::unexpected end of file\n"), 0);
 	at(s, "::error file=tests/test_math.py,line=9,title=tests/test_math.py "
-	    "\xe2\x80\xba test_div::ZeroDivisionError: division by zero%0A%0A"
+	    "\xe2\x80\xba test_div [python=3.10]::ZeroDivisionError: division by zero%0A%0A"
 	    "Traceback (most recent call last):%0A  File \"tests/test_math.py\""
 	    ", line 9, in test_div%0A    1 / 0%0AZeroDivisionError: division "
 	    "by zero\n");
-	at(s, "::error title=tests/test_io.py \xe2\x80\xba test_read::"
+	at(s, "::error title=tests/test_io.py \xe2\x80\xba test_read [python=3.11]::"
 	    "AssertionError: assert b'' == b'x'\n");
-	at(s, "::warning title=Flaky%3A tests/test_io.py \xe2\x80\xba test_net::"
+	at(s, "::warning title=Flaky%3A tests/test_io.py \xe2\x80\xba test_net [python=3.11]::"
 	    "Flaky: passed after 1 retry; it failed with: ConnectionResetError:"
 	    " peer reset\n");
 	/* The notice comes last, states every count, then the run. */
@@ -135,16 +135,23 @@ END_TEST
 
 START_TEST(cap_keeps_the_counts)
 {
+	static const char *const types[] = {
+		"KeyError", "OSError", "TimeoutError"
+	};
 	struct tally_render_opts o;
 	struct fx f;
 	struct tally_test *t;
-	char *s;
+	char *s, msg[100][32];
 	size_t i;
 
 	fx_init(&f, 120);
 	for (i = 0; i < 100; i++) {
 		t = fx_test(&f, "s", "failing", TALLY_FAILED, 1);
-		t->message = "boom";
+		snprintf(msg[i], sizeof(msg[i]), "boom %zu", i);
+		t->message = msg[i];
+		/* Three other causes, late in the report. */
+		if (i == 50 || i == 70 || i == 90)
+			t->type = types[(i - 50) / 20];
 	}
 	for (i = 0; i < 5; i++) {
 		fx_test(&f, "s", "flaky", TALLY_PASSED, 1);
@@ -154,25 +161,36 @@ START_TEST(cap_keeps_the_counts)
 	fx_error(&f, "b.xml", 2, 1, "bad");
 	fx_gate(&f, "failed", 1, "100 tests failed");
 	fx_finish(&f);
-	/* Default: 50 per job, the notice included. */
+	/* Default: 10 errors and 10 warnings a step, then the notice. */
 	s = fx_render(&f, tally_render_github, NULL, NULL);
-	ck_assert_uint_eq(commands(s), 50);
+	ck_assert_uint_eq(commands(s), 2 + 8 + 5 + 1);
 	ck_assert_uint_eq(fx_count(s, "::error file=a.xml"), 1);
-	ck_assert_uint_eq(fx_count(s, "::error title=s"), 47);
-	ck_assert_uint_eq(fx_count(s, "::warning"), 0);
+	ck_assert_uint_eq(fx_count(s, "::error title=s"), 8);
+	ck_assert_uint_eq(fx_count(s, "::warning"), 5);
+	/* One per error signature first, then the rest in report order. */
+	ck_assert_uint_lt(at(s, "::boom 0\n"), at(s, "::KeyError: boom 50\n"));
+	ck_assert_uint_lt(at(s, "::KeyError: boom 50\n"),
+	    at(s, "::OSError: boom 70\n"));
+	ck_assert_uint_lt(at(s, "::OSError: boom 70\n"),
+	    at(s, "::TimeoutError: boom 90\n"));
+	ck_assert_uint_lt(at(s, "::TimeoutError: boom 90\n"),
+	    at(s, "::boom 1\n"));
+	at(s, "::boom 4\n");
+	absent(s, "::boom 5\n");
 	at(s, "::notice title=Test results::105 tests: 5 passed, 100 failed, "
 	    "0 skipped, 5 flaky, 2 input errors; pass rate 4.8%25; time 105ms. "
-	    "Annotated 49 of 107 (2 input errors, 47 failures, 0 flaky); 58 not "
-	    "annotated (cap 50). Failed gates: failed (100 tests failed).\n");
+	    "Annotated 15 of 107 (2 input errors, 8 failures, 5 flaky; new "
+	    "failures first, then one per error signature); 92 not annotated "
+	    "(GitHub shows 10 of each kind): every one is in the job summary "
+	    "and the full report. Failed gates: failed (100 tests failed).\n");
 	free(s);
 	memset(&o, 0, sizeof(o));
 	o.max_annotations = 1;
 	o.title = "unit, py3.11";
 	s = fx_render(&f, tally_render_github, &o, NULL);
-	ck_assert_uint_eq(commands(s), 1);
-	ck_assert_uint_eq(at(s, "::notice title=unit%2C py3.11::105 tests: "), 0);
-	at(s, "Annotated 0 of 107 (0 input errors, 0 failures, 0 flaky); 107 "
-	    "not annotated (cap 1).");
+	ck_assert_uint_eq(commands(s), 3);
+	at(s, "\n::notice title=unit%2C py3.11::105 tests: ");
+	at(s, "Annotated 2 of 107 (1 input errors, 0 failures, 1 flaky; ");
 	free(s);
 	o.max_annotations = 500;
 	s = fx_render(&f, tally_render_github, &o, NULL);

@@ -140,7 +140,8 @@ START_TEST(sample_summary)
 	at(s, "### \xe2\x9a\xa0\xef\xb8\x8f Input errors (1)\n\n"
 	    "- results/broken\\.xml\\:12\\:3: unexpected end of file\n");
 	at(s, "### \xe2\x9d\x8c Failures (2)\n\n<details><summary>\xe2\x9d\x8c "
-	    "tests/test&#95;math.py \xe2\x80\xba test&#95;div (1.5s)"
+	    "tests/test&#95;math.py \xe2\x80\xba test&#95;div &#91;python=3.10&#93; "
+	    "(1.5s)"
 	    "</summary>\n\n"
 	    "File: tests/test\\_math\\.py\\:9\n\n"
 	    "ZeroDivisionError\\: division by zero\n\n"
@@ -148,7 +149,8 @@ START_TEST(sample_summary)
 	at(s, "ZeroDivisionError: division by zero\n```\n\n</details>\n");
 	at(s, "AssertionError\\: assert b'' == b'x'\n");
 	at(s, "### \xf0\x9f\x8d\x82 Flaky tests (1)\n\n"
-	    "- tests/test\\_io\\.py \xe2\x80\xba test\\_net (passed after 1 "
+	    "- tests/test\\_io\\.py \xe2\x80\xba test\\_net "
+	    "\\[python=3\\.11\\] (passed after 1 "
 	    "retry); failed first with: ConnectionResetError\\: peer reset\n");
 	slow = at(s, "### \xf0\x9f\x90\xa2 Slowest tests\n");
 	ck_assert_uint_lt(slow, at(s, "| 1m 5.0s | tests/test\\_math\\.py"));
@@ -233,7 +235,8 @@ START_TEST(hostile_titles_cannot_inject)
 	    "&#35;1 &#33;&#91;i&#93;&#40;http&#58;//e/i.png&#41; (5ms)"
 	    "</summary>");
 	at(s, "\\[x\\]\\(javascript\\:alert\\(1\\)\\)");
-	at(s, "| 99ms | s2 \xe2\x80\xba slow\\|test \\| 1 \\| 2 \\| |\n");
+	at(s, "| 99ms | s2 \xe2\x80\xba slow\\|test \\| 1 \\| 2 \\| "
+	    "\\[py\\|thon=3\\.1\\|0 \\] |\n");
 	at(s, "File: a\\|b\\.py");
 	at(s, "**Err&lt;or&gt;**");
 	at(s, "Commit: abc \xe2\x80\xa6");

@@ -46,23 +46,23 @@ START_TEST(sample_counts_failures_flaky_slowest)
 	    "1 input error; pass rate 60.0%; time 1m 9.8s\n");
 	/* Failures with location, message and the trace's lines. */
 	at(s, "=== Failures (2)\n"
-	    "FAIL tests/test_math.py \xe2\x80\xba test_div (1.5s) "
+	    "FAIL tests/test_math.py \xe2\x80\xba test_div [python=3.10] (1.5s) "
 	    "tests/test_math.py:9\n"
 	    "     ZeroDivisionError: division by zero\n"
 	    "     | Traceback (most recent call last):\n");
 	at(s, "     |     1 / 0\n");
-	at(s, "FAIL tests/test_io.py \xe2\x80\xba test_read (250ms)\n"
+	at(s, "FAIL tests/test_io.py \xe2\x80\xba test_read [python=3.11] (250ms)\n"
 	    "     AssertionError: assert b'' == b'x'\n");
 	at(s, "=== Flaky (1)\nFLAKY tests/test_io.py \xe2\x80\xba test_net "
-	    "(passed after 1 retry)\n"
+	    "[python=3.11] (passed after 1 retry)\n"
 	    "      failed first with: ConnectionResetError: peer reset\n");
 	at(s, "=== Input errors (1)\n"
 	    "ERROR results/broken.xml:12:3: unexpected end of file\n");
 	/* Slowest first; a test with no time is not among them. */
 	slow = at(s, "=== Slowest\n");
 	ck_assert_uint_lt(slow, at(s, "1m 5.0s  tests/test_math.py \xe2\x80\xba "
-	    "test_mul\n"));
-	ck_assert_uint_lt(at(s, "test_mul\n"), at(s, "3.0s  tests/test_io.py"));
+	    "test_mul [python=3.11]\n"));
+	ck_assert_uint_lt(at(s, "test_mul [python=3.11]\n"), at(s, "3.0s  tests/test_io.py"));
 	ck_assert_uint_lt(at(s, "3.0s  tests/test_io.py"),
 	    at(s, "1.5s  tests/test_math.py"));
 	ck_assert_uint_lt(at(s, "1.5s  tests/test_math.py"),
@@ -246,7 +246,8 @@ START_TEST(top_and_group_by)
 	fx_finish(&f);
 	o.top = 2;
 	s = render(&f, &o);
-	at(s, "=== Slowest\n30ms  s \xe2\x80\xba b\n20ms  s \xe2\x80\xba c\n\n");
+	at(s, "=== Slowest\n30ms  s \xe2\x80\xba b [os=linux]\n"
+	    "20ms  s \xe2\x80\xba c [os=linux]\n\n");
 	/* One suite and one os: no breakdown unless asked. */
 	ck_assert_ptr_null(strstr(s, "By suite"));
 	ck_assert_ptr_null(strstr(s, "By label"));

@@ -281,6 +281,168 @@ START_TEST(counting_output_stops_at_limit)
 }
 END_TEST
 
+START_TEST(error_signatures)
+{
+	static const struct {
+		const char *type, *message, *trace, *want;
+	} c[] = {
+		{ "AssertionError", "assert 143 == 0", NULL,
+		    "AssertionError: assert <n> == <n>" },
+		{ "ValueError", "ValueError: user 42 not found\nmore", NULL,
+		    "ValueError: user <n> not found" },
+		{ NULL, "object at 0x7f3a2c1d0e80 and deadbeef12 took 1,234.5s",
+		    NULL, "object at <hex> and <hex> took <n>s" },
+		{ "KeyError", "'6f1c2b1e-3f4a-4c5d-9e8f-0a1b2c3d4e5f'", NULL,
+		    "KeyError: '<uuid>'" },
+		{ "FileNotFoundError", "[Errno 2] No such file:  "
+		    "'/tmp/pytest-7/x.txt'", NULL,
+		    "FileNotFoundError: [Errno <n>] No such file: '<path>'" },
+		{ NULL, NULL, "\n  panic: runtime error\n  goroutine 7",
+		    "panic: runtime error" },
+		{ NULL, NULL, NULL, "(no message)" },
+		/* pytest xunit1: the message is the code, then E lines. */
+		{ NULL, "self = <test_spark.SparkTests testMethod=t>      def "
+		    "t(self): >       self.do(3)  test_spark.py:821:  _ _ _ "
+		    "E   AssertionError: 143 != 0", NULL,
+		    "AssertionError: <n> != <n>" },
+		{ "E", NULL, NULL, "E" },
+	};
+	struct tally_buf b;
+	size_t i;
+
+	tally_buf_init(&b);
+	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		tally_buf_reset(&b);
+		ck_assert_int_eq(tally_error_signature(&b, c[i].type,
+		    c[i].message, c[i].trace), TALLY_OK);
+		ck_assert_str_eq(b.data, c[i].want);
+	}
+	tally_buf_free(&b);
+}
+END_TEST
+
+/* Traces as real runners write them (tests/data: provenance there). */
+START_TEST(failure_locations)
+{
+	static const struct {
+		const char *classname, *file, *trace, *strip, *prefix;
+		long line;
+		const char *want;
+		long wline;
+	} c[] = {
+		/* xmlrunner: Python traceback, absolute path. */
+		{ "TestAcme", NULL, "Traceback (most recent call last):\n"
+		    "  File \"/Users/foo/Projects/python-test/tests/test_lib.py"
+		    "\", line 24, in test_always_fail\n    self.fail(\"failed\")"
+		    "\nAssertionError: failed\n", "/Users/foo/Projects/"
+		    "python-test/", NULL, 0, "tests/test_lib.py", 24 },
+		/* The same without --path-strip: not the repository's. */
+		{ "TestAcme", NULL, "  File \"/Users/foo/p/tests/test_lib.py\""
+		    ", line 24, in t\n", NULL, NULL, 0, "", 0 },
+		/* Surefire: frames of JUnit skipped, the package's path. */
+		{ "org.apache.maven.surefire.test.FailingTest", NULL,
+		    "java.lang.AssertionError: \n\tat org.junit.Assert."
+		    "assertThat(Assert.java:778)\n\tat org.apache.maven.surefire"
+		    ".test.FailingTest.defaultTestValueIs_Value(FailingTest.java"
+		    ":23)\n\tat sun.reflect.NativeMethodAccessorImpl.invoke0("
+		    "Native Method)\n", NULL, "src/test/java/", 0,
+		    "src/test/java/org/apache/maven/surefire/test/"
+		    "FailingTest.java", 23 },
+		/* gotestsum: a file relative to its package. */
+		{ "gotest.tools/gotestsum/testjson/internal/parallelfails", NULL,
+		    "=== RUN   TestNestedParallelFailures/a\n    fails_test.go:50"
+		    ": failed sub a\n", "gotest.tools/gotestsum/", NULL, 0,
+		    "testjson/internal/parallelfails/fails_test.go", 50 },
+		/* Jest on Windows: node_modules skipped. */
+		{ "Test 1", NULL, "Error: x\n    at Object.<anonymous> (C:\\w\\"
+		    "node_modules\\expect\\build\\index.js:1:2)\n    at Object."
+		    "<anonymous> (C:\\w\\__tests__\\main.test.js:10:21)\n",
+		    "C:\\w\\", NULL, 0, "__tests__/main.test.js", 10 },
+		/* cargo-nextest: a Rust panic. */
+		{ "fixture-project::basic", NULL, "thread 'test_failure_assert' "
+		    "panicked at tests/basic.rs:19:5:\nassertion failed\n", NULL,
+		    NULL, 0, "tests/basic.rs", 19 },
+		/* pytest xunit1: the file attribute wins; the line as given. */
+		{ "test.test_spark.SparkTests", "test/test_spark.py",
+		    "test_spark.py:821: \n", NULL, NULL, 820,
+		    "test/test_spark.py", 820 },
+		/* pytest xunit2: the classname's module, a frame's line. */
+		{ "tests.test_lib", NULL, "def test_always_fail():\n> assert "
+		    "False\nE assert False\n\ntests/test_lib.py:25: "
+		    "AssertionError\n", NULL, NULL, 0, "tests/test_lib.py", 25 },
+		{ "tests.test_cart.TestRefund", NULL, NULL, NULL, NULL, 0,
+		    "tests/test_cart.py", 0 },
+	};
+	struct tally_render_opts o;
+	struct tally_record rec;
+	struct tally_buf b;
+	size_t i;
+	long line;
+
+	tally_buf_init(&b);
+	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		tally_record_init(&rec, TALLY_REC_TEST);
+		rec.u.test.name = "t";
+		rec.u.test.classname = c[i].classname;
+		rec.u.test.file_path = c[i].file;
+		rec.u.test.line = c[i].line;
+		rec.u.test.trace = c[i].trace;
+		memset(&o, 0, sizeof(o));
+		o.path_strip = c[i].strip;
+		o.path_prefix = c[i].prefix;
+		ck_assert_int_eq(tally_test_where(&b, &line, &rec, &o),
+		    TALLY_OK);
+		ck_assert_msg(strcmp(b.len > 0 ? b.data : "", c[i].want) == 0,
+		    "case %zu: '%s', wanted '%s'", i, b.len > 0 ? b.data : "",
+		    c[i].want);
+		ck_assert_int_eq(line, c[i].wline);
+	}
+	tally_buf_free(&b);
+}
+END_TEST
+
+START_TEST(triage_groups)
+{
+	struct tally_triage tr;
+	struct tally_test *t;
+	struct fx f;
+	char msg[12][32];
+	size_t i;
+
+	fx_init(&f, 20);
+	for (i = 0; i < 12; i++) {
+		t = fx_test(&f, "s", "t", TALLY_FAILED, 1);
+		snprintf(msg[i], sizeof(msg[i]), "timeout after %zu ms", i * 7);
+		t->type = i < 9 ? "TimeoutError" : "KeyError";
+		t->message = msg[i];
+	}
+	fx_test(&f, "s", "ok", TALLY_PASSED, 1);
+	/* A diff's removed test is BASE's failure, not this run's. */
+	t = fx_test(&f, "s", "gone", TALLY_FAILED, 1);
+	t->change = "removed";
+	t->message = "gone";
+	fx_finish(&f);
+	ck_assert_int_eq(tally_triage_build(&tr, &f.rep, NULL, 1000, 3),
+	    TALLY_OK);
+	ck_assert_uint_eq(tr.failures, 12);
+	ck_assert_uint_eq(tr.n, 2);
+	ck_assert_str_eq(tr.v[0].signature,
+	    "TimeoutError: timeout after <n> ms");
+	ck_assert_uint_eq(tr.v[0].count, 9);
+	ck_assert_uint_eq(tr.v[0].ntests, 3);	/* the cap */
+	ck_assert_str_eq(tr.v[0].message, "timeout after 0 ms");
+	ck_assert_uint_eq(tr.v[1].count, 3);
+	tally_triage_free(&tr);
+	/* One group at most: the other cause is counted, not kept. */
+	ck_assert_int_eq(tally_triage_build(&tr, &f.rep, NULL, 1, 3),
+	    TALLY_OK);
+	ck_assert_uint_eq(tr.n, 1);
+	ck_assert_uint_eq(tr.ungrouped, 3);
+	tally_triage_free(&tr);
+	fx_free(&f);
+}
+END_TEST
+
 Suite *suite_render_util(void);
 
 Suite *
@@ -297,6 +459,9 @@ suite_render_util(void)
 	tcase_add_test(tc, groups);
 	tcase_add_test(tc, new_escapers);
 	tcase_add_test(tc, counting_output_stops_at_limit);
+	tcase_add_test(tc, error_signatures);
+	tcase_add_test(tc, failure_locations);
+	tcase_add_test(tc, triage_groups);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -21,6 +21,14 @@ static const char usage_text[] =
     "usage: tally-merge [-h] [--version] [-o file] [-T dir]\n"
     "                   [--meta key=value] [file | directory | -] ...\n";
 
+/* A test the merge saw pass in one input and fail in another. */
+static void
+merge_warning(void *arg, const struct tally_error *w)
+{
+	(void)arg;
+	cli_warning(w);
+}
+
 static void
 report(void *arg, int status, const struct tally_error *err)
 {
@@ -88,6 +96,8 @@ main(int argc, char *argv[])
 		tally_error_set(&err, TALLY_ENOMEM, 0, 0, "out of memory");
 		goto fail;
 	}
+	tally_merge_set_warn(tally_merge_sink_table(merge), merge_warning,
+	    NULL);
 	/* For tests: a tiny run size makes many runs. */
 	if ((runs = getenv("TALLY_MERGE_RUN_BYTES")) != NULL)
 		tally_merge_set_run_bytes(tally_merge_sink_table(merge),

@@ -29,13 +29,24 @@ static const char usage_text[] =
     "                    [--meta key=value] [--color=when] [--title text]\n"
     "                    [--top n] [--group-by label] [--max-bytes n]\n"
     "                    [--max-annotations n] [--split-assets[=dir]]\n"
-    "                    [--history dir] [-T dir] [file | -] ...\n";
+    "                    [--history dir] [--junit-layout flat | nested]\n"
+    "                    [--junit-strict] [--path-strip prefix]\n"
+    "                    [--path-prefix prefix] [-T dir] [file | -] ...\n";
 
 enum {
 	OPT_ALLOW_ERR = 256, OPT_BASELINE, OPT_COLOR, OPT_FAIL_ON, OPT_GROUP_BY,
-	OPT_HISTORY, OPT_MAX, OPT_MAX_ANN, OPT_MAX_BYTES, OPT_MAX_REGR, OPT_META,
-	OPT_MIN, OPT_MIN_PASS, OPT_SPLIT, OPT_TITLE, OPT_TOP, OPT_VERSION
+	OPT_HISTORY, OPT_JUNIT, OPT_JSTRICT, OPT_MAX, OPT_MAX_ANN, OPT_MAX_BYTES,
+	OPT_MAX_REGR, OPT_META, OPT_MIN, OPT_MIN_PASS, OPT_PPREFIX, OPT_PSTRIP,
+	OPT_SPLIT, OPT_TITLE, OPT_TOP, OPT_VERSION
 };
+
+/* A test the merge saw pass in one input and fail in another. */
+static void
+merge_warning(void *arg, const struct tally_error *w)
+{
+	(void)arg;
+	cli_warning(w);
+}
 
 static void
 report(void *arg, int status, const struct tally_error *err)
@@ -139,6 +150,7 @@ load(int argc, char **argv, const struct tally_walk *walk,
 		cli_warn("out of memory");
 		return -1;
 	}
+	tally_merge_set_warn(m, merge_warning, NULL);
 	/* For tests: a tiny run size makes many runs. */
 	if ((runs = getenv("TALLY_MERGE_RUN_BYTES")) != NULL)
 		tally_merge_set_run_bytes(m, strtoul(runs, NULL, 10));
@@ -209,6 +221,8 @@ main(int argc, char *argv[])
 		{ "group-by",		required_argument,	NULL, OPT_GROUP_BY },
 		{ "help",		no_argument,		NULL, 'h' },
 		{ "history",		required_argument,	NULL, OPT_HISTORY },
+		{ "junit-layout",	required_argument,	NULL, OPT_JUNIT },
+		{ "junit-strict",	no_argument,		NULL, OPT_JSTRICT },
 		{ "max",		required_argument,	NULL, OPT_MAX },
 		{ "max-annotations",	required_argument,	NULL, OPT_MAX_ANN },
 		{ "max-bytes",		required_argument,	NULL, OPT_MAX_BYTES },
@@ -217,6 +231,8 @@ main(int argc, char *argv[])
 		{ "min",		required_argument,	NULL, OPT_MIN },
 		{ "min-pass-rate",	required_argument,	NULL, OPT_MIN_PASS },
 		{ "output",		required_argument,	NULL, 'o' },
+		{ "path-prefix",	required_argument,	NULL, OPT_PPREFIX },
+		{ "path-strip",		required_argument,	NULL, OPT_PSTRIP },
 		{ "split-assets",	optional_argument,	NULL, OPT_SPLIT },
 		{ "temporary-directory", required_argument,	NULL, 'T' },
 		{ "title",		required_argument,	NULL, OPT_TITLE },
@@ -300,6 +316,16 @@ main(int argc, char *argv[])
 		case OPT_HISTORY:
 			histpath = optarg;
 			break;
+		case OPT_JUNIT:
+			if (strcmp(optarg, "flat") != 0 &&
+			    strcmp(optarg, "nested") != 0)
+				return usage_error("bad --junit-layout '%s'",
+				    optarg);
+			opts.junit_flat = strcmp(optarg, "flat") == 0;
+			break;
+		case OPT_JSTRICT:
+			opts.junit_strict = 1;
+			break;
 		case OPT_MAX_ANN:
 			if (parse_size(optarg, &opts.max_annotations) != 0)
 				return usage_error("bad count '%s'", optarg);
@@ -318,6 +344,12 @@ main(int argc, char *argv[])
 			if (parse_pct(optarg, &ro.min_pass_rate) != 0)
 				return usage_error("bad percentage '%s'",
 				    optarg);
+			break;
+		case OPT_PPREFIX:
+			opts.path_prefix = optarg;
+			break;
+		case OPT_PSTRIP:
+			opts.path_strip = optarg;
 			break;
 		case OPT_SPLIT:
 			split = 1;

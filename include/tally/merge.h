@@ -32,6 +32,15 @@ void	tally_merge_free(struct tally_merge *m);
 
 /* Where spill files go (copied); NULL: $TMPDIR, else /tmp. */
 int	tally_merge_set_tmpdir(struct tally_merge *m, const char *dir);
+/*
+ * Warnings while merging (err->message set, status TALLY_OK): a test
+ * that passed in one source and failed in another with no label to tell
+ * them apart (an unlabelled matrix).  fn may be NULL: no warnings.
+ */
+typedef void (*tally_merge_warn_fn)(void *arg, const struct tally_error *w);
+void	tally_merge_set_warn(struct tally_merge *m, tally_merge_warn_fn fn,
+	    void *arg);
+
 /* Spill the table past about this many bytes; 0: the default. */
 void	tally_merge_set_run_bytes(struct tally_merge *m, size_t bytes);
 

@@ -143,6 +143,12 @@ struct tally_render_opts {
 	const char	*tmpdir;	/* temporary files, NULL: $TMPDIR */
 	const struct tally_marks *marks; /* --history: failures marked
 					   (tally/history.h), or NULL */
+	int		 junit_flat;	/* junit: one level of <testsuite>,
+					   each with its test cases */
+	int		 junit_strict;	/* junit: only what Jenkins'
+					   junit-10.xsd declares */
+	const char	*path_strip;	/* removed from the front of paths */
+	const char	*path_prefix;	/* added in front of paths */
 };
 
 struct tally_marks;

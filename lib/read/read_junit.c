@@ -1817,6 +1817,16 @@ close_case(struct junit *j)
 	t->classname = field_str(&tc->classname);
 	t->file_path = field_str(&tc->file);
 	t->line = tc->line.set ? parse_count(tc->line.b.data) : 0;
+	/*
+	 * pytest's xunit1 family writes the 0-based line of the test's def
+	 * (its item.location); its suite is named "pytest".
+	 */
+	if (tc->line.set && t->file_path != NULL && j->nsuites > 0 &&
+	    j->path[j->nsuites - 1] != NULL &&
+	    strcmp(j->path[j->nsuites - 1], "pytest") == 0 &&
+	    strlen(t->file_path) > 3 && strcmp(t->file_path +
+	    strlen(t->file_path) - 3, ".py") == 0 && t->line >= 0)
+		t->line++;
 	t->duration = duration(j, &tc->time, &tc->props);
 
 	for (i = 0; i < tc->outcomes.n && prim == NULL; i++)

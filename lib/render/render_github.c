@@ -3,11 +3,14 @@
  *
  *	::error file=PATH,line=N,title=TITLE::MESSAGE
  *
- * one per input error and failed test, ::warning for flaky tests, then
+ * for input errors and failed tests, ::warning for flaky tests, then
  * one ::notice with the full counts.  GitHub shows 10 annotations of each
  * kind per step and 50 per job (actions/toolkit docs/problem-matchers.md),
- * so the commands are capped, input errors and failures first, and the
- * cap counts the notice, which always comes: no cap hides the counts.
+ * so each kind is capped, 10 by default, and the ten errors are chosen to
+ * be worth reading: input errors, then new failures (of a diff), then one
+ * failure per error signature (tally_error_signature()), then the rest in
+ * report order.  The notice always comes and says how many were shown and
+ * where the others are: no cap hides the counts.
  *
  * Escaping is GitHub's (actions/toolkit command.ts): data escapes % CR
  * LF, properties also : and ,; on top of that ANSI sequences are removed
@@ -26,7 +29,8 @@
 #include "render_util.h"
 
 #define META_LINES	20	/* metadata lines in the notice */
-#define DEFAULT_CAP	50		/* annotations per job */
+#define DEFAULT_CAP	10		/* annotations of a kind per step */
+#define CANDIDATES	1000		/* failures the ten are chosen from */
 #define TITLE_BYTES	255		/* Checks API: annotation title */
 #define MSG_BYTES	4096
 #define TRACE_LINES	20
@@ -37,7 +41,9 @@ struct gh {
 	const struct tally_render_opts *opts;
 	struct tally_buf a;		/* scratch: input without ANSI */
 	struct tally_buf msg;		/* the message being built */
-	size_t	 left;			/* annotations we may still write */
+	struct tally_buf where;		/* a test's file */
+	size_t	 cap;			/* annotations of each kind */
+	size_t	 left;			/* of the kind being written */
 	size_t	 written[3];		/* errors, failures, flaky */
 };
 
@@ -174,13 +180,93 @@ input_errors(struct gh *g)
 	}
 }
 
-static void
-failures(struct gh *g, const struct tally_record **v, size_t n)
+static int
+is_new(const struct tally_record *rec)
 {
-	size_t i;
+	return rec->u.test.change != NULL &&
+	    strcmp(rec->u.test.change, "new-failure") == 0;
+}
 
+/*
+ * The failures worth the few annotations, in the order written: new
+ * failures, then the first failure of each error signature not yet
+ * shown, then the others in report order.  *out holds indexes into v.
+ */
+static int
+choose(const struct tally_record **v, size_t n, size_t room, size_t **out,
+    size_t *nout)
+{
+	struct tally_buf *sig = NULL, cur;
+	unsigned char *taken = NULL;
+	size_t *sel = NULL, ns = 0, i, k, pass;
+	int rc = TALLY_OK;
+
+	*out = NULL;
+	*nout = 0;
+	if (room > n)
+		room = n;
+	if (room == 0)
+		return TALLY_OK;
+	sel = calloc(room, sizeof(*sel));
+	sig = calloc(room, sizeof(*sig));
+	taken = calloc(n, 1);
+	tally_buf_init(&cur);
+	if (sel == NULL || sig == NULL || taken == NULL)
+		rc = TALLY_ENOMEM;
+	for (pass = 0; pass < 3 && rc == TALLY_OK; pass++)
+		for (i = 0; i < n && ns < room && rc == TALLY_OK; i++) {
+			const struct tally_test *t = &v[i]->u.test;
+
+			if (taken[i] || (pass == 0 && !is_new(v[i])))
+				continue;
+			tally_buf_reset(&cur);
+			if (tally_error_signature(&cur, t->type, t->message,
+			    t->trace) != TALLY_OK) {
+				rc = TALLY_ENOMEM;
+				break;
+			}
+			if (pass == 1) {
+				for (k = 0; k < ns && strcmp(sig[k].data,
+				    cur.data) != 0; k++)
+					;
+				if (k < ns)
+					continue;
+			}
+			tally_buf_init(&sig[ns]);
+			if (tally_buf_adds(&sig[ns], cur.data) != TALLY_OK) {
+				rc = TALLY_ENOMEM;
+				break;
+			}
+			taken[i] = 1;
+			sel[ns++] = i;
+		}
+	for (k = 0; sig != NULL && k < ns; k++)
+		tally_buf_free(&sig[k]);
+	tally_buf_free(&cur);
+	free(sig);
+	free(taken);
+	if (rc != TALLY_OK) {
+		free(sel);
+		return rc;
+	}
+	*out = sel;
+	*nout = ns;
+	return TALLY_OK;
+}
+
+static void
+failures(struct gh *g, const struct tally_record **all, size_t nall)
+{
+	size_t i, n, *sel;
+
+	if (choose(all, nall, g->left, &sel, &n) != TALLY_OK) {
+		nomem(g);
+		return;
+	}
 	for (i = 0; i < n && g->left > 0 && !tally_out_stop(&g->o); i++) {
-		const struct tally_test *t = &v[i]->u.test;
+		const struct tally_record *const *v = &all[sel[i]];
+		const struct tally_test *t = &v[0]->u.test;
+		long line;
 		struct tally_buf first;
 		char note[256];
 
@@ -190,23 +276,26 @@ failures(struct gh *g, const struct tally_record **v, size_t n)
 		    tally_buf_printf(&first, "%s%s", t->type,
 		    t->message != NULL ? ": " : "") != TALLY_OK)
 			nomem(g);
-		start(g, "error", t->file_path, t->line, 0);
-		if (tally_marks_note(g->opts->marks, v[i], note,
+		if (tally_test_where(&g->where, &line, v[0], g->opts) !=
+		    TALLY_OK)
+			nomem(g);
+		start(g, "error", g->where.data, line, 0);
+		if (tally_marks_note(g->opts->marks, v[0], note,
 		    sizeof(note) - 2) != TALLY_MARK_NONE) {
 			/* --history: "New failure: ", "Flaky: 25.0% of 4
 			 * runs: ", "Failing since run 3 (c3), 3 runs: ". */
 			note[0] = (char)toupper((unsigned char)note[0]);
 			strcat(note, ": ");
 		} else
-			snprintf(note, sizeof(note), "%s", t->change != NULL &&
-			    strcmp(t->change, "new-failure") == 0 ?
+			snprintf(note, sizeof(note), "%s", is_new(v[0]) ?
 			    "New failure: " : "");
-		put_title(g, note, v[i]);
+		put_title(g, note, v[0]);
 		message(g, first.data, t->message, t->trace);
 		finish(g);
 		tally_buf_free(&first);
 		g->written[1]++;
 	}
+	free(sel);
 }
 
 static void
@@ -214,17 +303,22 @@ flaky(struct gh *g, const struct tally_record **v, size_t n)
 {
 	size_t i;
 
+	g->left = g->cap;
 	for (i = 0; i < n && g->left > 0 && !tally_out_stop(&g->o); i++) {
 		const struct tally_test *t = &v[i]->u.test;
 		const char *why = tally_flaky_message(v[i]);
 		struct tally_buf first;
+		long line;
 
 		tally_buf_init(&first);
 		if (tally_buf_printf(&first, "Flaky: passed after %ld %s%s",
 		    t->retries, t->retries == 1 ? "retry" : "retries",
 		    why != NULL ? "; it failed with: " : "") != TALLY_OK)
 			nomem(g);
-		start(g, "warning", t->file_path, t->line, 0);
+		if (tally_test_where(&g->where, &line, v[i], g->opts) !=
+		    TALLY_OK)
+			nomem(g);
+		start(g, "warning", g->where.data, line, 0);
 		put_title(g, "Flaky: ", v[i]);
 		message(g, first.data, why, NULL);
 		finish(g);
@@ -265,13 +359,20 @@ notice(struct gh *g, size_t nfailed, size_t nflaky)
 	}
 	want = rep->nerrors + nfailed + nflaky;
 	done = g->written[0] + g->written[1] + g->written[2];
-	if (done < want)
+	if (done < want) {
+		const char *url = tally_kv_get(rep->meta, rep->nmeta,
+		    "run_url");
+
 		rc |= tally_buf_printf(b, " Annotated %zu of %zu (%zu input "
-		    "errors, %zu failures, %zu flaky); %zu not annotated "
-		    "(cap %zu).", done, want, g->written[0], g->written[1],
-		    g->written[2], want - done,
-		    g->opts->max_annotations != 0 ? g->opts->max_annotations :
-		    (size_t)DEFAULT_CAP);
+		    "errors, %zu failures, %zu flaky; new failures first, then "
+		    "one per error signature); %zu not annotated (GitHub shows "
+		    "%zu of each kind): every one is in the job summary and "
+		    "the full report", done, want, g->written[0],
+		    g->written[1], g->written[2], want - done, g->cap);
+		if (url != NULL)
+			rc |= tally_buf_printf(b, " of %s", url);
+		rc |= tally_buf_adds(b, ".");
+	}
 	if (rep->verdict_failed) {
 		rc |= tally_buf_adds(b, " Failed gates");
 		for (i = 0; i < rep->ngates; i++) {
@@ -322,20 +423,21 @@ tally_render_github(const struct tally_report *rep,
 	tally_out_init(&g.o, fp, 0);
 	tally_buf_init(&g.a);
 	tally_buf_init(&g.msg);
-	g.left = (g.opts->max_annotations != 0 ? g.opts->max_annotations :
-	    DEFAULT_CAP) - 1;
-	/* No more annotations than the cap: that many of each at most. */
+	tally_buf_init(&g.where);
+	g.cap = g.left = g.opts->max_annotations != 0 ?
+	    g.opts->max_annotations : DEFAULT_CAP;
 	memset(&fl, 0, sizeof(fl));
 	memset(&failed, 0, sizeof(failed));
-	/* A diff: its new failures first, then those still failing. */
-	if ((rc = tally_diffview_build(&dv, rep, g.left)) == TALLY_OK &&
+	/* A diff: its new failures first, then those still failing.  The
+	 * errors are chosen among the first CANDIDATES failures. */
+	if ((rc = tally_diffview_build(&dv, rep, CANDIDATES)) == TALLY_OK &&
 	    rep->diff != NULL)
 		rc = tally_diff_failures(&dv, &failed.v, &failed.n,
 		    &failed.total);
 	else if (rc == TALLY_OK)
-		rc = tally_pick_failed(rep, g.left, &failed);
+		rc = tally_pick_failed(rep, CANDIDATES, &failed);
 	if (rc != TALLY_OK ||
-	    (rc = tally_pick_flaky(rep, g.left, &fl)) != TALLY_OK) {
+	    (rc = tally_pick_flaky(rep, g.cap, &fl)) != TALLY_OK) {
 		if (rc == TALLY_ENOMEM)
 			nomem(&g);
 		else
@@ -352,6 +454,7 @@ tally_render_github(const struct tally_report *rep,
 	tally_diffview_free(&dv);
 	tally_buf_free(&g.a);
 	tally_buf_free(&g.msg);
+	tally_buf_free(&g.where);
 	tally_out_fini(&g.o);
 	return rc;
 }

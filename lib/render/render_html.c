@@ -10,7 +10,8 @@
  * Every string from the results goes through tally_esc_html (text and
  * double-quoted attributes) or tally_esc_json_script (the data block), and
  * bidi controls are shown visibly.  Data never becomes an href, except
- * http(s) URLs in the run metadata.  The Content-Security-Policy allows the
+ * http(s) URLs in the run metadata and a failure's file under the CI's
+ * own link base (tally_source_url()).  The Content-Security-Policy allows the
  * exact inline script and style by their SHA-256 hashes.  Output depends
  * only on the report: no clock, no locale, no randomness.
  */
@@ -37,6 +38,7 @@
 #include "render.h"
 #include "render_history.h"
 #include "render_perf.h"
+#include "render_util.h"
 #include "sha256.h"
 
 /* How much of each list the page shows without the script. */
@@ -54,6 +56,7 @@ struct w {
 	FILE		*fp;
 	struct tally_buf b;
 	int		 rc;
+	const struct tally_render_opts *opts;
 };
 
 /* A set of names with counts: categories, suites, labels, label sets. */
@@ -720,6 +723,39 @@ labels_inline(struct w *w, const struct tally_record *r)
 	}
 }
 
+/*
+ * The test's file and line (tally_test_where()), a link to that line in
+ * the CI's commit when the CI says where (tally_source_url()).
+ */
+static void
+file_link(struct w *w, const struct tally_record *r)
+{
+	struct tally_buf file, url;
+	long line;
+	int link;
+
+	tally_buf_init(&file);
+	tally_buf_init(&url);
+	if (tally_test_where(&file, &line, r, w->opts) != TALLY_OK ||
+	    (link = tally_source_url(&url, file.data, line)) < 0)
+		w->rc = TALLY_ENOMEM;
+	else if (file.len > 0) {
+		if (link) {
+			put(w, "<a rel=\"noopener noreferrer nofollow\" href=\"");
+			esc(w, url.data);
+			put(w, "\">");
+		}
+		put(w, "<code class=\"file\">");
+		esc(w, file.data);
+		if (line > 0)
+			putf(w, ":%ld", line);
+		put(w, "</code>");
+		put(w, link ? "</a> " : " ");
+	}
+	tally_buf_free(&file);
+	tally_buf_free(&url);
+}
+
 static void
 where_line(struct w *w, const struct model *m, const struct tally_record *r)
 {
@@ -739,13 +775,7 @@ where_line(struct w *w, const struct model *m, const struct tally_record *r)
 		esc(w, t->classname);
 		put(w, "</span> ");
 	}
-	if (t->file_path != NULL && *t->file_path != '\0') {
-		put(w, "<code class=\"file\">");
-		esc(w, t->file_path);
-		if (t->line > 0)
-			putf(w, ":%ld", t->line);
-		put(w, "</code> ");
-	}
+	file_link(w, r);
 	putf(w, "<span class=\"dur\">%s</span>",
 	    fmt_ms(t->duration, d, sizeof(d)));
 	if (t->category != NULL && *t->category != '\0') {
@@ -1109,6 +1139,80 @@ failures(struct w *w, const struct model *m)
 		    "<a href=\"#status=failed\">table of all tests</a>.</p>\n",
 		    num(m->nproblem - nth, nb));
 	put(w, "</section>\n");
+}
+
+/*
+ * Failures grouped by error signature (tally_triage_build()), largest
+ * first: each a <details> with its example, where it is, its message
+ * and its other tests.
+ */
+#define CAUSES		20	/* groups shown */
+#define CAUSE_TESTS	20	/* tests listed per group */
+#define CAUSES_KEPT	1000	/* groups counted apart */
+
+static void
+causes(struct w *w, const struct tally_report *rep)
+{
+	struct tally_triage tr;
+	size_t i, j, rest = 0;
+	char nb[32], nb2[32];
+
+	if (w->rc != TALLY_OK)
+		return;
+	if ((w->rc = tally_triage_build(&tr, rep, w->opts, CAUSES_KEPT,
+	    CAUSE_TESTS)) != TALLY_OK)
+		return;
+	if (tr.failures < 2) {
+		tally_triage_free(&tr);
+		return;
+	}
+	putf(w, "<section id=\"causes\">\n<h2>Failures by cause</h2>\n"
+	    "<p>%s failures in %s%s group%s.</p>\n", num(tr.failures, nb),
+	    tr.ungrouped > 0 ? "over " : "", num(tr.n, nb2),
+	    tr.n == 1 ? "" : "s");
+	for (i = 0; i < tr.n; i++) {
+		const struct tally_tgroup *g = &tr.v[i];
+
+		if (i >= CAUSES) {
+			rest += g->count;
+			continue;
+		}
+		putf(w, "<details><summary><span class=\"count\">%s</span> "
+		    "\xc3\x97 <code>", num(g->count, nb));
+		esc(w, g->signature);
+		put(w, "</code></summary>\n<p>Example: <span class=\"name\">");
+		esc(w, g->example);
+		put(w, "</span>");
+		if (g->where != NULL) {
+			put(w, " <code class=\"file\">");
+			esc(w, g->where);
+			put(w, "</code>");
+		}
+		put(w, "</p>\n");
+		if (g->message != NULL) {
+			put(w, "<pre>");
+			esc(w, g->message);
+			put(w, "</pre>\n");
+		}
+		if (g->ntests > 0) {
+			put(w, "<ul class=\"tests\">\n");
+			for (j = 0; j < g->ntests; j++) {
+				put(w, "<li>");
+				esc(w, g->tests[j]);
+				put(w, "</li>\n");
+			}
+			put(w, "</ul>\n");
+		}
+		if (g->count > g->ntests + 1)
+			putf(w, "<p class=\"more\">%s more.</p>\n",
+			    num(g->count - g->ntests - 1, nb));
+		put(w, "</details>\n");
+	}
+	if (rest > 0)
+		putf(w, "<p class=\"more\">%s more groups (%s failures).</p>\n",
+		    num(tr.n - CAUSES, nb), num(rest, nb2));
+	put(w, "</section>\n");
+	tally_triage_free(&tr);
 }
 
 /* A short list of tests: flaky ones, skipped ones with their reason. */
@@ -2312,6 +2416,7 @@ tally_render_html(const struct tally_report *rep,
 		oldloc = uselocale(cloc);
 	w.fp = fp;
 	w.rc = TALLY_OK;
+	w.opts = opts;
 	tally_buf_init(&w.b);
 	if ((rc = model_build(&m, rep, err)) == TALLY_OK)
 		m.marks = opts->marks;
@@ -2327,8 +2432,10 @@ tally_render_html(const struct tally_report *rep,
 		totals(&w, rep);
 	changes(&w, rep);
 	history(&w, rep);
-	if (!tally_history_only(rep))
+	if (!tally_history_only(rep)) {
+		causes(&w, rep);
 		failures(&w, &m);
+	}
 	short_list(&w, &m, "flaky", "Flaky tests", want_flaky, m.nflaky, 0);
 	input_errors(&w, rep);
 	if ((rc = by_category(&w, &m)) != TALLY_OK ||

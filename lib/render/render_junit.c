@@ -16,6 +16,14 @@
  *       name="tally">;
  *     a test's category (CTRF's type) is its property "tally.category".
  *
+ * The label "shard" is in no name and no combination: it is not part of
+ * a test's identity.  The flat layout (opts->junit_flat) makes each
+ * combination and suite path one top-level <testsuite>, named by the
+ * path joined with " › " and " [combination]", for readers that look at
+ * no deeper level.  opts->junit_strict leaves out what Jenkins'
+ * junit-10.xsd does not declare: testcase file, line and properties,
+ * and the root's skipped count.
+ *
  * Reruns are written the Surefire way: a test that finally passed gets a
  * <flakyFailure> or <flakyError> per earlier failed attempt, any other
  * test a <rerunFailure> or <rerunError>.  Children of <testcase> follow
@@ -44,6 +52,7 @@
 struct item {
 	const struct tally_record *rec;
 	char		*combo;	/* sorted labels "k=v,k=v", "" when none */
+	char		*flat;	/* its <testsuite> in the flat layout, or NULL */
 	size_t		 idx;	/* position in the report: keeps ties stable */
 };
 
@@ -54,6 +63,8 @@ struct writer {
 	int		 rc;
 	const struct tally_kv *meta;	/* run metadata, on top-level suites */
 	size_t		 nmeta;
+	int		 flat;		/* one level of <testsuite> */
+	int		 strict;	/* only what junit-10.xsd declares */
 };
 
 struct counts {
@@ -258,26 +269,39 @@ kv_cmp(const void *a, const void *b)
 	return strcmp(nz(x->value), nz(y->value));
 }
 
-/* The record's labels sorted by key, as pairs the caller frees. */
+/*
+ * The label naming a shard is no part of a test's identity: a test that
+ * moves shard stays the same test in Jenkins' and GitLab's history.
+ */
 static int
-sorted_labels(const struct tally_record *r, struct tally_kv **out)
+is_shard(const struct tally_kv *kv)
+{
+	return kv->key != NULL && strcmp(kv->key, TALLY_LABEL_SHARD) == 0;
+}
+
+/* The record's labels but shard sorted by key, *n of them, as pairs the
+ * caller frees. */
+static int
+sorted_labels(const struct tally_record *r, struct tally_kv **out, size_t *n)
 {
 	const struct tally_kv **p;
 	size_t i;
 
 	*out = NULL;
+	*n = 0;
 	if (r->nlabels == 0)
 		return TALLY_OK;
 	if ((p = calloc(r->nlabels, sizeof(*p))) == NULL)
 		return TALLY_ENOMEM;
 	for (i = 0; i < r->nlabels; i++)
-		p[i] = &r->labels[i];
-	qsort(p, r->nlabels, sizeof(*p), kv_cmp);
-	if ((*out = calloc(r->nlabels, sizeof(**out))) == NULL) {
+		if (!is_shard(&r->labels[i]))
+			p[(*n)++] = &r->labels[i];
+	qsort(p, *n, sizeof(*p), kv_cmp);
+	if (*n > 0 && (*out = calloc(*n, sizeof(**out))) == NULL) {
 		free(p);
 		return TALLY_ENOMEM;
 	}
-	for (i = 0; i < r->nlabels; i++)
+	for (i = 0; i < *n; i++)
 		(*out)[i] = *p[i];
 	free(p);
 	return TALLY_OK;
@@ -288,15 +312,15 @@ make_combo(const struct tally_record *r, char **out)
 {
 	struct tally_buf b;
 	struct tally_kv *kv;
-	size_t i;
+	size_t i, n;
 	int rc;
 
 	*out = NULL;
-	if ((rc = sorted_labels(r, &kv)) != TALLY_OK)
+	if ((rc = sorted_labels(r, &kv, &n)) != TALLY_OK)
 		return rc;
 	tally_buf_init(&b);
 	rc = tally_buf_adds(&b, "");
-	for (i = 0; i < r->nlabels && rc == TALLY_OK; i++)
+	for (i = 0; i < n && rc == TALLY_OK; i++)
 		rc = tally_buf_printf(&b, "%s%s=%s", i > 0 ? "," : "",
 		    nz(kv[i].key), nz(kv[i].value));
 	free(kv);
@@ -306,6 +330,57 @@ make_combo(const struct tally_record *r, char **out)
 	}
 	*out = tally_buf_detach(&b);
 	return *out != NULL ? TALLY_OK : TALLY_ENOMEM;
+}
+
+static const char *const *raw_path(const struct tally_record *r, size_t *n);
+
+/*
+ * The flat layout's one <testsuite> name for it: its suite path joined
+ * by " › " ("(root)" when it has none), then " [k=v,...]" when it has
+ * labels.
+ */
+static int
+make_flat(struct item *it)
+{
+	const char *const *p;
+	struct tally_buf b;
+	size_t n, i;
+	int rc = TALLY_OK;
+
+	p = raw_path(it->rec, &n);
+	tally_buf_init(&b);
+	for (i = 0; i < n; i++)
+		rc |= tally_buf_printf(&b, "%s%s", i > 0 ? TALLY_TITLE_SEP :
+		    "", nz(p[i]));
+	if (n == 0)
+		rc |= tally_buf_adds(&b, ROOT_SUITE);
+	if (it->combo[0] != '\0')
+		rc |= tally_buf_printf(&b, " [%s]", it->combo);
+	if (rc != TALLY_OK || (it->flat = tally_buf_detach(&b)) == NULL) {
+		tally_buf_free(&b);
+		return TALLY_ENOMEM;
+	}
+	return TALLY_OK;
+}
+
+/* The combination of it's record, and its flat name when flat. */
+static int
+make_names(struct item *it, int flat)
+{
+	int rc;
+
+	it->combo = it->flat = NULL;
+	if ((rc = make_combo(it->rec, &it->combo)) != TALLY_OK || !flat)
+		return rc;
+	return make_flat(it);
+}
+
+static void
+item_names_free(struct item *it)
+{
+	free(it->combo);
+	free(it->flat);
+	it->combo = it->flat = NULL;
 }
 
 static const char *const *
@@ -330,6 +405,8 @@ eff_len(const struct item *it)
 	size_t n;
 
 	raw_path(it->rec, &n);
+	if (it->flat != NULL)
+		return 1;
 	if (it->combo[0] != '\0')
 		return n + 1;
 	return n > 0 ? n : 1;
@@ -342,6 +419,8 @@ eff_at(const struct item *it, size_t k)
 	size_t n;
 
 	p = raw_path(it->rec, &n);
+	if (it->flat != NULL)
+		return it->flat;
 	if (it->combo[0] != '\0') {
 		if (k == 0)
 			return it->combo;
@@ -401,7 +480,8 @@ problem(struct writer *w, size_t depth, const char *elem, const char *message,
 	if (w->rc == TALLY_OK)
 		fprintf(w->fp, "<%s", elem);
 	attr_text(w, "message", message);
-	attr(w, "type", type);
+	/* Surefire's rerun elements require a type, known or not. */
+	attr(w, "type", type != NULL || !nested ? type : "");
 	if (!nested) {
 		if (trace == NULL) {
 			put(w, "/>\n");
@@ -467,6 +547,7 @@ testcase(struct writer *w, size_t depth, const struct item *it)
 	enum outcome o = outcome_of(t->status, t->raw_status);
 	struct tally_kv cat = { CATEGORY_PROP, NULL };
 	int flaky = t->status == TALLY_PASSED;
+	size_t t_nprop = t->nproperties;
 
 	if (t->category != NULL && t->category[0] != '\0')
 		cat.value = t->category;
@@ -482,17 +563,23 @@ testcase(struct writer *w, size_t depth, const struct item *it)
 		attr(w, "name", nz(t->name));
 	attr(w, "classname", t->classname);
 	attr_time(w, "time", t->duration);
-	attr(w, "file", t->file_path);
-	if (t->line > 0 && w->rc == TALLY_OK)
-		fprintf(w->fp, " line=\"%ld\"", t->line);
-	if (o == OUT_PASS && t->nproperties == 0 && cat.value == NULL &&
+	if (w->strict) {
+		/* Jenkins' schema has no file, line or test properties. */
+		cat.value = NULL;
+		t_nprop = 0;
+	} else {
+		attr(w, "file", t->file_path);
+		if (t->line > 0 && w->rc == TALLY_OK)
+			fprintf(w->fp, " line=\"%ld\"", t->line);
+	}
+	if (o == OUT_PASS && t_nprop == 0 && cat.value == NULL &&
 	    !has_failed_attempt(t) && t->stdout_text == NULL &&
 	    t->stderr_text == NULL) {
 		put(w, "/>\n");
 		return;
 	}
 	put(w, ">\n");
-	properties_and(w, depth + 1, t->properties, t->nproperties, NULL,
+	properties_and(w, depth + 1, t->properties, t_nprop, NULL,
 	    cat.value != NULL ? &cat : NULL);
 	if (o == OUT_FAIL)
 		problem(w, depth + 1, "failure", t->message, t->type, t->trace,
@@ -527,7 +614,7 @@ open_suite(struct writer *w, size_t depth, const char *name,
     const struct tally_record *labels_of)
 {
 	struct tally_kv *kv = NULL;
-	size_t nmeta;
+	size_t nmeta, nkv = 0;
 
 	indent(w, depth);
 	put(w, "<testsuite");
@@ -550,15 +637,14 @@ open_suite(struct writer *w, size_t depth, const char *name,
 	 * suites (as Surefire records its environment), the suite's own.
 	 */
 	if (labels_of != NULL && w->rc == TALLY_OK)
-		w->rc = sorted_labels(labels_of, &kv);
+		w->rc = sorted_labels(labels_of, &kv, &nkv);
 	nmeta = depth == 1 ? w->nmeta : 0;
 	if ((kv != NULL || nmeta > 0 || (s != NULL && s->nproperties > 0)) &&
 	    w->rc == TALLY_OK) {
 		indent(w, depth + 1);
 		put(w, "<properties>\n");
 		if (kv != NULL)
-			property_group(w, depth + 2, kv, labels_of->nlabels,
-			    LABEL_PREFIX);
+			property_group(w, depth + 2, kv, nkv, LABEL_PREFIX);
 		property_group(w, depth + 2, w->meta, nmeta, META_PREFIX);
 		if (s != NULL)
 			property_group(w, depth + 2, s->properties,
@@ -779,6 +865,11 @@ tree_item(struct writer *w, struct tree *t, struct nodes *ns,
 			break;
 	if (it->rec->type == TALLY_REC_SUITE && k == len)
 		return;		/* a second record for an open suite */
+	/* Flat: a suite with no tests of its own has no <testsuite>. */
+	if (it->flat != NULL && it->rec->type == TALLY_REC_SUITE &&
+	    (w->rc = node_key(ns, it, 0)) == TALLY_OK &&
+	    node_find(ns, ns->key.data) == NULL)
+		return;
 	tree_close(w, t, k);
 	if (len > t->cap) {
 		char **n = realloc(t->name, len * sizeof(*n));
@@ -910,17 +1001,16 @@ body(struct writer *w, const struct tally_report *rep, struct nodes *ns,
 			}
 		}
 		pos = 0;
-		it.combo = NULL;
+		it.combo = it.flat = NULL;
 		while (w->rc == TALLY_OK && (more = tally_report_next_test(rep,
 		    &pos, &r, err)) == 1) {
 			struct cstate *cs;
 			size_t lo = 0, hi = nb, mid;
 
-			free(it.combo);
-			it.combo = NULL;
+			item_names_free(&it);
 			it.rec = r;
 			it.idx = pos - 1;
-			if ((w->rc = make_combo(r, &it.combo)) != TALLY_OK)
+			if ((w->rc = make_names(&it, w->flat)) != TALLY_OK)
 				break;
 			for (c = 1; lo < hi && c != 0; ) {
 				mid = (lo + hi) / 2;
@@ -941,7 +1031,7 @@ body(struct writer *w, const struct tally_report *rep, struct nodes *ns,
 				tree_item(w, &cs->t, ns, &suites[cs->si++]);
 			tree_item(w, &cs->t, ns, &it);
 		}
-		free(it.combo);
+		item_names_free(&it);
 		if (more < 0 && w->rc == TALLY_OK)
 			w->rc = more;
 		for (k = 0; k < nb; k++) {
@@ -998,12 +1088,15 @@ input_errors(struct writer *w, const struct tally_report *rep)
 		attr(w, "classname", TALLY_SUITE);
 		attr_time(w, "time", 0);
 		put(w, ">\n");
-		indent(w, 3);
-		put(w, "<properties>\n");
-		indent(w, 4);
-		put(w, "<property name=\"tally.kind\" value=\"input-error\"/>\n");
-		indent(w, 3);
-		put(w, "</properties>\n");
+		if (!w->strict) {
+			indent(w, 3);
+			put(w, "<properties>\n");
+			indent(w, 4);
+			put(w, "<property name=\"tally.kind\" "
+			    "value=\"input-error\"/>\n");
+			indent(w, 3);
+			put(w, "</properties>\n");
+		}
 		indent(w, 3);
 		put(w, "<error");
 		attr_text(w, "message", nz(e->message));
@@ -1025,7 +1118,7 @@ input_errors(struct writer *w, const struct tally_report *rep)
  * combinations; the suite records as items sorted for the document.
  */
 static int
-collect(const struct tally_report *rep, struct nodes *ns,
+collect(const struct tally_report *rep, int flat, struct nodes *ns,
     struct counts *all, struct item **out, size_t *n,
     struct tally_error *err)
 {
@@ -1036,20 +1129,20 @@ collect(const struct tally_report *rep, struct nodes *ns,
 
 	*out = NULL;
 	*n = 0;
-	it.combo = NULL;
+	it.combo = it.flat = NULL;
 	while (rc == TALLY_OK &&
 	    (more = tally_report_next_test(rep, &pos, &r, err)) == 1) {
 		count_test(all, &r->u.test);
-		free(it.combo);
+		item_names_free(&it);
 		it.rec = r;
-		if ((rc = make_combo(r, &it.combo)) != TALLY_OK)
+		if ((rc = make_names(&it, flat)) != TALLY_OK)
 			break;
 		for (d = 0; d < eff_len(&it) && rc == TALLY_OK; d++)
 			rc = node_count(ns, &it, d, &r->u.test);
 		if (rc == TALLY_OK)
 			rc = combo_add(ns, it.combo);
 	}
-	free(it.combo);
+	item_names_free(&it);
 	if (rc == TALLY_OK && more < 0)
 		return more;
 	if (rc == TALLY_OK && rep->nsuites > 0 &&
@@ -1061,13 +1154,15 @@ collect(const struct tally_report *rep, struct nodes *ns,
 			continue;	/* nowhere to put it */
 		items[m].rec = r;
 		items[m].idx = rep->ntests + i;
-		if ((rc = make_combo(r, &items[m].combo)) == TALLY_OK &&
+		if ((rc = make_names(&items[m], flat)) == TALLY_OK &&
 		    (rc = combo_add(ns, items[m].combo)) == TALLY_OK)
 			m++;
+		else
+			item_names_free(&items[m]);
 	}
 	if (rc != TALLY_OK) {
 		for (i = 0; i < m; i++)
-			free(items[i].combo);
+			item_names_free(&items[i]);
 		free(items);
 		return rc;
 	}
@@ -1150,6 +1245,8 @@ tally_render_junit(const struct tally_report *rep,
 	w.fp = fp;
 	w.meta = rep->meta;
 	w.nmeta = rep->nmeta;
+	w.flat = opts != NULL && opts->junit_flat;
+	w.strict = opts != NULL && opts->junit_strict;
 	tally_buf_init(&w.esc);
 	tally_buf_init(&w.tmp);
 	tally_buf_init(&ns.key);
@@ -1157,7 +1254,7 @@ tally_render_junit(const struct tally_report *rep,
 	/* Streamed tests come in canonical order, by suite path already. */
 	if ((w.rc = sort_kept(rep, &sorted, &kept)) == TALLY_OK) {
 		rep = &sorted;
-		w.rc = collect(rep, &ns, &all, &items, &n, err);
+		w.rc = collect(rep, w.flat, &ns, &all, &items, &n, err);
 	}
 	if (w.rc != TALLY_OK) {
 		int rc = w.rc;
@@ -1177,7 +1274,8 @@ tally_render_junit(const struct tally_report *rep,
 	attr_size(&w, "tests", all.tests);
 	attr_size(&w, "failures", all.failures);
 	attr_size(&w, "errors", all.errors);
-	attr_size(&w, "skipped", all.skipped);
+	if (!w.strict)
+		attr_size(&w, "skipped", all.skipped);
 	if (all.have_ms)
 		attr_time(&w, "time", all.ms);
 	put(&w, ">\n");
@@ -1186,7 +1284,7 @@ tally_render_junit(const struct tally_report *rep,
 	put(&w, "</testsuites>\n");
 
 	for (i = 0; i < n; i++)
-		free(items[i].combo);
+		item_names_free(&items[i]);
 	free(items);
 	free(kept);
 	nodes_free(&ns);

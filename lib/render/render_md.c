@@ -43,6 +43,9 @@
 #define LINE_BYTES	300		/* of a one-line message */
 #define TRACE_LINES	50
 #define TRACE_BYTES	8192
+#define CAUSES		10	/* groups of failures shown */
+#define CAUSE_TESTS	10	/* tests listed per group */
+#define CAUSES_KEPT	1000	/* groups counted apart */
 
 #define ELLIPSIS	"\xe2\x80\xa6"
 
@@ -61,6 +64,7 @@ struct plan {
 	size_t	 suites;	/* per-suite table */
 	size_t	 cats;		/* per-category table */
 	size_t	 ndiff;		/* a diff's tests listed per change */
+	size_t	 causes;	/* groups of failures by cause */
 	size_t	 history;	/* a history's lists and runs */
 	size_t	 nperf;		/* load-test and benchmark rows */
 };
@@ -84,6 +88,7 @@ struct md {
 	size_t	 nrow, ncol, rk, ck;
 	struct tally_buf a, b;		/* scratch */
 	struct tally_diffview diff;
+	struct tally_triage triage;
 };
 
 static int
@@ -515,6 +520,37 @@ mark(struct md *m, const struct tally_record *rec)
 	put(m, "**");
 }
 
+/* "File: path:line", a link to the line when the CI says where. */
+static void
+where(struct md *m, const struct tally_record *rec)
+{
+	struct tally_buf file, url;
+	long line;
+	int link;
+
+	tally_buf_init(&file);
+	tally_buf_init(&url);
+	if (tally_test_where(&file, &line, rec, m->opts) != TALLY_OK ||
+	    (link = tally_source_url(&url, file.data, line)) < 0)
+		nomem(m);
+	else if (file.len > 0) {
+		put(m, "File: ");
+		if (link)
+			put(m, "[");
+		text(m, file.data, file.len);
+		if (line > 0)
+			tally_out_printf(&m->o, "\\:%ld", line);
+		if (link) {
+			put(m, "](");
+			tally_out_esc(&m->o, tally_esc_url, url.data, url.len);
+			put(m, ")");
+		}
+		put(m, "\n\n");
+	}
+	tally_buf_free(&file);
+	tally_buf_free(&url);
+}
+
 static void
 failure_detail(struct md *m, const struct tally_record *rec)
 {
@@ -529,13 +565,7 @@ failure_detail(struct md *m, const struct tally_record *rec)
 		    tally_fmt_duration(dur, t->duration));
 	mark(m, rec);
 	put(m, "</summary>\n\n");
-	if (t->file_path != NULL) {
-		put(m, "File: ");
-		text(m, t->file_path, TALLY_NTS);
-		if (t->line > 0)
-			tally_out_printf(&m->o, "\\:%ld", t->line);
-		put(m, "\n\n");
-	}
+	where(m, rec);
 	if (t->type != NULL && (t->message == NULL ||
 	    strncmp(t->message, t->type, strlen(t->type)) != 0)) {
 		put(m, "**");
@@ -604,6 +634,64 @@ failures(struct md *m, const struct plan *p)
 		tally_out_printf(&m->o, "_Messages and traces left out for %s "
 		    "failures to fit the size limit._\n\n",
 		    tally_fmt_count(num, p->nfail - nmsg));
+}
+
+/*
+ * Failures grouped by error signature, largest first, each a <details>
+ * with its example, where it is, its message and its other tests.
+ */
+static void
+causes(struct md *m, const struct plan *p)
+{
+	const struct tally_triage *tr = &m->triage;
+	char num[TALLY_FMTBUF], num2[TALLY_FMTBUF];
+	size_t i, j, rest = 0;
+
+	if (tr->failures < 2 || p->causes == 0)
+		return;
+	tally_out_printf(&m->o, "### \xf0\x9f\x94\x8e Failures by cause\n\n"
+	    "%s failures in %s%s group%s.\n\n", tally_fmt_count(num,
+	    tr->failures), tr->ungrouped > 0 ? "over " : "",
+	    tally_fmt_count(num2, tr->n), tr->n == 1 ? "" : "s");
+	for (i = 0; i < tr->n && !tally_out_stop(&m->o); i++) {
+		const struct tally_tgroup *g = &tr->v[i];
+
+		if (i >= p->causes) {
+			rest += g->count;
+			continue;
+		}
+		tally_out_printf(&m->o, "<details><summary>%s \xc3\x97 ",
+		    tally_fmt_count(num, g->count));
+		html(m, g->signature, TALLY_NTS);
+		put(m, "</summary>\n\nExample: ");
+		text(m, g->example, TALLY_NTS);
+		if (g->where != NULL) {
+			put(m, " (");
+			text(m, g->where, TALLY_NTS);
+			put(m, ")");
+		}
+		put(m, "\n\n");
+		if (g->message != NULL) {
+			code(m, g->message, TALLY_TRIAGE_LINES,
+			    TALLY_TRIAGE_BYTES);
+			put(m, "\n");
+		}
+		for (j = 0; j < g->ntests; j++) {
+			put(m, "- ");
+			text(m, g->tests[j], TALLY_NTS);
+			put(m, "\n");
+		}
+		if (g->count > g->ntests + 1)
+			tally_out_printf(&m->o, "- " ELLIPSIS " %s more\n",
+			    tally_fmt_count(num, g->count - g->ntests - 1));
+		if (g->ntests > 0 || g->count > 1)
+			put(m, "\n");
+		put(m, "</details>\n\n");
+	}
+	if (i > p->causes && rest > 0)
+		tally_out_printf(&m->o, ELLIPSIS " %s more groups (%s "
+		    "failures).\n\n", tally_fmt_count(num, tr->n - p->causes),
+		    tally_fmt_count(num2, rest));
 }
 
 static void
@@ -778,8 +866,9 @@ metadata(struct md *m, const struct plan *p)
 {
 	static const char *const commit[] = { "commit", "sha", "git.commit",
 	    "GITHUB_SHA", "CI_COMMIT_SHA", "GIT_COMMIT", NULL };
-	static const char *const branch[] = { "branch", "ref", "git.branch",
-	    "GITHUB_REF_NAME", "CI_COMMIT_REF_NAME", "GIT_BRANCH", NULL };
+	static const char *const branch[] = { "branch", "git.branch",
+	    "GITHUB_HEAD_REF", "GITHUB_REF_NAME", "CI_COMMIT_REF_NAME",
+	    "GIT_BRANCH", "ref", NULL };
 	static const char *const run[] = { "run_url", "runUrl", "url",
 	    "build_url", "buildUrl", "CI_JOB_URL", "CI_PIPELINE_URL",
 	    "BUILD_URL", NULL };
@@ -793,14 +882,26 @@ metadata(struct md *m, const struct plan *p)
 	if (r != NULL && !is_http(r))
 		r = NULL;
 	if (c != NULL) {
+		int link = tally_commit_url(&m->b, c);
+
 		put(m, "Commit: ");
-		meta_value(m, c);
+		if (link < 0)
+			nomem(m);
+		if (link > 0) {
+			/* A link text of 12 digits, as forges show it. */
+			put(m, "[");
+			tally_out_put(&m->o, c, strlen(c) < 12 ? strlen(c) : 12);
+			put(m, "](");
+			tally_out_esc(&m->o, tally_esc_url, m->b.data, m->b.len);
+			put(m, ")");
+		} else
+			meta_value(m, c);
 		sep = " \xc2\xb7 ";
 	}
 	if (b != NULL) {
 		put(m, sep);
 		put(m, "Branch: ");
-		meta_value(m, b);
+		meta_value(m, tally_branch_name(b));
 		sep = " \xc2\xb7 ";
 	}
 	if (r != NULL && strlen(r) <= 2048) {
@@ -856,6 +957,7 @@ render(struct md *m, const struct plan *p)
 		categories(m);
 	tally_perf_md(&m->o, m->rep, p->nperf);
 	input_errors(m, p);
+	causes(m, p);
 	failures(m, p);
 	flaky(m, p);
 	slowest(m, p);
@@ -934,7 +1036,8 @@ plan_budget(struct md *m, struct plan *p, size_t budget)
 	} steps[] = {
 		{ &p->suites, 0 }, { &p->nslow, 0 }, { &p->meta, 0 },
 		{ &p->cats, 0 }, { &p->ndiff, 100 }, { &p->nfail, 100 }, { &p->ntrace, 0 }, { &p->nfail, 10 },
-		{ &p->nmsg, 0 }, { &p->matrix, 0 }, { &p->nflaky, 0 },
+		{ &p->causes, 3 }, { &p->nmsg, 0 }, { &p->matrix, 0 },
+		{ &p->nflaky, 0 }, { &p->causes, 0 },
 		{ &p->nfail, 0 }, { &p->ndiff, 0 }, { &p->history, 0 },
 		{ &p->nperf, 10 }, { &p->nerrors, 0 }, { &p->nperf, 0 },
 		{ &p->core, 0 },
@@ -1061,6 +1164,9 @@ prepare(struct md *m, size_t budget)
 	if (m->nmkeys > 0 && (rc = tally_groups_build(&m->matrix, m->rep,
 	    TALLY_GROUP_LABELS, m->mkeys, m->nmkeys)) != TALLY_OK)
 		return rc;
+	if ((rc = tally_triage_build(&m->triage, m->rep, m->opts, CAUSES_KEPT,
+	    CAUSE_TESTS)) != TALLY_OK)
+		return rc;
 	return prepare_grid(m);
 }
 
@@ -1091,6 +1197,7 @@ tally_render_markdown(const struct tally_report *rep,
 	p.nslow = m.nslow;
 	p.suites = p.cats = p.history = 1;
 	p.nperf = rep->nperf;
+	p.causes = m.triage.n < CAUSES ? m.triage.n : CAUSES;
 	for (size_t i = 0; i < TALLY_NDS; i++)
 		if (m.diff.sec[i].n > p.ndiff)
 			p.ndiff = m.diff.sec[i].n;
@@ -1108,6 +1215,7 @@ out:
 	tally_picks_free(&m.pflaky);
 	tally_picks_free(&m.pslow);
 	tally_diffview_free(&m.diff);
+	tally_triage_free(&m.triage);
 	free(m.varying);
 	free(m.rowv);
 	free(m.colv);

@@ -27,6 +27,9 @@
 #define TRACE_LINES	10
 #define TRACE_BYTES	2048
 #define GROUP_ROWS	20
+#define CAUSES		10	/* groups of failures shown */
+#define CAUSE_TESTS	5	/* tests listed per group */
+#define CAUSES_KEPT	1000	/* groups counted apart */
 
 #define C_BOLD		"\033[1m"
 #define C_RED		"\033[31m"
@@ -115,19 +118,26 @@ put_lines(struct text *t, const char *s, const char *first,
 }
 
 static void
-put_where(struct text *t, const struct tally_test *tt)
+put_where(struct text *t, const struct tally_record *rec)
 {
+	const struct tally_test *tt = &rec->u.test;
 	char dur[TALLY_FMTBUF];
+	struct tally_buf file;
+	long line;
 
 	if (tt->duration >= 0)
 		tally_out_printf(&t->o, " (%s)", tally_fmt_duration(dur,
 		    tt->duration));
-	if (tt->file_path != NULL) {
+	tally_buf_init(&file);
+	if (tally_test_where(&file, &line, rec, t->opts) != TALLY_OK)
+		t->o.status = TALLY_ENOMEM;
+	else if (file.len > 0) {
 		tally_out_puts(&t->o, " ");
-		put_clean(t, tt->file_path, TALLY_NTS, 1);
-		if (tt->line > 0)
-			tally_out_printf(&t->o, ":%ld", tt->line);
+		put_clean(t, file.data, file.len, 1);
+		if (line > 0)
+			tally_out_printf(&t->o, ":%ld", line);
 	}
+	tally_buf_free(&file);
 }
 
 /* --history: "  [new failure]", "  [flaky: 25.0% of 4 runs]", ... */
@@ -173,7 +183,7 @@ failures(struct text *t)
 		color(t, C_OFF);
 		tally_out_puts(&t->o, " ");
 		put_title(t, v[i]);
-		put_where(t, tt);
+		put_where(t, v[i]);
 		put_mark(t, v[i]);
 		tally_out_puts(&t->o, "\n");
 		if (tt->type != NULL && (tt->message == NULL ||
@@ -195,6 +205,79 @@ failures(struct text *t)
 		tally_out_printf(&t->o, "\xe2\x80\xa6 %s more failed tests "
 		    "not listed\n", tally_fmt_count(num, n - shown));
 	tally_picks_free(&p);
+}
+
+/*
+ * Failures grouped by error signature, largest first: what went wrong,
+ * how often, an example and which tests.
+ */
+static void
+causes(struct text *t)
+{
+	struct tally_triage tr;
+	char num[TALLY_FMTBUF], num2[TALLY_FMTBUF];
+	size_t i, j, w = 0, rest = 0;
+	int rc;
+
+	if ((rc = tally_triage_build(&tr, t->rep, t->opts, CAUSES_KEPT,
+	    CAUSE_TESTS)) != TALLY_OK) {
+		t->o.status = rc;
+		return;
+	}
+	if (tr.failures < 2) {
+		tally_triage_free(&tr);
+		return;
+	}
+	if (t->o.n > 0)
+		tally_out_puts(&t->o, "\n");
+	color(t, C_BOLD);
+	tally_out_printf(&t->o, "=== Failures by cause (%s failures in %s%s "
+	    "group%s)", tally_fmt_count(num, tr.failures),
+	    tr.ungrouped > 0 ? "over " : "", tally_fmt_count(num2, tr.n),
+	    tr.n == 1 ? "" : "s");
+	color(t, C_OFF);
+	tally_out_puts(&t->o, "\n");
+	for (i = 0; i < tr.n && i < CAUSES; i++)
+		if (strlen(tally_fmt_count(num, tr.v[i].count)) > w)
+			w = strlen(num);
+	for (i = 0; i < tr.n && !tally_out_stop(&t->o); i++) {
+		const struct tally_tgroup *g = &tr.v[i];
+
+		if (i >= CAUSES) {
+			rest += g->count;
+			continue;
+		}
+		tally_out_printf(&t->o, "%*s  ", (int)w,
+		    tally_fmt_count(num, g->count));
+		color(t, C_RED);
+		put_clean(t, g->signature, TALLY_NTS, 1);
+		color(t, C_OFF);
+		tally_out_printf(&t->o, "\n%*s  e.g. ", (int)w, "");
+		put_clean(t, g->example, TALLY_NTS, 1);
+		if (g->where != NULL) {
+			tally_out_puts(&t->o, " ");
+			put_clean(t, g->where, TALLY_NTS, 1);
+		}
+		tally_out_puts(&t->o, "\n");
+		for (j = 0; j < g->ntests; j++) {
+			tally_out_printf(&t->o, "%*s  also ", (int)w, "");
+			put_clean(t, g->tests[j], TALLY_NTS, 1);
+			tally_out_puts(&t->o, "\n");
+		}
+		if (g->count > g->ntests + 1)
+			tally_out_printf(&t->o, "%*s  \xe2\x80\xa6 %s more\n",
+			    (int)w, "", tally_fmt_count(num, g->count -
+			    g->ntests - 1));
+	}
+	if (i > CAUSES)
+		tally_out_printf(&t->o, "\xe2\x80\xa6 %s more groups (%s "
+		    "failures)\n", tally_fmt_count(num, tr.n - CAUSES),
+		    tally_fmt_count(num2, rest));
+	if (tr.ungrouped > 0)
+		tally_out_printf(&t->o, "\xe2\x80\xa6 %s failures of other "
+		    "causes not grouped\n", tally_fmt_count(num,
+		    tr.ungrouped));
+	tally_triage_free(&tr);
 }
 
 static void
@@ -639,6 +722,7 @@ tally_render_text(const struct tally_report *rep,
 	breakdowns(&t);
 	flaky(&t);
 	failures(&t);
+	causes(&t);
 	input_errors(&t);
 	tally_diff_text(&t.o, &dv, t.opts->color);
 	tally_history_text(&t.o, rep->history, t.opts->color);

@@ -255,6 +255,29 @@ tally_test_title(struct tally_buf *b, const struct tally_record *rec)
 	}
 	rc |= tally_buf_adds(b, sep);
 	rc |= tally_buf_adds(b, t->name != NULL ? t->name : "(unnamed)");
+	if (rc == TALLY_OK)
+		rc = tally_test_labels(b, rec);
+	return rc ? TALLY_ENOMEM : TALLY_OK;
+}
+
+int
+tally_test_labels(struct tally_buf *b, const struct tally_record *rec)
+{
+	const char *sep = " [";
+	size_t i;
+	int rc = TALLY_OK;
+
+	for (i = 0; i < rec->nlabels; i++) {
+		const struct tally_kv *kv = &rec->labels[i];
+
+		if (kv->key == NULL || strcmp(kv->key, TALLY_LABEL_SHARD) == 0)
+			continue;
+		rc |= tally_buf_printf(b, "%s%s=%s", sep, kv->key,
+		    kv->value != NULL ? kv->value : "");
+		sep = ",";
+	}
+	if (*sep == ',')
+		rc |= tally_buf_adds(b, "]");
 	return rc ? TALLY_ENOMEM : TALLY_OK;
 }
 
@@ -813,4 +836,811 @@ tally_varying_labels(const struct tally_report *rep, const char ***out,
 	}
 	free(lk);
 	return rc;
+}
+
+/* Signatures. */
+
+#define SIG_BYTES	200	/* of the message line that is looked at */
+
+static int
+is_hex(int c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
+	    (c >= 'A' && c <= 'F');
+}
+
+static int
+is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+static int
+is_uuid(const char *s, size_t n)
+{
+	size_t i;
+
+	if (n != 36)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (i == 8 || i == 13 || i == 18 || i == 23 ? s[i] != '-' :
+		    !is_hex((unsigned char)s[i]))
+			return 0;
+	return 1;
+}
+
+/* A word that is a hex number: 0x..., or 8+ hex digits with a digit. */
+static int
+is_hexword(const char *s, size_t n)
+{
+	size_t i, digits = 0;
+
+	if (n > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+		for (i = 2; i < n && is_hex((unsigned char)s[i]); i++)
+			;
+		return i == n;
+	}
+	if (n < 8)
+		return 0;
+	for (i = 0; i < n; i++) {
+		if (!is_hex((unsigned char)s[i]))
+			return 0;
+		digits += s[i] >= '0' && s[i] <= '9';
+	}
+	return digits > 0;
+}
+
+/* One word of a message, normalized. */
+static int
+sig_word(struct tally_buf *b, const char *s, size_t n)
+{
+	size_t i, j;
+	int rc = TALLY_OK;
+
+	if (n > 1 && (memchr(s, '/', n) != NULL || memchr(s, '\\', n) != NULL))
+		return tally_buf_adds(b, "<path>");
+	if (is_uuid(s, n))
+		return tally_buf_adds(b, "<uuid>");
+	if (is_hexword(s, n))
+		return tally_buf_adds(b, "<hex>");
+	for (i = 0; i < n && rc == TALLY_OK; i = j) {
+		if (s[i] >= '0' && s[i] <= '9') {
+			for (j = i; j < n && ((s[j] >= '0' && s[j] <= '9') ||
+			    ((s[j] == '.' || s[j] == ',') && j + 1 < n &&
+			    s[j + 1] >= '0' && s[j + 1] <= '9')); j++)
+				;
+			rc = tally_buf_adds(b, "<n>");
+		} else {
+			for (j = i; j < n && !(s[j] >= '0' && s[j] <= '9'); j++)
+				;
+			rc = tally_buf_add(b, s + i, j - i);
+		}
+	}
+	return rc;
+}
+
+/*
+ * pytest's own summary of a failure, its last "E   " line, which its
+ * xunit1 message carries flattened into one line after the code.
+ */
+static const char *
+pytest_e_line(const char *s)
+{
+	const char *p, *last = NULL;
+
+	if (s == NULL)
+		return NULL;
+	for (p = s; (p = strstr(p, "E   ")) != NULL; p++)
+		if (p == s || p[-1] == '\n' || p[-1] == ' ')
+			last = p + 4;
+	return last;
+}
+
+int
+tally_error_signature(struct tally_buf *b, const char *type,
+    const char *message, const char *trace)
+{
+	static const char delim[] = " \t\r'\"`()[]{}<>,;=";
+	const char *s = message != NULL && *message != '\0' ? message : trace;
+	size_t len = 0, i, j, skip;
+	int rc = TALLY_OK, space = 0;
+
+	if (s != NULL) {
+		const char *e = pytest_e_line(message);
+
+		if (e == NULL && (message == NULL || *message == '\0'))
+			e = pytest_e_line(trace);
+		if (e != NULL)
+			s = e;
+		while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r')
+			s++;
+		len = strcspn(s, "\n");
+		if (len > SIG_BYTES) {
+			len = SIG_BYTES;
+			while (len > 0 && ((unsigned char)s[len] & 0xC0) == 0x80)
+				len--;
+		}
+	}
+	if (type != NULL && *type != '\0') {
+		rc |= tally_buf_adds(b, type);
+		skip = strlen(type);
+		/* "ValueError: x" already says its type. */
+		if (s != NULL && strncmp(s, type, skip) == 0 && skip <= len) {
+			s += skip;
+			len -= skip;
+			while (len > 0 && (*s == ':' || *s == ' ')) {
+				s++;
+				len--;
+			}
+		}
+		if (len > 0)
+			rc |= tally_buf_adds(b, ": ");
+	}
+	for (i = 0; i < len && rc == TALLY_OK; i = j) {
+		if (s[i] == ' ' || s[i] == '\t' || s[i] == '\r') {
+			if (!space)
+				rc = tally_buf_addc(b, ' ');
+			space = 1;
+			j = i + 1;
+			continue;
+		}
+		space = 0;
+		if (strchr(delim, s[i]) != NULL) {
+			rc = tally_buf_addc(b, s[i]);
+			j = i + 1;
+			continue;
+		}
+		/* A word; "1,234" is one. */
+		for (j = i; j < len && (strchr(delim, s[j]) == NULL ||
+		    (s[j] == ',' && j > i && is_digit(s[j - 1]) &&
+		    j + 1 < len && is_digit(s[j + 1]))); j++)
+			;
+		rc = sig_word(b, s + i, j - i);
+	}
+	while (rc == TALLY_OK && b->len > 0 && b->data[b->len - 1] == ' ')
+		b->data[--b->len] = '\0';
+	if (rc == TALLY_OK && b->len == 0)
+		rc = tally_buf_adds(b, "(no message)");
+	return rc ? TALLY_ENOMEM : TALLY_OK;
+}
+
+/* Locations. */
+
+/* Frames of code that is not the project's: runtimes, libraries. */
+static int
+foreign_path(const char *s, size_t n)
+{
+	static const char *const marks[] = {
+		"node_modules/", "site-packages/", "dist-packages/",
+		"/lib/python", "<frozen", "<string>", "node:internal",
+		"/usr/", "/opt/hostedtoolcache/", "/go/src/",
+		"/rustc/", ".cargo/registry/"
+	};
+	size_t i, k;
+
+	for (i = 0; i < sizeof(marks) / sizeof(marks[0]); i++) {
+		k = strlen(marks[i]);
+		if (n >= k && memmem(s, n, marks[i], k) != NULL)
+			return 1;
+	}
+	return n >= 2 && s[0] == '<';
+}
+
+static int
+foreign_class(const char *s, size_t n)
+{
+	static const char *const pkgs[] = {
+		"java.", "javax.", "jdk.", "sun.", "com.sun.", "org.junit.",
+		"junit.", "org.apache.maven.surefire.booter.",
+		"org.apache.maven.surefire.junit", "org.gradle.", "worker.org.",
+		"kotlin.", "kotlinx.", "org.testng.", "org.opentest4j.",
+		"org.assertj.", "org.hamcrest.", "scala.", "org.scalatest."
+	};
+	size_t i, k;
+
+	for (i = 0; i < sizeof(pkgs) / sizeof(pkgs[0]); i++) {
+		k = strlen(pkgs[i]);
+		if (n >= k && strncmp(s, pkgs[i], k) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+static long
+digits_at(const char *s, size_t *len)
+{
+	long v = 0;
+	size_t i;
+
+	for (i = 0; is_digit(s[i]) && v < 100000000; i++)
+		v = v * 10 + (s[i] - '0');
+	*len = i;
+	return i > 0 ? v : -1;
+}
+
+/* A frame found in a trace line: file (n bytes at s) and line. */
+struct frame {
+	const char	*s;
+	size_t		 n;
+	long		 line;
+	const char	*cls;		/* Java: qualified method, or NULL */
+	size_t		 ncls;
+};
+
+/*
+ * One trace line's frame: Python's File "f", line N; Java's at
+ * a.b.C.m(C.java:N); JavaScript's at f (file:N:M) or at file:N:M; and
+ * "file:N:" at the start of a line (pytest, go test, compilers).
+ */
+static int
+frame_of(const char *l, size_t n, struct frame *f)
+{
+	const char *p, *q, *e = l + n;
+	size_t k;
+	long v;
+
+	memset(f, 0, sizeof(*f));
+	while (l < e && (*l == ' ' || *l == '\t'))
+		l++;
+	if ((p = memmem(l, (size_t)(e - l), "File \"", 6)) != NULL) {
+		p += 6;
+		if ((q = memchr(p, '"', (size_t)(e - p))) == NULL ||
+		    (size_t)(e - q) < 8 || strncmp(q, "\", line ", 8) != 0 ||
+		    (v = digits_at(q + 8, &k)) < 0)
+			return 0;
+		f->s = p;
+		f->n = (size_t)(q - p);
+		f->line = v;
+		return 1;
+	}
+	if ((size_t)(e - l) > 3 && strncmp(l, "at ", 3) == 0) {
+		const char *open = memchr(l, '(', (size_t)(e - l));
+		const char *loc = l + 3, *end = e;
+
+		if (open != NULL && e[-1] == ')') {
+			loc = open + 1;
+			end = e - 1;
+		}
+		if (strncmp(loc, "file://", 7) == 0)
+			loc += 7;
+		/* From the end: ":N)" (Java) or ":N:M" (JavaScript). */
+		for (p = end; p > loc && is_digit(p[-1]); p--)
+			;
+		if (p == end || p <= loc || p[-1] != ':')
+			return 0;
+		q = p - 1;
+		v = digits_at(p, &k);
+		for (p = q; p > loc && is_digit(p[-1]); p--)
+			;
+		if (p < q && p > loc && p[-1] == ':') {
+			v = digits_at(p, &k);	/* JavaScript: file:N:M */
+			q = p - 1;
+		} else if (open != NULL) {
+			f->cls = l + 3;		/* Java: a.b.C.m(C.java:N) */
+			f->ncls = (size_t)(open - f->cls);
+		}
+		f->s = loc;
+		f->n = (size_t)(q - loc);
+		f->line = v;
+		return f->n > 0;
+	}
+	/* Rust: "thread 't' panicked at src/x.rs:19:5:". */
+	if ((p = memmem(l, (size_t)(e - l), "panicked at ", 12)) != NULL)
+		l = p + 12;
+	/* "path:N:" at the start, path with a dot and no space. */
+	for (p = l; p < e && *p != ':' && *p != ' ' && *p != '\t'; p++)
+		;
+	if (p == l || p >= e || *p != ':' || memchr(l, '.', (size_t)(p - l)) ==
+	    NULL || (v = digits_at(p + 1, &k)) < 0 || p + 1 + k >= e ||
+	    p[1 + k] != ':')
+		return 0;
+	f->s = l;
+	f->n = (size_t)(p - l);
+	f->line = v;
+	return 1;
+}
+
+/* The path of a frame, as the repository names it, into b. */
+static int
+frame_path(struct tally_buf *b, const struct frame *f, const char *classname)
+{
+	const char *dot;
+	size_t i;
+	int rc = TALLY_OK;
+
+	if (f->cls != NULL && memchr(f->s, '/', f->n) == NULL) {
+		/* Java: the package's directories, then the file. */
+		for (i = f->ncls; i > 0 && f->cls[i - 1] != '.'; i--)
+			;	/* drop the method */
+		if (i > 0)
+			i--;
+		for (; i > 0 && f->cls[i - 1] != '.'; i--)
+			;	/* drop the class */
+		for (dot = f->cls; dot < f->cls + i && rc == TALLY_OK; dot++)
+			rc = tally_buf_addc(b, *dot == '.' ? '/' : *dot);
+	} else if (memchr(f->s, '/', f->n) == NULL &&
+	    memchr(f->s, '\\', f->n) == NULL && f->n > 3 &&
+	    strncmp(f->s + f->n - 3, ".go", 3) == 0 && classname != NULL &&
+	    strchr(classname, '/') != NULL && strchr(classname, ' ') == NULL)
+		/* go test names a file relative to its package. */
+		rc = tally_buf_printf(b, "%s/", classname);
+	if (rc == TALLY_OK)
+		rc = tally_buf_add(b, f->s, f->n);
+	return rc;
+}
+
+/* s with prefix strip removed, when it starts with it. */
+static const char *
+stripped(const char *s, const char *strip)
+{
+	size_t k;
+
+	if (strip != NULL && (k = strlen(strip)) > 0 &&
+	    strncmp(s, strip, k) == 0)
+		return s + k;
+	return NULL;
+}
+
+/*
+ * Map a runner's path to the repository's, into out: --path-strip
+ * removed, "./" removed, backslashes made slashes, --path-prefix added.
+ * Returns 0 for a path outside the repository: absolute, or foreign.
+ */
+static int
+map_path(struct tally_buf *out, const char *path,
+    const struct tally_render_opts *opts, int *rc)
+{
+	const char *s = path, *x;
+	size_t start;
+	char *p;
+
+	if ((x = stripped(s, opts != NULL ? opts->path_strip : NULL)) != NULL)
+		s = x;
+	while (s[0] == '.' && (s[1] == '/' || s[1] == '\\'))
+		s += 2;
+	if (s[0] == '/' || s[0] == '\\' || (s[0] != '\0' && s[1] == ':') ||
+	    s[0] == '\0')
+		return 0;
+	tally_buf_reset(out);
+	if (opts != NULL && opts->path_prefix != NULL)
+		*rc |= tally_buf_adds(out, opts->path_prefix);
+	start = out->len;
+	*rc |= tally_buf_adds(out, s);
+	if (*rc != TALLY_OK)
+		return 0;
+	for (p = out->data + start; *p != '\0'; p++)
+		if (*p == '\\')
+			*p = '/';
+	return !foreign_path(out->data + start, out->len - start);
+}
+
+/* Where the first frame of s inside the repository points. */
+static int
+trace_where(const char *s, const char *classname, const char *want,
+    const struct tally_render_opts *opts, struct tally_buf *file,
+    long *line, int *rc)
+{
+	struct tally_buf raw;
+	struct frame f;
+	const char *e;
+	size_t n, base;
+	int found = 0;
+
+	if (s == NULL)
+		return 0;
+	tally_buf_init(&raw);
+	for (; *s != '\0' && !found && *rc == TALLY_OK; s = *e ? e + 1 : e) {
+		e = s + strcspn(s, "\n");
+		n = (size_t)(e - s);
+		if (!frame_of(s, n, &f) || (f.cls != NULL &&
+		    foreign_class(f.cls, f.ncls)))
+			continue;
+		tally_buf_reset(&raw);
+		if ((*rc |= frame_path(&raw, &f, classname)) != TALLY_OK)
+			break;
+		if (!map_path(file, raw.data, opts, rc))
+			continue;
+		/* Looking for one file: the frame must be in it. */
+		if (want != NULL) {
+			base = strlen(want);
+			n = file->len;
+			if (!(n >= base && strcmp(file->data + n - base,
+			    want) == 0) && !(base > n && strcmp(want + base - n,
+			    file->data) == 0 && want[base - n - 1] == '/'))
+				continue;
+		}
+		*line = f.line;
+		found = 1;
+	}
+	tally_buf_free(&raw);
+	return found;
+}
+
+/* A classname that names a source file: tests.test_cart -> .py. */
+static int
+class_path(struct tally_buf *b, const struct tally_test *t)
+{
+	const char *c = t->classname, *p, *end = NULL, *comp;
+	int py = 0, rc = TALLY_OK;
+
+	if (c == NULL || *c == '\0' || strchr(c, '/') != NULL ||
+	    strchr(c, ' ') != NULL || strchr(c, '.') == NULL)
+		return 0;
+	/* Python: up to the module pytest found, test_*.py or *_test.py. */
+	for (comp = c; comp != NULL && *comp != '\0'; comp = p) {
+		const char *ce = strchr(comp, '.');
+
+		if (ce == NULL)
+			ce = comp + strlen(comp);
+		if (strncmp(comp, "test_", 5) == 0 || (ce - comp > 5 &&
+		    strncmp(ce - 5, "_test", 5) == 0)) {
+			end = ce;
+			py = 1;
+		}
+		p = *ce != '\0' ? ce + 1 : NULL;
+	}
+	if (!py) {
+		/* Java-like: packages, then the class. */
+		end = strrchr(c, '.') + 1;
+		if (!(*end >= 'A' && *end <= 'Z') || !(*c >= 'a' && *c <= 'z'))
+			return 0;
+		end += strcspn(end, "$");
+	}
+	for (p = c; p < end && rc == TALLY_OK; p++)
+		rc = tally_buf_addc(b, *p == '.' ? '/' : *p);
+	if (rc == TALLY_OK)
+		rc = tally_buf_adds(b, py ? ".py" : ".java");
+	return rc == TALLY_OK ? 1 : -1;
+}
+
+int
+tally_test_where(struct tally_buf *file, long *line,
+    const struct tally_record *rec, const struct tally_render_opts *opts)
+{
+	const struct tally_test *t = &rec->u.test;
+	struct tally_buf raw;
+	int rc = TALLY_OK, have = 0;
+	long l = 0;
+
+	tally_buf_reset(file);
+	*line = 0;
+	tally_buf_init(&raw);
+	if (t->file_path != NULL && *t->file_path != '\0') {
+		struct frame f;
+
+		memset(&f, 0, sizeof(f));
+		f.s = t->file_path;
+		f.n = strlen(t->file_path);
+		rc |= frame_path(&raw, &f, t->classname);
+		if (rc == TALLY_OK && map_path(file, raw.data, opts, &rc)) {
+			have = 1;
+			l = t->line;
+		}
+	}
+	/* The trace's own frame in the file, else its first in the repo. */
+	if (rc == TALLY_OK && (!have || l <= 0)) {
+		struct tally_buf tf;
+		char *want = NULL;
+		long tl = 0;
+
+		tally_buf_init(&tf);
+		if (have && (want = strdup(file->data)) == NULL)
+			rc = TALLY_ENOMEM;
+		if (rc == TALLY_OK && (trace_where(t->trace, t->classname,
+		    want, opts, &tf, &tl, &rc) || trace_where(t->message,
+		    t->classname, want, opts, &tf, &tl, &rc))) {
+			if (!have) {
+				tally_buf_reset(file);
+				rc |= tally_buf_add(file, tf.data, tf.len);
+			}
+			have = 1;
+			l = tl;
+		}
+		free(want);
+		tally_buf_free(&tf);
+	}
+	/* The classname's module, and a frame in it for the line. */
+	if (rc == TALLY_OK && !have) {
+		tally_buf_reset(&raw);
+		if (class_path(&raw, t) == 1 && map_path(file, raw.data, opts,
+		    &rc)) {
+			struct tally_buf tf;
+			char *want = strdup(file->data);
+
+			have = 1;
+			tally_buf_init(&tf);
+			if (want == NULL)
+				rc = TALLY_ENOMEM;
+			else if (!trace_where(t->trace, t->classname, want,
+			    opts, &tf, &l, &rc))
+				(void)trace_where(t->message, t->classname,
+				    want, opts, &tf, &l, &rc);
+			free(want);
+			tally_buf_free(&tf);
+		}
+	}
+	tally_buf_free(&raw);
+	if (rc != TALLY_OK || !have) {
+		tally_buf_reset(file);
+		return rc != TALLY_OK ? TALLY_ENOMEM : TALLY_OK;
+	}
+	*line = l > 0 ? l : 0;
+	return TALLY_OK;
+}
+
+static const char *
+env_set(const char *name)
+{
+	const char *v = getenv(name);
+
+	return v != NULL && v[0] != '\0' ? v : NULL;
+}
+
+/*
+ * The link base is the one thing renderers take from the CI's
+ * environment: the report is read where the job ran.
+ */
+int
+tally_source_url(struct tally_buf *b, const char *file, long line)
+{
+	const char *srv = env_set("GITHUB_SERVER_URL"),
+	    *repo = env_set("GITHUB_REPOSITORY"), *sha = env_set("GITHUB_SHA"),
+	    *gl = env_set("CI_PROJECT_URL"), *glsha = env_set("CI_COMMIT_SHA");
+	int rc;
+
+	tally_buf_reset(b);
+	if (file == NULL || *file == '\0')
+		return 0;
+	if (srv != NULL && repo != NULL && sha != NULL)
+		rc = tally_buf_printf(b, "%s/%s/blob/%s/", srv, repo, sha);
+	else if (gl != NULL && glsha != NULL)
+		rc = tally_buf_printf(b, "%s/-/blob/%s/", gl, glsha);
+	else
+		return 0;
+	rc |= tally_buf_adds(b, file);
+	if (line > 0)
+		rc |= tally_buf_printf(b, "#L%ld", line);
+	return rc != TALLY_OK ? -1 : 1;
+}
+
+/* Triage: failures grouped by error signature. */
+
+static void
+tgroup_clear(struct tally_tgroup *g)
+{
+	size_t i;
+
+	free(g->signature);
+	free(g->example);
+	free(g->message);
+	free(g->where);
+	for (i = 0; i < g->ntests; i++)
+		free(g->tests[i]);
+	free(g->tests);
+}
+
+void
+tally_triage_free(struct tally_triage *tr)
+{
+	size_t i;
+
+	if (tr == NULL)
+		return;
+	for (i = 0; i < tr->n; i++)
+		tgroup_clear(&tr->v[i]);
+	free(tr->v);
+	free(tr->idx);
+	memset(tr, 0, sizeof(*tr));
+}
+
+static uint64_t
+str_hash(const char *s)
+{
+	uint64_t h = 14695981039346656037ULL;
+
+	for (; *s != '\0'; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return h;
+}
+
+/* The group of sig, made when new and there is room; NULL else. */
+static struct tally_tgroup *
+tgroup_of(struct tally_triage *tr, const char *sig, size_t max, int *rc)
+{
+	size_t j, k, i, nc;
+
+	if (tr->cap > 0)
+		for (j = str_hash(sig) & (tr->cap - 1); (k = tr->idx[j]) != 0;
+		    j = (j + 1) & (tr->cap - 1))
+			if (strcmp(tr->v[k - 1].signature, sig) == 0)
+				return &tr->v[k - 1];
+	if (tr->n >= max)
+		return NULL;
+	if (2 * (tr->n + 1) > tr->cap) {
+		size_t *ni;
+		struct tally_tgroup *nv;
+
+		nc = tr->cap ? tr->cap * 2 : 64;
+		if ((ni = calloc(nc, sizeof(*ni))) == NULL ||
+		    (nv = realloc(tr->v, (nc / 2) * sizeof(*nv))) == NULL) {
+			free(ni);
+			*rc = TALLY_ENOMEM;
+			return NULL;
+		}
+		tr->v = nv;
+		for (i = 0; i < tr->n; i++) {
+			for (j = str_hash(tr->v[i].signature) & (nc - 1);
+			    ni[j] != 0; j = (j + 1) & (nc - 1))
+				;
+			ni[j] = i + 1;
+		}
+		free(tr->idx);
+		tr->idx = ni;
+		tr->cap = nc;
+	}
+	for (j = str_hash(sig) & (tr->cap - 1); tr->idx[j] != 0;
+	    j = (j + 1) & (tr->cap - 1))
+		;
+	memset(&tr->v[tr->n], 0, sizeof(tr->v[tr->n]));
+	if ((tr->v[tr->n].signature = strdup(sig)) == NULL) {
+		*rc = TALLY_ENOMEM;
+		return NULL;
+	}
+	tr->v[tr->n].first = tr->failures;
+	tr->idx[j] = ++tr->n;
+	return &tr->v[tr->n - 1];
+}
+
+static int
+tgroup_cmp(const void *a, const void *b)
+{
+	const struct tally_tgroup *x = a, *y = b;
+
+	if (x->count != y->count)
+		return x->count > y->count ? -1 : 1;
+	return x->first < y->first ? -1 : x->first > y->first;
+}
+
+static char *
+dup_cut(const char *s, size_t maxlines, size_t maxbytes)
+{
+	size_t more, n;
+	char *p;
+
+	if (s == NULL)
+		return NULL;
+	n = tally_first_lines(s, maxlines, maxbytes, &more);
+	while (n > 0 && (s[n - 1] == '\n' || s[n - 1] == '\r'))
+		n--;
+	if ((p = malloc(n + 1)) != NULL) {
+		memcpy(p, s, n);
+		p[n] = '\0';
+	}
+	return p;
+}
+
+int
+tally_triage_build(struct tally_triage *tr, const struct tally_report *rep,
+    const struct tally_render_opts *opts, size_t maxgroups, size_t maxtests)
+{
+	const struct tally_record *rec;
+	struct tally_error err;
+	struct tally_buf sig, t;
+	struct tally_tgroup *g;
+	size_t pos = 0;
+	long line;
+	int rc = TALLY_OK, more;
+
+	memset(tr, 0, sizeof(*tr));
+	tally_buf_init(&sig);
+	tally_buf_init(&t);
+	tally_error_init(&err, NULL);
+	while (rc == TALLY_OK &&
+	    (more = tally_report_next_test(rep, &pos, &rec, &err)) == 1) {
+		const struct tally_test *x = &rec->u.test;
+		enum tally_change chg;
+
+		/* A diff's removed tests are BASE's, not this run's. */
+		if (x->status != TALLY_FAILED || (x->change != NULL &&
+		    tally_change_parse(x->change, &chg) == TALLY_OK &&
+		    chg == TALLY_CHANGE_REMOVED))
+			continue;
+		tally_buf_reset(&sig);
+		if ((rc = tally_error_signature(&sig, x->type, x->message,
+		    x->trace)) != TALLY_OK)
+			break;
+		g = tgroup_of(tr, sig.data, maxgroups, &rc);
+		tr->failures++;
+		if (g == NULL) {
+			tr->ungrouped++;
+			continue;
+		}
+		g->count++;
+		tally_buf_reset(&t);
+		if ((rc = tally_test_title(&t, rec)) != TALLY_OK)
+			break;
+		if (g->count == 1) {
+			g->example = strdup(t.data);
+			g->message = dup_cut(x->message != NULL ? x->message :
+			    x->trace, TALLY_TRIAGE_LINES, TALLY_TRIAGE_BYTES);
+			tally_buf_reset(&t);
+			if ((rc = tally_test_where(&t, &line, rec, opts)) !=
+			    TALLY_OK)
+				break;
+			if (t.len > 0 && line > 0)
+				rc = tally_buf_printf(&t, ":%ld", line);
+			if (t.len > 0 && (g->where = strdup(t.data)) == NULL)
+				rc = TALLY_ENOMEM;
+			if (g->example == NULL || ((x->message != NULL ||
+			    x->trace != NULL) && g->message == NULL))
+				rc = TALLY_ENOMEM;
+			continue;
+		}
+		if (g->ntests >= maxtests)
+			continue;
+		if (g->ntests == g->ctests) {
+			size_t nc = g->ctests ? g->ctests * 2 : 4;
+			char **v;
+
+			if (nc > maxtests)
+				nc = maxtests;
+			if ((v = realloc(g->tests, nc * sizeof(*v))) == NULL) {
+				rc = TALLY_ENOMEM;
+				break;
+			}
+			g->tests = v;
+			g->ctests = nc;
+		}
+		if ((g->tests[g->ntests] = strdup(t.data)) == NULL)
+			rc = TALLY_ENOMEM;
+		else
+			g->ntests++;
+	}
+	if (rc == TALLY_OK && more < 0)
+		rc = more;
+	tally_buf_free(&sig);
+	tally_buf_free(&t);
+	free(tr->idx);
+	tr->idx = NULL;
+	tr->cap = 0;
+	if (rc != TALLY_OK) {
+		tally_triage_free(tr);
+		return rc;
+	}
+	if (tr->n > 1)
+		qsort(tr->v, tr->n, sizeof(*tr->v), tgroup_cmp);
+	return TALLY_OK;
+}
+
+int
+tally_commit_url(struct tally_buf *b, const char *commit)
+{
+	const char *srv = env_set("GITHUB_SERVER_URL"),
+	    *repo = env_set("GITHUB_REPOSITORY"), *gl = env_set("CI_PROJECT_URL");
+	size_t i, n;
+	int rc;
+
+	tally_buf_reset(b);
+	if (commit == NULL || (n = strlen(commit)) < 7 || n > 64)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (!is_hex((unsigned char)commit[i]))
+			return 0;
+	if (srv != NULL && repo != NULL)
+		rc = tally_buf_printf(b, "%s/%s/commit/%s", srv, repo, commit);
+	else if (gl != NULL)
+		rc = tally_buf_printf(b, "%s/-/commit/%s", gl, commit);
+	else
+		return 0;
+	return rc != TALLY_OK ? -1 : 1;
+}
+
+const char *
+tally_branch_name(const char *ref)
+{
+	if (ref != NULL && strncmp(ref, "refs/heads/", 11) == 0)
+		return ref + 11;
+	if (ref != NULL && strncmp(ref, "refs/tags/", 10) == 0)
+		return ref + 10;
+	return ref;
 }

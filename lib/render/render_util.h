@@ -85,9 +85,17 @@ double	 tally_pass_rate(const size_t status[TALLY_NSTATUS]);
 
 /*
  * The title of a test, unescaped: suite path, classname (when not the
- * same as the innermost suite) and name joined by " › ".
+ * same as the innermost suite) and name joined by " › ", then its labels
+ * (tally_test_labels()).
  */
 int	tally_test_title(struct tally_buf *b, const struct tally_record *rec);
+/*
+ * What tells matrix cells apart, appended to b: " [db=postgres,py=3.12]",
+ * the record's labels in their order but TALLY_LABEL_SHARD (not part of
+ * a test's identity); nothing when there are none.  tally_test_title()
+ * ends with it.
+ */
+int	tally_test_labels(struct tally_buf *b, const struct tally_record *rec);
 
 /*
  * Tests picked in one pass over the report: at most a cap of them, and
@@ -162,5 +170,89 @@ void	tally_groups_sort_failing(struct tally_groups *g);
  */
 int	tally_varying_labels(const struct tally_report *rep,
 	    const char ***out, size_t *n);
+
+/*
+ * The error signature of a failure, appended to b: what makes two
+ * failures the same problem.  Its exception type and the first line of
+ * its message (of its trace when it has no message), with what changes
+ * from run to run normalized: numbers become <n>, hex numbers and
+ * addresses <hex>, UUIDs <uuid>, words with a slash <path>; white space
+ * collapsed.  "(no message)" when there is nothing to go by.
+ */
+int	tally_error_signature(struct tally_buf *b, const char *type,
+	    const char *message, const char *trace);
+
+/*
+ * Where a test failed, as the repository names the file: into file
+ * (empty when unknown) and *line (0 when unknown).  In order: the test's
+ * file and line (a go test file joined with its package's directory);
+ * the first frame of its trace, else of its message, inside the
+ * repository (Python File "f", line N; Java at a.b.C.m(C.java:N) as
+ * a/b/C.java; JavaScript at f (file:N:M); "file:N:" at a line's start,
+ * as pytest and go test write), skipping runtimes and libraries; the
+ * module its classname names (tests.test_cart: tests/test_cart.py,
+ * a.b.C: a/b/C.java).  A line missing from the first source comes from
+ * a frame in the same file.  opts->path_strip is removed from the front
+ * of a path and opts->path_prefix added; an absolute path left is not
+ * the repository's.
+ */
+int	tally_test_where(struct tally_buf *file, long *line,
+	    const struct tally_record *rec,
+	    const struct tally_render_opts *opts);
+
+/*
+ * The URL of file (a repository path) at line in the commit the CI job
+ * built, into b: $GITHUB_SERVER_URL/$GITHUB_REPOSITORY/blob/$GITHUB_SHA/
+ * FILE#LN, or GitLab's $CI_PROJECT_URL/-/blob/$CI_COMMIT_SHA/FILE#LN.
+ * Returns 1 with b set, 0 when those are not set or file is empty, -1
+ * out of memory.  Not escaped.
+ */
+int	tally_source_url(struct tally_buf *b, const char *file, long line);
+
+/*
+ * Triage: the failed tests grouped by error signature
+ * (tally_error_signature()), largest group first (ties: the group seen
+ * first).  One pass; memory is bounded by the caps: at most maxgroups
+ * groups (failures of other signatures are only counted, in
+ * ungrouped), each with its first test as the example and the titles of
+ * at most maxtests more.
+ */
+#define TALLY_TRIAGE_LINES	5	/* of the example's message */
+#define TALLY_TRIAGE_BYTES	1024
+
+struct tally_tgroup {
+	char		*signature;
+	size_t		 count;		/* failures with it */
+	size_t		 first;		/* failures before its first one */
+	char		*example;	/* the first one's title */
+	char		*message;	/* its first lines, or NULL */
+	char		*where;		/* its "file:line", or NULL */
+	char		**tests;	/* titles of the next ones */
+	size_t		 ntests, ctests;
+};
+
+struct tally_triage {
+	struct tally_tgroup *v;
+	size_t		 n;
+	size_t		 failures;	/* all failed tests */
+	size_t		 ungrouped;	/* past maxgroups */
+	size_t		*idx, cap;	/* while building */
+};
+
+int	tally_triage_build(struct tally_triage *tr,
+	    const struct tally_report *rep,
+	    const struct tally_render_opts *opts, size_t maxgroups,
+	    size_t maxtests);
+void	tally_triage_free(struct tally_triage *tr);
+
+/*
+ * The URL of a commit (7 to 64 hex digits) on the CI's forge, into b:
+ * $GITHUB_SERVER_URL/$GITHUB_REPOSITORY/commit/SHA or GitLab's
+ * $CI_PROJECT_URL/-/commit/SHA.  1 with b set, 0 when not known, -1 out
+ * of memory.
+ */
+int	tally_commit_url(struct tally_buf *b, const char *commit);
+/* A git ref as a branch name: "refs/heads/main" is "main". */
+const char *tally_branch_name(const char *ref);
 
 #endif /* TALLY_RENDER_UTIL_H */

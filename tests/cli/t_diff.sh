@@ -141,7 +141,7 @@ expect_out "### Compared with"
 expect_not_out "#### Removed tests"
 # GitHub: new failures annotated first; a removed test never.
 run render-github 0 tally-render -f github "$T/d34.jsonl"
-is first-annotation "$(head -1 "$OUT" | sed 's/ ›.*//')" "::error title=New failure%3A project"
+is first-annotation "$(head -1 "$OUT" | sed 's/ ›.*//')" "::error file=tests/test_scenario.py,line=17,title=New failure%3A project"
 expect_lines '::error ' 2
 expect_not_out "test_removed_after_run3"
 # The gates.

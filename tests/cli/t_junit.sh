@@ -8,7 +8,7 @@ run good 0 tally-collect "$J/horovod-spark-fail-xunit1.xml"
 expect_no_err
 expect_lines '"type":"test"' "$(xmllint --xpath 'count(//testcase)' "$J/horovod-spark-fail-xunit1.xml")"
 expect_out '"name":"test_rsh_events","status":"failed","rawStatus":"failure"'
-expect_out '"filePath":"test/test_spark.py","line":819'
+expect_out '"filePath":"test/test_spark.py","line":820'	# pytest xunit1: 0-based 819 + 1
 
 # Malformed: earlier tests kept, an error record, a diagnostic, exit 2.
 run truncated 2 tally-collect "$J/pytest-truncated-corrupt.xml"
