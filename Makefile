@@ -30,7 +30,7 @@ CHECK_LIBS   = $(shell pkg-config --libs check 2>/dev/null)
 
 override CFLAGS := -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Wno-unused-parameter \
 	-Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wpointer-arith \
-	$(CFLAGS) -Iinclude $(PKG_CFLAGS) -DTALLY_VERSION='"$(VERSION)"'
+	$(CFLAGS) -Iinclude $(PKG_CFLAGS) -DTALLY_VERSION='"$(VERSION)"' -DTALLY_MANDIR='"$(MANDIR)"'
 LDLIBS   += $(PKG_LIBS) -lm
 
 # libtally: the shared core (records, stream, merge, escape, output) in lib/,

@@ -30,11 +30,40 @@ void	cli_warning(const struct tally_error *err);
 
 /*
  * The options every tool handles alike, for getopt's default case: 'h'
- * prints usage to stdout, 'V' (--version) "prog version" to stdout, both
- * exit 0; anything else prints usage to stderr and exits 2.  Returns the
- * exit status.
+ * prints the help (cli_help) to stdout, 'V' (--version) "prog version" to
+ * stdout, both exit 0; anything else prints usage to stderr and exits 2.
+ * Returns the exit status.
  */
-int	cli_usual_option(int ch, const char *usage);
+int	cli_usual_option(int ch, const char *usage, const char *options);
+
+/*
+ * getopt_long with the suite's own diagnostics ("prog: unknown option
+ * '--fromat'; did you mean '--format'?", "prog: option '-o' needs an
+ * argument") instead of getopt's, which name the full argv[0].  Returns
+ * what getopt_long does, '?' for every mistake (already said).
+ */
+struct option;
+int	cli_getopt(int argc, char *const argv[], const char *optstring,
+	    const struct option *longopts);
+
+/*
+ * The name among name(0), name(1), ... (NULL ends them) nearest to word,
+ * when one is near enough to be what was meant; else NULL.
+ */
+const char *cli_nearest(const char *word, const char *(*name)(size_t));
+
+/* " (did you mean 'x'?)" when cli_nearest finds x, else "". */
+const char *cli_did_you_mean(const char *word,
+	    const char *(*name)(size_t));
+
+/* "label: a, b, c" and a newline on fp, from name(0), name(1), ... */
+void	cli_list(FILE *fp, const char *label, const char *(*name)(size_t));
+
+/*
+ * --help: the usage (the man page SYNOPSIS), a blank line, then
+ * "options:" and one line per option, on standard output.
+ */
+void	cli_help(const char *usage, const char *options);
 
 /* Parse KEY=VALUE into kv (pointers into s, which is modified). */
 int	cli_parse_kv(char *s, struct tally_kv *kv);

@@ -26,6 +26,34 @@ static const char usage_text[] =
     "                    [--max-annotations n] [--split-assets[=dir]]\n"
     "                    [-T dir] [file | -] ...\n";
 
+static const char options_text[] =
+    "  -f, --format=format       the report format (see formats below)\n"
+    "  -h, --help                print this help and exit\n"
+    "  -o, --output=file         write the report to file, atomically\n"
+    "  -T, --temporary-directory=dir  temporary files in dir, not $TMPDIR\n"
+    "      --allow-errors        unreadable inputs fail no gate\n"
+    "      --color=when          colour in text: auto, always or never\n"
+    "      --fail-on=gate        exit 1 when gate fails (see gates below)\n"
+    "      --group-by=label      break the totals down by this label\n"
+    "      --max-annotations=n   at most n github workflow commands\n"
+    "      --max-bytes=n         size budget of markdown in bytes\n"
+    "      --meta=key=value      add run metadata to the report\n"
+    "      --min-pass-rate=pct   exit 1 below this pass rate, as 90 or 90%\n"
+    "      --split-assets[=dir]  html: CSS and JS as files in dir\n"
+    "      --title=text          the report's title\n"
+    "      --top=n               how many of the slowest tests to list\n"
+    "      --version             print the version and exit\n";
+
+/* The format names -f takes: the renderers', and md for markdown. */
+static const char *
+format_name(size_t i)
+{
+	const char *s = tally_renderer_name(i);
+
+	return s != NULL ? s : i == 0 || tally_renderer_name(i - 1) != NULL ?
+	    "md" : NULL;
+}
+
 enum {
 	OPT_ALLOW_ERR = 256, OPT_COLOR, OPT_FAIL_ON, OPT_GROUP_BY, OPT_MAX_ANN, OPT_MAX_BYTES,
 	OPT_META, OPT_MIN_PASS, OPT_SPLIT, OPT_TITLE, OPT_TOP, OPT_VERSION
@@ -71,6 +99,7 @@ parse_size(const char *s, size_t *out)
 	return 0;
 }
 
+/* A percentage, "90" or "90%". */
 static int
 parse_pct(const char *s, double *out)
 {
@@ -81,6 +110,8 @@ parse_pct(const char *s, double *out)
 		return -1;
 	errno = 0;
 	v = strtod(s, &end);
+	if (*end == '%')
+		end++;
 	if (*end != '\0' || errno != 0 || !(v >= 0 && v <= 100))
 		return -1;
 	*out = v;
@@ -200,13 +231,15 @@ main(int argc, char *argv[])
 
 	cli_init("tally-render");
 	memset(&opts, 0, sizeof(opts));
-	while ((ch = getopt_long(argc, argv, "f:ho:T:", longopts, NULL)) != -1)
+	while ((ch = cli_getopt(argc, argv, "f:ho:T:", longopts)) != -1)
 		switch (ch) {
 		case 'f':
-			format = optarg;
+			format = strcmp(optarg, "md") == 0 ? "markdown" : optarg;
 			break;
 		case 'h':
-			fputs(usage_text, stdout);
+			cli_help(usage_text, options_text);
+			cli_list(stdout, "formats", format_name);
+			cli_list(stdout, "gates", tally_gate_name);
 			return cli_close_stdout(EXIT_OK);
 		case 'o':
 			opts.output_path = optarg;
@@ -226,9 +259,12 @@ main(int argc, char *argv[])
 			break;
 		case OPT_FAIL_ON:
 			if (parse_gates(optarg, &ro.fail_on, badgate,
-			    sizeof(badgate)) != 0)
-				return usage_error("unknown gate '%s'",
-				    badgate);
+			    sizeof(badgate)) != 0) {
+				cli_warn("unknown gate '%s'%s", badgate,
+				    cli_did_you_mean(badgate, tally_gate_name));
+				cli_list(stderr, "gates", tally_gate_name);
+				return usage_error(NULL, NULL);
+			}
 			break;
 		case OPT_GROUP_BY:
 			opts.group_by = optarg;
@@ -282,13 +318,9 @@ main(int argc, char *argv[])
 	if (!allow_errors)
 		ro.fail_on |= TALLY_GATE_LOST;
 	if ((render = tally_renderer(format)) == NULL) {
-		size_t i;
-
-		fprintf(stderr, "%s: unknown format '%s'", cli_name(), format);
-		for (i = 0; tally_renderer_name(i) != NULL; i++)
-			fprintf(stderr, "%s%s", i ? ", " : "; formats: ",
-			    tally_renderer_name(i));
-		fputc('\n', stderr);
+		cli_warn("unknown format '%s'%s", format,
+		    cli_did_you_mean(format, format_name));
+		cli_list(stderr, "formats", format_name);
 		return EXIT_TROUBLE;
 	}
 	if (split && opts.assets_dir == NULL) {

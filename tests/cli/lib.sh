@@ -73,8 +73,9 @@ synopsis() {	# the man page SYNOPSIS of TOOL as one line of words
 	    sed 's/^ //; s/ $//'
 }
 
-usage_words() {	# TOOL --help without "usage: " as one line of words
-	"$1" --help | sed '1s/^usage: //' | tr -s ' \n\t' '   ' | sed 's/^ //; s/ $//'
+usage_words() {	# TOOL --help's usage (up to the blank line) without "usage: "
+	"$1" --help | sed '/^$/q' | sed '1s/^usage: //' | tr -s ' \n\t' '   ' |
+	    sed 's/^ //; s/ $//'
 }
 
 expect_synopsis() {	# expect_synopsis TOOL: SYNOPSIS word for word the usage

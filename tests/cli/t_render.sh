@@ -47,6 +47,21 @@ run bad-max-annotations 2 tally-render -f github --max-annotations ''
 run bad-meta 2 tally-render -f text --meta novalue
 expect_err "meta 'novalue' is not key=value"
 run missing-arg 2 tally-render -f
+expect_err "tally-render: option '-f' needs an argument"
+run missing-long-arg 2 tally-render --format
+expect_err "tally-render: option '--format' needs an argument"
+run ambiguous-option 2 tally-render -f text --ma 3
+expect_err "tally-render: option '--ma' is ambiguous"
+run mistyped-format 2 tally-render -f markdwn "$M/jest-retried.jsonl"
+expect_err "tally-render: unknown format 'markdwn' (did you mean 'markdown'?)"
+expect_err "formats: github, html, json, junit, markdown, text, md"
+run mistyped-gate 2 tally-render -f text --fail-on failed,flakey
+expect_err "tally-render: unknown gate 'flakey' (did you mean 'flaky'?)"
+expect_err "gates: failed, error, flaky, empty, new-failure, removed"
+run help-lists 0 tally-render --help
+expect_out "formats: github, html, json, junit, markdown, text, md"
+expect_out "gates: failed, error, flaky, empty, new-failure, removed"
+expect_out "  -f, --format=format "
 
 # With a renderer: the gates and the trouble cases end to end, through
 # the first format this build has.
@@ -84,6 +99,14 @@ run gate-empty-meta-only 1 tally-render -f $F --fail-on empty "$M/meta.jsonl"
 run gate-not-empty 0 tally-render -f $F --fail-on empty "$M/jest-retried.jsonl"
 run rate-ok 0 tally-render -f $F --min-pass-rate 80 "$M/gotestsum-rerun.jsonl" "$M/ctest-run1.jsonl" "$M/ctest-run2.jsonl" "$M/surefire-alwaysfail.jsonl"
 run rate-low 1 tally-render -f $F --min-pass-rate 80.5 "$M/gotestsum-rerun.jsonl" "$M/ctest-run1.jsonl" "$M/ctest-run2.jsonl" "$M/surefire-alwaysfail.jsonl"
+run rate-percent-sign-ok 0 tally-render -f $F --min-pass-rate 80% "$M/gotestsum-rerun.jsonl" "$M/ctest-run1.jsonl" "$M/ctest-run2.jsonl" "$M/surefire-alwaysfail.jsonl"
+run rate-percent-sign-low 1 tally-render -f $F --min-pass-rate=80.5% "$M/gotestsum-rerun.jsonl" "$M/ctest-run1.jsonl" "$M/ctest-run2.jsonl" "$M/surefire-alwaysfail.jsonl"
+run rate-percent-sign-twice 2 tally-render -f $F --min-pass-rate 80%% "$M/ctest-run1.jsonl"
+expect_err "bad percentage '80%%'"
+# -f md is markdown, byte for byte.
+tally-render -f markdown "$M/ctest-run1.jsonl" > "$T/markdown.md" 2>/dev/null
+run md-is-markdown 0 tally-render -f md "$M/ctest-run1.jsonl"
+same "md-is-markdown: same bytes as -f markdown" "$T/markdown.md" "$OUT"
 run_in "$M/surefire-alwaysfail.jsonl" stdin 1 tally-render -f $F --fail-on failed
 run missing-input 2 tally-render -f $F "$M/jest-retried.jsonl" "$T/nope.jsonl"
 expect_err "$T/nope.jsonl: error:"
