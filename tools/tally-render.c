@@ -27,9 +27,9 @@ static const char usage_text[] =
     "                    [-T dir] [file | -] ...\n";
 
 static const char options_text[] =
-    "  -f, --format=format       the report format (see formats below)\n"
+    "  -f, --format=format       a report format (see formats); may repeat\n"
     "  -h, --help                print this help and exit\n"
-    "  -o, --output=file         write the report to file, atomically\n"
+    "  -o, --output=file         write the -f before it to file, atomically\n"
     "  -T, --temporary-directory=dir  temporary files in dir, not $TMPDIR\n"
     "      --allow-errors        unreadable inputs fail no gate\n"
     "      --color=when          colour in text: auto, always or never\n"
@@ -140,6 +140,178 @@ parse_gates(const char *s, unsigned *bits, char *bad, size_t badlen)
 	}
 }
 
+/*
+ * One report to write: a -f and the -o that follows it (NULL or "-" is
+ * standard output), with its own render options.
+ */
+struct target {
+	const char		*format;
+	tally_render_fn		 render;
+	const char		*path;
+	struct tally_render_opts opts;
+	struct tally_output	*out;
+	char			*assets;	/* --split-assets' default */
+};
+
+static int
+is_stdout(const char *path)
+{
+	return path == NULL || strcmp(path, "-") == 0;
+}
+
+static struct target *
+push_target(struct target **v, size_t *n)
+{
+	struct target *p = realloc(*v, (*n + 1) * sizeof(*p));
+
+	if (p == NULL) {
+		cli_warn("out of memory");
+		exit(EXIT_TROUBLE);
+	}
+	*v = p;
+	memset(&p[*n], 0, sizeof(p[*n]));
+	return &p[(*n)++];
+}
+
+/*
+ * Colour for text on standard output with --color=auto: never with
+ * NO_COLOR; forced by FORCE_COLOR (but 0 or false) or CLICOLOR_FORCE (but
+ * 0), and in a GitHub Actions log, whose viewer shows it; else on a
+ * terminal.
+ */
+static int
+auto_color(void)
+{
+	const char *nc = getenv("NO_COLOR"), *fc = getenv("FORCE_COLOR");
+	const char *cf = getenv("CLICOLOR_FORCE"), *ga = getenv("GITHUB_ACTIONS");
+
+	if (nc != NULL && nc[0] != '\0')
+		return 0;
+	if (fc != NULL && fc[0] != '\0')
+		return strcmp(fc, "0") != 0 && strcmp(fc, "false") != 0;
+	if (cf != NULL && cf[0] != '\0' && strcmp(cf, "0") != 0)
+		return 1;
+	if (ga != NULL && strcmp(ga, "true") == 0)
+		return 1;
+	return isatty(STDOUT_FILENO);
+}
+
+/*
+ * The targets' per-report options: which file, colour, the GitHub
+ * Actions guard for text, the assets directory.  0, or -1 after saying
+ * why.
+ */
+static int
+prepare(struct target *tg, size_t ntg, const struct tally_render_opts *base,
+    const char *color, int split, char *token, size_t tokenlen)
+{
+	const char *ga = getenv("GITHUB_ACTIONS");
+	struct target *t;
+	size_t i, j, nstdout = 0;
+
+	for (i = 0; i < ntg; i++) {
+		t = &tg[i];
+		if ((t->render = tally_renderer(t->format)) == NULL) {
+			cli_warn("unknown format '%s'%s", t->format,
+			    cli_did_you_mean(t->format, format_name));
+			cli_list(stderr, "formats", format_name);
+			return -1;
+		}
+		for (j = 0; j < i; j++)
+			if (!is_stdout(t->path) && !is_stdout(tg[j].path) &&
+			    strcmp(t->path, tg[j].path) == 0)
+				return usage_error("'%s' is named by -o twice",
+				    t->path), -1;
+		if (is_stdout(t->path) && ++nstdout > 1)
+			return usage_error("more than one format to standard "
+			    "output; give each -o file", NULL), -1;
+		t->opts = *base;
+		t->opts.output_path = t->path;
+		if (split && base->assets_dir == NULL && (ntg == 1 ||
+		    strcmp(t->format, "html") == 0)) {
+			if (is_stdout(t->path))
+				return usage_error("--split-assets needs -o "
+				    "file or a directory", NULL), -1;
+			if ((t->assets = strdup(t->path)) == NULL) {
+				cli_warn("out of memory");
+				return -1;
+			}
+			t->opts.assets_dir = dirname(t->assets);
+		}
+		t->opts.color = strcmp(color, "always") == 0 ||
+		    (strcmp(color, "auto") == 0 && is_stdout(t->path) &&
+		    auto_color());
+		/* Text in a GitHub Actions log: the runner's own guard against
+		 * workflow commands in it, with a token no input can know. */
+		if (t->render == tally_renderer("text") && is_stdout(t->path) &&
+		    ga != NULL && strcmp(ga, "true") == 0) {
+			if (cli_random_token(token, tokenlen) != 0) {
+				cli_warn("error: no random token for "
+				    "::stop-commands::");
+				return -1;
+			}
+			t->opts.stop_token = token;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Write every report from the one report built: the files first, each to
+ * its temporary file, standard output last, and only then are the files
+ * committed, so that when one fails none is written.  Standard output
+ * closed by its reader (head(1)) is no failure.  0, or -1 with err filled.
+ */
+static int
+write_all(const struct tally_report *rep, struct target *tg, size_t ntg,
+    struct tally_error *err)
+{
+	struct target *t;
+	size_t i, pass;
+	int rc = 0;
+
+	for (pass = 0; pass < 2 && rc == 0; pass++)
+		for (i = 0; i < ntg && rc == 0; i++) {
+			t = &tg[i];
+			if (is_stdout(t->path) != (int)pass)
+				continue;
+			tally_error_init(err, t->path);
+			if (tally_output_open(&t->out, t->path, err) != TALLY_OK)
+				rc = -1;
+			if (rc == 0) {
+				tally_error_init(err, t->path ? t->path : "");
+				if (t->render(rep, &t->opts,
+				    tally_output_file(t->out), err) != TALLY_OK)
+					rc = -1;
+			}
+			if (rc != 0 && pass == 1 && (err->sys_errno == EPIPE ||
+			    cli_pipe_closed(stdout))) {
+				cli_stdout_reported();
+				tally_output_abort(t->out);
+				t->out = NULL;
+				rc = 0;
+			}
+		}
+	/* Standard output first: it cannot be taken back, the files can. */
+	for (pass = 0; pass < 2 && rc == 0; pass++)
+		for (i = 0; i < ntg && rc == 0; i++) {
+			t = &tg[i];
+			if (is_stdout(t->path) == (int)pass || t->out == NULL)
+				continue;
+			tally_error_init(err, t->path ? t->path : "");
+			if (tally_output_commit(t->out, err) != TALLY_OK &&
+			    !(pass == 0 && (err->sys_errno == EPIPE ||
+			    cli_pipe_closed(stdout))))
+				rc = -1;
+			t->out = NULL;
+		}
+	for (i = 0; i < ntg; i++) {
+		tally_output_abort(tg[i].out);
+		tg[i].out = NULL;
+	}
+	return rc;
+}
+
 /* Read every input into a fresh merge table, then build the report. */
 /*
  * A merged stream needs no merging again: the merge sees it come in
@@ -217,24 +389,26 @@ main(int argc, char *argv[])
 	struct tally_report_opts ro = { 0, -1, NULL, 0, 1, 0 };
 	struct tally_render_opts opts;
 	struct tally_report *rep = NULL;
-	struct tally_output *out = NULL;
 	struct tally_error err;
 	struct tally_walk walk;
-	struct tally_file_id own[2];
+	struct tally_file_id *own = NULL;
 	struct tally_kv *meta = NULL, kv;
-	tally_render_fn render;
-	const char *format = NULL, *color = "auto", *nc, *ga, *tmpdir = NULL;
-	char *assets = NULL, token[33];
-	size_t nmeta = 0;
+	struct target *tg = NULL;
+	const char *color = "auto", *tmpdir = NULL, *pending = NULL;
+	char token[33];
+	size_t nmeta = 0, ntg = 0, i;
 	char badgate[128];
-	int ch, split = 0, bad = 0, status, to_stdout, allow_errors = 0;
+	int ch, split = 0, bad = 0, status, tostdout = 0, allow_errors = 0;
 
 	cli_init("tally-render");
 	memset(&opts, 0, sizeof(opts));
 	while ((ch = cli_getopt(argc, argv, "f:ho:T:", longopts)) != -1)
 		switch (ch) {
 		case 'f':
-			format = strcmp(optarg, "md") == 0 ? "markdown" : optarg;
+			push_target(&tg, &ntg)->format = strcmp(optarg, "md") ==
+			    0 ? "markdown" : optarg;
+			tg[ntg - 1].path = pending;
+			pending = NULL;
 			break;
 		case 'h':
 			cli_help(usage_text, options_text);
@@ -242,7 +416,14 @@ main(int argc, char *argv[])
 			cli_list(stdout, "gates", tally_gate_name);
 			return cli_close_stdout(EXIT_OK);
 		case 'o':
-			opts.output_path = optarg;
+			/* The -f before it; before any, the first -f. */
+			if (ntg > 0 && tg[ntg - 1].path == NULL)
+				tg[ntg - 1].path = optarg;
+			else if (ntg == 0 && pending == NULL)
+				pending = optarg;
+			else
+				return usage_error("-o '%s' has no -f of its "
+				    "own", optarg);
 			break;
 		case 'T':
 			tmpdir = opts.tmpdir = optarg;
@@ -309,91 +490,62 @@ main(int argc, char *argv[])
 	argv += optind;
 	if (cli_check_inputs(argc, argv, usage_text) != 0)
 		return EXIT_TROUBLE;
-	if (format == NULL)
+	if (ntg == 0)
 		return usage_error("no format given (-f)", NULL);
+	if (pending != NULL)
+		return usage_error("-o '%s' has no -f of its own", pending);
 	/* Lost inputs fail the run unless the user says they may. */
 	if (allow_errors && (ro.fail_on & TALLY_GATE_ERROR))
 		return usage_error("--allow-errors contradicts --fail-on error",
 		    NULL);
 	if (!allow_errors)
 		ro.fail_on |= TALLY_GATE_LOST;
-	if ((render = tally_renderer(format)) == NULL) {
-		cli_warn("unknown format '%s'%s", format,
-		    cli_did_you_mean(format, format_name));
-		cli_list(stderr, "formats", format_name);
-		return EXIT_TROUBLE;
+	if (prepare(tg, ntg, &opts, color, split, token, sizeof(token)) != 0) {
+		status = EXIT_TROUBLE;
+		goto done;
 	}
-	if (split && opts.assets_dir == NULL) {
-		if (opts.output_path == NULL ||
-		    strcmp(opts.output_path, "-") == 0)
-			return usage_error("--split-assets needs -o file or "
-			    "a directory", NULL);
-		if ((assets = strdup(opts.output_path)) == NULL) {
-			cli_warn("out of memory");
-			return EXIT_TROUBLE;
-		}
-		opts.assets_dir = dirname(assets);
-	}
-	nc = getenv("NO_COLOR");
-	opts.color = strcmp(color, "always") == 0 || (strcmp(color, "auto") ==
-	    0 && opts.output_path == NULL && isatty(STDOUT_FILENO) &&
-	    (nc == NULL || nc[0] == '\0'));
 	ro.meta = meta;
 	ro.nmeta = nmeta;
-	ro.stream_tests = tally_renderer_streams(format);
-
-	to_stdout = opts.output_path == NULL ||
-	    strcmp(opts.output_path, "-") == 0;
-	/* Text in a GitHub Actions log: the runner's own guard against
-	 * workflow commands in it, with a token no input can know. */
-	ga = getenv("GITHUB_ACTIONS");
-	if (render == tally_renderer("text") && to_stdout && ga != NULL &&
-	    strcmp(ga, "true") == 0) {
-		if (cli_random_token(token, sizeof(token)) != 0) {
-			cli_warn("error: no random token for ::stop-commands::");
-			free(meta);
-			free(assets);
-			return EXIT_TROUBLE;
-		}
-		opts.stop_token = token;
+	/* Tests stay out of memory when every renderer streams them. */
+	for (i = 0; i < ntg; i++) {
+		ro.stream_tests &= tally_renderer_streams(tg[i].format);
+		tostdout |= is_stdout(tg[i].path);
 	}
 
 	/* A report redirected into a directory it reads is not read. */
+	if ((own = calloc(ntg + 1, sizeof(*own))) == NULL) {
+		cli_warn("out of memory");
+		status = EXIT_TROUBLE;
+		goto done;
+	}
 	memset(&walk, 0, sizeof(walk));
 	walk.own = own;
-	walk.nown = cli_own_output(to_stdout ? stdout : NULL,
-	    opts.output_path, own);
-	if (load(argc, argv, &walk, &ro, tmpdir, &rep, &bad) != 0)
-		return EXIT_TROUBLE;
-	tally_error_init(&err, opts.output_path);
-	if (tally_output_open(&out, opts.output_path, &err) != TALLY_OK)
-		goto fail;
-	tally_error_init(&err, opts.output_path ? opts.output_path : "");
-	if (render(rep, &opts, tally_output_file(out), &err) != TALLY_OK)
-		goto fail;
-	status = tally_output_commit(out, &err);
-	out = NULL;
-	if (status != TALLY_OK)
-		goto fail;
+	walk.nown = cli_own_output(tostdout ? stdout : NULL, NULL, own);
+	for (i = 0; i < ntg; i++)
+		if (!is_stdout(tg[i].path))
+			walk.nown += cli_own_output(NULL, tg[i].path,
+			    own + walk.nown);
+	/* One read, one merge, one report and its gates for every format. */
+	if (load(argc, argv, &walk, &ro, tmpdir, &rep, &bad) != 0) {
+		status = EXIT_TROUBLE;
+		goto done;
+	}
 	status = bad ? EXIT_TROUBLE : rep->verdict_failed ? EXIT_NO : EXIT_OK;
+	if (write_all(rep, tg, ntg, &err) != 0) {
+		/* No partial report: each -o keeps its previous file. */
+		cli_stdout_reported();
+		if (!(err.sys_errno == EPIPE || (tostdout &&
+		    cli_pipe_closed(stdout)))) {
+			cli_error(&err);
+			status = EXIT_TROUBLE;
+		}
+	}
+done:
 	tally_report_free(rep);
+	for (i = 0; i < ntg; i++)
+		free(tg[i].assets);
+	free(tg);
+	free(own);
 	free(meta);
-	free(assets);
 	return cli_close_stdout(status);
-fail:
-	/*
-	 * No partial report: -o keeps the previous file.  A closed pipe is
-	 * no trouble: the report was built, so the gates decide as usual.
-	 */
-	cli_stdout_reported();
-	tally_output_abort(out);
-	status = bad ? EXIT_TROUBLE : rep != NULL && rep->verdict_failed ?
-	    EXIT_NO : EXIT_OK;
-	tally_report_free(rep);
-	free(meta);
-	free(assets);
-	if (err.sys_errno == EPIPE || (to_stdout && cli_pipe_closed(stdout)))
-		return cli_close_stdout(status);
-	cli_error(&err);
-	return EXIT_TROUBLE;
 }

@@ -9,6 +9,8 @@
 #   expect_synopsis TOOL              man page SYNOPSIS = --help usage
 # Each check prints "ok NAME" or "not ok NAME" plus details.
 set -u
+# Colour comes from these; a case that wants one sets it.
+unset FORCE_COLOR CLICOLOR_FORCE NO_COLOR GITHUB_ACTIONS
 T=$(mktemp -d "${TMPDIR:-/tmp}/tally-cli.XXXXXX")
 trap 'rm -rf "$T"' EXIT
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)

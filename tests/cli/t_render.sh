@@ -193,3 +193,86 @@ grep -qF '%0A::add-mask::x%0A' "$T/inj.gh" && ok "$CASE: newlines escaped in the
     notok "$CASE: message escaping"
 grep -qF 'title=%3A%3Aadd-mask%3A%3Atitle' "$T/inj.gh" && ok "$CASE: colons escaped in the title" ||
     notok "$CASE: title escaping"
+
+# Several formats from one run: -o pairs with the -f before it.  Standard
+# input is read once (a second read would find it empty), and each file
+# is the same as from a run of its own.
+MF=$T/multi
+mkdir -p "$MF"
+cat "$M/ctest-run1.jsonl" "$M/surefire-alwaysfail.jsonl" > "$MF/in.jsonl"
+for f in markdown junit html json; do
+	tally-render -f $f --fail-on failed "$MF/in.jsonl" > "$MF/single.$f" 2>/dev/null
+done
+run_in "$MF/in.jsonl" multi-format 1 tally-render -f markdown -o "$MF/s.md" \
+    -f junit -o "$MF/m.xml" -f html -o "$MF/r.html" --fail-on failed
+expect_no_err
+if [ -s "$OUT" ]; then notok "multi-format: nothing on stdout"; else ok "multi-format: nothing on stdout"; fi
+same "multi-format: markdown as alone" "$MF/single.markdown" "$MF/s.md"
+same "multi-format: junit as alone" "$MF/single.junit" "$MF/m.xml"
+same "multi-format: html as alone" "$MF/single.html" "$MF/r.html"
+run_in "$MF/in.jsonl" multi-format-stdout 1 tally-render -f json -o "$MF/j.json" -f md \
+    --fail-on failed
+same "multi-format-stdout: markdown on stdout as alone" "$MF/single.markdown" "$OUT"
+same "multi-format-stdout: json as alone" "$MF/single.json" "$MF/j.json"
+run output-before-format 0 tally-render -o "$MF/first.md" -f md "$M/ctest-run2.jsonl"
+[ -s "$MF/first.md" ] && ok "output-before-format: -o before the first -f is its" ||
+    notok "output-before-format: no file"
+run two-to-stdout 2 tally-render -f text -f md "$MF/in.jsonl"
+expect_err "tally-render: more than one format to standard output; give each -o file"
+run same-file-twice 2 tally-render -f text -o "$MF/x" -f md -o "$MF/x" "$MF/in.jsonl"
+expect_err "tally-render: '$MF/x' is named by -o twice"
+run two-outputs-one-format 2 tally-render -f text -o "$MF/a" -o "$MF/b" "$MF/in.jsonl"
+expect_err "tally-render: -o '$MF/b' has no -f of its own"
+run trailing-output 2 tally-render -o "$MF/a" "$MF/in.jsonl"
+expect_err "tally-render: no format given (-f)"
+run unknown-second-format 2 tally-render -f md -o "$MF/u.md" -f pdf -o "$MF/u.pdf" "$MF/in.jsonl"
+expect_err "tally-render: unknown format 'pdf'"
+[ -e "$MF/u.md" ] && notok "unknown-second-format: nothing written" || ok "unknown-second-format: nothing written"
+# One report that cannot be written: none is, and earlier files stay.
+echo old > "$MF/keep.md"
+run one-fails-none-written 2 tally-render -f md -o "$MF/keep.md" -f junit -o "$MF/nodir/m.xml" \
+    -f html -o "$MF/new.html" "$MF/in.jsonl"
+expect_err "tally-render: $MF/nodir/m.xml: error: cannot create '$MF/nodir/m.xml': No such file or directory"
+[ "$(cat "$MF/keep.md")" = old ] && ok "one-fails-none-written: the earlier file stays" ||
+    notok "one-fails-none-written: keep.md replaced"
+[ -e "$MF/new.html" ] && notok "one-fails-none-written: new.html written" ||
+    ok "one-fails-none-written: the later file is not written either"
+[ -z "$(ls -A "$MF" | grep tally-tmp)" ] && ok "one-fails-none-written: no temporary file left" ||
+    notok "one-fails-none-written: temporary files left" "$(ls -A "$MF")"
+if [ -w /dev/full ]; then
+	tally-render -f text -f junit -o "$MF/full.xml" "$MF/in.jsonl" > /dev/full 2> "$ERR"
+	st=$?
+	[ $st -eq 2 ] && grep -q "write error" "$ERR" && [ ! -e "$MF/full.xml" ] &&
+	    ok "stdout-full: exit 2, and the file is not written" ||
+	    notok "stdout-full: exit $st" "$(cat "$ERR")" "$(ls "$MF")"
+fi
+# A closed pipe on standard output is no trouble: the files are written.
+tally-render -f text -f junit -o "$MF/piped.xml" "$MF/in.jsonl" 2> "$ERR" | head -c 1 > /dev/null
+[ ! -s "$ERR" ] && [ -s "$MF/piped.xml" ] && ok "closed pipe: the file is written, quietly" ||
+    notok "closed pipe" "$(cat "$ERR")"
+
+# Colour in text on standard output (not a terminal here): FORCE_COLOR,
+# CLICOLOR_FORCE and GitHub Actions ask for it, NO_COLOR always wins, a
+# file never gets it unless --color=always.
+esc=$(printf '\033[')
+colored() {	# colored NAME WANT(yes|no) CMD...: ANSI colour on stdout?
+	cn=$1 want=$2; shift 2
+	"$@" > "$T/col" 2>/dev/null
+	if grep -qF "$esc" "$T/col"; then got=yes; else got=no; fi
+	[ "$got" = "$want" ] && ok "colour $cn: $want" || notok "colour $cn: $got, wanted $want"
+}
+CF="$M/surefire-alwaysfail.jsonl"
+colored "auto, not a terminal" no tally-render -f text "$CF"
+colored "FORCE_COLOR=1" yes env FORCE_COLOR=1 tally-render -f text "$CF"
+colored "FORCE_COLOR=0" no env FORCE_COLOR=0 tally-render -f text "$CF"
+colored "CLICOLOR_FORCE=1" yes env CLICOLOR_FORCE=1 tally-render -f text "$CF"
+colored "CLICOLOR_FORCE=0" no env CLICOLOR_FORCE=0 tally-render -f text "$CF"
+colored "GITHUB_ACTIONS=true" yes env GITHUB_ACTIONS=true tally-render -f text "$CF"
+colored "NO_COLOR with FORCE_COLOR" no env NO_COLOR=1 FORCE_COLOR=1 tally-render -f text "$CF"
+colored "NO_COLOR with CLICOLOR_FORCE" no env NO_COLOR=1 CLICOLOR_FORCE=1 tally-render -f text "$CF"
+colored "NO_COLOR in GitHub Actions" no env NO_COLOR=1 GITHUB_ACTIONS=true tally-render -f text "$CF"
+colored "--color=never with FORCE_COLOR" no env FORCE_COLOR=1 tally-render -f text --color=never "$CF"
+colored "--color=always" yes tally-render -f text --color=always "$CF"
+env FORCE_COLOR=1 tally-render -f text -o "$T/col.txt" "$CF" 2>/dev/null
+grep -qF "$esc" "$T/col.txt" && notok "colour FORCE_COLOR into -o file" || ok "colour FORCE_COLOR: not into an -o file"
+colored "FORCE_COLOR, text beside a file" yes env FORCE_COLOR=1 tally-render -f junit -o "$T/col.xml" -f text "$CF"
