@@ -52,7 +52,12 @@ if make -s -C "$ROOT" install DESTDIR="$D" PREFIX=/usr B="$(dirname "$TALLY_BIN"
 	for f in /usr/bin/tally /usr/bin/tally-collect /usr/lib/libtally.a \
 	    /usr/lib/libtally.so.0 /usr/include/tally/record.h \
 	    /usr/share/man/man1/tally-collect.1 /usr/share/man/man5/tally-stream.5 \
-	    /usr/lib/pkgconfig/tally.pc; do
+	    /usr/lib/pkgconfig/tally.pc \
+	    /usr/share/bash-completion/completions/tally \
+	    /usr/share/bash-completion/completions/tally-render \
+	    /usr/share/zsh/site-functions/_tally \
+	    /usr/share/fish/vendor_completions.d/tally.fish \
+	    /usr/share/fish/vendor_completions.d/tally-collect.fish; do
 		[ -e "$D$f" ] && ok "installed $f" || notok "missing $f"
 	done
 	grep -q '^prefix=/usr$' "$D/usr/lib/pkgconfig/tally.pc" && ok "tally.pc prefix" ||
@@ -60,7 +65,7 @@ if make -s -C "$ROOT" install DESTDIR="$D" PREFIX=/usr B="$(dirname "$TALLY_BIN"
 	"$D/usr/bin/tally" collect "$T/ok.jsonl" > "$T/o" 2>&1 && ok "installed tally dispatches to its own tools" ||
 	    notok "installed dispatcher" "$(cat "$T/o")"
 	make -s -C "$ROOT" uninstall DESTDIR="$D" PREFIX=/usr B="$(dirname "$TALLY_BIN")" >/dev/null 2>&1
-	left=$(find "$D" -type f | head -3)
+	left=$(find "$D" ! -type d | head -3)
 	[ -z "$left" ] && ok "make uninstall removes every file" || notok "left after uninstall" "$left"
 else
 	notok "make install" "$(cat "$T/mk")"
