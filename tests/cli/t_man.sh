@@ -74,4 +74,14 @@ for page in "$ROOT"/man/*.[1-9]; do
 	if out=$(mandoc -Tlint -W warning "$page" 2>&1) && [ -z "$out" ]; then
 		ok "$(basename "$page"): mandoc -Tlint clean"
 	else notok "$(basename "$page"): mandoc -Tlint" "$out"; fi
+	# man(1) renders with groff: no warning there either (a line it
+	# cannot break, a table wider than the page).
+	if out=$(groff -man -Tutf8 -ww "$page" 2>&1 >"$T/groff.txt") && [ -z "$out" ] &&
+	    [ -s "$T/groff.txt" ]; then
+		ok "$(basename "$page"): groff -man -Tutf8 -ww renders it without warnings"
+	else notok "$(basename "$page"): groff -man warns" "$(printf '%s\n' "$out" | head -5)"; fi
+	if out=$(mandoc -Tutf8 -W warning "$page" 2>&1 >"$T/mandoc.txt") && [ -z "$out" ] &&
+	    [ -s "$T/mandoc.txt" ]; then
+		ok "$(basename "$page"): mandoc -Tutf8 renders it without warnings"
+	else notok "$(basename "$page"): mandoc -Tutf8 warns" "$out"; fi
 done
