@@ -276,3 +276,15 @@ colored "--color=always" yes tally-render -f text --color=always "$CF"
 env FORCE_COLOR=1 tally-render -f text -o "$T/col.txt" "$CF" 2>/dev/null
 grep -qF "$esc" "$T/col.txt" && notok "colour FORCE_COLOR into -o file" || ok "colour FORCE_COLOR: not into an -o file"
 colored "FORCE_COLOR, text beside a file" yes env FORCE_COLOR=1 tally-render -f junit -o "$T/col.xml" -f text "$CF"
+
+# Counts read right: "1 input error", "1 test", and markdown's "Also:"
+# line lists only the counts that are not zero, as tally-render(1) says.
+run also-nonzero-only 1 tally-render -f md "$M/truncated.jsonl"
+expect_out "Also: 1 input error."
+expect_not_out "0 other"
+expect_not_out "0 retried"
+run also-retried-only 0 tally-render -f md "$M/ctest-run1.jsonl" "$M/ctest-run2.jsonl"
+expect_out "Also: 1 retried."
+expect_not_out "input error"
+run github-singular 1 tally-render -f github "$M/truncated.jsonl"
+expect_out "::1 test: 1 passed, 0 failed, 0 skipped, 0 flaky, 1 input error;"
