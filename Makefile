@@ -24,11 +24,11 @@ PKGS      = libxml-2.0 libcjson libpcre2-8 yaml-0.1
 # libraries (libFuzzer, sanitizers) for `make asan` and the fuzz targets,
 # bats for a live run of its JUnit output, ruby-rspec for real RSpec runs,
 # zsh and fish to load the shell completions, groff to render the man
-# pages as man(1) does.
+# pages as man(1) does, script(1) (bsdutils) for a terminal in the tests.
 DEB_PKGS  = build-essential pkg-config libxml2-dev libcjson-dev libpcre2-dev \
             libyaml-dev
 DEB_TEST_PKGS = check mandoc libxml2-utils python3-jsonschema jq chromium \
-            clang libclang-rt-dev bats ruby-rspec zsh fish groff-base
+            clang libclang-rt-dev bats ruby-rspec zsh fish groff-base bsdutils
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CHECK_CFLAGS = $(shell pkg-config --cflags check 2>/dev/null)

@@ -12,12 +12,24 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
 
 static const char *progname = "tally";
 static int stdout_reported;
+static struct cli_progress *progress;	/* shown on stderr now, or NULL */
+
+/* A diagnostic starts on a line of its own, not after the progress. */
+static void
+clear_progress(void)
+{
+	if (progress != NULL && progress->shown) {
+		fputs("\r\033[K", stderr);
+		progress->shown = 0;
+	}
+}
 
 void
 cli_init(const char *name)
@@ -71,6 +83,7 @@ cli_warn(const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	clear_progress();
 	fprintf(stderr, "%s: ", progname);
 	put_safe(msg);
 	fputc('\n', stderr);
@@ -79,6 +92,7 @@ cli_warn(const char *fmt, ...)
 static void
 diagnostic(const struct tally_error *err, const char *kind)
 {
+	clear_progress();
 	fprintf(stderr, "%s: ", progname);
 	if (err->file[0] != '\0') {
 		put_safe(err->file);
@@ -428,4 +442,77 @@ cli_getopt(int argc, char *const argv[], const char *optstring,
 	} else
 		cli_warn("unknown option '-%c'", optopt);
 	return '?';
+}
+
+static long long
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* The delay before progress shows; TALLY_PROGRESS_DELAY_MS for tests. */
+static long long
+progress_delay(void)
+{
+	const char *s = getenv("TALLY_PROGRESS_DELAY_MS");
+
+	return s != NULL && s[0] != '\0' ? strtoll(s, NULL, 10) : 1000;
+}
+
+static int
+progress_record(struct tally_sink *s, const struct tally_record *rec,
+    struct tally_error *err)
+{
+	struct cli_progress *p = (struct cli_progress *)s;
+	long long t, delay;
+
+	/* The clock is asked every 256 records only. */
+	if (p->on && (++p->n & 0xff) == 1) {
+		t = now_ms();
+		delay = progress_delay();
+		if (t - p->start >= delay && (!p->shown || t - p->last >=
+		    (delay < 200 ? delay : 200))) {
+			fprintf(stderr, "\r%s: read %llu record%s", progname,
+			    p->n, p->n == 1 ? "" : "s");
+			fflush(stderr);
+			p->shown = 1;
+			p->last = t;
+			progress = p;
+		}
+	}
+	return tally_sink_record(p->next, rec, err);
+}
+
+static int
+progress_end(struct tally_sink *s, struct tally_error *err)
+{
+	return tally_sink_end(((struct cli_progress *)s)->next, err);
+}
+
+void
+cli_progress_init(struct cli_progress *p, struct tally_sink *next)
+{
+	const char *term = getenv("TERM");
+
+	memset(p, 0, sizeof(*p));
+	p->sink.record = progress_record;
+	p->sink.end = progress_end;
+	p->next = next;
+	p->on = isatty(STDERR_FILENO) && (term == NULL ||
+	    strcmp(term, "dumb") != 0);
+	p->start = p->on ? now_ms() : 0;
+}
+
+void
+cli_progress_done(struct cli_progress *p)
+{
+	/* Back to the line start, and erase the line. */
+	if (p->shown)
+		fputs("\r\033[K", stderr);
+	p->shown = 0;
+	if (progress == p)
+		progress = NULL;
 }

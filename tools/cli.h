@@ -11,6 +11,7 @@
 #include <tally/error.h>
 #include <tally/reader.h>
 #include <tally/record.h>
+#include <tally/sink.h>
 
 /* The suite's exit statuses. */
 #define EXIT_OK		0	/* done, every gate or check passed */
@@ -108,6 +109,23 @@ int	cli_random_token(char *buf, size_t size);
  */
 size_t	cli_own_output(FILE *fp, const char *outpath,
 	    struct tally_file_id *ids);
+
+/*
+ * Progress for long runs: a sink in front of next that counts the records
+ * going through and, when standard error is a terminal and the run has
+ * taken a second, shows "prog: read N records" there, rewritten in place a
+ * few times a second.  cli_progress_done() clears the line.  Nothing is
+ * allocated; p is the caller's.
+ */
+struct cli_progress {
+	struct tally_sink	 sink;
+	struct tally_sink	*next;
+	unsigned long long	 n;
+	long long		 start, last;	/* ms, monotonic */
+	int			 on, shown;
+};
+void	cli_progress_init(struct cli_progress *p, struct tally_sink *next);
+void	cli_progress_done(struct cli_progress *p);
 
 /* Append a pattern to a growing array; exits on out of memory. */
 void	cli_push(const char ***v, size_t *n, const char *s);

@@ -50,6 +50,7 @@ main(int argc, char *argv[])
 	struct tally_error err;
 	struct tally_walk walk;
 	struct tally_file_id own[2];
+	struct cli_progress progress;
 	const char *outpath = NULL, *tmpdir = NULL, *runs;
 	int ch, i, rc, status = EXIT_OK;
 
@@ -89,9 +90,10 @@ main(int argc, char *argv[])
 	walk.own = own;
 	walk.nown = cli_own_output(tally_output_file(out), outpath, own);
 	/* Unreadable inputs leave an "error" record and exit 2 at the end. */
+	cli_progress_init(&progress, merge);
 	for (i = 0; i < (argc > 0 ? argc : 1); i++) {
 		rc = tally_read_walk(argc > 0 ? argv[i] : "-", TALLY_FMT_STREAM,
-		    &walk, merge, report, NULL);
+		    &walk, &progress.sink, report, NULL);
 		if (rc != TALLY_OK)
 			status = EXIT_TROUBLE;
 		if (rc == TALLY_ENOMEM) {
@@ -102,6 +104,7 @@ main(int argc, char *argv[])
 		if (tally_merge_broken(tally_merge_sink_table(merge)))
 			break;		/* said once; the end fails again */
 	}
+	cli_progress_done(&progress);
 	tally_error_init(&err, outpath ? outpath : "");
 	if (out != NULL) {
 		/*

@@ -325,6 +325,7 @@ load(int argc, char **argv, const struct tally_walk *walk,
 	struct tally_merge *m = NULL;
 	struct tally_sink *in = NULL;
 	struct tally_error err;
+	struct cli_progress progress;
 	const char *runs;
 	int i, rc = TALLY_OK;
 
@@ -339,12 +340,14 @@ load(int argc, char **argv, const struct tally_walk *walk,
 	/* For tests: a tiny run size makes many runs. */
 	if ((runs = getenv("TALLY_MERGE_RUN_BYTES")) != NULL)
 		tally_merge_set_run_bytes(m, strtoul(runs, NULL, 10));
+	cli_progress_init(&progress, in);
 	for (i = 0; i < (argc > 0 ? argc : 1); i++) {
 		rc = tally_read_walk(argc > 0 ? argv[i] : "-", TALLY_FMT_STREAM,
-		    walk, in, report, bad);
+		    walk, &progress.sink, report, bad);
 		if (rc == TALLY_ENOMEM || tally_merge_broken(m))
 			break;
 	}
+	cli_progress_done(&progress);
 	tally_sink_free(in);
 	if (rc == TALLY_ENOMEM) {
 		tally_merge_free(m);

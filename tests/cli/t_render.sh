@@ -288,3 +288,29 @@ expect_out "Also: 1 retried."
 expect_not_out "input error"
 run github-singular 1 tally-render -f github "$M/truncated.jsonl"
 expect_out "::1 test: 1 passed, 0 failed, 0 skipped, 0 flaky, 1 input error;"
+
+# Progress on a terminal only (script(1) gives the run one); the delay
+# before it shows is 0 here (TALLY_PROGRESS_DELAY_MS, for tests).
+i=0; : > "$T/many.jsonl"
+while [ $i -lt 600 ]; do
+	printf '{"v":1,"type":"test","name":"t%d","status":"passed"}\n' $i
+	i=$((i + 1))
+done > "$T/many.jsonl"
+cr=$(printf '\r') el=$(printf '\r\033[K')
+TALLY_PROGRESS_DELAY_MS=0 script -qec "tally-render -f json -o '$T/many.json' '$T/many.jsonl'" /dev/null > "$T/pty" 2>&1
+grep -qF "${cr}tally-render: read 1 record${cr}" "$T/pty" && grep -qF "tally-render: read 513 records" "$T/pty" &&
+    ok "progress: counts on a terminal" || notok "progress: on a terminal" "$(od -c "$T/pty" | head -5)"
+[ "$(tail -c 4 "$T/pty")" = "$el" ] && ok "progress: the line is cleared at the end" ||
+    notok "progress: not cleared" "$(tail -c 20 "$T/pty" | od -c)"
+run progress-not-a-terminal 0 env TALLY_PROGRESS_DELAY_MS=0 tally-render -f json -o "$T/many.json" "$T/many.jsonl"
+expect_no_err
+run progress-merge-not-a-terminal 0 env TALLY_PROGRESS_DELAY_MS=0 tally-merge "$T/many.jsonl"
+expect_no_err
+TALLY_PROGRESS_DELAY_MS=0 script -qec "tally-merge -o '$T/many.m' '$T/many.jsonl'" /dev/null > "$T/pty" 2>&1
+grep -qF "tally-merge: read 513 records" "$T/pty" && ok "progress: tally-merge too" ||
+    notok "progress: tally-merge" "$(od -c "$T/pty" | head -3)"
+# A diagnostic while progress shows starts on a line of its own.
+{ cat "$T/many.jsonl"; echo '{"v":1,"type":"test",'; } > "$T/many-bad.jsonl"
+TALLY_PROGRESS_DELAY_MS=0 script -qec "tally-render -f json -o '$T/many.json' '$T/many-bad.jsonl'" /dev/null > "$T/pty" 2>&1
+grep -qF "${el}tally-render: $T/many-bad.jsonl:601" "$T/pty" && ok "progress: cleared before a diagnostic" ||
+    notok "progress: diagnostic" "$(tail -c 200 "$T/pty" | od -c | head -8)"
