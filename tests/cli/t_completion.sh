@@ -88,8 +88,8 @@ agree "zsh: tally offers its commands" "$T/want" "$T/got"
     notok "bash: tally help ren"
 
 # zsh's compinit finds _tally for every program.
-zsh -fc 'fpath=("$1" $fpath); autoload -Uz compinit; compinit -u -D -d /dev/null
-    for c in ${=2}; do print -- "$c ${_comps[$c]}"; done' sh "$C" "$TOOLS" > "$T/got"
+zsh -fc 'fpath=("$1" $fpath); autoload -Uz compinit; compinit -u -d "$3"
+    for c in ${=2}; do print -- "$c ${_comps[$c]}"; done' sh "$C" "$TOOLS" "$T/zcompdump" > "$T/got"
 n=$(grep -c ' _tally$' "$T/got")
 [ "$n" -eq 7 ] && ok "zsh: compinit binds _tally to all 7 programs" ||
     notok "zsh: compinit" "$(cat "$T/got")"
