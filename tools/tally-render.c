@@ -159,6 +159,13 @@ is_stdout(const char *path)
 	return path == NULL || strcmp(path, "-") == 0;
 }
 
+/*
+ * The targets, at file scope: a usage error returns from the option loop
+ * without freeing them, and they stay reachable until exit.
+ */
+static struct target *tg;
+static size_t ntg;
+
 static struct target *
 push_target(struct target **v, size_t *n)
 {
@@ -202,15 +209,15 @@ auto_color(void)
  * why.
  */
 static int
-prepare(struct target *tg, size_t ntg, const struct tally_render_opts *base,
+prepare(struct target *v, size_t n, const struct tally_render_opts *base,
     const char *color, int split, char *token, size_t tokenlen)
 {
 	const char *ga = getenv("GITHUB_ACTIONS");
 	struct target *t;
 	size_t i, j, nstdout = 0;
 
-	for (i = 0; i < ntg; i++) {
-		t = &tg[i];
+	for (i = 0; i < n; i++) {
+		t = &v[i];
 		if ((t->render = tally_renderer(t->format)) == NULL) {
 			cli_warn("unknown format '%s'%s", t->format,
 			    cli_did_you_mean(t->format, format_name));
@@ -218,8 +225,8 @@ prepare(struct target *tg, size_t ntg, const struct tally_render_opts *base,
 			return -1;
 		}
 		for (j = 0; j < i; j++)
-			if (!is_stdout(t->path) && !is_stdout(tg[j].path) &&
-			    strcmp(t->path, tg[j].path) == 0)
+			if (!is_stdout(t->path) && !is_stdout(v[j].path) &&
+			    strcmp(t->path, v[j].path) == 0)
 				return usage_error("'%s' is named by -o twice",
 				    t->path), -1;
 		if (is_stdout(t->path) && ++nstdout > 1)
@@ -227,7 +234,7 @@ prepare(struct target *tg, size_t ntg, const struct tally_render_opts *base,
 			    "output; give each -o file", NULL), -1;
 		t->opts = *base;
 		t->opts.output_path = t->path;
-		if (split && base->assets_dir == NULL && (ntg == 1 ||
+		if (split && base->assets_dir == NULL && (n == 1 ||
 		    strcmp(t->format, "html") == 0)) {
 			if (is_stdout(t->path))
 				return usage_error("--split-assets needs -o "
@@ -263,7 +270,7 @@ prepare(struct target *tg, size_t ntg, const struct tally_render_opts *base,
  * closed by its reader (head(1)) is no failure.  0, or -1 with err filled.
  */
 static int
-write_all(const struct tally_report *rep, struct target *tg, size_t ntg,
+write_all(const struct tally_report *rep, struct target *v, size_t n,
     struct tally_error *err)
 {
 	struct target *t;
@@ -271,8 +278,8 @@ write_all(const struct tally_report *rep, struct target *tg, size_t ntg,
 	int rc = 0;
 
 	for (pass = 0; pass < 2 && rc == 0; pass++)
-		for (i = 0; i < ntg && rc == 0; i++) {
-			t = &tg[i];
+		for (i = 0; i < n && rc == 0; i++) {
+			t = &v[i];
 			if (is_stdout(t->path) != (int)pass)
 				continue;
 			tally_error_init(err, t->path);
@@ -294,8 +301,8 @@ write_all(const struct tally_report *rep, struct target *tg, size_t ntg,
 		}
 	/* Standard output first: it cannot be taken back, the files can. */
 	for (pass = 0; pass < 2 && rc == 0; pass++)
-		for (i = 0; i < ntg && rc == 0; i++) {
-			t = &tg[i];
+		for (i = 0; i < n && rc == 0; i++) {
+			t = &v[i];
 			if (is_stdout(t->path) == (int)pass || t->out == NULL)
 				continue;
 			tally_error_init(err, t->path ? t->path : "");
@@ -305,9 +312,9 @@ write_all(const struct tally_report *rep, struct target *tg, size_t ntg,
 				rc = -1;
 			t->out = NULL;
 		}
-	for (i = 0; i < ntg; i++) {
-		tally_output_abort(tg[i].out);
-		tg[i].out = NULL;
+	for (i = 0; i < n; i++) {
+		tally_output_abort(v[i].out);
+		v[i].out = NULL;
 	}
 	return rc;
 }
@@ -396,10 +403,9 @@ main(int argc, char *argv[])
 	struct tally_walk walk;
 	struct tally_file_id *own = NULL;
 	struct tally_kv *meta = NULL, kv;
-	struct target *tg = NULL;
 	const char *color = "auto", *tmpdir = NULL, *pending = NULL;
 	char token[33];
-	size_t nmeta = 0, ntg = 0, i;
+	size_t nmeta = 0, i;
 	char badgate[128];
 	int ch, split = 0, bad = 0, status, tostdout = 0, allow_errors = 0;
 
@@ -510,6 +516,7 @@ main(int argc, char *argv[])
 	ro.meta = meta;
 	ro.nmeta = nmeta;
 	/* Tests stay out of memory when every renderer streams them. */
+	ro.stream_tests = 1;
 	for (i = 0; i < ntg; i++) {
 		ro.stream_tests &= tally_renderer_streams(tg[i].format);
 		tostdout |= is_stdout(tg[i].path);
