@@ -6,6 +6,10 @@ LIBDIR   ?= $(PREFIX)/lib
 INCDIR   ?= $(PREFIX)/include
 MANDIR   ?= $(PREFIX)/share/man
 PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
+# Shell completions (completions/), where each shell looks by default.
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR  ?= $(PREFIX)/share/zsh/site-functions
+FISHCOMPDIR ?= $(PREFIX)/share/fish/vendor_completions.d
 DESTDIR  ?=
 B        ?= build
 
@@ -22,13 +26,15 @@ PKGS      = libxml-2.0 libcjson libpcre2-8 yaml-0.1
 # jmeter, jmeter-http and a JDK (javac, for tests/jmeter/TallyJMeter.java)
 # for real JMeter runs, python3-locust and python3-pytest-benchmark for
 # real Locust and pytest-benchmark runs, cmark-gfm to render the Markdown
-# report as GitHub does (tables, details).
+# report as GitHub does (tables, details), zsh and fish to load the shell
+# completions, groff to render the man pages as man(1) does, script(1)
+# (bsdutils) for a terminal in the tests.
 DEB_PKGS  = build-essential pkg-config libxml2-dev libcjson-dev libpcre2-dev \
             libyaml-dev
 DEB_TEST_PKGS = check mandoc libxml2-utils python3-jsonschema jq chromium \
             clang libclang-rt-dev bats ruby-rspec jmeter jmeter-http \
             openjdk-17-jdk-headless python3-locust python3-pytest-benchmark \
-            cmark-gfm
+            cmark-gfm zsh fish groff-base bsdutils
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CHECK_CFLAGS = $(shell pkg-config --cflags check 2>/dev/null)
@@ -36,7 +42,7 @@ CHECK_LIBS   = $(shell pkg-config --libs check 2>/dev/null)
 
 override CFLAGS := -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Wno-unused-parameter \
 	-Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wpointer-arith \
-	$(CFLAGS) -Iinclude $(PKG_CFLAGS) -DTALLY_VERSION='"$(VERSION)"'
+	$(CFLAGS) -Iinclude $(PKG_CFLAGS) -DTALLY_VERSION='"$(VERSION)"' -DTALLY_MANDIR='"$(MANDIR)"'
 LDLIBS   += $(PKG_LIBS) -lm -pthread
 
 # libtally: the shared core (records, stream, merge, escape, output) in lib/,
@@ -200,6 +206,15 @@ install: all
 	for m in $(MAN); do s=$${m##*.}; install -m 644 $$m $(DESTDIR)$(MANDIR)/man$$s; done
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' -e 's|@INCDIR@|$(INCDIR)|' \
 	  -e 's|@VERSION@|$(VERSION)|' -e 's|@PKGS@|$(PKGS)|' tally.pc.in > $(DESTDIR)$(PKGCONFIGDIR)/tally.pc
+	# bash and fish load a completion by the command's name: one file,
+	# a link for each program.
+	install -d $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR) $(DESTDIR)$(FISHCOMPDIR)
+	install -m 644 completions/tally.bash $(DESTDIR)$(BASHCOMPDIR)/tally
+	install -m 644 completions/_tally $(DESTDIR)$(ZSHCOMPDIR)/_tally
+	install -m 644 completions/tally.fish $(DESTDIR)$(FISHCOMPDIR)/tally.fish
+	for t in $(filter-out tally,$(notdir $(TOOLS))); do \
+	  ln -sf tally $(DESTDIR)$(BASHCOMPDIR)/$$t; \
+	  ln -sf tally.fish $(DESTDIR)$(FISHCOMPDIR)/$$t.fish; done
 
 uninstall:
 	for t in $(TOOLS); do rm -f $(DESTDIR)$(BINDIR)/$${t##*/}; done
@@ -207,6 +222,9 @@ uninstall:
 	  $(DESTDIR)$(LIBDIR)/libtally.so.0 $(DESTDIR)$(PKGCONFIGDIR)/tally.pc
 	rm -rf $(DESTDIR)$(INCDIR)/tally
 	for m in $(MAN); do s=$${m##*.}; rm -f $(DESTDIR)$(MANDIR)/man$$s/$${m##*/}; done
+	rm -f $(DESTDIR)$(ZSHCOMPDIR)/_tally
+	for t in $(notdir $(TOOLS)); do rm -f $(DESTDIR)$(BASHCOMPDIR)/$$t \
+	  $(DESTDIR)$(FISHCOMPDIR)/$$t.fish; done
 
 clean:
 	rm -rf $(B) build-asan build-fuzz

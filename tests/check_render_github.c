@@ -73,7 +73,7 @@ START_TEST(sample_annotations)
 	    " peer reset\n");
 	/* The notice comes last, states every count, then the run. */
 	ck_assert_str_eq(s + at(s, "::notice"), "::notice title=Test results::"
-	    "6 tests: 3 passed, 2 failed, 1 skipped, 1 flaky, 1 input errors; "
+	    "6 tests: 3 passed, 2 failed, 1 skipped, 1 flaky, 1 input error; "
 	    "pass rate 60.0%25; time 1m 9.8s. Failed gates: failed (2 tests "
 	    "failed).%0Acommit: 0123abcd%0Abranch: main%0Arun_url: "
 	    "https://github.com/o/r/actions/runs/1\n");

@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <getopt.h>
 #include <locale.h>
 #include <poll.h>
 #include <signal.h>
@@ -11,12 +12,24 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
 
 static const char *progname = "tally";
 static int stdout_reported;
+static struct cli_progress *progress;	/* shown on stderr now, or NULL */
+
+/* A diagnostic starts on a line of its own, not after the progress. */
+static void
+clear_progress(void)
+{
+	if (progress != NULL && progress->shown) {
+		fputs("\r\033[K", stderr);
+		progress->shown = 0;
+	}
+}
 
 void
 cli_init(const char *name)
@@ -70,6 +83,7 @@ cli_warn(const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	clear_progress();
 	fprintf(stderr, "%s: ", progname);
 	put_safe(msg);
 	fputc('\n', stderr);
@@ -78,6 +92,7 @@ cli_warn(const char *fmt, ...)
 static void
 diagnostic(const struct tally_error *err, const char *kind)
 {
+	clear_progress();
 	fprintf(stderr, "%s: ", progname);
 	if (err->file[0] != '\0') {
 		put_safe(err->file);
@@ -252,11 +267,11 @@ cli_stdout_reported(void)
 }
 
 int
-cli_usual_option(int ch, const char *usage)
+cli_usual_option(int ch, const char *usage, const char *options)
 {
 	switch (ch) {
 	case 'h':
-		fputs(usage, stdout);
+		cli_help(usage, options);
 		return cli_close_stdout(EXIT_OK);
 	case 'V':
 		printf("%s %s\n", progname, TALLY_VERSION);
@@ -265,4 +280,239 @@ cli_usual_option(int ch, const char *usage)
 		fputs(usage, stderr);
 		return EXIT_TROUBLE;
 	}
+}
+
+/* Edit distance counting a swap of neighbours as one edit (OSA). */
+static size_t
+distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b), i, j, d[33][33], c;
+
+	if (la > 32 || lb > 32)
+		return (size_t)-1;
+	for (i = 0; i <= la; i++)
+		d[i][0] = i;
+	for (j = 0; j <= lb; j++)
+		d[0][j] = j;
+	for (i = 1; i <= la; i++)
+		for (j = 1; j <= lb; j++) {
+			c = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+			if (d[i - 1][j] + 1 < c)
+				c = d[i - 1][j] + 1;
+			if (d[i][j - 1] + 1 < c)
+				c = d[i][j - 1] + 1;
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] &&
+			    a[i - 2] == b[j - 1] && d[i - 2][j - 2] + 1 < c)
+				c = d[i - 2][j - 2] + 1;
+			d[i][j] = c;
+		}
+	return d[la][lb];
+}
+
+/*
+ * Near enough: one edit in a short word, two in a longer one, or the
+ * start of exactly one name.  A tie between two names suggests neither.
+ */
+const char *
+cli_nearest(const char *word, const char *(*name)(size_t))
+{
+	const char *best = NULL, *prefix = NULL, *s;
+	size_t i, d, bestd = (size_t)-1, len = strlen(word), nprefix = 0;
+	int tie = 0;
+
+	if (len == 0)
+		return NULL;
+	for (i = 0; (s = name(i)) != NULL; i++) {
+		if (strncmp(s, word, len) == 0) {
+			prefix = s;
+			nprefix++;
+		}
+		if ((d = distance(word, s)) < bestd) {
+			bestd = d;
+			best = s;
+			tie = 0;
+		} else if (d == bestd)
+			tie = 1;
+	}
+	if (best != NULL && !tie && bestd > 0 &&
+	    bestd <= (len <= 4 ? 1u : 2u))
+		return best;
+	return nprefix == 1 && len >= 2 ? prefix : NULL;
+}
+
+const char *
+cli_did_you_mean(const char *word, const char *(*name)(size_t))
+{
+	static char buf[128];
+	const char *s = cli_nearest(word, name);
+
+	if (s == NULL)
+		return "";
+	snprintf(buf, sizeof(buf), " (did you mean '%s'?)", s);
+	return buf;
+}
+
+void
+cli_list(FILE *fp, const char *label, const char *(*name)(size_t))
+{
+	const char *s;
+	size_t i;
+
+	fprintf(fp, "%s:", label);
+	for (i = 0; (s = name(i)) != NULL; i++)
+		fprintf(fp, "%s %s", i ? "," : "", s);
+	fputc('\n', fp);
+}
+
+void
+cli_help(const char *usage, const char *options)
+{
+	fputs(usage, stdout);
+	if (options != NULL && options[0] != '\0')
+		printf("\noptions:\n%s", options);
+}
+
+/* The long options of the running getopt_long call, for name(). */
+static const struct option *cur_longopts;
+
+static const char *
+long_name(size_t i)
+{
+	size_t j;
+
+	for (j = 0; cur_longopts[j].name != NULL; j++)
+		if (j == i)
+			return cur_longopts[j].name;
+	return NULL;
+}
+
+/* The long option arg ("--name" or "--name=value") names, or NULL. */
+static const struct option *
+long_match(const char *arg)
+{
+	size_t j, n = strcspn(arg + 2, "=");
+
+	for (j = 0; cur_longopts[j].name != NULL; j++)
+		if (strlen(cur_longopts[j].name) == n &&
+		    strncmp(cur_longopts[j].name, arg + 2, n) == 0)
+			return &cur_longopts[j];
+	return NULL;
+}
+
+int
+cli_getopt(int argc, char *const argv[], const char *optstring,
+    const struct option *longopts)
+{
+	const struct option *o;
+	const char *arg, *near;
+	char spec[128], word[64];
+	size_t j, n, nmatch;
+	int ch, islong;
+
+	opterr = 0;
+	snprintf(spec, sizeof(spec), ":%s", optstring);
+	ch = getopt_long(argc, argv, spec, longopts, NULL);
+	if (ch != '?' && ch != ':')
+		return ch;
+	cur_longopts = longopts;
+	arg = optind > 0 && optind <= argc ? argv[optind - 1] : "";
+	o = strncmp(arg, "--", 2) == 0 ? long_match(arg) : NULL;
+	/* A short option's mistake may follow a long option in argv. */
+	islong = strncmp(arg, "--", 2) == 0 && (optopt == 0 || optopt >= 256 ||
+	    (o != NULL && o->val == optopt));
+	n = islong ? strcspn(arg, "=") : 0;
+	if (ch == ':' && islong)
+		cli_warn("option '%.*s' needs an argument", (int)n, arg);
+	else if (ch == ':')
+		cli_warn("option '-%c' needs an argument", optopt);
+	else if (islong && o != NULL)
+		cli_warn("option '%.*s' takes no argument", (int)n, arg);
+	else if (islong) {
+		snprintf(word, sizeof(word), "%.*s", (int)(n - 2), arg + 2);
+		for (j = 0, nmatch = 0; longopts[j].name != NULL; j++)
+			if (strncmp(longopts[j].name, word, strlen(word)) == 0)
+				nmatch++;
+		if (nmatch > 1)
+			cli_warn("option '--%s' is ambiguous", word);
+		else if ((near = cli_nearest(word, long_name)) != NULL)
+			cli_warn("unknown option '--%s' (did you mean '--%s'?)",
+			    word, near);
+		else
+			cli_warn("unknown option '--%s'", word);
+	} else
+		cli_warn("unknown option '-%c'", optopt);
+	return '?';
+}
+
+static long long
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* The delay before progress shows; TALLY_PROGRESS_DELAY_MS for tests. */
+static long long
+progress_delay(void)
+{
+	const char *s = getenv("TALLY_PROGRESS_DELAY_MS");
+
+	return s != NULL && s[0] != '\0' ? strtoll(s, NULL, 10) : 1000;
+}
+
+static int
+progress_record(struct tally_sink *s, const struct tally_record *rec,
+    struct tally_error *err)
+{
+	struct cli_progress *p = (struct cli_progress *)s;
+	long long t, delay;
+
+	/* The clock is asked every 256 records only. */
+	if (p->on && (++p->n & 0xff) == 1) {
+		t = now_ms();
+		delay = progress_delay();
+		if (t - p->start >= delay && (!p->shown || t - p->last >=
+		    (delay < 200 ? delay : 200))) {
+			fprintf(stderr, "\r%s: read %llu record%s", progname,
+			    p->n, p->n == 1 ? "" : "s");
+			fflush(stderr);
+			p->shown = 1;
+			p->last = t;
+			progress = p;
+		}
+	}
+	return tally_sink_record(p->next, rec, err);
+}
+
+static int
+progress_end(struct tally_sink *s, struct tally_error *err)
+{
+	return tally_sink_end(((struct cli_progress *)s)->next, err);
+}
+
+void
+cli_progress_init(struct cli_progress *p, struct tally_sink *next)
+{
+	const char *term = getenv("TERM");
+
+	memset(p, 0, sizeof(*p));
+	p->sink.record = progress_record;
+	p->sink.end = progress_end;
+	p->next = next;
+	p->on = isatty(STDERR_FILENO) && (term == NULL ||
+	    strcmp(term, "dumb") != 0);
+	p->start = p->on ? now_ms() : 0;
+}
+
+void
+cli_progress_done(struct cli_progress *p)
+{
+	/* Back to the line start, and erase the line. */
+	if (p->shown)
+		fputs("\r\033[K", stderr);
+	p->shown = 0;
+	if (progress == p)
+		progress = NULL;
 }

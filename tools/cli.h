@@ -11,6 +11,7 @@
 #include <tally/error.h>
 #include <tally/reader.h>
 #include <tally/record.h>
+#include <tally/sink.h>
 
 /* The suite's exit statuses. */
 #define EXIT_OK		0	/* done, every gate or check passed */
@@ -30,11 +31,40 @@ void	cli_warning(const struct tally_error *err);
 
 /*
  * The options every tool handles alike, for getopt's default case: 'h'
- * prints usage to stdout, 'V' (--version) "prog version" to stdout, both
- * exit 0; anything else prints usage to stderr and exits 2.  Returns the
- * exit status.
+ * prints the help (cli_help) to stdout, 'V' (--version) "prog version" to
+ * stdout, both exit 0; anything else prints usage to stderr and exits 2.
+ * Returns the exit status.
  */
-int	cli_usual_option(int ch, const char *usage);
+int	cli_usual_option(int ch, const char *usage, const char *options);
+
+/*
+ * getopt_long with the suite's own diagnostics ("prog: unknown option
+ * '--fromat'; did you mean '--format'?", "prog: option '-o' needs an
+ * argument") instead of getopt's, which name the full argv[0].  Returns
+ * what getopt_long does, '?' for every mistake (already said).
+ */
+struct option;
+int	cli_getopt(int argc, char *const argv[], const char *optstring,
+	    const struct option *longopts);
+
+/*
+ * The name among name(0), name(1), ... (NULL ends them) nearest to word,
+ * when one is near enough to be what was meant; else NULL.
+ */
+const char *cli_nearest(const char *word, const char *(*name)(size_t));
+
+/* " (did you mean 'x'?)" when cli_nearest finds x, else "". */
+const char *cli_did_you_mean(const char *word,
+	    const char *(*name)(size_t));
+
+/* "label: a, b, c" and a newline on fp, from name(0), name(1), ... */
+void	cli_list(FILE *fp, const char *label, const char *(*name)(size_t));
+
+/*
+ * --help: the usage (the man page SYNOPSIS), a blank line, then
+ * "options:" and one line per option, on standard output.
+ */
+void	cli_help(const char *usage, const char *options);
 
 /* Parse KEY=VALUE into kv (pointers into s, which is modified). */
 int	cli_parse_kv(char *s, struct tally_kv *kv);
@@ -79,6 +109,23 @@ int	cli_random_token(char *buf, size_t size);
  */
 size_t	cli_own_output(FILE *fp, const char *outpath,
 	    struct tally_file_id *ids);
+
+/*
+ * Progress for long runs: a sink in front of next that counts the records
+ * going through and, when standard error is a terminal and the run has
+ * taken a second, shows "prog: read N records" there, rewritten in place a
+ * few times a second.  cli_progress_done() clears the line.  Nothing is
+ * allocated; p is the caller's.
+ */
+struct cli_progress {
+	struct tally_sink	 sink;
+	struct tally_sink	*next;
+	unsigned long long	 n;
+	long long		 start, last;	/* ms, monotonic */
+	int			 on, shown;
+};
+void	cli_progress_init(struct cli_progress *p, struct tally_sink *next);
+void	cli_progress_done(struct cli_progress *p);
 
 /* Append a pattern to a growing array; exits on out of memory. */
 void	cli_push(const char ***v, size_t *n, const char *s);

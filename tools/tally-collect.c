@@ -27,6 +27,33 @@ static const char usage_text[] =
     "                     [--include glob] [--meta key=value] [--rules[=file]]\n"
     "                     [file | directory | -] ...\n";
 
+static const char options_text[] =
+    "  -f, --format=format       read inputs as format, not detected\n"
+    "  -h, --help                print this help and exit\n"
+    "  -j, --jobs=n              read n files at once (default: CPUs, at most 4)\n"
+    "  -l, --label=key=value     label every test, e.g. shard=1\n"
+    "  -o, --output=file         write the stream to file, atomically\n"
+    "      --exclude=glob        skip files and directories that match\n"
+    "      --include=glob        read only files that match\n"
+    "      --meta=key=value      stamp the run with a metadata item\n"
+    "      --rules[=file]        categorize tests by rules (tally-rules(5))\n"
+    "      --version             print the version and exit\n";
+
+/* The format names -f takes. */
+static const char *
+format_name(size_t i)
+{
+	enum tally_format f;
+	size_t j, n = 0;
+
+	for (j = 0; j < TALLY_FMT_COUNT; j++)
+		if (tally_format_name(j) != NULL &&
+		    tally_format_parse(tally_format_name(j), &f) == TALLY_OK &&
+		    n++ == i)
+			return tally_format_name(j);
+	return NULL;
+}
+
 /*
  * In front of the stream writer: once the output is a closed pipe (the
  * reader stopped, as head(1) does), records are dropped and the inputs
@@ -305,15 +332,20 @@ main(int argc, char *argv[])
 	cli_init("tally-collect");
 	memset(&walk, 0, sizeof(walk));
 	memset(&chain, 0, sizeof(chain));
-	while ((ch = getopt_long(argc, argv, "f:hj:l:o:", longopts,
-	    NULL)) != -1)
+	while ((ch = cli_getopt(argc, argv, "f:hj:l:o:", longopts)) != -1)
 		switch (ch) {
 		case 'f':
 			if (tally_format_parse(optarg, &fmt) != TALLY_OK) {
-				cli_warn("unknown format '%s'", optarg);
-				return cli_usual_option('?', usage_text);
+				cli_warn("unknown format '%s'%s", optarg,
+				    cli_did_you_mean(optarg, format_name));
+				cli_list(stderr, "formats", format_name);
+				return cli_usual_option('?', usage_text, NULL);
 			}
 			break;
+		case 'h':
+			cli_help(usage_text, options_text);
+			cli_list(stdout, "formats", format_name);
+			return cli_close_stdout(EXIT_OK);
 		case 'I':
 			cli_push(&include, &walk.ninclude, optarg);
 			break;
@@ -324,20 +356,20 @@ main(int argc, char *argv[])
 			if (parse_jobs(optarg, &njobs) != 0) {
 				cli_warn("jobs '%s' is not a number from 1 "
 				    "to 64", optarg);
-				return cli_usual_option('?', usage_text);
+				return cli_usual_option('?', usage_text, NULL);
 			}
 			break;
 		case 'l':
 			if (cli_parse_kv(optarg, &kv) != 0) {
 				cli_warn("label '%s' is not key=value", optarg);
-				return cli_usual_option('?', usage_text);
+				return cli_usual_option('?', usage_text, NULL);
 			}
 			cli_kv_push(&labels, &nlabels, kv.key, kv.value);
 			break;
 		case 'M':
 			if (cli_parse_kv(optarg, &kv) != 0) {
 				cli_warn("meta '%s' is not key=value", optarg);
-				return cli_usual_option('?', usage_text);
+				return cli_usual_option('?', usage_text, NULL);
 			}
 			cli_kv_push(&meta, &nmeta, kv.key, kv.value);
 			break;
@@ -347,7 +379,7 @@ main(int argc, char *argv[])
 		case 'R':
 			if (optarg != NULL && optarg[0] == '\0') {
 				cli_warn("--rules= needs a file name");
-				return cli_usual_option('?', usage_text);
+				return cli_usual_option('?', usage_text, NULL);
 			}
 			want_rules = 1;
 			rulespath = optarg;
@@ -356,8 +388,8 @@ main(int argc, char *argv[])
 			    yaml_name(argv[optind]))
 				rulespath = argv[optind++];
 			break;
-		default:	/* -h, --version, unknown */
-			return cli_usual_option(ch, usage_text);
+		default:	/* --version, unknown */
+			return cli_usual_option(ch, usage_text, options_text);
 		}
 	argc -= optind;
 	argv += optind;

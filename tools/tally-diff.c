@@ -20,6 +20,14 @@ static const char usage_text[] =
     "usage: tally-diff [-h] [--version] [-o file] [-T dir]\n"
     "                  [--time-min ms] [--time-threshold pct] base new\n";
 
+static const char options_text[] =
+    "  -h, --help                print this help and exit\n"
+    "  -o, --output=file         write the stream to file, atomically\n"
+    "  -T, --temporary-directory=dir  temporary files in dir, not $TMPDIR\n"
+    "      --time-min=ms         least change in ms that is slower or faster\n"
+    "      --time-threshold=pct  least change in percent of base's duration\n"
+    "      --version             print the version and exit\n";
+
 enum { OPT_TIME_MIN = 256, OPT_TIME_THRESHOLD };
 
 static void
@@ -91,7 +99,7 @@ main(int argc, char *argv[])
 	int ch, rc, status = EXIT_OK;
 
 	cli_init("tally-diff");
-	while ((ch = getopt_long(argc, argv, "ho:T:", longopts, NULL)) != -1)
+	while ((ch = cli_getopt(argc, argv, "ho:T:", longopts)) != -1)
 		switch (ch) {
 		case 'o':
 			outpath = optarg;
@@ -106,7 +114,7 @@ main(int argc, char *argv[])
 			o.threshold = number(optarg, "--time-threshold");
 			break;
 		default:	/* -h, --version, unknown */
-			return cli_usual_option(ch, usage_text);
+			return cli_usual_option(ch, usage_text, options_text);
 		}
 	argc -= optind;
 	argv += optind;

@@ -19,6 +19,12 @@ static const char usage_text[] =
     "usage: tally-history [-h] [--version] [-o file] [-T dir]\n"
     "                     run | directory ...\n";
 
+static const char options_text[] =
+    "  -h, --help                print this help and exit\n"
+    "  -o, --output=file         write the stream to file, atomically\n"
+    "  -T, --temporary-directory=dir  temporary files in dir, not $TMPDIR\n"
+    "      --version             print the version and exit\n";
+
 static void
 report(void *arg, int status, const struct tally_error *err)
 {
@@ -45,7 +51,7 @@ main(int argc, char *argv[])
 	int ch, rc, bad = 0;
 
 	cli_init("tally-history");
-	while ((ch = getopt_long(argc, argv, "ho:T:", longopts, NULL)) != -1)
+	while ((ch = cli_getopt(argc, argv, "ho:T:", longopts)) != -1)
 		switch (ch) {
 		case 'o':
 			outpath = optarg;
@@ -54,7 +60,7 @@ main(int argc, char *argv[])
 			tmpdir = optarg;
 			break;
 		default:	/* -h, --version, unknown */
-			return cli_usual_option(ch, usage_text);
+			return cli_usual_option(ch, usage_text, options_text);
 		}
 	argc -= optind;
 	argv += optind;

@@ -29,6 +29,13 @@ merge_warning(void *arg, const struct tally_error *w)
 	cli_warning(w);
 }
 
+static const char options_text[] =
+    "  -h, --help                print this help and exit\n"
+    "  -o, --output=file         write the stream to file, atomically\n"
+    "  -T, --temporary-directory=dir  temporary files in dir, not $TMPDIR\n"
+    "      --meta=key=value      stamp the run with a metadata item\n"
+    "      --version             print the version and exit\n";
+
 static void
 report(void *arg, int status, const struct tally_error *err)
 {
@@ -56,17 +63,18 @@ main(int argc, char *argv[])
 	struct tally_error err;
 	struct tally_walk walk;
 	struct tally_file_id own[2];
+	struct cli_progress progress;
 	const char *outpath = NULL, *tmpdir = NULL, *runs;
 	size_t nmeta = 0, nitems = 0;
 	int ch, i, rc, status = EXIT_OK;
 
 	cli_init("tally-merge");
-	while ((ch = getopt_long(argc, argv, "ho:T:", longopts, NULL)) != -1)
+	while ((ch = cli_getopt(argc, argv, "ho:T:", longopts)) != -1)
 		switch (ch) {
 		case 'M':
 			if (cli_parse_kv(optarg, &kv) != 0) {
 				cli_warn("meta '%s' is not key=value", optarg);
-				return cli_usual_option('?', usage_text);
+				return cli_usual_option('?', usage_text, NULL);
 			}
 			cli_kv_push(&meta, &nmeta, kv.key, kv.value);
 			break;
@@ -77,7 +85,7 @@ main(int argc, char *argv[])
 			tmpdir = optarg;
 			break;
 		default:	/* -h, --version, unknown */
-			return cli_usual_option(ch, usage_text);
+			return cli_usual_option(ch, usage_text, options_text);
 		}
 	argc -= optind;
 	argv += optind;
@@ -107,9 +115,10 @@ main(int argc, char *argv[])
 	walk.own = own;
 	walk.nown = cli_own_output(tally_output_file(out), outpath, own);
 	/* Unreadable inputs leave an "error" record and exit 2 at the end. */
+	cli_progress_init(&progress, stamp);
 	for (i = 0; i < (argc > 0 ? argc : 1); i++) {
 		rc = tally_read_walk(argc > 0 ? argv[i] : "-", TALLY_FMT_STREAM,
-		    &walk, stamp, report, NULL);
+		    &walk, &progress.sink, report, NULL);
 		if (rc != TALLY_OK)
 			status = EXIT_TROUBLE;
 		if (rc == TALLY_ENOMEM) {
@@ -120,6 +129,7 @@ main(int argc, char *argv[])
 		if (tally_merge_broken(tally_merge_sink_table(merge)))
 			break;		/* said once; the end fails again */
 	}
+	cli_progress_done(&progress);
 	tally_error_init(&err, outpath ? outpath : "");
 	if (out != NULL) {
 		/*

@@ -20,6 +20,17 @@ static const char usage_text[] =
     "                      [--rules file] [--index file]\n"
     "                      [--apply | --check | --undo]\n";
 
+static const char options_text[] =
+    "  -h, --help                print this help and exit\n"
+    "      --apply               carry the plan out: make directories, move files\n"
+    "      --check               exit 1 when files are not where the rules say\n"
+    "      --index=file          write (--apply) or check (--check) the index\n"
+    "      --print-rules         print the built-in rules as YAML and exit\n"
+    "      --root=dir            the project root (default: .)\n"
+    "      --rules=file          read the rules from file\n"
+    "      --undo                revert the last --apply from its journal\n"
+    "      --version             print the version and exit\n";
+
 /* Length of the valid UTF-8 sequence at s, or 0. */
 static size_t
 utf8_len(const unsigned char *s)
@@ -167,7 +178,7 @@ main(int argc, char *argv[])
 	int ch, modes = 0, rc;
 
 	cli_init("tally-organize");
-	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1)
+	while ((ch = cli_getopt(argc, argv, "h", longopts)) != -1)
 		switch (ch) {
 		case 'a':
 		case 'c':
@@ -189,7 +200,7 @@ main(int argc, char *argv[])
 			rulesfile = optarg;
 			break;
 		default:	/* -h, --version, unknown */
-			return cli_usual_option(ch, usage_text);
+			return cli_usual_option(ch, usage_text, options_text);
 		}
 	if (optind < argc || modes > 1 ||
 	    (o.index != NULL && mode != TALLY_ORGANIZE_APPLY &&

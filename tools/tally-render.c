@@ -33,6 +33,43 @@ static const char usage_text[] =
     "                    [--junit-strict] [--path-strip prefix]\n"
     "                    [--path-prefix prefix] [-T dir] [file | -] ...\n";
 
+static const char options_text[] =
+    "  -f, --format=format       a report format (see formats); may repeat\n"
+    "  -h, --help                print this help and exit\n"
+    "  -o, --output=file         write the -f before it to file, atomically\n"
+    "  -T, --temporary-directory=dir  temporary files in dir, not $TMPDIR\n"
+    "      --allow-errors        unreadable inputs fail no gate\n"
+    "      --baseline=file       perf rows --max-regression compares with\n"
+    "      --color=when          colour in text: auto, always or never\n"
+    "      --fail-on=gate        exit 1 when gate fails (see gates below)\n"
+    "      --group-by=label      break the totals down by this label\n"
+    "      --history=dir         mark failures new, flaky or long failing\n"
+    "      --junit-layout=layout junit: nested (default) or flat suites\n"
+    "      --junit-strict        junit: only what Jenkins' junit-10.xsd declares\n"
+    "      --max=[row:]fig=limit exit 1 when a perf figure is above limit\n"
+    "      --max-annotations=n   at most n github workflow commands\n"
+    "      --max-bytes=n         size budget of markdown in bytes\n"
+    "      --max-regression=[row:]fig=pct  exit 1 when worse than the base by pct\n"
+    "      --meta=key=value      add run metadata to the report\n"
+    "      --min=[row:]fig=limit exit 1 when a perf figure is below limit\n"
+    "      --min-pass-rate=pct   exit 1 below this pass rate, as 90 or 90%\n"
+    "      --path-prefix=prefix  added in front of file paths\n"
+    "      --path-strip=prefix   removed from the front of file paths\n"
+    "      --split-assets[=dir]  html: CSS and JS as files in dir\n"
+    "      --title=text          the report's title\n"
+    "      --top=n               how many of the slowest tests to list\n"
+    "      --version             print the version and exit\n";
+
+/* The format names -f takes: the renderers', and md for markdown. */
+static const char *
+format_name(size_t i)
+{
+	const char *s = tally_renderer_name(i);
+
+	return s != NULL ? s : i == 0 || tally_renderer_name(i - 1) != NULL ?
+	    "md" : NULL;
+}
+
 enum {
 	OPT_ALLOW_ERR = 256, OPT_BASELINE, OPT_COLOR, OPT_FAIL_ON, OPT_GROUP_BY,
 	OPT_HISTORY, OPT_JUNIT, OPT_JSTRICT, OPT_MAX, OPT_MAX_ANN, OPT_MAX_BYTES,
@@ -88,6 +125,7 @@ parse_size(const char *s, size_t *out)
 	return 0;
 }
 
+/* A percentage, "90" or "90%". */
 static int
 parse_pct(const char *s, double *out)
 {
@@ -98,6 +136,8 @@ parse_pct(const char *s, double *out)
 		return -1;
 	errno = 0;
 	v = strtod(s, &end);
+	if (*end == '%')
+		end++;
 	if (*end != '\0' || errno != 0 || !(v >= 0 && v <= 100))
 		return -1;
 	*out = v;
@@ -126,6 +166,185 @@ parse_gates(const char *s, unsigned *bits, char *bad, size_t badlen)
 	}
 }
 
+/*
+ * One report to write: a -f and the -o that follows it (NULL or "-" is
+ * standard output), with its own render options.
+ */
+struct target {
+	const char		*format;
+	tally_render_fn		 render;
+	const char		*path;
+	struct tally_render_opts opts;
+	struct tally_output	*out;
+	char			*assets;	/* --split-assets' default */
+};
+
+static int
+is_stdout(const char *path)
+{
+	return path == NULL || strcmp(path, "-") == 0;
+}
+
+/*
+ * The targets, at file scope: a usage error returns from the option loop
+ * without freeing them, and they stay reachable until exit.
+ */
+static struct target *tg;
+static size_t ntg;
+
+static struct target *
+push_target(struct target **v, size_t *n)
+{
+	struct target *p = realloc(*v, (*n + 1) * sizeof(*p));
+
+	if (p == NULL) {
+		cli_warn("out of memory");
+		exit(EXIT_TROUBLE);
+	}
+	*v = p;
+	memset(&p[*n], 0, sizeof(p[*n]));
+	return &p[(*n)++];
+}
+
+/*
+ * Colour for text on standard output with --color=auto: never with
+ * NO_COLOR; forced by FORCE_COLOR (but 0 or false) or CLICOLOR_FORCE (but
+ * 0), and in a GitHub Actions log, whose viewer shows it; else on a
+ * terminal.
+ */
+static int
+auto_color(void)
+{
+	const char *nc = getenv("NO_COLOR"), *fc = getenv("FORCE_COLOR");
+	const char *cf = getenv("CLICOLOR_FORCE"), *ga = getenv("GITHUB_ACTIONS");
+
+	if (nc != NULL && nc[0] != '\0')
+		return 0;
+	if (fc != NULL && fc[0] != '\0')
+		return strcmp(fc, "0") != 0 && strcmp(fc, "false") != 0;
+	if (cf != NULL && cf[0] != '\0' && strcmp(cf, "0") != 0)
+		return 1;
+	if (ga != NULL && strcmp(ga, "true") == 0)
+		return 1;
+	return isatty(STDOUT_FILENO);
+}
+
+/*
+ * The targets' per-report options: which file, colour, the GitHub
+ * Actions guard for text, the assets directory.  0, or -1 after saying
+ * why.
+ */
+static int
+prepare(struct target *v, size_t n, const struct tally_render_opts *base,
+    const char *color, int split, char *token, size_t tokenlen)
+{
+	const char *ga = getenv("GITHUB_ACTIONS");
+	struct target *t;
+	size_t i, j, nstdout = 0;
+
+	for (i = 0; i < n; i++) {
+		t = &v[i];
+		if ((t->render = tally_renderer(t->format)) == NULL) {
+			cli_warn("unknown format '%s'%s", t->format,
+			    cli_did_you_mean(t->format, format_name));
+			cli_list(stderr, "formats", format_name);
+			return -1;
+		}
+		for (j = 0; j < i; j++)
+			if (!is_stdout(t->path) && !is_stdout(v[j].path) &&
+			    strcmp(t->path, v[j].path) == 0)
+				return usage_error("'%s' is named by -o twice",
+				    t->path), -1;
+		if (is_stdout(t->path) && ++nstdout > 1)
+			return usage_error("more than one format to standard "
+			    "output; give each -o file", NULL), -1;
+		t->opts = *base;
+		t->opts.output_path = t->path;
+		if (split && base->assets_dir == NULL && (n == 1 ||
+		    strcmp(t->format, "html") == 0)) {
+			if (is_stdout(t->path))
+				return usage_error("--split-assets needs -o "
+				    "file or a directory", NULL), -1;
+			if ((t->assets = strdup(t->path)) == NULL) {
+				cli_warn("out of memory");
+				return -1;
+			}
+			t->opts.assets_dir = dirname(t->assets);
+		}
+		t->opts.color = strcmp(color, "always") == 0 ||
+		    (strcmp(color, "auto") == 0 && is_stdout(t->path) &&
+		    auto_color());
+		/* Text in a GitHub Actions log: the runner's own guard against
+		 * workflow commands in it, with a token no input can know. */
+		if (t->render == tally_renderer("text") && is_stdout(t->path) &&
+		    ga != NULL && strcmp(ga, "true") == 0) {
+			if (cli_random_token(token, tokenlen) != 0) {
+				cli_warn("error: no random token for "
+				    "::stop-commands::");
+				return -1;
+			}
+			t->opts.stop_token = token;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Write every report from the one report built: the files first, each to
+ * its temporary file, standard output last, and only then are the files
+ * committed, so that when one fails none is written.  Standard output
+ * closed by its reader (head(1)) is no failure.  0, or -1 with err filled.
+ */
+static int
+write_all(const struct tally_report *rep, struct target *v, size_t n,
+    struct tally_error *err)
+{
+	struct target *t;
+	size_t i, pass;
+	int rc = 0;
+
+	for (pass = 0; pass < 2 && rc == 0; pass++)
+		for (i = 0; i < n && rc == 0; i++) {
+			t = &v[i];
+			if (is_stdout(t->path) != (int)pass)
+				continue;
+			tally_error_init(err, t->path);
+			if (tally_output_open(&t->out, t->path, err) != TALLY_OK)
+				rc = -1;
+			if (rc == 0) {
+				tally_error_init(err, t->path ? t->path : "");
+				if (t->render(rep, &t->opts,
+				    tally_output_file(t->out), err) != TALLY_OK)
+					rc = -1;
+			}
+			if (rc != 0 && pass == 1 && (err->sys_errno == EPIPE ||
+			    cli_pipe_closed(stdout))) {
+				cli_stdout_reported();
+				tally_output_abort(t->out);
+				t->out = NULL;
+				rc = 0;
+			}
+		}
+	/* Standard output first: it cannot be taken back, the files can. */
+	for (pass = 0; pass < 2 && rc == 0; pass++)
+		for (i = 0; i < n && rc == 0; i++) {
+			t = &v[i];
+			if (is_stdout(t->path) == (int)pass || t->out == NULL)
+				continue;
+			tally_error_init(err, t->path ? t->path : "");
+			if (tally_output_commit(t->out, err) != TALLY_OK &&
+			    !(pass == 0 && (err->sys_errno == EPIPE ||
+			    cli_pipe_closed(stdout))))
+				rc = -1;
+			t->out = NULL;
+		}
+	for (i = 0; i < n; i++) {
+		tally_output_abort(v[i].out);
+		v[i].out = NULL;
+	}
+	return rc;
+}
+
 /* Read every input into a fresh merge table, then build the report. */
 /*
  * A merged stream needs no merging again: the merge sees it come in
@@ -139,6 +358,7 @@ load(int argc, char **argv, const struct tally_walk *walk,
 	struct tally_merge *m = NULL;
 	struct tally_sink *in = NULL;
 	struct tally_error err;
+	struct cli_progress progress;
 	const char *runs;
 	int i, rc = TALLY_OK;
 
@@ -154,12 +374,14 @@ load(int argc, char **argv, const struct tally_walk *walk,
 	/* For tests: a tiny run size makes many runs. */
 	if ((runs = getenv("TALLY_MERGE_RUN_BYTES")) != NULL)
 		tally_merge_set_run_bytes(m, strtoul(runs, NULL, 10));
+	cli_progress_init(&progress, in);
 	for (i = 0; i < (argc > 0 ? argc : 1); i++) {
 		rc = tally_read_walk(argc > 0 ? argv[i] : "-", TALLY_FMT_STREAM,
-		    walk, in, report, bad);
+		    walk, &progress.sink, report, bad);
 		if (rc == TALLY_ENOMEM || tally_merge_broken(m))
 			break;
 	}
+	cli_progress_done(&progress);
 	tally_sink_free(in);
 	if (rc == TALLY_ENOMEM) {
 		tally_merge_free(m);
@@ -244,35 +466,45 @@ main(int argc, char *argv[])
 	struct tally_render_opts opts;
 	struct tally_report *rep = NULL, *base = NULL;
 	struct tally_marks *marks = NULL;
-	struct tally_output *out = NULL;
 	/* Static: usage errors return from anywhere, with nothing to free. */
 	static struct tally_perf_gate pg[256];
 	size_t npg = 0, nregr = 0;
 	struct tally_error err;
 	struct tally_walk walk;
-	struct tally_file_id own[2];
+	struct tally_file_id *own = NULL;
 	struct tally_kv *meta = NULL, kv;
-	tally_render_fn render;
-	const char *format = NULL, *color = "auto", *nc, *ga, *tmpdir = NULL;
-	char *histpath = NULL;
+	const char *color = "auto", *tmpdir = NULL, *pending = NULL;
 	const char *baseline = NULL;
-	char *assets = NULL, token[33];
-	size_t nmeta = 0;
+	char *histpath = NULL;
+	char token[33];
+	size_t nmeta = 0, i;
 	char badgate[128];
-	int ch, split = 0, bad = 0, status, to_stdout, allow_errors = 0;
+	int ch, split = 0, bad = 0, status, tostdout = 0, allow_errors = 0;
 
 	cli_init("tally-render");
 	memset(&opts, 0, sizeof(opts));
-	while ((ch = getopt_long(argc, argv, "f:ho:T:", longopts, NULL)) != -1)
+	while ((ch = cli_getopt(argc, argv, "f:ho:T:", longopts)) != -1)
 		switch (ch) {
 		case 'f':
-			format = optarg;
+			push_target(&tg, &ntg)->format = strcmp(optarg, "md") ==
+			    0 ? "markdown" : optarg;
+			tg[ntg - 1].path = pending;
+			pending = NULL;
 			break;
 		case 'h':
-			fputs(usage_text, stdout);
+			cli_help(usage_text, options_text);
+			cli_list(stdout, "formats", format_name);
+			cli_list(stdout, "gates", tally_gate_name);
 			return cli_close_stdout(EXIT_OK);
 		case 'o':
-			opts.output_path = optarg;
+			/* The -f before it; before any, the first -f. */
+			if (ntg > 0 && tg[ntg - 1].path == NULL)
+				tg[ntg - 1].path = optarg;
+			else if (ntg == 0 && pending == NULL)
+				pending = optarg;
+			else
+				return usage_error("-o '%s' has no -f of its "
+				    "own", optarg);
 			break;
 		case 'T':
 			tmpdir = opts.tmpdir = optarg;
@@ -306,9 +538,12 @@ main(int argc, char *argv[])
 			break;
 		case OPT_FAIL_ON:
 			if (parse_gates(optarg, &ro.fail_on, badgate,
-			    sizeof(badgate)) != 0)
-				return usage_error("unknown gate '%s'",
-				    badgate);
+			    sizeof(badgate)) != 0) {
+				cli_warn("unknown gate '%s'%s", badgate,
+				    cli_did_you_mean(badgate, tally_gate_name));
+				cli_list(stderr, "gates", tally_gate_name);
+				return usage_error(NULL, NULL);
+			}
 			break;
 		case OPT_GROUP_BY:
 			opts.group_by = optarg;
@@ -372,8 +607,10 @@ main(int argc, char *argv[])
 	argv += optind;
 	if (cli_check_inputs(argc, argv, usage_text) != 0)
 		return EXIT_TROUBLE;
-	if (format == NULL)
+	if (ntg == 0)
 		return usage_error("no format given (-f)", NULL);
+	if (pending != NULL)
+		return usage_error("-o '%s' has no -f of its own", pending);
 	/* Lost inputs fail the run unless the user says they may. */
 	if (allow_errors && (ro.fail_on & TALLY_GATE_ERROR))
 		return usage_error("--allow-errors contradicts --fail-on error",
@@ -384,113 +621,68 @@ main(int argc, char *argv[])
 		return usage_error("--baseline needs --max-regression", NULL);
 	ro.perf_gates = pg;
 	ro.nperf_gates = npg;
-	if ((render = tally_renderer(format)) == NULL) {
-		size_t i;
-
-		fprintf(stderr, "%s: unknown format '%s'", cli_name(), format);
-		for (i = 0; tally_renderer_name(i) != NULL; i++)
-			fprintf(stderr, "%s%s", i ? ", " : "; formats: ",
-			    tally_renderer_name(i));
-		fputc('\n', stderr);
-		return EXIT_TROUBLE;
+	if (prepare(tg, ntg, &opts, color, split, token, sizeof(token)) != 0) {
+		status = EXIT_TROUBLE;
+		goto done;
 	}
-	if (split && opts.assets_dir == NULL) {
-		if (opts.output_path == NULL ||
-		    strcmp(opts.output_path, "-") == 0)
-			return usage_error("--split-assets needs -o file or "
-			    "a directory", NULL);
-		if ((assets = strdup(opts.output_path)) == NULL) {
-			cli_warn("out of memory");
-			return EXIT_TROUBLE;
-		}
-		opts.assets_dir = dirname(assets);
-	}
-	nc = getenv("NO_COLOR");
-	opts.color = strcmp(color, "always") == 0 || (strcmp(color, "auto") ==
-	    0 && opts.output_path == NULL && isatty(STDOUT_FILENO) &&
-	    (nc == NULL || nc[0] == '\0'));
 	ro.meta = meta;
 	ro.nmeta = nmeta;
-	ro.stream_tests = tally_renderer_streams(format);
-
-	to_stdout = opts.output_path == NULL ||
-	    strcmp(opts.output_path, "-") == 0;
-	/* Text in a GitHub Actions log: the runner's own guard against
-	 * workflow commands in it, with a token no input can know. */
-	ga = getenv("GITHUB_ACTIONS");
-	if (render == tally_renderer("text") && to_stdout && ga != NULL &&
-	    strcmp(ga, "true") == 0) {
-		if (cli_random_token(token, sizeof(token)) != 0) {
-			cli_warn("error: no random token for ::stop-commands::");
-			free(meta);
-			free(assets);
-			return EXIT_TROUBLE;
-		}
-		opts.stop_token = token;
+	/* Tests stay out of memory when every renderer streams them. */
+	ro.stream_tests = 1;
+	for (i = 0; i < ntg; i++) {
+		ro.stream_tests &= tally_renderer_streams(tg[i].format);
+		tostdout |= is_stdout(tg[i].path);
 	}
 
 	/* A report redirected into a directory it reads is not read. */
+	if ((own = calloc(ntg + 1, sizeof(*own))) == NULL) {
+		cli_warn("out of memory");
+		status = EXIT_TROUBLE;
+		goto done;
+	}
 	memset(&walk, 0, sizeof(walk));
 	walk.own = own;
-	walk.nown = cli_own_output(to_stdout ? stdout : NULL,
-	    opts.output_path, own);
+	walk.nown = cli_own_output(tostdout ? stdout : NULL, NULL, own);
+	for (i = 0; i < ntg; i++)
+		if (!is_stdout(tg[i].path))
+			walk.nown += cli_own_output(NULL, tg[i].path,
+			    own + walk.nown);
 	if (baseline != NULL) {
 		if (load(1, (char **)&baseline, &walk, NULL, tmpdir, &base,
 		    &bad) != 0 || bad) {
-			tally_report_free(base);
-			free(meta);
-			free(assets);
-			return EXIT_TROUBLE;
+			status = EXIT_TROUBLE;
+			goto done;
 		}
 		ro.baseline = base->perf;
 		ro.nbaseline = base->nperf;
 	}
-	if (load(argc, argv, &walk, &ro, tmpdir, &rep, &bad) != 0) {
-		tally_report_free(base);
-		return EXIT_TROUBLE;
+	/* One read, one merge, one report and its gates for every format. */
+	if (load(argc, argv, &walk, &ro, tmpdir, &rep, &bad) != 0 ||
+	    (histpath != NULL && history_marks(histpath, rep, tmpdir, &marks,
+	    &bad) != 0)) {
+		status = EXIT_TROUBLE;
+		goto done;
 	}
-	if (histpath != NULL && history_marks(histpath, rep, tmpdir, &marks,
-	    &bad) != 0) {
-		tally_report_free(rep);
-		tally_report_free(base);
-		free(meta);
-		free(assets);
-		return EXIT_TROUBLE;
-	}
-	opts.marks = marks;
-	tally_error_init(&err, opts.output_path);
-	if (tally_output_open(&out, opts.output_path, &err) != TALLY_OK)
-		goto fail;
-	tally_error_init(&err, opts.output_path ? opts.output_path : "");
-	if (render(rep, &opts, tally_output_file(out), &err) != TALLY_OK)
-		goto fail;
-	status = tally_output_commit(out, &err);
-	out = NULL;
-	if (status != TALLY_OK)
-		goto fail;
+	for (i = 0; i < ntg; i++)
+		tg[i].opts.marks = marks;
 	status = bad ? EXIT_TROUBLE : rep->verdict_failed ? EXIT_NO : EXIT_OK;
+	if (write_all(rep, tg, ntg, &err) != 0) {
+		/* No partial report: each -o keeps its previous file. */
+		cli_stdout_reported();
+		if (!(err.sys_errno == EPIPE || (tostdout &&
+		    cli_pipe_closed(stdout)))) {
+			cli_error(&err);
+			status = EXIT_TROUBLE;
+		}
+	}
+done:
 	tally_marks_free(marks);
 	tally_report_free(rep);
 	tally_report_free(base);
+	for (i = 0; i < ntg; i++)
+		free(tg[i].assets);
+	free(tg);
+	free(own);
 	free(meta);
-	free(assets);
 	return cli_close_stdout(status);
-fail:
-	/*
-	 * No partial report: -o keeps the previous file.  A closed pipe is
-	 * no trouble: the report was built, so the gates decide as usual.
-	 */
-	cli_stdout_reported();
-	tally_output_abort(out);
-	status = bad ? EXIT_TROUBLE : rep != NULL && rep->verdict_failed ?
-	    EXIT_NO : EXIT_OK;
-	tally_marks_free(marks);
-	tally_report_free(rep);
-	tally_report_free(base);
-	free(meta);
-	free(assets);
-	if (err.sys_errno == EPIPE || (to_stdout && cli_pipe_closed(stdout)))
-		return cli_close_stdout(status);
-	cli_error(&err);
-	return EXIT_TROUBLE;
 }

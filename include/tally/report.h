@@ -37,6 +37,8 @@
 
 /* "failed", "error", ... to its TALLY_GATE_* bit. */
 int	tally_gate_parse(const char *name, unsigned *out);
+/* The i-th --fail-on word tally_gate_parse() knows; NULL past the last. */
+const char *tally_gate_name(size_t i);
 
 struct tally_totals {
 	size_t	tests;			/* merged test records */

@@ -344,15 +344,16 @@ notice(struct gh *g, size_t nfailed, size_t nflaky)
 	} else {
 		char rate[TALLY_FMTBUF], dur[TALLY_FMTBUF];
 
-		rc |= tally_buf_printf(b, "%zu tests: %zu passed, %zu failed, "
-		    "%zu skipped", t->tests, t->status[TALLY_PASSED],
+		rc |= tally_buf_printf(b, "%zu test%s: %zu passed, %zu failed, "
+		    "%zu skipped", t->tests, t->tests == 1 ? "" : "s",
+		    t->status[TALLY_PASSED],
 		    t->status[TALLY_FAILED], t->status[TALLY_SKIPPED] +
 		    t->status[TALLY_PENDING]);
 		if (t->status[TALLY_OTHER] > 0)
 			rc |= tally_buf_printf(b, ", %zu other",
 			    t->status[TALLY_OTHER]);
-		rc |= tally_buf_printf(b, ", %zu flaky, %zu input errors",
-		    t->flaky, t->errors);
+		rc |= tally_buf_printf(b, ", %zu flaky, %zu input error%s",
+		    t->flaky, t->errors, t->errors == 1 ? "" : "s");
 		rc |= tally_buf_printf(b, "; pass rate %s; time %s.",
 		    tally_fmt_rate(rate, t->pass_rate),
 		    tally_fmt_duration(dur, t->duration));

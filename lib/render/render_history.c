@@ -265,8 +265,9 @@ tally_history_text(struct tally_out *o, const struct tally_histview *v,
 
 	if (v == NULL)
 		return;
-	tally_out_printf(o, "%s%s=== History: %zu runs, %zu tests%s\n",
-	    o->n > 0 ? "\n" : "", color ? "\033[1m" : "", v->nruns, v->tests,
+	tally_out_printf(o, "%s%s=== History: %zu run%s, %zu test%s%s\n",
+	    o->n > 0 ? "\n" : "", color ? "\033[1m" : "", v->nruns,
+	    v->nruns == 1 ? "" : "s", v->tests, v->tests == 1 ? "" : "s",
 	    color ? "\033[0m" : "");
 	if (v->allflaky > 0) {
 		tally_out_printf(o, "\n=== Most flaky (%zu)\n", v->allflaky);
@@ -324,8 +325,9 @@ tally_history_md(struct tally_out *o, const struct tally_histview *v)
 
 	if (v == NULL)
 		return;
-	tally_out_printf(o, "### History: %zu runs, %zu tests\n\n", v->nruns,
-	    v->tests);
+	tally_out_printf(o, "### History: %zu run%s, %zu test%s\n\n",
+	    v->nruns, v->nruns == 1 ? "" : "s", v->tests,
+	    v->tests == 1 ? "" : "s");
 	if (v->allflaky > 0) {
 		tally_out_printf(o, "#### Most flaky (%zu)\n\n| Flaky rate | "
 		    "Flips | Retried passes | Runs | Test |\n|---:|---:|---:|"

@@ -294,8 +294,8 @@ summary_line(struct md *m)
 
 	if (history_line(m))
 		return;
-	tally_out_printf(&m->o, "%s tests: %s passed, ",
-	    tally_fmt_count(a, t->tests),
+	tally_out_printf(&m->o, "%s test%s: %s passed, ",
+	    tally_fmt_count(a, t->tests), t->tests == 1 ? "" : "s",
 	    tally_fmt_count(b, t->status[TALLY_PASSED]));
 	tally_out_printf(&m->o, "%s failed, %s skipped",
 	    tally_fmt_count(a, t->status[TALLY_FAILED]),
@@ -328,14 +328,25 @@ summary_table(struct md *m)
 	tally_out_printf(&m->o, "| %s ", tally_fmt_count(a, t->flaky));
 	tally_out_printf(&m->o, "| %s ", tally_fmt_duration(a, t->duration));
 	rate(m, "| ", t->pass_rate, " |\n");
+	/* Only the counts that are not zero. */
 	if (t->status[TALLY_OTHER] > 0 || t->retried > 0 || t->errors > 0) {
-		char b[TALLY_FMTBUF], c[TALLY_FMTBUF];
+		const char *sep = "\nAlso: ";
 
-		tally_out_printf(&m->o, "\nAlso: %s other, %s retried, "
-		    "%s input errors.\n",
-		    tally_fmt_count(a, t->status[TALLY_OTHER]),
-		    tally_fmt_count(b, t->retried),
-		    tally_fmt_count(c, t->errors));
+		if (t->status[TALLY_OTHER] > 0) {
+			tally_out_printf(&m->o, "%s%s other", sep,
+			    tally_fmt_count(a, t->status[TALLY_OTHER]));
+			sep = ", ";
+		}
+		if (t->retried > 0) {
+			tally_out_printf(&m->o, "%s%s retried", sep,
+			    tally_fmt_count(a, t->retried));
+			sep = ", ";
+		}
+		if (t->errors > 0)
+			tally_out_printf(&m->o, "%s%s input error%s", sep,
+			    tally_fmt_count(a, t->errors),
+			    t->errors == 1 ? "" : "s");
+		put(m, ".\n");
 	}
 	put(m, "\n");
 }
@@ -499,10 +510,11 @@ input_errors(struct md *m, const struct plan *p)
 		put(m, "\n");
 	}
 	if (p->nerrors < m->rep->nerrors)
-		tally_out_printf(&m->o, "%s" ELLIPSIS " %s %sinput errors "
+		tally_out_printf(&m->o, "%s" ELLIPSIS " %s %sinput error%s "
 		    "not shown.\n", p->nerrors > 0 ? "\n" : "",
 		    tally_fmt_count(num, m->rep->nerrors - p->nerrors),
-		    p->nerrors > 0 ? "more " : "");
+		    p->nerrors > 0 ? "more " : "",
+		    m->rep->nerrors - p->nerrors == 1 ? "" : "s");
 	put(m, "\n");
 }
 

@@ -497,8 +497,9 @@ input_errors(struct text *t)
 		tally_out_puts(&t->o, "\n");
 	}
 	if (shown < t->rep->nerrors)
-		tally_out_printf(&t->o, "\xe2\x80\xa6 %s more input errors\n",
-		    tally_fmt_count(num, t->rep->nerrors - shown));
+		tally_out_printf(&t->o, "\xe2\x80\xa6 %s more input error%s\n",
+		    tally_fmt_count(num, t->rep->nerrors - shown),
+		    t->rep->nerrors - shown == 1 ? "" : "s");
 }
 
 /* Run metadata (commit, branch, CI run, --meta) on one line each. */

@@ -86,6 +86,12 @@ tally_gate_parse(const char *name, unsigned *out)
 	return TALLY_EINVAL;
 }
 
+const char *
+tally_gate_name(size_t i)
+{
+	return i < sizeof(gates) / sizeof(gates[0]) ? gates[i].name : NULL;
+}
+
 /* What the report owns besides its arrays. */
 struct priv {
 	struct tally_merge	*m;	/* tests come from here when streamed */

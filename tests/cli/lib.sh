@@ -9,6 +9,8 @@
 #   expect_synopsis TOOL              man page SYNOPSIS = --help usage
 # Each check prints "ok NAME" or "not ok NAME" plus details.
 set -u
+# Colour comes from these; a case that wants one sets it.
+unset FORCE_COLOR CLICOLOR_FORCE NO_COLOR GITHUB_ACTIONS
 T=$(mktemp -d "${TMPDIR:-/tmp}/tally-cli.XXXXXX")
 trap 'rm -rf "$T"' EXIT
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -79,8 +81,9 @@ synopsis() {	# the man page SYNOPSIS of TOOL as one line of words
 	    sed 's/^ //; s/ $//'
 }
 
-usage_words() {	# TOOL --help without "usage: " as one line of words
-	"$1" --help | sed '1s/^usage: //' | tr -s ' \n\t' '   ' | sed 's/^ //; s/ $//'
+usage_words() {	# TOOL --help's usage (up to the blank line) without "usage: "
+	"$1" --help | sed '/^$/q' | sed '1s/^usage: //' | tr -s ' \n\t' '   ' |
+	    sed 's/^ //; s/ $//'
 }
 
 expect_synopsis() {	# expect_synopsis TOOL: SYNOPSIS word for word the usage

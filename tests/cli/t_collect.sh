@@ -16,6 +16,15 @@ run bad-option 2 tally-collect --no-such-option
 expect_err "usage: tally-collect"
 [ -s "$OUT" ] && notok "bad-option: stdout not empty" || ok "bad-option: stdout empty"
 
+run mistyped-format 2 tally-collect -f jnuit "$DORNY"
+expect_err "tally-collect: unknown format 'jnuit' (did you mean 'junit'?)"
+expect_err "formats: auto, junit,"
+run help-lists-formats 0 tally-collect --help
+expect_out "formats: auto, junit,"
+expect_out "  -l, --label=key=value "
+run missing-arg 2 tally-collect -o
+expect_err "tally-collect: option '-o' needs an argument"
+
 run version 0 tally-collect --version
 expect_out "tally-collect 0."
 expect_no_err

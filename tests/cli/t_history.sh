@@ -193,3 +193,11 @@ run write-error 2 tally-history -o /dev/full "$T/runs"
 expect_err "write error"
 run dispatcher 0 tally history "$T/runs/1.jsonl"
 expect_out '"type":"run"'
+
+# One run of one test reads "1 run, 1 test", not "1 runs, 1 tests".
+printf '{"v":1,"type":"test","name":"only","status":"passed"}\n' > "$T/one-run.jsonl"
+tally-history "$T/one-run.jsonl" > "$T/one-h.jsonl" 2>/dev/null
+run render-one-run 0 tally-render -f text "$T/one-h.jsonl"
+expect_out "=== History: 1 run, 1 test"
+run render-one-run-md 0 tally-render -f md "$T/one-h.jsonl"
+expect_out "### History: 1 run, 1 test"

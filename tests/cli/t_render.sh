@@ -47,6 +47,21 @@ run bad-max-annotations 2 tally-render -f github --max-annotations ''
 run bad-meta 2 tally-render -f text --meta novalue
 expect_err "meta 'novalue' is not key=value"
 run missing-arg 2 tally-render -f
+expect_err "tally-render: option '-f' needs an argument"
+run missing-long-arg 2 tally-render --format
+expect_err "tally-render: option '--format' needs an argument"
+run ambiguous-option 2 tally-render -f text --ma 3
+expect_err "tally-render: option '--ma' is ambiguous"
+run mistyped-format 2 tally-render -f markdwn "$M/jest-retried.jsonl"
+expect_err "tally-render: unknown format 'markdwn' (did you mean 'markdown'?)"
+expect_err "formats: github, html, json, junit, markdown, text, md"
+run mistyped-gate 2 tally-render -f text --fail-on failed,flakey
+expect_err "tally-render: unknown gate 'flakey' (did you mean 'flaky'?)"
+expect_err "gates: failed, error, flaky, empty, new-failure, removed"
+run help-lists 0 tally-render --help
+expect_out "formats: github, html, json, junit, markdown, text, md"
+expect_out "gates: failed, error, flaky, empty, new-failure, removed"
+expect_out "  -f, --format=format "
 
 # With a renderer: the gates and the trouble cases end to end, through
 # the first format this build has.
@@ -84,6 +99,14 @@ run gate-empty-meta-only 1 tally-render -f $F --fail-on empty "$M/meta.jsonl"
 run gate-not-empty 0 tally-render -f $F --fail-on empty "$M/jest-retried.jsonl"
 run rate-ok 0 tally-render -f $F --min-pass-rate 80 "$M/gotestsum-rerun.jsonl" "$M/ctest-run1.jsonl" "$M/ctest-run2.jsonl" "$M/surefire-alwaysfail.jsonl"
 run rate-low 1 tally-render -f $F --min-pass-rate 80.5 "$M/gotestsum-rerun.jsonl" "$M/ctest-run1.jsonl" "$M/ctest-run2.jsonl" "$M/surefire-alwaysfail.jsonl"
+run rate-percent-sign-ok 0 tally-render -f $F --min-pass-rate 80% "$M/gotestsum-rerun.jsonl" "$M/ctest-run1.jsonl" "$M/ctest-run2.jsonl" "$M/surefire-alwaysfail.jsonl"
+run rate-percent-sign-low 1 tally-render -f $F --min-pass-rate=80.5% "$M/gotestsum-rerun.jsonl" "$M/ctest-run1.jsonl" "$M/ctest-run2.jsonl" "$M/surefire-alwaysfail.jsonl"
+run rate-percent-sign-twice 2 tally-render -f $F --min-pass-rate 80%% "$M/ctest-run1.jsonl"
+expect_err "bad percentage '80%%'"
+# -f md is markdown, byte for byte.
+tally-render -f markdown "$M/ctest-run1.jsonl" > "$T/markdown.md" 2>/dev/null
+run md-is-markdown 0 tally-render -f md "$M/ctest-run1.jsonl"
+same "md-is-markdown: same bytes as -f markdown" "$T/markdown.md" "$OUT"
 run_in "$M/surefire-alwaysfail.jsonl" stdin 1 tally-render -f $F --fail-on failed
 run missing-input 2 tally-render -f $F "$M/jest-retried.jsonl" "$T/nope.jsonl"
 expect_err "$T/nope.jsonl: error:"
@@ -170,3 +193,124 @@ grep -qF '%0A::add-mask::x%0A' "$T/inj.gh" && ok "$CASE: newlines escaped in the
     notok "$CASE: message escaping"
 grep -qF 'title=%3A%3Aadd-mask%3A%3Atitle' "$T/inj.gh" && ok "$CASE: colons escaped in the title" ||
     notok "$CASE: title escaping"
+
+# Several formats from one run: -o pairs with the -f before it.  Standard
+# input is read once (a second read would find it empty), and each file
+# is the same as from a run of its own.
+MF=$T/multi
+mkdir -p "$MF"
+cat "$M/ctest-run1.jsonl" "$M/surefire-alwaysfail.jsonl" > "$MF/in.jsonl"
+for f in markdown junit html json; do
+	tally-render -f $f --fail-on failed "$MF/in.jsonl" > "$MF/single.$f" 2>/dev/null
+done
+run_in "$MF/in.jsonl" multi-format 1 tally-render -f markdown -o "$MF/s.md" \
+    -f junit -o "$MF/m.xml" -f html -o "$MF/r.html" --fail-on failed
+expect_no_err
+if [ -s "$OUT" ]; then notok "multi-format: nothing on stdout"; else ok "multi-format: nothing on stdout"; fi
+same "multi-format: markdown as alone" "$MF/single.markdown" "$MF/s.md"
+same "multi-format: junit as alone" "$MF/single.junit" "$MF/m.xml"
+same "multi-format: html as alone" "$MF/single.html" "$MF/r.html"
+run_in "$MF/in.jsonl" multi-format-stdout 1 tally-render -f json -o "$MF/j.json" -f md \
+    --fail-on failed
+same "multi-format-stdout: markdown on stdout as alone" "$MF/single.markdown" "$OUT"
+same "multi-format-stdout: json as alone" "$MF/single.json" "$MF/j.json"
+run output-before-format 0 tally-render -o "$MF/first.md" -f md "$M/ctest-run2.jsonl"
+[ -s "$MF/first.md" ] && ok "output-before-format: -o before the first -f is its" ||
+    notok "output-before-format: no file"
+run two-to-stdout 2 tally-render -f text -f md "$MF/in.jsonl"
+expect_err "tally-render: more than one format to standard output; give each -o file"
+run same-file-twice 2 tally-render -f text -o "$MF/x" -f md -o "$MF/x" "$MF/in.jsonl"
+expect_err "tally-render: '$MF/x' is named by -o twice"
+run two-outputs-one-format 2 tally-render -f text -o "$MF/a" -o "$MF/b" "$MF/in.jsonl"
+expect_err "tally-render: -o '$MF/b' has no -f of its own"
+run trailing-output 2 tally-render -o "$MF/a" "$MF/in.jsonl"
+expect_err "tally-render: no format given (-f)"
+run unknown-second-format 2 tally-render -f md -o "$MF/u.md" -f pdf -o "$MF/u.pdf" "$MF/in.jsonl"
+expect_err "tally-render: unknown format 'pdf'"
+[ -e "$MF/u.md" ] && notok "unknown-second-format: nothing written" || ok "unknown-second-format: nothing written"
+# One report that cannot be written: none is, and earlier files stay.
+echo old > "$MF/keep.md"
+run one-fails-none-written 2 tally-render -f md -o "$MF/keep.md" -f junit -o "$MF/nodir/m.xml" \
+    -f html -o "$MF/new.html" "$MF/in.jsonl"
+expect_err "tally-render: $MF/nodir/m.xml: error: cannot create '$MF/nodir/m.xml': No such file or directory"
+[ "$(cat "$MF/keep.md")" = old ] && ok "one-fails-none-written: the earlier file stays" ||
+    notok "one-fails-none-written: keep.md replaced"
+[ -e "$MF/new.html" ] && notok "one-fails-none-written: new.html written" ||
+    ok "one-fails-none-written: the later file is not written either"
+[ -z "$(ls -A "$MF" | grep tally-tmp)" ] && ok "one-fails-none-written: no temporary file left" ||
+    notok "one-fails-none-written: temporary files left" "$(ls -A "$MF")"
+if [ -w /dev/full ]; then
+	tally-render -f text -f junit -o "$MF/full.xml" "$MF/in.jsonl" > /dev/full 2> "$ERR"
+	st=$?
+	[ $st -eq 2 ] && grep -q "write error" "$ERR" && [ ! -e "$MF/full.xml" ] &&
+	    ok "stdout-full: exit 2, and the file is not written" ||
+	    notok "stdout-full: exit $st" "$(cat "$ERR")" "$(ls "$MF")"
+fi
+# A closed pipe on standard output is no trouble: the files are written.
+tally-render -f text -f junit -o "$MF/piped.xml" "$MF/in.jsonl" 2> "$ERR" | head -c 1 > /dev/null
+[ ! -s "$ERR" ] && [ -s "$MF/piped.xml" ] && ok "closed pipe: the file is written, quietly" ||
+    notok "closed pipe" "$(cat "$ERR")"
+
+# Colour in text on standard output (not a terminal here): FORCE_COLOR,
+# CLICOLOR_FORCE and GitHub Actions ask for it, NO_COLOR always wins, a
+# file never gets it unless --color=always.
+esc=$(printf '\033[')
+colored() {	# colored NAME WANT(yes|no) CMD...: ANSI colour on stdout?
+	cn=$1 want=$2; shift 2
+	"$@" > "$T/col" 2>/dev/null
+	if grep -qF "$esc" "$T/col"; then got=yes; else got=no; fi
+	[ "$got" = "$want" ] && ok "colour $cn: $want" || notok "colour $cn: $got, wanted $want"
+}
+CF="$M/surefire-alwaysfail.jsonl"
+colored "auto, not a terminal" no tally-render -f text "$CF"
+colored "FORCE_COLOR=1" yes env FORCE_COLOR=1 tally-render -f text "$CF"
+colored "FORCE_COLOR=0" no env FORCE_COLOR=0 tally-render -f text "$CF"
+colored "CLICOLOR_FORCE=1" yes env CLICOLOR_FORCE=1 tally-render -f text "$CF"
+colored "CLICOLOR_FORCE=0" no env CLICOLOR_FORCE=0 tally-render -f text "$CF"
+colored "GITHUB_ACTIONS=true" yes env GITHUB_ACTIONS=true tally-render -f text "$CF"
+colored "NO_COLOR with FORCE_COLOR" no env NO_COLOR=1 FORCE_COLOR=1 tally-render -f text "$CF"
+colored "NO_COLOR with CLICOLOR_FORCE" no env NO_COLOR=1 CLICOLOR_FORCE=1 tally-render -f text "$CF"
+colored "NO_COLOR in GitHub Actions" no env NO_COLOR=1 GITHUB_ACTIONS=true tally-render -f text "$CF"
+colored "--color=never with FORCE_COLOR" no env FORCE_COLOR=1 tally-render -f text --color=never "$CF"
+colored "--color=always" yes tally-render -f text --color=always "$CF"
+env FORCE_COLOR=1 tally-render -f text -o "$T/col.txt" "$CF" 2>/dev/null
+grep -qF "$esc" "$T/col.txt" && notok "colour FORCE_COLOR into -o file" || ok "colour FORCE_COLOR: not into an -o file"
+colored "FORCE_COLOR, text beside a file" yes env FORCE_COLOR=1 tally-render -f junit -o "$T/col.xml" -f text "$CF"
+
+# Counts read right: "1 input error", "1 test", and markdown's "Also:"
+# line lists only the counts that are not zero, as tally-render(1) says.
+run also-nonzero-only 1 tally-render -f md "$M/truncated.jsonl"
+expect_out "Also: 1 input error."
+expect_not_out "0 other"
+expect_not_out "0 retried"
+run also-retried-only 0 tally-render -f md "$M/ctest-run1.jsonl" "$M/ctest-run2.jsonl"
+expect_out "Also: 1 retried."
+expect_not_out "input error"
+run github-singular 1 tally-render -f github "$M/truncated.jsonl"
+expect_out "::1 test: 1 passed, 0 failed, 0 skipped, 0 flaky, 1 input error;"
+
+# Progress on a terminal only (script(1) gives the run one); the delay
+# before it shows is 0 here (TALLY_PROGRESS_DELAY_MS, for tests).
+i=0; : > "$T/many.jsonl"
+while [ $i -lt 600 ]; do
+	printf '{"v":1,"type":"test","name":"t%d","status":"passed"}\n' $i
+	i=$((i + 1))
+done > "$T/many.jsonl"
+cr=$(printf '\r') el=$(printf '\r\033[K')
+TALLY_PROGRESS_DELAY_MS=0 script -qec "tally-render -f json -o '$T/many.json' '$T/many.jsonl'" /dev/null > "$T/pty" 2>&1
+grep -qF "${cr}tally-render: read 1 record${cr}" "$T/pty" && grep -qF "tally-render: read 513 records" "$T/pty" &&
+    ok "progress: counts on a terminal" || notok "progress: on a terminal" "$(od -c "$T/pty" | head -5)"
+[ "$(tail -c 4 "$T/pty")" = "$el" ] && ok "progress: the line is cleared at the end" ||
+    notok "progress: not cleared" "$(tail -c 20 "$T/pty" | od -c)"
+run progress-not-a-terminal 0 env TALLY_PROGRESS_DELAY_MS=0 tally-render -f json -o "$T/many.json" "$T/many.jsonl"
+expect_no_err
+run progress-merge-not-a-terminal 0 env TALLY_PROGRESS_DELAY_MS=0 tally-merge "$T/many.jsonl"
+expect_no_err
+TALLY_PROGRESS_DELAY_MS=0 script -qec "tally-merge -o '$T/many.m' '$T/many.jsonl'" /dev/null > "$T/pty" 2>&1
+grep -qF "tally-merge: read 513 records" "$T/pty" && ok "progress: tally-merge too" ||
+    notok "progress: tally-merge" "$(od -c "$T/pty" | head -3)"
+# A diagnostic while progress shows starts on a line of its own.
+{ cat "$T/many.jsonl"; echo '{"v":1,"type":"test",'; } > "$T/many-bad.jsonl"
+TALLY_PROGRESS_DELAY_MS=0 script -qec "tally-render -f json -o '$T/many.json' '$T/many-bad.jsonl'" /dev/null > "$T/pty" 2>&1
+grep -qF "${el}tally-render: $T/many-bad.jsonl:601" "$T/pty" && ok "progress: cleared before a diagnostic" ||
+    notok "progress: diagnostic" "$(tail -c 200 "$T/pty" | od -c | head -8)"
