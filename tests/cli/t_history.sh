@@ -158,8 +158,8 @@ for f in "$T"/runs/*.jsonl; do
 done
 run mark-text 1 tally-render -f text --fail-on failed --history "$T/runs" "$R4"
 expect_no_err
-expect_out "test_flips (1ms)  [flaky: 66.7% of 3 runs]"
-expect_out "test_regresses (1ms)  [failing since run 3 (c3), 2 runs]"
+expect_out "test_flips (1ms) tests/test_scenario.py:17  [flaky: 66.7% of 3 runs]"
+expect_out "test_regresses (1ms) tests/test_scenario.py:22  [failing since run 3 (c3), 2 runs]"
 # Against runs 1 and 2: test_regresses fails for the first time, and
 # test_flips, failed in run 2, is failing since then.
 mkdir "$T/early"
@@ -167,16 +167,16 @@ for f in "$T"/runs/*.jsonl; do
 	grep -qE '"run_id":"[12]"' "$f" && cp "$f" "$T/early/"
 done
 run mark-new 0 tally-render -f text --history "$T/early" "$R4"
-expect_out "test_regresses (1ms)  [new failure]"
-expect_out "test_flips (1ms)  [failing since run 2 (c2), 2 runs]"
+expect_out "test_regresses (1ms) tests/test_scenario.py:22  [new failure]"
+expect_out "test_flips (1ms) tests/test_scenario.py:17  [failing since run 2 (c2), 2 runs]"
 run mark-markdown 0 tally-render -f markdown --history "$T/runs" "$R4"
 expect_out "test&#95;regresses (1ms) — **failing since run 3 \(c3\), 2 runs**</summary>"
 expect_out "test&#95;flips (1ms) — **flaky\: 66\.7% of 3 runs**</summary>"
 run mark-github 0 tally-render -f github --history "$T/early" "$R4"
-expect_out "::error title=New failure%3A project › tests.test_scenario › test_regresses::"
-expect_out "::error title=Failing since run 2 (c2)%2C 2 runs%3A project › tests.test_scenario › test_flips::"
+expect_out "::error file=tests/test_scenario.py,line=22,title=New failure%3A project › tests.test_scenario › test_regresses::"
+expect_out "::error file=tests/test_scenario.py,line=17,title=Failing since run 2 (c2)%2C 2 runs%3A project › tests.test_scenario › test_flips::"
 run mark-github-flaky 0 tally-render -f github --history "$T/runs" "$R4"
-expect_out "::error title=Flaky%3A 66.7%25 of 3 runs%3A project › tests.test_scenario › test_flips::"
+expect_out "::error file=tests/test_scenario.py,line=17,title=Flaky%3A 66.7%25 of 3 runs%3A project › tests.test_scenario › test_flips::"
 run mark-html 0 tally-render -f html --history "$T/runs" "$R4"
 expect_out '<span class="tag failing">failing since run 3 (c3), 2 runs</span>'
 expect_out '<span class="tag flaky">flaky: 66.7% of 3 runs</span>'

@@ -59,7 +59,8 @@ expect_err "usage: tally-collect"
 tally-collect --meta run_id=1 --meta commit=c1 "$D/run1.xml" > "$T/a.jsonl"
 tally-collect --meta run_id=1 --meta commit=c1 "$D/run2.xml" > "$T/b.jsonl"
 run merge 0 env SOURCE_DATE_EPOCH=0 tally-merge --meta run_id=2 "$T/a.jsonl" "$T/b.jsonl"
-expect_no_err
+# Two runs of one suite merged unlabelled: merge says so (tally-merge(1)).
+expect_err "no label tells them apart"
 is meta "$(jq -c 'select(.type=="meta") | .meta' "$OUT" | jq -sc add)" \
     '{"commit":"c1","run_id":"2","time":"1970-01-01T00:00:00Z"}'
 run merge-unstamped 0 tally-merge "$T/a.jsonl" "$T/b.jsonl"
