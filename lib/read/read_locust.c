@@ -373,8 +373,9 @@ history_row(struct locust *l)
 	}
 	if (l->t0 < 0 && ts >= 0)
 		l->t0 = ts;
-	sr->requests = req >= 0 ? (long)req : sr->requests;
-	sr->failures = nf >= 0 ? (long)nf : sr->failures;
+	/* A count past what a long holds is not a count: keep the last. */
+	sr->requests = req >= 0 && req < 9e18 ? (long)req : sr->requests;
+	sr->failures = nf >= 0 && nf < 9e18 ? (long)nf : sr->failures;
 	/* Past SERIES_MAX points, every other one goes: rows 0, 2k, 4k... */
 	if (sr->n == SERIES_MAX) {
 		for (i = 0; i < SERIES_MAX / 2; i++)
