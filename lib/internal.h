@@ -175,7 +175,7 @@ void	 tally_xml_close(struct tally_xml *x);
 struct tally_xml_events {
 	int	(*start)(void *arg, const char *name);
 	int	(*end)(void *arg);
-	int	(*text)(void *arg, const char *value);
+	int	(*text)(void *arg, const char *value);	/* or NULL */
 };
 int	 tally_xml_walk(struct tally_xml *x, const struct tally_xml_events *ev,
 	    void *arg, int *depth, struct tally_error *err);

@@ -1149,7 +1149,9 @@ tally_xml_walk(struct tally_xml *x, const struct tally_xml_events *ev,
 			break;
 		case XML_READER_TYPE_TEXT:
 		case XML_READER_TYPE_CDATA:
-			v = xmlTextReaderConstValue(x->r);
+			/* A reader that wants no text gives no callback. */
+			v = ev->text != NULL ? xmlTextReaderConstValue(x->r) :
+			    NULL;
 			if (v != NULL && (rc = ev->text(arg, (const char *)v)) !=
 			    TALLY_OK)
 				return rc;

@@ -200,6 +200,13 @@ expect_out "<title>Aggregated: min 83ms, median 5.10s, p90 7.60s, p95 7.80s, p99
 run history-huge-count 0 tally-collect "$T/huge_stats_history.csv"
 expect_no_err
 expect_lines '"type":"perf"' 1
+# JMeter XML with text in a sample (responseData, a saved body) is read:
+# the reader takes no text, and the shared XML walk must not call for it
+# (found by fuzz_read: a call through a null pointer).
+printf '<testResults><httpSample lb="a" t="5" s="true">body text</httpSample></testResults>\n' > "$T/text.jtl"
+run jmeter-xml-text 0 tally-collect "$T/text.jtl"
+expect_no_err
+expect_lines '"name":"a"' 1
 run no-charts 0 tally-render -f html "$T/bench.jsonl"
 expect_not_out "<h3>Over time</h3>"
 expect_out "<h3>Latency percentiles</h3>"
