@@ -22,7 +22,7 @@ done
 [ -n "$port" ] && ok "http.server on 127.0.0.1:$port" || notok "http.server did not start"
 
 # ---- Locust: 4 users, 20 requests each (1 in 4 a 404), then idle ----
-(cd "$T/lo" && locust -f "$LD/locustfile.py" --headless -u 4 -r 4 -t 3s \
+(cd "$T/lo" && locust -f "$LD/locustfile.py" --headless -u 4 -r 4 -t 60s \
     --host "http://127.0.0.1:$port" --csv run >out.txt 2>err.txt)
 [ -s "$T/lo/run_stats.csv" ] && ok "locust wrote run_stats.csv" ||
     notok "locust wrote run_stats.csv" "$(tail -5 "$T/lo/err.txt")"
