@@ -132,3 +132,27 @@ tally_strdup(const char *s)
 {
 	return s != NULL ? strdup(s) : NULL;
 }
+
+int
+tally_buf_add_capped(struct tally_buf *b, const char *s, size_t *dropped)
+{
+	size_t n = strlen(s), keep;
+
+	keep = b->len < TALLY_MAX_FIELD ? TALLY_MAX_FIELD - b->len : 0;
+	if (n > keep) {
+		/* Cut before a UTF-8 continuation byte, not inside it. */
+		while (keep > 0 && ((unsigned char)s[keep] & 0xC0) == 0x80)
+			keep--;
+		*dropped += n - keep;
+		n = keep;
+	}
+	return n > 0 ? tally_buf_add(b, s, n) : TALLY_OK;
+}
+
+int
+tally_buf_add_dropped(struct tally_buf *b, size_t dropped)
+{
+	if (dropped == 0)
+		return TALLY_OK;
+	return tally_buf_printf(b, "\n[truncated %zu bytes]", dropped);
+}

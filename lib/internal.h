@@ -53,6 +53,16 @@ int	 tally_buf_printf(struct tally_buf *b, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
 /* Give up ownership of the bytes ("" when empty); the buffer is reset. */
 char	*tally_buf_detach(struct tally_buf *b);
+/*
+ * A reader's text field, capped at TALLY_MAX_FIELD: add what of s fits,
+ * cut on a UTF-8 character boundary, and count the bytes left out in
+ * *dropped; when the field is complete, tally_buf_add_dropped() notes
+ * them as "\n[truncated N bytes]" (nothing when dropped is 0).  Both
+ * return TALLY_OK or TALLY_ENOMEM.
+ */
+int	 tally_buf_add_capped(struct tally_buf *b, const char *s,
+	    size_t *dropped);
+int	 tally_buf_add_dropped(struct tally_buf *b, size_t dropped);
 
 /* strdup that returns NULL for NULL. */
 char	*tally_strdup(const char *s);

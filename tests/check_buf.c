@@ -32,6 +32,43 @@ START_TEST(reserve_keeps_a_string)
 }
 END_TEST
 
+/*
+ * A reader's text field stops at TALLY_MAX_FIELD on a character
+ * boundary and counts what it left out; the count is noted at the end.
+ */
+START_TEST(capped_field_cuts_between_characters)
+{
+	struct tally_buf b;
+	size_t dropped = 0;
+	const char *end;
+
+	tally_buf_init(&b);
+	ck_assert_int_eq(tally_buf_add_capped(&b, "ab", &dropped), TALLY_OK);
+	ck_assert_int_eq(tally_buf_add_dropped(&b, dropped), TALLY_OK);
+	ck_assert_str_eq(b.data, "ab");
+	tally_buf_reset(&b);
+	ck_assert_int_eq(tally_buf_reserve(&b, TALLY_MAX_FIELD), TALLY_OK);
+	memset(b.data, 'a', TALLY_MAX_FIELD - 2);
+	b.len = TALLY_MAX_FIELD - 2;
+	b.data[b.len] = '\0';
+	/* Room for "x" and half of the two bytes of U+00E9. */
+	ck_assert_int_eq(tally_buf_add_capped(&b, "x\xc3\xa9\xe2\x82\xac",
+	    &dropped), TALLY_OK);
+	ck_assert_uint_eq(b.len, TALLY_MAX_FIELD - 1);
+	ck_assert_uint_eq(dropped, 5);
+	ck_assert_int_eq(tally_buf_add_capped(&b, "more", &dropped), TALLY_OK);
+	ck_assert_uint_eq(b.len, TALLY_MAX_FIELD);
+	ck_assert_uint_eq(dropped, 8);
+	ck_assert_int_eq(tally_buf_add_capped(&b, "z", &dropped), TALLY_OK);
+	ck_assert_uint_eq(b.len, TALLY_MAX_FIELD);
+	ck_assert_uint_eq(dropped, 9);
+	ck_assert_int_eq(tally_buf_add_dropped(&b, dropped), TALLY_OK);
+	end = b.data + TALLY_MAX_FIELD - 2;
+	ck_assert_str_eq(end, "xm\n[truncated 9 bytes]");
+	tally_buf_free(&b);
+}
+END_TEST
+
 Suite *suite_buf(void);
 
 Suite *
@@ -41,6 +78,7 @@ suite_buf(void)
 	TCase *tc = tcase_create("buf");
 
 	tcase_add_test(tc, reserve_keeps_a_string);
+	tcase_add_test(tc, capped_field_cuts_between_characters);
 	suite_add_tcase(s, tc);
 	return s;
 }

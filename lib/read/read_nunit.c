@@ -548,13 +548,16 @@ inner(struct nu *c, struct node *o, int rel, const char *n)
 	return TALLY_OK;
 }
 
+/* The walk's events; blank text beside a CDATA section is indentation. */
 static int
-start(struct nu *c, const char *n)
+start(void *arg, const char *n)
 {
+	struct nu *c = arg;
 	struct node *o;
 	xmlNodePtr node;
 	int rc;
 
+	c->leaf = -1;
 	if (c->depth == 0) {
 		if (strcmp(n, "test-results") == 0)
 			c->v2 = 1;
@@ -597,30 +600,20 @@ start(struct nu *c, const char *n)
 }
 
 static int
-text(struct nu *c, const char *s)
+text(void *arg, const char *s)
 {
+	struct nu *c = arg;
 	struct node *o = owner(c);
-	size_t n = strlen(s), room, keep;
-	struct tally_buf *b;
 	int l = c->leaf;
 
-	if (o == NULL)
+	if (l < 0 || c->depth != c->leaf_depth + 1 || o == NULL)
 		return TALLY_OK;
 	if (l == L_OUT + 1) {
 		/* An attachment's file path: one property per text node
 		 * would split it, so gather in tmp until the end. */
-		return tally_buf_add(&c->tmp, s, n) ? oom(c) : TALLY_OK;
+		return tally_buf_adds(&c->tmp, s) ? oom(c) : TALLY_OK;
 	}
-	b = &o->f[l];
-	room = b->len < TALLY_MAX_FIELD ? TALLY_MAX_FIELD - b->len : 0;
-	if (n > room) {
-		keep = room;
-		while (keep > 0 && ((unsigned char)s[keep] & 0xC0) == 0x80)
-			keep--;
-		o->dropped[l] += n - keep;
-		n = keep;
-	}
-	if (n > 0 && tally_buf_add(b, s, n) != TALLY_OK)
+	if (tally_buf_add_capped(&o->f[l], s, &o->dropped[l]) != TALLY_OK)
 		return oom(c);
 	return TALLY_OK;
 }
@@ -639,8 +632,9 @@ suite_what(struct node *n)
 }
 
 static int
-end(struct nu *c)
+end(void *arg)
 {
+	struct nu *c = arg;
 	struct node *o;
 	int rc = TALLY_OK, raw;
 
@@ -651,8 +645,7 @@ end(struct nu *c)
 			    c->tmp.data) != TALLY_OK)
 				return oom(c);
 			tally_buf_reset(&c->tmp);
-		} else if (o->dropped[c->leaf] > 0 &&
-		    tally_buf_printf(&o->f[c->leaf], "\n[truncated %zu bytes]",
+		} else if (tally_buf_add_dropped(&o->f[c->leaf],
 		    o->dropped[c->leaf]) != TALLY_OK)
 			return oom(c);
 		c->leaf = -1;
@@ -695,33 +688,7 @@ end(struct nu *c)
 	return rc;
 }
 
-/* The walk's events; blank text beside a CDATA section is indentation. */
-static int
-on_start(void *arg, const char *name)
-{
-	struct nu *c = arg;
-
-	c->leaf = -1;
-	return start(c, name);
-}
-
-static int
-on_end(void *arg)
-{
-	return end(arg);
-}
-
-static int
-on_text(void *arg, const char *value)
-{
-	struct nu *c = arg;
-
-	if (c->leaf < 0 || c->depth != c->leaf_depth + 1)
-		return TALLY_OK;
-	return text(c, value);
-}
-
-static const struct tally_xml_events events = { on_start, on_end, on_text };
+static const struct tally_xml_events events = { start, end, text };
 
 int
 tally_read_nunit(struct tally_src *src, struct tally_sink *sink,

@@ -593,8 +593,8 @@ res_end(struct trx *c)
 
 	tally_declared_saw(&c->decl, st, 1);
 	for (i = 0; i < NLEAF; i++)
-		if (r->f[i].dropped > 0 && tally_buf_printf(&r->f[i].b,
-		    "\n[truncated %zu bytes]", r->f[i].dropped) != TALLY_OK)
+		if (tally_buf_add_dropped(&r->f[i].b, r->f[i].dropped) !=
+		    TALLY_OK)
 			return oom(c);
 	if (r->rows == 0 || (st == TALLY_FAILED && !r->row_failed))
 		rc = emit_result(c, r, st, raw);
@@ -728,20 +728,14 @@ emit_run(struct trx *c)
 /* ---- the walk ---- */
 
 static int
-text(struct trx *c, struct field *f, const char *s)
+text(void *arg, const char *s)
 {
-	size_t n = strlen(s), room, keep;
+	struct trx *c = arg;
 
-	room = f->b.len < TALLY_MAX_FIELD ? TALLY_MAX_FIELD - f->b.len : 0;
-	if (n > room) {
-		keep = room;
-		while (keep > 0 && ((unsigned char)s[keep] & 0xC0) == 0x80)
-			keep--;
-		f->dropped += n - keep;
-		n = keep;
-	}
-	return n > 0 && tally_buf_add(&f->b, s, n) != TALLY_OK ? oom(c) :
-	    TALLY_OK;
+	if (c->leaf == NULL || c->depth != c->leaf_depth + 1)
+		return TALLY_OK;
+	return tally_buf_add_capped(&c->leaf->b, s, &c->leaf->dropped) !=
+	    TALLY_OK ? oom(c) : TALLY_OK;
 }
 
 static int
@@ -753,8 +747,9 @@ is_result(const char *n)
 }
 
 static int
-start(struct trx *c, const char *n)
+start(void *arg, const char *n)
 {
+	struct trx *c = arg;
 	static const char *const run[] = { "name", "runUser", NULL };
 	static const char *const times[] = { "start", "finish", NULL };
 	struct res *r;
@@ -873,8 +868,10 @@ runinfo_end(struct trx *c)
 }
 
 static int
-end(struct trx *c)
+end(void *arg)
 {
+	struct trx *c = arg;
+
 	if (c->leaf != NULL && c->depth == c->leaf_depth) {
 		c->leaf = NULL;
 		return TALLY_OK;
@@ -895,29 +892,7 @@ end(struct trx *c)
 	return TALLY_OK;
 }
 
-static int
-on_start(void *arg, const char *name)
-{
-	return start(arg, name);
-}
-
-static int
-on_end(void *arg)
-{
-	return end(arg);
-}
-
-static int
-on_text(void *arg, const char *value)
-{
-	struct trx *c = arg;
-
-	if (c->leaf == NULL || c->depth != c->leaf_depth + 1)
-		return TALLY_OK;
-	return text(c, c->leaf, value);
-}
-
-static const struct tally_xml_events events = { on_start, on_end, on_text };
+static const struct tally_xml_events events = { start, end, text };
 
 static void
 trx_free(struct trx *c)

@@ -417,13 +417,16 @@ open_assembly(struct xu *c)
 	c->asm_nfailed = 0;
 }
 
+/* The walk's events; blank text beside a CDATA section is indentation. */
 static int
-start(struct xu *c, const char *n)
+start(void *arg, const char *n)
 {
+	struct xu *c = arg;
 	xmlNodePtr node;
 	char *k, *v;
 	int rel, rc = TALLY_OK;
 
+	c->leaf = -1;
 	if (c->depth == 0) {
 		if (strcmp(n, "assemblies") == 0)
 			return emit_meta(c);
@@ -495,30 +498,25 @@ start(struct xu *c, const char *n)
 }
 
 static int
-text(struct xu *c, const char *s)
+text(void *arg, const char *s)
 {
-	size_t n = strlen(s), room, keep;
-	struct tally_buf *b = &c->f[c->leaf];
+	struct xu *c = arg;
 
-	room = b->len < TALLY_MAX_FIELD ? TALLY_MAX_FIELD - b->len : 0;
-	if (n > room) {
-		keep = room;
-		while (keep > 0 && ((unsigned char)s[keep] & 0xC0) == 0x80)
-			keep--;
-		c->dropped[c->leaf] += n - keep;
-		n = keep;
-	}
-	return n > 0 && tally_buf_add(b, s, n) != TALLY_OK ? oom(c) : TALLY_OK;
+	if (c->leaf < 0 || c->depth != c->leaf_depth + 1)
+		return TALLY_OK;
+	return tally_buf_add_capped(&c->f[c->leaf], s, &c->dropped[c->leaf]) !=
+	    TALLY_OK ? oom(c) : TALLY_OK;
 }
 
 static int
-end(struct xu *c)
+end(void *arg)
 {
+	struct xu *c = arg;
 	int rc = TALLY_OK, own = c->own;
 
 	if (c->leaf >= 0 && c->depth == c->leaf_depth) {
-		if (c->dropped[c->leaf] > 0 && tally_buf_printf(&c->f[c->leaf],
-		    "\n[truncated %zu bytes]", c->dropped[c->leaf]) != TALLY_OK)
+		if (tally_buf_add_dropped(&c->f[c->leaf],
+		    c->dropped[c->leaf]) != TALLY_OK)
 			return oom(c);
 		c->leaf = -1;
 		return TALLY_OK;
@@ -535,33 +533,7 @@ end(struct xu *c)
 	return rc;
 }
 
-/* The walk's events; blank text beside a CDATA section is indentation. */
-static int
-on_start(void *arg, const char *name)
-{
-	struct xu *c = arg;
-
-	c->leaf = -1;
-	return start(c, name);
-}
-
-static int
-on_end(void *arg)
-{
-	return end(arg);
-}
-
-static int
-on_text(void *arg, const char *value)
-{
-	struct xu *c = arg;
-
-	if (c->leaf < 0 || c->depth != c->leaf_depth + 1)
-		return TALLY_OK;
-	return text(c, value);
-}
-
-static const struct tally_xml_events events = { on_start, on_end, on_text };
+static const struct tally_xml_events events = { start, end, text };
 
 int
 tally_read_xunit(struct tally_src *src, struct tally_sink *sink,
