@@ -156,3 +156,50 @@ tally_buf_add_dropped(struct tally_buf *b, size_t dropped)
 		return TALLY_OK;
 	return tally_buf_printf(b, "\n[truncated %zu bytes]", dropped);
 }
+
+const char *
+tally_buf_str(const struct tally_buf *b)
+{
+	return b->len > 0 ? b->data : NULL;
+}
+
+int
+tally_buf_set(struct tally_buf *b, const char *s)
+{
+	tally_buf_reset(b);
+	return tally_buf_adds(b, s);
+}
+
+int
+tally_pairs_add(struct tally_buf *b, size_t *n, const char *k, const char *v)
+{
+	if (tally_buf_add(b, k, strlen(k) + 1) ||
+	    tally_buf_add(b, v, strlen(v) + 1))
+		return TALLY_ENOMEM;
+	(*n)++;
+	return TALLY_OK;
+}
+
+int
+tally_pairs_kv(const struct tally_buf *b, size_t n, size_t extra,
+    struct tally_kv **kv, size_t *cap)
+{
+	const char *p = b->data;
+	struct tally_kv *items;
+	size_t i;
+
+	if (n + extra > *cap) {
+		if ((items = realloc(*kv, (n + extra) * sizeof(*items))) ==
+		    NULL)
+			return TALLY_ENOMEM;
+		*kv = items;
+		*cap = n + extra;
+	}
+	for (i = 0; i < n; i++) {
+		(*kv)[i].key = p;
+		p += strlen(p) + 1;
+		(*kv)[i].value = p;
+		p += strlen(p) + 1;
+	}
+	return TALLY_OK;
+}

@@ -1,4 +1,5 @@
 /* tests/check_buf.c: growable byte buffers stay strings. */
+#include <stdlib.h>
 #include <string.h>
 
 #include <check.h>
@@ -69,6 +70,54 @@ START_TEST(capped_field_cuts_between_characters)
 }
 END_TEST
 
+/* An empty buffer is an absent field; set replaces what was there. */
+START_TEST(str_and_set)
+{
+	struct tally_buf b;
+
+	tally_buf_init(&b);
+	ck_assert_ptr_null(tally_buf_str(&b));
+	ck_assert_int_eq(tally_buf_set(&b, "one"), TALLY_OK);
+	ck_assert_str_eq(tally_buf_str(&b), "one");
+	ck_assert_int_eq(tally_buf_set(&b, "two"), TALLY_OK);
+	ck_assert_str_eq(tally_buf_str(&b), "two");
+	ck_assert_int_eq(tally_buf_set(&b, ""), TALLY_OK);
+	ck_assert_ptr_null(tally_buf_str(&b));
+	tally_buf_free(&b);
+}
+END_TEST
+
+/* Pairs kept as "key\0value\0" come back as items, with room to spare. */
+START_TEST(pairs)
+{
+	struct tally_buf b;
+	struct tally_kv *kv = NULL;
+	size_t n = 0, cap = 0;
+
+	tally_buf_init(&b);
+	ck_assert_int_eq(tally_pairs_kv(&b, n, 0, &kv, &cap), TALLY_OK);
+	ck_assert_uint_eq(cap, 0);
+	ck_assert_int_eq(tally_pairs_add(&b, &n, "a", "1"), TALLY_OK);
+	ck_assert_int_eq(tally_pairs_add(&b, &n, "empty", ""), TALLY_OK);
+	ck_assert_int_eq(tally_pairs_add(&b, &n, "c", "3"), TALLY_OK);
+	ck_assert_uint_eq(n, 3);
+	ck_assert_int_eq(tally_pairs_kv(&b, n, 1, &kv, &cap), TALLY_OK);
+	ck_assert_uint_eq(cap, 4);
+	ck_assert_str_eq(kv[0].key, "a");
+	ck_assert_str_eq(kv[0].value, "1");
+	ck_assert_str_eq(kv[1].key, "empty");
+	ck_assert_str_eq(kv[1].value, "");
+	ck_assert_str_eq(kv[2].key, "c");
+	ck_assert_str_eq(kv[2].value, "3");
+	/* Enough room already: no smaller array. */
+	ck_assert_int_eq(tally_pairs_kv(&b, 1, 0, &kv, &cap), TALLY_OK);
+	ck_assert_uint_eq(cap, 4);
+	ck_assert_str_eq(kv[0].key, "a");
+	free(kv);
+	tally_buf_free(&b);
+}
+END_TEST
+
 Suite *suite_buf(void);
 
 Suite *
@@ -79,6 +128,8 @@ suite_buf(void)
 
 	tcase_add_test(tc, reserve_keeps_a_string);
 	tcase_add_test(tc, capped_field_cuts_between_characters);
+	tcase_add_test(tc, str_and_set);
+	tcase_add_test(tc, pairs);
 	suite_add_tcase(s, tc);
 	return s;
 }
