@@ -203,6 +203,13 @@ struct tally_xml_events {
 };
 int	 tally_xml_walk(struct tally_xml *x, const struct tally_xml_events *ev,
 	    void *arg, int *depth, struct tally_error *err);
+/*
+ * lib/read/xmlattr.c: the next attribute of r's current element, its
+ * local name in *k and value in *v (borrowed from r): 1, or 0 when there
+ * is none left.  The caller moves r back with xmlTextReaderMoveToElement.
+ */
+int	 tally_xml_next_attr(struct _xmlTextReader *r, const char **k,
+	    const char **v);
 
 /*
  * Durations: the longest one taken is TALLY_MAX_SECONDS (30 days); a

@@ -389,11 +389,7 @@ attrs(struct nu *c, struct node *n, int root)
 	const char *k, *v;
 	int rc = TALLY_OK;
 
-	while (rc == TALLY_OK && xmlTextReaderMoveToNextAttribute(c->r) == 1) {
-		k = (const char *)xmlTextReaderConstLocalName(c->r);
-		v = (const char *)xmlTextReaderConstValue(c->r);
-		if (k == NULL || v == NULL)
-			continue;
+	while (rc == TALLY_OK && tally_xml_next_attr(c->r, &k, &v)) {
 		if (root) {
 			if (strcmp(k, "total") == 0)
 				n->total = tally_parse_count(v);

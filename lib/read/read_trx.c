@@ -553,11 +553,7 @@ res_start(struct trx *c)
 	r->depth = c->depth;
 	node = xmlTextReaderCurrentNode(c->r);
 	r->line = node != NULL ? xmlGetLineNo(node) : 0;
-	while (rc == TALLY_OK && xmlTextReaderMoveToNextAttribute(c->r) == 1) {
-		k = (const char *)xmlTextReaderConstLocalName(c->r);
-		v = (const char *)xmlTextReaderConstValue(c->r);
-		if (k == NULL || v == NULL)
-			continue;
+	while (rc == TALLY_OK && tally_xml_next_attr(c->r, &k, &v)) {
 		if (strcmp(k, "testId") == 0)
 			rc = tally_buf_set(&r->id, v);
 		else if (strcmp(k, "testName") == 0)

@@ -279,11 +279,7 @@ group_attrs(struct xu *c, int coll)
 	const char *k, *v;
 	int rc = TALLY_OK;
 
-	while (rc == TALLY_OK && xmlTextReaderMoveToNextAttribute(c->r) == 1) {
-		k = (const char *)xmlTextReaderConstLocalName(c->r);
-		v = (const char *)xmlTextReaderConstValue(c->r);
-		if (k == NULL || v == NULL)
-			continue;
+	while (rc == TALLY_OK && tally_xml_next_attr(c->r, &k, &v)) {
 		if (strcmp(k, "name") == 0)
 			rc = tally_buf_set(coll ? &c->coll_name :
 			    &c->asm_name, v);
@@ -312,11 +308,7 @@ own_attrs(struct xu *c)
 	const char *k, *v;
 	int rc = TALLY_OK;
 
-	while (rc == TALLY_OK && xmlTextReaderMoveToNextAttribute(c->r) == 1) {
-		k = (const char *)xmlTextReaderConstLocalName(c->r);
-		v = (const char *)xmlTextReaderConstValue(c->r);
-		if (k == NULL || v == NULL)
-			continue;
+	while (rc == TALLY_OK && tally_xml_next_attr(c->r, &k, &v)) {
 		if (strcmp(k, "name") == 0)
 			rc = tally_buf_set(&c->name, v);
 		else if (strcmp(k, "type") == 0)
@@ -350,12 +342,8 @@ emit_meta(struct xu *c)
 
 	tally_buf_reset(&c->props);
 	c->nprops = 0;
-	while (rc == TALLY_OK && xmlTextReaderMoveToNextAttribute(c->r) == 1) {
-		k = (const char *)xmlTextReaderConstLocalName(c->r);
-		v = (const char *)xmlTextReaderConstValue(c->r);
-		if (k != NULL && v != NULL)
-			rc = prop_add(c, k, v);
-	}
+	while (rc == TALLY_OK && tally_xml_next_attr(c->r, &k, &v))
+		rc = prop_add(c, k, v);
 	xmlTextReaderMoveToElement(c->r);
 	if (rc != TALLY_OK || props(c, 0) != TALLY_OK)
 		return oom(c);
