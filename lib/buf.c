@@ -132,3 +132,74 @@ tally_strdup(const char *s)
 {
 	return s != NULL ? strdup(s) : NULL;
 }
+
+int
+tally_buf_add_capped(struct tally_buf *b, const char *s, size_t *dropped)
+{
+	size_t n = strlen(s), keep;
+
+	keep = b->len < TALLY_MAX_FIELD ? TALLY_MAX_FIELD - b->len : 0;
+	if (n > keep) {
+		/* Cut before a UTF-8 continuation byte, not inside it. */
+		while (keep > 0 && ((unsigned char)s[keep] & 0xC0) == 0x80)
+			keep--;
+		*dropped += n - keep;
+		n = keep;
+	}
+	return n > 0 ? tally_buf_add(b, s, n) : TALLY_OK;
+}
+
+int
+tally_buf_add_dropped(struct tally_buf *b, size_t dropped)
+{
+	if (dropped == 0)
+		return TALLY_OK;
+	return tally_buf_printf(b, "\n[truncated %zu bytes]", dropped);
+}
+
+const char *
+tally_buf_str(const struct tally_buf *b)
+{
+	return b->len > 0 ? b->data : NULL;
+}
+
+int
+tally_buf_set(struct tally_buf *b, const char *s)
+{
+	tally_buf_reset(b);
+	return tally_buf_adds(b, s);
+}
+
+int
+tally_pairs_add(struct tally_buf *b, size_t *n, const char *k, const char *v)
+{
+	if (tally_buf_add(b, k, strlen(k) + 1) ||
+	    tally_buf_add(b, v, strlen(v) + 1))
+		return TALLY_ENOMEM;
+	(*n)++;
+	return TALLY_OK;
+}
+
+int
+tally_pairs_kv(const struct tally_buf *b, size_t n, size_t extra,
+    struct tally_kv **kv, size_t *cap)
+{
+	const char *p = b->data;
+	struct tally_kv *items;
+	size_t i;
+
+	if (n + extra > *cap) {
+		if ((items = realloc(*kv, (n + extra) * sizeof(*items))) ==
+		    NULL)
+			return TALLY_ENOMEM;
+		*kv = items;
+		*cap = n + extra;
+	}
+	for (i = 0; i < n; i++) {
+		(*kv)[i].key = p;
+		p += strlen(p) + 1;
+		(*kv)[i].value = p;
+		p += strlen(p) + 1;
+	}
+	return TALLY_OK;
+}

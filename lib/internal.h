@@ -53,6 +53,30 @@ int	 tally_buf_printf(struct tally_buf *b, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
 /* Give up ownership of the bytes ("" when empty); the buffer is reset. */
 char	*tally_buf_detach(struct tally_buf *b);
+/* The text, or NULL when the buffer is empty: an empty field is absent. */
+const char *tally_buf_str(const struct tally_buf *b);
+/* Replace the contents with s. */
+int	 tally_buf_set(struct tally_buf *b, const char *s);
+/*
+ * A reader's text field, capped at TALLY_MAX_FIELD: add what of s fits,
+ * cut on a UTF-8 character boundary, and count the bytes left out in
+ * *dropped; when the field is complete, tally_buf_add_dropped() notes
+ * them as "\n[truncated N bytes]" (nothing when dropped is 0).  Both
+ * return TALLY_OK or TALLY_ENOMEM.
+ */
+int	 tally_buf_add_capped(struct tally_buf *b, const char *s,
+	    size_t *dropped);
+int	 tally_buf_add_dropped(struct tally_buf *b, size_t dropped);
+/*
+ * Key/value pairs kept as "key\0value\0..." in a buffer, as a reader
+ * gathers properties: tally_pairs_add() appends one and counts it in *n;
+ * tally_pairs_kv() points the n items of *kv into b, growing *kv (of *cap
+ * items) to room for n + extra.  TALLY_OK or TALLY_ENOMEM.
+ */
+int	 tally_pairs_add(struct tally_buf *b, size_t *n, const char *k,
+	    const char *v);
+int	 tally_pairs_kv(const struct tally_buf *b, size_t n, size_t extra,
+	    struct tally_kv **kv, size_t *cap);
 
 /* strdup that returns NULL for NULL. */
 char	*tally_strdup(const char *s);
@@ -179,6 +203,13 @@ struct tally_xml_events {
 };
 int	 tally_xml_walk(struct tally_xml *x, const struct tally_xml_events *ev,
 	    void *arg, int *depth, struct tally_error *err);
+/*
+ * lib/read/xmlattr.c: the next attribute of r's current element, its
+ * local name in *k and value in *v (borrowed from r): 1, or 0 when there
+ * is none left.  The caller moves r back with xmlTextReaderMoveToElement.
+ */
+int	 tally_xml_next_attr(struct _xmlTextReader *r, const char **k,
+	    const char **v);
 
 /*
  * Durations: the longest one taken is TALLY_MAX_SECONDS (30 days); a
@@ -196,6 +227,8 @@ int	 tally_xml_walk(struct tally_xml *x, const struct tally_xml_events *ev,
  */
 double	 tally_parse_seconds(struct tally_src *src, long line, const char *s,
 	    int *bad);
+/* A count such as tests="12": a whole number >= 0, else -1. */
+long	 tally_parse_count(const char *s);
 /*
  * A duration in milliseconds as a JSON input gave it: ms, or -1 with a
  * warning about src at line when it is negative, not finite or over

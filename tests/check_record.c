@@ -141,6 +141,19 @@ secs(const char *s, int *bad)
 	return tally_parse_seconds(&src, 7, s, bad);
 }
 
+/* Counts such as tests="12": whole and not negative, else -1. */
+START_TEST(counts)
+{
+	ck_assert_int_eq(tally_parse_count("12"), 12);
+	ck_assert_int_eq(tally_parse_count("0"), 0);
+	ck_assert_int_eq(tally_parse_count(NULL), -1);
+	ck_assert_int_eq(tally_parse_count(""), -1);
+	ck_assert_int_eq(tally_parse_count("-3"), -1);
+	ck_assert_int_eq(tally_parse_count("12a"), -1);
+	ck_assert_int_eq(tally_parse_count("1.5"), -1);
+}
+END_TEST
+
 START_TEST(seconds)
 {
 	static const char *junk[] = { "abc", "-1", "NaN", "inf", "1e309",
@@ -229,6 +242,7 @@ suite_record(void)
 	tcase_add_test(tc, dup_is_deep);
 	tcase_add_test(tc, identity);
 	tcase_add_test(tc, label_sink_stamps_and_overrides);
+	tcase_add_test(tc, counts);
 	tcase_add_test(tc, seconds);
 	tcase_add_test(tc, status_words);
 	suite_add_tcase(s, tc);

@@ -1129,6 +1129,18 @@ tally_parse_seconds(struct tally_src *src, long line, const char *s,
 	return v;
 }
 
+long
+tally_parse_count(const char *s)
+{
+	char *end;
+	long v;
+
+	if (s == NULL || *s == '\0')
+		return -1;
+	v = strtol(s, &end, 10);
+	return *end == '\0' && v >= 0 ? v : -1;
+}
+
 double
 tally_jduration(struct tally_src *src, long line, struct tally_jtmp *t,
     double given, double scale)

@@ -80,24 +80,6 @@ clear(struct ck *c, enum leaf l)
 	c->dropped[l] = 0;
 }
 
-/* Add text to a leaf, cut at TALLY_MAX_FIELD on a character boundary. */
-static int
-leaf_add(struct ck *c, enum leaf l, const char *s)
-{
-	size_t n = strlen(s), room, keep;
-
-	room = c->f[l].len < TALLY_MAX_FIELD ? TALLY_MAX_FIELD -
-	    c->f[l].len : 0;
-	if (n > room) {
-		keep = room;
-		while (keep > 0 && ((unsigned char)s[keep] & 0xC0) == 0x80)
-			keep--;
-		c->dropped[l] += n - keep;
-		n = keep;
-	}
-	return n > 0 ? tally_buf_add(&c->f[l], s, n) : TALLY_OK;
-}
-
 static int
 emit_test(struct ck *c)
 {
@@ -274,8 +256,8 @@ end(struct ck *c)
 	int rc = TALLY_OK;
 
 	if (c->leaf != L_NONE && c->depth == c->leaf_depth) {
-		if (c->dropped[c->leaf] > 0 && tally_buf_printf(&c->f[c->leaf],
-		    "\n[truncated %zu bytes]", c->dropped[c->leaf]) != TALLY_OK)
+		if (tally_buf_add_dropped(&c->f[c->leaf],
+		    c->dropped[c->leaf]) != TALLY_OK)
 			return oom(c);
 		c->leaf = L_NONE;
 		return TALLY_OK;
@@ -324,8 +306,8 @@ walk(struct ck *c)
 			v = xmlTextReaderConstValue(c->r);
 			if (v == NULL)
 				break;
-			if (leaf_add(c, c->leaf, (const char *)v) !=
-			    TALLY_OK)
+			if (tally_buf_add_capped(&c->f[c->leaf],
+			    (const char *)v, &c->dropped[c->leaf]) != TALLY_OK)
 				return oom(c);
 			break;
 		default:

@@ -94,13 +94,6 @@ oom(struct nu *c)
 	return tally_error_set(c->err, TALLY_ENOMEM, 0, 0, "out of memory");
 }
 
-/* A field's text; an empty one is absent. */
-static const char *
-str(const struct tally_buf *b)
-{
-	return b->len > 0 ? b->data : NULL;
-}
-
 static void
 node_reset(struct node *n)
 {
@@ -142,47 +135,14 @@ node_free(struct node *n)
 static int
 prop_add(struct node *n, const char *k, const char *v)
 {
-	if (tally_buf_add(&n->props, k, strlen(k) + 1) ||
-	    tally_buf_add(&n->props, v, strlen(v) + 1))
-		return TALLY_ENOMEM;
-	n->nprops++;
-	return TALLY_OK;
+	return tally_pairs_add(&n->props, &n->nprops, k, v);
 }
 
 /* The properties of n as key/value pairs in c->kv (extra slots free). */
 static int
 props(struct nu *c, struct node *n, size_t extra)
 {
-	const char *p = n->props.data;
-	struct tally_kv *kv;
-	size_t i;
-
-	if (n->nprops + extra > c->nkv) {
-		if ((kv = realloc(c->kv, (n->nprops + extra) *
-		    sizeof(*kv))) == NULL)
-			return TALLY_ENOMEM;
-		c->kv = kv;
-		c->nkv = n->nprops + extra;
-	}
-	for (i = 0; i < n->nprops; i++) {
-		c->kv[i].key = p;
-		p += strlen(p) + 1;
-		c->kv[i].value = p;
-		p += strlen(p) + 1;
-	}
-	return TALLY_OK;
-}
-
-static long
-num(const char *s)
-{
-	char *end;
-	long v;
-
-	if (s == NULL || *s == '\0')
-		return -1;
-	v = strtol(s, &end, 10);
-	return *end == '\0' && v >= 0 ? v : -1;
+	return tally_pairs_kv(&n->props, n->nprops, extra, &c->kv, &c->nkv);
 }
 
 static int
@@ -195,7 +155,7 @@ is(const char *s, const char *w)
 static enum tally_status
 status_of(struct nu *c, struct node *n, int *rawp)
 {
-	const char *res = str(&n->result);
+	const char *res = tally_buf_str(&n->result);
 
 	*rawp = 1;
 	if (res == NULL || *res == '\0') {
@@ -203,7 +163,7 @@ status_of(struct nu *c, struct node *n, int *rawp)
 		return TALLY_OTHER;
 	}
 	if (is(res, "Passed") || is(res, "Success")) {
-		*rawp = str(&n->label) != NULL;
+		*rawp = tally_buf_str(&n->label) != NULL;
 		return TALLY_PASSED;
 	}
 	if (is(res, "Failed") || is(res, "Failure") || is(res, "Error") ||
@@ -223,10 +183,10 @@ static const char *
 raw_word(struct nu *c, struct node *n, const char *prefix)
 {
 	tally_buf_reset(&c->tmp);
-	if (tally_buf_printf(&c->tmp, "%s%s", prefix, str(&n->result) ?
-	    str(&n->result) : "") ||
-	    (str(&n->label) && tally_buf_printf(&c->tmp, ":%s",
-	    str(&n->label))))
+	if (tally_buf_printf(&c->tmp, "%s%s", prefix, n->result.data ?
+	    n->result.data : "") ||
+	    (tally_buf_str(&n->label) && tally_buf_printf(&c->tmp, ":%s",
+	    n->label.data)))
 		return NULL;
 	return c->tmp.data;
 }
@@ -238,8 +198,7 @@ suite_path(struct nu *c)
 	size_t i;
 
 	for (i = 1; i < c->nst; i++)
-		c->path[i - 1] = str(&c->st[i].name) ? str(&c->st[i].name) :
-		    "";
+		c->path[i - 1] = c->st[i].name.data ? c->st[i].name.data : "";
 	return c->nst > 0 ? c->nst - 1 : 0;
 }
 
@@ -259,7 +218,7 @@ emit_test(struct nu *c)
 	struct tally_record rec;
 	struct tally_test *t = &rec.u.test;
 	struct node *n = &c->tc;
-	const char *name = str(&n->name) ? str(&n->name) : "", *paren, *dot;
+	const char *name = n->name.data ? n->name.data : "", *paren, *dot;
 	int raw, bad = 0;
 
 	tally_record_init(&rec, TALLY_REC_TEST);
@@ -267,7 +226,7 @@ emit_test(struct nu *c)
 	t->suite = c->path;
 	t->nsuite = suite_path(c);
 	t->name = name;
-	t->classname = str(&n->classname);
+	t->classname = tally_buf_str(&n->classname);
 	if (c->v2 && t->classname == NULL) {
 		/* "Ns.Fixture.Method(a.b)": split before "Method". */
 		paren = strchr(name, '(');
@@ -283,7 +242,7 @@ emit_test(struct nu *c)
 		}
 	}
 	t->status = status_of(c, n, &raw);
-	if (t->status == TALLY_OTHER && !raw && !str(&n->result)) {
+	if (t->status == TALLY_OTHER && !raw && !tally_buf_str(&n->result)) {
 		/* NUnit 2: executed="False" without a result. */
 		const char *ex = NULL;
 		size_t i;
@@ -296,18 +255,19 @@ emit_test(struct nu *c)
 		if (is(ex, "False"))
 			t->status = TALLY_SKIPPED;
 	}
-	t->duration = tally_parse_seconds(c->src, n->line, str(&n->dur), &bad);
-	t->message = str(&n->f[L_MSG]) ? str(&n->f[L_MSG]) :
-	    str(&n->f[L_REASON]);
-	t->trace = str(&n->f[L_TRACE]);
-	t->stdout_text = str(&n->f[L_OUT]);
+	t->duration = tally_parse_seconds(c->src, n->line,
+	    tally_buf_str(&n->dur), &bad);
+	t->message = tally_buf_str(&n->f[L_MSG]) ? n->f[L_MSG].data :
+	    tally_buf_str(&n->f[L_REASON]);
+	t->trace = tally_buf_str(&n->f[L_TRACE]);
+	t->stdout_text = tally_buf_str(&n->f[L_OUT]);
 	if (props(c, n, 1) != TALLY_OK)
 		return oom(c);
 	t->properties = c->kv;
 	t->nproperties = n->nprops;
 	if (bad) {
 		c->kv[t->nproperties].key = TALLY_BAD_DURATION;
-		c->kv[t->nproperties++].value = str(&n->dur);
+		c->kv[t->nproperties++].value = tally_buf_str(&n->dur);
 	}
 	if (t->nproperties == 0)
 		t->properties = NULL;
@@ -317,8 +277,9 @@ emit_test(struct nu *c)
 		int rc;
 
 		tally_buf_init(&w);
-		if (tally_buf_adds(&w, str(&n->result)) || (str(&n->label) &&
-		    tally_buf_printf(&w, ":%s", str(&n->label)))) {
+		if (tally_buf_adds(&w, n->result.data) ||
+		    (tally_buf_str(&n->label) &&
+		    tally_buf_printf(&w, ":%s", n->label.data))) {
 			tally_buf_free(&w);
 			return oom(c);
 		}
@@ -342,7 +303,7 @@ emit_suite_failure(struct nu *c, struct node *n, const char *what,
 	struct tally_record rec;
 	struct tally_test *t = &rec.u.test;
 	struct tally_buf name;
-	const char *site = str(&n->site);
+	const char *site = tally_buf_str(&n->site);
 	size_t np;
 	int rc;
 
@@ -353,14 +314,14 @@ emit_suite_failure(struct nu *c, struct node *n, const char *what,
 	t->suite = c->path;
 	t->nsuite = np > 0 && n != &c->st[0] ? np - 1 : np;
 	tally_buf_init(&name);
-	if (tally_buf_printf(&name, "%s", what) || (str(&n->name) &&
-	    tally_buf_printf(&name, " %s", str(&n->name)))) {
+	if (tally_buf_printf(&name, "%s", what) || (tally_buf_str(&n->name) &&
+	    tally_buf_printf(&name, " %s", tally_buf_str(&n->name)))) {
 		tally_buf_free(&name);
 		return oom(c);
 	}
 	t->name = name.data;
-	t->classname = str(&n->classname) ? str(&n->classname) :
-	    str(&n->name);
+	t->classname = tally_buf_str(&n->classname) ? n->classname.data :
+	    tally_buf_str(&n->name);
 	t->status = TALLY_FAILED;
 	if (why != NULL)
 		t->raw_status = why;
@@ -370,11 +331,11 @@ emit_suite_failure(struct nu *c, struct node *n, const char *what,
 			tally_buf_printf(&c->tmp, " site=%s", site);
 		t->raw_status = c->tmp.data;
 	}
-	t->message = str(&n->f[L_MSG]) ? str(&n->f[L_MSG]) :
-	    str(&n->f[L_REASON]) ? str(&n->f[L_REASON]) :
+	t->message = tally_buf_str(&n->f[L_MSG]) ? n->f[L_MSG].data :
+	    tally_buf_str(&n->f[L_REASON]) ? n->f[L_REASON].data :
 	    "the suite failed with no failed test case in it";
-	t->trace = str(&n->f[L_TRACE]);
-	t->stdout_text = str(&n->f[L_OUT]);
+	t->trace = tally_buf_str(&n->f[L_TRACE]);
+	t->stdout_text = tally_buf_str(&n->f[L_OUT]);
 	if (t->raw_status == NULL)
 		rc = oom(c);
 	else {
@@ -396,11 +357,12 @@ emit_suite(struct nu *c, struct node *n)
 	rec.source = c->src->name;
 	s->path = c->path;
 	s->npath = suite_path(c);
-	s->duration = tally_parse_seconds(c->src, n->line, str(&n->dur), &bad);
+	s->duration = tally_parse_seconds(c->src, n->line,
+	    tally_buf_str(&n->dur), &bad);
 	s->tests = n->total;
 	s->failures = n->failed;
 	s->skipped = n->skipped;
-	s->stdout_text = str(&n->f[L_OUT]);
+	s->stdout_text = tally_buf_str(&n->f[L_OUT]);
 	return tally_sink_record(c->sink, &rec, c->err);
 }
 
@@ -420,13 +382,6 @@ emit_meta(struct nu *c, struct node *n)
 	return tally_sink_record(c->sink, &rec, c->err);
 }
 
-static int
-set_attr(struct tally_buf *b, const char *v)
-{
-	tally_buf_reset(b);
-	return tally_buf_adds(b, v);
-}
-
 /* Attributes of a test-case, test-suite or the root into n. */
 static int
 attrs(struct nu *c, struct node *n, int root)
@@ -434,45 +389,42 @@ attrs(struct nu *c, struct node *n, int root)
 	const char *k, *v;
 	int rc = TALLY_OK;
 
-	while (rc == TALLY_OK && xmlTextReaderMoveToNextAttribute(c->r) == 1) {
-		k = (const char *)xmlTextReaderConstLocalName(c->r);
-		v = (const char *)xmlTextReaderConstValue(c->r);
-		if (k == NULL || v == NULL)
-			continue;
+	while (rc == TALLY_OK && tally_xml_next_attr(c->r, &k, &v)) {
 		if (root) {
 			if (strcmp(k, "total") == 0)
-				n->total = num(v);
+				n->total = tally_parse_count(v);
 			else if (strcmp(k, "failed") == 0)
-				n->failed = num(v);
+				n->failed = tally_parse_count(v);
 			else if ((strcmp(k, "failures") == 0 ||
-			    strcmp(k, "errors") == 0) && num(v) >= 0)
-				n->failed = num(v) + (n->failed > 0 ?
-				    n->failed : 0);
+			    strcmp(k, "errors") == 0) &&
+			    tally_parse_count(v) >= 0)
+				n->failed = tally_parse_count(v) +
+				    (n->failed > 0 ? n->failed : 0);
 			rc = prop_add(n, k, v);
 			continue;
 		}
 		if (strcmp(k, "name") == 0)
-			rc = set_attr(&n->name, v);
+			rc = tally_buf_set(&n->name, v);
 		else if (strcmp(k, "classname") == 0)
-			rc = set_attr(&n->classname, v);
+			rc = tally_buf_set(&n->classname, v);
 		else if (strcmp(k, "fullname") == 0 && n != &c->tc) {
 			if (n->classname.data == NULL)
-				rc = set_attr(&n->classname, v);
+				rc = tally_buf_set(&n->classname, v);
 		} else if (strcmp(k, "result") == 0)
-			rc = set_attr(&n->result, v);
+			rc = tally_buf_set(&n->result, v);
 		else if (strcmp(k, "label") == 0)
-			rc = set_attr(&n->label, v);
+			rc = tally_buf_set(&n->label, v);
 		else if (strcmp(k, "site") == 0)
-			rc = set_attr(&n->site, v);
+			rc = tally_buf_set(&n->site, v);
 		else if (strcmp(k, "duration") == 0 || strcmp(k, "time") == 0)
-			rc = set_attr(&n->dur, v);
+			rc = tally_buf_set(&n->dur, v);
 		else if (n != &c->tc) {
 			if (strcmp(k, "total") == 0)
-				n->total = num(v);
+				n->total = tally_parse_count(v);
 			else if (strcmp(k, "failed") == 0)
-				n->failed = num(v);
+				n->failed = tally_parse_count(v);
 			else if (strcmp(k, "skipped") == 0)
-				n->skipped = num(v);
+				n->skipped = tally_parse_count(v);
 		} else {
 			tally_buf_reset(&c->tmp);
 			rc = tally_buf_printf(&c->tmp, "@%s", k);
@@ -548,13 +500,16 @@ inner(struct nu *c, struct node *o, int rel, const char *n)
 	return TALLY_OK;
 }
 
+/* The walk's events; blank text beside a CDATA section is indentation. */
 static int
-start(struct nu *c, const char *n)
+start(void *arg, const char *n)
 {
+	struct nu *c = arg;
 	struct node *o;
 	xmlNodePtr node;
 	int rc;
 
+	c->leaf = -1;
 	if (c->depth == 0) {
 		if (strcmp(n, "test-results") == 0)
 			c->v2 = 1;
@@ -597,30 +552,20 @@ start(struct nu *c, const char *n)
 }
 
 static int
-text(struct nu *c, const char *s)
+text(void *arg, const char *s)
 {
+	struct nu *c = arg;
 	struct node *o = owner(c);
-	size_t n = strlen(s), room, keep;
-	struct tally_buf *b;
 	int l = c->leaf;
 
-	if (o == NULL)
+	if (l < 0 || c->depth != c->leaf_depth + 1 || o == NULL)
 		return TALLY_OK;
 	if (l == L_OUT + 1) {
 		/* An attachment's file path: one property per text node
 		 * would split it, so gather in tmp until the end. */
-		return tally_buf_add(&c->tmp, s, n) ? oom(c) : TALLY_OK;
+		return tally_buf_adds(&c->tmp, s) ? oom(c) : TALLY_OK;
 	}
-	b = &o->f[l];
-	room = b->len < TALLY_MAX_FIELD ? TALLY_MAX_FIELD - b->len : 0;
-	if (n > room) {
-		keep = room;
-		while (keep > 0 && ((unsigned char)s[keep] & 0xC0) == 0x80)
-			keep--;
-		o->dropped[l] += n - keep;
-		n = keep;
-	}
-	if (n > 0 && tally_buf_add(b, s, n) != TALLY_OK)
+	if (tally_buf_add_capped(&o->f[l], s, &o->dropped[l]) != TALLY_OK)
 		return oom(c);
 	return TALLY_OK;
 }
@@ -629,7 +574,7 @@ text(struct nu *c, const char *s)
 static const char *
 suite_what(struct node *n)
 {
-	const char *site = str(&n->site);
+	const char *site = tally_buf_str(&n->site);
 
 	if (is(site, "SetUp"))
 		return "(OneTimeSetUp)";
@@ -639,8 +584,9 @@ suite_what(struct node *n)
 }
 
 static int
-end(struct nu *c)
+end(void *arg)
 {
+	struct nu *c = arg;
 	struct node *o;
 	int rc = TALLY_OK, raw;
 
@@ -651,8 +597,7 @@ end(struct nu *c)
 			    c->tmp.data) != TALLY_OK)
 				return oom(c);
 			tally_buf_reset(&c->tmp);
-		} else if (o->dropped[c->leaf] > 0 &&
-		    tally_buf_printf(&o->f[c->leaf], "\n[truncated %zu bytes]",
+		} else if (tally_buf_add_dropped(&o->f[c->leaf],
 		    o->dropped[c->leaf]) != TALLY_OK)
 			return oom(c);
 		c->leaf = -1;
@@ -695,33 +640,7 @@ end(struct nu *c)
 	return rc;
 }
 
-/* The walk's events; blank text beside a CDATA section is indentation. */
-static int
-on_start(void *arg, const char *name)
-{
-	struct nu *c = arg;
-
-	c->leaf = -1;
-	return start(c, name);
-}
-
-static int
-on_end(void *arg)
-{
-	return end(arg);
-}
-
-static int
-on_text(void *arg, const char *value)
-{
-	struct nu *c = arg;
-
-	if (c->leaf < 0 || c->depth != c->leaf_depth + 1)
-		return TALLY_OK;
-	return text(c, value);
-}
-
-static const struct tally_xml_events events = { on_start, on_end, on_text };
+static const struct tally_xml_events events = { start, end, text };
 
 int
 tally_read_nunit(struct tally_src *src, struct tally_sink *sink,

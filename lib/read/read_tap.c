@@ -107,21 +107,6 @@ emit_test(struct tap *t, int level, const char *name, enum tally_status st,
 	return tally_sink_record(t->sink, &rec, t->err);
 }
 
-static const char *
-yscalar(const struct ynode *m, const char *key)
-{
-	size_t i;
-
-	if (m == NULL || m->type != Y_MAP)
-		return NULL;
-	for (i = 0; i + 1 < m->n; i += 2)
-		if (m->kids[i]->type == Y_SCALAR &&
-		    strcmp(m->kids[i]->s, key) == 0)
-			return m->kids[i + 1]->type == Y_SCALAR ?
-			    m->kids[i + 1]->s : NULL;
-	return NULL;
-}
-
 static const struct ynode *
 ykey(const struct ynode *m, const char *key)
 {
@@ -134,6 +119,14 @@ ykey(const struct ynode *m, const char *key)
 		    strcmp(m->kids[i]->s, key) == 0)
 			return m->kids[i + 1];
 	return NULL;
+}
+
+static const char *
+yscalar(const struct ynode *m, const char *key)
+{
+	const struct ynode *v = ykey(m, key);
+
+	return v != NULL && v->type == Y_SCALAR ? v->s : NULL;
 }
 
 /* Send the pending point, with what its YAML block says. */

@@ -126,19 +126,6 @@ oom(struct trx *c)
 	return tally_error_set(c->err, TALLY_ENOMEM, 0, 0, "out of memory");
 }
 
-static const char *
-str(const struct tally_buf *b)
-{
-	return b->len > 0 ? b->data : NULL;
-}
-
-static int
-set(struct tally_buf *b, const char *v)
-{
-	tally_buf_reset(b);
-	return tally_buf_adds(b, v);
-}
-
 static int
 is(const char *s, const char *w)
 {
@@ -226,7 +213,8 @@ store_index(struct trx *c, const char *path, size_t *out)
 static int
 def_add(struct trx *c)
 {
-	const char *id = str(&c->def_id), *cls = str(&c->def_cls);
+	const char *id = tally_buf_str(&c->def_id);
+	const char *cls = tally_buf_str(&c->def_cls);
 	struct def *d;
 	size_t i, k, n;
 
@@ -238,7 +226,7 @@ def_add(struct trx *c)
 	    i = (i + 1) & (c->cap - 1))
 		;
 	d = &c->defs[i];
-	if (store_index(c, str(&c->def_store), &k) != TALLY_OK)
+	if (store_index(c, tally_buf_str(&c->def_store), &k) != TALLY_OK)
 		return oom(c);
 	n = cls != NULL ? strcspn(cls, ",") : 0;
 	while (n > 0 && cls[n - 1] == ' ')
@@ -490,7 +478,7 @@ spool(struct trx *c, const struct tally_record *rec)
 static const char *
 field(struct res *r, int i)
 {
-	return str(&r->f[i].b);
+	return tally_buf_str(&r->f[i].b);
 }
 
 static int
@@ -499,13 +487,13 @@ emit_result(struct trx *c, struct res *r, enum tally_status st,
 {
 	struct tally_record rec;
 	struct tally_test *t = &rec.u.test;
-	const char *dur = str(&r->time);
+	const char *dur = tally_buf_str(&r->time);
 	size_t n = 0;
 	double ms = -1;
 
 	tally_record_init(&rec, TALLY_REC_TEST);
 	rec.source = c->src->name;
-	t->name = str(&r->name) ? str(&r->name) : "";
+	t->name = r->name.data ? r->name.data : "";
 	t->status = st;
 	t->raw_status = raw;
 	t->message = field(r, L_MSG);
@@ -514,9 +502,9 @@ emit_result(struct trx *c, struct res *r, enum tally_status st,
 	t->stderr_text = field(r, L_ERR);
 	if (props(c, 2) != TALLY_OK)
 		return oom(c);
-	if (str(&r->id) != NULL) {
+	if (tally_buf_str(&r->id) != NULL) {
 		c->kv[n].key = ID_KEY;
-		c->kv[n++].value = str(&r->id);
+		c->kv[n++].value = tally_buf_str(&r->id);
 	}
 	if (dur != NULL && (ms = timespan(dur)) < 0) {
 		tally_src_warn(c->src, r->line, "duration '%.40s' is not a "
@@ -565,19 +553,15 @@ res_start(struct trx *c)
 	r->depth = c->depth;
 	node = xmlTextReaderCurrentNode(c->r);
 	r->line = node != NULL ? xmlGetLineNo(node) : 0;
-	while (rc == TALLY_OK && xmlTextReaderMoveToNextAttribute(c->r) == 1) {
-		k = (const char *)xmlTextReaderConstLocalName(c->r);
-		v = (const char *)xmlTextReaderConstValue(c->r);
-		if (k == NULL || v == NULL)
-			continue;
+	while (rc == TALLY_OK && tally_xml_next_attr(c->r, &k, &v)) {
 		if (strcmp(k, "testId") == 0)
-			rc = set(&r->id, v);
+			rc = tally_buf_set(&r->id, v);
 		else if (strcmp(k, "testName") == 0)
-			rc = set(&r->name, v);
+			rc = tally_buf_set(&r->name, v);
 		else if (strcmp(k, "outcome") == 0)
-			rc = set(&r->outcome, v);
+			rc = tally_buf_set(&r->outcome, v);
 		else if (strcmp(k, "duration") == 0)
-			rc = set(&r->time, v);
+			rc = tally_buf_set(&r->time, v);
 	}
 	xmlTextReaderMoveToElement(c->r);
 	return rc == TALLY_OK ? TALLY_OK : oom(c);
@@ -588,13 +572,13 @@ res_end(struct trx *c)
 {
 	struct res *r = &c->st[c->nres - 1];
 	const char *raw;
-	enum tally_status st = status_of(str(&r->outcome), &raw);
+	enum tally_status st = status_of(tally_buf_str(&r->outcome), &raw);
 	int rc = TALLY_OK, i;
 
 	tally_declared_saw(&c->decl, st, 1);
 	for (i = 0; i < NLEAF; i++)
-		if (r->f[i].dropped > 0 && tally_buf_printf(&r->f[i].b,
-		    "\n[truncated %zu bytes]", r->f[i].dropped) != TALLY_OK)
+		if (tally_buf_add_dropped(&r->f[i].b, r->f[i].dropped) !=
+		    TALLY_OK)
 			return oom(c);
 	if (r->rows == 0 || (st == TALLY_FAILED && !r->row_failed))
 		rc = emit_result(c, r, st, raw);
@@ -611,11 +595,8 @@ meta_add(struct trx *c, const char *k, const char *v)
 {
 	if (v == NULL)
 		return TALLY_OK;
-	if (tally_buf_add(&c->meta, k, strlen(k) + 1) ||
-	    tally_buf_add(&c->meta, v, strlen(v) + 1))
-		return oom(c);
-	c->nmeta++;
-	return TALLY_OK;
+	return tally_pairs_add(&c->meta, &c->nmeta, k, v) != TALLY_OK ?
+	    oom(c) : TALLY_OK;
 }
 
 static int
@@ -669,23 +650,15 @@ static int
 emit_meta(struct trx *c)
 {
 	struct tally_record rec;
-	const char *p;
-	size_t i;
 
 	if ((c->ninfos > 0 && meta_add(c, "runInfo", c->infos.data)) ||
 	    (c->nerrors > 0 && meta_add(c, "runError", c->errors.data)))
 		return oom(c);
 	if (c->nmeta == 0)
 		return TALLY_OK;
-	if (props(c, c->nmeta) != TALLY_OK)
+	if (tally_pairs_kv(&c->meta, c->nmeta, 0, &c->kv, &c->nkv) !=
+	    TALLY_OK)
 		return oom(c);
-	p = c->meta.data;
-	for (i = 0; i < c->nmeta; i++) {
-		c->kv[i].key = p;
-		p += strlen(p) + 1;
-		c->kv[i].value = p;
-		p += strlen(p) + 1;
-	}
 	tally_record_init(&rec, TALLY_REC_META);
 	rec.source = c->src->name;
 	rec.u.meta.items = c->kv;
@@ -701,7 +674,7 @@ emit_run(struct trx *c)
 	    "Timeout", "Disconnected" };
 	struct tally_record rec;
 	struct tally_test *t = &rec.u.test;
-	const char *o = str(&c->outcome);
+	const char *o = tally_buf_str(&c->outcome);
 	size_t i;
 	int failing = 0;
 
@@ -728,20 +701,14 @@ emit_run(struct trx *c)
 /* ---- the walk ---- */
 
 static int
-text(struct trx *c, struct field *f, const char *s)
+text(void *arg, const char *s)
 {
-	size_t n = strlen(s), room, keep;
+	struct trx *c = arg;
 
-	room = f->b.len < TALLY_MAX_FIELD ? TALLY_MAX_FIELD - f->b.len : 0;
-	if (n > room) {
-		keep = room;
-		while (keep > 0 && ((unsigned char)s[keep] & 0xC0) == 0x80)
-			keep--;
-		f->dropped += n - keep;
-		n = keep;
-	}
-	return n > 0 && tally_buf_add(&f->b, s, n) != TALLY_OK ? oom(c) :
-	    TALLY_OK;
+	if (c->leaf == NULL || c->depth != c->leaf_depth + 1)
+		return TALLY_OK;
+	return tally_buf_add_capped(&c->leaf->b, s, &c->leaf->dropped) !=
+	    TALLY_OK ? oom(c) : TALLY_OK;
 }
 
 static int
@@ -753,8 +720,9 @@ is_result(const char *n)
 }
 
 static int
-start(struct trx *c, const char *n)
+start(void *arg, const char *n)
 {
+	struct trx *c = arg;
 	static const char *const run[] = { "name", "runUser", NULL };
 	static const char *const times[] = { "start", "finish", NULL };
 	struct res *r;
@@ -802,17 +770,17 @@ start(struct trx *c, const char *n)
 			tally_buf_reset(&c->def_store);
 			if ((v = (char *)xmlTextReaderGetAttribute(c->r,
 			    BAD_CAST "id")) != NULL)
-				rc = set(&c->def_id, v);
+				rc = tally_buf_set(&c->def_id, v);
 			xmlFree(v);
 			if ((v = (char *)xmlTextReaderGetAttribute(c->r,
 			    BAD_CAST "storage")) != NULL && rc == TALLY_OK)
-				rc = set(&c->def_store, v);
+				rc = tally_buf_set(&c->def_store, v);
 			xmlFree(v);
 		} else if (is(n, "TestMethod") && c->def_depth >= 0 &&
 		    c->depth == c->def_depth + 1) {
 			if ((v = (char *)xmlTextReaderGetAttribute(c->r,
 			    BAD_CAST "className")) != NULL)
-				rc = set(&c->def_cls, v);
+				rc = tally_buf_set(&c->def_cls, v);
 			xmlFree(v);
 		}
 		return rc == TALLY_OK ? TALLY_OK : oom(c);
@@ -827,10 +795,10 @@ start(struct trx *c, const char *n)
 	if (c->depth == 1 && is(n, "ResultSummary")) {
 		if ((v = (char *)xmlTextReaderGetAttribute(c->r,
 		    BAD_CAST "outcome")) != NULL)
-			rc = set(&c->outcome, v);
+			rc = tally_buf_set(&c->outcome, v);
 		xmlFree(v);
 		if (rc == TALLY_OK)
-			rc = meta_add(c, "outcome", str(&c->outcome));
+			rc = meta_add(c, "outcome", tally_buf_str(&c->outcome));
 		return rc == TALLY_OK ? TALLY_OK : oom(c);
 	}
 	if (c->depth == 2 && is(n, "Counters"))
@@ -861,7 +829,7 @@ runinfo_end(struct trx *c)
 {
 	struct tally_buf *b = c->runinfo_error ? &c->errors : &c->infos;
 	size_t *n = c->runinfo_error ? &c->nerrors : &c->ninfos;
-	const char *t = str(&c->text.b) ? str(&c->text.b) : "";
+	const char *t = c->text.b.data ? c->text.b.data : "";
 
 	c->runinfo_depth = -1;
 	if (b->len >= TALLY_MAX_FIELD)
@@ -873,8 +841,10 @@ runinfo_end(struct trx *c)
 }
 
 static int
-end(struct trx *c)
+end(void *arg)
 {
+	struct trx *c = arg;
+
 	if (c->leaf != NULL && c->depth == c->leaf_depth) {
 		c->leaf = NULL;
 		return TALLY_OK;
@@ -895,29 +865,7 @@ end(struct trx *c)
 	return TALLY_OK;
 }
 
-static int
-on_start(void *arg, const char *name)
-{
-	return start(arg, name);
-}
-
-static int
-on_end(void *arg)
-{
-	return end(arg);
-}
-
-static int
-on_text(void *arg, const char *value)
-{
-	struct trx *c = arg;
-
-	if (c->leaf == NULL || c->depth != c->leaf_depth + 1)
-		return TALLY_OK;
-	return text(c, c->leaf, value);
-}
-
-static const struct tally_xml_events events = { on_start, on_end, on_text };
+static const struct tally_xml_events events = { start, end, text };
 
 static void
 trx_free(struct trx *c)

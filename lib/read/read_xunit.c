@@ -76,62 +76,17 @@ oom(struct xu *c)
 	return tally_error_set(c->err, TALLY_ENOMEM, 0, 0, "out of memory");
 }
 
-static const char *
-str(const struct tally_buf *b)
-{
-	return b->len > 0 ? b->data : NULL;
-}
-
-static long
-num(const char *s)
-{
-	char *end;
-	long v;
-
-	if (s == NULL || *s == '\0')
-		return -1;
-	v = strtol(s, &end, 10);
-	return *end == '\0' && v >= 0 ? v : -1;
-}
-
-static int
-set(struct tally_buf *b, const char *v)
-{
-	tally_buf_reset(b);
-	return tally_buf_adds(b, v);
-}
-
 static int
 prop_add(struct xu *c, const char *k, const char *v)
 {
-	if (tally_buf_add(&c->props, k, strlen(k) + 1) ||
-	    tally_buf_add(&c->props, v, strlen(v) + 1))
-		return TALLY_ENOMEM;
-	c->nprops++;
-	return TALLY_OK;
+	return tally_pairs_add(&c->props, &c->nprops, k, v);
 }
 
+/* The properties as items in c->kv, with room for extra more. */
 static int
 props(struct xu *c, size_t extra)
 {
-	const char *p = c->props.data;
-	struct tally_kv *kv;
-	size_t i;
-
-	if (c->nprops + extra > c->nkv) {
-		if ((kv = realloc(c->kv, (c->nprops + extra) *
-		    sizeof(*kv))) == NULL)
-			return TALLY_ENOMEM;
-		c->kv = kv;
-		c->nkv = c->nprops + extra;
-	}
-	for (i = 0; i < c->nprops; i++) {
-		c->kv[i].key = p;
-		p += strlen(p) + 1;
-		c->kv[i].value = p;
-		p += strlen(p) + 1;
-	}
-	return TALLY_OK;
+	return tally_pairs_kv(&c->props, c->nprops, extra, &c->kv, &c->nkv);
 }
 
 static void
@@ -161,9 +116,9 @@ path(struct xu *c, const char **p, int with_coll)
 	size_t n = 0;
 
 	if (c->asm_depth >= 0)
-		p[n++] = str(&c->asm_name) ? str(&c->asm_name) : "";
+		p[n++] = c->asm_name.data ? c->asm_name.data : "";
 	if (with_coll && c->coll_depth >= 0)
-		p[n++] = str(&c->coll_name) ? str(&c->coll_name) : "";
+		p[n++] = c->coll_name.data ? c->coll_name.data : "";
 	return n;
 }
 
@@ -172,8 +127,9 @@ emit_test(struct xu *c)
 {
 	struct tally_record rec;
 	struct tally_test *t = &rec.u.test;
-	const char *suite[2], *name = str(&c->name) ? str(&c->name) : "";
-	const char *type = str(&c->type), *res = str(&c->result);
+	const char *suite[2], *name = c->name.data ? c->name.data : "";
+	const char *type = tally_buf_str(&c->type);
+	const char *res = tally_buf_str(&c->result);
 	size_t tl;
 	int bad = 0;
 
@@ -198,22 +154,23 @@ emit_test(struct xu *c)
 		t->status = TALLY_SKIPPED;
 	else
 		t->status = tally_status_from_word(res);
-	t->duration = tally_parse_seconds(c->src, c->own_line, str(&c->time),
-	    &bad);
-	t->message = str(&c->f[L_MSG]) ? str(&c->f[L_MSG]) :
-	    str(&c->f[L_REASON]);
-	t->type = str(&c->etype);
-	t->trace = str(&c->f[L_TRACE]);
-	t->stdout_text = str(&c->f[L_OUT]);
-	t->file_path = str(&c->file);
-	t->line = num(str(&c->line)) > 0 ? num(str(&c->line)) : 0;
+	t->duration = tally_parse_seconds(c->src, c->own_line,
+	    tally_buf_str(&c->time), &bad);
+	t->message = tally_buf_str(&c->f[L_MSG]) ? c->f[L_MSG].data :
+	    tally_buf_str(&c->f[L_REASON]);
+	t->type = tally_buf_str(&c->etype);
+	t->trace = tally_buf_str(&c->f[L_TRACE]);
+	t->stdout_text = tally_buf_str(&c->f[L_OUT]);
+	t->file_path = tally_buf_str(&c->file);
+	t->line = tally_parse_count(c->line.data) > 0 ?
+	    tally_parse_count(c->line.data) : 0;
 	if (props(c, 1) != TALLY_OK)
 		return oom(c);
 	t->properties = c->kv;
 	t->nproperties = c->nprops;
 	if (bad) {
 		c->kv[t->nproperties].key = TALLY_BAD_DURATION;
-		c->kv[t->nproperties++].value = str(&c->time);
+		c->kv[t->nproperties++].value = tally_buf_str(&c->time);
 	}
 	if (t->nproperties == 0)
 		t->properties = NULL;
@@ -236,12 +193,12 @@ emit_failure(struct xu *c, const char *name, const char *raw,
 	t->suite = suite;
 	t->nsuite = path(c, suite, 0);
 	t->name = name;
-	t->classname = str(&c->asm_name);
+	t->classname = tally_buf_str(&c->asm_name);
 	t->status = TALLY_FAILED;
 	t->raw_status = raw;
 	t->message = msg;
-	t->type = str(&c->etype);
-	t->trace = str(&c->f[L_TRACE]);
+	t->type = tally_buf_str(&c->etype);
+	t->trace = tally_buf_str(&c->f[L_TRACE]);
 	c->asm_nfailed++;
 	return tally_sink_record(c->sink, &rec, c->err);
 }
@@ -250,18 +207,20 @@ static int
 emit_error(struct xu *c)
 {
 	struct tally_buf name, raw;
-	const char *type = str(&c->type) ? str(&c->type) : "unknown";
+	const char *type = tally_buf_str(&c->type) ? c->type.data : "unknown";
 	int rc;
 
 	tally_buf_init(&name);
 	tally_buf_init(&raw);
-	if (tally_buf_printf(&name, "(%s error)", type) || (str(&c->name) &&
-	    tally_buf_printf(&name, " %s", str(&c->name))) ||
+	if (tally_buf_printf(&name, "(%s error)", type) ||
+	    (tally_buf_str(&c->name) &&
+	    tally_buf_printf(&name, " %s", c->name.data)) ||
 	    tally_buf_printf(&raw, "error:%s", type))
 		rc = oom(c);
 	else
-		rc = emit_failure(c, name.data, raw.data, str(&c->f[L_MSG]) ?
-		    str(&c->f[L_MSG]) : "an error outside any test");
+		rc = emit_failure(c, name.data, raw.data,
+		    tally_buf_str(&c->f[L_MSG]) ? c->f[L_MSG].data :
+		    "an error outside any test");
 	tally_buf_free(&name);
 	tally_buf_free(&raw);
 	return rc;
@@ -279,8 +238,8 @@ emit_suite(struct xu *c, int coll)
 	rec.source = c->src->name;
 	s->path = p;
 	s->npath = path(c, p, coll);
-	s->duration = tally_parse_seconds(c->src, 0, str(coll ? &c->coll_time :
-	    &c->asm_time), &bad);
+	s->duration = tally_parse_seconds(c->src, 0,
+	    tally_buf_str(coll ? &c->coll_time : &c->asm_time), &bad);
 	s->tests = coll ? c->coll_total : c->asm_total;
 	s->failures = coll ? c->coll_failed : c->asm_failed;
 	s->skipped = coll ? c->coll_skipped : c->asm_skipped;
@@ -301,8 +260,8 @@ end_assembly(struct xu *c)
 		    "%ld errors but lists none", c->asm_failed > 0 ?
 		    c->asm_failed : 0, c->asm_errors > 0 ? c->asm_errors : 0);
 		tally_buf_reset(&c->tmp);
-		if (tally_buf_printf(&c->tmp, "(assembly) %s", str(&c->asm_name) ?
-		    str(&c->asm_name) : ""))
+		if (tally_buf_printf(&c->tmp, "(assembly) %s",
+		    c->asm_name.data ? c->asm_name.data : ""))
 			return oom(c);
 		if ((rc = emit_failure(c, c->tmp.data, "counts", msg)) !=
 		    TALLY_OK)
@@ -320,23 +279,24 @@ group_attrs(struct xu *c, int coll)
 	const char *k, *v;
 	int rc = TALLY_OK;
 
-	while (rc == TALLY_OK && xmlTextReaderMoveToNextAttribute(c->r) == 1) {
-		k = (const char *)xmlTextReaderConstLocalName(c->r);
-		v = (const char *)xmlTextReaderConstValue(c->r);
-		if (k == NULL || v == NULL)
-			continue;
+	while (rc == TALLY_OK && tally_xml_next_attr(c->r, &k, &v)) {
 		if (strcmp(k, "name") == 0)
-			rc = set(coll ? &c->coll_name : &c->asm_name, v);
+			rc = tally_buf_set(coll ? &c->coll_name :
+			    &c->asm_name, v);
 		else if (strcmp(k, "time") == 0)
-			rc = set(coll ? &c->coll_time : &c->asm_time, v);
+			rc = tally_buf_set(coll ? &c->coll_time :
+			    &c->asm_time, v);
 		else if (strcmp(k, "total") == 0)
-			*(coll ? &c->coll_total : &c->asm_total) = num(v);
+			*(coll ? &c->coll_total : &c->asm_total) =
+			    tally_parse_count(v);
 		else if (strcmp(k, "failed") == 0)
-			*(coll ? &c->coll_failed : &c->asm_failed) = num(v);
+			*(coll ? &c->coll_failed : &c->asm_failed) =
+			    tally_parse_count(v);
 		else if (strcmp(k, "skipped") == 0)
-			*(coll ? &c->coll_skipped : &c->asm_skipped) = num(v);
+			*(coll ? &c->coll_skipped : &c->asm_skipped) =
+			    tally_parse_count(v);
 		else if (strcmp(k, "errors") == 0 && !coll)
-			c->asm_errors = num(v);
+			c->asm_errors = tally_parse_count(v);
 	}
 	xmlTextReaderMoveToElement(c->r);
 	return rc == TALLY_OK ? TALLY_OK : oom(c);
@@ -348,23 +308,19 @@ own_attrs(struct xu *c)
 	const char *k, *v;
 	int rc = TALLY_OK;
 
-	while (rc == TALLY_OK && xmlTextReaderMoveToNextAttribute(c->r) == 1) {
-		k = (const char *)xmlTextReaderConstLocalName(c->r);
-		v = (const char *)xmlTextReaderConstValue(c->r);
-		if (k == NULL || v == NULL)
-			continue;
+	while (rc == TALLY_OK && tally_xml_next_attr(c->r, &k, &v)) {
 		if (strcmp(k, "name") == 0)
-			rc = set(&c->name, v);
+			rc = tally_buf_set(&c->name, v);
 		else if (strcmp(k, "type") == 0)
-			rc = set(&c->type, v);
+			rc = tally_buf_set(&c->type, v);
 		else if (strcmp(k, "result") == 0)
-			rc = set(&c->result, v);
+			rc = tally_buf_set(&c->result, v);
 		else if (strcmp(k, "time") == 0)
-			rc = set(&c->time, v);
+			rc = tally_buf_set(&c->time, v);
 		else if (strcmp(k, "source-file") == 0)
-			rc = set(&c->file, v);
+			rc = tally_buf_set(&c->file, v);
 		else if (strcmp(k, "source-line") == 0)
-			rc = set(&c->line, v);
+			rc = tally_buf_set(&c->line, v);
 		else if (c->own == O_TEST) {
 			tally_buf_reset(&c->tmp);
 			rc = tally_buf_printf(&c->tmp, "@%s", k);
@@ -386,12 +342,8 @@ emit_meta(struct xu *c)
 
 	tally_buf_reset(&c->props);
 	c->nprops = 0;
-	while (rc == TALLY_OK && xmlTextReaderMoveToNextAttribute(c->r) == 1) {
-		k = (const char *)xmlTextReaderConstLocalName(c->r);
-		v = (const char *)xmlTextReaderConstValue(c->r);
-		if (k != NULL && v != NULL)
-			rc = prop_add(c, k, v);
-	}
+	while (rc == TALLY_OK && tally_xml_next_attr(c->r, &k, &v))
+		rc = prop_add(c, k, v);
 	xmlTextReaderMoveToElement(c->r);
 	if (rc != TALLY_OK || props(c, 0) != TALLY_OK)
 		return oom(c);
@@ -417,13 +369,16 @@ open_assembly(struct xu *c)
 	c->asm_nfailed = 0;
 }
 
+/* The walk's events; blank text beside a CDATA section is indentation. */
 static int
-start(struct xu *c, const char *n)
+start(void *arg, const char *n)
 {
+	struct xu *c = arg;
 	xmlNodePtr node;
 	char *k, *v;
 	int rel, rc = TALLY_OK;
 
+	c->leaf = -1;
 	if (c->depth == 0) {
 		if (strcmp(n, "assemblies") == 0)
 			return emit_meta(c);
@@ -445,7 +400,7 @@ start(struct xu *c, const char *n)
 				v = (char *)xmlTextReaderGetAttribute(c->r,
 				    BAD_CAST "exception-type");
 				if (v != NULL)
-					rc = set(&c->etype, v);
+					rc = tally_buf_set(&c->etype, v);
 				xmlFree(v);
 			}
 		} else if (rel == 2 && strcmp(c->e1, "failure") == 0) {
@@ -495,30 +450,25 @@ start(struct xu *c, const char *n)
 }
 
 static int
-text(struct xu *c, const char *s)
+text(void *arg, const char *s)
 {
-	size_t n = strlen(s), room, keep;
-	struct tally_buf *b = &c->f[c->leaf];
+	struct xu *c = arg;
 
-	room = b->len < TALLY_MAX_FIELD ? TALLY_MAX_FIELD - b->len : 0;
-	if (n > room) {
-		keep = room;
-		while (keep > 0 && ((unsigned char)s[keep] & 0xC0) == 0x80)
-			keep--;
-		c->dropped[c->leaf] += n - keep;
-		n = keep;
-	}
-	return n > 0 && tally_buf_add(b, s, n) != TALLY_OK ? oom(c) : TALLY_OK;
+	if (c->leaf < 0 || c->depth != c->leaf_depth + 1)
+		return TALLY_OK;
+	return tally_buf_add_capped(&c->f[c->leaf], s, &c->dropped[c->leaf]) !=
+	    TALLY_OK ? oom(c) : TALLY_OK;
 }
 
 static int
-end(struct xu *c)
+end(void *arg)
 {
+	struct xu *c = arg;
 	int rc = TALLY_OK, own = c->own;
 
 	if (c->leaf >= 0 && c->depth == c->leaf_depth) {
-		if (c->dropped[c->leaf] > 0 && tally_buf_printf(&c->f[c->leaf],
-		    "\n[truncated %zu bytes]", c->dropped[c->leaf]) != TALLY_OK)
+		if (tally_buf_add_dropped(&c->f[c->leaf],
+		    c->dropped[c->leaf]) != TALLY_OK)
 			return oom(c);
 		c->leaf = -1;
 		return TALLY_OK;
@@ -535,33 +485,7 @@ end(struct xu *c)
 	return rc;
 }
 
-/* The walk's events; blank text beside a CDATA section is indentation. */
-static int
-on_start(void *arg, const char *name)
-{
-	struct xu *c = arg;
-
-	c->leaf = -1;
-	return start(c, name);
-}
-
-static int
-on_end(void *arg)
-{
-	return end(arg);
-}
-
-static int
-on_text(void *arg, const char *value)
-{
-	struct xu *c = arg;
-
-	if (c->leaf < 0 || c->depth != c->leaf_depth + 1)
-		return TALLY_OK;
-	return text(c, value);
-}
-
-static const struct tally_xml_events events = { on_start, on_end, on_text };
+static const struct tally_xml_events events = { start, end, text };
 
 int
 tally_read_xunit(struct tally_src *src, struct tally_sink *sink,

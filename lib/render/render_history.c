@@ -202,22 +202,30 @@ tally_history_summary(struct tally_buf *b, const struct tally_histview *v)
 }
 
 /* The title of a history record's test, escaped with esc. */
+/* The test a history record stands for; t borrows from h. */
+static void
+as_test(struct tally_record *t, const struct tally_record *h)
+{
+	const struct tally_field *s = tally_field_get(&h->u.fields, "suite");
+
+	tally_record_init(t, TALLY_REC_TEST);
+	t->u.test.name = str(h, "name") ? str(h, "name") : "";
+	t->u.test.classname = str(h, "classname");
+	if (s != NULL && s->strv != NULL) {
+		t->u.test.suite = s->strv;
+		t->u.test.nsuite = s->nstrv;
+	}
+	t->labels = h->labels;
+	t->nlabels = h->nlabels;
+}
+
 static void
 put_title(struct tally_out *o, tally_esc_fn esc, const struct tally_record *h)
 {
-	const struct tally_field *s = tally_field_get(&h->u.fields, "suite");
 	struct tally_record t;
 	struct tally_buf a, b;
 
-	tally_record_init(&t, TALLY_REC_TEST);
-	t.u.test.name = str(h, "name") ? str(h, "name") : "";
-	t.u.test.classname = str(h, "classname");
-	if (s != NULL && s->strv != NULL) {
-		t.u.test.suite = s->strv;
-		t.u.test.nsuite = s->nstrv;
-	}
-	t.labels = h->labels;
-	t.nlabels = h->nlabels;
+	as_test(&t, h);
 	tally_buf_init(&a);
 	tally_buf_init(&b);
 	if (tally_test_title(&a, &t) != TALLY_OK ||
@@ -408,18 +416,9 @@ mark_cmp(const void *a, const void *b)
 static int
 hist_key(const struct tally_record *h, char **out)
 {
-	const struct tally_field *s = tally_field_get(&h->u.fields, "suite");
 	struct tally_record t;
 
-	tally_record_init(&t, TALLY_REC_TEST);
-	t.u.test.name = str(h, "name") ? str(h, "name") : "";
-	t.u.test.classname = str(h, "classname");
-	if (s != NULL && s->strv != NULL) {
-		t.u.test.suite = s->strv;
-		t.u.test.nsuite = s->nstrv;
-	}
-	t.labels = h->labels;
-	t.nlabels = h->nlabels;
+	as_test(&t, h);
 	return tally_test_key(&t, out);
 }
 
