@@ -1756,17 +1756,35 @@ settle(struct ctx *c, struct journal *j)
 	return journal_compact(j, c->err);
 }
 
+/*
+ * Did the interrupted run do nothing but journal its rewrites?  Then it
+ * changed nothing, and is planned again.
+ */
+static int
+nothing_done(const struct journal *j)
+{
+	size_t i;
+
+	for (i = 0; i < j->n; i++)
+		if (j->e[i].kind != TALLY_ORGANIZE_REWRITE ||
+		    j->e[i].state != J_INTENT)
+			return 0;
+	return 1;
+}
+
 static int
 apply(struct ctx *c, struct journal *j, size_t *nactions)
 {
 	struct dirset dirs = { NULL, 0 };
 	struct rwfile *rw = NULL;
 	size_t i, nb, nrw = 0, batch[BATCH];
-	int rc, resumed = journal_pending(j);
+	int rc, resumed = journal_pending(j), restart;
 
 	if (resumed && j->undoing)
 		return tally_error_set(c->err, TALLY_EINVAL, 0, 0,
 		    "an undo was interrupted; finish it with --undo");
+	if ((restart = resumed && nothing_done(j)))
+		resumed = 0;
 	if (resumed && ((rc = journal_recover(j, c->rootfd, c->err)) !=
 	    TALLY_OK || (rc = rewrites_pending_ok(c, j)) != TALLY_OK))
 		return rc;
@@ -1776,7 +1794,7 @@ apply(struct ctx *c, struct journal *j, size_t *nactions)
 	if ((rc = make_plan(c)) != TALLY_OK)
 		return rc;
 	/* A resumed run rewrites what its journal says, no more. */
-	if (!resumed && count_steps(&c->p) > 0) {
+	if (!resumed && (count_steps(&c->p) > 0 || restart)) {
 		if ((rc = plan_rewrites(c, &rw, &nrw)) == TALLY_OK &&
 		    (rc = rewrites_unchanged(c, rw, nrw)) == TALLY_OK &&
 		    (rc = journal_begin(j, c->err)) == TALLY_OK)
