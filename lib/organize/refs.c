@@ -105,6 +105,15 @@ is_path(const char *w, const char *tests, size_t *start, size_t *len,
 	return 1;
 }
 
+/* Does a word start at s in the line l (after any "./")? */
+static int
+word_start(const char *l, const char *s)
+{
+	while (s - l >= 2 && s[-1] == '/' && s[-2] == '.')
+		s -= 2;
+	return s == l || (!path_char(s[-1]) && !glob_char(s[-1]));
+}
+
 /*
  * The line, from hint on, where path stands as a word of its own (not
  * part of a longer path), and its byte offset there; 0 when not found.
@@ -125,8 +134,8 @@ locate_from(const struct refs_file *f, long hint, const char *path, size_t n,
 			s = memmem(s, (size_t)(end - s), path, n);
 			if (s == NULL)
 				break;
-			if ((size_t)(s - f->text) >= from && (s == l ||
-			    (!path_char(s[-1]) && !glob_char(s[-1]))) &&
+			if ((size_t)(s - f->text) >= from &&
+			    word_start(l, s) &&
 			    (s + n == end || (!path_char(s[n]) &&
 			    !glob_char(s[n])))) {
 				*off = (size_t)(s - f->text);

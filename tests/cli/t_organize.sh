@@ -700,6 +700,13 @@ tree "$R" > "$T/now.tree"; same "rewrite: undo leaves the tree" "$T/rw.orig.tree
 [ -z "$(git -C "$R" status --porcelain)" ] && ok "rewrite: undo leaves a clean git status" || notok "rewrite: git status" "$(git -C "$R" status --porcelain)"
 [ -z "$(ls "$R/.tally" | grep rewrite)" ] && ok "rewrite: saved copies dropped" || notok "rewrite: saved copies left" "$(ls "$R/.tally")"
 
+# The same path twice on a line, after "./", and inside a longer path.
+R=$T/rwdot; mkdir -p "$R/tests"; echo 'def test(): pass' > "$R/tests/test_x.py"
+printf 'test:\n\tpytest ./tests/test_x.py tests/test_x.py::t ../tests/test_x.py other/tests/test_x.py\n' > "$R/Makefile"
+run "rewrite: ./ and twice on a line" 0 $P --root "$R" --apply
+printf 'test:\n\tpytest ./tests/unit/test_x.py tests/unit/test_x.py::t ../tests/test_x.py other/tests/test_x.py\n' > "$T/want.mk"
+same "rewrite: ./ and twice on a line, the rest untouched" "$T/want.mk" "$R/Makefile"
+
 # A rewritten file edited since: --undo refuses it, undoes the rest, and
 # a later --undo restores it once the edit is taken back.
 run "rewrite: apply again" 0 $P --root "$R" --apply
