@@ -904,8 +904,11 @@ rewrite_write(struct journal *j, size_t i, int rootfd, int old,
 		rc = fs_error(err, "cannot create a temporary file for", e->a);
 		goto out;
 	}
-	if (write_all(fd, text.data, text.len) == -1 ||
-	    fchmod(fd, st.st_mode & 07777) == -1 || fsync(fd) == -1)
+	/* Its owner where that is allowed (as root), then its mode. */
+	if (fchown(fd, st.st_uid, st.st_gid) == -1 && errno != EPERM)
+		rc = fs_error(err, "cannot write a temporary file for", e->a);
+	if (rc == TALLY_OK && (write_all(fd, text.data, text.len) == -1 ||
+	    fchmod(fd, st.st_mode & 07777) == -1 || fsync(fd) == -1))
 		rc = fs_error(err, "cannot write a temporary file for", e->a);
 	if (close(fd) == -1 && rc == TALLY_OK)
 		rc = fs_error(err, "cannot write a temporary file for", e->a);

@@ -1351,28 +1351,23 @@ apply_diag(void *arg, int status, const struct tally_error *err)
 		c->o->diag(c->o->arg, TALLY_OK, err);
 }
 
-static const struct refs_result *by_off_res;
-
-static int
-by_off(const void *a, const void *b)
-{
-	const struct refs_rewrite *x = &by_off_res->rw[*(const size_t *)a];
-	const struct refs_rewrite *y = &by_off_res->rw[*(const size_t *)b];
-
-	return x->off < y->off ? -1 : x->off > y->off;
-}
-
 /* The new text of file f: its rewrites, idx[0..n), in offset order. */
 static int
 new_text(const struct refs_file *f, const struct refs_result *res,
     const struct refs_plan *rp, size_t *idx, size_t n, struct tally_buf *b)
 {
 	const struct refs_rewrite *w;
-	size_t k, at = 0;
+	size_t k, i, t, at = 0;
 	int rc = TALLY_OK;
 
-	by_off_res = res;
-	qsort(idx, n, sizeof(*idx), by_off);
+	/* In offset order (insertion sort: they come nearly sorted). */
+	for (k = 1; k < n; k++)
+		for (i = k; i > 0 && res->rw[idx[i - 1]].off >
+		    res->rw[idx[i]].off; i--) {
+			t = idx[i];
+			idx[i] = idx[i - 1];
+			idx[i - 1] = t;
+		}
 	for (k = 0; k < n && rc == TALLY_OK; k++) {
 		w = &res->rw[idx[k]];
 		if (w->off < at)
@@ -1836,8 +1831,11 @@ undo(struct ctx *c, struct journal *j, size_t *nactions)
 
 	if (!j->run)
 		return TALLY_OK;
-	if (j->reverted)	/* perhaps killed before git learnt of it */
-		return settle(c, j);
+	if (j->reverted) {	/* perhaps killed before git learnt of it */
+		if ((rc = settle(c, j)) == TALLY_OK)
+			rc = journal_drop_saved(j, c->err);
+		return rc;
+	}
 	if ((rc = journal_recover(j, c->rootfd, c->err)) != TALLY_OK)
 		return rc;
 	if ((rc = journal_undo(j, c->rootfd, c->o, nactions, c->err)) ==

@@ -703,7 +703,11 @@ tree "$R" > "$T/now.tree"; same "rewrite: undo leaves the tree" "$T/rw.orig.tree
 # The same path twice on a line, after "./", and inside a longer path.
 R=$T/rwdot; mkdir -p "$R/tests"; echo 'def test(): pass' > "$R/tests/test_x.py"
 printf 'test:\n\tpytest ./tests/test_x.py tests/test_x.py::t ../tests/test_x.py other/tests/test_x.py\n' > "$R/Makefile"
+chmod 640 "$R/Makefile"; [ "$(id -u)" = 0 ] && chown 1234:1234 "$R/Makefile"
+owner=$(stat -c %u:%g:%a "$R/Makefile")
 run "rewrite: ./ and twice on a line" 0 $P --root "$R" --apply
+[ "$(stat -c %u:%g:%a "$R/Makefile")" = "$owner" ] && ok "rewrite: owner, group and mode kept ($owner)" ||
+    notok "rewrite: owner, group and mode" "$owner -> $(stat -c %u:%g:%a "$R/Makefile")"
 printf 'test:\n\tpytest ./tests/unit/test_x.py tests/unit/test_x.py::t ../tests/test_x.py other/tests/test_x.py\n' > "$T/want.mk"
 same "rewrite: ./ and twice on a line, the rest untouched" "$T/want.mk" "$R/Makefile"
 
