@@ -146,7 +146,7 @@ locate_from(const struct refs_file *f, long hint, const char *path, size_t n,
 	return 0;
 }
 
-/* The same, from the start of the line. */
+/* The same, at any offset. */
 static long
 locate(const struct refs_file *f, long hint, const char *path, size_t n,
     size_t *off)

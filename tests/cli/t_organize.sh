@@ -713,6 +713,7 @@ same "rewrite: ./ and twice on a line, the rest untouched" "$T/want.mk" "$R/Make
 
 # A rewritten file edited since: --undo refuses it, undoes the rest, and
 # a later --undo restores it once the edit is taken back.
+R=$T/rw
 run "rewrite: apply again" 0 $P --root "$R" --apply
 cp "$R/tox.ini" "$T/tox.applied"; echo '# mine' >> "$R/tox.ini"
 run "rewrite: undo refuses an edited file" 2 $P --root "$R" --undo
