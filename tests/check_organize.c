@@ -527,6 +527,78 @@ START_TEST(unstaged_run_is_settled)
 }
 END_TEST
 
+/*
+ * A reference file changed after the plan read it and before the first
+ * step: the whole apply is refused, nothing moves, the edit is kept
+ * (issue 14).  The diag callback edits the Makefile when the plan warns
+ * about its broken path, between the plan and the steps.
+ */
+static struct seen *edit_seen;
+
+static void
+edit_on_warning(void *arg, int status, const struct tally_error *err)
+{
+	char path[512];
+	FILE *fp;
+
+	on_diag(edit_seen, status, err);
+	if (status == TALLY_OK && strcmp(err->file, "Makefile") == 0) {
+		snprintf(path, sizeof(path), "%s/Makefile", root);
+		ck_assert_ptr_nonnull(fp = fopen(path, "a"));
+		fputs("# edited\n", fp);
+		ck_assert_int_eq(fclose(fp), 0);
+	}
+	(void)arg;
+}
+
+START_TEST(rewrite_refused_when_changed_since_plan)
+{
+	static const char mk[] = "test:\n\tpytest tests/test_b.py tests/gone.py\n";
+	struct tally_organize_opts o;
+	struct tally_rules *r;
+	struct tally_error err;
+	struct seen s;
+	char path[512], buf[256];
+	size_t n = 0, len;
+	FILE *fp;
+
+	put("Makefile", mk);
+	memset(&s, 0, sizeof(s));
+	memset(&o, 0, sizeof(o));
+	tally_error_init(&err, NULL);
+	ck_assert_int_eq(tally_rules_load(&r, NULL, &err), TALLY_OK);
+	o.root = root;
+	o.rules = r;
+	o.action = on_action;
+	o.diag = edit_on_warning;
+	o.arg = &s;
+	edit_seen = &s;
+	ck_assert_int_eq(tally_organize(&o, TALLY_ORGANIZE_APPLY, &n, &err),
+	    TALLY_EINVAL);
+	tally_rules_free(r);
+	ck_assert_msg(strstr(err.message, "changed while the plan was made; "
+	    "nothing done") != NULL, "%s", err.message);
+	ck_assert_uint_eq(s.warnings, 1);
+	ck_assert_uint_eq(s.errors, 1);
+	ck_assert_str_eq(s.last, "Makefile: changed since the plan was made; "
+	    "not rewritten");
+	ck_assert_uint_eq(s.n, 0);
+	ck_assert(exists("tests/test_b.py"));
+	ck_assert(!exists("tests/unit"));
+	snprintf(path, sizeof(path), "%s/Makefile", root);
+	ck_assert_ptr_nonnull(fp = fopen(path, "r"));
+	len = fread(buf, 1, sizeof(buf) - 1, fp);
+	fclose(fp);
+	buf[len] = '\0';
+	ck_assert_str_eq(buf, "test:\n\tpytest tests/test_b.py tests/gone.py\n"
+	    "# edited\n");
+	/* Nothing to undo: the journal holds no run. */
+	ck_assert_int_eq(organize(TALLY_ORGANIZE_UNDO, &s, &n, &err),
+	    TALLY_OK);
+	ck_assert_uint_eq(n, 0);
+}
+END_TEST
+
 Suite *suite_organize(void);
 
 Suite *
@@ -547,6 +619,7 @@ suite_organize(void)
 	tcase_add_test(tc, compacted_journal_still_undoes);
 	tcase_add_test(tc, kill_during_compaction);
 	tcase_add_test(tc, unstaged_run_is_settled);
+	tcase_add_test(tc, rewrite_refused_when_changed_since_plan);
 	suite_add_tcase(s, tc);
 	return s;
 }

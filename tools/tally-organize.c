@@ -22,7 +22,8 @@ static const char usage_text[] =
 
 static const char options_text[] =
     "  -h, --help                print this help and exit\n"
-    "      --apply               carry the plan out: make directories, move files\n"
+    "      --apply               carry the plan out: make directories, move files,\n"
+    "                            rewrite the references to moved files\n"
     "      --check               exit 1 when files are not where the rules say\n"
     "      --index=file          write (--apply) or check (--check) the index\n"
     "      --print-rules         print the built-in rules as YAML and exit\n"
@@ -94,6 +95,10 @@ action(void *arg, const struct tally_organize_action *a)
 		printf(" (%s): classified, not moved", a->category);
 	} else if (a->kind == TALLY_ORGANIZE_INDEX) {
 		fputs(a->dest ? "restore " : "remove ", stdout);
+		put_path(a->path);
+	} else if (a->kind == TALLY_ORGANIZE_REWRITE && a->from == NULL) {
+		/* --apply and --undo: the file as a whole. */
+		fputs(a->undo ? "restore " : "update ", stdout);
 		put_path(a->path);
 	} else if (a->kind == TALLY_ORGANIZE_REWRITE) {
 		fputs("update ", stdout);

@@ -25,7 +25,10 @@ enum tally_organize_kind {
 	TALLY_ORGANIZE_MKDIR,	/* path: a category directory to create */
 	TALLY_ORGANIZE_MARKER,	/* path: a marker file to create */
 	TALLY_ORGANIZE_MOVE,	/* path to dest */
-	TALLY_ORGANIZE_REWRITE,	/* path:line, the line from -> dest */
+	TALLY_ORGANIZE_REWRITE,	/* PLAN, CHECK: path:line, the line from ->
+				   dest; APPLY, UNDO: the reference file
+				   path rewritten or put back (from,
+				   dest NULL) */
 	TALLY_ORGANIZE_INDEX,	/* undo: path restored (dest set) or
 				   removed */
 	TALLY_ORGANIZE_KEEP	/* PLAN, CHECK: path is in category, by a
@@ -39,8 +42,9 @@ struct tally_organize_action {
 	const char	*dest;		/* MOVE only */
 	const char	*category;	/* NULL in an undo */
 	int		 undo;		/* the step reverts an earlier one */
-	long		 line;		/* REWRITE only */
-	const char	*from;		/* REWRITE only: the line as it is */
+	long		 line;		/* REWRITE in a plan only */
+	const char	*from;		/* REWRITE in a plan only: the line as
+					   it is */
 };
 
 struct tally_organize_opts {
@@ -81,7 +85,8 @@ struct tally_organize_opts {
  * variable TALLY_ORGANIZE_CRASH_AFTER=N (a testing hook) makes the process
  * _exit(99) at the Nth crash point: each step has three, after its journal
  * intent, after the change, and after its journal record of completion (the
- * intents of a batch of moves come before its first move); the end of a
+ * intents of a batch of moves come before its first move, those of the
+ * rewrites of reference files before the first step); the end of a
  * run up to three, while git updates the index, before the journal records
  * that, and before a compacted journal replaces the old one.
  */

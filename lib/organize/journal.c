@@ -6,6 +6,10 @@
  *	mkdir SEQ PATH CRC		intent to create a directory
  *	marker SEQ PATH TEMP CRC	intent to create a marker file
  *	move SEQ SRC DST DEV INO SIZE MSEC MNSEC CRC
+ *	rewrite SEQ PATH SAVED OSIZE OCRC NSIZE NCRC CRC
+ *					intent to rewrite a reference file
+ *					(.tally/SAVED.old and .new hold
+ *					its texts, written before)
  *	done SEQ [INO SIZE] CRC		the step happened
  *	skip SEQ CRC			it did not (found by recovery)
  *	undo SEQ CRC / undone SEQ CRC	reverting a step
@@ -22,6 +26,7 @@
  */
 #include <sys/stat.h>
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -34,6 +39,8 @@
 
 #define JOURNAL	"organize.journal"
 #define JOURNAL_TMP	"organize.journal.tmp"
+#define SAVED_PREFIX	"rewrite."	/* a rewrite's saved copies */
+#define REWRITE_TMP	".tally-new."	/* beside the file rewritten */
 
 static unsigned long
 crc32(const char *s, size_t n)
@@ -48,6 +55,12 @@ crc32(const char *s, size_t n)
 			c = (c >> 1) ^ (0xedb88320UL & (0UL - (c & 1)));
 	}
 	return c ^ 0xffffffffUL;
+}
+
+unsigned long
+journal_crc(const char *s, size_t n)
+{
+	return crc32(s, n);
 }
 
 static int
@@ -243,6 +256,22 @@ parse_line(struct journal *j, char *line)
 		j->staged = 1;
 		return 0;
 	}
+	if (strcmp(f[0], "rewrite") == 0) {
+		if (seq != j->n + 1 || nf != 8)
+			return -1;
+		e.kind = TALLY_ORGANIZE_REWRITE;
+		e.state = J_INTENT;
+		e.a = dec(f[2]);
+		e.b = dec(f[3]);
+		e.size = strtoull(f[4], NULL, 10);
+		e.ocrc = strtoul(f[5], NULL, 16);
+		e.nsize = strtoull(f[6], NULL, 10);
+		e.ncrc = strtoul(f[7], NULL, 16);
+		if (e.a == NULL || e.b == NULL || strchr(e.b, '/') ||
+		    strncmp(e.b, SAVED_PREFIX, strlen(SAVED_PREFIX)) != 0)
+			return -1;
+		return push(j, &e) == TALLY_OK ? 0 : -2;
+	}
 	if (strcmp(f[0], "mkdir") == 0 || strcmp(f[0], "marker") == 0 ||
 	    strcmp(f[0], "move") == 0) {
 		if (seq != j->n + 1)
@@ -373,13 +402,46 @@ journal_close(struct journal *j)
 	entries_free(j);
 }
 
+/*
+ * Remove the saved copies of rewrites in the journal's directory: those of
+ * a run the journal no longer holds.
+ */
+int
+journal_drop_saved(struct journal *j, struct tally_error *err)
+{
+	struct dirent *d;
+	DIR *dp;
+	int fd, rc = TALLY_OK;
+
+	if ((fd = openat(j->dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) ==
+	    -1 || (dp = fdopendir(fd)) == NULL) {
+		if (fd != -1)
+			close(fd);
+		return fs_error(err, "cannot read directory", ".tally");
+	}
+	while ((d = readdir(dp)) != NULL)
+		if (strncmp(d->d_name, SAVED_PREFIX, strlen(SAVED_PREFIX)) ==
+		    0 && unlinkat(j->dfd, d->d_name, 0) == -1 &&
+		    errno != ENOENT) {
+			rc = fs_error(err, "cannot remove", d->d_name);
+			break;
+		}
+	closedir(dp);
+	return rc;
+}
+
 int
 journal_begin(struct journal *j, struct tally_error *err)
 {
+	int rc;
+
 	entries_free(j);
 	j->run = 1;
 	j->committed = j->undoing = j->reverted = j->staged = 0;
-	return simple(j, "begin", 0, "", err);
+	if ((rc = simple(j, "begin", 0, "", err)) != TALLY_OK)
+		return rc;
+	/* The run before is forgotten now: its saved copies go. */
+	return journal_drop_saved(j, err);
 }
 
 /* The intent record of e, numbered seq, without its CRC. */
@@ -388,6 +450,17 @@ intent_line(struct tally_buf *b, const struct jentry *e, size_t seq)
 {
 	int rc;
 
+	if (e->kind == TALLY_ORGANIZE_REWRITE) {
+		rc = tally_buf_printf(b, "rewrite %zu", seq);
+		if (rc == TALLY_OK)
+			rc = enc(b, e->a);
+		if (rc == TALLY_OK)
+			rc = enc(b, e->b);
+		if (rc == TALLY_OK)
+			rc = tally_buf_printf(b, " %llu %08lx %llu %08lx",
+			    e->size, e->ocrc, e->nsize, e->ncrc);
+		return rc;
+	}
 	rc = tally_buf_printf(b, "%s %zu", e->kind == TALLY_ORGANIZE_MKDIR ?
 	    "mkdir" : e->kind == TALLY_ORGANIZE_MARKER ? "marker" : "move",
 	    seq);
@@ -635,20 +708,273 @@ remove_at(int rootfd, const char *rel, int dir, struct tally_error *err)
 }
 
 int
+fs_slurp(int rootfd, const char *rel, struct tally_buf *b,
+    struct tally_error *err)
+{
+	struct stat st;
+	const char *base;
+	char chunk[8192];
+	ssize_t n;
+	int dfd, fd, rc;
+
+	tally_buf_reset(b);
+	if ((rc = fs_openparent(rootfd, rel, &dfd, &base, err)) != TALLY_OK)
+		return rc;
+	fd = openat(dfd, base, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	close(dfd);
+	if (fd == -1)
+		return fs_error(err, "cannot read", rel);
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return tally_error_set(err, TALLY_EINVAL, 0, 0, "cannot read "
+		    "'%s': not a regular file", rel);
+	}
+	rc = TALLY_OK;
+	while (rc == TALLY_OK && (n = read(fd, chunk, sizeof(chunk))) != 0) {
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1)
+			rc = fs_error(err, "cannot read", rel);
+		else if (tally_buf_add(b, chunk, (size_t)n) != TALLY_OK)
+			rc = tally_error_set(err, TALLY_ENOMEM, 0, 0,
+			    "out of memory");
+	}
+	close(fd);
+	return rc;
+}
+
+/* Write data to name in dfd (created afresh, mode 0600), synced. */
+static int
+save_one(int dfd, const char *name, const char *data, size_t len,
+    struct tally_error *err)
+{
+	int fd, rc = TALLY_OK;
+
+	if (unlinkat(dfd, name, 0) == -1 && errno != ENOENT)
+		return fs_error(err, "cannot remove", name);
+	fd = openat(dfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+	    O_CLOEXEC, 0600);
+	if (fd == -1)
+		return fs_error(err, "cannot create", name);
+	if (write_all(fd, data, len) == -1 || fsync(fd) == -1)
+		rc = fs_error(err, "cannot write", name);
+	if (close(fd) == -1 && rc == TALLY_OK)
+		rc = fs_error(err, "cannot write", name);
+	return rc;
+}
+
+int
+rewrite_save(struct journal *j, const struct jentry *e, const char *old,
+    const char *new, struct tally_error *err)
+{
+	struct tally_buf name;
+	int rc;
+
+	tally_buf_init(&name);
+	if (tally_buf_printf(&name, "%s.old", e->b) != TALLY_OK)
+		return tally_error_set(err, TALLY_ENOMEM, 0, 0, "out of memory");
+	rc = save_one(j->dfd, name.data, old, (size_t)e->size, err);
+	tally_buf_reset(&name);
+	if (rc == TALLY_OK && tally_buf_printf(&name, "%s.new", e->b) !=
+	    TALLY_OK)
+		rc = tally_error_set(err, TALLY_ENOMEM, 0, 0, "out of memory");
+	if (rc == TALLY_OK)
+		rc = save_one(j->dfd, name.data, new, (size_t)e->nsize, err);
+	if (rc == TALLY_OK && fsync(j->dfd) == -1)
+		rc = fs_error(err, "cannot sync directory", ".tally");
+	tally_buf_free(&name);
+	return rc;
+}
+
+/* Read a saved copy of entry e (the old text, or the new), checked. */
+static int
+saved(const struct journal *j, const struct jentry *e, int old,
+    struct tally_buf *b, struct tally_error *err)
+{
+	struct tally_buf name;
+	int rc;
+
+	tally_buf_init(&name);
+	if (tally_buf_printf(&name, ".tally/%s.%s", e->b, old ? "old" :
+	    "new") != TALLY_OK)
+		return tally_error_set(err, TALLY_ENOMEM, 0, 0, "out of memory");
+	/* .tally is the journal's directory: read it through dfd. */
+	rc = fs_slurp(j->dfd, name.data + 7, b, err);
+	if (rc == TALLY_OK && (b->len != (old ? e->size : e->nsize) ||
+	    crc32(b->data, b->len) != (old ? e->ocrc : e->ncrc)))
+		rc = tally_error_set(err, TALLY_EINVAL, 0, 0, "the saved copy "
+		    "'%s' of '%s' is damaged; nothing done", name.data, e->a);
+	tally_buf_free(&name);
+	return rc;
+}
+
+int
+rewrite_state(struct journal *j, size_t i, int rootfd, enum rw_state *st,
+    struct tally_error *err)
+{
+	const struct jentry *e = &j->e[i];
+	struct tally_buf now, text;
+	int rc;
+
+	tally_buf_init(&now);
+	tally_buf_init(&text);
+	rc = fs_slurp(rootfd, e->a, &now, err);
+	if (rc == TALLY_EIO && err->sys_errno == ENOENT) {
+		*st = RW_GONE;
+		rc = TALLY_OK;
+		goto out;
+	}
+	if (rc == TALLY_EINVAL) {	/* no longer a regular file */
+		*st = RW_CHANGED;
+		rc = TALLY_OK;
+		goto out;
+	}
+	if (rc != TALLY_OK)
+		goto out;
+	*st = RW_CHANGED;
+	if (now.len == e->nsize && crc32(now.data, now.len) == e->ncrc) {
+		if ((rc = saved(j, e, 0, &text, err)) != TALLY_OK)
+			goto out;
+		if (text.len == 0 || memcmp(text.data, now.data, now.len) == 0)
+			*st = RW_NEW;
+	}
+	if (*st == RW_CHANGED && now.len == e->size &&
+	    crc32(now.data, now.len) == e->ocrc) {
+		if ((rc = saved(j, e, 1, &text, err)) != TALLY_OK)
+			goto out;
+		if (text.len == 0 || memcmp(text.data, now.data, now.len) == 0)
+			*st = RW_OLD;
+	}
+out:
+	tally_buf_free(&now);
+	tally_buf_free(&text);
+	return rc;
+}
+
+/* The name of the temporary file beside rel's base. */
+static int
+tmp_name(struct tally_buf *b, const char *base)
+{
+	tally_buf_reset(b);
+	return tally_buf_printf(b, "%s%s", REWRITE_TMP, base);
+}
+
+int
+rewrite_write(struct journal *j, size_t i, int rootfd, int old,
+    struct tally_error *err)
+{
+	const struct jentry *e = &j->e[i];
+	struct tally_buf text, tmp;
+	struct stat st;
+	const char *base;
+	int dfd, fd, rc;
+
+	tally_buf_init(&text);
+	tally_buf_init(&tmp);
+	if ((rc = saved(j, e, old, &text, err)) != TALLY_OK) {
+		tally_buf_free(&text);
+		return rc;
+	}
+	if ((rc = fs_openparent(rootfd, e->a, &dfd, &base, err)) != TALLY_OK) {
+		tally_buf_free(&text);
+		return rc;
+	}
+	if (tmp_name(&tmp, base) != TALLY_OK) {
+		rc = tally_error_set(err, TALLY_ENOMEM, 0, 0, "out of memory");
+		goto out;
+	}
+	/* The mode it has; a link or something else is not replaced. */
+	if (fstatat(dfd, base, &st, AT_SYMLINK_NOFOLLOW) == -1) {
+		rc = fs_error(err, "cannot rewrite", e->a);
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		rc = tally_error_set(err, TALLY_EINVAL, 0, 0, "cannot rewrite "
+		    "'%s': not a regular file", e->a);
+		goto out;
+	}
+	/* One left by a run killed here is only a partial copy. */
+	if (unlinkat(dfd, tmp.data, 0) == -1 && errno != ENOENT) {
+		rc = fs_error(err, "cannot remove", tmp.data);
+		goto out;
+	}
+	fd = openat(dfd, tmp.data, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+	    O_CLOEXEC, 0600);
+	if (fd == -1) {
+		rc = fs_error(err, "cannot create a temporary file for", e->a);
+		goto out;
+	}
+	/* Its owner where that is allowed (as root), then its mode. */
+	if (fchown(fd, st.st_uid, st.st_gid) == -1 && errno != EPERM)
+		rc = fs_error(err, "cannot write a temporary file for", e->a);
+	if (rc == TALLY_OK && (write_all(fd, text.data, text.len) == -1 ||
+	    fchmod(fd, st.st_mode & 07777) == -1 || fsync(fd) == -1))
+		rc = fs_error(err, "cannot write a temporary file for", e->a);
+	if (close(fd) == -1 && rc == TALLY_OK)
+		rc = fs_error(err, "cannot write a temporary file for", e->a);
+	if (rc == TALLY_OK && renameat(dfd, tmp.data, dfd, base) == -1)
+		rc = fs_error(err, "cannot replace", e->a);
+	if (rc != TALLY_OK)
+		unlinkat(dfd, tmp.data, 0);
+	else if (fsync(dfd) == -1)
+		rc = fs_error(err, "cannot sync directory of", e->a);
+out:
+	close(dfd);
+	tally_buf_free(&text);
+	tally_buf_free(&tmp);
+	return rc;
+}
+
+/* Remove the temporary file a rewrite of entry e may have left. */
+static int
+rewrite_clean(int rootfd, const struct jentry *e, struct tally_error *err)
+{
+	struct tally_buf tmp;
+	const char *slash = strrchr(e->a, '/');
+	int rc;
+
+	tally_buf_init(&tmp);
+	if (tally_buf_printf(&tmp, "%.*s%s%s", slash ? (int)(slash - e->a +
+	    1) : 0, e->a, REWRITE_TMP, slash ? slash + 1 : e->a) != TALLY_OK)
+		return tally_error_set(err, TALLY_ENOMEM, 0, 0, "out of memory");
+	rc = remove_at(rootfd, tmp.data, 0, err);
+	if (rc == TALLY_EIO && err->sys_errno == ENOENT)
+		rc = TALLY_OK;	/* its directory is gone */
+	tally_buf_free(&tmp);
+	return rc;
+}
+
+int
 journal_recover(struct journal *j, int rootfd, struct tally_error *err)
 {
 	struct jentry *e;
 	struct tally_buf tmp;
 	struct stat sa, sb;
+	enum rw_state rs;
 	const char *slash;
 	size_t i;
 	int a, b, rc;
 
 	for (i = 0; i < j->n; i++) {
 		e = &j->e[i];
+		/* A rewrite's temporary file, whatever its state. */
+		if (e->kind == TALLY_ORGANIZE_REWRITE &&
+		    (rc = rewrite_clean(rootfd, e, err)) != TALLY_OK)
+			return rc;
 		if (e->state != J_INTENT)
 			continue;
 		switch (e->kind) {
+		case TALLY_ORGANIZE_REWRITE:
+			/*
+			 * Written, it is done; else it is still to do, and
+			 * the apply that goes on does it (or refuses to).
+			 */
+			if ((rc = rewrite_state(j, i, rootfd, &rs, err)) !=
+			    TALLY_OK)
+				return rc;
+			if (rs == RW_NEW)
+				rc = journal_mark(j, i, "done", err);
+			break;
 		case TALLY_ORGANIZE_MKDIR:
 			if ((a = probe(rootfd, e->a, &sa, err)) < 0)
 				return a;
@@ -764,6 +1090,54 @@ move:
 	return rc;
 }
 
+/*
+ * Revert one rewrite: put the old text back when the file holds the new
+ * one.  1 when refused (the reason in why), 2 when there was nothing to
+ * put back, else a status.
+ */
+static int
+undo_rewrite(struct journal *j, size_t i, int rootfd,
+    const struct tally_organize_opts *o, struct tally_error *why,
+    struct tally_error *err)
+{
+	struct jentry *e = &j->e[i];
+	struct tally_error w;
+	enum rw_state rs;
+	int rc;
+
+	if ((rc = rewrite_state(j, i, rootfd, &rs, err)) != TALLY_OK)
+		return rc;
+	if (rs == RW_OLD || (rs != RW_NEW && e->state == J_INTENT)) {
+		/*
+		 * Never written (or already put back).  A file changed
+		 * since a plan that never wrote it is someone else's.
+		 */
+		if (rs != RW_OLD && o->diag) {
+			tally_error_init(&w, e->a);
+			tally_error_set(&w, TALLY_OK, 0, 0, "changed since the "
+			    "plan, which did not rewrite it; left as it is");
+			o->diag(o->arg, TALLY_OK, &w);
+		}
+		rc = journal_mark(j, i, "undone", err);
+		return rc == TALLY_OK ? 2 : rc;
+	}
+	if (rs != RW_NEW) {
+		tally_error_set(why, TALLY_EINVAL, 0, 0, "cannot undo the "
+		    "rewrite: the file was %s since", rs == RW_GONE ?
+		    "removed" : "changed");
+		return 1;
+	}
+	if ((rc = journal_mark(j, i, "undo", err)) != TALLY_OK)
+		return rc;
+	crash_point();
+	if ((rc = rewrite_write(j, i, rootfd, 1, err)) != TALLY_OK)
+		return rc;
+	crash_point();
+	rc = journal_mark(j, i, "undone", err);
+	crash_point();
+	return rc;
+}
+
 int
 journal_undo(struct journal *j, int rootfd,
     const struct tally_organize_opts *o, size_t *n, struct tally_error *err)
@@ -779,13 +1153,22 @@ journal_undo(struct journal *j, int rootfd,
 	*n = 0;
 	for (i = j->n; i-- > 0; ) {
 		e = &j->e[i];
-		if (e->state != J_DONE)
+		if (e->state != J_DONE && !(e->state == J_INTENT &&
+		    e->kind == TALLY_ORGANIZE_REWRITE))
 			continue;
 		memset(&act, 0, sizeof(act));
 		act.kind = e->kind;
 		act.undo = 1;
 		tally_error_init(&why, e->a);
 		switch (e->kind) {
+		case TALLY_ORGANIZE_REWRITE:
+			act.path = e->a;
+			rc = undo_rewrite(j, i, rootfd, o, &why, err);
+			if (rc == 2) {	/* nothing to put back */
+				rc = TALLY_OK;
+				continue;
+			}
+			break;
 		case TALLY_ORGANIZE_MOVE:
 			act.path = e->b;
 			act.dest = e->a;

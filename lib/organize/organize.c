@@ -1316,6 +1316,297 @@ check_refs(struct ctx *c, size_t *n)
 }
 
 /*
+ * Rewriting the references of an apply.  The plan reads every reference
+ * file once (refs_check()); a file with paths to rewrite gets its new
+ * text here, and the text read is what the file must still hold when it
+ * is replaced.
+ */
+struct rwfile {
+	char		*name;
+	char		*old, *new;
+	size_t		 olen, nlen;
+};
+
+static void
+rwfiles_free(struct rwfile *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free(v[i].name);
+		free(v[i].old);
+		free(v[i].new);
+	}
+	free(v);
+}
+
+/* In an apply, what the references say is a warning: the moves go on. */
+static void
+apply_diag(void *arg, int status, const struct tally_error *err)
+{
+	const struct ctx *c = arg;
+
+	(void)status;
+	if (c->o->diag)
+		c->o->diag(c->o->arg, TALLY_OK, err);
+}
+
+/* The new text of file f: its rewrites, idx[0..n), in offset order. */
+static int
+new_text(const struct refs_file *f, const struct refs_result *res,
+    const struct refs_plan *rp, size_t *idx, size_t n, struct tally_buf *b)
+{
+	const struct refs_rewrite *w;
+	size_t k, i, t, at = 0;
+	int rc = TALLY_OK;
+
+	/* In offset order (insertion sort: they come nearly sorted). */
+	for (k = 1; k < n; k++)
+		for (i = k; i > 0 && res->rw[idx[i - 1]].off >
+		    res->rw[idx[i]].off; i--) {
+			t = idx[i];
+			idx[i] = idx[i - 1];
+			idx[i - 1] = t;
+		}
+	for (k = 0; k < n && rc == TALLY_OK; k++) {
+		w = &res->rw[idx[k]];
+		if (w->off < at)
+			continue;	/* the same bytes, found twice */
+		rc = tally_buf_add(b, f->text + at, w->off - at);
+		if (rc == TALLY_OK)
+			rc = tally_buf_adds(b, rp->dst[w->move]);
+		at = w->off + w->len;
+	}
+	if (rc == TALLY_OK)
+		rc = tally_buf_add(b, f->text + at, f->len - at);
+	return rc;
+}
+
+/*
+ * The reference files an apply rewrites, with their texts as read and as
+ * they will be.  Broken references are warnings here.
+ */
+static int
+plan_rewrites(struct ctx *c, struct rwfile **out, size_t *nout)
+{
+	struct tally_organize_opts o = *c->o;
+	struct refs_result res;
+	struct refs_plan rp;
+	struct rwfile *v = NULL;
+	struct tally_buf b;
+	size_t i, k, n = 0, m, *idx = NULL;
+	int rc;
+
+	*out = NULL;
+	*nout = 0;
+	o.diag = apply_diag;
+	o.arg = c;
+	o.action = NULL;
+	memset(&res, 0, sizeof(res));
+	tally_buf_init(&b);
+	if ((rc = refs_plan_make(c, &rp)) == TALLY_OK)
+		rc = refs_check(c->rootfd, c->r, &rp, &o, &res, c->err);
+	if (rc != TALLY_OK)
+		goto out;
+	if ((v = calloc(res.nfiles + 1, sizeof(*v))) == NULL ||
+	    (idx = calloc(res.nrw + 1, sizeof(*idx))) == NULL)
+		goto nomem;
+	for (i = 0; i < res.nfiles; i++) {
+		const struct refs_file *f = &res.files[i];
+
+		for (m = 0, k = 0; k < res.nrw; k++)
+			if (strcmp(res.rw[k].file, f->name) == 0)
+				idx[m++] = k;
+		if (m == 0)
+			continue;
+		tally_buf_reset(&b);
+		if (new_text(f, &res, &rp, idx, m, &b) != TALLY_OK ||
+		    tally_buf_addc(&b, '\0') != TALLY_OK)
+			goto nomem;
+		v[n].nlen = b.len - 1;
+		v[n].olen = f->len;
+		if ((v[n].name = strdup(f->name)) == NULL ||
+		    (v[n].old = malloc(f->len + 1)) == NULL ||
+		    (v[n].new = tally_buf_detach(&b)) == NULL) {
+			n++;
+			goto nomem;
+		}
+		memcpy(v[n].old, f->text, f->len + 1);
+		n++;
+	}
+	*out = v;
+	*nout = n;
+	v = NULL;
+	n = 0;
+	goto out;
+nomem:
+	rc = tally_error_set(c->err, TALLY_ENOMEM, 0, 0, "out of memory");
+out:
+	rwfiles_free(v, n);
+	free(idx);
+	tally_buf_free(&b);
+	refs_result_free(&res);
+	refs_plan_free(&rp);
+	return rc;
+}
+
+/*
+ * Before the first step of a run: every reference file still holds the
+ * text the plan read.  A file changed since is reported, and the whole
+ * apply refused.
+ */
+static int
+rewrites_unchanged(struct ctx *c, const struct rwfile *v, size_t n)
+{
+	struct tally_error e;
+	struct tally_buf now;
+	size_t i, bad = 0;
+	int rc = TALLY_OK;
+
+	tally_buf_init(&now);
+	for (i = 0; i < n && rc == TALLY_OK; i++) {
+		rc = fs_slurp(c->rootfd, v[i].name, &now, c->err);
+		if (rc == TALLY_EIO && c->err->sys_errno == ENOENT)
+			rc = TALLY_EINVAL;
+		if (rc == TALLY_EINVAL || now.len != v[i].olen ||
+		    (now.len > 0 && memcmp(now.data, v[i].old, now.len) != 0)) {
+			tally_error_init(&e, v[i].name);
+			tally_error_set(&e, TALLY_EINVAL, 0, 0, "changed since "
+			    "the plan was made; not rewritten");
+			if (c->o->diag)
+				c->o->diag(c->o->arg, TALLY_EINVAL, &e);
+			bad++;
+			rc = TALLY_OK;
+		}
+	}
+	tally_buf_free(&now);
+	if (rc != TALLY_OK)
+		return rc;
+	tally_error_init(c->err, "");
+	if (bad > 0)
+		return tally_error_set(c->err, TALLY_EINVAL, 0, 0, "%zu "
+		    "reference file%s changed while the plan was made; nothing "
+		    "done", bad, bad == 1 ? "" : "s");
+	return TALLY_OK;
+}
+
+/*
+ * Journal the rewrites of a new run, their texts saved first; each
+ * intent is synced and followed by a crash point.
+ */
+static int
+journal_rewrites(struct ctx *c, struct journal *j, const struct rwfile *v,
+    size_t n)
+{
+	struct jentry e;
+	char name[64];
+	size_t i;
+	int rc = TALLY_OK;
+
+	for (i = 0; i < n && rc == TALLY_OK; i++) {
+		memset(&e, 0, sizeof(e));
+		snprintf(name, sizeof(name), "rewrite.%zu", i + 1);
+		e.kind = TALLY_ORGANIZE_REWRITE;
+		e.a = v[i].name;
+		e.b = name;
+		e.size = v[i].olen;
+		e.ocrc = journal_crc(v[i].old, v[i].olen);
+		e.nsize = v[i].nlen;
+		e.ncrc = journal_crc(v[i].new, v[i].nlen);
+		if ((rc = rewrite_save(j, &e, v[i].old, v[i].new, c->err)) ==
+		    TALLY_OK && (rc = journal_intent(j, &e, c->err)) ==
+		    TALLY_OK)
+			crash_point();
+	}
+	return rc;
+}
+
+/*
+ * Resuming: every rewrite still to do finds its file as the plan read it
+ * (or already rewritten); any other is reported and nothing more is done.
+ */
+static int
+rewrites_pending_ok(struct ctx *c, struct journal *j)
+{
+	struct tally_error e;
+	enum rw_state rs;
+	size_t i, bad = 0;
+	int rc;
+
+	for (i = 0; i < j->n; i++) {
+		if (j->e[i].kind != TALLY_ORGANIZE_REWRITE ||
+		    j->e[i].state != J_INTENT)
+			continue;
+		if ((rc = rewrite_state(j, i, c->rootfd, &rs, c->err)) !=
+		    TALLY_OK)
+			return rc;
+		if (rs == RW_OLD || rs == RW_NEW)
+			continue;
+		tally_error_init(&e, j->e[i].a);
+		tally_error_set(&e, TALLY_EINVAL, 0, 0, "%s since the plan was "
+		    "made; not rewritten", rs == RW_GONE ? "removed" :
+		    "changed");
+		if (c->o->diag)
+			c->o->diag(c->o->arg, TALLY_EINVAL, &e);
+		bad++;
+	}
+	tally_error_init(c->err, "");
+	if (bad > 0)
+		return tally_error_set(c->err, TALLY_EINVAL, 0, 0, "%zu "
+		    "reference file%s changed since the interrupted run was "
+		    "planned; nothing more done: put %s back and run --apply, "
+		    "or revert with --undo", bad, bad == 1 ? "" : "s",
+		    bad == 1 ? "it" : "them");
+	return TALLY_OK;
+}
+
+/* The rewrites still to do, after the moves: intent, change, outcome. */
+static int
+do_rewrites(struct ctx *c, struct journal *j, size_t *nactions)
+{
+	struct tally_organize_action a;
+	enum rw_state rs;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < j->n; i++) {
+		if (j->e[i].kind != TALLY_ORGANIZE_REWRITE ||
+		    j->e[i].state != J_INTENT)
+			continue;
+		if (interrupted())
+			return tally_error_set(c->err, TALLY_ESTOP, 0, 0,
+			    "interrupted; finish with --apply or revert with "
+			    "--undo");
+		if ((rc = rewrite_state(j, i, c->rootfd, &rs, c->err)) !=
+		    TALLY_OK)
+			return rc;
+		if (rs == RW_CHANGED || rs == RW_GONE) {
+			tally_error_init(c->err, j->e[i].a);
+			return tally_error_set(c->err, TALLY_EINVAL, 0, 0, "%s "
+			    "since the plan was made; not rewritten: put it "
+			    "back and run --apply, or revert with --undo",
+			    rs == RW_GONE ? "removed" : "changed");
+		}
+		if (rs == RW_OLD) {
+			if ((rc = rewrite_write(j, i, c->rootfd, 0, c->err)) !=
+			    TALLY_OK)
+				return rc;
+			crash_point();
+		}
+		if ((rc = journal_mark(j, i, "done", c->err)) != TALLY_OK)
+			return rc;
+		crash_point();
+		memset(&a, 0, sizeof(a));
+		a.kind = TALLY_ORGANIZE_REWRITE;
+		a.path = j->e[i].a;
+		if (c->o->action)
+			c->o->action(c->o->arg, &a);
+		(*nactions)++;
+	}
+	return TALLY_OK;
+}
+
+/*
  * Lock .tally/organize.lock: exclusively to change the tree, shared to
  * read the journal (a plan never sees a run in progress as interrupted).
  */
@@ -1460,27 +1751,53 @@ settle(struct ctx *c, struct journal *j)
 	return journal_compact(j, c->err);
 }
 
+/*
+ * Did the interrupted run do nothing but journal its rewrites?  Then it
+ * changed nothing, and is planned again.
+ */
+static int
+nothing_done(const struct journal *j)
+{
+	size_t i;
+
+	for (i = 0; i < j->n; i++)
+		if (j->e[i].kind != TALLY_ORGANIZE_REWRITE ||
+		    j->e[i].state != J_INTENT)
+			return 0;
+	return 1;
+}
+
 static int
 apply(struct ctx *c, struct journal *j, size_t *nactions)
 {
 	struct dirset dirs = { NULL, 0 };
-	size_t i, nb, batch[BATCH];
-	int rc, resumed = journal_pending(j);
+	struct rwfile *rw = NULL;
+	size_t i, nb, nrw = 0, batch[BATCH];
+	int rc, resumed = journal_pending(j), restart;
 
 	if (resumed && j->undoing)
 		return tally_error_set(c->err, TALLY_EINVAL, 0, 0,
 		    "an undo was interrupted; finish it with --undo");
-	if (resumed && (rc = journal_recover(j, c->rootfd, c->err)) !=
-	    TALLY_OK)
+	if ((restart = resumed && nothing_done(j)))
+		resumed = 0;
+	if (resumed && ((rc = journal_recover(j, c->rootfd, c->err)) !=
+	    TALLY_OK || (rc = rewrites_pending_ok(c, j)) != TALLY_OK))
 		return rc;
 	/* An earlier run killed before git learnt of it. */
 	if (!resumed && (rc = settle(c, j)) != TALLY_OK)
 		return rc;
 	if ((rc = make_plan(c)) != TALLY_OK)
 		return rc;
-	if (!resumed && count_steps(&c->p) > 0 &&
-	    (rc = journal_begin(j, c->err)) != TALLY_OK)
-		return rc;
+	/* A resumed run rewrites what its journal says, no more. */
+	if (!resumed && (count_steps(&c->p) > 0 || restart)) {
+		if ((rc = plan_rewrites(c, &rw, &nrw)) == TALLY_OK &&
+		    (rc = rewrites_unchanged(c, rw, nrw)) == TALLY_OK &&
+		    (rc = journal_begin(j, c->err)) == TALLY_OK)
+			rc = journal_rewrites(c, j, rw, nrw);
+		rwfiles_free(rw, nrw);
+		if (rc != TALLY_OK)
+			return rc;
+	}
 	for (i = 0; i < c->p.nsteps && rc == TALLY_OK; i++)
 		if ((rc = step(c, j, &c->p.steps[i], NULL)) == TALLY_OK)
 			(*nactions)++;
@@ -1495,6 +1812,8 @@ apply(struct ctx *c, struct journal *j, size_t *nactions)
 	if (rc == TALLY_OK)
 		rc = dirset_sync(&dirs, c->rootfd, c->err);
 	dirset_free(&dirs);
+	if (rc == TALLY_OK)
+		rc = do_rewrites(c, j, nactions);
 	if (rc != TALLY_OK)
 		return rc;
 	if (j->run && !j->committed &&
@@ -1512,13 +1831,19 @@ undo(struct ctx *c, struct journal *j, size_t *nactions)
 
 	if (!j->run)
 		return TALLY_OK;
-	if (j->reverted)	/* perhaps killed before git learnt of it */
-		return settle(c, j);
+	if (j->reverted) {	/* perhaps killed before git learnt of it */
+		if ((rc = settle(c, j)) == TALLY_OK)
+			rc = journal_drop_saved(j, c->err);
+		return rc;
+	}
 	if ((rc = journal_recover(j, c->rootfd, c->err)) != TALLY_OK)
 		return rc;
 	if ((rc = journal_undo(j, c->rootfd, c->o, nactions, c->err)) ==
-	    TALLY_OK)
-		return settle(c, j);
+	    TALLY_OK) {
+		if ((rc = settle(c, j)) == TALLY_OK)
+			rc = journal_drop_saved(j, c->err);
+		return rc;
+	}
 	/* Not all undone: stage what was, all the same. */
 	tally_error_init(&gerr, "");
 	if ((g = organize_git_stage(c->o, j, 1, c->lockfd, &gerr)) !=

@@ -60,9 +60,13 @@ struct jentry {
 	enum tally_organize_kind kind;
 	enum jstate	 state;
 	char		*a;		/* path, or source */
-	char		*b;		/* destination, or a marker's temp */
+	char		*b;		/* destination, a marker's temp, or
+					   a rewrite's saved copies */
 	unsigned long long dev, ino, size;
 	long long	 msec, mnsec;
+	/* A rewrite: size and CRC-32 of the text before (size) and after. */
+	unsigned long long nsize;
+	unsigned long	 ocrc, ncrc;
 };
 
 struct journal {
@@ -93,6 +97,8 @@ void	journal_close(struct journal *j);
  * next).
  */
 int	journal_begin(struct journal *j, struct tally_error *err);
+/* Remove the saved copies of rewrites (of a run no longer journalled). */
+int	journal_drop_saved(struct journal *j, struct tally_error *err);
 int	journal_intent(struct journal *j, const struct jentry *e,
 	    struct tally_error *err);
 int	journal_mark(struct journal *j, size_t i, const char *op,
@@ -119,6 +125,30 @@ int	journal_recover(struct journal *j, int rootfd, struct tally_error *err);
 int	journal_undo(struct journal *j, int rootfd,
 	    const struct tally_organize_opts *o, size_t *n,
 	    struct tally_error *err);
+
+/*
+ * Rewrites of reference files.  A rewrite step's entry names the file (a)
+ * and its saved copies (b): .tally/B.old, the text the plan read, and
+ * .tally/B.new, the text it writes, both synced before the intent is
+ * journalled.  The file is replaced through a temporary file beside it,
+ * .tally-new.NAME, with the mode it has, and the directory synced.
+ */
+enum rw_state { RW_OLD, RW_NEW, RW_CHANGED, RW_GONE };
+
+/* Save the two texts of entry e in the journal's directory, synced. */
+int	rewrite_save(struct journal *j, const struct jentry *e,
+	    const char *old, const char *new, struct tally_error *err);
+/* Compare the file of entry i with its saved texts. */
+int	rewrite_state(struct journal *j, size_t i, int rootfd,
+	    enum rw_state *st, struct tally_error *err);
+/* Replace the file of entry i with its new text, or its old one. */
+int	rewrite_write(struct journal *j, size_t i, int rootfd, int old,
+	    struct tally_error *err);
+/* Read rel below rootfd, a regular file, never through a link. */
+int	fs_slurp(int rootfd, const char *rel, struct tally_buf *b,
+	    struct tally_error *err);
+/* CRC-32 of n bytes. */
+unsigned long journal_crc(const char *s, size_t n);
 
 /*
  * In a git work tree, make the index agree with the disk for the journal's

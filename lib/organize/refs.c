@@ -105,13 +105,22 @@ is_path(const char *w, const char *tests, size_t *start, size_t *len,
 	return 1;
 }
 
+/* Does a word start at s in the line l (after any "./")? */
+static int
+word_start(const char *l, const char *s)
+{
+	while (s - l >= 2 && s[-1] == '/' && s[-2] == '.')
+		s -= 2;
+	return s == l || (!path_char(s[-1]) && !glob_char(s[-1]));
+}
+
 /*
  * The line, from hint on, where path stands as a word of its own (not
  * part of a longer path), and its byte offset there; 0 when not found.
  */
 static long
-locate(const struct refs_file *f, long hint, const char *path, size_t n,
-    size_t *off)
+locate_from(const struct refs_file *f, long hint, const char *path, size_t n,
+    size_t from, size_t *off)
 {
 	const char *l, *end, *s;
 	long i;
@@ -125,7 +134,8 @@ locate(const struct refs_file *f, long hint, const char *path, size_t n,
 			s = memmem(s, (size_t)(end - s), path, n);
 			if (s == NULL)
 				break;
-			if ((s == l || (!path_char(s[-1]) && !glob_char(s[-1]))) &&
+			if ((size_t)(s - f->text) >= from &&
+			    word_start(l, s) &&
 			    (s + n == end || (!path_char(s[n]) &&
 			    !glob_char(s[n])))) {
 				*off = (size_t)(s - f->text);
@@ -133,6 +143,26 @@ locate(const struct refs_file *f, long hint, const char *path, size_t n,
 			}
 		}
 	}
+	return 0;
+}
+
+/* The same, at any offset. */
+static long
+locate(const struct refs_file *f, long hint, const char *path, size_t n,
+    size_t *off)
+{
+	return locate_from(f, hint, path, n, 0, off);
+}
+
+/* Is a rewrite of this file already at offset off? */
+static int
+claimed(const struct refs_result *r, const char *file, size_t off)
+{
+	size_t i;
+
+	for (i = r->nrw; i-- > 0 && strcmp(r->rw[i].file, file) == 0; )
+		if (r->rw[i].off == off)
+			return 1;
 	return 0;
 }
 
@@ -266,8 +296,8 @@ static void
 word(struct rctx *x, const char *w, long hint)
 {
 	char *path;
-	size_t start, len, off = 0;
-	long line, mv;
+	size_t start, len, off = 0, from;
+	long line, line2, mv;
 	int isglob;
 
 	if (x->rc != TALLY_OK || !is_path(w, x->tests, &start, &len, &isglob))
@@ -293,12 +323,16 @@ word(struct rctx *x, const char *w, long hint)
 			x->res->broken++;
 		}
 	} else if ((mv = moved(x->plan, path)) >= 0 && x->plan->rewrite) {
-		if (locate(x->f, line, path, len, &off) == 0) {
+		/* The same path twice on a line: each its own bytes. */
+		for (from = 0; (line2 = locate_from(x->f, line, path, len,
+		    from, &off)) != 0 && claimed(x->res, x->f->name, off); )
+			from = off + 1;
+		if (line2 == 0) {
 			report(x, TALLY_EINVAL, line, "'%s' is moved to '%s' "
 			    "but cannot be rewritten here", path,
 			    x->plan->dst[mv]);
 			x->res->broken++;
-		} else if (add_rewrite(x, off, len, line, (size_t)mv) !=
+		} else if (add_rewrite(x, off, len, line2, (size_t)mv) !=
 		    TALLY_OK)
 			x->rc = TALLY_ENOMEM;
 	} else if (!exists_after(x, path)) {

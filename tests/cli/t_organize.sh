@@ -656,6 +656,138 @@ done
 run "references: check" 1 $P --root "$R" --check
 expect_err "tox.ini:6: error: 'tests/nope.py' names no file"
 
+# --apply rewrites the references to the files it moves (issue 14):
+# exact paths only, globs left alone (those the moves empty are warnings),
+# each file replaced whole with its mode kept; --undo puts every one back
+# byte for byte.
+R=$T/rw; refrepo "$R"; chmod 755 "$R/ci/run.sh"
+git -C "$R" add -A && git -C "$R" -c user.email=t@example.org -c user.name=t commit -qm mode
+sums "$R" > "$T/rw.orig.sums"; tree "$R" > "$T/rw.orig.tree"
+mkdir "$T/rw.orig"; for f in .github/workflows/ci.yml Makefile tox.ini package.json ci/run.sh pyproject.toml pytest.ini; do
+	mkdir -p "$T/rw.orig/$(dirname "$f")"; cp "$R/$f" "$T/rw.orig/$f"; done
+run "rewrite: apply" 0 $P --root "$R" --apply
+for f in .github/workflows/ci.yml Makefile tox.ini package.json ci/run.sh; do
+	expect_out "update $f"; done
+expect_not_out "update pyproject.toml"
+expect_err ".github/workflows/ci.yml:14: warning: 'tests/test_*.py' would match no file after the moves"
+expect_err ".github/workflows/ci.yml:15: warning: 'tests/js/*.test.js' would match no file after the moves"
+expect_err "tox.ini:6: warning: 'tests/nope.py' names no file"
+if grep -q 'error' "$ERR"; then notok "rewrite: apply reported errors" "$(cat "$ERR")"; else ok "rewrite: apply reports warnings only"; fi
+sed -e '10s|tests/test_smoke.py|tests/smoke/test_smoke.py|' \
+    -e '12s|"tests/test_utils.py::|"tests/unit/test_utils.py::|' \
+    "$T/rw.orig/.github/workflows/ci.yml" > "$T/want.ci.yml"
+same "rewrite: workflow, exact paths only" "$T/want.ci.yml" "$R/.github/workflows/ci.yml"
+printf 'TESTS = tests\ntest:\n\tpytest tests/integration/test_api_integration.py \\\n\t  tests/missing_dir\n\tpytest $(TESTS)/x.py\n' > "$T/want.mk"
+same "rewrite: Makefile" "$T/want.mk" "$R/Makefile"
+printf '[tox]\nenvlist = py3\n[testenv]\ncommands =\n    pytest tests/smoke/test_smoke.py {posargs}\n    pytest tests/nope.py\n' > "$T/want.tox"
+same "rewrite: tox.ini" "$T/want.tox" "$R/tox.ini"
+printf '{\n  "name": "x",\n  "scripts": {\n    "test": "jest tests/js/gone.test.js tests/unit/cart.test.js",\n    "lint": "eslint ."\n  },\n  "description": "tests/not_a_script.js"\n}\n' > "$T/want.json"
+same "rewrite: package.json" "$T/want.json" "$R/package.json"
+printf '#!/bin/sh\nexec pytest tests/unit/test_utils.py tests/old_helpers.py\n' > "$T/want.sh"
+same "rewrite: ci/run.sh" "$T/want.sh" "$R/ci/run.sh"
+[ "$(stat -c %a "$R/ci/run.sh")" = 755 ] && ok "rewrite: mode kept" || notok "rewrite: mode" "$(stat -c %a "$R/ci/run.sh")"
+same "rewrite: pyproject.toml untouched" "$T/rw.orig/pyproject.toml" "$R/pyproject.toml"
+[ -z "$(find "$R" -name '.tally-new.*')" ] && ok "rewrite: no temporary file" || notok "rewrite: temporary files" "$(find "$R" -name '.tally-new.*')"
+run "rewrite: check after apply names no moved path" 1 $P --root "$R" --check
+expect_not_out "update"
+if grep -q 'test_smoke\|test_utils\|test_api_integration\|cart.test' "$ERR"; then notok "rewrite: check still names a moved file" "$(cat "$ERR")"
+else ok "rewrite: check names no moved file"; fi
+run "rewrite: undo" 0 $P --root "$R" --undo
+for f in .github/workflows/ci.yml Makefile tox.ini package.json ci/run.sh; do
+	expect_out "restore $f"; same "rewrite: undo restores $f byte for byte" "$T/rw.orig/$f" "$R/$f"; done
+sums "$R" > "$T/now.sums"; same "rewrite: undo restores every file" "$T/rw.orig.sums" "$T/now.sums"
+tree "$R" > "$T/now.tree"; same "rewrite: undo leaves the tree" "$T/rw.orig.tree" "$T/now.tree"
+[ -z "$(git -C "$R" status --porcelain)" ] && ok "rewrite: undo leaves a clean git status" || notok "rewrite: git status" "$(git -C "$R" status --porcelain)"
+[ -z "$(ls "$R/.tally" | grep rewrite)" ] && ok "rewrite: saved copies dropped" || notok "rewrite: saved copies left" "$(ls "$R/.tally")"
+
+# The same path twice on a line, after "./", and inside a longer path.
+R=$T/rwdot; mkdir -p "$R/tests"; echo 'def test(): pass' > "$R/tests/test_x.py"
+printf 'test:\n\tpytest ./tests/test_x.py tests/test_x.py::t ../tests/test_x.py other/tests/test_x.py\n' > "$R/Makefile"
+chmod 640 "$R/Makefile"; [ "$(id -u)" = 0 ] && chown 1234:1234 "$R/Makefile"
+owner=$(stat -c %u:%g:%a "$R/Makefile")
+run "rewrite: ./ and twice on a line" 0 $P --root "$R" --apply
+[ "$(stat -c %u:%g:%a "$R/Makefile")" = "$owner" ] && ok "rewrite: owner, group and mode kept ($owner)" ||
+    notok "rewrite: owner, group and mode" "$owner -> $(stat -c %u:%g:%a "$R/Makefile")"
+printf 'test:\n\tpytest ./tests/unit/test_x.py tests/unit/test_x.py::t ../tests/test_x.py other/tests/test_x.py\n' > "$T/want.mk"
+same "rewrite: ./ and twice on a line, the rest untouched" "$T/want.mk" "$R/Makefile"
+
+# A rewritten file edited since: --undo refuses it, undoes the rest, and
+# a later --undo restores it once the edit is taken back.
+R=$T/rw
+run "rewrite: apply again" 0 $P --root "$R" --apply
+cp "$R/tox.ini" "$T/tox.applied"; echo '# mine' >> "$R/tox.ini"
+run "rewrite: undo refuses an edited file" 2 $P --root "$R" --undo
+expect_err "tox.ini: error: cannot undo the rewrite: the file was changed since"
+has "rewrite: the other steps undone" "$R/tests/test_smoke.py"
+same "rewrite: the others restored" "$T/rw.orig/Makefile" "$R/Makefile"
+cp "$T/tox.applied" "$R/tox.ini"
+run "rewrite: undo once the edit is taken back" 0 $P --root "$R" --undo
+sums "$R" > "$T/now.sums"; same "rewrite: then every file restored" "$T/rw.orig.sums" "$T/now.sums"
+
+# A reference file changed between the plan and the rewrite: an apply
+# killed after its first step (its plan journalled: five rewrites, then
+# a mkdir), the Makefile edited, and the next --apply refuses to go on
+# before any move; --undo keeps the edit.  Killed before its first step,
+# it is planned again.
+rm -rf "$T/rwtpl"; cp -a "$R" "$T/rwtpl"; rm -rf "$T/rwtpl/.tally" "$T/rwtpl/.git"
+rwseed() { rm -rf "$1"; cp -a "$T/rwtpl" "$1"; }
+R=$T/rwc; rwseed "$R"
+TALLY_ORGANIZE_CRASH_AFTER=8 $P --root "$R" --apply > /dev/null 2>&1
+[ $? -eq 99 ] && ok "changed: killed after the first step" || notok "changed: crash"
+echo '# edited' >> "$R/Makefile"; cp "$R/Makefile" "$T/mk.edited"
+run "changed: apply refused" 2 $P --root "$R" --apply
+expect_err "Makefile: error: changed since the plan was made; not rewritten"
+expect_err "error: 1 reference file changed since the interrupted run was planned; nothing more done"
+for f in tests/test_smoke.py tests/test_utils.py tests/test_api_integration.py tests/js/cart.test.js; do
+	has "changed: not moved" "$R/$f"; done
+same "changed: workflow not rewritten" "$T/rw.orig/.github/workflows/ci.yml" "$R/.github/workflows/ci.yml"
+run "changed: undo" 0 $P --root "$R" --undo
+expect_err "Makefile: warning: changed since the plan, which did not rewrite it; left as it is"
+same "changed: the edit kept" "$T/mk.edited" "$R/Makefile"
+cp "$T/rw.orig/Makefile" "$R/Makefile"
+sums "$R" > "$T/now.sums"; same "changed: the rest as it was" "$T/rw.orig.sums" "$T/now.sums"
+tree "$R" > "$T/now.tree"; same "changed: no directory left" "$T/rw.orig.tree" "$T/now.tree"
+R=$T/rwc2; rwseed "$R"
+TALLY_ORGANIZE_CRASH_AFTER=5 $P --root "$R" --apply > /dev/null 2>&1
+echo '# edited' >> "$R/Makefile"
+run "changed before the first step: planned again" 0 $P --root "$R" --apply
+expect_out "update Makefile"
+grep -q 'tests/integration/test_api_integration.py' "$R/Makefile" && tail -1 "$R/Makefile" | grep -q '^# edited$' &&
+    ok "changed before the first step: the edited file rewritten" || notok "changed before the first step" "$(cat "$R/Makefile")"
+
+# Killed at every crash point of an apply that rewrites: the next --apply
+# finishes it, or --undo (itself killed once) reverts it; either way every
+# file is in the old state or the new, never a mix, and no temporary file
+# is left.
+R=$T/rwk; rwseed "$R"; $P --root "$R" --apply > /dev/null 2>&1
+sums "$R" > "$T/rw.applied.sums"
+bad=0 n=0 st=99
+while [ $st -eq 99 ] && [ $n -lt 150 ]; do
+	n=$((n + 1))
+	rwseed "$R"
+	TALLY_ORGANIZE_CRASH_AFTER=$n $P --root "$R" --apply > /dev/null 2>&1
+	st=$?
+	[ $st -eq 99 ] || [ $st -eq 0 ] || { bad=1; notok "rewrite killed at $n: exit $st"; }
+	flock "$R/.tally/organize.lock" true
+	if [ $((n % 2)) -eq 1 ]; then
+		$P --root "$R" --apply > /dev/null 2>"$T/err" || { bad=1; notok "rewrite killed at $n: the next apply failed" "$(cat "$T/err")"; }
+		sums "$R" > "$T/now.sums"
+		cmp -s "$T/rw.applied.sums" "$T/now.sums" || { bad=1; notok "rewrite killed at $n: finished apply differs" "$(diff "$T/rw.applied.sums" "$T/now.sums" | head -5)"; }
+	else
+		TALLY_ORGANIZE_CRASH_AFTER=$((n % 5 + 1)) $P --root "$R" --undo > /dev/null 2>&1
+		flock "$R/.tally/organize.lock" true
+	fi
+	$P --root "$R" --undo > /dev/null 2>"$T/err" || { bad=1; notok "rewrite killed at $n: undo failed" "$(cat "$T/err")"; }
+	sums "$R" > "$T/now.sums"
+	cmp -s "$T/rw.orig.sums" "$T/now.sums" || { bad=1; notok "rewrite killed at $n: undo did not restore" "$(diff "$T/rw.orig.sums" "$T/now.sums" | head -5)"; }
+	tree "$R" > "$T/now.tree"
+	cmp -s "$T/rw.orig.tree" "$T/now.tree" || { bad=1; notok "rewrite killed at $n: undo left" "$(diff "$T/rw.orig.tree" "$T/now.tree" | head -5)"; }
+	[ -z "$(find "$R" -name '.tally-new.*')" ] || { bad=1; notok "rewrite killed at $n: temporary file left"; }
+done
+[ $st -eq 0 ] && [ $bad -eq 0 ] && [ $n -ge 40 ] &&
+    ok "rewrite: killed at each of $((n - 1)) points, finished or undone exactly"
+[ $st -eq 0 ] || notok "rewrite: crash loop ended with status $st at $n"
+
 # A category command naming a directory that does not exist.
 R=$T/refcmd; mkdir -p "$R/tests/unit"; echo 'def test(): pass' > "$R/tests/unit/test_a.py"
 printf 'categories:\n  - name: unit\n    purpose: Unit\n    command: pytest tests/unittests\ndefault: unit\n' > "$T/cmd.yml"
