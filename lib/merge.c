@@ -1211,9 +1211,16 @@ finish_test(struct tentry *e, struct tally_record **out)
  * NUL, so that decoding can point into the frame.  Numbers are copied as
  * they are in memory: a spill file never leaves this process.
  */
-static int
+/* Frames are not strings: no NUL after them, and no call while the
+ * buffer (reused from frame to frame) has room. */
+static inline int
 put(struct tally_buf *b, const void *p, size_t n)
 {
+	if (n < b->cap - b->len) {
+		memcpy(b->data + b->len, p, n);
+		b->len += n;
+		return TALLY_OK;
+	}
 	return tally_buf_add(b, p, n);
 }
 

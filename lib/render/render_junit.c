@@ -144,10 +144,16 @@ out_room(struct writer *w)
 		out_flush(w);
 }
 
-static void
+static inline void
 add(struct writer *w, const char *s, size_t n)
 {
-	if (w->rc == TALLY_OK)
+	if (w->rc != TALLY_OK)
+		return;
+	if (n < w->out.cap - w->out.len) {
+		memcpy(w->out.data + w->out.len, s, n);
+		w->out.len += n;
+		w->out.data[w->out.len] = '\0';
+	} else
 		w->rc = tally_buf_add(&w->out, s, n);
 }
 
@@ -227,18 +233,37 @@ attr_long(struct writer *w, const char *name, long v)
 	add(w, "\"", 1);
 }
 
-/* Milliseconds as seconds with three decimals; nothing when unknown. */
+/*
+ * Milliseconds as seconds with three decimals, as printf's "%.3f" of
+ * ms / 1000.0 writes them; nothing when unknown.
+ */
 static void
 attr_time(struct writer *w, const char *name, double ms)
 {
-	char num[64];
-	int n;
+	char num[4];
+	double v, x, k;
 
 	if (w->rc != TALLY_OK || !(ms >= 0 && isfinite(ms)))
 		return;
-	n = snprintf(num, sizeof(num), "%.3f", ms / 1000.0);
+	v = ms / 1000.0;
+	x = v * 1000.0;
+	k = floor(x + 0.5);
 	attr_open(w, name);
-	add(w, num, n > 0 && (size_t)n < sizeof(num) ? (size_t)n : 0);
+	/*
+	 * x is v * 1000 within 2^-13 below 2^40, so when it is not near a
+	 * half, k is how printf rounds v; -0 and halves go to printf.
+	 */
+	if (x < 1099511627776.0 && fabs(x - k) < 0.49 && !signbit(v)) {
+		uint64_t ki = (uint64_t)k;
+
+		number(w, (size_t)(ki / 1000), 0);
+		num[0] = '.';
+		num[1] = (char)('0' + ki / 100 % 10);
+		num[2] = (char)('0' + ki / 10 % 10);
+		num[3] = (char)('0' + ki % 10);
+		add(w, num, 4);
+	} else if (w->rc == TALLY_OK)
+		w->rc = tally_buf_printf(&w->out, "%.3f", v);
 	add(w, "\"", 1);
 }
 
