@@ -70,9 +70,17 @@ struct att {
 	uint64_t		 h;	/* att_hash */
 };
 
-/* One test identity; the key is stored inline (one allocation). */
+/*
+ * One test identity; the key is stored inline (one allocation).  A test
+ * seen once that is merged already (test_is_merged) is kept as its
+ * spill frame, inline too, and rec is NULL: no copy of each string, and
+ * a spill writes the frame as it is.  A second record of the identity
+ * turns the frame into rec and attempts (entry_thaw).
+ */
 struct tentry {
 	struct tally_record	*rec;	/* identity and test-level fields */
+	const char		*frame;	/* or the merged record's frame */
+	size_t			 flen;
 	struct att		*att;
 	size_t			 natt, catt;
 	size_t			*idx;	/* att index + 1, 0 empty; or NULL */
@@ -131,6 +139,7 @@ struct tally_merge {
 	int			 prevrank;
 	struct tally_buf	 prevline; /* its sort key (see sort_key) */
 	struct tally_buf	 key;	/* scratch: a sort key */
+	struct dec		*thaw;	/* scratch: a frame decoded */
 	/* Records in memory: kept in order, or the merged result. */
 	struct tally_record	**out;
 	size_t			 nout, cout;
@@ -163,7 +172,14 @@ struct srcpair {
 #define CONFLICTS_KEPT	1000	/* pending until finish */
 #define PAIRS_KEPT	256	/* pairs of sources that ran the same test */
 
+struct dec;
 static int	sort_key(struct tally_buf *b, const struct tally_record *r);
+static int	test_is_merged(const struct tally_test *t);
+static int	encode(struct tally_buf *b, const struct tally_record *r,
+		    const char *line, size_t n);
+static int	decode(struct dec *x);
+static int	dec_frame(struct tally_merge *m, const char *frame,
+		    size_t flen, const struct tally_record **out);
 
 /* ---- small helpers ---- */
 
@@ -661,25 +677,12 @@ tentry_free(struct tentry *e)
 	free(e);
 }
 
-/*
- * A new entry for the test r (labels canonical) with the key given
- * inline (NULL: none, for an entry that lives outside the table).
- */
+/* e's record: r's identity and test-level fields, no result yet. */
 static int
-entry_new(const struct tally_record *r, const char *key, size_t klen,
-    struct tentry **out)
+entry_init(struct tentry *e, const struct tally_record *r)
 {
 	struct tally_record base = *r;
-	struct tentry *e;
 
-	/* The key inline, at its length: a second block costs its header. */
-	if (key == NULL)
-		klen = 0;
-	if ((*out = e = calloc(1, sizeof(*e) + klen + 1)) == NULL)
-		return TALLY_ENOMEM;
-	e->klen = klen;
-	if (key != NULL)
-		memcpy(e->key, key, klen);
 	base.u.test.status = TALLY_PASSED;
 	base.u.test.raw_status = base.u.test.message = NULL;
 	base.u.test.type = base.u.test.trace = NULL;
@@ -689,7 +692,38 @@ entry_new(const struct tally_record *r, const char *key, size_t klen,
 	base.u.test.flaky = 0;
 	base.u.test.attempts = NULL;
 	base.u.test.nattempts = 0;
-	if (tally_record_dup(&base, &e->rec) != TALLY_OK) {
+	return tally_record_dup(&base, &e->rec) != TALLY_OK ? TALLY_ENOMEM :
+	    TALLY_OK;
+}
+
+/*
+ * A new entry for the test r (labels canonical) with the key given
+ * inline (NULL: none, for an entry that lives outside the table), and
+ * with frame (flen bytes) inline instead of a record when not NULL.
+ */
+static int
+entry_new(const struct tally_record *r, const char *key, size_t klen,
+    const char *frame, size_t flen, struct tentry **out)
+{
+	struct tentry *e;
+
+	/* The key inline, at its length: a second block costs its header. */
+	if (key == NULL)
+		klen = 0;
+	if (frame == NULL)
+		flen = 0;
+	if ((*out = e = calloc(1, sizeof(*e) + klen + 1 + flen)) == NULL)
+		return TALLY_ENOMEM;
+	e->klen = klen;
+	if (key != NULL)
+		memcpy(e->key, key, klen);
+	if (frame != NULL) {
+		memcpy(e->key + klen + 1, frame, flen);
+		e->frame = e->key + klen + 1;
+		e->flen = flen;
+		return TALLY_OK;
+	}
+	if (entry_init(e, r) != TALLY_OK) {
 		tentry_free(e);
 		*out = NULL;
 		return TALLY_ENOMEM;
@@ -892,6 +926,24 @@ conflicts_report(struct tally_merge *m)
 	}
 }
 
+/* An entry kept as a frame becomes a record and its attempts. */
+static int
+entry_thaw(struct tally_merge *m, struct tentry *e)
+{
+	const struct tally_record *r;
+	int rc;
+
+	if (e->frame == NULL)
+		return TALLY_OK;
+	if ((rc = dec_frame(m, e->frame, e->flen, &r)) != TALLY_OK ||
+	    (rc = entry_init(e, r)) != TALLY_OK ||
+	    (rc = entry_add(e, r, 0)) != TALLY_OK)
+		return rc;
+	e->frame = NULL;
+	e->flen = 0;
+	return TALLY_OK;
+}
+
 static int
 add_test(struct tally_merge *m, const struct tally_record *in)
 {
@@ -907,18 +959,28 @@ add_test(struct tally_merge *m, const struct tally_record *in)
 	h = hash_mem(m->key.data, m->key.len);
 	s = ht_find(&m->tests, m->key.data, m->key.len, h);
 	if (s != NULL && s->val != NULL) {
-		if ((rc = conflict(m, s->val, &r)) != TALLY_OK)
+		if ((rc = entry_thaw(m, s->val)) != TALLY_OK ||
+		    (rc = conflict(m, s->val, &r)) != TALLY_OK)
 			return rc;
 		return entry_add(s->val, &r, 1);
 	}
-	if ((rc = entry_new(&r, m->key.data, m->key.len, &e)) != TALLY_OK)
+	if (test_is_merged(&r.u.test)) {
+		/* Merged already: kept as its frame (see struct tentry). */
+		tally_buf_reset(&m->enc);
+		if (encode(&m->enc, &r, m->key.data, m->key.len) != TALLY_OK)
+			return TALLY_ENOMEM;
+		rc = entry_new(&r, m->key.data, m->key.len, m->enc.data,
+		    m->enc.len, &e);
+	} else
+		rc = entry_new(&r, m->key.data, m->key.len, NULL, 0, &e);
+	if (rc != TALLY_OK)
 		return rc;
 	e->srcst = r.u.test.status;
 	if (ht_put(&m->tests, h, e) != TALLY_OK) {
 		tentry_free(e);
 		return TALLY_ENOMEM;
 	}
-	return entry_add(e, &r, 0);
+	return e->frame != NULL ? TALLY_OK : entry_add(e, &r, 0);
 }
 
 /* ---- other records ---- */
@@ -1672,6 +1734,24 @@ decode(struct dec *x)
 	return d.bad || d.p != d.end ? TALLY_EPARSE : TALLY_OK;
 }
 
+/* A frame made by encode (with its length) decoded into m->thaw. */
+static int
+dec_frame(struct tally_merge *m, const char *frame, size_t flen,
+    const struct tally_record **out)
+{
+	*out = NULL;
+	if (m->thaw == NULL && (m->thaw = calloc(1, sizeof(*m->thaw))) == NULL)
+		return TALLY_ENOMEM;
+	tally_buf_reset(&m->thaw->frame);
+	if (flen < 4 || tally_buf_add(&m->thaw->frame, frame + 4, flen - 4) !=
+	    TALLY_OK)
+		return TALLY_ENOMEM;
+	if (decode(m->thaw) != TALLY_OK)
+		return TALLY_ENOMEM;	/* made here: cannot happen */
+	*out = &m->thaw->rec;
+	return TALLY_OK;
+}
+
 static void
 dec_free(struct dec *x)
 {
@@ -1885,6 +1965,26 @@ drain_meta(struct tally_merge *m, struct tally_error *err)
 	return TALLY_OK;
 }
 
+/* An entry kept as a frame: the frame to a run, or its record. */
+static int
+emit_frame(struct tally_merge *m, const struct tentry *e, emit_fn emit,
+    struct tally_error *err)
+{
+	const struct tally_record *r;
+	struct tally_record *dup;
+
+	if (emit == emit_spill) {
+		if (fwrite(e->frame, 1, e->flen, m->tmp) != e->flen)
+			return tmp_error(m, err);
+		return TALLY_OK;
+	}
+	if (dec_frame(m, e->frame, e->flen, &r) != TALLY_OK ||
+	    tally_record_dup(r, &dup) != TALLY_OK)
+		return tally_error_set(err, TALLY_ENOMEM, 0, 0,
+		    "out of memory");
+	return emit(m, dup, e->key, e->klen, err);
+}
+
 /*
  * Everything in the table but meta, in canonical order, into emit; the
  * table is empty afterwards, also on failure.
@@ -1937,7 +2037,9 @@ drain(struct tally_merge *m, emit_fn emit, struct tally_error *err)
 			oentry_free(ov[i++]);
 			continue;
 		}
-		if (rc == TALLY_OK) {
+		if (rc == TALLY_OK && tv[j]->frame != NULL)
+			rc = emit_frame(m, tv[j], emit, err);
+		else if (rc == TALLY_OK) {
 			if (finish_test(tv[j], &r) == TALLY_OK)
 				rc = emit(m, r, tv[j]->key, tv[j]->klen, err);
 			else
@@ -2112,7 +2214,7 @@ sorted_one(const struct tally_record *r, struct tally_record **out)
 	*out = NULL;
 	if (r->type != TALLY_REC_TEST || test_is_merged(&r->u.test))
 		return TALLY_OK;
-	if ((rc = entry_new(r, NULL, 0, &e)) != TALLY_OK)
+	if ((rc = entry_new(r, NULL, 0, NULL, 0, &e)) != TALLY_OK)
 		return rc;
 	if ((rc = entry_add(e, r, 0)) == TALLY_OK)
 		rc = finish_test(e, out);
@@ -2488,6 +2590,9 @@ tally_merge_free(struct tally_merge *m)
 	free(m->runs);
 	free(m->tmpdir);
 	free(m->lab);
+	if (m->thaw != NULL)
+		dec_free(m->thaw);
+	free(m->thaw);
 	tally_buf_free(&m->b);
 	tally_buf_free(&m->enc);
 	tally_buf_free(&m->prevline);
@@ -2630,7 +2735,7 @@ tally_merge_next(struct tally_merge *m, const struct tally_record **out,
 	*out = first;
 	if (c->ntook > 1 && first->type == TALLY_REC_TEST) {
 		/* One test in several runs: merge its merged records. */
-		if ((rc = entry_new(first, NULL, 0, &e)) != TALLY_OK)
+		if ((rc = entry_new(first, NULL, 0, NULL, 0, &e)) != TALLY_OK)
 			return tally_error_set(err, rc, 0, 0, "out of memory");
 		rc = entry_add(e, first, 0);
 		for (k = 1; k < c->ntook && rc == TALLY_OK; k++)
