@@ -1286,7 +1286,7 @@ put(struct tally_buf *b, const void *p, size_t n)
 	return tally_buf_add(b, p, n);
 }
 
-static int
+static inline int
 put_u32(struct tally_buf *b, size_t v)
 {
 	uint32_t u = (uint32_t)v;
@@ -1294,19 +1294,19 @@ put_u32(struct tally_buf *b, size_t v)
 	return put(b, &u, sizeof(u));
 }
 
-static int
+static inline int
 put_long(struct tally_buf *b, long v)
 {
 	return put(b, &v, sizeof(v));
 }
 
-static int
+static inline int
 put_dbl(struct tally_buf *b, double v)
 {
 	return put(b, &v, sizeof(v));
 }
 
-static int
+static inline int
 put_str(struct tally_buf *b, const char *s)
 {
 	size_t n;
@@ -1469,7 +1469,7 @@ struct rd {
 	int		 bad;
 };
 
-static void
+static inline void
 get(struct rd *d, void *dst, size_t n)
 {
 	if (d->bad || (size_t)(d->end - d->p) < n) {
@@ -1481,7 +1481,7 @@ get(struct rd *d, void *dst, size_t n)
 	d->p += n;
 }
 
-static size_t
+static inline size_t
 get_u32(struct rd *d)
 {
 	uint32_t u;
@@ -1490,7 +1490,7 @@ get_u32(struct rd *d)
 	return u;
 }
 
-static long
+static inline long
 get_long(struct rd *d)
 {
 	long v;
@@ -1499,7 +1499,7 @@ get_long(struct rd *d)
 	return v;
 }
 
-static double
+static inline double
 get_dbl(struct rd *d)
 {
 	double v;
@@ -1508,7 +1508,7 @@ get_dbl(struct rd *d)
 	return v;
 }
 
-static const char *
+static inline const char *
 get_str(struct rd *d)
 {
 	size_t n = get_u32(d);
