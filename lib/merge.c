@@ -70,9 +70,17 @@ struct att {
 	uint64_t		 h;	/* att_hash */
 };
 
-/* One test identity; the key is stored inline (one allocation). */
+/*
+ * One test identity; the key is stored inline (one allocation).  A test
+ * seen once that is merged already (test_is_merged) is kept as its
+ * spill frame, inline too, and rec is NULL: no copy of each string, and
+ * a spill writes the frame as it is.  A second record of the identity
+ * turns the frame into rec and attempts (entry_thaw).
+ */
 struct tentry {
 	struct tally_record	*rec;	/* identity and test-level fields */
+	const char		*frame;	/* or the merged record's frame */
+	size_t			 flen;
 	struct att		*att;
 	size_t			 natt, catt;
 	size_t			*idx;	/* att index + 1, 0 empty; or NULL */
@@ -82,7 +90,8 @@ struct tentry {
 	int			 mixed;	/* properties became a union */
 	int			 srcst;	/* final status from rec->source */
 	int			 warned; /* conflict reported */
-	char			 key[];	/* tally_test_key */
+	size_t			 klen;
+	char			 key[];	/* id_key, klen bytes and a NUL */
 };
 
 /* Any other record, or one meta item, under its stream line. */
@@ -101,6 +110,7 @@ struct htab {
 	struct slot	*s;
 	size_t		 cap, n;
 	size_t		 keyoff;
+	int		 bin;	/* keys are struct tentry's key and klen */
 };
 
 #define SLOT_KEY(t, sl) ((const char *)(sl)->val + (t)->keyoff)
@@ -125,9 +135,11 @@ struct tally_merge {
 	/* Input in canonical order so far (see sorted_add). */
 	int			 sorted;
 	int			 sorted_disk; /* kept as the open first run */
-	struct tally_record	*prev;	/* the last record kept */
+	int			 haveprev; /* a record was kept */
 	int			 prevrank;
-	struct tally_buf	 prevline;
+	struct tally_buf	 prevline; /* its sort key (see sort_key) */
+	struct tally_buf	 key;	/* scratch: a sort key */
+	struct dec		*thaw;	/* scratch: a frame decoded */
 	/* Records in memory: kept in order, or the merged result. */
 	struct tally_record	**out;
 	size_t			 nout, cout;
@@ -160,6 +172,15 @@ struct srcpair {
 #define CONFLICTS_KEPT	1000	/* pending until finish */
 #define PAIRS_KEPT	256	/* pairs of sources that ran the same test */
 
+struct dec;
+static int	sort_key(struct tally_buf *b, const struct tally_record *r);
+static int	test_is_merged(const struct tally_test *t);
+static int	encode(struct tally_buf *b, const struct tally_record *r,
+		    const char *line, size_t n);
+static int	decode(struct dec *x);
+static int	dec_frame(struct tally_merge *m, const char *frame,
+		    size_t flen, const struct tally_record **out);
+
 /* ---- small helpers ---- */
 
 static uint64_t
@@ -172,8 +193,25 @@ hash(const char *s)
 	return h;
 }
 
+static size_t
+slot_klen(const struct htab *t, const void *val)
+{
+	return t->bin ? ((const struct tentry *)val)->klen : 0;
+}
+
+/* klen counts for binary keys only; the others are strings. */
+static uint64_t
+hash_mem(const char *p, size_t n)
+{
+	uint64_t h = 14695981039346656037ULL;
+
+	while (n-- > 0)
+		h = (h ^ (unsigned char)*p++) * 1099511628211ULL;
+	return h;
+}
+
 static struct slot *
-ht_find(struct htab *t, const char *key, uint64_t h)
+ht_find(struct htab *t, const char *key, size_t klen, uint64_t h)
 {
 	size_t i;
 
@@ -181,7 +219,10 @@ ht_find(struct htab *t, const char *key, uint64_t h)
 		return NULL;
 	for (i = h & (t->cap - 1); t->s[i].val != NULL; i = (i + 1) &
 	    (t->cap - 1))
-		if (t->s[i].h == h && strcmp(SLOT_KEY(t, &t->s[i]), key) == 0)
+		if (t->s[i].h == h && (t->bin ?
+		    slot_klen(t, t->s[i].val) == klen &&
+		    memcmp(SLOT_KEY(t, &t->s[i]), key, klen) == 0 :
+		    strcmp(SLOT_KEY(t, &t->s[i]), key) == 0))
 			return &t->s[i];
 	return &t->s[i];
 }
@@ -201,15 +242,17 @@ ht_put(struct htab *t, uint64_t h, void *val)
 		nt.cap = ncap;
 		nt.n = 0;
 		nt.keyoff = t->keyoff;
+		nt.bin = t->bin;
 		for (i = 0; i < t->cap; i++)
 			if (t->s[i].val != NULL)
 				*ht_find(&nt, SLOT_KEY(t, &t->s[i]),
-				    t->s[i].h) = t->s[i];
+				    slot_klen(t, t->s[i].val), t->s[i].h) =
+				    t->s[i];
 		nt.n = t->n;
 		free(t->s);
 		*t = nt;
 	}
-	s = ht_find(t, (const char *)val + t->keyoff, h);
+	s = ht_find(t, (const char *)val + t->keyoff, slot_klen(t, val), h);
 	s->h = h;
 	s->val = val;
 	t->n++;
@@ -634,22 +677,12 @@ tentry_free(struct tentry *e)
 	free(e);
 }
 
-/*
- * A new entry for the test r (labels canonical) with the key given
- * inline (NULL: none, for an entry that lives outside the table).
- */
+/* e's record: r's identity and test-level fields, no result yet. */
 static int
-entry_new(const struct tally_record *r, const char *key, struct tentry **out)
+entry_init(struct tentry *e, const struct tally_record *r)
 {
 	struct tally_record base = *r;
-	size_t klen = key != NULL ? strlen(key) : 0;
-	struct tentry *e;
 
-	/* The key inline, at its length: a second block costs its header. */
-	if ((*out = e = calloc(1, sizeof(*e) + klen + 1)) == NULL)
-		return TALLY_ENOMEM;
-	if (key != NULL)
-		memcpy(e->key, key, klen + 1);
 	base.u.test.status = TALLY_PASSED;
 	base.u.test.raw_status = base.u.test.message = NULL;
 	base.u.test.type = base.u.test.trace = NULL;
@@ -659,7 +692,38 @@ entry_new(const struct tally_record *r, const char *key, struct tentry **out)
 	base.u.test.flaky = 0;
 	base.u.test.attempts = NULL;
 	base.u.test.nattempts = 0;
-	if (tally_record_dup(&base, &e->rec) != TALLY_OK) {
+	return tally_record_dup(&base, &e->rec) != TALLY_OK ? TALLY_ENOMEM :
+	    TALLY_OK;
+}
+
+/*
+ * A new entry for the test r (labels canonical) with the key given
+ * inline (NULL: none, for an entry that lives outside the table), and
+ * with frame (flen bytes) inline instead of a record when not NULL.
+ */
+static int
+entry_new(const struct tally_record *r, const char *key, size_t klen,
+    const char *frame, size_t flen, struct tentry **out)
+{
+	struct tentry *e;
+
+	/* The key inline, at its length: a second block costs its header. */
+	if (key == NULL)
+		klen = 0;
+	if (frame == NULL)
+		flen = 0;
+	if ((*out = e = calloc(1, sizeof(*e) + klen + 1 + flen)) == NULL)
+		return TALLY_ENOMEM;
+	e->klen = klen;
+	if (key != NULL)
+		memcpy(e->key, key, klen);
+	if (frame != NULL) {
+		memcpy(e->key + klen + 1, frame, flen);
+		e->frame = e->key + klen + 1;
+		e->flen = flen;
+		return TALLY_OK;
+	}
+	if (entry_init(e, r) != TALLY_OK) {
 		tentry_free(e);
 		*out = NULL;
 		return TALLY_ENOMEM;
@@ -862,29 +926,53 @@ conflicts_report(struct tally_merge *m)
 	}
 }
 
+/* An entry kept as a frame becomes a record and its attempts. */
+static int
+entry_thaw(struct tally_merge *m, struct tentry *e)
+{
+	const struct tally_record *r;
+	int rc;
+
+	if (e->frame == NULL)
+		return TALLY_OK;
+	if ((rc = dec_frame(m, e->frame, e->flen, &r)) != TALLY_OK ||
+	    (rc = entry_init(e, r)) != TALLY_OK ||
+	    (rc = entry_add(e, r, 0)) != TALLY_OK)
+		return rc;
+	e->frame = NULL;
+	e->flen = 0;
+	return TALLY_OK;
+}
+
 static int
 add_test(struct tally_merge *m, const struct tally_record *in)
 {
 	struct tally_record r;
 	struct tentry *e;
 	struct slot *s;
-	char *key;
 	uint64_t h;
 	int rc;
 
 	if ((rc = canon(m, in, &r)) != TALLY_OK ||
-	    (rc = tally_test_key(&r, &key)) != TALLY_OK)
+	    (rc = sort_key(&m->key, &r)) != TALLY_OK)
 		return rc;
-	h = hash(key);
-	s = ht_find(&m->tests, key, h);
+	h = hash_mem(m->key.data, m->key.len);
+	s = ht_find(&m->tests, m->key.data, m->key.len, h);
 	if (s != NULL && s->val != NULL) {
-		free(key);
-		if ((rc = conflict(m, s->val, &r)) != TALLY_OK)
+		if ((rc = entry_thaw(m, s->val)) != TALLY_OK ||
+		    (rc = conflict(m, s->val, &r)) != TALLY_OK)
 			return rc;
 		return entry_add(s->val, &r, 1);
 	}
-	rc = entry_new(&r, key, &e);
-	free(key);
+	if (test_is_merged(&r.u.test)) {
+		/* Merged already: kept as its frame (see struct tentry). */
+		tally_buf_reset(&m->enc);
+		if (encode(&m->enc, &r, m->key.data, m->key.len) != TALLY_OK)
+			return TALLY_ENOMEM;
+		rc = entry_new(&r, m->key.data, m->key.len, m->enc.data,
+		    m->enc.len, &e);
+	} else
+		rc = entry_new(&r, m->key.data, m->key.len, NULL, 0, &e);
 	if (rc != TALLY_OK)
 		return rc;
 	e->srcst = r.u.test.status;
@@ -892,7 +980,7 @@ add_test(struct tally_merge *m, const struct tally_record *in)
 		tentry_free(e);
 		return TALLY_ENOMEM;
 	}
-	return entry_add(e, &r, 0);
+	return e->frame != NULL ? TALLY_OK : entry_add(e, &r, 0);
 }
 
 /* ---- other records ---- */
@@ -922,7 +1010,7 @@ add_other1(struct tally_merge *m, struct htab *t,
 	if (tally_stream_format(&m->b, rec) != TALLY_OK || m->b.data == NULL)
 		return TALLY_ENOMEM;
 	h = hash(m->b.data);
-	s = ht_find(t, m->b.data, h);
+	s = ht_find(t, m->b.data, 0, h);
 	if (s != NULL && s->val != NULL)
 		return TALLY_OK;
 	if ((o = calloc(1, sizeof(*o) + m->b.len + 1)) == NULL)
@@ -1038,10 +1126,60 @@ tally_merge_test_cmp(const struct tally_record *a,
 }
 
 static int
+key_str(struct tally_buf *b, const char *s)
+{
+	s = nz(s);
+	return tally_buf_add(b, s, strlen(s) + 1);
+}
+
+/*
+ * The sort key of a test (labels canonical): bytes that memcmp puts in
+ * test_cmp's order, equal exactly when test_cmp says 0, so sorting and
+ * merging runs compare keys made once, not records field by field.
+ * A string is its bytes and a NUL, which sorts below every byte of a
+ * string (strcmp's order); an item of a list starts with 1 and the
+ * list ends with 0, so a list sorts before its extensions:
+ *
+ *	(1 suite NUL)... 0 classname NUL name NUL (1 key NUL value NUL)... 0
+ *
+ * leaving the shard label out.  No key is a prefix of another.
+ */
+static int
+sort_key(struct tally_buf *b, const struct tally_record *r)
+{
+	const struct tally_test *t = &r->u.test;
+	const struct tally_kv *kv;
+	size_t i, k = 0;
+	int rc = TALLY_OK;
+
+	tally_buf_reset(b);
+	for (i = 0; i < t->nsuite; i++)
+		rc |= tally_buf_add(b, "\1", 1) | key_str(b, t->suite[i]);
+	rc |= tally_buf_add(b, "", 1);
+	rc |= key_str(b, t->classname) | key_str(b, t->name);
+	while ((kv = id_label(r, &k)) != NULL)
+		rc |= tally_buf_add(b, "\1", 1) | key_str(b, kv->key) |
+		    key_str(b, kv->value);
+	rc |= tally_buf_add(b, "", 1);
+	return rc != TALLY_OK ? TALLY_ENOMEM : TALLY_OK;
+}
+
+/* Sort keys (or stream lines) in order; NULL is "". */
+static int
+key_cmp(const char *a, size_t na, const char *b, size_t nb)
+{
+	int c = na == 0 || nb == 0 ? 0 : memcmp(a, b, na < nb ? na : nb);
+
+	return c != 0 ? c : (na > nb) - (na < nb);
+}
+
+static int
 tentry_cmp(const void *a, const void *b)
 {
-	return test_cmp((*(struct tentry *const *)a)->rec,
-	    (*(struct tentry *const *)b)->rec);
+	const struct tentry *x = *(struct tentry *const *)a;
+	const struct tentry *y = *(struct tentry *const *)b;
+
+	return key_cmp(x->key, x->klen, y->key, y->klen);
 }
 
 static int
@@ -1128,19 +1266,27 @@ finish_test(struct tentry *e, struct tally_record **out)
 /* ---- spill files: records in a compact binary form ---- */
 
 /*
- * A frame is a 4-byte length and that many bytes: the record's rank, its
- * stream line (non-test records only: their sort key) and the record.
+ * A frame is a 4-byte length and that many bytes: the record's type, its
+ * sort key (a test's sort_key, any other record's stream line) and the
+ * record.
  * Strings are a 4-byte length + 1 (0 for NULL) and the bytes with their
  * NUL, so that decoding can point into the frame.  Numbers are copied as
  * they are in memory: a spill file never leaves this process.
  */
-static int
+/* Frames are not strings: no NUL after them, and no call while the
+ * buffer (reused from frame to frame) has room. */
+static inline int
 put(struct tally_buf *b, const void *p, size_t n)
 {
+	if (n < b->cap - b->len) {
+		memcpy(b->data + b->len, p, n);
+		b->len += n;
+		return TALLY_OK;
+	}
 	return tally_buf_add(b, p, n);
 }
 
-static int
+static inline int
 put_u32(struct tally_buf *b, size_t v)
 {
 	uint32_t u = (uint32_t)v;
@@ -1148,19 +1294,19 @@ put_u32(struct tally_buf *b, size_t v)
 	return put(b, &u, sizeof(u));
 }
 
-static int
+static inline int
 put_long(struct tally_buf *b, long v)
 {
 	return put(b, &v, sizeof(v));
 }
 
-static int
+static inline int
 put_dbl(struct tally_buf *b, double v)
 {
 	return put(b, &v, sizeof(v));
 }
 
-static int
+static inline int
 put_str(struct tally_buf *b, const char *s)
 {
 	size_t n;
@@ -1169,6 +1315,15 @@ put_str(struct tally_buf *b, const char *s)
 		return put_u32(b, 0);
 	n = strlen(s);
 	return put_u32(b, n + 1) | put(b, s, n + 1);
+}
+
+/* n bytes as a string that may hold NULs (decoded by get_bytes). */
+static int
+put_bytes(struct tally_buf *b, const char *s, size_t n)
+{
+	if (s == NULL)
+		return put_u32(b, 0);
+	return put_u32(b, n + 1) | put(b, s, n) | put(b, "", 1);
 }
 
 static int
@@ -1191,16 +1346,17 @@ put_att(struct tally_buf *b, const struct tally_attempt *a)
 	    put_str(b, a->stdout_text) | put_str(b, a->stderr_text);
 }
 
-/* Append rec's frame to b. */
+/* Append rec's frame to b, with its sort key (line, n bytes). */
 static int
-encode(struct tally_buf *b, const struct tally_record *r, const char *line)
+encode(struct tally_buf *b, const struct tally_record *r, const char *line,
+    size_t n)
 {
 	size_t start = b->len, i, len;
 	int rc;
 
 	rc = put_u32(b, 0);
 	rc |= put_u32(b, (size_t)r->type);
-	rc |= put_str(b, r->type == TALLY_REC_TEST ? NULL : line);
+	rc |= put_bytes(b, line, n);
 	rc |= put_str(b, r->source);
 	rc |= put_kv(b, r->labels, r->nlabels);
 	switch (r->type) {
@@ -1292,7 +1448,8 @@ encode(struct tally_buf *b, const struct tally_record *r, const char *line)
 /* A decoded frame: the record points into frame and the arrays here. */
 struct dec {
 	struct tally_record	 rec;
-	const char		*line;
+	const char		*line;	/* the sort key, linelen bytes */
+	size_t			 linelen;
 	int			 rank;
 	struct tally_buf	 frame;
 	const char		**sv;
@@ -1312,7 +1469,7 @@ struct rd {
 	int		 bad;
 };
 
-static void
+static inline void
 get(struct rd *d, void *dst, size_t n)
 {
 	if (d->bad || (size_t)(d->end - d->p) < n) {
@@ -1324,7 +1481,7 @@ get(struct rd *d, void *dst, size_t n)
 	d->p += n;
 }
 
-static size_t
+static inline size_t
 get_u32(struct rd *d)
 {
 	uint32_t u;
@@ -1333,7 +1490,7 @@ get_u32(struct rd *d)
 	return u;
 }
 
-static long
+static inline long
 get_long(struct rd *d)
 {
 	long v;
@@ -1342,7 +1499,7 @@ get_long(struct rd *d)
 	return v;
 }
 
-static double
+static inline double
 get_dbl(struct rd *d)
 {
 	double v;
@@ -1351,7 +1508,7 @@ get_dbl(struct rd *d)
 	return v;
 }
 
-static const char *
+static inline const char *
 get_str(struct rd *d)
 {
 	size_t n = get_u32(d);
@@ -1364,6 +1521,26 @@ get_str(struct rd *d)
 		return NULL;
 	}
 	d->p += n;
+	return s;
+}
+
+/* A string from put_bytes and its length. */
+static const char *
+get_bytes(struct rd *d, size_t *len)
+{
+	const char *s;
+	size_t n = get_u32(d);
+
+	*len = 0;
+	if (n == 0 || d->bad)
+		return NULL;
+	s = d->p;
+	if ((size_t)(d->end - d->p) < n || s[n - 1] != '\0') {
+		d->bad = 1;
+		return NULL;
+	}
+	d->p += n;
+	*len = n - 1;
 	return s;
 }
 
@@ -1437,7 +1614,7 @@ decode(struct dec *x)
 
 	tally_record_init(r, (enum tally_type)get_u32(&d));
 	x->rank = type_rank(r->type);
-	x->line = get_str(&d);
+	x->line = get_bytes(&d, &x->linelen);
 	r->source = get_str(&d);
 	if (get_kv(&d, x, 0, &r->labels, &r->nlabels))
 		return TALLY_EPARSE;
@@ -1557,6 +1734,24 @@ decode(struct dec *x)
 	return d.bad || d.p != d.end ? TALLY_EPARSE : TALLY_OK;
 }
 
+/* A frame made by encode (with its length) decoded into m->thaw. */
+static int
+dec_frame(struct tally_merge *m, const char *frame, size_t flen,
+    const struct tally_record **out)
+{
+	*out = NULL;
+	if (m->thaw == NULL && (m->thaw = calloc(1, sizeof(*m->thaw))) == NULL)
+		return TALLY_ENOMEM;
+	tally_buf_reset(&m->thaw->frame);
+	if (flen < 4 || tally_buf_add(&m->thaw->frame, frame + 4, flen - 4) !=
+	    TALLY_OK)
+		return TALLY_ENOMEM;
+	if (decode(m->thaw) != TALLY_OK)
+		return TALLY_ENOMEM;	/* made here: cannot happen */
+	*out = &m->thaw->rec;
+	return TALLY_OK;
+}
+
 static void
 dec_free(struct dec *x)
 {
@@ -1616,13 +1811,13 @@ tmp_error(struct tally_merge *m, struct tally_error *err)
 	    "file: %s", strerror(e));
 }
 
-/* Write rec's frame at the end of the spill file. */
+/* Write rec's frame, with its sort key, at the end of the spill file. */
 static int
 spill_write(struct tally_merge *m, const struct tally_record *rec,
-    const char *line, struct tally_error *err)
+    const char *line, size_t n, struct tally_error *err)
 {
 	tally_buf_reset(&m->enc);
-	if (encode(&m->enc, rec, line) != TALLY_OK)
+	if (encode(&m->enc, rec, line, n) != TALLY_OK)
 		return tally_error_set(err, TALLY_ENOMEM, 0, 0,
 		    "out of memory");
 	if (fwrite(m->enc.data, 1, m->enc.len, m->tmp) != m->enc.len)
@@ -1658,15 +1853,16 @@ run_end(struct tally_merge *m, struct tally_error *err)
 
 /* ---- draining the table in canonical order ---- */
 
-/* Where drained records go; each takes ownership of rec. */
+/* Where drained records go, with their sort key; each takes rec. */
 typedef int (*emit_fn)(struct tally_merge *m, struct tally_record *rec,
-    const char *line, struct tally_error *err);
+    const char *line, size_t n, struct tally_error *err);
 
 static int
 emit_out(struct tally_merge *m, struct tally_record *rec, const char *line,
-    struct tally_error *err)
+    size_t n, struct tally_error *err)
 {
 	(void)line;
+	(void)n;
 	if (grow((void **)&m->out, &m->cout, m->nout + 1, sizeof(*m->out))) {
 		tally_record_free(rec);
 		return tally_error_set(err, TALLY_ENOMEM, 0, 0,
@@ -1678,9 +1874,9 @@ emit_out(struct tally_merge *m, struct tally_record *rec, const char *line,
 
 static int
 emit_spill(struct tally_merge *m, struct tally_record *rec,
-    const char *line, struct tally_error *err)
+    const char *line, size_t n, struct tally_error *err)
 {
-	int rc = spill_write(m, rec, line, err);
+	int rc = spill_write(m, rec, line, n, err);
 
 	tally_record_free(rec);
 	return rc;
@@ -1722,7 +1918,7 @@ finish_meta(struct tally_merge *m, struct oentry **o, size_t n)
 				items[r.u.meta.nitems++] =
 				    o[i]->rec->u.meta.items[0];
 		if ((rc = tally_record_dup(&r, &dup)) == TALLY_OK)
-			rc = emit_out(m, dup, NULL, NULL);
+			rc = emit_out(m, dup, NULL, 0, NULL);
 	}
 	free(r.u.meta.items);
 	free(round);
@@ -1767,6 +1963,26 @@ drain_meta(struct tally_merge *m, struct tally_error *err)
 	if (rc != TALLY_OK)
 		return tally_error_set(err, rc, 0, 0, "out of memory");
 	return TALLY_OK;
+}
+
+/* An entry kept as a frame: the frame to a run, or its record. */
+static int
+emit_frame(struct tally_merge *m, const struct tentry *e, emit_fn emit,
+    struct tally_error *err)
+{
+	const struct tally_record *r;
+	struct tally_record *dup;
+
+	if (emit == emit_spill) {
+		if (fwrite(e->frame, 1, e->flen, m->tmp) != e->flen)
+			return tmp_error(m, err);
+		return TALLY_OK;
+	}
+	if (dec_frame(m, e->frame, e->flen, &r) != TALLY_OK ||
+	    tally_record_dup(r, &dup) != TALLY_OK)
+		return tally_error_set(err, TALLY_ENOMEM, 0, 0,
+		    "out of memory");
+	return emit(m, dup, e->key, e->klen, err);
 }
 
 /*
@@ -1814,15 +2030,18 @@ drain(struct tally_merge *m, emit_fn emit, struct tally_error *err)
 		if (i < no && (j == nt ||
 		    type_rank(ov[i]->rec->type) < RANK_TEST)) {
 			if (rc == TALLY_OK) {
-				rc = emit(m, ov[i]->rec, ov[i]->line, err);
+				rc = emit(m, ov[i]->rec, ov[i]->line,
+				    strlen(ov[i]->line), err);
 				ov[i]->rec = NULL;
 			}
 			oentry_free(ov[i++]);
 			continue;
 		}
-		if (rc == TALLY_OK) {
+		if (rc == TALLY_OK && tv[j]->frame != NULL)
+			rc = emit_frame(m, tv[j], emit, err);
+		else if (rc == TALLY_OK) {
 			if (finish_test(tv[j], &r) == TALLY_OK)
-				rc = emit(m, r, NULL, err);
+				rc = emit(m, r, tv[j]->key, tv[j]->klen, err);
 			else
 				rc = tally_error_set(err, TALLY_ENOMEM, 0, 0,
 				    "out of memory");
@@ -1957,9 +2176,8 @@ sorted_end(struct tally_merge *m, struct tally_error *err)
 
 	m->sorted = 0;
 	m->used = 0;
+	m->haveprev = 0;
 	if (m->sorted_disk) {
-		tally_record_free(m->prev);
-		m->prev = NULL;
 		m->sorted_disk = 0;
 		return run_end(m, err);
 	}
@@ -1970,7 +2188,37 @@ sorted_end(struct tally_merge *m, struct tally_error *err)
 		tally_record_free(m->out[i]);
 	}
 	m->nout = 0;
-	m->prev = NULL;
+	return rc;
+}
+
+/*
+ * A test that merging on its own leaves as it is (labels aside, which
+ * canon() sorts): one result and no attempts listed, a retry count
+ * that is not negative, flaky only as 1 on a pass.  A merged stream is
+ * mostly made of these; they skip the entry that would rebuild them.
+ */
+static int
+test_is_merged(const struct tally_test *t)
+{
+	return t->nattempts == 0 && t->retries >= 0 && (t->flaky == 0 ||
+	    (t->flaky == 1 && t->status == TALLY_PASSED));
+}
+
+/* rec made canonical on its own, as a new record (*out) or as r. */
+static int
+sorted_one(const struct tally_record *r, struct tally_record **out)
+{
+	struct tentry *e;
+	int rc;
+
+	*out = NULL;
+	if (r->type != TALLY_REC_TEST || test_is_merged(&r->u.test))
+		return TALLY_OK;
+	if ((rc = entry_new(r, NULL, 0, NULL, 0, &e)) != TALLY_OK)
+		return rc;
+	if ((rc = entry_add(e, r, 0)) == TALLY_OK)
+		rc = finish_test(e, out);
+	tentry_free(e);
 	return rc;
 }
 
@@ -1979,53 +2227,53 @@ sorted_add(struct tally_merge *m, const struct tally_record *in,
     struct tally_error *err)
 {
 	struct tally_record r, *one = NULL, *x;
-	struct tentry *e;
+	const struct tally_record *cur;
 	size_t i;
 	int rank = type_rank(in->type), c, rc;
 
-	if ((rc = canon(m, in, &r)) != TALLY_OK)
+	/* The record's sort key, in m->key (m->b holds a stream line). */
+	if (canon(m, in, &r) != TALLY_OK ||
+	    sorted_one(&r, &one) != TALLY_OK)
 		goto nomem;
-	if (rank == RANK_TEST) {
-		if ((rc = entry_new(&r, NULL, &e)) != TALLY_OK)
-			goto nomem;
-		if ((rc = entry_add(e, &r, 0)) == TALLY_OK)
-			rc = finish_test(e, &one);
-		tentry_free(e);
-		if (rc != TALLY_OK)
-			goto nomem;
-		tally_buf_reset(&m->b);
-	} else {
-		tally_buf_reset(&m->b);
-		if (tally_stream_format(&m->b, &r) != TALLY_OK ||
-		    tally_record_dup(&r, &one) != TALLY_OK)
-			goto nomem;
+	cur = one != NULL ? one : &r;
+	if (rank == RANK_TEST)
+		rc = sort_key(&m->key, cur);
+	else {
+		tally_buf_reset(&m->key);
+		rc = tally_stream_format(&m->key, cur);
 	}
-	c = m->prev == NULL ? 1 : rank - m->prevrank;
+	if (rc != TALLY_OK) {
+		tally_record_free(one);
+		goto nomem;
+	}
+	c = !m->haveprev ? 1 : rank - m->prevrank;
 	if (c == 0)
-		c = rank == RANK_TEST ? test_cmp(one, m->prev) :
-		    strcmp(m->b.data, m->prevline.data);
+		c = key_cmp(m->key.data, m->key.len, m->prevline.data,
+		    m->prevline.len);
 	if (c <= 0) {
 		tally_record_free(one);
 		if ((rc = sorted_end(m, err)) != TALLY_OK)
 			return rc;
 		return table_add(m, in, err);
 	}
+	m->haveprev = 1;
 	m->prevrank = rank;
 	tally_buf_reset(&m->prevline);
-	if (rank != RANK_TEST && tally_buf_add(&m->prevline, m->b.data,
-	    m->b.len) != TALLY_OK) {
+	if (tally_buf_add(&m->prevline, m->key.data, m->key.len) !=
+	    TALLY_OK) {
 		tally_record_free(one);
 		goto nomem;
 	}
 	if (m->sorted_disk) {
-		rc = spill_write(m, one, m->b.data, err);
-		tally_record_free(m->prev);
-		m->prev = one;
+		/* Straight to the run: no copy. */
+		rc = spill_write(m, cur, m->key.data, m->key.len, err);
+		tally_record_free(one);
 		return rc;
 	}
-	if ((rc = emit_out(m, one, NULL, err)) != TALLY_OK)
+	if (one == NULL && tally_record_dup(&r, &one) != TALLY_OK)
+		goto nomem;
+	if ((rc = emit_out(m, one, NULL, 0, err)) != TALLY_OK)
 		return rc;
-	m->prev = one;
 	m->used += rec_cost(in);
 	if (m->used <= m->budget)
 		return TALLY_OK;
@@ -2034,15 +2282,19 @@ sorted_add(struct tally_merge *m, const struct tally_record *in,
 		return rc;
 	for (i = 0; i < m->nout; i++) {
 		x = m->out[i];
-		if (rc == TALLY_OK && x->type != TALLY_REC_TEST) {
-			tally_buf_reset(&m->b);
-			if (tally_stream_format(&m->b, x) != TALLY_OK)
+		if (rc == TALLY_OK) {
+			if (x->type == TALLY_REC_TEST)
+				rc = sort_key(&m->key, x);
+			else {
+				tally_buf_reset(&m->key);
+				rc = tally_stream_format(&m->key, x);
+			}
+			if (rc != TALLY_OK)
 				rc = TALLY_ENOMEM;
 		}
 		if (rc == TALLY_OK)
-			rc = spill_write(m, x, m->b.data, err);
-		if (x != m->prev)
-			tally_record_free(x);
+			rc = spill_write(m, x, m->key.data, m->key.len, err);
+		tally_record_free(x);
 	}
 	m->nout = 0;
 	m->used = 0;
@@ -2145,10 +2397,8 @@ head_cmp(const struct cursor *c, size_t a, size_t b, int ties)
 
 	if (x->rank != y->rank)
 		r = x->rank - y->rank;
-	else if (x->rank == RANK_TEST)
-		r = test_cmp(&x->rec, &y->rec);
 	else
-		r = strcmp(nz(x->line), nz(y->line));
+		r = key_cmp(x->line, x->linelen, y->line, y->linelen);
 	if (r == 0 && ties)
 		r = (a > b) - (a < b);
 	return r;
@@ -2265,6 +2515,7 @@ tally_merge_new(struct tally_merge **out)
 		return TALLY_ENOMEM;
 	}
 	(*out)->tests.keyoff = offsetof(struct tentry, key);
+	(*out)->tests.bin = 1;
 	(*out)->other.keyoff = offsetof(struct oentry, line);
 	(*out)->meta.keyoff = offsetof(struct oentry, line);
 	(*out)->budget = TALLY_MERGE_RUN_DEFAULT;
@@ -2272,6 +2523,7 @@ tally_merge_new(struct tally_merge **out)
 	tally_buf_init(&(*out)->b);
 	tally_buf_init(&(*out)->enc);
 	tally_buf_init(&(*out)->prevline);
+	tally_buf_init(&(*out)->key);
 	return TALLY_OK;
 }
 
@@ -2333,16 +2585,18 @@ tally_merge_free(struct tally_merge *m)
 	for (i = 0; i < m->nout; i++)
 		tally_record_free(m->out[i]);
 	free(m->out);
-	if (m->sorted_disk)
-		tally_record_free(m->prev);
 	if (m->tmp != NULL)
 		fclose(m->tmp);
 	free(m->runs);
 	free(m->tmpdir);
 	free(m->lab);
+	if (m->thaw != NULL)
+		dec_free(m->thaw);
+	free(m->thaw);
 	tally_buf_free(&m->b);
 	tally_buf_free(&m->enc);
 	tally_buf_free(&m->prevline);
+	tally_buf_free(&m->key);
 	free(m);
 }
 
@@ -2402,15 +2656,13 @@ tally_merge_finish(struct tally_merge *m, struct tally_error *err)
 	m->nout = m->cout = 0;
 	rc = drain_meta(m, err);
 	for (i = 0; i < nkept; i++)
-		if (rc != TALLY_OK || (rc = emit_out(m, kept[i], NULL, err)) !=
+		if (rc != TALLY_OK || (rc = emit_out(m, kept[i], NULL, 0, err)) !=
 		    TALLY_OK)
 			tally_record_free(kept[i]);
 	free(kept);
 	if (rc != TALLY_OK)
 		return rc;
 	if (m->sorted_disk) {
-		tally_record_free(m->prev);
-		m->prev = NULL;
 		m->sorted_disk = 0;
 		return run_end(m, err);
 	}
@@ -2483,7 +2735,7 @@ tally_merge_next(struct tally_merge *m, const struct tally_record **out,
 	*out = first;
 	if (c->ntook > 1 && first->type == TALLY_REC_TEST) {
 		/* One test in several runs: merge its merged records. */
-		if ((rc = entry_new(first, NULL, &e)) != TALLY_OK)
+		if ((rc = entry_new(first, NULL, 0, NULL, 0, &e)) != TALLY_OK)
 			return tally_error_set(err, rc, 0, 0, "out of memory");
 		rc = entry_add(e, first, 0);
 		for (k = 1; k < c->ntook && rc == TALLY_OK; k++)
@@ -2495,8 +2747,8 @@ tally_merge_next(struct tally_merge *m, const struct tally_record **out,
 			return tally_error_set(err, rc, 0, 0, "out of memory");
 		*out = c->owned;
 	}
-	if (c->tee && spill_write(m, *out, c->rr[i].d.line, err) !=
-	    TALLY_OK)
+	if (c->tee && spill_write(m, *out, c->rr[i].d.line,
+	    c->rr[i].d.linelen, err) != TALLY_OK)
 		c->tee = 0;		/* no room: merge the runs again */
 	return 1;
 }

@@ -988,6 +988,132 @@ START_TEST(canonical_order)
 }
 END_TEST
 
+/*
+ * The sort keys merge compares (one byte string per test) give exactly
+ * tally_merge_test_cmp()'s order and identity, whichever way records
+ * meet (the table, runs merged, input already in order): names that are
+ * prefixes of others, bytes 0x01 and 0xFF, NULL and "", the shard label.
+ */
+static void
+odd_test(struct tally_record *r, unsigned *seed, const char **sv,
+    struct tally_kv *kv)
+{
+	static const char *const v[] = { NULL, "", "a", "a\001", "a b", "ab",
+	    "\377", "a\377", "b" };
+	static const char *const keys[] = { "os", "shard", "a", "a\001" };
+	size_t i, n = sizeof(v) / sizeof(v[0]);
+
+#define PICK(k) (*seed = *seed * 1103515245u + 12345u, (*seed >> 8) % (k))
+	tally_record_init(r, TALLY_REC_TEST);
+	r->u.test.nsuite = PICK(3);
+	for (i = 0; i < r->u.test.nsuite; i++)
+		sv[i] = v[PICK(n)];
+	r->u.test.suite = sv;
+	r->u.test.classname = v[PICK(n)];
+	r->u.test.name = v[PICK(n)];
+	r->nlabels = PICK(3);
+	for (i = 0; i < r->nlabels; i++) {
+		kv[i].key = keys[PICK(4)];
+		kv[i].value = v[1 + PICK(n - 1)];
+	}
+	r->labels = kv;
+#undef PICK
+}
+
+START_TEST(sort_key_order_is_test_cmp)
+{
+	static const size_t runs[] = { 0, 1, 4096 };
+	struct tally_record r, *prev;
+	const struct tally_record *got;
+	struct tally_merge *m, *again;
+	struct tally_error err;
+	const char *sv[3];
+	struct tally_kv kv[3];
+	size_t k, i, n, n0 = 0;
+	unsigned seed;
+
+	tally_error_init(&err, NULL);
+	for (k = 0; k < sizeof(runs) / sizeof(runs[0]); k++) {
+		ck_assert_int_eq(tally_merge_new(&m), TALLY_OK);
+		tally_merge_set_run_bytes(m, runs[k]);
+		for (i = 0, seed = 42; i < 3000; i++) {
+			odd_test(&r, &seed, sv, kv);
+			ck_assert_int_eq(tally_merge_add(m, &r, &err), TALLY_OK);
+		}
+		ck_assert_int_eq(tally_merge_finish(m, &err), TALLY_OK);
+		/* The output in order, fed again: the in-order path. */
+		ck_assert_int_eq(tally_merge_new(&again), TALLY_OK);
+		tally_merge_set_run_bytes(again, runs[k]);
+		prev = NULL;
+		n = 0;
+		while (tally_merge_next(m, &got, &err) == 1) {
+			if (prev != NULL)
+				ck_assert_int_lt(tally_merge_test_cmp(prev, got),
+				    0);
+			tally_record_free(prev);
+			ck_assert_int_eq(tally_record_dup(got, &prev), TALLY_OK);
+			ck_assert_int_eq(tally_merge_add(again, got, &err),
+			    TALLY_OK);
+			n++;
+		}
+		tally_record_free(prev);
+		/* Equal identities became one; the same count every time. */
+		ck_assert_uint_lt(n, 3000);
+		if (k == 0)
+			n0 = n;
+		ck_assert_uint_eq(n, n0);
+		ck_assert_int_eq(tally_merge_finish(again, &err), TALLY_OK);
+		tally_merge_rewind(m);
+		for (i = 0; i < n; i++) {
+			const struct tally_record *a;
+
+			ck_assert_int_eq(tally_merge_next(m, &a, &err), 1);
+			ck_assert_int_eq(tally_record_dup(a, &prev), TALLY_OK);
+			ck_assert_int_eq(tally_merge_next(again, &got, &err), 1);
+			ck_assert_int_eq(tally_merge_test_cmp(prev, got), 0);
+			tally_record_free(prev);
+		}
+		ck_assert_int_eq(tally_merge_next(again, &got, &err), 0);
+		tally_merge_free(again);
+		tally_merge_free(m);
+	}
+}
+END_TEST
+
+/*
+ * Input in order is kept without rebuilding tests that are merged
+ * already; those that are not (a flaky failure, a negative retry count,
+ * attempts listed) come out as the table makes them.
+ */
+START_TEST(sorted_input_made_canonical)
+{
+	const char *in =
+	    "{\"v\":1,\"type\":\"test\",\"name\":\"a\",\"status\":\"failed\","
+	    "\"flaky\":true,\"suite\":[\"s\"]}\n"
+	    "{\"v\":1,\"type\":\"test\",\"name\":\"b\",\"status\":\"passed\","
+	    "\"flaky\":true,\"retries\":2,\"suite\":[\"s\"]}\n"
+	    "{\"v\":1,\"type\":\"test\",\"name\":\"c\",\"status\":\"passed\","
+	    "\"retries\":-3,\"suite\":[\"s\"]}\n"
+	    "{\"v\":1,\"type\":\"test\",\"name\":\"d\",\"status\":\"passed\","
+	    "\"retries\":1,\"retryAttempts\":[{\"status\":\"failed\"}],"
+	    "\"suite\":[\"s\"]}\n"
+	    "{\"v\":1,\"type\":\"test\",\"name\":\"e\",\"status\":\"skipped\","
+	    "\"labels\":{\"z\":\"1\",\"a\":\"2\"},\"suite\":[\"s\"]}\n";
+	char *sh, *want, *got;
+
+	sh = shuffle(in, 3);
+	want = merged_runs(sh, 1, NULL);
+	got = merged(in);
+	ck_assert_str_eq(got, want);
+	free(got);
+	got = merged_runs(in, 1, NULL);
+	ck_assert_str_eq(got, want);
+	free(got);
+	free(want);
+	free(sh);
+}
+END_TEST
+
 /* No directory for the spill file: an error that sticks. */
 START_TEST(spill_failure_is_reported)
 {
@@ -1103,6 +1229,8 @@ suite_merge(void)
 	tcase_add_test(tc, spilled_runs_give_the_same_bytes);
 	tcase_add_test(tc, sorted_input_kept_then_merged);
 	tcase_add_test(tc, canonical_order);
+	tcase_add_test(tc, sort_key_order_is_test_cmp);
+	tcase_add_test(tc, sorted_input_made_canonical);
 	tcase_add_test(tc, spill_failure_is_reported);
 	tcase_set_timeout(tc, 60);
 	suite_add_tcase(s, tc);

@@ -58,7 +58,7 @@ struct item {
 
 struct writer {
 	FILE		*fp;
-	struct tally_buf esc;
+	struct tally_buf out;		/* not yet written to fp */
 	struct tally_buf tmp;
 	int		 rc;
 	const struct tally_kv *meta;	/* run metadata, on top-level suites */
@@ -111,30 +111,78 @@ nz(const char *s)
 	return s != NULL ? s : "";
 }
 
-/* Output. */
+/*
+ * Output goes through w->out, written to w->fp in pieces of about
+ * OUT_CHUNK bytes (and before w->fp changes, see set_fp): no stdio call
+ * per attribute, and escaping appends whole runs to the buffer.  Write
+ * errors stay on w->fp, for tally_render_status() and spool_copy().
+ */
+#define OUT_CHUNK	65536
+
+static void
+out_flush(struct writer *w)
+{
+	if (w->out.len > 0 && w->fp != NULL)
+		fwrite(w->out.data, 1, w->out.len, w->fp);
+	tally_buf_reset(&w->out);
+}
+
+/* What follows goes to fp. */
+static void
+set_fp(struct writer *w, FILE *fp)
+{
+	if (fp != w->fp) {
+		out_flush(w);
+		w->fp = fp;
+	}
+}
+
+static void
+out_room(struct writer *w)
+{
+	if (w->out.len >= OUT_CHUNK)
+		out_flush(w);
+}
+
+static inline void
+add(struct writer *w, const char *s, size_t n)
+{
+	if (w->rc != TALLY_OK)
+		return;
+	if (n < w->out.cap - w->out.len) {
+		memcpy(w->out.data + w->out.len, s, n);
+		w->out.len += n;
+		w->out.data[w->out.len] = '\0';
+	} else
+		w->rc = tally_buf_add(&w->out, s, n);
+}
 
 static void
 put(struct writer *w, const char *s)
 {
-	if (w->rc == TALLY_OK)
-		fputs(s, w->fp);
+	add(w, s, strlen(s));
+	out_room(w);
 }
 
 static void
 indent(struct writer *w, size_t depth)
 {
-	size_t i;
+	static const char sp[] = "                                ";
+	size_t n;
 
-	for (i = 0; i < depth && w->rc == TALLY_OK; i++)
-		fputs("  ", w->fp);
+	for (depth *= 2; depth > 0 && w->rc == TALLY_OK; depth -= n) {
+		n = depth < sizeof(sp) - 1 ? depth : sizeof(sp) - 1;
+		add(w, sp, n);
+	}
 }
 
+/* ' name="' */
 static void
-flush_esc(struct writer *w)
+attr_open(struct writer *w, const char *name)
 {
-	if (w->rc == TALLY_OK && w->esc.len > 0)
-		fwrite(w->esc.data, 1, w->esc.len, w->fp);
-	tally_buf_reset(&w->esc);
+	add(w, " ", 1);
+	add(w, name, strlen(name));
+	add(w, "=\"", 2);
 }
 
 /* ' name="value"', nothing when value is NULL. */
@@ -143,26 +191,80 @@ attr(struct writer *w, const char *name, const char *value)
 {
 	if (value == NULL || w->rc != TALLY_OK)
 		return;
-	fprintf(w->fp, " %s=\"", name);
-	if ((w->rc = tally_esc_xml(&w->esc, value, TALLY_NTS)) != TALLY_OK)
+	attr_open(w, name);
+	if (w->rc != TALLY_OK ||
+	    (w->rc = tally_esc_xml(&w->out, value, TALLY_NTS)) != TALLY_OK)
 		return;
-	flush_esc(w);
-	fputc('"', w->fp);
+	add(w, "\"", 1);
+	out_room(w);
+}
+
+/* v in decimal, as printf's %zu or %ld write it. */
+static void
+number(struct writer *w, size_t v, int neg)
+{
+	char d[24], *p = d + sizeof(d);
+
+	do
+		*--p = (char)('0' + v % 10);
+	while ((v /= 10) > 0);
+	if (neg)
+		*--p = '-';
+	add(w, p, (size_t)(d + sizeof(d) - p));
 }
 
 static void
 attr_size(struct writer *w, const char *name, size_t v)
 {
-	if (w->rc == TALLY_OK)
-		fprintf(w->fp, " %s=\"%zu\"", name, v);
+	if (w->rc != TALLY_OK)
+		return;
+	attr_open(w, name);
+	number(w, v, 0);
+	add(w, "\"", 1);
 }
 
-/* Milliseconds as seconds with three decimals; nothing when unknown. */
+static void
+attr_long(struct writer *w, const char *name, long v)
+{
+	if (w->rc != TALLY_OK)
+		return;
+	attr_open(w, name);
+	number(w, v < 0 ? 0 - (size_t)v : (size_t)v, v < 0);
+	add(w, "\"", 1);
+}
+
+/*
+ * Milliseconds as seconds with three decimals, as printf's "%.3f" of
+ * ms / 1000.0 writes them; nothing when unknown.
+ */
 static void
 attr_time(struct writer *w, const char *name, double ms)
 {
-	if (w->rc == TALLY_OK && ms >= 0 && isfinite(ms))
-		fprintf(w->fp, " %s=\"%.3f\"", name, ms / 1000.0);
+	char num[4];
+	double v, x, k;
+
+	if (w->rc != TALLY_OK || !(ms >= 0 && isfinite(ms)))
+		return;
+	v = ms / 1000.0;
+	x = v * 1000.0;
+	k = floor(x + 0.5);
+	attr_open(w, name);
+	/*
+	 * x is v * 1000 within 2^-13 below 2^40, so when it is not near a
+	 * half, k is how printf rounds v; -0 and halves go to printf.
+	 */
+	if (x < 1099511627776.0 && fabs(x - k) < 0.49 && !signbit(v)) {
+		uint64_t ki = (uint64_t)k;
+
+		number(w, (size_t)(ki / 1000), 0);
+		num[0] = '.';
+		num[1] = (char)('0' + ki / 100 % 10);
+		num[2] = (char)('0' + ki / 10 % 10);
+		num[3] = (char)('0' + ki % 10);
+		add(w, num, 4);
+	} else if (w->rc == TALLY_OK)
+		w->rc = tally_buf_printf(&w->out, "%.3f", v);
+	add(w, "\"", 1);
 }
 
 /*
@@ -179,10 +281,10 @@ text(struct writer *w, const char *s)
 		return;
 	if (w->tmp.len == 0)
 		return;
-	if ((w->rc = tally_esc_xml_text(&w->esc, w->tmp.data, w->tmp.len))
+	if ((w->rc = tally_esc_xml_text(&w->out, w->tmp.data, w->tmp.len))
 	    != TALLY_OK)
 		return;
-	flush_esc(w);
+	out_room(w);
 }
 
 /* The same for an attribute value. */
@@ -194,12 +296,30 @@ attr_text(struct writer *w, const char *name, const char *value)
 	tally_buf_reset(&w->tmp);
 	if ((w->rc = tally_strip_ansi(&w->tmp, value, TALLY_NTS)) != TALLY_OK)
 		return;
-	fprintf(w->fp, " %s=\"", name);
-	if (w->tmp.len > 0 && (w->rc = tally_esc_xml(&w->esc, w->tmp.data,
-	    w->tmp.len)) != TALLY_OK)
+	attr_open(w, name);
+	if (w->rc == TALLY_OK && w->tmp.len > 0 &&
+	    (w->rc = tally_esc_xml(&w->out, w->tmp.data, w->tmp.len)) !=
+	    TALLY_OK)
 		return;
-	flush_esc(w);
-	fputc('"', w->fp);
+	add(w, "\"", 1);
+	out_room(w);
+}
+
+/* <name> and </name>\n */
+static void
+tag_open(struct writer *w, const char *name)
+{
+	add(w, "<", 1);
+	add(w, name, strlen(name));
+}
+
+static void
+tag_close(struct writer *w, const char *name)
+{
+	add(w, "</", 2);
+	add(w, name, strlen(name));
+	add(w, ">\n", 2);
+	out_room(w);
 }
 
 /* <name>text</name> on its own line; nothing when s is NULL. */
@@ -209,11 +329,10 @@ element_text(struct writer *w, size_t depth, const char *name, const char *s)
 	if (s == NULL)
 		return;
 	indent(w, depth);
-	if (w->rc == TALLY_OK)
-		fprintf(w->fp, "<%s>", name);
+	tag_open(w, name);
+	add(w, ">", 1);
 	text(w, s);
-	if (w->rc == TALLY_OK)
-		fprintf(w->fp, "</%s>\n", name);
+	tag_close(w, name);
 }
 
 /* One <property> per pair of kv[0..n), names prefixed when asked. */
@@ -477,8 +596,7 @@ problem(struct writer *w, size_t depth, const char *elem, const char *message,
     int nested)
 {
 	indent(w, depth);
-	if (w->rc == TALLY_OK)
-		fprintf(w->fp, "<%s", elem);
+	tag_open(w, elem);
 	attr_text(w, "message", message);
 	/* Surefire's rerun elements require a type, known or not. */
 	attr(w, "type", type != NULL || !nested ? type : "");
@@ -489,8 +607,7 @@ problem(struct writer *w, size_t depth, const char *elem, const char *message,
 		}
 		put(w, ">");
 		text(w, trace);
-		if (w->rc == TALLY_OK)
-			fprintf(w->fp, "</%s>\n", elem);
+		tag_close(w, elem);
 		return;
 	}
 	if (trace == NULL && out == NULL && err == NULL) {
@@ -502,8 +619,7 @@ problem(struct writer *w, size_t depth, const char *elem, const char *message,
 	element_text(w, depth + 1, "system-out", out);
 	element_text(w, depth + 1, "system-err", err);
 	indent(w, depth);
-	if (w->rc == TALLY_OK)
-		fprintf(w->fp, "</%s>\n", elem);
+	tag_close(w, elem);
 }
 
 /* The earlier attempts that failed in one way (failure or error). */
@@ -569,8 +685,8 @@ testcase(struct writer *w, size_t depth, const struct item *it)
 		t_nprop = 0;
 	} else {
 		attr(w, "file", t->file_path);
-		if (t->line > 0 && w->rc == TALLY_OK)
-			fprintf(w->fp, " line=\"%ld\"", t->line);
+		if (t->line > 0)
+			attr_long(w, "line", t->line);
 	}
 	if (o == OUT_PASS && t_nprop == 0 && cat.value == NULL &&
 	    !has_failed_attempt(t) && t->stdout_text == NULL &&
@@ -1025,7 +1141,7 @@ body(struct writer *w, const struct tally_report *rep, struct nodes *ns,
 			if (c != 0)
 				continue;	/* in another batch */
 			cs = &st[lo];
-			w->fp = cs->fp;
+			set_fp(w, cs->fp);
 			while (cs->si < cs->se && item_cmp(&suites[cs->si],
 			    &it) < 0 && w->rc == TALLY_OK)
 				tree_item(w, &cs->t, ns, &suites[cs->si++]);
@@ -1035,13 +1151,13 @@ body(struct writer *w, const struct tally_report *rep, struct nodes *ns,
 		if (more < 0 && w->rc == TALLY_OK)
 			w->rc = more;
 		for (k = 0; k < nb; k++) {
-			w->fp = st[k].fp;
+			set_fp(w, st[k].fp);
 			while (st[k].fp != NULL && st[k].si < st[k].se &&
 			    w->rc == TALLY_OK)
 				tree_item(w, &st[k].t, ns, &suites[st[k].si++]);
 			if (st[k].fp != NULL)
 				tree_close(w, &st[k].t, 0);
-			w->fp = out;
+			set_fp(w, out);
 			if (k > 0 && st[k].fp != NULL) {
 				if (w->rc == TALLY_OK)
 					spool_copy(w, st[k].fp, out);
@@ -1052,7 +1168,7 @@ body(struct writer *w, const struct tally_report *rep, struct nodes *ns,
 		}
 		si = st[nb - 1].se;
 	}
-	w->fp = out;
+	set_fp(w, out);
 	free(st);
 }
 
@@ -1247,7 +1363,7 @@ tally_render_junit(const struct tally_report *rep,
 	w.nmeta = rep->nmeta;
 	w.flat = opts != NULL && opts->junit_flat;
 	w.strict = opts != NULL && opts->junit_strict;
-	tally_buf_init(&w.esc);
+	tally_buf_init(&w.out);
 	tally_buf_init(&w.tmp);
 	tally_buf_init(&ns.key);
 	memset(&all, 0, sizeof(all));
@@ -1261,7 +1377,7 @@ tally_render_junit(const struct tally_report *rep,
 
 		free(kept);
 		nodes_free(&ns);
-		tally_buf_free(&w.esc);
+		tally_buf_free(&w.out);
 		tally_buf_free(&w.tmp);
 		return rc == TALLY_ENOMEM ? tally_render_status(fp, rc, err) :
 		    rc;
@@ -1288,7 +1404,8 @@ tally_render_junit(const struct tally_report *rep,
 	free(items);
 	free(kept);
 	nodes_free(&ns);
-	tally_buf_free(&w.esc);
+	out_flush(&w);
+	tally_buf_free(&w.out);
 	tally_buf_free(&w.tmp);
 	if (w.rc != TALLY_OK && ((w.rc != TALLY_ENOMEM && w.rc != TALLY_EIO) ||
 	    err->message[0] != '\0'))

@@ -150,3 +150,20 @@ run group-error 0 tally-collect "$T/group-error.xml"
 expect_lines '"type":"test"' 2
 expect_out '"name":"(testsuites)","status":"failed","rawStatus":"failure","message":"shard 2 lost","trace":"timeout"'
 gate_fails group-error-gate "$T/group-error.xml" 1
+
+# render -f junit writes times without printf on its fast path: the same
+# digits as printf's "%.3f" of ms / 1000 (awk's printf is C's), halves
+# rounded as printf rounds them, huge and tiny values too.
+i=0
+for d in 0 1 7 999 1000 1234.5678 0.4 0.5 0.0005 62.5 187.5 2.5 999.9995 \
+    999.9996 123456789.123 1e12 2.5e15 1e300 3.14159e-7 59999.99951; do
+	printf '{"v":1,"type":"test","name":"t%02d","status":"passed","duration":%s,"suite":["s"]}\n' "$i" "$d"
+	i=$((i + 1))
+done >"$T/times.jsonl"
+run_in "$T/times.jsonl" junit-times 0 tally-render -f junit
+sed -n 's/.*<testcase name="t[0-9]*" time="\([^"]*\)".*/\1/p' "$OUT" >"$T/times.got"
+sed 's/.*"duration":\([^,]*\),.*/\1/' "$T/times.jsonl" |
+    awk '{ printf "%.3f\n", $1 / 1000 }' >"$T/times.want"
+same junit-times-printf "$T/times.want" "$T/times.got"
+if [ "$(wc -l <"$T/times.got")" -eq 20 ]; then ok "junit-times: 20 times"
+else notok "junit-times: 20 times" "$(cat "$T/times.got")"; fi
