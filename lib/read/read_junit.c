@@ -1680,11 +1680,16 @@ take_attrs(struct junit *j, int n, const xmlChar **a)
 		v = (const char *)a[5 * m + 3];
 		e = (const char *)a[5 * m + 4];
 		for (i = 0; v < e; ) {
-			if (*v == '&' && e - v >= 5 && memcmp(v, "&#38;", 5) == 0) {
-				p[i++] = '&';
-				v += 5;
-			} else
-				p[i++] = *v++;
+			const char *amp = memchr(v, '&', (size_t)(e - v));
+
+			k = (size_t)((amp != NULL ? amp : e) - v);
+			memcpy(p + i, v, k);
+			i += k;
+			v += k;
+			if (amp == NULL)
+				break;
+			p[i++] = '&';
+			v += e - v >= 5 && memcmp(v, "&#38;", 5) == 0 ? 5 : 1;
 		}
 		p[i++] = '\0';
 		off = (size_t)(p + i - j->xab);
