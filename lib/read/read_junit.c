@@ -664,8 +664,17 @@ fast_run(struct tally_xml *x, const unsigned char *in, size_t n)
 			if (cap - k > SPLIT_SOFT - x->run)
 				cap = k + (SPLIT_SOFT - x->run);
 		}
-		for (j = k; j < cap && plain[in[j]]; j++)
-			continue;
+		/* Four bytes a bound check (callgrind: 6 -> 4 a byte). */
+		for (j = k; j + 4 <= cap && plain[in[j]]; j += 4)
+			if (!plain[in[j + 1]] || !plain[in[j + 2]] ||
+			    !plain[in[j + 3]]) {
+				j += !plain[in[j + 1]] ? 1 :
+				    !plain[in[j + 2]] ? 2 : 3;
+				break;
+			}
+		if (j + 4 > cap)
+			for (; j < cap && plain[in[j]]; j++)
+				continue;
 		if (text && j > k) {
 			x->run += j - k;
 			if (x->lex == LX_CDATA)
