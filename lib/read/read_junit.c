@@ -240,6 +240,21 @@ split_here(struct tally_xml *x, unsigned char c)
 }
 
 /*
+ * One more byte of the 9-byte keyword kw ("<![CDATA[", "<!DOCTYPE") the
+ * lexer is matching: 1 when it is complete; on any other byte, the end
+ * of a declaration it does not follow.
+ */
+static int
+lex_keyword(struct tally_xml *x, unsigned char c, const char *kw)
+{
+	if (c != (unsigned char)kw[x->ends]) {
+		x->lex = c == '>' ? LX_TEXT : LX_DECL;
+		return 0;
+	}
+	return ++x->ends == 9;
+}
+
+/*
  * Follow the markup just well enough to know where text runs are: text,
  * tags (with quoted values that may hold '>'), comments, processing
  * instructions, CDATA sections and other declarations.
@@ -288,9 +303,7 @@ lex_byte(struct tally_xml *x, unsigned char c)
 		x->ends = 3;
 		break;
 	case LX_DOCTYPE_OPEN:
-		if (c != (unsigned char)doctype[x->ends])
-			x->lex = c == '>' ? LX_TEXT : LX_DECL;
-		else if (++x->ends == 9)
+		if (lex_keyword(x, c, doctype))
 			x->doctype = 1;
 		break;
 	case LX_BANG2:
@@ -298,9 +311,7 @@ lex_byte(struct tally_xml *x, unsigned char c)
 		x->ends = 0;
 		break;
 	case LX_CDATA_OPEN:
-		if (c != (unsigned char)cdata[x->ends])
-			x->lex = c == '>' ? LX_TEXT : LX_DECL;
-		else if (++x->ends == 9) {
+		if (lex_keyword(x, c, cdata)) {
 			x->lex = LX_CDATA;
 			x->ends = 0;
 			x->run = 0;
