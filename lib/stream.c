@@ -31,7 +31,8 @@ w_key(struct tally_buf *b, const char *key)
 {
 	size_t n = strlen(key);
 
-	if (tally_buf_reserve(b, n + 4) != TALLY_OK)
+	if (n + 4 >= b->cap - b->len && tally_buf_reserve(b, n + 4) !=
+	    TALLY_OK)
 		return;
 	b->data[b->len] = ',';
 	b->data[b->len + 1] = '"';
@@ -39,6 +40,31 @@ w_key(struct tally_buf *b, const char *key)
 	b->data[b->len + n + 2] = '"';
 	b->data[b->len + n + 3] = ':';
 	b->len += n + 4;
+	b->data[b->len] = '\0';
+}
+
+/*
+ * A word of tally's own (a type or status name, plain ASCII): quoted,
+ * not escaped; none is null, as tally_esc_json_str writes it.
+ */
+static inline __attribute__((always_inline)) void
+w_word(struct tally_buf *b, const char *w)
+{
+	size_t n;
+
+	if (w == NULL) {
+		tally_buf_add(b, "null", 4);
+		return;
+	}
+	n = strlen(w);
+
+	if (n + 2 >= b->cap - b->len && tally_buf_reserve(b, n + 2) !=
+	    TALLY_OK)
+		return;
+	b->data[b->len] = '"';
+	memcpy(b->data + b->len + 1, w, n);
+	b->data[b->len + n + 1] = '"';
+	b->len += n + 2;
 	b->data[b->len] = '\0';
 }
 
@@ -215,16 +241,19 @@ w_fields(struct tally_buf *b, const struct tally_fields *f)
 int
 tally_stream_format(struct tally_buf *b, const struct tally_record *r)
 {
-	tally_buf_adds(b, "{\"v\":");
+	tally_buf_add(b, "{\"v\":", 5);
 	w_int(b, TALLY_STREAM_VERSION);
-	tally_buf_adds(b, ",\"type\":");
-	tally_esc_json_str(b, tally_type_name(r->type));
+	tally_buf_add(b, ",\"type\":", 8);
+	w_word(b, tally_type_name(r->type));
 	switch (r->type) {
 	case TALLY_REC_TEST: {
 		const struct tally_test *t = &r->u.test;
 
 		w_str(b, "name", t->name ? t->name : "");
-		w_str(b, "status", tally_status_name(t->status));
+		if (tally_status_name(t->status) != NULL) {
+			w_key(b, "status");
+			w_word(b, tally_status_name(t->status));
+		}
 		w_str(b, "rawStatus", t->raw_status);
 		w_num(b, "duration", t->duration);
 		w_strv(b, "suite", t->suite, t->nsuite);

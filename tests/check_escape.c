@@ -259,6 +259,47 @@ START_TEST(fast_path_matches_slow_path)
 }
 END_TEST
 
+/*
+ * tally_esc_json_str's word-at-a-time scan: every byte value at every
+ * place in strings of 1 to 24 bytes (three words and a tail) gives what
+ * the byte-by-byte escaper gives between quotes.
+ */
+START_TEST(json_str_fast_scan_matches_escaper)
+{
+	char in[32];
+	struct tally_buf got, want;
+	size_t n, at;
+	int c, bad = 0;
+
+	tally_buf_init(&got);
+	tally_buf_init(&want);
+	for (n = 1; n <= 24; n++)
+		for (at = 0; at < n; at++)
+			for (c = 1; c < 256; c++) {
+				memset(in, 'a', n);
+				in[n] = '\0';
+				in[at] = (char)c;
+				tally_buf_reset(&got);
+				tally_buf_reset(&want);
+				tally_esc_json_str(&got, in);
+				tally_buf_addc(&want, '"');
+				tally_esc_json(&want, in, n);
+				tally_buf_addc(&want, '"');
+				/* Plain ifs: each ck_assert costs a system call. */
+				if (got.len != want.len || memcmp(got.data,
+				    want.data, got.len) != 0)
+					bad++;
+			}
+	ck_assert_int_eq(bad, 0);
+	tally_buf_reset(&got);
+	tally_esc_json_str(&got, "0123456789abcdef\"x\\y\x01\xc3\xa9z");
+	ck_assert_str_eq(got.data,
+	    "\"0123456789abcdef\\\"x\\\\y\\u0001\xc3\xa9z\"");
+	tally_buf_free(&got);
+	tally_buf_free(&want);
+}
+END_TEST
+
 Suite *suite_escape(void);
 
 /* The workflow-command guard over whole output, in pieces. */
@@ -333,6 +374,7 @@ suite_escape(void)
 	tcase_add_test(tc, utf8_decode);
 	tcase_add_test(tc, empty_input_gives_empty_string);
 	tcase_add_test(tc, workflow_command_guard);
+	tcase_add_test(tc, json_str_fast_scan_matches_escaper);
 	suite_add_tcase(s, tc);
 	/* About a second of work; room for a loaded machine. */
 	tc = tcase_create("fast path");
