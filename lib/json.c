@@ -217,8 +217,9 @@ tally_json_parse(const char *buf, size_t len, long first_line,
 			locate(buf, at, first_line, &line, &col);
 			return tally_error_set(err, rc, line, col, "%s", why);
 		}
+		refuse(err, rc, first_line, why, key);
 		cJSON_Delete(j);
-		return refuse(err, rc, first_line, why, key);
+		return rc;
 	}
 	*out = j;
 	return TALLY_OK;
