@@ -332,8 +332,8 @@ jnode(struct jp *p, const char *key, unsigned char type)
 	struct tally_jline *d = p->d;
 	struct tally_jnode *x;
 
-	if (d->nnode >= UINT32_MAX - 1 ||
-	    jgrow((void **)&d->node, &d->capnode, d->nnode + 1, sizeof(*x))) {
+	if (d->nnode >= d->capnode && (d->nnode >= UINT32_MAX - 1 ||
+	    jgrow((void **)&d->node, &d->capnode, d->nnode + 1, sizeof(*x)))) {
 		p->oom = 1;
 		return NONE;
 	}
@@ -414,8 +414,13 @@ jutf16(const unsigned char *in, const unsigned char *end, char **w)
  * p->off where cJSON's does: after the opening quote when the string is
  * not one or does not end, at the backslash of a bad escape.
  */
+/* Where the plain run of a string ends: a quote, a backslash, the NUL. */
+static const unsigned char jstop[256] = {
+	[0] = 1, ['"'] = 1, ['\\'] = 1,
+};
+
 static int
-jstring(struct jp *p, const char **out)
+jstring(struct jp *p, const char **out, size_t *outlen)
 {
 	const unsigned char *b = p->b;
 	size_t o = p->off, e = o + 1, i, n;
@@ -425,6 +430,21 @@ jstring(struct jp *p, const char **out)
 	if (b[o] != '"') {
 		p->off = o + 1;
 		return -1;
+	}
+	/*
+	 * Most strings have no escape: copy up to the quote in one go.  The
+	 * NUL at b[blen - 1] is the only one in the text.
+	 */
+	w = p->d->str + p->d->nstr;
+	for (i = e; !jstop[b[i]]; i++)
+		*w++ = (char)b[i];
+	if (b[i] == '"') {
+		*w = '\0';
+		*outlen = (size_t)(w++ - (p->d->str + p->d->nstr));
+		*out = p->d->str + p->d->nstr;
+		p->d->nstr = (size_t)(w - p->d->str);
+		p->off = i + 1;
+		return 0;
 	}
 	while (e < p->blen && b[e] != '"') {
 		if (b[e] == '\\') {
@@ -490,8 +510,10 @@ jstring(struct jp *p, const char **out)
 			i += 2;
 		}
 	}
-	*w++ = '\0';
-	p->d->nstr = (size_t)(w - p->d->str);
+	*w = '\0';
+	/* A bad \\u escape is a NUL: the string ends there. */
+	*outlen = strlen(*out);
+	p->d->nstr = (size_t)(w + 1 - p->d->str);
 	p->off = e + 1;
 	return 0;
 }
@@ -643,20 +665,25 @@ jcontainer(struct jp *p, size_t x, int level, int object)
 	do {
 		p->off = jws(p, p->off + 1);
 		if (object) {
-			uint32_t h = 2166136261u;
-			const unsigned char *c;
+			const unsigned char *u;
+			uint64_t h = 0;
+			size_t kl;
 
-			if (jstring(p, &key) != 0)
+			if (jstring(p, &key, &kl) != 0)
 				return -1;
-			for (c = (const unsigned char *)key; *c != '\0'; c++)
-				h = (h ^ *c) * 16777619u;
+			/* A hash of the length and three of the bytes. */
+			u = (const unsigned char *)key;
+			if (kl > 0)
+				h = u[0] | (uint64_t)u[kl / 2] << 8 |
+				    (uint64_t)u[kl - 1] << 16;
+			h = (h ^ (uint64_t)kl << 24) * 0x9E3779B97F4A7C15ULL;
 			if (jgrow((void **)&d->key, &d->capkey, d->nkey + 1,
 			    sizeof(*d->key))) {
 				p->oom = 1;
 				return -1;
 			}
 			d->key[d->nkey].s = key;
-			d->key[d->nkey++].h = h;
+			d->key[d->nkey++].h = (uint32_t)(h >> 32);
 			p->off = jws(p, p->off);
 			if (p->off >= p->blen || b[p->off] != ':')
 				return -1;
@@ -698,32 +725,37 @@ jvalue(struct jp *p, const char *key, int level)
 	const unsigned char *s = p->b + p->off;
 	size_t left = p->blen - p->off, x = NONE;
 	const char *str;
+	size_t sl;
 	double v;
 
 	if (level >= 0 && level <= TALLY_JLINE_KEEP &&
 	    (x = jnode(p, key, TALLY_JNULL)) == NONE)
 		return -1;
-	if (left >= 4 && memcmp(s, "null", 4) == 0) {
+	if (left == 0)
+		return -1;
+	/* cJSON tries the words first; each starts with its own letter. */
+	switch (*s) {
+	case 'n':
+		if (left < 4 || memcmp(s, "null", 4) != 0)
+			return -1;
 		p->off += 4;
 		return 0;
-	}
-	if (left >= 5 && memcmp(s, "false", 5) == 0) {
+	case 'f':
+		if (left < 5 || memcmp(s, "false", 5) != 0)
+			return -1;
 		if (x != NONE)
 			p->d->node[x].type = TALLY_JFALSE;
 		p->off += 5;
 		return 0;
-	}
-	if (left >= 4 && memcmp(s, "true", 4) == 0) {
+	case 't':
+		if (left < 4 || memcmp(s, "true", 4) != 0)
+			return -1;
 		if (x != NONE)
 			p->d->node[x].type = TALLY_JTRUE;
 		p->off += 4;
 		return 0;
-	}
-	if (left == 0)
-		return -1;
-	switch (*s) {
 	case '"':
-		if (jstring(p, &str) != 0)
+		if (jstring(p, &str, &sl) != 0)
 			return -1;
 		if (x != NONE) {
 			p->d->node[x].type = TALLY_JSTRING;
