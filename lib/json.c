@@ -803,9 +803,16 @@ tally_jline_parse(struct tally_jline *jl, const char *buf, size_t len,
 		return tally_error_set(err, TALLY_EPARSE, line, col,
 		    "NUL byte in JSON");
 	}
-	if (jgrow((void **)&jl->str, &jl->capstr, len + 1, 1))
-		return tally_error_set(err, TALLY_ENOMEM, first_line, 0,
-		    "out of memory");
+	/* Decoded strings never outgrow the line: room for it, no more. */
+	if (jl->capstr < len + 1) {
+		char *q = realloc(jl->str, len + 1);
+
+		if (q == NULL)
+			return tally_error_set(err, TALLY_ENOMEM, first_line,
+			    0, "out of memory");
+		jl->str = q;
+		jl->capstr = len + 1;
+	}
 	/* skip_utf8_bom(), then the value and nothing but white space. */
 	if (len >= 4 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0)
 		p.off = 3;
