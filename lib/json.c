@@ -251,11 +251,12 @@ tally_json_num(const struct cJSON *obj, const char *key, double *out)
  * that it takes and refuses the same texts and stops at the same byte
  * (cJSON skips any byte up to 32 as white space and a UTF-8 byte order
  * mark, takes "01" and "1." as numbers, keeps raw control bytes and
- * invalid UTF-8 in strings, reads a bad \\u escape as U+0000, and
+ * invalid UTF-8 in strings, reads a bad \u escape as U+0000, and
  * refuses nesting past 1000 levels).  The checks tally_json_parse()
  * makes afterwards are made on the way: check() walks the tree in
  * document order, so the first fault it meets is the one that starts
- * first in the text.
+ * first in the text.  (lib/jsonscan.c is strict JSON with messages of
+ * its own: the stream keeps what it has always accepted.)
  */
 #define CJSON_NESTING	1000
 #define NONE		((size_t)-1)
@@ -511,7 +512,7 @@ jstring(struct jp *p, const char **out, size_t *outlen)
 		}
 	}
 	*w = '\0';
-	/* A bad \\u escape is a NUL: the string ends there. */
+	/* A bad \u escape is a NUL: the string ends there. */
 	*outlen = strlen(*out);
 	p->d->nstr = (size_t)(w + 1 - p->d->str);
 	p->off = e + 1;
