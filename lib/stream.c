@@ -8,11 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <cJSON.h>
-
 #include <tally/stream.h>
 
 #include "escape.h"
+#include "jsonline.h"
 
 /* ---- writer ---- */
 
@@ -387,8 +386,13 @@ tally_stream_writer_new(struct tally_sink **out, FILE *fp)
 
 /* ---- reader ---- */
 
-/* Arrays the reader points a record into; reused from line to line. */
+/*
+ * Each line is parsed by tally_jline_parse() (lib/json.c) into a flat
+ * array of nodes whose strings the record borrows; the parser and the
+ * arrays below are reused from line to line.
+ */
 struct rd {
+	struct tally_jline jl;
 	const char	**strv[2];
 	size_t		  nstrv[2];
 	struct tally_kv	 *kv[3];
@@ -403,9 +407,9 @@ struct rd {
 
 /*
  * The members of one object by name, found in one pass: a record has
- * some twenty fields to read and cJSON finds each by a linear search.
- * tally_json_parse has refused duplicate keys, so the order does not
- * matter.  field_name is sorted (strcmp) for bsearch.
+ * some twenty fields to read.  The parser has refused duplicate keys,
+ * so the order does not matter.  field_name is sorted (strcmp) for
+ * bsearch.
  */
 enum field {
 	F_BASE_DURATION,
@@ -466,45 +470,98 @@ static const char *const field_name[NFIELD] = {
 };
 
 struct fields {
-	const cJSON	*f[NFIELD];
+	const struct tally_jnode *f[NFIELD];
 };
 
+/* The children of node o: for (c = FIRST(jl, o); c < END(jl, o); c = NEXT). */
+#define J_FIRST(jl, o)	((o) + 1)
+#define J_END(jl, o)	((size_t)(jl)->node[o].end)
+#define J_NEXT(jl, c)	((size_t)(jl)->node[c].end)
+
+/*
+ * The field named key, else -1.  field_name sorted on the first byte,
+ * then on the rest: first[c] is where names starting with c begin.
+ */
 static int
-field_cmp(const void *key, const void *name)
+field_of(const char *key)
 {
-	return strcmp(key, *(const char *const *)name);
+	static const unsigned char first[27] = {
+	    /* a */ F_BASE_DURATION, /* b */ F_BASE_DURATION,
+	    /* c */ F_CATEGORY, /* d */ F_DURATION, /* e */ F_ERROR_TYPE,
+	    /* f */ F_FAILURES, /* g */ F_HOSTNAME, /* h */ F_HOSTNAME,
+	    /* i */ F_LABELS, /* j */ F_LABELS, /* k */ F_LABELS,
+	    /* l */ F_LABELS, /* m */ F_MAX, /* n */ F_NAME, /* o */ F_P90,
+	    /* p */ F_P90, /* q */ F_RAW_STATUS, /* r */ F_RAW_STATUS,
+	    /* s */ F_SKIPPED, /* t */ F_TESTS, /* u */ F_V, /* v */ F_V,
+	    /* w */ NFIELD, /* x */ NFIELD, /* y */ NFIELD, /* z */ NFIELD,
+	    NFIELD,
+	};
+	unsigned c = (unsigned char)key[0] - 'a';
+	int i;
+
+	if (c >= 26)
+		return -1;
+	for (i = first[c]; i < first[c + 1]; i++) {
+		const char *a = key + 1, *b = field_name[i] + 1;
+
+		/* strcmp() inline: names differ early, most by the second. */
+		while (*a == *b && *a != '\0')
+			a++, b++;
+		if (*a == *b)
+			return i;
+	}
+	return -1;
 }
 
 static void
-fields_of(const cJSON *o, struct fields *x)
+fields_of(const struct tally_jline *jl, size_t o, struct fields *x)
 {
-	const cJSON *c;
-	const char *const *k;
+	size_t c;
+	int k;
 
 	memset(x, 0, sizeof(*x));
-	for (c = o->child; c != NULL; c = c->next)
-		if (c->string != NULL && (k = bsearch(c->string, field_name,
-		    NFIELD, sizeof(field_name[0]), field_cmp)) != NULL)
-			x->f[k - field_name] = c;
+	for (c = J_FIRST(jl, o); c < J_END(jl, o); c = J_NEXT(jl, c))
+		if ((k = field_of(jl->node[c].key)) >= 0)
+			x->f[k] = &jl->node[c];
 }
 
-/* As tally_json_str: the string, or NULL when absent or not a string. */
+static const char *
+j_str(const struct tally_jnode *x)
+{
+	return x != NULL && x->type == TALLY_JSTRING ? x->str : NULL;
+}
+
+/* The string, or NULL when absent or not a string. */
 static const char *
 f_str(const struct fields *x, enum field i)
 {
-	return cJSON_IsString(x->f[i]) ? x->f[i]->valuestring : NULL;
+	return j_str(x->f[i]);
 }
 
-/* As tally_json_num: a finite number, else -1. */
+/* A finite number (the parser refuses others), else -1. */
 static int
 f_num(const struct fields *x, enum field i, double *out)
 {
-	const cJSON *c = x->f[i];
+	const struct tally_jnode *c = x->f[i];
 
-	if (!cJSON_IsNumber(c) || !isfinite(c->valuedouble))
+	if (c == NULL || c->type != TALLY_JNUMBER || !isfinite(c->num))
 		return -1;
-	*out = c->valuedouble;
+	*out = c->num;
 	return 0;
+}
+
+/* A string member of object node o, else NULL. */
+static const char *
+member_str(const struct tally_jline *jl, size_t o, const char *key)
+{
+	size_t c;
+
+	if (jl->node[o].type != TALLY_JOBJECT)
+		return NULL;
+	for (c = J_FIRST(jl, o); c < J_END(jl, o); c = J_NEXT(jl, c))
+		if (strcmp(jl->node[c].key, key) == 0)
+			return j_str(&jl->node[c]);
+	return NULL;
 }
 
 static int
@@ -522,33 +579,35 @@ grow(void **p, size_t *cap, size_t want, size_t elem)
 }
 
 static int
-r_strv(struct rd *rd, int slot, const cJSON *a, const char ***out, size_t *n)
+r_strv(struct rd *rd, int slot, const struct tally_jnode *a,
+    const char ***out, size_t *n)
 {
-	const cJSON *c;
-	size_t i = 0;
+	const struct tally_jline *jl = &rd->jl;
+	size_t i = 0, o, c;
 
 	*out = NULL;
 	*n = 0;
 	if (a == NULL)
 		return 0;
-	if (cJSON_IsString(a)) {		/* a lone suite name */
+	if (a->type == TALLY_JSTRING) {		/* a lone suite name */
 		if (grow((void **)&rd->strv[slot], &rd->nstrv[slot], 1,
 		    sizeof(char *)))
 			return TALLY_ENOMEM;
-		rd->strv[slot][0] = a->valuestring;
+		rd->strv[slot][0] = a->str;
 		*out = rd->strv[slot];
 		*n = 1;
 		return 0;
 	}
-	if (!cJSON_IsArray(a))
+	if (a->type != TALLY_JARRAY)
 		return TALLY_EPARSE;
-	if (grow((void **)&rd->strv[slot], &rd->nstrv[slot],
-	    (size_t)cJSON_GetArraySize(a) + 1, sizeof(char *)))
+	if (grow((void **)&rd->strv[slot], &rd->nstrv[slot], a->n + 1,
+	    sizeof(char *)))
 		return TALLY_ENOMEM;
-	cJSON_ArrayForEach(c, a) {
-		if (!cJSON_IsString(c))
+	o = (size_t)(a - jl->node);
+	for (c = J_FIRST(jl, o); c < J_END(jl, o); c = J_NEXT(jl, c)) {
+		if (jl->node[c].type != TALLY_JSTRING)
 			return TALLY_EPARSE;
-		rd->strv[slot][i++] = c->valuestring;
+		rd->strv[slot][i++] = jl->node[c].str;
 	}
 	*out = rd->strv[slot];
 	*n = i;
@@ -557,32 +616,33 @@ r_strv(struct rd *rd, int slot, const cJSON *a, const char ***out, size_t *n)
 
 /* Pairs from [{"name":..,"value":..}] or from {"k":"v"}. */
 static int
-r_kv(struct rd *rd, int slot, const cJSON *a, struct tally_kv **out,
-    size_t *n)
+r_kv(struct rd *rd, int slot, const struct tally_jnode *a,
+    struct tally_kv **out, size_t *n)
 {
-	const cJSON *c;
-	size_t i = 0;
+	const struct tally_jline *jl = &rd->jl;
+	size_t i = 0, o, c;
 
 	*out = NULL;
 	*n = 0;
 	if (a == NULL)
 		return 0;
-	if (!cJSON_IsArray(a) && !cJSON_IsObject(a))
+	if (a->type != TALLY_JARRAY && a->type != TALLY_JOBJECT)
 		return TALLY_EPARSE;
-	if (grow((void **)&rd->kv[slot], &rd->nkv[slot],
-	    (size_t)cJSON_GetArraySize(a) + 1, sizeof(struct tally_kv)))
+	if (grow((void **)&rd->kv[slot], &rd->nkv[slot], a->n + 1,
+	    sizeof(struct tally_kv)))
 		return TALLY_ENOMEM;
-	cJSON_ArrayForEach(c, a) {
+	o = (size_t)(a - jl->node);
+	for (c = J_FIRST(jl, o); c < J_END(jl, o); c = J_NEXT(jl, c)) {
 		struct tally_kv *kv = &rd->kv[slot][i++];
 
-		if (cJSON_IsObject(a)) {
-			if (!cJSON_IsString(c))
+		if (a->type == TALLY_JOBJECT) {
+			if (jl->node[c].type != TALLY_JSTRING)
 				return TALLY_EPARSE;
-			kv->key = c->string;
-			kv->value = c->valuestring;
+			kv->key = jl->node[c].key;
+			kv->value = jl->node[c].str;
 		} else {
-			kv->key = tally_json_str(c, "name");
-			kv->value = tally_json_str(c, "value");
+			kv->key = member_str(jl, c, "name");
+			kv->value = member_str(jl, c, "value");
 			if (kv->key == NULL)
 				return TALLY_EPARSE;
 			if (kv->value == NULL)
@@ -627,9 +687,10 @@ r_status(const struct fields *o, enum tally_status *st)
 static int
 r_test(struct rd *rd, const struct fields *o, struct tally_test *t)
 {
+	const struct tally_jline *jl = &rd->jl;
+	const struct tally_jnode *a;
 	struct fields ca;
-	const cJSON *a, *c;
-	size_t i = 0;
+	size_t i = 0, ao, c;
 	int rc;
 
 	t->name = f_str(o, F_NAME);
@@ -647,7 +708,7 @@ r_test(struct rd *rd, const struct fields *o, struct tally_test *t)
 	t->stdout_text = f_str(o, F_STDOUT);
 	t->stderr_text = f_str(o, F_STDERR);
 	t->retries = r_long(o, F_RETRIES, 0);
-	t->flaky = cJSON_IsTrue(o->f[F_FLAKY]);
+	t->flaky = o->f[F_FLAKY] != NULL && o->f[F_FLAKY]->type == TALLY_JTRUE;
 	t->change = f_str(o, F_CHANGE);
 	t->duration_change = f_str(o, F_DURATION_CHANGE);
 	t->base_duration = r_num(o, F_BASE_DURATION, -1);
@@ -659,18 +720,18 @@ r_test(struct rd *rd, const struct fields *o, struct tally_test *t)
 	a = o->f[F_RETRY_ATTEMPTS];
 	if (a == NULL)
 		return 0;
-	if (!cJSON_IsArray(a))
+	if (a->type != TALLY_JARRAY)
 		return TALLY_EPARSE;
-	if (grow((void **)&rd->att, &rd->natt, (size_t)cJSON_GetArraySize(a) + 1,
-	    sizeof(*rd->att)))
+	if (grow((void **)&rd->att, &rd->natt, a->n + 1, sizeof(*rd->att)))
 		return TALLY_ENOMEM;
-	cJSON_ArrayForEach(c, a) {
+	ao = (size_t)(a - jl->node);
+	for (c = J_FIRST(jl, ao); c < J_END(jl, ao); c = J_NEXT(jl, c)) {
 		struct tally_attempt *at = &rd->att[i++];
 
 		memset(at, 0, sizeof(*at));
-		if (!cJSON_IsObject(c))
+		if (jl->node[c].type != TALLY_JOBJECT)
 			return TALLY_EPARSE;
-		fields_of(c, &ca);
+		fields_of(jl, c, &ca);
 		if (r_status(&ca, &at->status))
 			return TALLY_EPARSE;
 		at->raw_status = f_str(&ca, F_RAW_STATUS);
@@ -691,40 +752,43 @@ r_test(struct rd *rd, const struct fields *o, struct tally_test *t)
  * the envelope.
  */
 static int
-r_fields(struct rd *rd, const cJSON *j, struct tally_fields *f)
+r_fields(struct rd *rd, struct tally_fields *f)
 {
 	static const char *const envelope[] = { "v", "type", "source",
 	    "labels" };
-	const cJSON *c, *e;
-	size_t i, n = 0, ns = 0;
+	const struct tally_jline *jl = &rd->jl;
+	const struct tally_jnode *x;
+	size_t i, n = 0, ns = 0, c, e;
 
 	/* The strings of every array first: fsv must not move later. */
-	cJSON_ArrayForEach(c, j)
-		if (cJSON_IsArray(c))
-			ns += (size_t)cJSON_GetArraySize(c);
-	if (grow((void **)&rd->fld, &rd->nfld,
-	    (size_t)cJSON_GetArraySize(j) + 1, sizeof(*rd->fld)) ||
+	for (c = J_FIRST(jl, 0); c < J_END(jl, 0); c = J_NEXT(jl, c))
+		if (jl->node[c].type == TALLY_JARRAY)
+			ns += jl->node[c].n;
+	if (grow((void **)&rd->fld, &rd->nfld, jl->node[0].n + 1,
+	    sizeof(*rd->fld)) ||
 	    grow((void **)&rd->fsv, &rd->nfsv, ns + 1, sizeof(*rd->fsv)))
 		return TALLY_ENOMEM;
 	ns = 0;
-	cJSON_ArrayForEach(c, j) {
+	for (c = J_FIRST(jl, 0); c < J_END(jl, 0); c = J_NEXT(jl, c)) {
+		x = &jl->node[c];
 		for (i = 0; i < sizeof(envelope) / sizeof(envelope[0]); i++)
-			if (strcmp(c->string, envelope[i]) == 0)
+			if (strcmp(x->key, envelope[i]) == 0)
 				break;
 		if (i < sizeof(envelope) / sizeof(envelope[0]))
 			continue;
 		memset(&rd->fld[n], 0, sizeof(rd->fld[n]));
-		rd->fld[n].key = c->string;
-		if (cJSON_IsString(c))
-			rd->fld[n].str = c->valuestring;
-		else if (cJSON_IsNumber(c) && isfinite(c->valuedouble))
-			rd->fld[n].num = c->valuedouble;
-		else if (cJSON_IsArray(c)) {
+		rd->fld[n].key = x->key;
+		if (x->type == TALLY_JSTRING)
+			rd->fld[n].str = x->str;
+		else if (x->type == TALLY_JNUMBER && isfinite(x->num))
+			rd->fld[n].num = x->num;
+		else if (x->type == TALLY_JARRAY) {
 			rd->fld[n].strv = &rd->fsv[ns];
-			cJSON_ArrayForEach(e, c) {
-				if (!cJSON_IsString(e))
+			for (e = J_FIRST(jl, c); e < J_END(jl, c);
+			    e = J_NEXT(jl, e)) {
+				if (jl->node[e].type != TALLY_JSTRING)
 					return TALLY_EPARSE;
-				rd->fsv[ns++] = e->valuestring;
+				rd->fsv[ns++] = jl->node[e].str;
 				rd->fld[n].nstrv++;
 			}
 		} else
@@ -737,16 +801,16 @@ r_fields(struct rd *rd, const cJSON *j, struct tally_fields *f)
 }
 
 static int
-r_record(struct rd *rd, const cJSON *j, struct tally_record *r)
+r_record(struct rd *rd, struct tally_record *r)
 {
 	struct fields fx, *o = &fx;
 	enum tally_type type;
 	double v;
 	int rc;
 
-	if (!cJSON_IsObject(j))
+	if (rd->jl.node[0].type != TALLY_JOBJECT)
 		return TALLY_EPARSE;
-	fields_of(j, o);
+	fields_of(&rd->jl, 0, o);
 	if (f_num(o, F_V, &v) != 0 || v < 1)
 		return TALLY_EPARSE;
 	if (v > TALLY_STREAM_VERSION)
@@ -809,7 +873,7 @@ r_record(struct rd *rd, const cJSON *j, struct tally_record *r)
 	case TALLY_REC_DIFF:
 	case TALLY_REC_HISTORY:
 	case TALLY_REC_RUN:
-		return r_fields(rd, j, &r->u.fields);
+		return r_fields(rd, &r->u.fields);
 	}
 	return TALLY_EPARSE;
 }
@@ -821,12 +885,12 @@ tally_read_stream(struct tally_src *src, struct tally_sink *sink,
 	struct tally_record rec;
 	struct tally_buf line;
 	struct rd rd;
-	cJSON *j;
 	long lineno;
 	size_t i;
 	int rc, st = TALLY_OK;
 
 	memset(&rd, 0, sizeof(rd));
+	tally_jline_init(&rd.jl);
 	tally_buf_init(&line);
 	while ((rc = tally_src_getline(src, &line, TALLY_MAX_LINE)) == 1) {
 		lineno = src->line;
@@ -834,10 +898,10 @@ tally_read_stream(struct tally_src *src, struct tally_sink *sink,
 			;
 		if (i == line.len)
 			continue;
-		if ((st = tally_json_parse(line.data, line.len, lineno, &j,
-		    err)) != TALLY_OK)
+		if ((st = tally_jline_parse(&rd.jl, line.data, line.len,
+		    lineno, err)) != TALLY_OK)
 			break;
-		rc = r_record(&rd, j, &rec);
+		rc = r_record(&rd, &rec);
 		if (rc == TALLY_EINVAL)
 			st = tally_error_set(err, TALLY_EPARSE, lineno, 0,
 			    "record version is newer than this tally reads");
@@ -849,7 +913,6 @@ tally_read_stream(struct tally_src *src, struct tally_sink *sink,
 			    "not a tally record");
 		else
 			st = tally_sink_record(sink, &rec, err);
-		cJSON_Delete(j);
 		if (st != TALLY_OK)
 			break;
 	}
@@ -859,6 +922,7 @@ tally_read_stream(struct tally_src *src, struct tally_sink *sink,
 	else if (st == TALLY_OK && rc < 0)
 		st = tally_error_set(err, rc, src->line + 1, 0, "read error");
 	tally_buf_free(&line);
+	tally_jline_free(&rd.jl);
 	free(rd.strv[0]);
 	free(rd.strv[1]);
 	free(rd.kv[0]);

@@ -1,0 +1,75 @@
+/*
+ * lib/jsonline.h: one JSON text (a line of the record stream) parsed in
+ * a single pass into a flat array of nodes, with its strings decoded
+ * into one buffer: no tree of allocations per value.  It accepts and
+ * refuses exactly what tally_json_parse() does (cJSON's syntax and the
+ * hostile-input checks), with the same messages and positions.
+ *
+ * Nodes are in document order.  A container's members or elements
+ * follow it; node[i].end is one past its subtree, so the next sibling
+ * of node i is node[i].end.  Values nested more than TALLY_JLINE_KEEP
+ * levels below the root are checked but not kept: a container at that
+ * level has n == 0.
+ *
+ * Ownership: a struct tally_jline owns its nodes and strings; they are
+ * valid until the next tally_jline_parse() or tally_jline_free().
+ */
+#ifndef TALLY_JSONLINE_H
+#define TALLY_JSONLINE_H
+
+#ifndef TALLY_BUILDING_LIB
+#error "lib/jsonline.h is private to libtally"
+#endif
+
+#include <stdint.h>
+
+#include "internal.h"
+
+/* Levels below the root whose values are kept as nodes. */
+#define TALLY_JLINE_KEEP	3
+
+enum tally_jtype {
+	TALLY_JNULL,
+	TALLY_JFALSE,
+	TALLY_JTRUE,
+	TALLY_JNUMBER,
+	TALLY_JSTRING,
+	TALLY_JARRAY,
+	TALLY_JOBJECT
+};
+
+struct tally_jnode {
+	const char	*key;	/* member name, NULL for an element */
+	const char	*str;	/* TALLY_JSTRING: the decoded string */
+	double		 num;	/* TALLY_JNUMBER */
+	uint32_t	 end;	/* one past the subtree */
+	uint32_t	 n;	/* members or elements kept */
+	unsigned char	 type;	/* enum tally_jtype */
+};
+
+struct jkey;
+
+struct tally_jline {
+	struct tally_jnode	*node;
+	size_t			 nnode, capnode;
+	char			*str;	/* decoded strings, NUL-terminated */
+	size_t			 nstr, capstr;
+	struct jkey		*key;	/* names of the open objects */
+	size_t			 nkey, capkey;
+	uint32_t		*tab;	/* scratch for duplicate names */
+	size_t			 captab;
+};
+
+/* An empty parser, as a zeroed struct is. */
+void	tally_jline_init(struct tally_jline *jl);
+void	tally_jline_free(struct tally_jline *jl);
+
+/*
+ * Parse buf (len bytes with a NUL at buf[len]) as tally_json_parse()
+ * would: TALLY_OK with jl->node[0] the root, else TALLY_EPARSE or
+ * TALLY_ENOMEM with err set (line counted from first_line).
+ */
+int	tally_jline_parse(struct tally_jline *jl, const char *buf, size_t len,
+	    long first_line, struct tally_error *err);
+
+#endif /* TALLY_JSONLINE_H */
