@@ -83,6 +83,8 @@ expect_out "Annotated 10 of 18 (0 input errors, 10 failures, 0 flaky; new failur
 run gh-cap-option 0 tally-render -f github --max-annotations 3 "$T/cells.jsonl" "$T/kinds.jsonl"
 expect_lines "::error " 3
 expect_out "Annotated 3 of 18"
+run gh-cap-one 0 tally-render -f github --max-annotations 1 "$T/cells.jsonl" "$T/kinds.jsonl"
+expect_out "Annotated 1 of 18 (0 input errors, 1 failure, 0 flaky;"
 
 # 3. Two matrix cells collected without a label: merge warns, naming the
 # test and both sources; with labels it says nothing.
