@@ -462,15 +462,15 @@ progress_delay(void)
 	return s != NULL && s[0] != '\0' ? strtoll(s, NULL, 10) : 1000;
 }
 
-static int
-progress_record(struct tally_sink *s, const struct tally_record *rec,
-    struct tally_error *err)
+void
+cli_progress_add(struct cli_progress *p, unsigned long long n)
 {
-	struct cli_progress *p = (struct cli_progress *)s;
+	unsigned long long was = p->n;
 	long long t, delay;
 
-	/* The clock is asked every 256 records only. */
-	if (p->on && (++p->n & 0xff) == 1) {
+	p->n += n;
+	/* The clock is asked every 256 records only: the 1st, 257th, ... */
+	if (p->on && n > 0 && (was == 0 || (was - 1) >> 8 != (p->n - 1) >> 8)) {
 		t = now_ms();
 		delay = progress_delay();
 		if (t - p->start >= delay && (!p->shown || t - p->last >=
@@ -483,6 +483,15 @@ progress_record(struct tally_sink *s, const struct tally_record *rec,
 			progress = p;
 		}
 	}
+}
+
+static int
+progress_record(struct tally_sink *s, const struct tally_record *rec,
+    struct tally_error *err)
+{
+	struct cli_progress *p = (struct cli_progress *)s;
+
+	cli_progress_add(p, 1);
 	return tally_sink_record(p->next, rec, err);
 }
 

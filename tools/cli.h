@@ -126,6 +126,8 @@ struct cli_progress {
 };
 void	cli_progress_init(struct cli_progress *p, struct tally_sink *next);
 void	cli_progress_done(struct cli_progress *p);
+/* n more records that went out some other way (tally-collect -j's bytes). */
+void	cli_progress_add(struct cli_progress *p, unsigned long long n);
 
 /* Append a pattern to a growing array; exits on out of memory. */
 void	cli_push(const char ***v, size_t *n, const char *s);
