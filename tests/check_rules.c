@@ -455,6 +455,8 @@ START_TEST(triage_pathological_regex_fails_fast)
 	ck_assert_ptr_null(name);
 	ck_assert_msg(strstr(err.message, "rules line 2") != NULL, "%s",
 	    err.message);
+	ck_assert_str_eq(err.file, "r.yml");
+	ck_assert_int_eq(err.line, 2);
 	tally_rules_free(r);
 }
 END_TEST

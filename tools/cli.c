@@ -525,3 +525,48 @@ cli_progress_done(struct cli_progress *p)
 	if (progress == p)
 		progress = NULL;
 }
+
+int
+cli_yaml_name(const char *s)
+{
+	size_t n = strlen(s);
+
+	return (n > 4 && strcmp(s + n - 4, ".yml") == 0) ||
+	    (n > 5 && strcmp(s + n - 5, ".yaml") == 0);
+}
+
+const char *
+cli_find_rules(void)
+{
+	static char path[4096];
+	struct stat st, here, top;
+	size_t n = 0;
+
+	if (stat("/", &top) == -1)
+		memset(&top, 0, sizeof(top));
+	while (n + 3 + sizeof(".tally.yml") < sizeof(path)) {
+		strcpy(path + n, ".tally.yml");
+		if (lstat(path, &st) == 0)
+			return path;
+		strcpy(path + n, ".");
+		if (stat(path, &here) == -1 || (here.st_dev == top.st_dev &&
+		    here.st_ino == top.st_ino))
+			break;
+		memcpy(path + n, "../", 3);
+		n += 3;
+	}
+	return NULL;
+}
+
+int
+cli_load_rules(const char *file, struct tally_rules **r)
+{
+	struct tally_error err;
+
+	tally_error_init(&err, file);
+	if (tally_rules_load(r, file, &err) != TALLY_OK) {
+		cli_error(&err);
+		return -1;
+	}
+	return 0;
+}

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -1015,16 +1016,26 @@ tally_rules_ntriage(const struct tally_rules *r)
 	return r->ntriage;
 }
 
-/* 1 when re is absent or matches s; 0 when s is NULL or no match. */
+/*
+ * 1 when re is absent or matches s; 0 when s is NULL or no match; a
+ * failure names the rules file and the pattern's line and column.
+ */
 static int
 triage_run(const struct tally_rules *r, const struct regex *re,
     const char *s, struct tally_error *err)
 {
+	int m;
+
 	if (re == NULL)
 		return 1;
 	if (s == NULL)
 		return 0;
-	return run(r, re, s, strlen(s), err);
+	if ((m = run(r, re, s, strlen(s), err)) < 0 && err != NULL) {
+		snprintf(err->file, sizeof(err->file), "%s", r->name);
+		err->line = re->line;
+		err->column = re->col;
+	}
+	return m;
 }
 
 int

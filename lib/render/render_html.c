@@ -57,6 +57,8 @@ struct w {
 	struct tally_buf b;
 	int		 rc;
 	const struct tally_render_opts *opts;
+	struct tally_error *err;	/* a triage pattern's failure */
+	int		 said;		/* ... is in it */
 };
 
 /* A set of names with counts: categories, suites, labels, label sets. */
@@ -1142,9 +1144,9 @@ failures(struct w *w, const struct model *m)
 }
 
 /*
- * Failures grouped by error signature (tally_triage_build()), largest
- * first: each a <details> with its example, where it is, its message
- * and its other tests.
+ * Failures grouped by error signature or triage category
+ * (tally_triage_build()), largest first: each a <details> with its
+ * example, where it is, its message and its other tests.
  */
 #define CAUSES		20	/* groups shown */
 #define CAUSE_TESTS	20	/* tests listed per group */
@@ -1160,8 +1162,10 @@ causes(struct w *w, const struct tally_report *rep)
 	if (w->rc != TALLY_OK)
 		return;
 	if ((w->rc = tally_triage_build(&tr, rep, w->opts, CAUSES_KEPT,
-	    CAUSE_TESTS)) != TALLY_OK)
+	    CAUSE_TESTS, w->err)) != TALLY_OK) {
+		w->said = w->rc == TALLY_ELIMIT;
 		return;
+	}
 	if (tr.failures < 2) {
 		tally_triage_free(&tr);
 		return;
@@ -1177,10 +1181,19 @@ causes(struct w *w, const struct tally_report *rep)
 			rest += g->count;
 			continue;
 		}
-		putf(w, "<details><summary><span class=\"count\">%s</span> "
-		    "\xc3\x97 <code>", num(g->count, nb));
-		esc(w, g->signature);
-		put(w, "</code></summary>\n<p>Example: <span class=\"name\">");
+		if (g->name != NULL) {
+			put(w, "<details><summary><strong class=\"category\">");
+			esc(w, g->name);
+			putf(w, "</strong>: <span class=\"count\">%s</span> "
+			    "failure%s", num(g->count, nb),
+			    g->count == 1 ? "" : "s");
+		} else {
+			putf(w, "<details><summary><span class=\"count\">%s"
+			    "</span> \xc3\x97 <code>", num(g->count, nb));
+			esc(w, g->signature);
+			put(w, "</code>");
+		}
+		put(w, "</summary>\n<p>Example: <span class=\"name\">");
 		esc(w, g->example);
 		put(w, "</span>");
 		if (g->where != NULL) {
@@ -2423,6 +2436,8 @@ tally_render_html(const struct tally_report *rep,
 	w.fp = fp;
 	w.rc = TALLY_OK;
 	w.opts = opts;
+	w.err = err;
+	w.said = 0;
 	tally_buf_init(&w.b);
 	if ((rc = model_build(&m, rep, err)) == TALLY_OK)
 		m.marks = opts->marks;
@@ -2476,7 +2491,7 @@ done:
 		err->sys_errno = errno;
 		tally_error_set(err, rc, 0, 0, "write error: %s",
 		    strerror(errno));
-	} else if (rc != TALLY_OK)
+	} else if (rc != TALLY_OK && !w.said)
 		tally_error_set(err, rc, 0, 0, "%s", rc == TALLY_ENOMEM ?
 		    "out of memory" : "cannot render the HTML report");
 	model_free(&m);

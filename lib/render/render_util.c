@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include <tally/perf.h>
+#include <tally/rules.h>
 
 #include "escape.h"
 #include "render_util.h"
@@ -1487,6 +1488,8 @@ tgroup_of(struct tally_triage *tr, const char *sig, size_t max, int *rc)
 		return NULL;
 	}
 	tr->v[tr->n].first = tr->failures;
+	if (sig[0] == '\001')
+		tr->v[tr->n].name = tr->v[tr->n].signature + 1;
 	tr->idx[j] = ++tr->n;
 	return &tr->v[tr->n - 1];
 }
@@ -1521,9 +1524,11 @@ dup_cut(const char *s, size_t maxlines, size_t maxbytes)
 
 int
 tally_triage_build(struct tally_triage *tr, const struct tally_report *rep,
-    const struct tally_render_opts *opts, size_t maxgroups, size_t maxtests)
+    const struct tally_render_opts *opts, size_t maxgroups, size_t maxtests,
+    struct tally_error *rerr)
 {
 	const struct tally_record *rec;
+	const char *cat;
 	struct tally_error err;
 	struct tally_buf sig, t;
 	struct tally_tgroup *g;
@@ -1546,10 +1551,22 @@ tally_triage_build(struct tally_triage *tr, const struct tally_report *rep,
 		    chg == TALLY_CHANGE_REMOVED))
 			continue;
 		tally_buf_reset(&sig);
-		if ((rc = tally_error_signature(&sig, x->type, x->message,
-		    x->trace)) != TALLY_OK)
+		cat = NULL;
+		if (opts != NULL && opts->rules != NULL &&
+		    (rc = tally_rules_triage(opts->rules, x->type, x->message,
+		    x->trace, &cat, rerr)) != TALLY_OK)
 			break;
-		g = tgroup_of(tr, sig.data, maxgroups, &rc);
+		/* A category is always a group of its own, past the cap too. */
+		if (cat != NULL)
+			rc = tally_buf_addc(&sig, '\001') | tally_buf_adds(&sig,
+			    cat);
+		else
+			rc = tally_error_signature(&sig, x->type, x->message,
+			    x->trace);
+		if (rc != TALLY_OK)
+			break;
+		g = tgroup_of(tr, sig.data, cat != NULL ? (size_t)-1 :
+		    maxgroups, &rc);
 		tr->failures++;
 		if (g == NULL) {
 			tr->ungrouped++;
