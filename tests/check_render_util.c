@@ -449,6 +449,8 @@ END_TEST
 START_TEST(triage_categories)
 {
 	static const char text[] = "triage:\n"
+	    "  - {name: 'TimeoutError: timeout after <n> ms', "
+	    "message: 'after 0 ms'}\n"
 	    "  - {name: Timeouts, message: 'timeout after (1|2)\\d'}\n"
 	    "  - {name: Key errors, type: '^KeyError$'}\n";
 	struct tally_render_opts o;
@@ -474,16 +476,19 @@ START_TEST(triage_categories)
 	fx_finish(&f);
 	memset(&o, 0, sizeof(o));
 	o.rules = r;
-	/* 14, 21, 28 ms are Timeouts; 0, 7, 35 ... 56 ms stay a signature;
-	 * the KeyErrors are a category also past the cap of one group. */
+	/* 14, 21, 28 ms are Timeouts; 7, 35 ... 56 ms stay a signature,
+	 * apart from the category of the same name that takes 0 ms; the
+	 * KeyErrors are a category also past the cap of one group. */
 	ck_assert_int_eq(tally_triage_build(&tr, &f.rep, &o, 1, 3, &err),
 	    TALLY_OK);
 	ck_assert_uint_eq(tr.failures, 12);
-	ck_assert_uint_eq(tr.n, 3);
+	ck_assert_uint_eq(tr.n, 4);
 	ck_assert_ptr_null(tr.v[0].name);
 	ck_assert_str_eq(tr.v[0].signature,
 	    "TimeoutError: timeout after <n> ms");
-	ck_assert_uint_eq(tr.v[0].count, 6);
+	ck_assert_uint_eq(tr.v[0].count, 5);
+	ck_assert_str_eq(tr.v[3].name, "TimeoutError: timeout after <n> ms");
+	ck_assert_uint_eq(tr.v[3].count, 1);
 	ck_assert_str_eq(tr.v[1].name, "Timeouts");
 	ck_assert_uint_eq(tr.v[1].count, 3);
 	ck_assert_str_eq(tr.v[1].message, "timeout after 14 ms");

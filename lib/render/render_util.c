@@ -1444,18 +1444,23 @@ str_hash(const char *s)
 	return h;
 }
 
-/* The group of sig, made when new and there is room; NULL else. */
+/*
+ * The group of sig (a category's name when named), made when new and
+ * there is room; NULL else.
+ */
 static struct tally_tgroup *
-tgroup_of(struct tally_triage *tr, const char *sig, size_t max, int *rc)
+tgroup_of(struct tally_triage *tr, const char *sig, int named, size_t max,
+    int *rc)
 {
 	size_t j, k, i, nc;
 
 	if (tr->cap > 0)
 		for (j = str_hash(sig) & (tr->cap - 1); (k = tr->idx[j]) != 0;
 		    j = (j + 1) & (tr->cap - 1))
-			if (strcmp(tr->v[k - 1].signature, sig) == 0)
+			if (strcmp(tr->v[k - 1].signature, sig) == 0 &&
+			    (tr->v[k - 1].name != NULL) == named)
 				return &tr->v[k - 1];
-	if (tr->n >= max)
+	if (!named && tr->n - tr->nnamed >= max)
 		return NULL;
 	if (2 * (tr->n + 1) > tr->cap) {
 		size_t *ni;
@@ -1488,8 +1493,10 @@ tgroup_of(struct tally_triage *tr, const char *sig, size_t max, int *rc)
 		return NULL;
 	}
 	tr->v[tr->n].first = tr->failures;
-	if (sig[0] == '\001')
-		tr->v[tr->n].name = tr->v[tr->n].signature + 1;
+	if (named) {
+		tr->v[tr->n].name = tr->v[tr->n].signature;
+		tr->nnamed++;
+	}
 	tr->idx[j] = ++tr->n;
 	return &tr->v[tr->n - 1];
 }
@@ -1558,15 +1565,13 @@ tally_triage_build(struct tally_triage *tr, const struct tally_report *rep,
 			break;
 		/* A category is always a group of its own, past the cap too. */
 		if (cat != NULL)
-			rc = tally_buf_addc(&sig, '\001') | tally_buf_adds(&sig,
-			    cat);
+			rc = tally_buf_adds(&sig, cat);
 		else
 			rc = tally_error_signature(&sig, x->type, x->message,
 			    x->trace);
 		if (rc != TALLY_OK)
 			break;
-		g = tgroup_of(tr, sig.data, cat != NULL ? (size_t)-1 :
-		    maxgroups, &rc);
+		g = tgroup_of(tr, sig.data, cat != NULL, maxgroups, &rc);
 		tr->failures++;
 		if (g == NULL) {
 			tr->ungrouped++;

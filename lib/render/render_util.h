@@ -215,7 +215,7 @@ int	tally_source_url(struct tally_buf *b, const char *file, long line);
  * first).  A failure a triage category of opts->rules matches
  * (tally_rules_triage()) is grouped under the category's name instead.
  * One pass; memory is bounded by the caps: at most maxgroups signature
- * groups (failures of other signatures are only counted, in
+ * groups besides those of the categories (failures of other signatures are only counted, in
  * ungrouped), each with its first test as the example and the titles of
  * at most maxtests more.  A triage pattern that hits a PCRE2 limit
  * fails with TALLY_ELIMIT, said in err.
@@ -224,8 +224,8 @@ int	tally_source_url(struct tally_buf *b, const char *file, long line);
 #define TALLY_TRIAGE_BYTES	1024
 
 struct tally_tgroup {
-	char		*signature;	/* or "\001" and name: a category */
-	const char	*name;		/* the triage category, or NULL */
+	char		*signature;	/* or a triage category's name */
+	const char	*name;		/* that name, or NULL */
 	size_t		 count;		/* failures with it */
 	size_t		 first;		/* failures before its first one */
 	char		*example;	/* the first one's title */
@@ -240,6 +240,7 @@ struct tally_triage {
 	size_t		 n;
 	size_t		 failures;	/* all failed tests */
 	size_t		 ungrouped;	/* past maxgroups */
+	size_t		 nnamed;	/* groups of triage categories */
 	size_t		*idx, cap;	/* while building */
 };
 
