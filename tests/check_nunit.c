@@ -249,7 +249,7 @@ START_TEST(out_of_test_failures_are_records)
 	    "result=\"Passed\"/></test-suite></test-run>", &c);
 	l = capture_one(&c, "\"name\":\"(test-run)\"", NULL);
 	HAS(l, "\"status\":\"failed\",\"rawStatus\":\"counts\"");
-	HAS(l, "\"message\":\"the file counts 1 failed tests but lists none\"");
+	HAS(l, "\"message\":\"the file counts 1 failed test but lists none\"");
 	capture_fini(&c);
 }
 END_TEST

@@ -190,7 +190,7 @@ START_TEST(cap_keeps_the_counts)
 	s = fx_render(&f, tally_render_github, &o, NULL);
 	ck_assert_uint_eq(commands(s), 3);
 	at(s, "\n::notice title=unit%2C py3.11::105 tests: ");
-	at(s, "Annotated 2 of 107 (1 input errors, 0 failures, 1 flaky; ");
+	at(s, "Annotated 2 of 107 (1 input error, 0 failures, 1 flaky; ");
 	free(s);
 	o.max_annotations = 500;
 	s = fx_render(&f, tally_render_github, &o, NULL);

@@ -10,6 +10,8 @@
 
 #include <check.h>
 
+#include <tally/rules.h>
+
 #include "escape.h"
 #include "internal.h"
 #include "report_fixture.h"
@@ -422,7 +424,7 @@ START_TEST(triage_groups)
 	t->change = "removed";
 	t->message = "gone";
 	fx_finish(&f);
-	ck_assert_int_eq(tally_triage_build(&tr, &f.rep, NULL, 1000, 3),
+	ck_assert_int_eq(tally_triage_build(&tr, &f.rep, NULL, 1000, 3, NULL),
 	    TALLY_OK);
 	ck_assert_uint_eq(tr.failures, 12);
 	ck_assert_uint_eq(tr.n, 2);
@@ -434,11 +436,79 @@ START_TEST(triage_groups)
 	ck_assert_uint_eq(tr.v[1].count, 3);
 	tally_triage_free(&tr);
 	/* One group at most: the other cause is counted, not kept. */
-	ck_assert_int_eq(tally_triage_build(&tr, &f.rep, NULL, 1, 3),
+	ck_assert_int_eq(tally_triage_build(&tr, &f.rep, NULL, 1, 3, NULL),
 	    TALLY_OK);
 	ck_assert_uint_eq(tr.n, 1);
 	ck_assert_uint_eq(tr.ungrouped, 3);
 	tally_triage_free(&tr);
+	fx_free(&f);
+}
+END_TEST
+
+/* Named triage categories from the rules, the rest by signature. */
+START_TEST(triage_categories)
+{
+	static const char text[] = "triage:\n"
+	    "  - {name: 'TimeoutError: timeout after <n> ms', "
+	    "message: 'after 0 ms'}\n"
+	    "  - {name: Timeouts, message: 'timeout after (1|2)\\d'}\n"
+	    "  - {name: Key errors, type: '^KeyError$'}\n";
+	struct tally_render_opts o;
+	struct tally_rules *r;
+	struct tally_triage tr;
+	struct tally_error err;
+	static const char bad[] = "triage: [{name: T, type: '^(\\w+)+$'}]\n";
+	struct tally_test *t[12];
+	struct fx f;
+	char msg[12][32];
+	size_t i;
+
+	tally_error_init(&err, "r.yml");
+	ck_assert_int_eq(tally_rules_parse(&r, "r.yml", text,
+	    strlen(text), &err), TALLY_OK);
+	fx_init(&f, 20);
+	for (i = 0; i < 12; i++) {
+		t[i] = fx_test(&f, "s", "t", TALLY_FAILED, 1);
+		snprintf(msg[i], sizeof(msg[i]), "timeout after %zu ms", i * 7);
+		t[i]->type = i < 9 ? "TimeoutError" : "KeyError";
+		t[i]->message = msg[i];
+	}
+	fx_finish(&f);
+	memset(&o, 0, sizeof(o));
+	o.rules = r;
+	/* 14, 21, 28 ms are Timeouts; 7, 35 ... 56 ms stay a signature,
+	 * apart from the category of the same name that takes 0 ms; the
+	 * KeyErrors are a category also past the cap of one group. */
+	ck_assert_int_eq(tally_triage_build(&tr, &f.rep, &o, 1, 3, &err),
+	    TALLY_OK);
+	ck_assert_uint_eq(tr.failures, 12);
+	ck_assert_uint_eq(tr.n, 4);
+	ck_assert_ptr_null(tr.v[0].name);
+	ck_assert_str_eq(tr.v[0].signature,
+	    "TimeoutError: timeout after <n> ms");
+	ck_assert_uint_eq(tr.v[0].count, 5);
+	ck_assert_str_eq(tr.v[3].name, "TimeoutError: timeout after <n> ms");
+	ck_assert_uint_eq(tr.v[3].count, 1);
+	ck_assert_str_eq(tr.v[1].name, "Timeouts");
+	ck_assert_uint_eq(tr.v[1].count, 3);
+	ck_assert_str_eq(tr.v[1].message, "timeout after 14 ms");
+	ck_assert_str_eq(tr.v[2].name, "Key errors");
+	ck_assert_uint_eq(tr.v[2].count, 3);
+	ck_assert_uint_eq(tr.ungrouped, 0);
+	tally_triage_free(&tr);
+	tally_rules_free(r);
+
+	/* A pattern past PCRE2's match limit fails, named in err. */
+	ck_assert_int_eq(tally_rules_parse(&r, "r.yml", bad, strlen(bad),
+	    &err), TALLY_OK);
+	o.rules = r;
+	for (i = 0; i < 12; i++)
+		t[i]->type = "TimeoutErrorTimeoutErrorTimeoutError!";
+	ck_assert_int_eq(tally_triage_build(&tr, &f.rep, &o, 10, 3, &err),
+	    TALLY_ELIMIT);
+	ck_assert_msg(strstr(err.message, "rules line 1") != NULL, "%s",
+	    err.message);
+	tally_rules_free(r);
 	fx_free(&f);
 }
 END_TEST
@@ -462,6 +532,7 @@ suite_render_util(void)
 	tcase_add_test(tc, error_signatures);
 	tcase_add_test(tc, failure_locations);
 	tcase_add_test(tc, triage_groups);
+	tcase_add_test(tc, triage_categories);
 	suite_add_tcase(s, tc);
 	return s;
 }

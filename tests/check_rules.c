@@ -369,6 +369,98 @@ START_TEST(pathological_regex_fails_fast)
 }
 END_TEST
 
+/* Triage categories: first match wins, all of a category's patterns. */
+START_TEST(triage_categories)
+{
+	const char *text = "triage:\n"
+	    "  - name: Timeouts\n"
+	    "    type: 'Timeout'\n"
+	    "  - name: Database down\n"
+	    "    message: '(?i)connection refused'\n"
+	    "    trace: '^\\s+at db\\.'\n"
+	    "  - name: Timeouts\n"
+	    "    message: 'timed out after \\d+'\n";
+	struct tally_rules *r;
+	struct tally_error err;
+	const char *name;
+	int rc;
+
+	/* No test categories needed for triage alone. */
+	r = parse(text, &err, &rc);
+	ck_assert_int_eq(rc, TALLY_OK);
+	ck_assert_uint_eq(tally_rules_ntriage(r), 3);
+	ck_assert_uint_eq(tally_rules_ncategories(r), 0);
+	ck_assert_int_eq(tally_rules_triage(r, "socket.TimeoutError", "x",
+	    NULL, &name, &err), TALLY_OK);
+	ck_assert_str_eq(name, "Timeouts");
+	/* Message and trace must both match; the trace line by line. */
+	ck_assert_int_eq(tally_rules_triage(r, "E", "Connection Refused",
+	    "Traceback:\n  at db.open\n", &name, &err), TALLY_OK);
+	ck_assert_str_eq(name, "Database down");
+	ck_assert_int_eq(tally_rules_triage(r, "E", "Connection Refused",
+	    "Traceback:\n  at http.get\n", &name, &err), TALLY_OK);
+	ck_assert_ptr_null(name);
+	/* A pattern on an absent field does not match. */
+	ck_assert_int_eq(tally_rules_triage(r, "E", "connection refused",
+	    NULL, &name, &err), TALLY_OK);
+	ck_assert_ptr_null(name);
+	ck_assert_int_eq(tally_rules_triage(r, NULL, "timed out after 30s",
+	    NULL, &name, &err), TALLY_OK);
+	ck_assert_str_eq(name, "Timeouts");
+	ck_assert_int_eq(tally_rules_triage(r, NULL, NULL, NULL, &name, &err),
+	    TALLY_OK);
+	ck_assert_ptr_null(name);
+	tally_rules_free(r);
+
+	/* Alongside test categories; none there is none here. */
+	r = parse("categories: [{name: u, purpose: p}]\n", &err, &rc);
+	ck_assert_int_eq(rc, TALLY_OK);
+	ck_assert_uint_eq(tally_rules_ntriage(r), 0);
+	ck_assert_int_eq(tally_rules_triage(r, "T", "m", "t", &name, &err),
+	    TALLY_OK);
+	ck_assert_ptr_null(name);
+	tally_rules_free(r);
+
+	fails("triage:\n  - name: T\n    message: '(a'\n", 3, 14,
+	    "bad regex at offset 2: missing closing parenthesis");
+	fails("triage:\n  - name: T\n", 2, 5,
+	    "triage category needs 'message', 'type' or 'trace'");
+	fails("triage:\n  - message: x\n", 2, 5,
+	    "triage category needs a 'name'");
+	fails("triage:\n  - {name: T, stack: x}\n", 2, 15,
+	    "unknown key 'stack' in triage category");
+	fails("triage:\n  - {name: \"a\\nb\", type: x}\n", 2, 12,
+	    "'name' must be one line of text");
+	fails("triage: x\n", 1, 9, "'triage' must be a list");
+	fails("triage: [x]\n", 1, 10,
+	    "'triage category' must be a mapping, not a string");
+}
+END_TEST
+
+START_TEST(triage_pathological_regex_fails_fast)
+{
+	const char *text = "triage:\n  - {name: T, message: '^(a+)+$'}\n";
+	struct tally_rules *r;
+	struct tally_error err;
+	const char *name;
+	char subject[64];
+	int rc;
+
+	r = parse(text, &err, &rc);
+	ck_assert_int_eq(rc, TALLY_OK);
+	memset(subject, 'a', 40);
+	strcpy(subject + 40, "!");
+	rc = tally_rules_triage(r, NULL, subject, NULL, &name, &err);
+	ck_assert_int_eq(rc, TALLY_ELIMIT);
+	ck_assert_ptr_null(name);
+	ck_assert_msg(strstr(err.message, "rules line 2") != NULL, "%s",
+	    err.message);
+	ck_assert_str_eq(err.file, "r.yml");
+	ck_assert_int_eq(err.line, 2);
+	tally_rules_free(r);
+}
+END_TEST
+
 START_TEST(default_text_is_the_defaults)
 {
 	struct tally_rules *a, *b;
@@ -421,6 +513,8 @@ suite_rules(void)
 	tcase_add_test(tc, user_rules);
 	tcase_add_test(tc, bad_rules_name_line_and_column);
 	tcase_add_test(tc, pathological_regex_fails_fast);
+	tcase_add_test(tc, triage_categories);
+	tcase_add_test(tc, triage_pathological_regex_fails_fast);
 	tcase_add_test(tc, default_text_is_the_defaults);
 	tcase_add_test(tc, load_errors);
 	suite_add_tcase(s, tc);

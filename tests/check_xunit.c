@@ -147,6 +147,14 @@ START_TEST(errors_outside_tests_are_records)
 	HAS(l, "\"message\":\"the assembly counts 1 failed and 0 errors but "
 	    "lists none\"");
 	capture_fini(&c);
+	/* One error is "1 error". */
+	read_str("<assembly name=\"b.dll\" total=\"2\" passed=\"1\" "
+	    "errors=\"1\"><class name=\"K\"><test name=\"K.t\" type=\"K\" "
+	    "result=\"Pass\"/></class></assembly>", &c);
+	l = capture_one(&c, "\"name\":\"(assembly) b.dll\"", NULL);
+	HAS(l, "\"message\":\"the assembly counts 0 failed and 1 error but "
+	    "lists none\"");
+	capture_fini(&c);
 }
 END_TEST
 

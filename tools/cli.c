@@ -462,15 +462,15 @@ progress_delay(void)
 	return s != NULL && s[0] != '\0' ? strtoll(s, NULL, 10) : 1000;
 }
 
-static int
-progress_record(struct tally_sink *s, const struct tally_record *rec,
-    struct tally_error *err)
+void
+cli_progress_add(struct cli_progress *p, unsigned long long n)
 {
-	struct cli_progress *p = (struct cli_progress *)s;
+	unsigned long long was = p->n;
 	long long t, delay;
 
-	/* The clock is asked every 256 records only. */
-	if (p->on && (++p->n & 0xff) == 1) {
+	p->n += n;
+	/* The clock is asked every 256 records only: the 1st, 257th, ... */
+	if (p->on && n > 0 && (was == 0 || (was - 1) >> 8 != (p->n - 1) >> 8)) {
 		t = now_ms();
 		delay = progress_delay();
 		if (t - p->start >= delay && (!p->shown || t - p->last >=
@@ -483,6 +483,15 @@ progress_record(struct tally_sink *s, const struct tally_record *rec,
 			progress = p;
 		}
 	}
+}
+
+static int
+progress_record(struct tally_sink *s, const struct tally_record *rec,
+    struct tally_error *err)
+{
+	struct cli_progress *p = (struct cli_progress *)s;
+
+	cli_progress_add(p, 1);
 	return tally_sink_record(p->next, rec, err);
 }
 
@@ -515,4 +524,49 @@ cli_progress_done(struct cli_progress *p)
 	p->shown = 0;
 	if (progress == p)
 		progress = NULL;
+}
+
+int
+cli_yaml_name(const char *s)
+{
+	size_t n = strlen(s);
+
+	return (n > 4 && strcmp(s + n - 4, ".yml") == 0) ||
+	    (n > 5 && strcmp(s + n - 5, ".yaml") == 0);
+}
+
+const char *
+cli_find_rules(void)
+{
+	static char path[4096];
+	struct stat st, here, top;
+	size_t n = 0;
+
+	if (stat("/", &top) == -1)
+		memset(&top, 0, sizeof(top));
+	while (n + 3 + sizeof(".tally.yml") < sizeof(path)) {
+		strcpy(path + n, ".tally.yml");
+		if (lstat(path, &st) == 0)
+			return path;
+		strcpy(path + n, ".");
+		if (stat(path, &here) == -1 || (here.st_dev == top.st_dev &&
+		    here.st_ino == top.st_ino))
+			break;
+		memcpy(path + n, "../", 3);
+		n += 3;
+	}
+	return NULL;
+}
+
+int
+cli_load_rules(const char *file, struct tally_rules **r)
+{
+	struct tally_error err;
+
+	tally_error_init(&err, file);
+	if (tally_rules_load(r, file, &err) != TALLY_OK) {
+		cli_error(&err);
+		return -1;
+	}
+	return 0;
 }

@@ -11,6 +11,7 @@
 #include <tally/error.h>
 #include <tally/reader.h>
 #include <tally/record.h>
+#include <tally/rules.h>
 #include <tally/sink.h>
 
 /* The suite's exit statuses. */
@@ -126,6 +127,19 @@ struct cli_progress {
 };
 void	cli_progress_init(struct cli_progress *p, struct tally_sink *next);
 void	cli_progress_done(struct cli_progress *p);
+/* n more records that went out some other way (tally-collect -j's bytes). */
+void	cli_progress_add(struct cli_progress *p, unsigned long long n);
+
+/*
+ * --rules[=file] (tally-rules(5)): whether s names a YAML file (.yml,
+ * .yaml), which --rules takes as its file when it follows it; the file
+ * to use without one, .tally.yml in the current directory or the
+ * nearest one above it, or NULL for the built-in rules; and loading
+ * them, 0 or -1 after saying why (file:line:col).
+ */
+int	cli_yaml_name(const char *s);
+const char *cli_find_rules(void);
+int	cli_load_rules(const char *file, struct tally_rules **r);
 
 /* Append a pattern to a growing array; exits on out of memory. */
 void	cli_push(const char ***v, size_t *n, const char *s);

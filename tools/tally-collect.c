@@ -65,6 +65,7 @@ struct guard {
 	struct tally_sink	*next;
 	FILE			*fp;
 	int			 closed;
+	struct cli_progress	*progress;	/* counts what is written */
 };
 
 static int
@@ -210,7 +211,15 @@ static int
 lane_write(void *arg, const void *p, size_t n)
 {
 	struct guard *g = ((struct lanes *)arg)->guard;
+	const char *s = p, *end = s + n;
+	unsigned long long lines = 0;
 
+	/* A record is one line: count them here, in output order. */
+	while (s < end && (s = memchr(s, '\n', (size_t)(end - s))) != NULL) {
+		lines++;
+		s++;
+	}
+	cli_progress_add(g->progress, lines);
 	if (g->closed || fwrite(p, 1, n, g->fp) == n)
 		return TALLY_OK;
 	if (ferror(g->fp) && cli_pipe_closed(g->fp)) {
@@ -310,6 +319,7 @@ main(int argc, char *argv[])
 	};
 	enum tally_format fmt = TALLY_FMT_AUTO;
 	struct tally_sink *writer = NULL;
+	struct cli_progress progress;
 	struct chain chain;
 	struct tally_rules *rules = NULL;
 	struct tally_jobs *jobs = NULL;
@@ -319,7 +329,7 @@ main(int argc, char *argv[])
 	unsigned njobs = default_jobs();
 	struct tally_output *out = NULL;
 	struct guard guard = { { guard_record, guard_end, NULL }, NULL, NULL,
-	    0 };
+	    0, &progress };
 	struct tally_error err;
 	struct tally_walk walk;
 	struct tally_file_id own[2];
@@ -422,7 +432,8 @@ main(int argc, char *argv[])
 	lanes.rulespath = rulespath;
 	if (tally_meta_ci(&items, &nitems, meta, nmeta, time(NULL)) !=
 	    TALLY_OK || tally_stream_writer_new(&writer, guard.fp) != TALLY_OK ||
-	    (guard.next = writer, lanes.items = items, lanes.nitems = nitems,
+	    (cli_progress_init(&progress, writer), guard.next = &progress.sink,
+	    lanes.items = items, lanes.nitems = nitems,
 	    chain_build(&chain, &guard.sink, labels, nlabels, rules, items,
 	    nitems)) != TALLY_OK ||
 	    (njobs > 1 && (rc = tally_jobs_new(&jobs, njobs, &io)) !=
@@ -460,6 +471,7 @@ main(int argc, char *argv[])
 	 * with its errno and removes the temporary file.  One message; a
 	 * closed pipe is no trouble and leaves the status as it is.
 	 */
+	cli_progress_done(&progress);
 	tally_error_init(&err, outpath ? outpath : "");
 	rc = tally_sink_end(chain.head, &err);
 	if (rc == TALLY_OK || rc == TALLY_EIO) {

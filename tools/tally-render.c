@@ -31,7 +31,8 @@ static const char usage_text[] =
     "                    [--max-annotations n] [--split-assets[=dir]]\n"
     "                    [--history dir] [--junit-layout flat | nested]\n"
     "                    [--junit-strict] [--path-strip prefix]\n"
-    "                    [--path-prefix prefix] [-T dir] [file | -] ...\n";
+    "                    [--path-prefix prefix] [--rules[=file]] [-T dir]\n"
+    "                    [file | -] ...\n";
 
 static const char options_text[] =
     "  -f, --format=format       a report format (see formats); may repeat\n"
@@ -55,6 +56,8 @@ static const char options_text[] =
     "      --min-pass-rate=pct   exit 1 below this pass rate, as 90 or 90%\n"
     "      --path-prefix=prefix  added in front of file paths\n"
     "      --path-strip=prefix   removed from the front of file paths\n"
+    "      --rules[=file]        group failures by the rules' triage "
+    "categories\n"
     "      --split-assets[=dir]  html: CSS and JS as files in dir\n"
     "      --title=text          the report's title\n"
     "      --top=n               how many of the slowest tests to list\n"
@@ -74,7 +77,7 @@ enum {
 	OPT_ALLOW_ERR = 256, OPT_BASELINE, OPT_COLOR, OPT_FAIL_ON, OPT_GROUP_BY,
 	OPT_HISTORY, OPT_JUNIT, OPT_JSTRICT, OPT_MAX, OPT_MAX_ANN, OPT_MAX_BYTES,
 	OPT_MAX_REGR, OPT_META, OPT_MIN, OPT_MIN_PASS, OPT_PPREFIX, OPT_PSTRIP,
-	OPT_SPLIT, OPT_TITLE, OPT_TOP, OPT_VERSION
+	OPT_RULES, OPT_SPLIT, OPT_TITLE, OPT_TOP, OPT_VERSION
 };
 
 /* A test the merge saw pass in one input and fail in another. */
@@ -455,6 +458,7 @@ main(int argc, char *argv[])
 		{ "output",		required_argument,	NULL, 'o' },
 		{ "path-prefix",	required_argument,	NULL, OPT_PPREFIX },
 		{ "path-strip",		required_argument,	NULL, OPT_PSTRIP },
+		{ "rules",		optional_argument,	NULL, OPT_RULES },
 		{ "split-assets",	optional_argument,	NULL, OPT_SPLIT },
 		{ "temporary-directory", required_argument,	NULL, 'T' },
 		{ "title",		required_argument,	NULL, OPT_TITLE },
@@ -466,6 +470,7 @@ main(int argc, char *argv[])
 	struct tally_render_opts opts;
 	struct tally_report *rep = NULL, *base = NULL;
 	struct tally_marks *marks = NULL;
+	struct tally_rules *rules = NULL;
 	/* Static: usage errors return from anywhere, with nothing to free. */
 	static struct tally_perf_gate pg[256];
 	size_t npg = 0, nregr = 0;
@@ -474,12 +479,13 @@ main(int argc, char *argv[])
 	struct tally_file_id *own = NULL;
 	struct tally_kv *meta = NULL, kv;
 	const char *color = "auto", *tmpdir = NULL, *pending = NULL;
-	const char *baseline = NULL;
+	const char *baseline = NULL, *rulespath = NULL;
 	char *histpath = NULL;
 	char token[33];
 	size_t nmeta = 0, i;
 	char badgate[128];
 	int ch, split = 0, bad = 0, status, tostdout = 0, allow_errors = 0;
+	int want_rules = 0;
 
 	cli_init("tally-render");
 	memset(&opts, 0, sizeof(opts));
@@ -586,6 +592,17 @@ main(int argc, char *argv[])
 		case OPT_PSTRIP:
 			opts.path_strip = optarg;
 			break;
+		case OPT_RULES:
+			if (optarg != NULL && optarg[0] == '\0')
+				return usage_error("--rules= needs a file name",
+				    NULL);
+			want_rules = 1;
+			rulespath = optarg;
+			/* --rules FILE: streams are never YAML. */
+			if (optarg == NULL && optind < argc &&
+			    cli_yaml_name(argv[optind]))
+				rulespath = argv[optind++];
+			break;
 		case OPT_SPLIT:
 			split = 1;
 			opts.assets_dir = optarg;
@@ -621,6 +638,11 @@ main(int argc, char *argv[])
 		return usage_error("--baseline needs --max-regression", NULL);
 	ro.perf_gates = pg;
 	ro.nperf_gates = npg;
+	if (want_rules && rulespath == NULL)
+		rulespath = cli_find_rules();
+	if (want_rules && cli_load_rules(rulespath, &rules) != 0)
+		return EXIT_TROUBLE;
+	opts.rules = rules;
 	if (prepare(tg, ntg, &opts, color, split, token, sizeof(token)) != 0) {
 		status = EXIT_TROUBLE;
 		goto done;
@@ -676,6 +698,7 @@ main(int argc, char *argv[])
 		}
 	}
 done:
+	tally_rules_free(rules);
 	tally_marks_free(marks);
 	tally_report_free(rep);
 	tally_report_free(base);

@@ -151,9 +151,12 @@ struct tally_render_opts {
 					   junit-10.xsd declares */
 	const char	*path_strip;	/* removed from the front of paths */
 	const char	*path_prefix;	/* added in front of paths */
+	const struct tally_rules *rules; /* triage categories (tally/rules.h)
+					   failures are grouped by, or NULL */
 };
 
 struct tally_marks;
+struct tally_rules;
 
 /* The renderers: each writes one report to fp. */
 typedef int (*tally_render_fn)(const struct tally_report *rep,

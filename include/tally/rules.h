@@ -116,4 +116,16 @@ int	 tally_rules_classify(const struct tally_rules *r,
 	    const char *path_or_classname, const char **category,
 	    struct tally_error *err);
 
+/*
+ * Triage categories (the triage: key): how many there are, and the name
+ * of the first whose patterns all match a failure's exception type,
+ * message and trace (a pattern on one that is NULL does not match), or
+ * NULL when none does.  A pattern that hits a PCRE2 limit fails with
+ * TALLY_ELIMIT, the pattern and its line named in err.
+ */
+size_t	 tally_rules_ntriage(const struct tally_rules *r);
+int	 tally_rules_triage(const struct tally_rules *r, const char *type,
+	    const char *message, const char *trace, const char **name,
+	    struct tally_error *err);
+
 #endif /* TALLY_RULES_H */

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -40,6 +41,12 @@ struct rule {
 	long		 line, col;
 };
 
+/* A named triage category (the triage: key): its patterns on a failure. */
+struct triage {
+	const char	*name;
+	struct regex	*type, *message, *trace;	/* NULL when absent */
+};
+
 struct tally_rules {
 	char			*tests;
 	struct tally_category	*cats;
@@ -59,7 +66,12 @@ struct tally_rules {
 	/* The strings the categories point to. */
 	char			**strs;
 	size_t			 nstrs;
+	struct triage		*triage;
+	size_t			 ntriage;
 };
+
+static int triage_list(struct tally_rules *r, const struct ynode *y,
+    struct tally_error *err);
 
 /* The schema. */
 
@@ -335,9 +347,10 @@ static int
 from_tree(struct tally_rules *r, const struct ynode *root,
     struct tally_error *err)
 {
+	static const struct ynode no_cats = { Y_SEQ, 0, 0, NULL, 0, NULL, 0 };
 	const struct ynode *k, *v, *version = NULL, *tests = NULL,
 	    *include = NULL, *exclude = NULL, *cats = NULL, *rules = NULL,
-	    *dflt = NULL, *refs = NULL, *keeps = NULL;
+	    *dflt = NULL, *refs = NULL, *keeps = NULL, *triage = NULL;
 	struct ynode *y;
 	size_t i, j;
 	int rc;
@@ -368,6 +381,8 @@ from_tree(struct tally_rules *r, const struct ynode *root,
 			refs = v;
 		else if (strcmp(k->s, "keep") == 0)
 			keeps = v;
+		else if (strcmp(k->s, "triage") == 0)
+			triage = v;
 		else
 			return unknown_key(k, "rules file", err);
 	}
@@ -401,6 +416,11 @@ from_tree(struct tally_rules *r, const struct ynode *root,
 		r->tests = strdup("tests");
 	if (r->tests == NULL)
 		return tally_error_set(err, TALLY_ENOMEM, 0, 0, "out of memory");
+	/* A file of triage categories alone needs no test categories. */
+	if (triage != NULL && (rc = triage_list(r, triage, err)) != TALLY_OK)
+		return rc;
+	if (cats == NULL && triage != NULL)
+		cats = &no_cats;
 	if (cats == NULL)
 		return tally_error_set(err, TALLY_EPARSE, root->line, root->col,
 		    "no 'categories'");
@@ -625,6 +645,15 @@ tally_rules_free(struct tally_rules *r)
 		free(r->rules[i].content);
 	}
 	free(r->rules);
+	for (i = 0; i < r->ntriage; i++) {
+		regex_fini(r->triage[i].type);
+		regex_fini(r->triage[i].message);
+		regex_fini(r->triage[i].trace);
+		free(r->triage[i].type);
+		free(r->triage[i].message);
+		free(r->triage[i].trace);
+	}
+	free(r->triage);
 	for (i = 0; i < r->nstrs; i++)
 		free(r->strs[i]);
 	free(r->strs);
@@ -908,4 +937,128 @@ tally_rules_classify(const struct tally_rules *r,
 	if (rc == TALLY_OK && c != NULL)
 		*category = c->name;
 	return rc;
+}
+
+/* Triage categories: named groups of failures (the triage: key). */
+
+static int
+triage_one(struct tally_rules *r, const struct ynode *m, struct triage *t,
+    struct tally_error *err)
+{
+	const struct ynode *k, *v, *name = NULL;
+	struct regex **slot;
+	size_t i;
+	int rc;
+
+	if (want(m, Y_MAP, "triage category", err) != TALLY_OK)
+		return TALLY_EPARSE;
+	for (i = 0; i < m->n; i += 2) {
+		k = m->kids[i];
+		v = m->kids[i + 1];
+		if (strcmp(k->s, "name") == 0) {
+			if (want(v, Y_SCALAR, k->s, err) != TALLY_OK ||
+			    one_line(v, k->s, err) != TALLY_OK)
+				return TALLY_EPARSE;
+			name = v;
+			continue;
+		}
+		if (strcmp(k->s, "type") == 0)
+			slot = &t->type;
+		else if (strcmp(k->s, "message") == 0)
+			slot = &t->message;
+		else if (strcmp(k->s, "trace") == 0)
+			slot = &t->trace;
+		else
+			return unknown_key(k, "triage category", err);
+		if ((*slot = calloc(1, sizeof(**slot))) == NULL)
+			return tally_error_set(err, TALLY_ENOMEM, 0, 0,
+			    "out of memory");
+		/* A trace is read line by line: ^ and $ at each line. */
+		if ((rc = compile(r, v, slot == &t->trace, *slot, err)) !=
+		    TALLY_OK)
+			return rc;
+	}
+	if (name == NULL)
+		return tally_error_set(err, TALLY_EPARSE, m->line, m->col,
+		    "triage category needs a 'name'");
+	if (t->type == NULL && t->message == NULL && t->trace == NULL)
+		return tally_error_set(err, TALLY_EPARSE, m->line, m->col,
+		    "triage category needs 'message', 'type' or 'trace'");
+	if (keep(r, name->s, &t->name) != TALLY_OK)
+		return tally_error_set(err, TALLY_ENOMEM, 0, 0, "out of memory");
+	return TALLY_OK;
+}
+
+static int
+triage_list(struct tally_rules *r, const struct ynode *y,
+    struct tally_error *err)
+{
+	size_t i;
+	int rc;
+
+	if (want(y, Y_SEQ, "triage", err) != TALLY_OK)
+		return TALLY_EPARSE;
+	if (y->n > 0 && (r->triage = calloc(y->n, sizeof(*r->triage))) ==
+	    NULL)
+		return tally_error_set(err, TALLY_ENOMEM, 0, 0, "out of memory");
+	for (i = 0; i < y->n; i++) {
+		r->ntriage = i + 1;
+		if ((rc = triage_one(r, y->kids[i], &r->triage[i], err)) !=
+		    TALLY_OK)
+			return rc;
+	}
+	return TALLY_OK;
+}
+
+size_t
+tally_rules_ntriage(const struct tally_rules *r)
+{
+	return r->ntriage;
+}
+
+/*
+ * 1 when re is absent or matches s; 0 when s is NULL or no match; a
+ * failure names the rules file and the pattern's line and column.
+ */
+static int
+triage_run(const struct tally_rules *r, const struct regex *re,
+    const char *s, struct tally_error *err)
+{
+	int m;
+
+	if (re == NULL)
+		return 1;
+	if (s == NULL)
+		return 0;
+	if ((m = run(r, re, s, strlen(s), err)) < 0 && err != NULL) {
+		snprintf(err->file, sizeof(err->file), "%s", r->name);
+		err->line = re->line;
+		err->column = re->col;
+	}
+	return m;
+}
+
+int
+tally_rules_triage(const struct tally_rules *r, const char *type,
+    const char *message, const char *trace, const char **name,
+    struct tally_error *err)
+{
+	const struct triage *t;
+	size_t i;
+	int m;
+
+	*name = NULL;
+	for (i = 0; i < r->ntriage; i++) {
+		t = &r->triage[i];
+		if ((m = triage_run(r, t->type, type, err)) == 1 &&
+		    (m = triage_run(r, t->message, message, err)) == 1)
+			m = triage_run(r, t->trace, trace, err);
+		if (m < 0)
+			return m;
+		if (m == 1) {
+			*name = t->name;
+			return TALLY_OK;
+		}
+	}
+	return TALLY_OK;
 }

@@ -620,8 +620,8 @@ end(void *arg)
 			snprintf(why, sizeof(why), "counts");
 			tally_buf_reset(&o->f[L_MSG]);
 			if (tally_buf_printf(&o->f[L_MSG], "the file counts %ld "
-			    "failed tests but lists none", o->failed) !=
-			    TALLY_OK)
+			    "failed test%s but lists none", o->failed,
+			    o->failed == 1 ? "" : "s") != TALLY_OK)
 				return oom(c);
 			tally_buf_reset(&o->name);
 			if ((rc = emit_suite_failure(c, o, "(test-run)",

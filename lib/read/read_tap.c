@@ -215,10 +215,11 @@ close_level(struct tap *t, int i)
 	if (!t->bailed && !l->skip_all && (l->plan < 0 || l->plan != l->count)) {
 		if (l->plan < 0)
 			rc = tally_buf_printf(&b, "(plan) no plan, got %ld "
-			    "tests", l->count);
+			    "test%s", l->count, l->count == 1 ? "" : "s");
 		else
-			rc = tally_buf_printf(&b, "(plan) expected %ld tests, "
-			    "got %ld", l->plan, l->count);
+			rc = tally_buf_printf(&b, "(plan) expected %ld test%s, "
+			    "got %ld", l->plan, l->plan == 1 ? "" : "s",
+			    l->count);
 		if (rc != TALLY_OK)
 			rc = nomem(t);
 		else

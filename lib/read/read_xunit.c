@@ -257,8 +257,9 @@ end_assembly(struct xu *c)
 		tally_buf_reset(&c->etype);
 		tally_buf_reset(&c->f[L_TRACE]);
 		snprintf(msg, sizeof(msg), "the assembly counts %ld failed and "
-		    "%ld errors but lists none", c->asm_failed > 0 ?
-		    c->asm_failed : 0, c->asm_errors > 0 ? c->asm_errors : 0);
+		    "%ld error%s but lists none", c->asm_failed > 0 ?
+		    c->asm_failed : 0, c->asm_errors > 0 ? c->asm_errors : 0,
+		    c->asm_errors == 1 ? "" : "s");
 		tally_buf_reset(&c->tmp);
 		if (tally_buf_printf(&c->tmp, "(assembly) %s",
 		    c->asm_name.data ? c->asm_name.data : ""))

@@ -365,11 +365,13 @@ notice(struct gh *g, size_t nfailed, size_t nflaky)
 		    "run_url");
 
 		rc |= tally_buf_printf(b, " Annotated %zu of %zu (%zu input "
-		    "errors, %zu failures, %zu flaky; new failures first, then "
-		    "one per error signature); %zu not annotated (GitHub shows "
-		    "%zu of each kind): every one is in the job summary and "
-		    "the full report", done, want, g->written[0],
-		    g->written[1], g->written[2], want - done, g->cap);
+		    "error%s, %zu failure%s, %zu flaky; new failures first, "
+		    "then one per error signature); %zu not annotated (GitHub "
+		    "shows %zu of each kind): every one is in the job summary "
+		    "and the full report", done, want, g->written[0],
+		    g->written[0] == 1 ? "" : "s", g->written[1],
+		    g->written[1] == 1 ? "" : "s", g->written[2], want - done,
+		    g->cap);
 		if (url != NULL)
 			rc |= tally_buf_printf(b, " of %s", url);
 		rc |= tally_buf_adds(b, ".");

@@ -11,6 +11,13 @@
 #include "escape.h"
 #include "render_history.h"
 
+/* The "s" of a plural: "1 run", "2 runs". */
+static const char *
+plural_s(double n)
+{
+	return n == 1 ? "" : "s";
+}
+
 static double
 num(const struct tally_record *r, const char *key)
 {
@@ -195,8 +202,9 @@ tally_history_summary(struct tally_buf *b, const struct tally_histview *v)
 	if (rc != TALLY_OK || v->nruns == 0)
 		return rc;
 	r = v->runs[v->nruns - 1];
-	return tally_buf_printf(b, "; latest run: %.0f tests, %.0f failed, "
-	    "pass rate %s, time %s", num(r, "tests"), num(r, "failed"),
+	return tally_buf_printf(b, "; latest run: %.0f test%s, %.0f failed, "
+	    "pass rate %s, time %s", num(r, "tests"),
+	    plural_s(num(r, "tests")), num(r, "failed"),
 	    tally_fmt_rate(a, num(r, "passRate")),
 	    tally_fmt_duration(c, num(r, "duration")));
 }
@@ -281,10 +289,12 @@ tally_history_text(struct tally_out *o, const struct tally_histview *v,
 		tally_out_printf(o, "\n=== Most flaky (%zu)\n", v->allflaky);
 		for (i = 0; i < v->nflaky; i++) {
 			r = v->flaky[i];
-			tally_out_printf(o, "  %5s  %.0f flips, %.0f retried "
-			    "passes in %.0f runs  ", tally_fmt_rate(a,
+			tally_out_printf(o, "  %5s  %.0f flip%s, %.0f retried "
+			    "pass%s in %.0f run%s  ", tally_fmt_rate(a,
 			    100 * num(r, "flakyRate")), num(r, "flips"),
-			    num(r, "flakyRuns"), num(r, "runs"));
+			    plural_s(num(r, "flips")), num(r, "flakyRuns"),
+			    num(r, "flakyRuns") == 1 ? "" : "es",
+			    num(r, "runs"), plural_s(num(r, "runs")));
 			put_title(o, tally_esc_term_line, r);
 			tally_out_puts(o, "\n");
 		}
@@ -294,8 +304,9 @@ tally_history_text(struct tally_out *o, const struct tally_histview *v,
 		    v->allfailing);
 		for (i = 0; i < v->nfailing; i++) {
 			r = v->failing[i];
-			tally_out_printf(o, "  %.0f runs, ",
-			    num(r, "failingRuns"));
+			tally_out_printf(o, "  %.0f run%s, ",
+			    num(r, "failingRuns"),
+			    plural_s(num(r, "failingRuns")));
 			put_since(o, tally_esc_term_line, r);
 			tally_out_puts(o, "  ");
 			put_title(o, tally_esc_term_line, r);
@@ -313,8 +324,9 @@ tally_history_text(struct tally_out *o, const struct tally_histview *v,
 		    str(r, "runId") : str(r, "path"));
 		tally_out_puts(o, "  ");
 		put_str(o, tally_esc_term_line, str(r, "commit"));
-		tally_out_printf(o, "  %.0f tests, %.0f failed, pass rate %s, "
-		    "time %s", num(r, "tests"), num(r, "failed"),
+		tally_out_printf(o, "  %.0f test%s, %.0f failed, pass rate %s, "
+		    "time %s", num(r, "tests"), plural_s(num(r, "tests")),
+		    num(r, "failed"),
 		    tally_fmt_rate(a, num(r, "passRate")),
 		    tally_fmt_duration(b, num(r, "duration")));
 		if (tally_field_get(&r->u.fields, "newFailures") != NULL)
@@ -560,14 +572,15 @@ tally_marks_note(const struct tally_marks *mk, const struct tally_record *rec,
 		return TALLY_MARK_NONE;
 	switch (m->kind) {
 	case TALLY_MARK_FAILING:
-		snprintf(buf, size, "failing since run %s%s%s%s, %.0f runs",
+		snprintf(buf, size, "failing since run %s%s%s%s, %.0f run%s",
 		    m->since ? m->since : "?", m->commit ? " (" : "",
 		    m->commit ? m->commit : "", m->commit ? ")" : "",
-		    m->streak + 1);
+		    m->streak + 1, plural_s(m->streak + 1));
 		break;
 	case TALLY_MARK_FLAKY:
-		snprintf(buf, size, "flaky: %s of %.0f runs",
-		    tally_fmt_rate(rate, 100 * m->rate), m->runs);
+		snprintf(buf, size, "flaky: %s of %.0f run%s",
+		    tally_fmt_rate(rate, 100 * m->rate), m->runs,
+		    plural_s(m->runs));
 		break;
 	default:
 		snprintf(buf, size, "new failure");

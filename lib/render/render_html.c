@@ -57,6 +57,8 @@ struct w {
 	struct tally_buf b;
 	int		 rc;
 	const struct tally_render_opts *opts;
+	struct tally_error *err;	/* a triage pattern's failure */
+	int		 said;		/* ... is in it */
 };
 
 /* A set of names with counts: categories, suites, labels, label sets. */
@@ -1000,8 +1002,8 @@ header(struct w *w, const struct tally_report *rep, const char *title)
 		put(w, "</strong>");
 		tally_buf_free(&b);
 	} else if (nbad > 0)
-		putf(w, "<strong>%s of %s tests failed</strong>", num(nbad, n1),
-		    num(t->tests, n2));
+		putf(w, "<strong>%s of %s test%s failed</strong>",
+		    num(nbad, n1), num(t->tests, n2), t->tests == 1 ? "" : "s");
 	else
 		putf(w, "<strong>%s test%s, none failed</strong>",
 		    num(t->tests, n1), t->tests == 1 ? "" : "s");
@@ -1142,9 +1144,9 @@ failures(struct w *w, const struct model *m)
 }
 
 /*
- * Failures grouped by error signature (tally_triage_build()), largest
- * first: each a <details> with its example, where it is, its message
- * and its other tests.
+ * Failures grouped by error signature or triage category
+ * (tally_triage_build()), largest first: each a <details> with its
+ * example, where it is, its message and its other tests.
  */
 #define CAUSES		20	/* groups shown */
 #define CAUSE_TESTS	20	/* tests listed per group */
@@ -1160,8 +1162,10 @@ causes(struct w *w, const struct tally_report *rep)
 	if (w->rc != TALLY_OK)
 		return;
 	if ((w->rc = tally_triage_build(&tr, rep, w->opts, CAUSES_KEPT,
-	    CAUSE_TESTS)) != TALLY_OK)
+	    CAUSE_TESTS, w->err)) != TALLY_OK) {
+		w->said = w->rc == TALLY_ELIMIT;
 		return;
+	}
 	if (tr.failures < 2) {
 		tally_triage_free(&tr);
 		return;
@@ -1177,10 +1181,19 @@ causes(struct w *w, const struct tally_report *rep)
 			rest += g->count;
 			continue;
 		}
-		putf(w, "<details><summary><span class=\"count\">%s</span> "
-		    "\xc3\x97 <code>", num(g->count, nb));
-		esc(w, g->signature);
-		put(w, "</code></summary>\n<p>Example: <span class=\"name\">");
+		if (g->name != NULL) {
+			put(w, "<details><summary><strong class=\"category\">");
+			esc(w, g->name);
+			putf(w, "</strong>: <span class=\"count\">%s</span> "
+			    "failure%s", num(g->count, nb),
+			    g->count == 1 ? "" : "s");
+		} else {
+			putf(w, "<details><summary><span class=\"count\">%s"
+			    "</span> \xc3\x97 <code>", num(g->count, nb));
+			esc(w, g->signature);
+			put(w, "</code>");
+		}
+		put(w, "</summary>\n<p>Example: <span class=\"name\">");
 		esc(w, g->example);
 		put(w, "</span>");
 		if (g->where != NULL) {
@@ -1464,8 +1477,9 @@ by_category(struct w *w, const struct model *m)
 		g = &m->cats.v[ids[i]];
 		putf(w, "<g><title>");
 		esc(w, g->len ? g->key : "uncategorized");
-		putf(w, ": %zu tests, %zu failed</title><text class=\"lbl\" "
+		putf(w, ": %zu test%s, %zu failed</title><text class=\"lbl\" "
 		    "x=\"116\" y=\"%zu\" text-anchor=\"end\">", g->n,
+		    g->n == 1 ? "" : "s",
 		    g->status[TALLY_FAILED] + g->status[TALLY_OTHER],
 		    i * 24 + 17);
 		{
@@ -1663,9 +1677,10 @@ histogram(struct w *w, const struct model *m)
 	for (i = 0; i < nbk; i++) {
 		h = 150.0 * (double)m->hist[i] / (double)max;
 		hf = 150.0 * (double)m->histfail[i] / (double)max;
-		putf(w, "<g><title>%s: %zu tests, %zu failed</title>"
+		putf(w, "<g><title>%s: %zu test%s, %zu failed</title>"
 		    "<rect class=\"f-passed\" x=\"%zu\" y=\"%.2f\" width=\"64\" "
-		    "height=\"%.2f\"/>", name[i], m->hist[i], m->histfail[i],
+		    "height=\"%.2f\"/>", name[i], m->hist[i],
+		    m->hist[i] == 1 ? "" : "s", m->histfail[i],
 		    i * 80 + 8, 170 - h, h - hf);
 		if (hf > 0)
 			putf(w, "<rect class=\"f-failed\" x=\"%zu\" y=\"%.2f\" "
@@ -1719,7 +1734,7 @@ sparkline(struct w *w, const char *st)
 		return;
 	putf(w, "<svg class=\"spark\" width=\"%zu\" height=\"14\" "
 	    "viewBox=\"0 0 %zu 14\" role=\"img\" aria-label=\"Latest %zu "
-	    "runs: ", n * 8, n * 8, n);
+	    "run%s: ", n * 8, n * 8, n, n == 1 ? "" : "s");
 	esc(w, st);
 	put(w, "\">");
 	for (i = 0; i < n; i++)
@@ -1749,8 +1764,9 @@ hist_rows(struct w *w, struct tally_record *const *v, size_t n, int failing)
 		}
 		put(w, "</th><td class=\"n\">");
 		if (failing) {
-			putf(w, "%.0f runs</td><td>since run ",
-			    tally_hist_num(v[i], "failingRuns"));
+			putf(w, "%.0f run%s</td><td>since run ",
+			    tally_hist_num(v[i], "failingRuns"),
+			    tally_hist_num(v[i], "failingRuns") == 1 ? "" : "s");
 			esc(w, tally_hist_str(v[i], "failingSince"));
 			if ((s = tally_hist_str(v[i], "failingSinceCommit")) !=
 			    NULL) {
@@ -1759,10 +1775,12 @@ hist_rows(struct w *w, struct tally_record *const *v, size_t n, int failing)
 				put(w, ")");
 			}
 		} else
-			putf(w, "%s</td><td>%.0f flips, %.0f retried passes",
+			putf(w, "%s</td><td>%.0f flip%s, %.0f retried pass%s",
 			    tally_fmt_rate(a, 100 * tally_hist_num(v[i],
 			    "flakyRate")), tally_hist_num(v[i], "flips"),
-			    tally_hist_num(v[i], "flakyRuns"));
+			    tally_hist_num(v[i], "flips") == 1 ? "" : "s",
+			    tally_hist_num(v[i], "flakyRuns"),
+			    tally_hist_num(v[i], "flakyRuns") == 1 ? "" : "es");
 		put(w, "</td><td class=\"barcell\">");
 		sparkline(w, tally_hist_str(v[i], "statuses"));
 		put(w, "</td></tr>\n");
@@ -1798,9 +1816,10 @@ history(struct w *w, const struct tally_report *rep)
 		if (tally_hist_num(v->runs[i], "duration") > maxd)
 			maxd = tally_hist_num(v->runs[i], "duration");
 	putf(w, "<section id=\"history\">\n<h2>History <span class="
-	    "\"count\">%zu runs</span></h2>\n<svg class=\"chart trend\" "
+	    "\"count\">%zu run%s</span></h2>\n<svg class=\"chart trend\" "
 	    "viewBox=\"0 0 640 200\" role=\"img\" aria-label=\"Pass rate "
-	    "and duration over the latest %zu runs:", v->nruns, n);
+	    "and duration over the latest %zu run%s:", v->nruns,
+	    v->nruns == 1 ? "" : "s", n, n == 1 ? "" : "s");
 	for (i = first; i < v->nruns; i++)
 		putf(w, "%s run %.0f %.2f%% %s", i > first ? "," : "",
 		    tally_hist_num(v->runs[i], "run"),
@@ -2108,8 +2127,8 @@ jfield_cap(struct w *w, int *first, const char *key, const char *v)
 		;
 	putf(w, "%s\"%s\":\"", *first ? "" : ",", key);
 	wcheck(w, tally_esc_json_script(&w->b, v, cut));
-	putf(w, "\\n\\u2026 %zu bytes more, left out of the page\"",
-	    n - cut);
+	putf(w, "\\n\\u2026 %zu byte%s more, left out of the page\"",
+	    n - cut, n - cut == 1 ? "" : "s");
 	*first = 0;
 }
 
@@ -2417,6 +2436,8 @@ tally_render_html(const struct tally_report *rep,
 	w.fp = fp;
 	w.rc = TALLY_OK;
 	w.opts = opts;
+	w.err = err;
+	w.said = 0;
 	tally_buf_init(&w.b);
 	if ((rc = model_build(&m, rep, err)) == TALLY_OK)
 		m.marks = opts->marks;
@@ -2470,7 +2491,7 @@ done:
 		err->sys_errno = errno;
 		tally_error_set(err, rc, 0, 0, "write error: %s",
 		    strerror(errno));
-	} else if (rc != TALLY_OK)
+	} else if (rc != TALLY_OK && !w.said)
 		tally_error_set(err, rc, 0, 0, "%s", rc == TALLY_ENOMEM ?
 		    "out of memory" : "cannot render the HTML report");
 	model_free(&m);

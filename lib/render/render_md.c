@@ -71,6 +71,7 @@ struct plan {
 
 struct md {
 	struct tally_out o;
+	struct tally_error *err;	/* a triage pattern's failure */
 	const struct tally_report *rep;
 	const struct tally_render_opts *opts;
 	const struct tally_record **failed, **flaky, **slow;
@@ -649,7 +650,8 @@ failures(struct md *m, const struct plan *p)
 }
 
 /*
- * Failures grouped by error signature, largest first, each a <details>
+ * Failures grouped by error signature or triage category (its name and
+ * count in bold), largest first, each a <details>
  * with its example, where it is, its message and its other tests.
  */
 static void
@@ -672,9 +674,17 @@ causes(struct md *m, const struct plan *p)
 			rest += g->count;
 			continue;
 		}
-		tally_out_printf(&m->o, "<details><summary>%s \xc3\x97 ",
-		    tally_fmt_count(num, g->count));
-		html(m, g->signature, TALLY_NTS);
+		if (g->name != NULL) {
+			put(m, "<details><summary><b>");
+			html(m, g->name, TALLY_NTS);
+			tally_out_printf(&m->o, "</b>: %s failure%s",
+			    tally_fmt_count(num, g->count),
+			    g->count == 1 ? "" : "s");
+		} else {
+			tally_out_printf(&m->o, "<details><summary>%s "
+			    "\xc3\x97 ", tally_fmt_count(num, g->count));
+			html(m, g->signature, TALLY_NTS);
+		}
 		put(m, "</summary>\n\nExample: ");
 		text(m, g->example, TALLY_NTS);
 		if (g->where != NULL) {
@@ -1177,7 +1187,7 @@ prepare(struct md *m, size_t budget)
 	    TALLY_GROUP_LABELS, m->mkeys, m->nmkeys)) != TALLY_OK)
 		return rc;
 	if ((rc = tally_triage_build(&m->triage, m->rep, m->opts, CAUSES_KEPT,
-	    CAUSE_TESTS)) != TALLY_OK)
+	    CAUSE_TESTS, m->err)) != TALLY_OK)
 		return rc;
 	return prepare_grid(m);
 }
@@ -1195,6 +1205,7 @@ tally_render_markdown(const struct tally_report *rep,
 	memset(&m, 0, sizeof(m));
 	m.rep = rep;
 	m.opts = opts != NULL ? opts : &defaults;
+	m.err = err;
 	tally_buf_init(&m.a);
 	tally_buf_init(&m.b);
 	budget = m.opts->max_bytes != 0 ? m.opts->max_bytes : DEFAULT_BUDGET;

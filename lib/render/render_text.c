@@ -43,6 +43,8 @@ struct text {
 	const struct tally_report *rep;
 	struct tally_buf title;
 	struct tally_buf clean;		/* input with ANSI removed */
+	struct tally_error *err;	/* a triage pattern's failure */
+	int		 said;		/* ... is in it */
 };
 
 static void
@@ -208,8 +210,8 @@ failures(struct text *t)
 }
 
 /*
- * Failures grouped by error signature, largest first: what went wrong,
- * how often, an example and which tests.
+ * Failures grouped by error signature or triage category, largest
+ * first: what went wrong, how often, an example and which tests.
  */
 static void
 causes(struct text *t)
@@ -220,8 +222,9 @@ causes(struct text *t)
 	int rc;
 
 	if ((rc = tally_triage_build(&tr, t->rep, t->opts, CAUSES_KEPT,
-	    CAUSE_TESTS)) != TALLY_OK) {
+	    CAUSE_TESTS, t->err)) != TALLY_OK) {
 		t->o.status = rc;
+		t->said = rc == TALLY_ELIMIT;
 		return;
 	}
 	if (tr.failures < 2) {
@@ -249,9 +252,18 @@ causes(struct text *t)
 		}
 		tally_out_printf(&t->o, "%*s  ", (int)w,
 		    tally_fmt_count(num, g->count));
-		color(t, C_RED);
-		put_clean(t, g->signature, TALLY_NTS, 1);
-		color(t, C_OFF);
+		if (g->name != NULL) {
+			/* "Timeouts: 12 failures" */
+			color(t, C_BOLD);
+			put_clean(t, g->name, TALLY_NTS, 1);
+			color(t, C_OFF);
+			tally_out_printf(&t->o, ": %s failure%s", num,
+			    g->count == 1 ? "" : "s");
+		} else {
+			color(t, C_RED);
+			put_clean(t, g->signature, TALLY_NTS, 1);
+			color(t, C_OFF);
+		}
 		tally_out_printf(&t->o, "\n%*s  e.g. ", (int)w, "");
 		put_clean(t, g->example, TALLY_NTS, 1);
 		if (g->where != NULL) {
@@ -702,6 +714,7 @@ tally_render_text(const struct tally_report *rep,
 	memset(&t, 0, sizeof(t));
 	t.rep = rep;
 	t.opts = opts != NULL ? opts : &defaults;
+	t.err = err;
 	tally_out_init(&t.o, fp, 0);
 	tally_buf_init(&t.title);
 	tally_buf_init(&t.clean);
@@ -733,7 +746,7 @@ tally_render_text(const struct tally_report *rep,
 	if (t.opts->stop_token != NULL)
 		tally_out_printf(&t.o, "%s::%s::\n", t.o.gstate != 0 ? "\n" :
 		    "", t.opts->stop_token);
-	rc = tally_out_status(&t.o, err);
+	rc = t.said ? t.o.status : tally_out_status(&t.o, err);
 	tally_buf_free(&t.title);
 	tally_buf_free(&t.clean);
 	tally_out_fini(&t.o);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include <tally/perf.h>
+#include <tally/rules.h>
 
 #include "escape.h"
 #include "render_util.h"
@@ -1443,18 +1444,23 @@ str_hash(const char *s)
 	return h;
 }
 
-/* The group of sig, made when new and there is room; NULL else. */
+/*
+ * The group of sig (a category's name when named), made when new and
+ * there is room; NULL else.
+ */
 static struct tally_tgroup *
-tgroup_of(struct tally_triage *tr, const char *sig, size_t max, int *rc)
+tgroup_of(struct tally_triage *tr, const char *sig, int named, size_t max,
+    int *rc)
 {
 	size_t j, k, i, nc;
 
 	if (tr->cap > 0)
 		for (j = str_hash(sig) & (tr->cap - 1); (k = tr->idx[j]) != 0;
 		    j = (j + 1) & (tr->cap - 1))
-			if (strcmp(tr->v[k - 1].signature, sig) == 0)
+			if (strcmp(tr->v[k - 1].signature, sig) == 0 &&
+			    (tr->v[k - 1].name != NULL) == named)
 				return &tr->v[k - 1];
-	if (tr->n >= max)
+	if (!named && tr->n - tr->nnamed >= max)
 		return NULL;
 	if (2 * (tr->n + 1) > tr->cap) {
 		size_t *ni;
@@ -1487,6 +1493,10 @@ tgroup_of(struct tally_triage *tr, const char *sig, size_t max, int *rc)
 		return NULL;
 	}
 	tr->v[tr->n].first = tr->failures;
+	if (named) {
+		tr->v[tr->n].name = tr->v[tr->n].signature;
+		tr->nnamed++;
+	}
 	tr->idx[j] = ++tr->n;
 	return &tr->v[tr->n - 1];
 }
@@ -1521,9 +1531,11 @@ dup_cut(const char *s, size_t maxlines, size_t maxbytes)
 
 int
 tally_triage_build(struct tally_triage *tr, const struct tally_report *rep,
-    const struct tally_render_opts *opts, size_t maxgroups, size_t maxtests)
+    const struct tally_render_opts *opts, size_t maxgroups, size_t maxtests,
+    struct tally_error *rerr)
 {
 	const struct tally_record *rec;
+	const char *cat;
 	struct tally_error err;
 	struct tally_buf sig, t;
 	struct tally_tgroup *g;
@@ -1546,10 +1558,20 @@ tally_triage_build(struct tally_triage *tr, const struct tally_report *rep,
 		    chg == TALLY_CHANGE_REMOVED))
 			continue;
 		tally_buf_reset(&sig);
-		if ((rc = tally_error_signature(&sig, x->type, x->message,
-		    x->trace)) != TALLY_OK)
+		cat = NULL;
+		if (opts != NULL && opts->rules != NULL &&
+		    (rc = tally_rules_triage(opts->rules, x->type, x->message,
+		    x->trace, &cat, rerr)) != TALLY_OK)
 			break;
-		g = tgroup_of(tr, sig.data, maxgroups, &rc);
+		/* A category is always a group of its own, past the cap too. */
+		if (cat != NULL)
+			rc = tally_buf_adds(&sig, cat);
+		else
+			rc = tally_error_signature(&sig, x->type, x->message,
+			    x->trace);
+		if (rc != TALLY_OK)
+			break;
+		g = tgroup_of(tr, sig.data, cat != NULL, maxgroups, &rc);
 		tr->failures++;
 		if (g == NULL) {
 			tr->ungrouped++;

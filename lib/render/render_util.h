@@ -212,16 +212,20 @@ int	tally_source_url(struct tally_buf *b, const char *file, long line);
 /*
  * Triage: the failed tests grouped by error signature
  * (tally_error_signature()), largest group first (ties: the group seen
- * first).  One pass; memory is bounded by the caps: at most maxgroups
- * groups (failures of other signatures are only counted, in
+ * first).  A failure a triage category of opts->rules matches
+ * (tally_rules_triage()) is grouped under the category's name instead.
+ * One pass; memory is bounded by the caps: at most maxgroups signature
+ * groups besides those of the categories (failures of other signatures are only counted, in
  * ungrouped), each with its first test as the example and the titles of
- * at most maxtests more.
+ * at most maxtests more.  A triage pattern that hits a PCRE2 limit
+ * fails with TALLY_ELIMIT, said in err.
  */
 #define TALLY_TRIAGE_LINES	5	/* of the example's message */
 #define TALLY_TRIAGE_BYTES	1024
 
 struct tally_tgroup {
-	char		*signature;
+	char		*signature;	/* or a triage category's name */
+	const char	*name;		/* that name, or NULL */
 	size_t		 count;		/* failures with it */
 	size_t		 first;		/* failures before its first one */
 	char		*example;	/* the first one's title */
@@ -236,13 +240,14 @@ struct tally_triage {
 	size_t		 n;
 	size_t		 failures;	/* all failed tests */
 	size_t		 ungrouped;	/* past maxgroups */
+	size_t		 nnamed;	/* groups of triage categories */
 	size_t		*idx, cap;	/* while building */
 };
 
 int	tally_triage_build(struct tally_triage *tr,
 	    const struct tally_report *rep,
 	    const struct tally_render_opts *opts, size_t maxgroups,
-	    size_t maxtests);
+	    size_t maxtests, struct tally_error *err);
 void	tally_triage_free(struct tally_triage *tr);
 
 /*

@@ -259,3 +259,34 @@ else notok "roundtrip: differs" "$(cmp "$T/s1" "$T/s2" 2>&1)"; fi
 run_in "$T/s1" roundtrip-stdin 0 tally-collect -
 if cmp -s "$OUT" "$T/s1"; then ok "roundtrip-stdin: byte-identical"
 else notok "roundtrip-stdin: differs"; fi
+
+# ---- progress on a terminal (script(1) gives the run one) ----
+# The delay before it shows is 0 here (TALLY_PROGRESS_DELAY_MS); the
+# clock is asked every 256 records.
+sh "$ROOT/tests/bench/gen-junit.sh" 600 >"$T/p1.xml"
+cp "$T/p1.xml" "$T/p2.xml"
+cp "$T/p1.xml" "$T/p3.xml"
+cr=$(printf '\r') el=$(printf '\r\033[K')
+TALLY_PROGRESS_DELAY_MS=0 script -qec "tally-collect -j 1 -o '$T/p.jsonl' '$T/p1.xml'" /dev/null >"$T/pty" 2>&1
+grep -qF "${cr}tally-collect: read 1 record${cr}" "$T/pty" &&
+    grep -qF "tally-collect: read 513 records" "$T/pty" &&
+    ok "progress: counts on a terminal" || notok "progress: on a terminal" "$(od -c "$T/pty" | head -5)"
+[ "$(tail -c 4 "$T/pty")" = "$el" ] && ok "progress: the line is cleared at the end" ||
+    notok "progress: not cleared" "$(tail -c 20 "$T/pty" | od -c)"
+run progress-not-a-terminal 0 env TALLY_PROGRESS_DELAY_MS=0 tally-collect -o "$T/p.jsonl" "$T/p1.xml" "$T/p2.xml"
+expect_no_err
+run progress-jobs-not-a-terminal 0 env TALLY_PROGRESS_DELAY_MS=0 tally-collect -j 2 -o "$T/p.jsonl" "$T/p1.xml" "$T/p2.xml"
+expect_no_err
+# With -j the threads' records are counted as they are written, in
+# order: the counts shown rise, and the last is within 256 of the
+# records in the output.
+TALLY_PROGRESS_DELAY_MS=0 script -qec "tally-collect -j 2 -o '$T/pj.jsonl' '$T/p1.xml' '$T/p2.xml' '$T/p3.xml'" /dev/null >"$T/pty" 2>&1
+tr '\r' '\n' <"$T/pty" | sed -n 's/^tally-collect: read \([0-9]*\) records*$/\1/p' >"$T/counts"
+total=$(wc -l <"$T/pj.jsonl" | tr -d ' ')
+last=$(tail -1 "$T/counts")
+if [ -n "$last" ] && sort -n -c -u "$T/counts" 2>/dev/null &&
+    [ "$last" -le "$total" ] && [ "$last" -gt $((total - 256)) ]
+then ok "progress-jobs: $(wc -l <"$T/counts" | tr -d ' ') counts rising to $last of $total"
+else notok "progress-jobs: counts wrong for $total records" "$(tr '\n' ' ' <"$T/counts")"; fi
+[ "$(tail -c 4 "$T/pty")" = "$el" ] && ok "progress-jobs: the line is cleared at the end" ||
+    notok "progress-jobs: not cleared" "$(tail -c 20 "$T/pty" | od -c)"

@@ -102,12 +102,33 @@ expect_out "=== History: 4 runs, 13 tests"
 expect_out "=== Most flaky (4)"
 expect_out "=== Failing longest (2)"
 expect_out "2 runs, since run 3 (c3)  project › tests.test_scenario › test_regresses"
+# One of a kind is singular: "1 flip", "1 retried pass", "1 run".
+expect_out "  1 flip, 0 retried passes in 4 runs  project › tests.test_scenario › test_regresses"
+expect_out "  0 flips, 1 retried pass in 4 runs  project › tests.test_scenario › test_stable"
+expect_out "  1 run, since run 4 (c4)  project › tests.test_scenario › test_flips"
 is most-flaky "$(grep -A1 '^=== Most flaky' "$OUT" | tail -1 | sed 's/.*› //')" test_flips
 expect_out "    4  4  c4  12 tests, 2 failed, pass rate 83.3%"
 # Totals from the history, not the stream's zero test records.
 H_TOTALS="13 tests over 4 runs: 2 failing, 4 flaky; latest run: 12 tests, 2 failed, pass rate 83.3%"
 expect_out "$H_TOTALS"
 expect_not_out "0 tests"
+run render-html-plural 0 tally-render -f html -o "$T/h.html" "$T/h.jsonl"
+for w in '<td>1 flip, 0 retried passes</td>' '<td>0 flips, 1 retried pass</td>' '>1 run</td><td>since run 4'; do
+	grep -qF "$w" "$T/h.html" && ok "$CASE: '$w'" || notok "$CASE: no '$w'"
+done
+# A history of one run.
+for f in "$T"/runs/*.jsonl; do
+	grep -q '"run_id":"1"' "$f" && R1=$f
+done
+tally-history -o "$T/h1.jsonl" "$R1"
+run render-one-run 0 tally-render -f text "$T/h1.jsonl"
+expect_out "=== History: 1 run, 12 tests"
+expect_out "  1 run, since run 1 (c1)  project › tests.test_scenario › test_fixed_later"
+expect_not_out "1 runs"
+run render-one-run-html 0 tally-render -f html -o "$T/h1.html" "$T/h1.jsonl"
+for w in 'History <span class="count">1 run</span>' 'over the latest 1 run:' 'aria-label="Latest 1 run: '; do
+	grep -qF "$w" "$T/h1.html" && ok "$CASE: '$w'" || notok "$CASE: no '$w'"
+done
 run render-markdown 0 tally-render -f markdown "$T/h.jsonl"
 expect_out "### History: 4 runs, 13 tests"
 expect_out "## ⚠️ Test results"

@@ -46,6 +46,14 @@ run render-split 1 tally render -f html --fail-on failed --split-assets \
 expect_no_err
 run render-hostile 0 tally render -f html -o "$H/hostile.html" "$DATA/html/hostile.jsonl"
 expect_no_err
+# One test: "1 of 1 test failed", "1 test" in the chart titles.
+printf '{"v":1,"type":"test","name":"only","status":"failed","category":"unit","duration":5,"message":"boom"}\n' >"$T/one.jsonl"
+run render-one 0 tally render -f html -o "$H/one.html" "$T/one.jsonl"
+expect_no_err
+for w in '<strong>1 of 1 test failed</strong>' '<title>unit: 1 test, 1 failed</title>' ': 1 test, 1 failed</title><rect'; do
+	grep -qF "$w" "$H/one.html" && ok "render-one: '$w'" || notok "render-one: no '$w'"
+done
+if grep -q '1 tests' "$H/one.html"; then notok "render-one: '1 tests'"; else ok "render-one: no '1 tests'"; fi
 if [ ! -s "$H/example.html" ] || [ ! -s "$H/hostile.html" ]; then
 	notok "html: no pages to open"
 	exit 0
@@ -183,6 +191,10 @@ expect_out '<title>✗ Failed · Test report</title>'
 i=$(idx "$H/hostile.html" 'bidi')
 dom hostile-bidi "$U/hostile.html#q=bidi&test=$i"
 expect_out 'bidi &lt;U+202E&gt;gnp.exe'
+
+# One test of one: "Showing 1 of 1 test".
+dom one "$U/one.html"
+expect_out 'Showing 1 of 1 test<'
 
 # No JavaScript (what Jenkins' default CSP does to report.js): verdict,
 # totals and failures are still there.

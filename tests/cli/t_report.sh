@@ -83,6 +83,8 @@ expect_out "Annotated 10 of 18 (0 input errors, 10 failures, 0 flaky; new failur
 run gh-cap-option 0 tally-render -f github --max-annotations 3 "$T/cells.jsonl" "$T/kinds.jsonl"
 expect_lines "::error " 3
 expect_out "Annotated 3 of 18"
+run gh-cap-one 0 tally-render -f github --max-annotations 1 "$T/cells.jsonl" "$T/kinds.jsonl"
+expect_out "Annotated 1 of 18 (0 input errors, 1 failure, 0 flaky;"
 
 # 3. Two matrix cells collected without a label: merge warns, naming the
 # test and both sources; with labels it says nothing.
@@ -178,6 +180,77 @@ if grep -q '<summary>12 × AssertionError&#58; &lt;n&gt; &#33;= &lt;n&gt;</summa
 	ok "cmark-gfm: summary kept as text"; else notok "cmark-gfm: summary"; fi
 if grep -q '<td>' "$T/report.html" && ! grep -q '^<p>|' "$T/report.html"; then
 	ok "cmark-gfm: no table left as a paragraph"; else notok "cmark-gfm: a table became a paragraph"; fi
+
+# 7b. Named triage categories from the rules file (tally-rules(5)): a
+# failure the first matching category takes is grouped under its name,
+# the rest by signature as before.  Firefox's Playwright failure matches
+# both browser categories and goes to the first.
+mkdir -p "$T/proj/sub"
+cat >"$T/proj/.tally.yml" <<'YML'
+triage:
+  - name: Firefox
+    trace: '^\s*\[firefox\] '
+  - name: Browser
+    message: 'get started link$'
+  - name: Go panics
+    trace: '^panic: '
+  - name: Wrong HTTP status
+    message: 'HTTP status \d+ !== \d+'
+YML
+run triage-rules-text 0 tally-render -f text --rules "$T/proj/.tally.yml" "$T/cells.jsonl" "$T/kinds.jsonl"
+expect_out "=== Failures by cause (18 failures in 5 groups)"
+expect_out "12  AssertionError: <n> != <n>"
+expect_out " 2  Wrong HTTP status: 2 failures"
+expect_out " 2  Go panics: 2 failures"
+expect_out " 1  Browser: 1 failure"
+expect_out "    e.g. example.spec.ts › get started link [project=chromium]"
+expect_out " 1  Firefox: 1 failure"
+expect_out "    e.g. example.spec.ts › get started link [project=firefox]"
+sed -n '/^=== Failures by cause/,/^$/p' "$OUT" >"$T/causes"
+grep -q "Runtime error\|HTTP status <n>" "$T/causes" &&
+    notok "triage-rules-text: a category's failures also by signature" ||
+    ok "triage-rules-text: a category's failures only under its name"
+expect_no_err
+# Without --rules: signatures only.
+run triage-no-rules 0 tally-render -f text "$T/cells.jsonl" "$T/kinds.jsonl"
+expect_not_out "Go panics"
+expect_out " 2  Runtime error"
+# --rules alone finds .tally.yml here or above, as tally collect does.
+(cd "$T/proj/sub" && tally-render -f markdown --rules "$T/cells.jsonl" "$T/kinds.jsonl" >"$T/named.md" 2>"$T/named.err")
+CASE=triage-rules-markdown
+OUT=$T/named.md
+expect_out "18 failures in 5 groups."
+expect_out "<details><summary><b>Go panics</b>: 2 failures</summary>"
+expect_out "<details><summary><b>Firefox</b>: 1 failure</summary>"
+expect_out "<details><summary>12 × AssertionError&#58; &lt;n&gt; &#33;= &lt;n&gt;</summary>"
+OUT=$T/out
+[ -s "$T/named.err" ] && notok "triage-rules-markdown: stderr" "$(cat "$T/named.err")" ||
+    ok "triage-rules-markdown: stderr empty"
+cmark-gfm --unsafe -e table "$T/named.md" >"$T/named.html"
+grep -qF '<summary><b>Wrong HTTP status</b>: 2 failures</summary>' "$T/named.html" &&
+    ok "cmark-gfm: a category's summary kept" || notok "cmark-gfm: category summary"
+run triage-rules-html 0 tally-render -f html --rules="$T/proj/.tally.yml" "$T/cells.jsonl" "$T/kinds.jsonl"
+expect_out '<p>18 failures in 5 groups.</p>'
+expect_out '<details><summary><strong class="category">Go panics</strong>: <span class="count">2</span> failures</summary>'
+expect_out '<details><summary><strong class="category">Firefox</strong>: <span class="count">1</span> failure</summary>'
+expect_out '<details><summary><span class="count">12</span> × <code>AssertionError: &lt;n&gt; != &lt;n&gt;</code></summary>'
+# A bad pattern is the rules file's error, by line and column: exit 2,
+# nothing written.
+printf 'triage:\n  - name: Timeouts\n    message: "(timeout"\n' >"$T/bad.yml"
+run triage-bad-pattern 2 tally-render -f text --rules "$T/bad.yml" "$T/cells.jsonl"
+expect_err "tally-render: $T/bad.yml:3:14: error: bad regex at offset 8: missing closing parenthesis"
+[ -s "$OUT" ] && notok "triage-bad-pattern: stdout not empty" || ok "triage-bad-pattern: stdout empty"
+printf 'triage:\n  - {name: T, mesage: x}\n' >"$T/bad2.yml"
+run triage-bad-key 2 tally-render -f html -o "$T/bad.html" --rules "$T/bad2.yml" "$T/cells.jsonl"
+expect_err "tally-render: $T/bad2.yml:2:15: error: unknown key 'mesage' in triage category"
+[ -e "$T/bad.html" ] && notok "triage-bad-key: report written" || ok "triage-bad-key: no report"
+# A pattern that backtracks without end stops at PCRE2's match limit.
+printf 'triage:\n  - {name: T, trace: "^(\\\\w+\\\\s?)+$"}\n' >"$T/slow.yml"
+printf '{"v":1,"type":"test","name":"x","status":"failed","trace":"%s!"}\n{"v":1,"type":"test","name":"y","status":"failed","trace":"z"}\n' \
+    "$(printf 'ab %.0s' 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25 26 27 28 29 30)" >"$T/slow.jsonl"
+run triage-match-limit 2 tally-render -f markdown -o "$T/slow.md" --rules "$T/slow.yml" "$T/slow.jsonl"
+expect_err "tally-render: $T/slow.yml:2:22: error: regex '^(\\w+\\s?)+\$' (rules line 2) failed on 'ab ab"
+expect_err "match limit exceeded"
 
 # 8. Branch, commit and run from the stream's meta records: the commit
 # linked on the CI's forge, the branch of a ref, CTRF's own fields.

@@ -74,6 +74,11 @@ use Test::More tests => 3;
 ok(1, 'one');
 exit 0;
 PL
+cat >"$T/over.t" <<'PL'
+use Test::More tests => 1;
+ok(1, 'one');
+ok(1, 'two');
+PL
 cat >"$T/died.t" <<'PL'
 use Test::More;
 die "cannot load fixture\n";
@@ -81,7 +86,7 @@ PL
 cat >"$T/skipall.t" <<'PL'
 use Test::More skip_all => 'no database';
 PL
-for s in mixed bail short died skipall; do
+for s in mixed bail short over died skipall; do
 	(cd "$T" && perl "$s.t" >"$s.tap" 2>/dev/null;
 	    prove "$s.t" >"$s.prove" 2>&1)
 done
@@ -110,6 +115,15 @@ grep -q 'You planned 3 tests but ran 1' "$T/short.prove" &&
     ok "prove bad plan" || notok "prove bad plan" "$(cat "$T/short.prove")"
 run perl-short 0 tally-collect "$T/short.tap"
 expect_out '"name":"(plan) expected 3 tests, got 1","status":"failed","rawStatus":"plan"'
+# A plan of one test reads "1 test", not "1 tests".
+grep -q 'planned 1 test but ran 2' "$T/over.prove" &&
+    ok "prove plan of one" || notok "prove plan of one" "$(cat "$T/over.prove")"
+run perl-over 0 tally-collect "$T/over.tap"
+expect_out '"name":"(plan) expected 1 test, got 2","status":"failed","rawStatus":"plan"'
+# No plan after one test: "got 1 test".
+printf 'ok 1 - only\n' >"$T/noplan1.tap"
+run noplan-one 0 tally-collect -f tap "$T/noplan1.tap"
+expect_out '"name":"(plan) no plan, got 1 test","status":"failed","rawStatus":"plan"'
 
 # Died before its plan: no TAP at all.  Forced, that is a failed record;
 # detected, an empty file is an error as in any format.

@@ -229,7 +229,7 @@
 		spacer.style.height = (view.length * ROWH) + 'px';
 		body.style.height = (Math.max(1, Math.min(view.length,
 		    Math.floor(Math.min(window.innerHeight * 0.7, 640) / ROWH))) * ROWH) + 'px';
-		shown.textContent = 'Showing ' + fmt(view.length) + ' of ' + fmt(N) + ' tests';
+		shown.textContent = 'Showing ' + fmt(view.length) + ' of ' + fmt(N) + (N === 1 ? ' test' : ' tests');
 		drawn = '';
 		body.scrollTop = 0;
 		draw();
