@@ -2239,6 +2239,7 @@ change_data(struct w *w, const struct model *m)
 struct parts {
 	size_t		 n, rows;		/* parts, tests per part */
 	struct tally_output **o;
+	struct tally_output *asset[2];		/* report.css, report.js */
 };
 
 /* Is a test's row in the page itself (failed, other or flaky)? */
@@ -2367,8 +2368,13 @@ parts_free(struct parts *pt)
 	for (i = 0; i < pt->n; i++)
 		if (pt->o[i] != NULL)
 			tally_output_abort(pt->o[i]);
+	for (i = 0; i < 2; i++)
+		if (pt->asset[i] != NULL)
+			tally_output_abort(pt->asset[i]);
 	free(pt->o);
 	pt->o = NULL;
+	pt->n = 0;
+	pt->asset[0] = pt->asset[1] = NULL;
 }
 
 static int
@@ -2463,45 +2469,52 @@ fail:
 	return rc;
 }
 
-/* Rename every part into place; on an error, the rest are thrown away. */
+/*
+ * Rename the parts, report.css and report.js into place, once every one
+ * was written; on an error, the rest are thrown away.
+ */
 static int
 parts_commit(struct parts *pt, struct tally_error *err)
 {
+	struct tally_output *o;
 	size_t i;
 	int rc = TALLY_OK;
 
-	for (i = 0; i < pt->n; i++) {
+	for (i = 0; i < pt->n + 2; i++) {
+		o = i < pt->n ? pt->o[i] : pt->asset[i - pt->n];
+		if (o == NULL)
+			continue;
 		if (rc == TALLY_OK)
-			rc = tally_output_commit(pt->o[i], err);
+			rc = tally_output_commit(o, err);
 		else
-			tally_output_abort(pt->o[i]);
-		pt->o[i] = NULL;
+			tally_output_abort(o);
 	}
 	free(pt->o);
 	pt->o = NULL;
+	pt->n = 0;
+	pt->asset[0] = pt->asset[1] = NULL;
 	return rc;
 }
 
-/* --split-assets: report.css and report.js, each written atomically. */
-
+/* --split-assets: report.css or report.js, written, not yet committed. */
 static int
 write_asset(const char *dir, const char *name, const char *text,
-    struct tally_error *err)
+    struct tally_output **o, struct tally_error *err)
 {
-	struct tally_output *o;
 	char *path;
 	int rc;
 
+	*o = NULL;
 	if (asprintf(&path, "%s/%s", dir, name) < 0)
 		return tally_error_set(err, TALLY_ENOMEM, 0, 0, "out of memory");
-	if ((rc = tally_output_open(&o, path, err)) == TALLY_OK) {
-		if (fputs(text, tally_output_file(o)) == EOF) {
-			err->sys_errno = errno;
-			rc = tally_error_set(err, TALLY_EIO, 0, 0,
-			    "write error on '%s': %s", path, strerror(errno));
-			tally_output_abort(o);
-		} else
-			rc = tally_output_commit(o, err);
+	if ((rc = tally_output_open(o, path, err)) == TALLY_OK &&
+	    (fputs(text, tally_output_file(*o)) == EOF ||
+	    fflush(tally_output_file(*o)) != 0)) {
+		err->sys_errno = errno;
+		rc = tally_error_set(err, TALLY_EIO, 0, 0,
+		    "write error on '%s': %s", path, strerror(errno));
+		tally_output_abort(*o);
+		*o = NULL;
 	}
 	free(path);
 	return rc;
@@ -2580,7 +2593,7 @@ tally_render_html(const struct tally_report *rep,
 {
 	static const struct tally_render_opts none;
 	struct model m;
-	struct parts pt = { 0, 0, NULL };
+	struct parts pt = { 0, 0, NULL, { NULL, NULL } };
 	struct w w;
 	locale_t cloc, oldloc = (locale_t)0;
 	char *prefix = NULL;
@@ -2594,9 +2607,10 @@ tally_render_html(const struct tally_report *rep,
 		if ((rc = asset_prefix(opts, &prefix, err)) != TALLY_OK)
 			return rc;
 		if ((rc = write_asset(opts->assets_dir, "report.css",
-		    tally_html_css, err)) != TALLY_OK ||
+		    tally_html_css, &pt.asset[0], err)) != TALLY_OK ||
 		    (rc = write_asset(opts->assets_dir, "report.js",
-		    tally_html_js, err)) != TALLY_OK) {
+		    tally_html_js, &pt.asset[1], err)) != TALLY_OK) {
+			parts_free(&pt);
 			free(prefix);
 			return rc;
 		}
