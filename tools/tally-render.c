@@ -55,7 +55,7 @@ static const char options_text[] =
     "      --min-pass-rate=pct   exit 1 below this pass rate, as 90 or 90%\n"
     "      --path-prefix=prefix  added in front of file paths\n"
     "      --path-strip=prefix   removed from the front of file paths\n"
-    "      --split-assets[=dir]  html: CSS and JS as files in dir\n"
+    "      --split-assets[=dir]  html: CSS, JS and table data as files in dir\n"
     "      --title=text          the report's title\n"
     "      --top=n               how many of the slowest tests to list\n"
     "      --version             print the version and exit\n";
