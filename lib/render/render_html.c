@@ -2387,7 +2387,7 @@ parts_write(struct parts *pt, const struct model *m, const char *dir,
 	char *path, *end;
 	size_t i, pos = 0, p = 0, nrow = 0;
 	unsigned long long u;
-	int more, rc = TALLY_OK;
+	int more = 0, rc = TALLY_OK;
 
 	pt->rows = PART_ROWS;
 	if (v != NULL && *v != '\0') {
@@ -2415,6 +2415,11 @@ parts_write(struct parts *pt, const struct model *m, const char *dir,
 			wflush(&w);
 			if ((rc = w.rc) != TALLY_OK)
 				break;
+			/* More tests than the report counted: a bug. */
+			if (p >= pt->n) {
+				rc = TALLY_EINVAL;
+				break;
+			}
 			if (asprintf(&path, "%s/report-data-%04zu.js", dir,
 			    p + 1) < 0) {
 				rc = TALLY_ENOMEM;
@@ -2437,8 +2442,12 @@ parts_write(struct parts *pt, const struct model *m, const char *dir,
 		put(&w, nrow++ > 0 ? ",\n" : "");
 		jrow(&w, m, r);
 	}
-	if (rc == TALLY_OK && more < 0)
+	/* Reading the tests failed: next_test() said why. */
+	if (rc == TALLY_OK && more < 0) {
 		rc = more;
+		tally_buf_free(&w.b);
+		goto fail;
+	}
 	if (rc == TALLY_OK && p > 0) {
 		wflush(&w);
 		w.jsq = 0;
