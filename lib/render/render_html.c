@@ -112,7 +112,10 @@ wflush(struct w *w)
 	    w->fp) != w->b.len && w->rc == TALLY_OK)
 		w->rc = TALLY_EIO;
 	/* Inside a single-quoted JavaScript string: \\, \' and \n. */
-	for (p = w->b.data, e = p + w->b.len; w->jsq && p < e; p = q + 1) {
+	p = e = w->b.data;
+	if (w->jsq && w->b.len > 0)
+		e = p + w->b.len;
+	for (; p < e; p = q + 1) {
 		for (q = p; q < e && *q != '\\' && *q != '\'' && *q != '\n'; q++)
 			;
 		if (q > p && fwrite(p, 1, (size_t)(q - p), w->fp) !=
