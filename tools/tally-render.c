@@ -58,7 +58,7 @@ static const char options_text[] =
     "      --path-strip=prefix   removed from the front of file paths\n"
     "      --rules[=file]        group failures by the rules' triage "
     "categories\n"
-    "      --split-assets[=dir]  html: CSS and JS as files in dir\n"
+    "      --split-assets[=dir]  html: CSS, JS and table data as files in dir\n"
     "      --title=text          the report's title\n"
     "      --top=n               how many of the slowest tests to list\n"
     "      --version             print the version and exit\n";

@@ -51,6 +51,8 @@
 #define TOP_DEFAULT	10	/* slowest tests */
 #define FLUSH_AT	65536
 #define OUT_CAP		4096	/* trace, output of a test that passed */
+#define PART_ROWS	50000	/* --split-assets: rows per data part, */
+#define PART_MAX	1000	/* more when there would be more parts */
 
 struct w {
 	FILE		*fp;
@@ -59,6 +61,7 @@ struct w {
 	const struct tally_render_opts *opts;
 	struct tally_error *err;	/* a triage pattern's failure */
 	int		 said;		/* ... is in it */
+	int		 jsq;		/* written inside a '...' JS string */
 };
 
 /* A set of names with counts: categories, suites, labels, label sets. */
@@ -104,9 +107,28 @@ struct ids {
 static void
 wflush(struct w *w)
 {
-	if (w->b.len > 0 && fwrite(w->b.data, 1, w->b.len, w->fp) != w->b.len &&
-	    w->rc == TALLY_OK)
+	const char *p, *e, *q;
+	char esc[2] = { '\\', 0 };
+
+	if (w->b.len > 0 && !w->jsq && fwrite(w->b.data, 1, w->b.len,
+	    w->fp) != w->b.len && w->rc == TALLY_OK)
 		w->rc = TALLY_EIO;
+	/* Inside a single-quoted JavaScript string: \\, \' and \n. */
+	p = e = w->b.data;
+	if (w->jsq && w->b.len > 0)
+		e = p + w->b.len;
+	for (; p < e; p = q + 1) {
+		for (q = p; q < e && *q != '\\' && *q != '\'' && *q != '\n'; q++)
+			;
+		if (q > p && fwrite(p, 1, (size_t)(q - p), w->fp) !=
+		    (size_t)(q - p) && w->rc == TALLY_OK)
+			w->rc = TALLY_EIO;
+		if (q == e)
+			break;
+		esc[1] = *q == '\n' ? 'n' : *q;
+		if (fwrite(esc, 1, 2, w->fp) != 2 && w->rc == TALLY_OK)
+			w->rc = TALLY_EIO;
+	}
 	tally_buf_reset(&w->b);
 }
 
@@ -2228,14 +2250,73 @@ change_data(struct w *w, const struct model *m)
 	put(w, "]");
 }
 
+/*
+ * --split-assets: the rows of the tests that passed, were skipped or are
+ * pending (not flaky) go into parts, report-data-0001.js and on, each a
+ * script calling tallyRows(part, JSON.parse('rows')) (JSON.parse: a
+ * large literal compiles several times slower) for part p's share of the tests
+ * (p-1)*rows to p*rows-1 that are not in the page.  Every part is written
+ * to a temporary file and renamed into place only once all were written.
+ */
+struct parts {
+	size_t		 n, rows;		/* parts, tests per part */
+	struct tally_output **o;
+	struct tally_output *asset[2];		/* report.css, report.js */
+};
+
+/* Is a test's row in the page itself (failed, other or flaky)? */
+static int
+in_page(const struct tally_test *t)
+{
+	return is_problem(t) || t->flaky;
+}
+
+/* One test's row of the table: a compact array. */
 static void
-data_block(struct w *w, const struct model *m, const char *title)
+jrow(struct w *w, const struct model *m, const struct tally_record *r)
+{
+	const struct tally_test *t = &r->u.test;
+	struct ids ids;
+	const struct ids *x = ids_of(m, r, &ids);
+	long f[6];
+	size_t j, nf;
+
+	put(w, "[");
+	jstr(w, t->name ? t->name : "");
+	putf(w, ",%ld,%zu,%d,", sid(x->cls), x->suite,
+	    t->status < TALLY_NSTATUS ? (int)t->status : TALLY_OTHER);
+	jnum(w, t->duration);
+	putf(w, ",%zu,%ld", x->cat, sid(x->src));
+	/* The rarer fields last, left out from the end at default. */
+	f[0] = sid(x->lset);
+	f[1] = sid(x->file);
+	f[2] = t->line > 0 ? t->line : 0;
+	f[3] = t->retries > 0 ? t->retries : 0;
+	f[4] = t->flaky != 0;
+	f[5] = has_details(t);
+	for (nf = 6; nf > 0 && f[nf - 1] == (nf <= 2 ? -1 : 0); nf--)
+		;
+	for (j = 0; j < nf && j < 5; j++)
+		putf(w, ",%ld", f[j]);
+	if (nf == 6) {
+		put(w, ",{");
+		jdetails(w, r);
+		put(w, "}");
+	}
+	put(w, "]");
+}
+
+/*
+ * The data block: the table's names and every test's row, or with pt
+ * (--split-assets) the rows of failed, other and flaky tests only.
+ */
+static void
+data_block(struct w *w, const struct model *m, const char *title,
+    const struct parts *pt)
 {
 	const struct tally_record *r;
-	const struct tally_test *t;
 	const struct group *g;
-	struct ids ids;
-	size_t i, j, pos = 0;
+	size_t i, j, pos = 0, nrow;
 	int more;
 
 	put(w, "<script type=\"application/json\" id=\"tally-data\">"
@@ -2274,63 +2355,197 @@ data_block(struct w *w, const struct model *m, const char *title)
 		put(w, "]");
 	}
 	put(w, "],\n\"tests\":[\n");
+	nrow = 0;
 	for (i = 0; (more = next_test(m, &pos, &r)) == 1; i++) {
-		const struct ids *x = ids_of(m, r, &ids);
-		long f[6];
-		size_t nf;
-
-		t = &r->u.test;
-		put(w, i ? ",\n[" : "[");
-		jstr(w, t->name ? t->name : "");
-		putf(w, ",%ld,%zu,%d,", sid(x->cls), x->suite,
-		    t->status < TALLY_NSTATUS ? (int)t->status : TALLY_OTHER);
-		jnum(w, t->duration);
-		putf(w, ",%zu,%ld", x->cat, sid(x->src));
-		/* The rarer fields last, left out from the end at default. */
-		f[0] = sid(x->lset);
-		f[1] = sid(x->file);
-		f[2] = t->line > 0 ? t->line : 0;
-		f[3] = t->retries > 0 ? t->retries : 0;
-		f[4] = t->flaky != 0;
-		f[5] = has_details(t);
-		for (nf = 6; nf > 0 && f[nf - 1] == (nf <= 2 ? -1 : 0); nf--)
-			;
-		for (j = 0; j < nf && j < 5; j++)
-			putf(w, ",%ld", f[j]);
-		if (nf == 6) {
-			put(w, ",{");
-			jdetails(w, r);
-			put(w, "}");
-		}
-		put(w, "]");
+		if (pt != NULL && !in_page(&r->u.test))
+			continue;
+		put(w, nrow > 0 ? ",\n" : "");
+		jrow(w, m, r);
+		nrow++;
 	}
 	wcheck(w, more < 0 ? more : TALLY_OK);
 	put(w, "\n]");
+	/* --split-assets: where the rows above go, and the parts. */
+	if (pt != NULL) {
+		putf(w, ",\n\"n\":%zu,\"parts\":%zu,\"part\":%zu,\n\"at\":[",
+		    i, pt->n, pt->rows);
+		pos = 0;
+		nrow = 0;
+		for (i = 0; (more = next_test(m, &pos, &r)) == 1; i++)
+			if (in_page(&r->u.test))
+				putf(w, "%s%zu", nrow++ > 0 ? "," : "", i);
+		wcheck(w, more < 0 ? more : TALLY_OK);
+		put(w, "]");
+	}
 	if (m->rep->diff != NULL)
 		change_data(w, m);
 	put(w, "}</script>\n");
 }
 
-/* --split-assets: report.css and report.js, each written atomically. */
+static void
+parts_free(struct parts *pt)
+{
+	size_t i;
+
+	for (i = 0; i < pt->n; i++)
+		if (pt->o[i] != NULL)
+			tally_output_abort(pt->o[i]);
+	for (i = 0; i < 2; i++)
+		if (pt->asset[i] != NULL)
+			tally_output_abort(pt->asset[i]);
+	free(pt->o);
+	pt->o = NULL;
+	pt->n = 0;
+	pt->asset[0] = pt->asset[1] = NULL;
+}
 
 static int
-write_asset(const char *dir, const char *name, const char *text,
-    struct tally_error *err)
+parts_write(struct parts *pt, const struct model *m, const char *dir,
+    size_t ntests, struct tally_error *err)
+{
+	const struct tally_record *r;
+	const char *v = getenv("TALLY_HTML_PART_ROWS");
+	struct w w;
+	char *path, *end;
+	size_t i, pos = 0, p = 0, nrow = 0;
+	unsigned long long u;
+	int more = 0, rc = TALLY_OK;
+
+	pt->rows = PART_ROWS;
+	if (v != NULL && *v != '\0') {
+		errno = 0;
+		u = strtoull(v, &end, 10);
+		if (*end == '\0' && errno == 0 && u > 0 && u <= SIZE_MAX)
+			pt->rows = (size_t)u;
+	}
+	if (pt->rows < (ntests + PART_MAX - 1) / PART_MAX)
+		pt->rows = (ntests + PART_MAX - 1) / PART_MAX;
+	pt->n = (ntests + pt->rows - 1) / pt->rows;
+	if (pt->n > 0 && (pt->o = calloc(pt->n, sizeof(*pt->o))) == NULL) {
+		pt->n = 0;
+		return tally_error_set(err, TALLY_ENOMEM, 0, 0, "out of memory");
+	}
+	memset(&w, 0, sizeof(w));
+	tally_buf_init(&w.b);
+	for (i = 0; rc == TALLY_OK && (more = next_test(m, &pos, &r)) == 1;
+	    i++) {
+		if (i % pt->rows == 0) {
+			wflush(&w);
+			w.jsq = 0;
+			if (p > 0)
+				put(&w, "]'));\n");
+			wflush(&w);
+			if ((rc = w.rc) != TALLY_OK)
+				break;
+			/* More tests than the report counted: a bug. */
+			if (p >= pt->n) {
+				rc = TALLY_EINVAL;
+				break;
+			}
+			if (asprintf(&path, "%s/report-data-%04zu.js", dir,
+			    p + 1) < 0) {
+				rc = TALLY_ENOMEM;
+				break;
+			}
+			rc = tally_output_open(&pt->o[p], path, err);
+			free(path);
+			if (rc != TALLY_OK) {
+				tally_buf_free(&w.b);
+				goto fail;
+			}
+			w.fp = tally_output_file(pt->o[p]);
+			putf(&w, "tallyRows(%zu,JSON.parse('[", ++p);
+			wflush(&w);
+			w.jsq = 1;
+			nrow = 0;
+		}
+		if (in_page(&r->u.test))
+			continue;
+		put(&w, nrow++ > 0 ? ",\n" : "");
+		jrow(&w, m, r);
+	}
+	/* Reading the tests failed: next_test() said why. */
+	if (rc == TALLY_OK && more < 0) {
+		rc = more;
+		tally_buf_free(&w.b);
+		goto fail;
+	}
+	if (rc == TALLY_OK && p > 0) {
+		wflush(&w);
+		w.jsq = 0;
+		put(&w, "]'));\n");
+		wflush(&w);
+		rc = w.rc;
+	}
+	tally_buf_free(&w.b);
+	if (rc == TALLY_OK) {
+		for (i = 0; i < pt->n; i++)
+			if (fflush(tally_output_file(pt->o[i])) != 0 ||
+			    ferror(tally_output_file(pt->o[i]))) {
+				rc = TALLY_EIO;
+				break;
+			}
+	}
+	if (rc == TALLY_EIO) {
+		err->sys_errno = errno;
+		tally_error_set(err, rc, 0, 0, "write error on '%s/"
+		    "report-data-*.js': %s", dir, strerror(errno));
+	} else if (rc == TALLY_ENOMEM)
+		tally_error_set(err, rc, 0, 0, "out of memory");
+	else if (rc != TALLY_OK)
+		tally_error_set(err, rc, 0, 0, "cannot write the data parts");
+fail:
+	if (rc != TALLY_OK)
+		parts_free(pt);
+	return rc;
+}
+
+/*
+ * Rename the parts, report.css and report.js into place, once every one
+ * was written; on an error, the rest are thrown away.
+ */
+static int
+parts_commit(struct parts *pt, struct tally_error *err)
 {
 	struct tally_output *o;
+	size_t i;
+	int rc = TALLY_OK;
+
+	for (i = 0; i < pt->n + 2; i++) {
+		o = i < pt->n ? pt->o[i] : pt->asset[i - pt->n];
+		if (o == NULL)
+			continue;
+		if (rc == TALLY_OK)
+			rc = tally_output_commit(o, err);
+		else
+			tally_output_abort(o);
+	}
+	free(pt->o);
+	pt->o = NULL;
+	pt->n = 0;
+	pt->asset[0] = pt->asset[1] = NULL;
+	return rc;
+}
+
+/* --split-assets: report.css or report.js, written, not yet committed. */
+static int
+write_asset(const char *dir, const char *name, const char *text,
+    struct tally_output **o, struct tally_error *err)
+{
 	char *path;
 	int rc;
 
+	*o = NULL;
 	if (asprintf(&path, "%s/%s", dir, name) < 0)
 		return tally_error_set(err, TALLY_ENOMEM, 0, 0, "out of memory");
-	if ((rc = tally_output_open(&o, path, err)) == TALLY_OK) {
-		if (fputs(text, tally_output_file(o)) == EOF) {
-			err->sys_errno = errno;
-			rc = tally_error_set(err, TALLY_EIO, 0, 0,
-			    "write error on '%s': %s", path, strerror(errno));
-			tally_output_abort(o);
-		} else
-			rc = tally_output_commit(o, err);
+	if ((rc = tally_output_open(o, path, err)) == TALLY_OK &&
+	    (fputs(text, tally_output_file(*o)) == EOF ||
+	    fflush(tally_output_file(*o)) != 0)) {
+		err->sys_errno = errno;
+		rc = tally_error_set(err, TALLY_EIO, 0, 0,
+		    "write error on '%s': %s", path, strerror(errno));
+		tally_output_abort(*o);
+		*o = NULL;
 	}
 	free(path);
 	return rc;
@@ -2409,6 +2624,7 @@ tally_render_html(const struct tally_report *rep,
 {
 	static const struct tally_render_opts none;
 	struct model m;
+	struct parts pt = { 0, 0, NULL, { NULL, NULL } };
 	struct w w;
 	locale_t cloc, oldloc = (locale_t)0;
 	char *prefix = NULL;
@@ -2422,9 +2638,10 @@ tally_render_html(const struct tally_report *rep,
 		if ((rc = asset_prefix(opts, &prefix, err)) != TALLY_OK)
 			return rc;
 		if ((rc = write_asset(opts->assets_dir, "report.css",
-		    tally_html_css, err)) != TALLY_OK ||
+		    tally_html_css, &pt.asset[0], err)) != TALLY_OK ||
 		    (rc = write_asset(opts->assets_dir, "report.js",
-		    tally_html_js, err)) != TALLY_OK) {
+		    tally_html_js, &pt.asset[1], err)) != TALLY_OK) {
+			parts_free(&pt);
 			free(prefix);
 			return rc;
 		}
@@ -2438,11 +2655,19 @@ tally_render_html(const struct tally_report *rep,
 	w.opts = opts;
 	w.err = err;
 	w.said = 0;
+	w.jsq = 0;
 	tally_buf_init(&w.b);
 	if ((rc = model_build(&m, rep, err)) == TALLY_OK)
 		m.marks = opts->marks;
 	if (rc != TALLY_OK)
 		goto done;
+	if (prefix != NULL && (rc = parts_write(&pt, &m, opts->assets_dir,
+	    rep->ntests, err)) != TALLY_OK) {
+		model_free(&m);
+		tally_buf_free(&w.b);
+		free(prefix);
+		goto out;
+	}
 	head(&w, rep, title, prefix);
 	put(&w, "<body>\n<a class=\"skip\" href=\"#failures\">Skip to "
 	    "failures</a>\n");
@@ -2473,7 +2698,7 @@ tally_render_html(const struct tally_report *rep,
 	put(&w, "</main>\n<footer class=\"wrap dim\">Made by tally "
 	    TALLY_VERSION " from the results alone; no network needed."
 	    "</footer>\n");
-	data_block(&w, &m, title);
+	data_block(&w, &m, title, prefix != NULL ? &pt : NULL);
 	if (prefix == NULL) {
 		put(&w, "<script>");
 		put(&w, tally_html_js);
@@ -2494,9 +2719,14 @@ done:
 	} else if (rc != TALLY_OK && !w.said)
 		tally_error_set(err, rc, 0, 0, "%s", rc == TALLY_ENOMEM ?
 		    "out of memory" : "cannot render the HTML report");
+	if (rc == TALLY_OK)
+		rc = parts_commit(&pt, err);
+	else
+		parts_free(&pt);
 	model_free(&m);
 	tally_buf_free(&w.b);
 	free(prefix);
+out:
 	if (cloc != (locale_t)0) {
 		uselocale(oldloc);
 		freelocale(cloc);

@@ -65,6 +65,31 @@ for f in text markdown junit json github html; do
 	rm -f "$W/out.$f"
 done
 
+# HTML at 1,000,000 tests: one file and --split-assets, their sizes, and
+# how long headless Chromium takes from navigation to showing verdict,
+# totals and the first failure (top), to the table (table) and to the
+# table with every row (loaded); tests/bench/html-open.js.
+h=$(sc 1000000)
+sh "$here/gen-junit.sh" "$h" | "$BIN/tally-collect" |
+    "$BIN/tally-merge" -o "$W/h.jsonl"
+mkdir "$W/one" "$W/split"
+m "render -f html, $h cases" "$BIN/tally-render" -f html \
+    -o "$W/one/report.html" "$W/h.jsonl"
+m "render -f html --split-assets, $h cases" "$BIN/tally-render" -f html \
+    --split-assets -o "$W/split/report.html" "$W/h.jsonl"
+rm -f "$W/h.jsonl"
+note "  page, one file" "$(wc -c < "$W/one/report.html") bytes"
+note "  page, --split-assets" "$(wc -c < "$W/split/report.html") bytes + $(ls "$W/split" | grep -c '^report-data-') parts of $(cat "$W"/split/report-data-*.js | wc -c) bytes"
+if command -v "${CHROMIUM:-chromium}" >/dev/null 2>&1 && command -v node >/dev/null 2>&1; then
+	for r in 1 2 3; do
+		note "  chromium ms, one file (run $r)" "$(node "$here/html-open.js" "file://$W/one/report.html" 2>&1)"
+		note "  chromium ms, --split-assets (run $r)" "$(node "$here/html-open.js" "file://$W/split/report.html" 2>&1)"
+	done
+else
+	note "  chromium" "not installed (make test-deps installs it)"
+fi
+rm -rf "$W/one" "$W/split"
+
 # Organize: plan and apply on a flat tree of test files.
 t=$(sc 10000)
 sh "$here/gen-tree.sh" "$W/proj" "$t"

@@ -8,6 +8,9 @@
 (function () {
 	'use strict';
 	var src = document.getElementById('tally-data'), D;
+	/* Where report.js came from: the data parts lie beside it. */
+	var me = document.currentScript, base = me && me.src ?
+	    me.src.replace(/[^\/]*$/, '') : '';
 	if (!src || !document.getElementById('app'))
 		return;
 	try {
@@ -21,18 +24,34 @@
 	var RANK = [5, 0, 3, 4, 1];
 	var NAME = 0, CLS = 1, SUITE = 2, STAT = 3, DUR = 4, CAT = 5, SRC = 6,
 	    LSET = 7, FILE = 8, LINE = 9, RETR = 10, FLAKY = 11, DET = 12;
-	var T = D.tests, N = T.length, ROWH = 34, OVER = 12;
+	/*
+	 * With --split-assets the page holds the failed and flaky rows only,
+	 * "at" giving their places; the other rows come from D.parts script
+	 * files (report-data-0001.js, ...), part p holding the rest of rows
+	 * (p-1)*D.part to p*D.part-1, each a call tallyRows(p, rows).
+	 */
+	var N = D.at ? D.n : D.tests.length, T = D.at ? new Array(N) : D.tests;
+	var INL = D.at ? new Uint8Array(N) : null;
+	var NP = D.at ? D.parts : 0, got = 0, bad = 0, ROWH = 34, OVER = 12;
 	/* Compact rows: the class name is an index into strs, and the rarer
 	 * fields from LSET on are left out at their defaults. */
 	var DEF = [-1, -1, 0, 0, 0, 0];
+	function unpack(t) {
+		t[CLS] = t[CLS] >= 0 ? D.strs[t[CLS]] : '';
+		for (var j = t.length; j <= DET; j++)
+			t[j] = DEF[j - LSET];
+		return t;
+	}
 	(function () {
-		var i, j, t;
-		for (i = 0; i < N; i++) {
-			t = T[i];
-			t[CLS] = t[CLS] >= 0 ? D.strs[t[CLS]] : '';
-			for (j = t.length; j <= DET; j++)
-				t[j] = DEF[j - LSET];
-		}
+		var i;
+		if (D.at) {
+			for (i = 0; i < D.at.length && D.at[i] < N; i++) {
+				T[D.at[i]] = unpack(D.tests[i]);
+				INL[D.at[i]] = 1;
+			}
+		} else
+			for (i = 0; i < N; i++)
+				unpack(T[i]);
 	})();
 	var KEYS = ['status', 'category', 'suite', 'label', 'change', 'q', 'sort', 'dir', 'test'];
 	/* A diff stream: each test's change, an index into D.changes. */
@@ -165,23 +184,27 @@
 		}
 	}
 
-	function makeHay() {
-		hay = new Array(N);
-		for (var i = 0; i < N; i++) {
+	/* What a search looks in, made once per row when first needed. */
+	function hayOf(i) {
+		if (hay[i] === undefined) {
 			var t = T[i], x = t[DET] || {};
 			hay[i] = (t[NAME] + '\n' + t[CLS] + '\n' + D.suites[t[SUITE]] + '\n' +
 			    (x.m || '') + '\n' + (x.y || '') + '\n' + (t[FILE] >= 0 ? D.strs[t[FILE]] : '')).toLowerCase();
 		}
+		return hay[i];
 	}
 
-	function filter() {
+	/* The rows from..to-1 that pass the filters, sorted; with fresh,
+	 * the ones that came in a part only. */
+	function filter(from, to, fresh) {
 		var st = state.status, terms = state.q.toLowerCase().split(/\s+/).filter(Boolean);
 		var cat = catName.indexOf(state.category), su = suiteName.indexOf(state.suite),
 		    lab = labelName.indexOf(state.label), out = [], i, k, t;
 		if (terms.length && !hay)
-			makeHay();
-		rows: for (i = 0; i < N; i++) {
-			t = T[i];
+			hay = new Array(N);
+		rows: for (i = from || 0; i < (to || N); i++) {
+			if ((t = T[i]) === undefined || fresh && INL[i])
+				continue;
 			if (st === 'flaky') { if (!t[FLAKY]) continue; }
 			else if (st === 'retried') { if (!t[RETR]) continue; }
 			else if (st && ST[t[STAT]] !== st) continue;
@@ -190,7 +213,7 @@
 			if (state.label && (t[LSET] < 0 || D.lsets[t[LSET]].indexOf(lab) < 0)) continue;
 			if (state.change && (!CHG || CHN[CHG[i]] !== state.change)) continue;
 			for (k = 0; k < terms.length; k++)
-				if (hay[i].indexOf(terms[k]) < 0)
+				if (hayOf(i).indexOf(terms[k]) < 0)
 					continue rows;
 			out.push(i);
 		}
@@ -200,7 +223,9 @@
 
 	function rank(t) { return t[FLAKY] && t[STAT] === 0 ? 2 : RANK[t[STAT]]; }
 
-	function sortView(v) {
+	/* The order of the view: a key per row, ties by place. */
+	var keyv = null;
+	function order() {
 		var key = state.sort, dir = state.dir === 'desc' ? -1 : 1, f;
 		if (key === 'name') f = function (t) { return t[NAME]; };
 		else if (key === 'suite') f = function (t) { return D.suites[t[SUITE]]; };
@@ -208,12 +233,44 @@
 		else if (key === 'duration') f = function (t) { return t[DUR]; };
 		else if (key === 'status') f = rank;
 		else { f = rank; dir = 1; }
-		var keyv = new Array(N);
-		v.forEach(function (i) { keyv[i] = f(T[i]); });
-		v.sort(function (a, b) {
+		return { f: f, cmp: function (a, b) {
 			var x = keyv[a], y = keyv[b];
 			return x < y ? -dir : x > y ? dir : a - b;
-		});
+		} };
+	}
+
+	function sortView(v) {
+		var o = order();
+		if (!keyv)
+			keyv = new Array(N);
+		v.forEach(function (i) { keyv[i] = o.f(T[i]); });
+		v.sort(o.cmp);
+	}
+
+	/* Rows from..to-1 came in: the ones that match merged into view. */
+	function addRows(from, to) {
+		var add = filter(from, to, true), cmp = order().cmp, out, i = 0, j = 0;
+		if (!add.length)
+			return;
+		out = new Array(view.length + add.length);
+		while (i < view.length && j < add.length)
+			out[i + j] = cmp(view[i], add[j]) <= 0 ? view[i++] : add[j++];
+		while (i < view.length)
+			out[i + j] = view[i++];
+		while (j < add.length)
+			out[i + j] = add[j++];
+		view = out;
+	}
+
+	/* "Showing", and how many parts are still to come. */
+	function showing() {
+		var s = 'Showing ' + fmt(view.length) + ' of ' + fmt(N) + (N === 1 ? ' test' : ' tests');
+		if (got + bad < NP)
+			s += ' (loading ' + fmt(got + bad + 1) + ' of ' + fmt(NP) + (NP === 1 ? ' part)' : ' parts)');
+		if (bad)
+			s += ' \u2014 ' + fmt(bad) + (bad === 1 ? ' part' : ' parts') +
+			    ' of the data could not be loaded';
+		shown.textContent = s;
 	}
 
 	function apply() {
@@ -224,16 +281,22 @@
 			h.setAttribute('aria-sort', state.sort === k ?
 			    (state.dir === 'desc' ? 'descending' : 'ascending') : 'none');
 		});
+		keyv = null;
 		view = filter();
+		body.scrollTop = 0;
+		redraw();
+		showDetail(state.test === '' ? -1 : parseInt(state.test, 10));
+	}
+
+	/* The view changed: its size, the rows in sight. */
+	function redraw() {
 		$('grid').setAttribute('aria-rowcount', String(view.length + 1));
 		spacer.style.height = (view.length * ROWH) + 'px';
 		body.style.height = (Math.max(1, Math.min(view.length,
 		    Math.floor(Math.min(window.innerHeight * 0.7, 640) / ROWH))) * ROWH) + 'px';
-		shown.textContent = 'Showing ' + fmt(view.length) + ' of ' + fmt(N) + (N === 1 ? ' test' : ' tests');
+		showing();
 		drawn = '';
-		body.scrollTop = 0;
 		draw();
-		showDetail(state.test === '' ? -1 : parseInt(state.test, 10));
 	}
 
 	function row(i, pos) {
@@ -325,7 +388,7 @@
 
 	function showDetail(i) {
 		detail.textContent = '';
-		if (!(i >= 0 && i < N)) {
+		if (!(i >= 0 && i < N && T[i])) {
 			detail.hidden = true;
 			return;
 		}
@@ -502,4 +565,48 @@
 		$('all').scrollIntoView();
 	/* How long the table took to come up, for the record. */
 	app.setAttribute('data-ready-ms', String(Math.round(performance.now())));
+	if (!NP) {
+		app.setAttribute('data-loaded-ms', app.getAttribute('data-ready-ms'));
+		return;
+	}
+
+	/* The parts, two at a time, in order.  Each one's rows are merged
+	 * into the view as they come; the scroll position stays. */
+	var next = 1, done = {};
+	function arrived(p) {
+		if (done[p]) {
+			addRows((p - 1) * D.part, Math.min(N, p * D.part));
+			if (state.test !== '' && detail.hidden)
+				showDetail(parseInt(state.test, 10));
+		}
+		redraw();
+		if (got + bad === NP) {
+			app.removeAttribute('data-loading');
+			app.setAttribute('data-loaded-ms', String(Math.round(performance.now())));
+		}
+		fetchPart();
+	}
+	window.tallyRows = function (p, rows) {
+		var i, j = 0, end;
+		if (!(p >= 1 && p <= NP) || !Array.isArray(rows) || done[p])
+			return;
+		done[p] = true;
+		end = Math.min(N, p * D.part);
+		for (i = (p - 1) * D.part; i < end && j < rows.length; i++)
+			if (T[i] === undefined)
+				T[i] = unpack(rows[j++]);
+	};
+	function fetchPart() {
+		if (next > NP)
+			return;
+		var p = next++, s = document.createElement('script');
+		s.src = base + 'report-data-' + ('000' + p).slice(-Math.max(4, String(p).length)) + '.js';
+		/* A part that loaded but did not call tallyRows counts as lost. */
+		s.onload = function () { s.remove(); if (done[p]) got++; else bad++; arrived(p); };
+		s.onerror = function () { s.remove(); bad++; arrived(p); };
+		document.body.appendChild(s);
+	}
+	app.setAttribute('data-loading', '');
+	fetchPart();
+	fetchPart();
 })();
