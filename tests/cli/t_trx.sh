@@ -65,7 +65,7 @@ mkdir "$T/w" && cp "$D/dotnet-xunitv3.trx" "$T/w/"
 printf '<TestRun><FailedTests/><Statistics/></TestRun>\n' >"$T/w/cpp.xml"
 run "walk" 0 tally-collect "$T/w"
 expect_lines '"type":"test"' 4
-expect_err "$T/w/cpp.xml: warning: CppUnit XML is not supported (tally reads JUnit, Check, NUnit, xUnit.net and TRX XML), skipped"
+expect_err "$T/w/cpp.xml: warning: CppUnit XML is not supported (tally reads JUnit, Check, NUnit, xUnit.net, TRX and JMeter XML), skipped"
 
 # Forced on another format: the root is named.
 run "forced on JUnit" 2 tally-collect -f trx "$DATA/junit/horovod-spark-fail-xunit1.xml"
