@@ -314,8 +314,8 @@ START_TEST(detection_and_faults)
 	ck_assert_int_eq(read_string(cpp, "c.xml", TALLY_FMT_AUTO, &c, &err),
 	    TALLY_EPARSE);
 	ck_assert_str_eq(err.message, "unrecognized format: CppUnit XML is "
-	    "not supported (tally reads JUnit, Check, NUnit, xUnit.net and "
-	    "TRX XML)");
+	    "not supported (tally reads JUnit, Check, NUnit, xUnit.net, "
+	    "TRX and JMeter XML)");
 	capture_fini(&c);
 
 	capture_init(&c);

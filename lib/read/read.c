@@ -211,7 +211,8 @@ is_word(const char *s, size_t n, const char *w)
 }
 
 /* XML formats tally does not read, by root element, for the message. */
-#define XML_READ	"tally reads JUnit, Check, NUnit, xUnit.net and TRX XML"
+#define XML_READ \
+	"tally reads JUnit, Check, NUnit, xUnit.net, TRX and JMeter XML"
 
 static const char *
 unsupported_xml(const char *local, size_t n)

@@ -27,6 +27,7 @@
 #define TRACE_LINES	10
 #define TRACE_BYTES	2048
 #define GROUP_ROWS	20
+#define META_BYTES	300	/* of a run metadata value in the header */
 #define CAUSES		10	/* groups of failures shown */
 #define CAUSE_TESTS	5	/* tests listed per group */
 #define CAUSES_KEPT	1000	/* groups counted apart */
@@ -514,6 +515,34 @@ input_errors(struct text *t)
 		    t->rep->nerrors - shown == 1 ? "" : "s");
 }
 
+/*
+ * A run metadata value on one line: the first line, at most META_BYTES,
+ * with a count of the lines left out (a TRX runError lists every failure
+ * again, or is the message of the "(test run)" failure shown below).
+ */
+static void
+put_meta_value(struct text *t, const char *v)
+{
+	char num[TALLY_FMTBUF];
+	size_t len, n, vlen, lines = 1, i;
+
+	len = tally_first_lines(v, 1, META_BYTES, &n);
+	vlen = strlen(v);
+	for (i = 0; i + 1 < vlen; i++)
+		if (v[i] == '\n')
+			lines++;
+	for (n = len; n > 0 && (v[n - 1] == '\n' || v[n - 1] == '\r'); n--)
+		;
+	put_clean(t, v, n, 1);
+	if (len < strcspn(v, "\n"))		/* the first line cut */
+		tally_out_puts(&t->o, "\xe2\x80\xa6");
+	else if (lines > 1)
+		tally_out_puts(&t->o, " \xe2\x80\xa6");
+	if (lines > 1)
+		tally_out_printf(&t->o, " %s more line%s",
+		    tally_fmt_count(num, lines - 1), lines == 2 ? "" : "s");
+}
+
 /* Run metadata (commit, branch, CI run, --meta) on one line each. */
 static void
 run_info(struct text *t)
@@ -531,7 +560,7 @@ run_info(struct text *t)
 		tally_out_puts(&t->o, "  ");
 		put_clean(t, t->rep->meta[i].key, TALLY_NTS, 1);
 		tally_out_puts(&t->o, ": ");
-		put_clean(t, t->rep->meta[i].value, TALLY_NTS, 1);
+		put_meta_value(t, t->rep->meta[i].value);
 		tally_out_puts(&t->o, "\n");
 	}
 }

@@ -73,9 +73,9 @@ cat >"$T/testng.xml" <<'XML'
 <testng-results skipped="0" failed="1"><suite name="s"/></testng-results>
 XML
 run "testng operand" 2 tally-collect "$T/testng.xml"
-expect_err "$T/testng.xml:1: error: unrecognized format: TestNG XML is not supported (tally reads JUnit, Check, NUnit, xUnit.net and TRX XML)"
+expect_err "$T/testng.xml:1: error: unrecognized format: TestNG XML is not supported (tally reads JUnit, Check, NUnit, xUnit.net, TRX and JMeter XML)"
 mkdir "$T/tng" && cp "$T/testng.xml" "$T/tng/"
 printf '<TestRun id="1"><Results/></TestRun>\n' >"$T/tng/r.trx.xml"
 run "testng in a walk" 0 tally-collect "$T/tng"
-expect_err "$T/tng/testng.xml: warning: TestNG XML is not supported (tally reads JUnit, Check, NUnit, xUnit.net and TRX XML), skipped"
+expect_err "$T/tng/testng.xml: warning: TestNG XML is not supported (tally reads JUnit, Check, NUnit, xUnit.net, TRX and JMeter XML), skipped"
 expect_err "$T/tng/r.trx.xml: warning: CppUnit XML is not supported"

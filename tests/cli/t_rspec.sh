@@ -100,5 +100,5 @@ for s in mixed broken hook; do
 	[ $? -eq 1 ] && ok "gate $s: exit 1" || notok "gate $s: exit 1"
 done
 else
-	ok "# SKIP rspec not installed"
+	notok "rspec: rspec not installed (make test-deps installs ruby-rspec)"
 fi

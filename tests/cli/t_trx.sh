@@ -42,6 +42,32 @@ XML
 gate "gate RunInfo error" "$T/crash.trx" 1
 expect_out 'The active test run was aborted.'
 
+# The text report's Run header shows a runError once, short: its first
+# line (at most 300 bytes), with the lines left out counted; the whole
+# text is the "(test run)" failure's message below.
+long=$(printf 'x%.0s' $(seq 400))
+cat >"$T/errs.trx" <<XML
+<TestRun xmlns="http://microsoft.com/schemas/VisualStudio/TeamTest/2010">
+<ResultSummary outcome="Failed"><Counters total="0"/><RunInfos>
+<RunInfo outcome="Error"><Text>Host crashed.</Text></RunInfo>
+<RunInfo outcome="Error"><Text>Exit code 3.</Text></RunInfo>
+<RunInfo outcome="Error"><Text>Blame: $long</Text></RunInfo>
+</RunInfos></ResultSummary></TestRun>
+XML
+gate "runError header" "$T/errs.trx" 1
+expect_out '  runError: Host crashed. … 2 more lines'
+expect_lines 'Exit code 3.' 1
+expect_lines "Blame: $long" 1
+cat >"$T/long.trx" <<XML
+<TestRun xmlns="http://microsoft.com/schemas/VisualStudio/TeamTest/2010">
+<ResultSummary outcome="Failed"><Counters total="0"/><RunInfos>
+<RunInfo outcome="Error"><Text>$long</Text></RunInfo>
+</RunInfos></ResultSummary></TestRun>
+XML
+gate "long runError header" "$T/long.trx" 1
+expect_out "  runError: $(printf 'x%.0s' $(seq 300))…"
+expect_lines "$long" 1
+
 # Counters that say more failures than the file holds.
 cat >"$T/short.trx" <<'XML'
 <TestRun xmlns="http://microsoft.com/schemas/VisualStudio/TeamTest/2010">
@@ -65,7 +91,7 @@ mkdir "$T/w" && cp "$D/dotnet-xunitv3.trx" "$T/w/"
 printf '<TestRun><FailedTests/><Statistics/></TestRun>\n' >"$T/w/cpp.xml"
 run "walk" 0 tally-collect "$T/w"
 expect_lines '"type":"test"' 4
-expect_err "$T/w/cpp.xml: warning: CppUnit XML is not supported (tally reads JUnit, Check, NUnit, xUnit.net and TRX XML), skipped"
+expect_err "$T/w/cpp.xml: warning: CppUnit XML is not supported (tally reads JUnit, Check, NUnit, xUnit.net, TRX and JMeter XML), skipped"
 
 # Forced on another format: the root is named.
 run "forced on JUnit" 2 tally-collect -f trx "$DATA/junit/horovod-spark-fail-xunit1.xml"

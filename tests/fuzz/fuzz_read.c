@@ -3,10 +3,16 @@
  * goes through format detection exactly as `tally collect` sees a file,
  * into a sink that formats each record as a stream line (so every string
  * a reader hands out is read).  Built and run by `make fuzz`.
+ *
+ * With FUZZ_FORMAT set to a --format name ("trx", "jmeter", ...) every
+ * input goes to that reader, as with `tally collect -f NAME`, so a long
+ * run spends its time in one reader rather than in detection
+ * (tests/fuzz/long.sh).
  */
 #include <sys/mman.h>
 
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -28,7 +34,26 @@ fuzz_record(struct tally_sink *s, const struct tally_record *r,
 	return TALLY_OK;
 }
 
+int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static enum tally_format fuzz_fmt = TALLY_FMT_AUTO;
+
+int
+LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	const char *name;
+
+	(void)argc;
+	(void)argv;
+	if ((name = getenv("FUZZ_FORMAT")) != NULL && *name != '\0' &&
+	    tally_format_parse(name, &fuzz_fmt) != 0) {
+		fprintf(stderr, "fuzz_read: FUZZ_FORMAT: unknown format %s\n",
+		    name);
+		exit(2);
+	}
+	return 0;
+}
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -41,7 +66,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	if (write(fd, data, size) == (ssize_t)size &&
 	    lseek(fd, 0, SEEK_SET) == 0)
-		(void)tally_read_fd(fd, "fuzz", TALLY_FMT_AUTO, &sink, &err);
+		(void)tally_read_fd(fd, "fuzz", fuzz_fmt, &sink, &err);
 	close(fd);
 	return 0;
 }
