@@ -436,14 +436,16 @@ jstring(struct jp *p, const char **out, size_t *outlen)
 	 * Most strings have no escape: copy up to the quote in one go.  The
 	 * NUL at b[blen - 1] is the only one in the text.
 	 */
-	w = p->d->str + p->d->nstr;
 	for (i = e; !jstop[b[i]]; i++)
-		*w++ = (char)b[i];
+		;
 	if (b[i] == '"') {
-		*w = '\0';
-		*outlen = (size_t)(w++ - (p->d->str + p->d->nstr));
-		*out = p->d->str + p->d->nstr;
-		p->d->nstr = (size_t)(w - p->d->str);
+		n = i - e;
+		w = p->d->str + p->d->nstr;
+		memcpy(w, b + e, n);
+		w[n] = '\0';
+		*outlen = n;
+		*out = w;
+		p->d->nstr += n + 1;
 		p->off = i + 1;
 		return 0;
 	}
