@@ -593,6 +593,17 @@ jdup(struct tally_jline *d, const struct jkey *k, size_t n, int *nomem)
 	if (n < 2)
 		return NULL;
 	if (n <= 8) {
+		/* Equal keys set the same bit: distinct bits, no duplicate. */
+		uint64_t seen = 0, bit;
+
+		for (i = 0; i < n; i++) {
+			bit = (uint64_t)1 << (k[i].h & 63);
+			if (seen & bit)
+				break;
+			seen |= bit;
+		}
+		if (i == n)
+			return NULL;
 		for (i = 0; i < n; i++)
 			for (j = i + 1; j < n; j++)
 				if (k[i].h == k[j].h &&
