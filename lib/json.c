@@ -436,8 +436,23 @@ jstring(struct jp *p, const char **out, size_t *outlen)
 	 * Most strings have no escape: copy up to the quote in one go.  The
 	 * NUL at b[blen - 1] is the only one in the text.
 	 */
-	for (i = e; !jstop[b[i]]; i++)
-		;
+	/* Four bytes a turn; each tested in order, none read past a stop. */
+	for (i = e; ; i += 4) {
+		if (jstop[b[i]])
+			break;
+		if (jstop[b[i + 1]]) {
+			i += 1;
+			break;
+		}
+		if (jstop[b[i + 2]]) {
+			i += 2;
+			break;
+		}
+		if (jstop[b[i + 3]]) {
+			i += 3;
+			break;
+		}
+	}
 	if (b[i] == '"') {
 		n = i - e;
 		w = p->d->str + p->d->nstr;
