@@ -420,50 +420,18 @@ static const unsigned char jstop[256] = {
 	[0] = 1, ['"'] = 1, ['\\'] = 1,
 };
 
-static int
-jstring(struct jp *p, const char **out, size_t *outlen)
+/*
+ * The rest of jstring(): a string with a backslash, or one that does not
+ * end.  Out of line, so that the common path stays small.
+ */
+static __attribute__((noinline)) int
+jstring_esc(struct jp *p, const char **out, size_t *outlen)
 {
 	const unsigned char *b = p->b;
 	size_t o = p->off, e = o + 1, i, n;
 	int esc = 0;
 	char *w;
 
-	if (b[o] != '"') {
-		p->off = o + 1;
-		return -1;
-	}
-	/*
-	 * Most strings have no escape: copy up to the quote in one go.  The
-	 * NUL at b[blen - 1] is the only one in the text.
-	 */
-	/* Four bytes a turn; each tested in order, none read past a stop. */
-	for (i = e; ; i += 4) {
-		if (jstop[b[i]])
-			break;
-		if (jstop[b[i + 1]]) {
-			i += 1;
-			break;
-		}
-		if (jstop[b[i + 2]]) {
-			i += 2;
-			break;
-		}
-		if (jstop[b[i + 3]]) {
-			i += 3;
-			break;
-		}
-	}
-	if (b[i] == '"') {
-		n = i - e;
-		w = p->d->str + p->d->nstr;
-		memcpy(w, b + e, n);
-		w[n] = '\0';
-		*outlen = n;
-		*out = w;
-		p->d->nstr += n + 1;
-		p->off = i + 1;
-		return 0;
-	}
 	while (e < p->blen && b[e] != '"') {
 		if (b[e] == '\\') {
 			if (e + 1 >= p->blen) {
@@ -534,6 +502,52 @@ jstring(struct jp *p, const char **out, size_t *outlen)
 	p->d->nstr = (size_t)(w + 1 - p->d->str);
 	p->off = e + 1;
 	return 0;
+}
+
+static inline int
+jstring(struct jp *p, const char **out, size_t *outlen)
+{
+	const unsigned char *b = p->b;
+	size_t o = p->off, e = o + 1, i, n;
+	char *w;
+
+	if (b[o] != '"') {
+		p->off = o + 1;
+		return -1;
+	}
+	/*
+	 * Most strings have no escape: copy up to the quote in one go.  The
+	 * NUL at b[blen - 1] is the only one in the text.
+	 */
+	/* Four bytes a turn; each tested in order, none read past a stop. */
+	for (i = e; ; i += 4) {
+		if (jstop[b[i]])
+			break;
+		if (jstop[b[i + 1]]) {
+			i += 1;
+			break;
+		}
+		if (jstop[b[i + 2]]) {
+			i += 2;
+			break;
+		}
+		if (jstop[b[i + 3]]) {
+			i += 3;
+			break;
+		}
+	}
+	if (b[i] == '"') {
+		n = i - e;
+		w = p->d->str + p->d->nstr;
+		memcpy(w, b + e, n);
+		w[n] = '\0';
+		*outlen = n;
+		*out = w;
+		p->d->nstr += n + 1;
+		p->off = i + 1;
+		return 0;
+	}
+	return jstring_esc(p, out, outlen);
 }
 
 static inline int
