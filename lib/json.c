@@ -318,7 +318,7 @@ jgrow(void **p, size_t *cap, size_t want, size_t elem)
 static inline size_t
 jws(const struct jp *p, size_t off)
 {
-	if (off >= p->blen)
+	if (off >= p->blen || p->b[off] > 32)
 		return off;
 	while (off < p->blen && p->b[off] <= 32)
 		off++;
