@@ -426,6 +426,9 @@ sorted_labels(const struct tally_record *r, struct tally_kv **out, size_t *n)
 	return TALLY_OK;
 }
 
+/* The combination of a record with no labels: shared, never freed. */
+static char no_combo[1];
+
 static int
 make_combo(const struct tally_record *r, char **out)
 {
@@ -437,6 +440,10 @@ make_combo(const struct tally_record *r, char **out)
 	*out = NULL;
 	if ((rc = sorted_labels(r, &kv, &n)) != TALLY_OK)
 		return rc;
+	if (n == 0) {
+		*out = no_combo;
+		return TALLY_OK;
+	}
 	tally_buf_init(&b);
 	rc = tally_buf_adds(&b, "");
 	for (i = 0; i < n && rc == TALLY_OK; i++)
@@ -497,7 +504,8 @@ make_names(struct item *it, int flat)
 static void
 item_names_free(struct item *it)
 {
-	free(it->combo);
+	if (it->combo != no_combo)
+		free(it->combo);
 	free(it->flat);
 	it->combo = it->flat = NULL;
 }
