@@ -504,10 +504,8 @@ field_of(const char *key)
 	for (i = first[c]; i < first[c + 1]; i++) {
 		const char *a = key + 1, *b = field_name[i] + 1;
 
-		/* strcmp() inline: names differ early, most by the second. */
-		while (*a == *b && *a != '\0')
-			a++, b++;
-		if (*a == *b)
+		/* Names differ early, most by the second byte: test it first. */
+		if (*a == *b && (*a == '\0' || strcmp(a + 1, b + 1) == 0))
 			return i;
 	}
 	return -1;
