@@ -120,6 +120,8 @@ struct span {
 	off_t		 start, end;
 };
 
+#define TMP_BUF (64u << 10)	/* stdio buffer of the spill file */
+
 struct cursor;
 
 struct tally_merge {
@@ -130,6 +132,7 @@ struct tally_merge {
 	size_t			 budget; /* spill the table past this */
 	char			*tmpdir;
 	FILE			*tmp;	/* spill file, already unlinked */
+	char			*tmpbuf; /* its stdio buffer (TMP_BUF) */
 	struct span		*runs;
 	size_t			 nruns, cruns;
 	/* Input in canonical order so far (see sorted_add). */
@@ -1797,6 +1800,9 @@ tmp_open(struct tally_merge *m, struct tally_error *err)
 		return tally_error_set(err, TALLY_ENOMEM, 0, 0,
 		    "out of memory");
 	}
+	/* Runs go out in large writes, not stdio's 4 KiB ones. */
+	if ((m->tmpbuf = malloc(TMP_BUF)) != NULL)
+		(void)setvbuf(m->tmp, m->tmpbuf, _IOFBF, TMP_BUF);
 	return TALLY_OK;
 }
 
@@ -2587,6 +2593,7 @@ tally_merge_free(struct tally_merge *m)
 	free(m->out);
 	if (m->tmp != NULL)
 		fclose(m->tmp);
+	free(m->tmpbuf);
 	free(m->runs);
 	free(m->tmpdir);
 	free(m->lab);

@@ -35,8 +35,35 @@ struct tally_output {
 	char	*dir;		/* the target's directory */
 	char	*base;		/* the target's name in it */
 	char	*tmp;		/* temporary file's name, NULL while unnamed */
+	char	*buf;		/* the stream's buffer, freed after fclose */
 	int	 is_file;	/* writing through a temporary file */
 };
+
+/*
+ * Reports are written in OUT_BUF pieces rather than stdio's 4 KiB: a
+ * 100k-test stream is 18 MB, and at 4 KiB its write(2) calls cost a
+ * third of merge's time.  A terminal keeps stdio's own buffering.
+ */
+#define OUT_BUF	(64u << 10)
+
+static void
+out_buffer(struct tally_output *o)
+{
+	static char stdout_buf[OUT_BUF];
+	static int stdout_done;
+
+	if (o->fp == stdout) {
+		if (!stdout_done && !isatty(STDOUT_FILENO))
+			(void)setvbuf(stdout, stdout_buf, _IOFBF, OUT_BUF);
+		stdout_done = 1;
+		return;
+	}
+	if ((o->buf = malloc(OUT_BUF)) != NULL &&
+	    setvbuf(o->fp, o->buf, _IOFBF, OUT_BUF) != 0) {
+		free(o->buf);
+		o->buf = NULL;
+	}
+}
 
 static int
 sys_error(struct tally_error *err, const char *what, const char *path)
@@ -53,6 +80,7 @@ output_free(struct tally_output *o)
 	free(o->dir);
 	free(o->base);
 	free(o->tmp);
+	free(o->buf);
 	free(o);
 }
 
@@ -185,6 +213,7 @@ open_output(struct tally_output **out, const char *path, int named,
 		return tally_error_set(err, TALLY_ENOMEM, 0, 0, "out of memory");
 	if (path == NULL || strcmp(path, "-") == 0) {
 		o->fp = stdout;
+		out_buffer(o);
 		*out = o;
 		return TALLY_OK;
 	}
@@ -230,6 +259,7 @@ open_output(struct tally_output **out, const char *path, int named,
 		goto nomem;
 	}
 	o->is_file = 1;
+	out_buffer(o);
 	*out = o;
 	return TALLY_OK;
 nomem:
