@@ -17,6 +17,9 @@
 #include <libxml/xmlschemas.h>
 #include <libxml/xpath.h>
 
+#include <tally/merge.h>
+#include <tally/report.h>
+
 #include "render.h"
 #include "render_fixture.h"
 
@@ -564,6 +567,155 @@ START_TEST(write_error_is_eio)
 }
 END_TEST
 
+/* What the watch of report_via_merge() counts besides the pass. */
+static struct tally_test_counts watched_counts;
+
+static void
+watch_pass(void *arg, const struct tally_record *test)
+{
+	tally_test_counts_add(&watched_counts, test);
+	tally_junit_pass_test(arg, test);
+}
+
+/*
+ * A report read from a merge of f's records in canonical order (as a
+ * merged stream comes), tests streamed; with pass set, the merge shows
+ * pass every test it keeps.  *watched: what tally_merge_watched() said.
+ */
+static struct tally_report *
+report_via_merge(const struct fixture *f, int reverse,
+    struct tally_junit_pass *pass, int *watched)
+{
+	struct tally_report_opts ro;
+	struct tally_merge *m1, *m2;
+	struct tally_report *rep;
+	struct tally_error err;
+	const struct tally_record *r, **v = NULL;
+	size_t i, n = 0;
+
+	memset(&ro, 0, sizeof(ro));
+	ro.min_pass_rate = -1;
+	ro.stream_tests = 1;
+	tally_error_init(&err, NULL);
+	ck_assert_int_eq(tally_merge_new(&m1), TALLY_OK);
+	ck_assert_int_eq(tally_merge_new(&m2), TALLY_OK);
+	for (i = 0; i < f->nrec; i++)
+		ck_assert_int_eq(tally_merge_add(m1, &f->rec[i], &err),
+		    TALLY_OK);
+	ck_assert_int_eq(tally_merge_finish(m1, &err), TALLY_OK);
+	while (tally_merge_next(m1, &r, &err) == 1) {
+		ck_assert_ptr_nonnull(v = realloc(v, (n + 1) * sizeof(*v)));
+		ck_assert_int_eq(tally_record_dup(r, (struct tally_record **)
+		    &v[n]), TALLY_OK);
+		n++;
+	}
+	memset(&watched_counts, 0, sizeof(watched_counts));
+	if (pass != NULL)
+		tally_merge_set_watch(m2, watch_pass, pass);
+	for (i = 0; i < n; i++)
+		ck_assert_int_eq(tally_merge_add(m2, v[reverse ? n - 1 - i :
+		    i], &err), TALLY_OK);
+	ck_assert_int_eq(tally_merge_finish(m2, &err), TALLY_OK);
+	*watched = tally_merge_watched(m2);
+	if (*watched)
+		ro.counted = &watched_counts;
+	for (i = 0; i < n; i++)
+		tally_record_free((struct tally_record *)v[i]);
+	free(v);
+	tally_merge_free(m1);
+	ck_assert_int_eq(tally_report_build(&rep, m2, &ro, &err), TALLY_OK);
+	return rep;
+}
+
+/*
+ * The first pass made while a merged stream comes in gives the same
+ * document, byte for byte, as the pass the renderer makes itself, in
+ * both layouts; input out of order is not watched.  The counts come from
+ * the pass: one made from fewer tests shows in the document.
+ */
+START_TEST(first_pass_while_merging)
+{
+	struct tally_render_opts o;
+	struct tally_junit_pass *pass;
+	struct tally_report *with, *without;
+	struct fixture f, few;
+	char *a, *b;
+	size_t na, nb;
+	int flat, rc, watched;
+	xmlDocPtr d;
+
+	for (flat = 0; flat <= 1; flat++) {
+		fx_rich(&f, flat);
+		memset(&o, 0, sizeof(o));
+		o.junit_flat = flat;
+		ck_assert_int_eq(tally_junit_pass_new(&pass, flat), TALLY_OK);
+		with = report_via_merge(&f, 0, pass, &watched);
+		ck_assert_int_eq(watched, 1);
+		without = report_via_merge(&f, 0, NULL, &watched);
+		ck_assert_int_eq(watched, 0);
+		o.junit_pass = pass;
+		a = fx_render(tally_render_junit, with, &o, &na, &rc);
+		ck_assert_int_eq(rc, TALLY_OK);
+		o.junit_pass = NULL;
+		b = fx_render(tally_render_junit, without, &o, &nb, &rc);
+		ck_assert_int_eq(rc, TALLY_OK);
+		ck_assert_uint_eq(na, nb);
+		ck_assert_msg(memcmp(a, b, na) == 0, "flat %d: documents "
+		    "differ", flat);
+		/* Totals counted on the way in are the build's own. */
+		ck_assert_uint_eq(with->totals.tests, without->totals.tests);
+		ck_assert_uint_eq(with->ntests, without->ntests);
+		ck_assert_int_eq(memcmp(with->totals.status,
+		    without->totals.status, sizeof(with->totals.status)), 0);
+		ck_assert_uint_eq(with->totals.flaky, without->totals.flaky);
+		ck_assert_uint_eq(with->totals.retried,
+		    without->totals.retried);
+		ck_assert(with->totals.duration == without->totals.duration);
+		ck_assert(with->totals.pass_rate == without->totals.pass_rate);
+		ck_assert_uint_eq(with->nsuites, without->nsuites);
+		ck_assert_uint_eq(with->nerrors, without->nerrors);
+		ck_assert_int_eq(with->verdict_failed, without->verdict_failed);
+		ck_assert_ptr_nonnull(d = parse(a, na));
+		ck_assert_int_gt(xcount(d, "count(//testcase)"), 5);
+		xmlFreeDoc(d);
+		free(a);
+		free(b);
+		tally_report_free(with);
+		tally_report_free(without);
+		tally_junit_pass_free(pass);
+	}
+
+	/* Reversed: the merge sorts, the pass saw too little to count. */
+	fx_rich(&f, 0);
+	ck_assert_int_eq(tally_junit_pass_new(&pass, 0), TALLY_OK);
+	with = report_via_merge(&f, 1, pass, &watched);
+	ck_assert_int_eq(watched, 0);
+	tally_report_free(with);
+	tally_junit_pass_free(pass);
+
+	/* A pass over two tests, given for a report of three. */
+	fx_init(&few);
+	fx_test(&few, NULL, 0, "c", "t1", TALLY_FAILED, NULL, 1);
+	fx_test(&few, NULL, 0, "c", "t2", TALLY_PASSED, NULL, 1);
+	ck_assert_int_eq(tally_junit_pass_new(&pass, 0), TALLY_OK);
+	tally_junit_pass_test(pass, few.tests[0]);
+	tally_junit_pass_test(pass, few.tests[1]);
+	fx_test(&few, NULL, 0, "c", "t3", TALLY_FAILED, NULL, 1);
+	fx_totals(&few);
+	memset(&o, 0, sizeof(o));
+	o.junit_pass = pass;
+	a = fx_render(tally_render_junit, &few.rep, &o, &na, &rc);
+	ck_assert_int_eq(rc, TALLY_OK);
+	ck_assert_ptr_nonnull(d = parse(a, na));
+	ck_assert_int_eq(xcount(d, "number(/testsuites/@tests)"), 2);
+	ck_assert_int_eq(xcount(d, "number(/testsuites/@failures)"), 1);
+	ck_assert_int_eq(xcount(d, "count(//testcase)"), 3);
+	xmlFreeDoc(d);
+	free(a);
+	tally_junit_pass_free(pass);
+}
+END_TEST
+
 Suite *suite_render_junit(void);
 
 Suite *
@@ -573,6 +725,7 @@ suite_render_junit(void)
 	TCase *tc = tcase_create("core");
 
 	tcase_add_test(tc, valid_against_xunit_junit10);
+	tcase_add_test(tc, first_pass_while_merging);
 	tcase_add_test(tc, valid_against_surefire30);
 	tcase_add_test(tc, valid_against_jenkins_junit);
 	tcase_add_test(tc, schemas_reject_unstripped);

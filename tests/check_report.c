@@ -108,7 +108,7 @@ END_TEST
 
 START_TEST(pass_rate_when_nothing_ran)
 {
-	struct tally_report_opts o = { TALLY_GATE_EMPTY, 100, NULL, 0, 0, 0, NULL, 0, NULL, 0 };
+	struct tally_report_opts o = { TALLY_GATE_EMPTY, 100, NULL, 0, 0, 0, NULL, 0, NULL, 0, NULL };
 	struct tally_report *r = build(&o, D "meta.jsonl", NULL);
 
 	ck_assert_uint_eq(r->totals.tests, 0);
@@ -123,7 +123,7 @@ END_TEST
 
 START_TEST(gate_failed)
 {
-	struct tally_report_opts o = { TALLY_GATE_FAILED, -1, NULL, 0, 0, 0, NULL, 0, NULL, 0 };
+	struct tally_report_opts o = { TALLY_GATE_FAILED, -1, NULL, 0, 0, 0, NULL, 0, NULL, 0, NULL };
 	struct tally_report *r = build(&o, D "pytest-rerun-py3.10.jsonl",
 	    D "pytest-rerun-py3.11.jsonl", NULL);
 
@@ -145,7 +145,7 @@ END_TEST
 
 START_TEST(gate_error)
 {
-	struct tally_report_opts o = { TALLY_GATE_ERROR, -1, NULL, 0, 0, 0, NULL, 0, NULL, 0 };
+	struct tally_report_opts o = { TALLY_GATE_ERROR, -1, NULL, 0, 0, 0, NULL, 0, NULL, 0, NULL };
 	struct tally_report *r = build(&o, D "truncated.jsonl",
 	    D "surefire-flaky.jsonl", NULL);
 
@@ -167,7 +167,7 @@ END_TEST
 START_TEST(gate_lost)
 {
 	struct tally_report_opts o = { TALLY_GATE_LOST | TALLY_GATE_FAILED,
-	    -1, NULL, 0, 0, 0, NULL, 0, NULL, 0 };
+	    -1, NULL, 0, 0, 0, NULL, 0, NULL, 0, NULL };
 	struct tally_report *r = build(&o, D "truncated.jsonl",
 	    D "surefire-flaky.jsonl", NULL);
 
@@ -190,7 +190,7 @@ END_TEST
 START_TEST(gate_flaky)
 {
 	struct tally_report_opts o = { TALLY_GATE_FLAKY | TALLY_GATE_FAILED,
-	    -1, NULL, 0, 0, 0, NULL, 0, NULL, 0 };
+	    -1, NULL, 0, 0, 0, NULL, 0, NULL, 0, NULL };
 	struct tally_report *r = build(&o, D "ctrf-retries.jsonl",
 	    D "jest-retried.jsonl", NULL);
 
@@ -210,7 +210,7 @@ END_TEST
 
 START_TEST(gate_empty_with_tests)
 {
-	struct tally_report_opts o = { TALLY_GATE_EMPTY, -1, NULL, 0, 0, 0, NULL, 0, NULL, 0 };
+	struct tally_report_opts o = { TALLY_GATE_EMPTY, -1, NULL, 0, 0, 0, NULL, 0, NULL, 0, NULL };
 	struct tally_report *r = build(&o, D "jest-retried.jsonl", NULL);
 
 	ck_assert_int_eq(gate(r, "empty")->failed, 0);
@@ -222,7 +222,7 @@ END_TEST
 
 START_TEST(gate_min_pass_rate)
 {
-	struct tally_report_opts o = { 0, 80, NULL, 0, 0, 0, NULL, 0, NULL, 0 };
+	struct tally_report_opts o = { 0, 80, NULL, 0, 0, 0, NULL, 0, NULL, 0, NULL };
 	struct tally_report *r = build(&o, D "gotestsum-rerun.jsonl",
 	    D "ctest-run1.jsonl", D "ctest-run2.jsonl",
 	    D "surefire-alwaysfail.jsonl", NULL);
@@ -246,7 +246,7 @@ END_TEST
 START_TEST(meta_records_env_then_options)
 {
 	struct tally_kv opt[] = { { "commit", "override" }, { "k", "v" } };
-	struct tally_report_opts o = { 0, -1, opt, 2, 1, 0, NULL, 0, NULL, 0 };
+	struct tally_report_opts o = { 0, -1, opt, 2, 1, 0, NULL, 0, NULL, 0, NULL };
 	struct tally_report *r;
 
 	clear_env();
@@ -281,7 +281,7 @@ END_TEST
 
 START_TEST(meta_gitlab_buildkite_jenkins)
 {
-	struct tally_report_opts o = { 0, -1, NULL, 0, 1, 0, NULL, 0, NULL, 0 };
+	struct tally_report_opts o = { 0, -1, NULL, 0, 1, 0, NULL, 0, NULL, 0, NULL };
 	struct tally_report *r;
 
 	clear_env();
@@ -375,7 +375,7 @@ static const char *const all_fixtures[] = {
 static struct tally_report *
 build_all(int streamed, size_t run_bytes)
 {
-	struct tally_report_opts o = { TALLY_GATE_FAILED, 50, NULL, 0, 0, 0, NULL, 0, NULL, 0 };
+	struct tally_report_opts o = { TALLY_GATE_FAILED, 50, NULL, 0, 0, 0, NULL, 0, NULL, 0, NULL };
 	struct tally_merge *m;
 	struct tally_sink *in;
 	struct tally_error err;

@@ -180,7 +180,30 @@ struct target {
 	struct tally_render_opts opts;
 	struct tally_output	*out;
 	char			*assets;	/* --split-assets' default */
+	struct tally_junit_pass	*pass;		/* junit: its first pass */
 };
+
+/*
+ * What is counted of the tests as the merge takes them in: the report's
+ * totals, and the first pass of the junit targets.
+ */
+struct watch {
+	struct target	*v;
+	size_t		 n;
+	struct tally_test_counts counts;
+};
+
+static void
+watch_test(void *arg, const struct tally_record *test)
+{
+	struct watch *w = arg;
+	size_t i;
+
+	tally_test_counts_add(&w->counts, test);
+	for (i = 0; i < w->n; i++)
+		if (w->v[i].pass != NULL)
+			tally_junit_pass_test(w->v[i].pass, test);
+}
 
 static int
 is_stdout(const char *path)
@@ -355,15 +378,18 @@ write_all(const struct tally_report *rep, struct target *v, size_t n,
  */
 static int
 load(int argc, char **argv, const struct tally_walk *walk,
-    const struct tally_report_opts *ro, const char *tmpdir,
-    struct tally_report **rep, int *bad)
+    const struct tally_report_opts *ro0, const char *tmpdir,
+    struct target *tv, size_t ntv, struct tally_report **rep, int *bad)
 {
+	struct tally_report_opts rocopy, *ro = NULL;
 	struct tally_merge *m = NULL;
 	struct tally_sink *in = NULL;
 	struct tally_error err;
 	struct cli_progress progress;
+	struct watch watch;
 	const char *runs;
-	int i, rc = TALLY_OK;
+	size_t k;
+	int i, watched, rc = TALLY_OK;
 
 	tally_error_init(&err, NULL);
 	if (tally_merge_new(&m) != TALLY_OK ||
@@ -374,6 +400,20 @@ load(int argc, char **argv, const struct tally_walk *walk,
 		return -1;
 	}
 	tally_merge_set_warn(m, merge_warning, NULL);
+	memset(&watch, 0, sizeof(watch));
+	watch.v = tv;
+	watch.n = ntv;
+	/* A merged stream: its tests are counted as they come. */
+	for (k = 0; k < ntv; k++)
+		if (tv[k].render == tally_renderer("junit") &&
+		    tally_junit_pass_new(&tv[k].pass, tv[k].opts.junit_flat) !=
+		    TALLY_OK) {
+			tally_sink_free(in);
+			tally_merge_free(m);
+			cli_warn("out of memory");
+			return -1;
+		}
+	tally_merge_set_watch(m, watch_test, &watch);
 	/* For tests: a tiny run size makes many runs. */
 	if ((runs = getenv("TALLY_MERGE_RUN_BYTES")) != NULL)
 		tally_merge_set_run_bytes(m, strtoul(runs, NULL, 10));
@@ -395,6 +435,21 @@ load(int argc, char **argv, const struct tally_walk *walk,
 		cli_error(&err);
 		tally_merge_free(m);
 		return -1;
+	}
+	watched = tally_merge_watched(m);
+	tally_merge_set_watch(m, NULL, NULL);
+	for (k = 0; k < ntv; k++) {
+		if (!watched) {
+			tally_junit_pass_free(tv[k].pass);
+			tv[k].pass = NULL;
+		}
+		tv[k].opts.junit_pass = tv[k].pass;
+	}
+	if (ro0 != NULL) {
+		rocopy = *ro0;
+		ro = &rocopy;
+		if (watched)
+			rocopy.counted = &watch.counts;
 	}
 	/* The report owns m from here on, also when building fails. */
 	if (tally_report_build(rep, m, ro, &err) != TALLY_OK) {
@@ -466,7 +521,8 @@ main(int argc, char *argv[])
 		{ "version",		no_argument,		NULL, OPT_VERSION },
 		{ NULL,			0,			NULL, 0 }
 	};
-	struct tally_report_opts ro = { 0, -1, NULL, 0, 1, 0, NULL, 0, NULL, 0 };
+	struct tally_report_opts ro = { 0, -1, NULL, 0, 1, 0, NULL, 0, NULL, 0,
+	    NULL };
 	struct tally_render_opts opts;
 	struct tally_report *rep = NULL, *base = NULL;
 	struct tally_marks *marks = NULL;
@@ -670,8 +726,8 @@ main(int argc, char *argv[])
 			walk.nown += cli_own_output(NULL, tg[i].path,
 			    own + walk.nown);
 	if (baseline != NULL) {
-		if (load(1, (char **)&baseline, &walk, NULL, tmpdir, &base,
-		    &bad) != 0 || bad) {
+		if (load(1, (char **)&baseline, &walk, NULL, tmpdir, NULL, 0,
+		    &base, &bad) != 0 || bad) {
 			status = EXIT_TROUBLE;
 			goto done;
 		}
@@ -679,7 +735,7 @@ main(int argc, char *argv[])
 		ro.nbaseline = base->nperf;
 	}
 	/* One read, one merge, one report and its gates for every format. */
-	if (load(argc, argv, &walk, &ro, tmpdir, &rep, &bad) != 0 ||
+	if (load(argc, argv, &walk, &ro, tmpdir, tg, ntg, &rep, &bad) != 0 ||
 	    (histpath != NULL && history_marks(histpath, rep, tmpdir, &marks,
 	    &bad) != 0)) {
 		status = EXIT_TROUBLE;
@@ -702,8 +758,10 @@ done:
 	tally_marks_free(marks);
 	tally_report_free(rep);
 	tally_report_free(base);
-	for (i = 0; i < ntg; i++)
+	for (i = 0; i < ntg; i++) {
 		free(tg[i].assets);
+		tally_junit_pass_free(tg[i].pass);
+	}
 	free(tg);
 	free(own);
 	free(meta);

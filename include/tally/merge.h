@@ -44,6 +44,27 @@ void	tally_merge_set_warn(struct tally_merge *m, tally_merge_warn_fn fn,
 /* Spill the table past about this many bytes; 0: the default. */
 void	tally_merge_set_run_bytes(struct tally_merge *m, size_t bytes);
 
+/*
+ * fn sees each test record m keeps while its input is in canonical
+ * order (a merged stream), as it comes and as tally_merge_next() will
+ * give it.  After the finish, tally_merge_watched() is nonzero when that
+ * held to the end: fn saw every test m has, once each, in m's order,
+ * and a first pass over them need not be made again.  Set before the
+ * first add.
+ */
+typedef void (*tally_merge_watch_fn)(void *arg,
+    const struct tally_record *test);
+void	tally_merge_set_watch(struct tally_merge *m, tally_merge_watch_fn fn,
+	    void *arg);
+int	tally_merge_watched(const struct tally_merge *m);
+/*
+ * For a pass that has what it needs of the tests already (they were
+ * watched): with on set, tally_merge_next() passes over test records
+ * without decoding them, until set off.  Set it right after
+ * tally_merge_rewind().  A merge of several runs gives tests anyway.
+ */
+void	tally_merge_skip_tests(struct tally_merge *m, int on);
+
 /* Add one record (copied).  Spilling can fail with TALLY_EIO. */
 int	tally_merge_add(struct tally_merge *m, const struct tally_record *rec,
 	    struct tally_error *err);

@@ -91,6 +91,18 @@ struct tally_report {
 	struct tally_histview *history;
 };
 
+/*
+ * What tally_report_build() counts of the tests: totals and, for a diff
+ * stream, tests by change.  Counted as the merge takes them in
+ * (tally_merge_set_watch()), it spares the build a pass over them.
+ */
+struct tally_test_counts {
+	struct tally_totals totals;
+	size_t		 changes[TALLY_NCHANGE];
+};
+void	tally_test_counts_add(struct tally_test_counts *c,
+	    const struct tally_record *test);
+
 /* How a report is built. */
 struct tally_report_opts {
 	unsigned	 fail_on;	/* TALLY_GATE_* bits */
@@ -108,6 +120,10 @@ struct tally_report_opts {
 	 * diff stream's perf rows carry their own (base.FIGURE). */
 	const struct tally_record *const *baseline;
 	size_t		 nbaseline;
+	/* Every test of the merge, counted as it came in; used only when
+	 * tests are streamed and tally_merge_watched() said so.  NULL:
+	 * the build counts them itself. */
+	const struct tally_test_counts *counted;
 };
 
 /*
@@ -153,7 +169,24 @@ struct tally_render_opts {
 	const char	*path_prefix;	/* added in front of paths */
 	const struct tally_rules *rules; /* triage categories (tally/rules.h)
 					   failures are grouped by, or NULL */
+	struct tally_junit_pass *junit_pass; /* junit: its first pass over
+					   the tests, already made, or NULL */
 };
+
+/*
+ * The junit renderer's first pass over the tests (counts per
+ * <testsuite>), made while the merge takes them in: call
+ * tally_junit_pass_test() with each test a tally_merge_set_watch()
+ * function sees, and give the pass to the renderer (junit_pass) only
+ * when tally_merge_watched() says that was every test.  A pass made for
+ * the other layout (junit_flat) is not used.  The renderer takes over
+ * what the pass gathered, once.
+ */
+struct tally_junit_pass;
+int	tally_junit_pass_new(struct tally_junit_pass **out, int flat);
+void	tally_junit_pass_test(struct tally_junit_pass *p,
+	    const struct tally_record *test);
+void	tally_junit_pass_free(struct tally_junit_pass *p);
 
 struct tally_marks;
 struct tally_rules;

@@ -809,6 +809,12 @@ struct nodes {
 	char		**combo;	/* distinct label combinations */
 	size_t		 ncombo, ccombo;
 	struct tally_buf key;		/* scratch */
+	/* The last test's nodes, outermost first, and what named them
+	 * (combination and path, each length first): the tests of a suite
+	 * come together, so most tests count in the same nodes again. */
+	size_t		*last;
+	size_t		 nlast, clast;
+	struct tally_buf lastid, id;
 };
 
 static uint64_t
@@ -879,10 +885,10 @@ node_grow(struct nodes *ns)
 	return TALLY_OK;
 }
 
-/* Count test t under the suite of it at depth d. */
+/* Count test t under the suite of it at depth d; *at: its node. */
 static int
 node_count(struct nodes *ns, const struct item *it, size_t d,
-    const struct tally_test *t)
+    const struct tally_test *t, size_t *at)
 {
 	struct node *nd;
 	size_t *sl;
@@ -910,6 +916,7 @@ node_count(struct nodes *ns, const struct item *it, size_t d,
 		*sl = ++ns->n;
 	}
 	count_test(&nd->c, t);
+	*at = (size_t)(nd - ns->v);
 	return TALLY_OK;
 }
 
@@ -956,6 +963,9 @@ nodes_free(struct nodes *ns)
 		free(ns->combo[i]);
 	free(ns->combo);
 	tally_buf_free(&ns->key);
+	free(ns->last);
+	tally_buf_free(&ns->lastid);
+	tally_buf_free(&ns->id);
 }
 
 /* The <testsuite> elements open while writing, outermost first. */
@@ -1237,36 +1247,130 @@ input_errors(struct writer *w, const struct tally_report *rep)
 	close_suite(w, 1, NULL);
 }
 
+/* Count test r in all and in every <testsuite> it sits in. */
+static int
+collect_test(struct nodes *ns, struct counts *all, int flat,
+    const struct tally_record *r)
+{
+	struct item it;
+	const char *name;
+	size_t d, len, n;
+	int rc;
+
+	count_test(all, &r->u.test);
+	it.rec = r;
+	if ((rc = make_names(&it, flat)) != TALLY_OK)
+		return rc;
+	len = eff_len(&it);
+	tally_buf_reset(&ns->id);
+	for (d = 0; d <= len && rc == TALLY_OK; d++) {
+		name = d == 0 ? it.combo : eff_at(&it, d - 1);
+		n = strlen(name);
+		if ((rc = tally_buf_add(&ns->id, (const char *)&n,
+		    sizeof(n))) == TALLY_OK)
+			rc = tally_buf_add(&ns->id, name, n);
+	}
+	if (rc == TALLY_OK && ns->nlast == len && ns->id.len ==
+	    ns->lastid.len && memcmp(ns->id.data, ns->lastid.data,
+	    ns->id.len) == 0) {
+		for (d = 0; d < len; d++)
+			count_test(&ns->v[ns->last[d]].c, &r->u.test);
+		item_names_free(&it);
+		return TALLY_OK;
+	}
+	ns->nlast = 0;
+	if (rc == TALLY_OK && len > ns->clast) {
+		size_t *v = realloc(ns->last, len * sizeof(*v));
+
+		if (v == NULL)
+			rc = TALLY_ENOMEM;
+		else {
+			ns->last = v;
+			ns->clast = len;
+		}
+	}
+	for (d = 0; d < len && rc == TALLY_OK; d++)
+		rc = node_count(ns, &it, d, &r->u.test, &ns->last[d]);
+	if (rc == TALLY_OK)
+		rc = combo_add(ns, it.combo);
+	if (rc == TALLY_OK) {
+		tally_buf_reset(&ns->lastid);
+		if ((rc = tally_buf_add(&ns->lastid, ns->id.data,
+		    ns->id.len)) == TALLY_OK)
+			ns->nlast = len;
+	}
+	item_names_free(&it);
+	return rc;
+}
+
+/*
+ * The tests' part of the first pass, made while the merge takes them in
+ * (tally_merge_set_watch): the renderer then reads them once, not twice.
+ */
+struct tally_junit_pass {
+	int		 flat;
+	int		 rc;
+	struct nodes	 ns;
+	struct counts	 all;
+};
+
+int
+tally_junit_pass_new(struct tally_junit_pass **out, int flat)
+{
+	if ((*out = calloc(1, sizeof(**out))) == NULL)
+		return TALLY_ENOMEM;
+	(*out)->flat = flat;
+	tally_buf_init(&(*out)->ns.key);
+	return TALLY_OK;
+}
+
+void
+tally_junit_pass_test(struct tally_junit_pass *p,
+    const struct tally_record *test)
+{
+	if (p->rc == TALLY_OK)
+		p->rc = collect_test(&p->ns, &p->all, p->flat, test);
+}
+
+void
+tally_junit_pass_free(struct tally_junit_pass *p)
+{
+	if (p == NULL)
+		return;
+	nodes_free(&p->ns);
+	free(p);
+}
+
 /*
  * First pass: totals, the counts of every <testsuite>, the label
- * combinations; the suite records as items sorted for the document.
+ * combinations (taken from pass when it has them); the suite records as
+ * items sorted for the document.
  */
 static int
 collect(const struct tally_report *rep, int flat, struct nodes *ns,
-    struct counts *all, struct item **out, size_t *n,
-    struct tally_error *err)
+    struct counts *all, struct tally_junit_pass *pass, struct item **out,
+    size_t *n, struct tally_error *err)
 {
 	const struct tally_record *r;
-	struct item *items = NULL, it;
-	size_t i, d, pos = 0, m = 0;
-	int rc = TALLY_OK, more;
+	struct item *items = NULL;
+	size_t i, pos = 0, m = 0;
+	int rc = TALLY_OK, more = 0;
 
 	*out = NULL;
 	*n = 0;
-	it.combo = it.flat = NULL;
-	while (rc == TALLY_OK &&
-	    (more = tally_report_next_test(rep, &pos, &r, err)) == 1) {
-		count_test(all, &r->u.test);
-		item_names_free(&it);
-		it.rec = r;
-		if ((rc = make_names(&it, flat)) != TALLY_OK)
-			break;
-		for (d = 0; d < eff_len(&it) && rc == TALLY_OK; d++)
-			rc = node_count(ns, &it, d, &r->u.test);
-		if (rc == TALLY_OK)
-			rc = combo_add(ns, it.combo);
-	}
-	item_names_free(&it);
+	if (pass != NULL && pass->flat == flat) {
+		if (pass->rc != TALLY_OK)
+			return pass->rc;
+		/* Taken over: pass keeps an empty table. */
+		nodes_free(ns);
+		*ns = pass->ns;
+		*all = pass->all;
+		memset(&pass->ns, 0, sizeof(pass->ns));
+		tally_buf_init(&pass->ns.key);
+	} else
+		while (rc == TALLY_OK &&
+		    (more = tally_report_next_test(rep, &pos, &r, err)) == 1)
+			rc = collect_test(ns, all, flat, r);
 	if (rc == TALLY_OK && more < 0)
 		return more;
 	if (rc == TALLY_OK && rep->nsuites > 0 &&
@@ -1378,7 +1482,8 @@ tally_render_junit(const struct tally_report *rep,
 	/* Streamed tests come in canonical order, by suite path already. */
 	if ((w.rc = sort_kept(rep, &sorted, &kept)) == TALLY_OK) {
 		rep = &sorted;
-		w.rc = collect(rep, w.flat, &ns, &all, &items, &n, err);
+		w.rc = collect(rep, w.flat, &ns, &all, opts != NULL ?
+		    opts->junit_pass : NULL, &items, &n, err);
 	}
 	if (w.rc != TALLY_OK) {
 		int rc = w.rc;

@@ -237,6 +237,20 @@ push(const struct tally_record ***v, size_t *n, size_t *cap,
 	return TALLY_OK;
 }
 
+static void count_test(struct tally_totals *t, const struct tally_test *x);
+
+void
+tally_test_counts_add(struct tally_test_counts *c,
+    const struct tally_record *test)
+{
+	enum tally_change chg = TALLY_CHANGE_UNCHANGED;
+
+	if (tally_change_parse(test->u.test.change, &chg) == TALLY_OK)
+		c->changes[chg]++;
+	if (test->u.test.change == NULL || chg != TALLY_CHANGE_REMOVED)
+		count_test(&c->totals, &test->u.test);
+}
+
 static void
 count_test(struct tally_totals *t, const struct tally_test *x)
 {
@@ -581,21 +595,21 @@ build(struct tally_report *r, struct tally_merge *m,
 {
 	struct priv *p = r->priv;
 	const struct tally_record *rec;
-	enum tally_change chg = TALLY_CHANGE_UNCHANGED;
+	struct tally_test_counts tc;
 	size_t i, j, ct = 0, cs = 0, ce = 0, cp = 0;
-	int rc = TALLY_OK, more;
+	int rc = TALLY_OK, more, counted = p->streamed && o->counted != NULL;
 
-	memset(&r->totals, 0, sizeof(r->totals));
+	memset(&tc, 0, sizeof(tc));
 	tally_merge_rewind(m);
+	/* Streamed tests counted already: this pass is for the rest. */
+	if (counted) {
+		tc = *o->counted;
+		tally_merge_skip_tests(m, 1);
+	}
 	while (rc == TALLY_OK && (more = tally_merge_next(m, &rec, err)) == 1) {
 		switch (rec->type) {
 		case TALLY_REC_TEST:
-			if (tally_change_parse(rec->u.test.change, &chg) ==
-			    TALLY_OK)
-				r->changes[chg]++;
-			if (rec->u.test.change == NULL ||
-			    chg != TALLY_CHANGE_REMOVED)
-				count_test(&r->totals, &rec->u.test);
+			tally_test_counts_add(&tc, rec);
 			if (!p->streamed)
 				rc = keep(&r->tests, &r->ntests, &ct, rec);
 			break;
@@ -625,8 +639,11 @@ build(struct tally_report *r, struct tally_merge *m,
 			break;
 		}
 	}
+	tally_merge_skip_tests(m, 0);
 	if (rc == TALLY_OK && more < 0)
 		return more;
+	r->totals = tc.totals;
+	memcpy(r->changes, tc.changes, sizeof(r->changes));
 	if (p->streamed)
 		r->ntests = r->totals.tests;
 	if (rc == TALLY_OK && o->use_env)
@@ -647,7 +664,7 @@ tally_report_build(struct tally_report **out, struct tally_merge *m,
     const struct tally_report_opts *opts, struct tally_error *err)
 {
 	static const struct tally_report_opts defaults = { 0, -1, NULL, 0, 0,
-	    0, NULL, 0, NULL, 0 };
+	    0, NULL, 0, NULL, 0, NULL };
 	struct tally_report *r;
 	struct priv *p;
 	int rc;
