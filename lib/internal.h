@@ -135,6 +135,12 @@ int	 tally_read_mocha(struct tally_src *, struct tally_sink *,
 	    struct tally_error *);
 int	 tally_read_gotest(struct tally_src *, struct tally_sink *,
 	    struct tally_error *);
+/*
+ * How the stream reader parses a line: 1 (the default) the common line
+ * by its fast path and the rest in full, 0 everything in full, -1 the
+ * fast path only, a line it declines an error (for tests).
+ */
+extern int tally_stream_fast;
 int	 tally_read_stream(struct tally_src *, struct tally_sink *,
 	    struct tally_error *);
 int	 tally_read_locust(struct tally_src *, struct tally_sink *,

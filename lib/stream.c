@@ -403,6 +403,8 @@ struct rd {
 	size_t		  nfld;
 	const char	**fsv;
 	size_t		  nfsv;
+	size_t		 *ends;	/* fast_line(): the quotes it ended */
+	size_t		  cends;
 };
 
 /*
@@ -469,6 +471,12 @@ static const char *const field_name[NFIELD] = {
 	"trace", "type", "v",
 };
 
+/* strlen(field_name[i]) */
+static const unsigned char field_len[NFIELD] = {
+	12, 8, 6, 9, 6, 8, 14, 9, 6, 8, 8, 5, 8, 6, 4, 3, 4, 6, 7, 4, 6,
+	3, 4, 3, 3, 3, 10, 9, 8, 7, 13, 3, 7, 6, 6, 6, 6, 5, 5, 9, 5, 4, 1,
+};
+
 struct fields {
 	const struct tally_jnode *f[NFIELD];
 };
@@ -478,6 +486,19 @@ struct fields {
 #define J_END(jl, o)	((size_t)(jl)->node[o].end)
 #define J_NEXT(jl, c)	((size_t)(jl)->node[c].end)
 
+/* Where names starting with 'a' + c begin in field_name. */
+static const unsigned char field_first[27] = {
+	/* a */ F_BASE_DURATION, /* b */ F_BASE_DURATION,
+	/* c */ F_CATEGORY, /* d */ F_DURATION, /* e */ F_ERROR_TYPE,
+	/* f */ F_FAILURES, /* g */ F_HOSTNAME, /* h */ F_HOSTNAME,
+	/* i */ F_LABELS, /* j */ F_LABELS, /* k */ F_LABELS,
+	/* l */ F_LABELS, /* m */ F_MAX, /* n */ F_NAME, /* o */ F_P90,
+	/* p */ F_P90, /* q */ F_RAW_STATUS, /* r */ F_RAW_STATUS,
+	/* s */ F_SKIPPED, /* t */ F_TESTS, /* u */ F_V, /* v */ F_V,
+	/* w */ NFIELD, /* x */ NFIELD, /* y */ NFIELD, /* z */ NFIELD,
+	NFIELD,
+};
+
 /*
  * The field named key, else -1.  field_name sorted on the first byte,
  * then on the rest: first[c] is where names starting with c begin.
@@ -485,17 +506,7 @@ struct fields {
 static int
 field_of(const char *key)
 {
-	static const unsigned char first[27] = {
-	    /* a */ F_BASE_DURATION, /* b */ F_BASE_DURATION,
-	    /* c */ F_CATEGORY, /* d */ F_DURATION, /* e */ F_ERROR_TYPE,
-	    /* f */ F_FAILURES, /* g */ F_HOSTNAME, /* h */ F_HOSTNAME,
-	    /* i */ F_LABELS, /* j */ F_LABELS, /* k */ F_LABELS,
-	    /* l */ F_LABELS, /* m */ F_MAX, /* n */ F_NAME, /* o */ F_P90,
-	    /* p */ F_P90, /* q */ F_RAW_STATUS, /* r */ F_RAW_STATUS,
-	    /* s */ F_SKIPPED, /* t */ F_TESTS, /* u */ F_V, /* v */ F_V,
-	    /* w */ NFIELD, /* x */ NFIELD, /* y */ NFIELD, /* z */ NFIELD,
-	    NFIELD,
-	};
+	const unsigned char *first = field_first;
 	unsigned c = (unsigned char)key[0] - 'a';
 	int i;
 
@@ -798,17 +809,14 @@ r_fields(struct rd *rd, struct tally_fields *f)
 	return 0;
 }
 
+/* The record of the root object, whose members are in o. */
 static int
-r_record(struct rd *rd, struct tally_record *r)
+r_record(struct rd *rd, const struct fields *o, struct tally_record *r)
 {
-	struct fields fx, *o = &fx;
 	enum tally_type type;
 	double v;
 	int rc;
 
-	if (rd->jl.node[0].type != TALLY_JOBJECT)
-		return TALLY_EPARSE;
-	fields_of(&rd->jl, 0, o);
 	if (f_num(o, F_V, &v) != 0 || v < 1)
 		return TALLY_EPARSE;
 	if (v > TALLY_STREAM_VERSION)
@@ -876,12 +884,303 @@ r_record(struct rd *rd, struct tally_record *r)
 	return TALLY_EPARSE;
 }
 
+/* ---- the common line ---- */
+
+int tally_stream_fast = 1;
+
+/*
+ * A line as tally writes it (no white space, no escape, plain numbers,
+ * every member of the record one this reader knows) is read here in one
+ * pass, its strings ended in place, into the nodes tally_jline_parse()
+ * would make and the record's members: about half the work.  Anything
+ * else is declined, the line as it was, for tally_jline_parse(), which
+ * reads it or says what is wrong with it.
+ */
+#define FAST_KEYS	32	/* members of one object it compares */
+
+struct fp {
+	struct tally_jline	*d;
+	struct rd		*rd;
+	char			*p, *base;
+	size_t			 nends;
+	/* The root's members: field and node. */
+	int			 rootk[FAST_KEYS];
+	size_t			 rootx[FAST_KEYS];
+	size_t			 nroot;
+};
+
+#define FNONE	((size_t)-1)
+
+static inline __attribute__((always_inline)) size_t
+fnode(struct fp *f, const char *key, unsigned char type)
+{
+	struct tally_jline *d = f->d;
+	struct tally_jnode *x;
+
+	if (d->nnode == d->capnode) {
+		size_t n = d->capnode ? d->capnode * 2 : 64;
+
+		if (n >= UINT32_MAX || (x = realloc(d->node, n *
+		    sizeof(*x))) == NULL)
+			return FNONE;
+		d->node = x;
+		d->capnode = n;
+	}
+	x = &d->node[d->nnode];
+	x->key = key;
+	x->str = NULL;
+	x->num = 0;
+	x->n = 0;
+	x->type = type;
+	x->end = (uint32_t)++d->nnode;
+	return d->nnode - 1;
+}
+
+#define ONES	0x0101010101010101ULL
+#define HIGHS	0x8080808080808080ULL
+/* The high bit of each zero byte of v, and maybe of bytes after one. */
+#define ZEROS(v) (((v) - ONES) & ~(v) & HIGHS)
+
+/*
+ * A string without escapes at f->p (its quote), ended in place.  Eight
+ * bytes a turn: the line has eight zero bytes after its NUL (see
+ * tally_read_stream), and the first quote, backslash or NUL of a word is
+ * its lowest flagged byte.
+ */
+static inline __attribute__((always_inline)) const char *
+fstring(struct fp *f, size_t *len)
+{
+	struct rd *rd = f->rd;
+	char *s = f->p + 1, *e = s;
+	uint64_t w, m;
+
+	for (;; e += 8) {
+		memcpy(&w, e, 8);
+		m = ZEROS(w) | ZEROS(w ^ (ONES * '"')) |
+		    ZEROS(w ^ (ONES * '\\'));
+		if (m != 0) {
+			e += __builtin_ctzll(m) / 8;
+			break;
+		}
+	}
+	if (*e != '"')
+		return NULL;
+	if (f->nends == rd->cends) {
+		size_t n = rd->cends ? rd->cends * 2 : 64, *v;
+
+		if ((v = realloc(rd->ends, n * sizeof(*v))) == NULL)
+			return NULL;
+		rd->ends = v;
+		rd->cends = n;
+	}
+	rd->ends[f->nends++] = (size_t)(e - f->base);
+	*e = '\0';
+	*len = (size_t)(e - s);
+	f->p = e + 1;
+	return s;
+}
+
+static int
+fnumchar(unsigned char c)
+{
+	return (c >= '0' && c <= '9') || c == '+' || c == '-' || c == 'e' ||
+	    c == 'E' || c == '.';
+}
+
+/*
+ * A number as the general parser reads it (cJSON's strtod() over the run
+ * of number characters, plain integers of up to 15 digits exactly), the
+ * whole run, finite, and followed by what ends a value.
+ */
+static int
+fnumber(struct fp *f, double *out)
+{
+	char *s = f->p, *end, c;
+	size_t n = 0, i;
+	int neg = *s == '-', digits = 1;
+	double v;
+
+	while (fnumchar((unsigned char)s[n])) {
+		if (s[n] < '0' || s[n] > '9')
+			digits = digits && n == 0 && neg;
+		n++;
+	}
+	if (s[n] != ',' && s[n] != '}' && s[n] != ']')
+		return -1;
+	if (digits && n > (size_t)neg && n - (size_t)neg <= 15) {
+		unsigned long long u = 0;
+
+		for (i = (size_t)neg; i < n; i++)
+			u = u * 10 + (unsigned)(s[i] - '0');
+		*out = neg ? -(double)u : (double)u;
+		f->p += n;
+		return 0;
+	}
+	c = s[n];
+	s[n] = '\0';
+	v = strtod(s, &end);
+	s[n] = c;
+	if (end != s + n || !isfinite(v))
+		return -1;
+	*out = v;
+	f->p += n;
+	return 0;
+}
+
+/* field_of() for a name of kl bytes. */
+static inline int
+field_of_n(const char *key, size_t kl)
+{
+	unsigned c = (unsigned char)key[0] - 'a';
+	int i;
+
+	if (c >= 26 || kl == 0)
+		return -1;
+	for (i = field_first[c]; i < field_first[c + 1]; i++)
+		if (field_len[i] == kl && key[kl - 1] ==
+		    field_name[i][kl - 1] && memcmp(key + 1,
+		    field_name[i] + 1, kl - 1) == 0)
+			return i;
+	return -1;
+}
+
+static int fvalue(struct fp *f, const char *key, int level);
+
+/* The object or array at f->p, node x, its values at level. */
+static int
+fcontainer(struct fp *f, size_t x, int level, int object)
+{
+	const char *key = NULL, *keys[FAST_KEYS];
+	size_t kl, lens[FAST_KEYS], n = 0, nk = 0, i;
+	uint64_t seen = 0;
+	char close = object ? '}' : ']';
+	int k = -1;
+
+	/* Deeper values are checked, not kept: the general parser's. */
+	if (level > TALLY_JLINE_KEEP)
+		return -1;
+	f->p++;
+	if (*f->p != close)
+		for (;;) {
+			if (object) {
+				if (*f->p != '"' || n == FAST_KEYS ||
+				    (key = fstring(f, &kl)) == NULL ||
+				    *f->p++ != ':')
+					return -1;
+				/* The record's own members, each once. */
+				if (level == 1 && (k = field_of_n(key,
+				    kl)) >= 0) {
+					if (seen >> k & 1)
+						return -1;
+					seen |= (uint64_t)1 << k;
+					f->rootk[f->nroot] = k;
+					f->rootx[f->nroot++] = f->d->nnode;
+				} else {
+					/* A name twice: the general parser
+					 * says so. */
+					for (i = 0; i < nk; i++)
+						if (lens[i] == kl && memcmp(
+						    keys[i], key, kl) == 0)
+							return -1;
+					keys[nk] = key;
+					lens[nk++] = kl;
+				}
+			}
+			if (fvalue(f, key, level) != 0)
+				return -1;
+			n++;
+			if (*f->p == close)
+				break;
+			if (*f->p++ != ',')
+				return -1;
+		}
+	f->p++;
+	f->d->node[x].end = (uint32_t)f->d->nnode;
+	f->d->node[x].n = (uint32_t)n;
+	return 0;
+}
+
+static int
+fvalue(struct fp *f, const char *key, int level)
+{
+	size_t x, sl;
+	const char *str;
+	double v;
+
+	if ((x = fnode(f, key, TALLY_JNULL)) == FNONE)
+		return -1;
+	switch (*f->p) {
+	case '"':
+		if ((str = fstring(f, &sl)) == NULL)
+			return -1;
+		f->d->node[x].type = TALLY_JSTRING;
+		f->d->node[x].str = str;
+		return 0;
+	case '{':
+	case '[':
+		f->d->node[x].type = *f->p == '[' ? TALLY_JARRAY :
+		    TALLY_JOBJECT;
+		return fcontainer(f, x, level + 1, *f->p == '{');
+	case 'n':
+		if (strncmp(f->p, "null", 4) != 0)
+			return -1;
+		f->p += 4;
+		return 0;
+	case 't':
+		if (strncmp(f->p, "true", 4) != 0)
+			return -1;
+		f->d->node[x].type = TALLY_JTRUE;
+		f->p += 4;
+		return 0;
+	case 'f':
+		if (strncmp(f->p, "false", 5) != 0)
+			return -1;
+		f->d->node[x].type = TALLY_JFALSE;
+		f->p += 5;
+		return 0;
+	}
+	if (*f->p != '-' && (*f->p < '0' || *f->p > '9'))
+		return -1;
+	if (fnumber(f, &v) != 0)
+		return -1;
+	f->d->node[x].type = TALLY_JNUMBER;
+	f->d->node[x].num = v;
+	return 0;
+}
+
+/* 1 with rd's nodes and the root's members in o, or 0, line as it was. */
+static int
+fast_line(struct rd *rd, char *buf, size_t len, struct fields *o)
+{
+	struct fp f;
+	size_t i;
+
+	rd->jl.nnode = rd->jl.nstr = rd->jl.nkey = 0;
+	if (len < 2 || buf[0] != '{' || buf[len - 1] != '}')
+		return 0;
+	f.d = &rd->jl;
+	f.rd = rd;
+	f.p = f.base = buf;
+	f.nends = f.nroot = 0;
+	if (fvalue(&f, NULL, 0) == 0 && f.p == buf + len) {
+		memset(o, 0, sizeof(*o));
+		for (i = 0; i < f.nroot; i++)
+			o->f[f.rootk[i]] = &rd->jl.node[f.rootx[i]];
+		return 1;
+	}
+	for (i = 0; i < f.nends; i++)
+		buf[rd->ends[i]] = '"';
+	rd->jl.nnode = 0;
+	return 0;
+}
+
 int
 tally_read_stream(struct tally_src *src, struct tally_sink *sink,
     struct tally_error *err)
 {
 	struct tally_record rec;
 	struct tally_buf line;
+	struct fields fx;
 	struct rd rd;
 	long lineno;
 	size_t i;
@@ -896,10 +1195,32 @@ tally_read_stream(struct tally_src *src, struct tally_sink *sink,
 			;
 		if (i == line.len)
 			continue;
-		if ((st = tally_jline_parse(&rd.jl, line.data, line.len,
-		    lineno, err)) != TALLY_OK)
+		/* The line as tally writes it; anything else in full.  Eight
+		 * zero bytes after it let fast_line() read words. */
+		if (tally_buf_reserve(&line, 8) != TALLY_OK) {
+			st = tally_error_set(err, TALLY_ENOMEM, lineno, 0,
+			    "out of memory");
 			break;
-		rc = r_record(&rd, &rec);
+		}
+		memset(line.data + line.len, 0, 9);
+		if (tally_stream_fast == 0 ||
+		    !fast_line(&rd, line.data, line.len, &fx)) {
+			if (tally_stream_fast < 0) {
+				st = tally_error_set(err, TALLY_EPARSE, lineno,
+				    0, "not a line as tally writes it");
+				break;
+			}
+			if ((st = tally_jline_parse(&rd.jl, line.data,
+			    line.len, lineno, err)) != TALLY_OK)
+				break;
+			if (rd.jl.node[0].type != TALLY_JOBJECT)
+				rc = TALLY_EPARSE;
+			else {
+				fields_of(&rd.jl, 0, &fx);
+				rc = r_record(&rd, &fx, &rec);
+			}
+		} else
+			rc = r_record(&rd, &fx, &rec);
 		if (rc == TALLY_EINVAL)
 			st = tally_error_set(err, TALLY_EPARSE, lineno, 0,
 			    "record version is newer than this tally reads");
@@ -929,5 +1250,6 @@ tally_read_stream(struct tally_src *src, struct tally_sink *sink,
 	free(rd.att);
 	free(rd.fld);
 	free(rd.fsv);
+	free(rd.ends);
 	return st;
 }

@@ -299,6 +299,191 @@ START_TEST(empty_and_unknown_inputs)
 }
 END_TEST
 
+/* The records of s read in stream mode fast, with status and fault. */
+static char *
+read_mode(const char *s, int fast, int *st, struct tally_error *err)
+{
+	struct capture c;
+	int old = tally_stream_fast;
+	char *out;
+
+	tally_stream_fast = fast;
+	capture_init(&c);
+	*st = read_string(s, "x", TALLY_FMT_STREAM, &c, err);
+	tally_stream_fast = old;
+	out = capture_join(&c);
+	capture_fini(&c);
+	return out;
+}
+
+/* s read with and without the fast path: the same in every way. */
+static int
+same_both_ways(const char *s)
+{
+	struct tally_error ea, eb;
+	char *x, *y;
+	int a, b;
+
+	x = read_mode(s, 1, &a, &ea);
+	y = read_mode(s, 0, &b, &eb);
+	ck_assert_msg(a == b, "status %d, %d for: %s", a, b, s);
+	ck_assert_msg(strcmp(ea.message, eb.message) == 0, "'%s', '%s' for: "
+	    "%s", ea.message, eb.message, s);
+	ck_assert_int_eq(ea.line, eb.line);
+	ck_assert_int_eq(ea.column, eb.column);
+	ck_assert_msg(strcmp(x, y) == 0, "records differ for: %s", s);
+	free(x);
+	free(y);
+	return a == TALLY_OK;
+}
+
+/* Lines as tally writes them: no escape, every member one it knows. */
+static const char *const common[] = {
+    "{\"v\":1,\"type\":\"test\",\"name\":\"t\",\"status\":\"failed\","
+    "\"rawStatus\":\"error\",\"duration\":1.5,\"suite\":[\"outer\","
+    "\"inner\"],\"classname\":\"pkg.C\",\"filePath\":\"t/a.py\","
+    "\"line\":12,\"message\":\"m\",\"errorType\":\"E\",\"trace\":\"tr\","
+    "\"stdout\":\"o\",\"stderr\":\"\",\"retries\":1,\"flaky\":true,"
+    "\"retryAttempts\":[{\"status\":\"failed\",\"duration\":2.25e-3,"
+    "\"message\":\"first\"},{\"status\":\"passed\",\"duration\":-0}],"
+    "\"properties\":[{\"name\":\"k\",\"value\":\"v\"},{\"name\":\"k\","
+    "\"value\":\"w\"}],\"category\":\"unit\",\"source\":\"r.xml\","
+    "\"labels\":{\"py\":\"3.11\",\"os\":\"linux\"}}",
+    "{\"v\":1,\"type\":\"suite\",\"suite\":[\"s\"],\"hostname\":\"h\","
+    "\"timestamp\":\"2024-01-01T00:00:00\",\"duration\":3000,\"tests\":3,"
+    "\"failures\":0,\"errors\":null,\"properties\":{\"a\":\"b\"},"
+    "\"source\":\"r.xml\"}",
+    "{\"v\":1,\"type\":\"meta\",\"meta\":{\"a\":\"b\",\"c\":\"\"},"
+    "\"labels\":{}}",
+    "{\"v\":1,\"type\":\"error\",\"line\":3,\"column\":4,"
+    "\"message\":\"bad\",\"source\":\"x.xml\"}",
+    "{\"v\":1,\"type\":\"perf\",\"name\":\"/api\",\"method\":\"GET\","
+    "\"requests\":10,\"failures\":1,\"mean\":2.5,\"p95\":7,\"p99\":1E2,"
+    "\"rps\":3.25,\"min\":0,\"max\":123456789012345678}",
+    "{\"v\":1,\"type\":\"test\",\"name\":\"x\",\"status\":\"passed\","
+    "\"change\":\"fixed\",\"durationChange\":\"+5%\",\"baseDuration\":7,"
+    "\"suite\":[]}",
+    "{\"v\":1,\"type\":\"history\",\"name\":\"h\",\"runs\":[\"a\",\"b\"],"
+    "\"rate\":0.5,\"ok\":false,\"none\":null,\"sub\":{\"k\":[1,2]}}",
+};
+
+/*
+ * The fast path of the reader (the line as tally writes it) reads what
+ * the full parser reads, and declines everything else to it: the same
+ * records, status, message and position, for tally's own lines, real
+ * streams, and many small edits of them (a fixed seed).
+ */
+START_TEST(fast_path_agrees)
+{
+	static const char *const tok[] = {
+	    " ", "\t", "\r", "\\n", "\\u0041", "\\u0000", "\"", "\\", "{", "}",
+	    "[", "]", ",", ":", "\x01", "\xff", "\xEF\xBB\xBF", "1e999", "01",
+	    "1.", "-", "0.5", "-0", "1e5", "null", "tru", "fals", "\"v\":1,",
+	    "\"name\":\"n\",", "\"zz\":1,", "\"\":1,", "\"a\":1,\"a\":2",
+	    "{\"x\":{\"y\":{\"z\":[1]}}}", "[[[[", "]]]]", "0x10", "1e",
+	    "12345678901234567890",
+	};
+	static const char *const files[] = {
+	    "tests/data/merge/pytest-rerun.jsonl",
+	    "tests/data/merge/surefire-flaky.jsonl",
+	    "tests/data/merge/ctrf-retries.jsonl",
+	    "tests/data/merge/meta.jsonl",
+	    "tests/data/html/example.jsonl",
+	    "tests/data/qa/huge-numbers.jsonl",
+	    "tests/data/hostile/stream-duplicate-empty-key.jsonl",
+	};
+	struct tally_buf b, seed;
+	unsigned long r = 4242;
+	size_t i, k, at, n, nseed = 0;
+	int ok = 0, st, edits, e;
+	char **seeds = NULL, *line, *save, *text, *out;
+	struct tally_error err;
+	FILE *fp;
+	long len;
+
+	for (i = 0; i < sizeof(common) / sizeof(common[0]); i++) {
+		ck_assert_ptr_nonnull(seeds = realloc(seeds, (nseed + 1) *
+		    sizeof(*seeds)));
+		seeds[nseed++] = strdup(common[i]);
+	}
+	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		ck_assert_ptr_nonnull(fp = fopen(files[i], "rb"));
+		fseek(fp, 0, SEEK_END);
+		len = ftell(fp);
+		rewind(fp);
+		ck_assert_ptr_nonnull(text = calloc(1, (size_t)len + 1));
+		ck_assert_uint_eq(fread(text, 1, (size_t)len, fp), (size_t)len);
+		fclose(fp);
+		/* The whole file, then each line on its own. */
+		same_both_ways(text);
+		for (line = strtok_r(text, "\n", &save); line != NULL;
+		    line = strtok_r(NULL, "\n", &save)) {
+			ck_assert_ptr_nonnull(seeds = realloc(seeds, (nseed +
+			    1) * sizeof(*seeds)));
+			seeds[nseed++] = strdup(line);
+		}
+		free(text);
+	}
+	/* tally's own lines without escapes are all taken by the fast path. */
+	for (i = 0; i < sizeof(common) / sizeof(common[0]); i++) {
+		out = read_mode(common[i], -1, &st, &err);
+		ck_assert_msg(st == TALLY_OK, "declined: %s", common[i]);
+		free(out);
+	}
+	for (i = 0; i < nseed; i++)
+		same_both_ways(seeds[i]);
+	tally_buf_init(&b);
+	tally_buf_init(&seed);
+	for (i = 0; i < 20000; i++) {
+		tally_buf_reset(&b);
+		tally_buf_adds(&b, seeds[i % nseed]);
+		for (edits = 1 + (int)(i % 3), e = 0; e < edits; e++) {
+			r = r * 6364136223846793005UL + 1442695040888963407UL;
+			at = (size_t)(r >> 33) % (b.len + 1);
+			n = (size_t)(r >> 13) % 7;
+			switch ((r >> 20) % 4) {
+			case 0:
+			case 1: {
+				const char *t = tok[(r >> 40) %
+				    (sizeof(tok) / sizeof(tok[0]))];
+				size_t tl = strlen(t);
+
+				tally_buf_reserve(&b, tl);
+				memmove(b.data + at + tl, b.data + at,
+				    b.len - at + 1);
+				memcpy(b.data + at, t, tl);
+				b.len += tl;
+				break;
+			}
+			case 2:
+				if (at + n > b.len)
+					n = b.len - at;
+				memmove(b.data + at, b.data + at + n,
+				    b.len - at - n + 1);
+				b.len -= n;
+				break;
+			default:
+				if (at < b.len && b.data[at] != '\n')
+					b.data[at] = (char)(1 + (r >> 44) % 255);
+			}
+		}
+		/* A line break would make two lines: one line each. */
+		for (k = 0; k < b.len; k++)
+			if (b.data[k] == '\n')
+				b.data[k] = ' ';
+		ok += same_both_ways(b.data);
+	}
+	/* The edits leave some lines good and break most. */
+	ck_assert_int_gt(ok, 1000);
+	ck_assert_int_lt(ok, 19000);
+	for (i = 0; i < nseed; i++)
+		free(seeds[i]);
+	free(seeds);
+	tally_buf_free(&b);
+	tally_buf_free(&seed);
+}
+END_TEST
+
 Suite *suite_stream(void);
 
 Suite *
@@ -308,6 +493,7 @@ suite_stream(void)
 	TCase *tc = tcase_create("core");
 
 	tcase_add_test(tc, roundtrip_is_identical);
+	tcase_add_test(tc, fast_path_agrees);
 	tcase_add_test(tc, detects_stream);
 	tcase_add_test(tc, bad_line_keeps_earlier_records);
 	tcase_add_test(tc, rejects_hostile_json);
