@@ -2519,7 +2519,7 @@ cursor_start(struct tally_merge *m, struct tally_error *err)
 
 /* ---- public interface ---- */
 
-#define TALLY_MERGE_RUN_DEFAULT (16u << 20)
+#define TALLY_MERGE_RUN_DEFAULT (4u << 20)
 
 int
 tally_merge_new(struct tally_merge **out)

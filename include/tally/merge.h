@@ -5,7 +5,7 @@
  * and comes out in the canonical order of tally-stream(5).
  *
  * Memory is bounded, sort(1)'s way: records are merged in a table until
- * it holds about the run size (16 MiB unless set), then the table is
+ * it holds about the run size (4 MiB unless set), then the table is
  * written in canonical order to a spill file and emptied; at the end the
  * runs are merged.  Input already in canonical order (a merged stream)
  * needs no table at all.  The spill file lives in the temporary
