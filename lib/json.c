@@ -743,7 +743,9 @@ done:
 	p->depth--;
 	p->off++;
 	if (object) {
-		dup = jdup(d, d->key + kbase, d->nkey - kbase, &nomem);
+		/* No name yet: no array either (d->key may be NULL). */
+		dup = d->nkey > kbase ? jdup(d, d->key + kbase, d->nkey - kbase,
+		    &nomem) : NULL;
 		d->nkey = kbase;
 		if (nomem) {
 			p->oom = 1;
