@@ -1174,9 +1174,30 @@ sort_key(struct tally_buf *b, const struct tally_record *r)
 static int
 key_cmp(const char *a, size_t na, const char *b, size_t nb)
 {
-	int c = na == 0 || nb == 0 ? 0 : memcmp(a, b, na < nb ? na : nb);
+	size_t n = na < nb ? na : nb, i = 0;
+	uint64_t x, y;
 
-	return c != 0 ? c : (na > nb) - (na < nb);
+	/*
+	 * memcmp()'s order, eight bytes a turn and inline: keys of one
+	 * suite share their first tens of bytes, and sorting compares keys
+	 * more than anything else (a libc call each was a fifth of merge).
+	 */
+	for (; i + 8 <= n; i += 8) {
+		memcpy(&x, a + i, 8);
+		memcpy(&y, b + i, 8);
+		if (x != y) {
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+			x = __builtin_bswap64(x);
+			y = __builtin_bswap64(y);
+#endif
+			return x < y ? -1 : 1;
+		}
+	}
+	for (; i < n; i++)
+		if (a[i] != b[i])
+			return (unsigned char)a[i] < (unsigned char)b[i] ?
+			    -1 : 1;
+	return (na > nb) - (na < nb);
 }
 
 static int
