@@ -330,22 +330,11 @@ jws(const struct jp *p, size_t off)
 static size_t
 jnode(struct jp *p, const char *key, unsigned char type)
 {
-	struct tally_jline *d = p->d;
-	struct tally_jnode *x;
+	size_t x = tally_jline_push(p->d, key, type);
 
-	if (d->nnode >= d->capnode && (d->nnode >= UINT32_MAX - 1 ||
-	    jgrow((void **)&d->node, &d->capnode, d->nnode + 1, sizeof(*x)))) {
+	if (x == NONE)
 		p->oom = 1;
-		return NONE;
-	}
-	x = &d->node[d->nnode];
-	x->key = key;
-	x->str = NULL;
-	x->num = 0;
-	x->n = 0;
-	x->type = type;
-	x->end = (uint32_t)++d->nnode;
-	return d->nnode - 1;
+	return x;
 }
 
 static unsigned

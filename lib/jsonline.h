@@ -22,6 +22,7 @@
 #endif
 
 #include <stdint.h>
+#include <stdlib.h>
 
 #include "internal.h"
 
@@ -59,6 +60,35 @@ struct tally_jline {
 	uint32_t		*tab;	/* scratch for duplicate names */
 	size_t			 captab;
 };
+
+/*
+ * Append a node (key, type, the rest empty; end just past it) to jl:
+ * its index, or (size_t)-1 when there is no memory.  Shared by
+ * tally_jline_parse() and the stream reader's fast path.
+ */
+static inline size_t
+tally_jline_push(struct tally_jline *jl, const char *key, unsigned char type)
+{
+	struct tally_jnode *x;
+
+	if (jl->nnode == jl->capnode) {
+		size_t n = jl->capnode ? jl->capnode * 2 : 64;
+
+		if (n >= UINT32_MAX || (x = realloc(jl->node, n *
+		    sizeof(*x))) == NULL)
+			return (size_t)-1;
+		jl->node = x;
+		jl->capnode = n;
+	}
+	x = &jl->node[jl->nnode];
+	x->key = key;
+	x->str = NULL;
+	x->num = 0;
+	x->n = 0;
+	x->type = type;
+	x->end = (uint32_t)++jl->nnode;
+	return jl->nnode - 1;
+}
 
 /* An empty parser, as a zeroed struct is. */
 void	tally_jline_init(struct tally_jline *jl);

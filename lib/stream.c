@@ -911,31 +911,6 @@ struct fp {
 
 #define FNONE	((size_t)-1)
 
-static inline __attribute__((always_inline)) size_t
-fnode(struct fp *f, const char *key, unsigned char type)
-{
-	struct tally_jline *d = f->d;
-	struct tally_jnode *x;
-
-	if (d->nnode == d->capnode) {
-		size_t n = d->capnode ? d->capnode * 2 : 64;
-
-		if (n >= UINT32_MAX || (x = realloc(d->node, n *
-		    sizeof(*x))) == NULL)
-			return FNONE;
-		d->node = x;
-		d->capnode = n;
-	}
-	x = &d->node[d->nnode];
-	x->key = key;
-	x->str = NULL;
-	x->num = 0;
-	x->n = 0;
-	x->type = type;
-	x->end = (uint32_t)++d->nnode;
-	return d->nnode - 1;
-}
-
 #define ONES	0x0101010101010101ULL
 #define HIGHS	0x8080808080808080ULL
 /* The high bit of each zero byte of v, and maybe of bytes after one. */
@@ -1107,7 +1082,7 @@ fvalue(struct fp *f, const char *key, int level)
 	const char *str;
 	double v;
 
-	if ((x = fnode(f, key, TALLY_JNULL)) == FNONE)
+	if ((x = tally_jline_push(f->d, key, TALLY_JNULL)) == FNONE)
 		return -1;
 	switch (*f->p) {
 	case '"':

@@ -208,44 +208,16 @@ START_TEST(jline_agrees_on_mutations)
 	struct tally_jline jl;
 	struct tally_buf b;
 	unsigned long r = 12345;
-	size_t i, at, n;
-	int k, ok = 0, edits;
+	size_t i;
+	int ok = 0;
 
 	tally_jline_init(&jl);
 	tally_buf_init(&b);
 	for (i = 0; i < 20000; i++) {
 		tally_buf_reset(&b);
 		tally_buf_adds(&b, seed[i % 3]);
-		for (edits = 1 + (int)(i % 3), k = 0; k < edits; k++) {
-			r = r * 6364136223846793005UL + 1442695040888963407UL;
-			at = (size_t)(r >> 33) % (b.len + 1);
-			n = (size_t)(r >> 13) % 7;
-			switch ((r >> 20) % 4) {
-			case 0:		/* insert a token */
-			case 1: {
-				const char *t = tok[(r >> 40) %
-				    (sizeof(tok) / sizeof(tok[0]))];
-				size_t tl = strlen(t);
-
-				tally_buf_reserve(&b, tl);
-				memmove(b.data + at + tl, b.data + at,
-				    b.len - at + 1);
-				memcpy(b.data + at, t, tl);
-				b.len += tl;
-				break;
-			}
-			case 2:		/* delete a few bytes */
-				if (at + n > b.len)
-					n = b.len - at;
-				memmove(b.data + at, b.data + at + n,
-				    b.len - at - n + 1);
-				b.len -= n;
-				break;
-			default:	/* replace one byte (not by NUL) */
-				if (at < b.len)
-					b.data[at] = (char)(1 + (r >> 44) % 255);
-			}
-		}
+		mutate(&b, &r, tok, sizeof(tok) / sizeof(tok[0]),
+		    1 + (int)(i % 3));
 		ok += agree(&jl, b.data, b.len, b.data);
 	}
 	/* The edits leave some lines good and break most. */

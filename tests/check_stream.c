@@ -394,8 +394,8 @@ START_TEST(fast_path_agrees)
 	};
 	struct tally_buf b, seed;
 	unsigned long r = 4242;
-	size_t i, k, at, n, nseed = 0;
-	int ok = 0, st, edits, e;
+	size_t i, k, nseed = 0;
+	int ok = 0, st;
 	char **seeds = NULL, *line, *save, *text, *out;
 	struct tally_error err;
 	FILE *fp;
@@ -437,36 +437,8 @@ START_TEST(fast_path_agrees)
 	for (i = 0; i < 20000; i++) {
 		tally_buf_reset(&b);
 		tally_buf_adds(&b, seeds[i % nseed]);
-		for (edits = 1 + (int)(i % 3), e = 0; e < edits; e++) {
-			r = r * 6364136223846793005UL + 1442695040888963407UL;
-			at = (size_t)(r >> 33) % (b.len + 1);
-			n = (size_t)(r >> 13) % 7;
-			switch ((r >> 20) % 4) {
-			case 0:
-			case 1: {
-				const char *t = tok[(r >> 40) %
-				    (sizeof(tok) / sizeof(tok[0]))];
-				size_t tl = strlen(t);
-
-				tally_buf_reserve(&b, tl);
-				memmove(b.data + at + tl, b.data + at,
-				    b.len - at + 1);
-				memcpy(b.data + at, t, tl);
-				b.len += tl;
-				break;
-			}
-			case 2:
-				if (at + n > b.len)
-					n = b.len - at;
-				memmove(b.data + at, b.data + at + n,
-				    b.len - at - n + 1);
-				b.len -= n;
-				break;
-			default:
-				if (at < b.len && b.data[at] != '\n')
-					b.data[at] = (char)(1 + (r >> 44) % 255);
-			}
-		}
+		mutate(&b, &r, tok, sizeof(tok) / sizeof(tok[0]),
+		    1 + (int)(i % 3));
 		/* A line break would make two lines: one line each. */
 		for (k = 0; k < b.len; k++)
 			if (b.data[k] == '\n')

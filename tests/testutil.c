@@ -328,3 +328,39 @@ big_stream(size_t tests)
 	ck_assert_int_eq(lseek(fd, 0, SEEK_SET), 0);
 	return fd;
 }
+
+void
+mutate(struct tally_buf *b, unsigned long *r, const char *const *tok,
+    size_t ntok, int edits)
+{
+	size_t at, n, tl;
+	const char *t;
+	int e;
+
+	for (e = 0; e < edits; e++) {
+		*r = *r * 6364136223846793005UL + 1442695040888963407UL;
+		at = (size_t)(*r >> 33) % (b->len + 1);
+		n = (size_t)(*r >> 13) % 7;
+		switch ((*r >> 20) % 4) {
+		case 0:		/* insert a token */
+		case 1:
+			t = tok[(*r >> 40) % ntok];
+			tl = strlen(t);
+			tally_buf_reserve(b, tl);
+			memmove(b->data + at + tl, b->data + at, b->len - at + 1);
+			memcpy(b->data + at, t, tl);
+			b->len += tl;
+			break;
+		case 2:		/* delete a few bytes */
+			if (at + n > b->len)
+				n = b->len - at;
+			memmove(b->data + at, b->data + at + n,
+			    b->len - at - n + 1);
+			b->len -= n;
+			break;
+		default:	/* replace one byte (not by NUL) */
+			if (at < b->len)
+				b->data[at] = (char)(1 + (*r >> 44) % 255);
+		}
+	}
+}

@@ -65,6 +65,15 @@ int	read_string(const char *s, const char *name, enum tally_format fmt,
 	    struct capture *c, struct tally_error *err);
 
 /*
+ * Make edits small random edits of b (a fixed sequence from *r): insert
+ * one of the ntok tokens, delete a few bytes, or replace one byte (never
+ * by NUL).  For reading real records broken in many ways, both ways.
+ */
+struct tally_buf;
+void	mutate(struct tally_buf *b, unsigned long *r, const char *const *tok,
+	    size_t ntok, int edits);
+
+/*
  * Fill rep->totals from rep->tests and rep->nerrors as
  * include/tally/report.h defines them, for reports built by hand.
  */
