@@ -499,27 +499,27 @@ static const unsigned char field_first[27] = {
 	NFIELD,
 };
 
-/*
- * The field named key, else -1.  field_name sorted on the first byte,
- * then on the rest: first[c] is where names starting with c begin.
- */
-static int
-field_of(const char *key)
+/* The field named key (kl bytes), else -1. */
+static inline int
+field_of_n(const char *key, size_t kl)
 {
-	const unsigned char *first = field_first;
 	unsigned c = (unsigned char)key[0] - 'a';
 	int i;
 
-	if (c >= 26)
+	if (c >= 26 || kl == 0)
 		return -1;
-	for (i = first[c]; i < first[c + 1]; i++) {
-		const char *a = key + 1, *b = field_name[i] + 1;
-
-		/* Names differ early, most by the second byte: test it first. */
-		if (*a == *b && (*a == '\0' || strcmp(a + 1, b + 1) == 0))
+	for (i = field_first[c]; i < field_first[c + 1]; i++)
+		if (field_len[i] == kl && key[kl - 1] ==
+		    field_name[i][kl - 1] && memcmp(key + 1,
+		    field_name[i] + 1, kl - 1) == 0)
 			return i;
-	}
 	return -1;
+}
+
+static int
+field_of(const char *key)
+{
+	return field_of_n(key, strlen(key));
 }
 
 static void
@@ -1000,23 +1000,6 @@ fnumber(struct fp *f, double *out)
 	*out = v;
 	f->p += n;
 	return 0;
-}
-
-/* field_of() for a name of kl bytes. */
-static inline int
-field_of_n(const char *key, size_t kl)
-{
-	unsigned c = (unsigned char)key[0] - 'a';
-	int i;
-
-	if (c >= 26 || kl == 0)
-		return -1;
-	for (i = field_first[c]; i < field_first[c + 1]; i++)
-		if (field_len[i] == kl && key[kl - 1] ==
-		    field_name[i][kl - 1] && memcmp(key + 1,
-		    field_name[i] + 1, kl - 1) == 0)
-			return i;
-	return -1;
 }
 
 static int fvalue(struct fp *f, const char *key, int level);

@@ -178,8 +178,6 @@ struct lanes {
 	size_t			 nitems;
 };
 
-static int load_rules(const char *file, struct tally_rules **r);
-
 static int
 lane_make(void *arg, unsigned i, FILE *fp, struct tally_sink **out)
 {
@@ -191,7 +189,7 @@ lane_make(void *arg, unsigned i, FILE *fp, struct tally_sink **out)
 	*out = NULL;
 	if ((c = calloc(1, sizeof(*c))) == NULL)
 		return TALLY_ENOMEM;
-	if (l->want_rules && load_rules(l->rulespath, &c->rules) != 0) {
+	if (l->want_rules && cli_load_rules(l->rulespath, &c->rules) != 0) {
 		free(c);
 		return TALLY_EINVAL;
 	}
@@ -256,49 +254,6 @@ default_jobs(void)
 	long n = sysconf(_SC_NPROCESSORS_ONLN);
 
 	return n < 1 ? 1 : n > 4 ? 4 : (unsigned)n;
-}
-
-/*
- * --rules FILE, else .tally.yml in the current directory or the nearest
- * one above it (find_rules), else the built-in rules.
- */
-static const char *
-find_rules(void)
-{
-	static char path[4096];
-	const char *file = NULL;
-	struct stat st, here, top;
-	size_t n = 0;
-
-	if (stat("/", &top) == -1)
-		memset(&top, 0, sizeof(top));
-	while (file == NULL && n + 3 + sizeof(".tally.yml") < sizeof(path)) {
-		strcpy(path + n, ".tally.yml");
-		if (lstat(path, &st) == 0) {
-			file = path;
-			break;
-		}
-		strcpy(path + n, ".");
-		if (stat(path, &here) == -1 || (here.st_dev == top.st_dev &&
-		    here.st_ino == top.st_ino))
-			break;
-		memcpy(path + n, "../", 3);
-		n += 3;
-	}
-	return file;
-}
-
-static int
-load_rules(const char *file, struct tally_rules **r)
-{
-	struct tally_error err;
-
-	tally_error_init(&err, file);
-	if (tally_rules_load(r, file, &err) != TALLY_OK) {
-		cli_error(&err);
-		return -1;
-	}
-	return 0;
 }
 
 int
@@ -414,8 +369,8 @@ main(int argc, char *argv[])
 			return EXIT_TROUBLE;
 		}
 	if (want_rules && rulespath == NULL)
-		rulespath = find_rules();
-	if (want_rules && load_rules(rulespath, &rules) != 0)
+		rulespath = cli_find_rules();
+	if (want_rules && cli_load_rules(rulespath, &rules) != 0)
 		return EXIT_TROUBLE;
 	tally_error_init(&err, outpath);
 	if (tally_output_open(&out, outpath, &err) != TALLY_OK) {
