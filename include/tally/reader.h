@@ -132,7 +132,10 @@ int		 tally_read_walk(const char *path, enum tally_format fmt,
  * an unlinked temporary file in $TMPDIR, go to io->write(io->arg, p, n)
  * and its diagnostics to io->report(io->arg, status, err), on the
  * caller's thread, input by input in the order of the walk: the output is
- * what reading the files one after another gives.  io->write returns
+ * what reading the files one after another gives.  The input first in
+ * order, once all before it is written, writes through: its thread calls
+ * io->write itself, while the caller's thread writes nothing (one call
+ * at a time, in order, always).  io->write returns
  * TALLY_OK, or an error status that stops the reading.  At most two files
  * per thread are held at once, so memory does not grow with the number
  * of files.

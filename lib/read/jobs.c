@@ -12,6 +12,12 @@
  * while it walks (whenever WINDOW files per thread are in flight) and at
  * the end; so the output is what one thread writes, byte for byte, and
  * memory is bounded by the window, not by the number or size of files.
+ *
+ * The file first in order need not wait: once everything before it is
+ * written, drain() makes it live, and its worker writes its spool and
+ * then its bytes straight to the output (lane_write).  Nothing else
+ * writes then, as nothing after it can be written before it is done; so
+ * one large file costs no round trip through a temporary file.
  */
 #include <sys/types.h>
 
@@ -63,6 +69,9 @@ struct seg {
 	int		 explicit;
 	int		 rc;
 	int		 skip;
+	int		 live;		/* first in order: may write through */
+	int		 direct;	/* its worker writes through (worker's) */
+	int		 wrc;		/* the worst status of those writes */
 	struct dir_count *dir;
 	/* SEG_DIR_END: warn when dir read no result file */
 	int		 warn;
@@ -314,16 +323,54 @@ seg_push(struct tally_jobs *j, struct seg *s)
 	j->tail = s;
 }
 
-/* The FILE a lane's chain writes to: into the lane's current segment. */
+/* A file's bytes to the output, from its worker, once it is live. */
+static void
+write_through(struct tally_jobs *j, struct seg *s, const void *p, size_t n)
+{
+	int rc;
+
+	if (n > 0 && (rc = j->io.write(j->io.arg, p, n)) != TALLY_OK)
+		s->wrc = worse(s->wrc, rc);
+}
+
+/*
+ * The FILE a lane's chain writes to: into the lane's current segment, or
+ * once that is live, what its spool holds and then the bytes themselves
+ * to the output.
+ */
 static ssize_t
 lane_write(void *cookie, const char *p, size_t n)
 {
 	struct lane *l = cookie;
+	struct seg *s = l->cur;
+	char buf[COPY_CHUNK];
+	ssize_t r;
+	int live;
 
-	if (l->cur == NULL)
+	if (s == NULL)
 		return (ssize_t)n;
-	if (spool_add(&l->cur->out, l->j->tmpdir, p, n) != 0) {
-		errno = l->cur->out.err;
+	if (!s->direct && s->kind == SEG_FILE && s->out.err == 0) {
+		pthread_mutex_lock(&l->j->lock);
+		live = s->live;
+		pthread_mutex_unlock(&l->j->lock);
+		if (live) {
+			while ((r = spool_read(&s->out, buf, sizeof(buf))) > 0)
+				write_through(l->j, s, buf, (size_t)r);
+			if (r < 0) {
+				s->out.err = errno != 0 ? errno : EIO;
+				errno = s->out.err;
+				return -1;
+			}
+			spool_free(&s->out);
+			s->direct = 1;
+		}
+	}
+	if (s->direct) {
+		write_through(l->j, s, p, n);
+		return (ssize_t)n;
+	}
+	if (spool_add(&s->out, l->j->tmpdir, p, n) != 0) {
+		errno = s->out.err;
 		return -1;
 	}
 	return (ssize_t)n;
@@ -417,7 +464,9 @@ emit(struct tally_jobs *j, struct seg *s)
 
 	if (j->stop)
 		return;
-	/* A failed write is said once, at the end; reading goes on. */
+	/* A failed write is said once, at the end; reading goes on.  A live
+	 * file's spool is empty, its bytes written through. */
+	j->status = worse(j->status, s->wrc);
 	while ((n = spool_read(&s->out, buf, sizeof(buf))) > 0)
 		if ((rc = j->io.write(j->io.arg, buf, (size_t)n)) != TALLY_OK)
 			j->status = worse(j->status, rc);
@@ -461,6 +510,9 @@ drain(struct tally_jobs *j, int all)
 			seg_free(s);
 			pthread_mutex_lock(&j->lock);
 		}
+		/* Everything before the head is out: it may write through. */
+		if ((s = j->head) != NULL && s->kind == SEG_FILE && !j->stop)
+			s->live = 1;
 		if (all ? j->head == NULL :
 		    j->inflight < (size_t)j->nthreads * WINDOW)
 			break;

@@ -72,9 +72,37 @@ for v in 0 65 x 2x ''; do
 	expect_err "usage: tally-collect"
 done
 
-# Faults: a temporary file that cannot be made names the input; a full
-# output is one write error.
-run no-tmpdir 2 env TMPDIR="$T/missing-dir" tally-collect -j 2 "$D/a"
+# The file first in order writes through once everything before it is
+# out; the others wait in their spools.  Standard input, second here,
+# sends 700 kB of XML (over 1 MiB of stream: memory, then a temporary
+# file) and stalls while the large file is read and written: when it goes
+# on, it is first in order, and what it spooled goes out before the rest.
+sh "$G" 9000 0 300000 > "$T/stdin.xml"
+head -c 700000 "$T/stdin.xml" > "$T/stdin.1"
+tail -c +700001 "$T/stdin.xml" > "$T/stdin.2"
+tally-collect -j 1 "$D/a/b/large.xml" - < "$T/stdin.xml" > "$T/live1.out" 2>&1
+{ cat "$T/stdin.1"; sleep 3; cat "$T/stdin.2"; } |
+    tally-collect -j 2 "$D/a/b/large.xml" - > "$T/live2.out" 2>&1
+if [ "$(wc -c < "$T/live1.out")" -gt 3000000 ]; then
+	ok "live: two files of over 1 MiB of stream each"
+else
+	notok "live: the case is too small" "$(wc -c < "$T/live1.out") bytes"
+fi
+same "live: a file spooled, then written through, is -j1's" "$T/live1.out" "$T/live2.out"
+# So a file first in order needs no temporary file, however large.
+run live-no-tmpdir 0 env TMPDIR="$T/missing-dir" tally-collect -j 2 -o "$T/live3.out" "$D/a/b/large.xml"
+tally-collect -j 1 "$D/a/b/large.xml" > "$T/live4.out"
+same "live-no-tmpdir: the output is -j1's" "$T/live4.out" "$T/live3.out"
+
+# Faults: a temporary file that cannot be made names the input (the large
+# file waits behind standard input, which stalls); a full output is one
+# write error.
+CASE=no-tmpdir
+{ sleep 3; cat "$D/a/shard-3.xml"; } | env TMPDIR="$T/missing-dir" \
+    tally-collect -j 2 - "$D/a/b/large.xml" > "$OUT" 2> "$ERR"
+st=$?
+if [ "$st" -eq 2 ]; then ok "$CASE: exit 2"
+else notok "$CASE: exit $st, wanted 2" "stderr: $(head -c 600 "$ERR")"; fi
 expect_err "large.xml: error: cannot write a temporary file in '$T/missing-dir'"
 run full 2 sh -c 'tally-collect -j 2 "$1" > /dev/full' sh "$D/a"
 expect_err "tally-collect: error: write error"
