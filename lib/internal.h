@@ -141,6 +141,11 @@ int	 tally_read_gotest(struct tally_src *, struct tally_sink *,
  * fast path only, a line it declines an error (for tests).
  */
 extern int tally_stream_fast;
+/*
+ * How many levels merge's quicksort of a run's keys goes before it gives
+ * a group to qsort() (lib/merge.c); tests set 0 to check that way.
+ */
+extern unsigned tally_merge_sort_depth;
 int	 tally_read_stream(struct tally_src *, struct tally_sink *,
 	    struct tally_error *);
 int	 tally_read_locust(struct tally_src *, struct tally_sink *,

@@ -1209,6 +1209,186 @@ tentry_cmp(const void *a, const void *b)
 	return key_cmp(x->key, x->klen, y->key, y->klen);
 }
 
+/*
+ * Sorting the tests of a run by key.  Keys of one suite share their
+ * first tens of bytes, which a comparison sort reads again at every one
+ * of its n log n comparisons, each on two entries far apart in memory.
+ * Instead (a multikey sort, MSD radix's way): the entries get the next
+ * eight bytes of their key inline, are sorted on those, and each group
+ * that is still equal goes on eight bytes further; an entry is read once
+ * a level.  Bytes past a key's end read as 0: no key is a prefix of
+ * another, so two keys differ before either ends, and the order is
+ * memcmp's.  Past SORT_DEEP bytes a group is sorted the usual way.
+ */
+struct skey {
+	uint64_t	 k;
+	struct tentry	*e;
+};
+
+#define SORT_DEEP	256
+#define SORT_SMALL	12
+
+unsigned tally_merge_sort_depth = 128;
+
+static inline uint64_t
+key_chunk(const struct tentry *e, size_t off)
+{
+	uint64_t v = 0;
+
+	if (off + 8 <= e->klen)
+		memcpy(&v, e->key + off, 8);
+	else if (off < e->klen)
+		memcpy(&v, e->key + off, e->klen - off);
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	v = __builtin_bswap64(v);
+#endif
+	return v;
+}
+
+/* a and b from byte off on (their bytes before it are equal). */
+static inline int
+skey_rest(const struct skey *a, const struct skey *b, size_t off)
+{
+	if (a->k != b->k)
+		return a->k < b->k ? -1 : 1;
+	off += 8;
+	return key_cmp(a->e->key + off, a->e->klen > off ? a->e->klen - off :
+	    0, b->e->key + off, b->e->klen > off ? b->e->klen - off : 0);
+}
+
+static int
+skey_cmp(const void *pa, const void *pb)
+{
+	const struct skey *a = pa, *b = pb;
+
+	return a->k < b->k ? -1 : a->k > b->k;
+}
+
+static int
+skey_full(const void *pa, const void *pb)
+{
+	const struct skey *a = pa, *b = pb;
+
+	return key_cmp(a->e->key, a->e->klen, b->e->key, b->e->klen);
+}
+
+static inline void
+skey_swap(struct skey *a, size_t i, size_t j)
+{
+	struct skey t = a[i];
+
+	a[i] = a[j];
+	a[j] = t;
+}
+
+/*
+ * a[0..n) by k: quicksort, inline, three ways (groups of equal k are the
+ * rule), the smaller side first; past depth levels (input that defeats
+ * the median of three) qsort's merge sort, n log n whatever the keys.
+ */
+static void
+skey_qsort(struct skey *a, size_t n, unsigned depth)
+{
+	struct skey t;
+	uint64_t p, x, y, z;
+	size_t lt, i, gt, j;
+
+	while (n > SORT_SMALL) {
+		if (depth-- == 0) {
+			qsort(a, n, sizeof(*a), skey_cmp);
+			return;
+		}
+		x = a[0].k;
+		y = a[n / 2].k;
+		z = a[n - 1].k;
+		p = x < y ? (y < z ? y : x < z ? z : x) :
+		    (x < z ? x : y < z ? z : y);
+		for (lt = 0, i = 0, gt = n; i < gt; )
+			if (a[i].k < p)
+				skey_swap(a, lt++, i++);
+			else if (a[i].k > p)
+				skey_swap(a, i, --gt);
+			else
+				i++;
+		if (lt < n - gt) {
+			skey_qsort(a, lt, depth);
+			a += gt;
+			n -= gt;
+		} else {
+			skey_qsort(a + gt, n - gt, depth);
+			n = lt;
+		}
+	}
+	for (i = 1; i < n; i++) {
+		t = a[i];
+		for (j = i; j > 0 && t.k < a[j - 1].k; j--)
+			a[j] = a[j - 1];
+		a[j] = t;
+	}
+}
+
+static void
+skey_sort(struct skey *a, size_t n, size_t off)
+{
+	struct skey t;
+	size_t i, j;
+
+	while (n > 1) {
+		if (off >= SORT_DEEP) {
+			qsort(a, n, sizeof(*a), skey_full);
+			return;
+		}
+		for (i = 0; i < n; i++)
+			a[i].k = key_chunk(a[i].e, off);
+		if (n <= SORT_SMALL) {
+			for (i = 1; i < n; i++) {
+				t = a[i];
+				for (j = i; j > 0 && skey_rest(&t, &a[j - 1],
+				    off) < 0; j--)
+					a[j] = a[j - 1];
+				a[j] = t;
+			}
+			return;
+		}
+		for (i = 1; i < n && a[i].k == a[0].k; i++)
+			;
+		if (i < n) {
+			skey_qsort(a, n, tally_merge_sort_depth);
+			/* Each group of equal bytes on its own; the last one
+			 * in this loop. */
+			for (i = 0; ; i = j) {
+				for (j = i + 1; j < n && a[j].k == a[i].k; j++)
+					;
+				if (j == n)
+					break;
+				skey_sort(a + i, j - i, off + 8);
+			}
+			a += i;
+			n -= i;
+		}
+		off += 8;
+	}
+}
+
+/* The entries tv[0..n) in key order. */
+static void
+sort_tests(struct tentry **tv, size_t n)
+{
+	struct skey *a;
+	size_t i;
+
+	if ((a = malloc(n * sizeof(*a))) == NULL) {
+		qsort(tv, n, sizeof(*tv), tentry_cmp);
+		return;
+	}
+	for (i = 0; i < n; i++)
+		a[i].e = tv[i];
+	skey_sort(a, n, 0);
+	for (i = 0; i < n; i++)
+		tv[i] = a[i].e;
+	free(a);
+}
+
 static int
 labels_cmp(const struct tally_record *a, const struct tally_record *b)
 {
@@ -2051,7 +2231,7 @@ drain(struct tally_merge *m, emit_fn emit, struct tally_error *err)
 	ht_clear(&m->other);
 	m->used = 0;
 	if (nt > 0)
-		qsort(tv, nt, sizeof(*tv), tentry_cmp);
+		sort_tests(tv, nt);
 	if (no > 0)
 		qsort(ov, no, sizeof(*ov), oentry_cmp);
 	/* Suites, then tests, then errors and perf; each entry goes once

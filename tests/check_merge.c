@@ -994,14 +994,26 @@ END_TEST
  * meet (the table, runs merged, input already in order): names that are
  * prefixes of others, bytes 0x01 and 0xFF, NULL and "", the shard label.
  */
+/* 300 bytes of 'p', then a tail: keys alike past the quicksort's depth. */
+static char long_a[302], long_b[302], long_ff[302];
+
 static void
 odd_test(struct tally_record *r, unsigned *seed, const char **sv,
     struct tally_kv *kv)
 {
+	/* Also strings that end at, before and after eight bytes. */
 	static const char *const v[] = { NULL, "", "a", "a\001", "a b", "ab",
-	    "\377", "a\377", "b" };
+	    "\377", "a\377", "b", "abcdefg", "abcdefgh", "abcdefghi",
+	    "abcdefgh\377", long_a, long_b, long_ff };
 	static const char *const keys[] = { "os", "shard", "a", "a\001" };
 	size_t i, n = sizeof(v) / sizeof(v[0]);
+
+	memset(long_a, 'p', 300);
+	memcpy(long_b, long_a, 300);
+	memcpy(long_ff, long_a, 300);
+	long_a[300] = 'a';
+	long_b[300] = 'b';
+	long_ff[300] = '\377';
 
 #define PICK(k) (*seed = *seed * 1103515245u + 12345u, (*seed >> 8) % (k))
 	tally_record_init(r, TALLY_REC_TEST);
@@ -1020,9 +1032,15 @@ odd_test(struct tally_record *r, unsigned *seed, const char **sv,
 #undef PICK
 }
 
+/*
+ * Run k of the test: the run size, and the quicksort's depth (0: every
+ * group of keys by qsort(), as input that defeats the quicksort gets).
+ */
 START_TEST(sort_key_order_is_test_cmp)
 {
-	static const size_t runs[] = { 0, 1, 4096 };
+	static const size_t runs[] = { 0, 1, 4096, 0, 4096 };
+	static const unsigned depth[] = { 128, 128, 128, 0, 0 };
+	unsigned old_depth = tally_merge_sort_depth;
 	struct tally_record r, *prev;
 	const struct tally_record *got;
 	struct tally_merge *m, *again;
@@ -1034,6 +1052,7 @@ START_TEST(sort_key_order_is_test_cmp)
 
 	tally_error_init(&err, NULL);
 	for (k = 0; k < sizeof(runs) / sizeof(runs[0]); k++) {
+		tally_merge_sort_depth = depth[k];
 		ck_assert_int_eq(tally_merge_new(&m), TALLY_OK);
 		tally_merge_set_run_bytes(m, runs[k]);
 		for (i = 0, seed = 42; i < 3000; i++) {
@@ -1077,6 +1096,7 @@ START_TEST(sort_key_order_is_test_cmp)
 		tally_merge_free(again);
 		tally_merge_free(m);
 	}
+	tally_merge_sort_depth = old_depth;
 }
 END_TEST
 
