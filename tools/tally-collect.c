@@ -30,7 +30,8 @@ static const char usage_text[] =
 static const char options_text[] =
     "  -f, --format=format       read inputs as format, not detected\n"
     "  -h, --help                print this help and exit\n"
-    "  -j, --jobs=n              read n files at once (default: CPUs, at most 4)\n"
+    "  -j, --jobs=n              read n files at once (default: CPUs, at most 4;\n"
+    "                            one fewer into a pipe)\n"
     "  -l, --label=key=value     label every test, e.g. shard=1\n"
     "  -o, --output=file         write the stream to file, atomically\n"
     "      --exclude=glob        skip files and directories that match\n"
@@ -248,12 +249,25 @@ parse_jobs(const char *s, unsigned *out)
 	return 0;
 }
 
+/*
+ * -j's default: the CPUs, at most 4; one fewer into a pipe, whose reader
+ * (tally merge, in the usual pipeline) is busy all the while too: on
+ * two CPUs, a second reading thread only takes the reader's CPU away
+ * (1M tests through collect | merge | render: 1.9 s with -j 1, 2.3 s
+ * with -j 2).
+ */
 static unsigned
-default_jobs(void)
+default_jobs(FILE *out)
 {
 	long n = sysconf(_SC_NPROCESSORS_ONLN);
+	struct stat st;
 
-	return n < 1 ? 1 : n > 4 ? 4 : (unsigned)n;
+	if (n > 4)
+		n = 4;
+	if (fstat(fileno(out), &st) == 0 && (S_ISFIFO(st.st_mode) ||
+	    S_ISSOCK(st.st_mode)))
+		n--;
+	return n < 1 ? 1 : (unsigned)n;
 }
 
 int
@@ -281,7 +295,7 @@ main(int argc, char *argv[])
 	struct lanes lanes;
 	struct tally_jobs_io io = { lane_make, lane_write, lane_report,
 	    &lanes };
-	unsigned njobs = default_jobs();
+	unsigned njobs = 0;	/* default_jobs() */
 	struct tally_output *out = NULL;
 	struct guard guard = { { guard_record, guard_end, NULL }, NULL, NULL,
 	    0, &progress };
@@ -380,6 +394,8 @@ main(int argc, char *argv[])
 	}
 	/* Records go: reader, run metadata, categories, labels, writer. */
 	guard.fp = tally_output_file(out);
+	if (njobs == 0)
+		njobs = default_jobs(guard.fp);
 	lanes.guard = &guard;
 	lanes.labels = labels;
 	lanes.nlabels = nlabels;

@@ -66,6 +66,36 @@ run default-jobs 2 tally-collect -o "$T/o.jsonl" "$D"
 collect ref 1 "$D"
 same "default -j, -o: the file is -j1's stdout" "$T/ref.out" "$T/o.jsonl"
 
+# The default: the CPUs, at most 4, and one fewer into a pipe, whose
+# reader needs a CPU too; one job reads on the main thread alone.  The
+# threads are counted while standard input, the file being read, stalls.
+cpus=$(getconf _NPROCESSORS_ONLN)
+[ "$cpus" -gt 4 ] && cpus=4
+threads() {	# threads N: the threads of collect with N jobs
+	if [ "$1" -le 1 ]; then echo 1; else echo $(($1 + 1)); fi
+}
+mkfifo "$T/stall"
+count_threads() {	# count_threads pipe|file: threads of a default collect
+	sleep 30 > "$T/stall" & writer=$!
+	if [ "$1" = pipe ]; then
+		sh -c 'echo $$ > "$1"; exec tally-collect - < "$2"' sh \
+		    "$T/pid" "$T/stall" | cat > /dev/null &
+	else
+		sh -c 'echo $$ > "$1"; exec tally-collect -o "$3" - < "$2"' sh \
+		    "$T/pid" "$T/stall" "$T/stall.out" &
+	fi
+	sleep 1
+	ls "/proc/$(cat "$T/pid")/task" | wc -l | tr -d ' '
+	kill "$(cat "$T/pid")" "$writer" 2> /dev/null
+	wait
+}
+n=$(count_threads file) want=$(threads "$cpus")
+[ "$n" -eq "$want" ] && ok "default-jobs-file: $n threads on $cpus CPUs" ||
+    notok "default-jobs-file: $n threads on $cpus CPUs, wanted $want"
+n=$(count_threads pipe) want=$(threads $((cpus - 1)))
+[ "$n" -eq "$want" ] && ok "default-jobs-pipe: $n threads on $cpus CPUs" ||
+    notok "default-jobs-pipe: $n threads on $cpus CPUs, wanted $want"
+
 # Bad values are usage errors.
 for v in 0 65 x 2x ''; do
 	run "jobs-'$v'" 2 tally-collect -j "$v" "$D/a/shard-1.xml"
