@@ -1131,11 +1131,24 @@ tally_merge_test_cmp(const struct tally_record *a,
 	return test_cmp(a, b);
 }
 
-static int
+/* n bytes onto a key: inline while there is room (keys are not strings:
+ * no NUL kept after them). */
+static inline int
+key_put(struct tally_buf *b, const char *p, size_t n)
+{
+	if (n < b->cap - b->len) {
+		memcpy(b->data + b->len, p, n);
+		b->len += n;
+		return TALLY_OK;
+	}
+	return tally_buf_add(b, p, n);
+}
+
+static inline int
 key_str(struct tally_buf *b, const char *s)
 {
 	s = nz(s);
-	return tally_buf_add(b, s, strlen(s) + 1);
+	return key_put(b, s, strlen(s) + 1);
 }
 
 /*
@@ -1160,13 +1173,13 @@ sort_key(struct tally_buf *b, const struct tally_record *r)
 
 	tally_buf_reset(b);
 	for (i = 0; i < t->nsuite; i++)
-		rc |= tally_buf_add(b, "\1", 1) | key_str(b, t->suite[i]);
-	rc |= tally_buf_add(b, "", 1);
+		rc |= key_put(b, "\1", 1) | key_str(b, t->suite[i]);
+	rc |= key_put(b, "", 1);
 	rc |= key_str(b, t->classname) | key_str(b, t->name);
 	while ((kv = id_label(r, &k)) != NULL)
-		rc |= tally_buf_add(b, "\1", 1) | key_str(b, kv->key) |
+		rc |= key_put(b, "\1", 1) | key_str(b, kv->key) |
 		    key_str(b, kv->value);
-	rc |= tally_buf_add(b, "", 1);
+	rc |= key_put(b, "", 1);
 	return rc != TALLY_OK ? TALLY_ENOMEM : TALLY_OK;
 }
 

@@ -1247,6 +1247,28 @@ input_errors(struct writer *w, const struct tally_report *rep)
 	close_suite(w, 1, NULL);
 }
 
+/* Whether it names the nodes of the last test (len of them): compared
+ * in place with what named those, as collect_test() writes it. */
+static int
+same_nodes(const struct nodes *ns, const struct item *it, size_t len)
+{
+	const char *p = ns->lastid.data, *name;
+	size_t left = ns->lastid.len, d, n;
+
+	if (ns->nlast != len)
+		return 0;
+	for (d = 0; d <= len; d++) {
+		name = d == 0 ? it->combo : eff_at(it, d - 1);
+		n = strlen(name);
+		if (left < sizeof(n) + n || memcmp(p, &n, sizeof(n)) != 0 ||
+		    memcmp(p + sizeof(n), name, n) != 0)
+			return 0;
+		p += sizeof(n) + n;
+		left -= sizeof(n) + n;
+	}
+	return left == 0;
+}
+
 /* Count test r in all and in every <testsuite> it sits in. */
 static int
 collect_test(struct nodes *ns, struct counts *all, int flat,
@@ -1262,6 +1284,12 @@ collect_test(struct nodes *ns, struct counts *all, int flat,
 	if ((rc = make_names(&it, flat)) != TALLY_OK)
 		return rc;
 	len = eff_len(&it);
+	if (same_nodes(ns, &it, len)) {
+		for (d = 0; d < len; d++)
+			count_test(&ns->v[ns->last[d]].c, &r->u.test);
+		item_names_free(&it);
+		return TALLY_OK;
+	}
 	tally_buf_reset(&ns->id);
 	for (d = 0; d <= len && rc == TALLY_OK; d++) {
 		name = d == 0 ? it.combo : eff_at(&it, d - 1);
@@ -1269,14 +1297,6 @@ collect_test(struct nodes *ns, struct counts *all, int flat,
 		if ((rc = tally_buf_add(&ns->id, (const char *)&n,
 		    sizeof(n))) == TALLY_OK)
 			rc = tally_buf_add(&ns->id, name, n);
-	}
-	if (rc == TALLY_OK && ns->nlast == len && ns->id.len ==
-	    ns->lastid.len && memcmp(ns->id.data, ns->lastid.data,
-	    ns->id.len) == 0) {
-		for (d = 0; d < len; d++)
-			count_test(&ns->v[ns->last[d]].c, &r->u.test);
-		item_names_free(&it);
-		return TALLY_OK;
 	}
 	ns->nlast = 0;
 	if (rc == TALLY_OK && len > ns->clast) {
