@@ -417,6 +417,70 @@ START_TEST(deterministic)
 }
 END_TEST
 
+/*
+ * A report far larger than the writer's buffer: one document, ending in
+ * a newline, every test in it as given (a byte lost or doubled where
+ * the buffer is handed on would show).
+ */
+START_TEST(large_report_whole)
+{
+	enum { N = 3000 };
+	static const char *suite[] = { "Big" };
+	struct tally_record *rec;
+	const struct tally_record **tv;
+	struct tally_report rep;
+	char (*names)[80], (*traces)[300], path[64];
+	const cJSON *t;
+	size_t i, n;
+	char *s;
+	cJSON *j;
+
+	ck_assert_ptr_nonnull(rec = calloc(N, sizeof(*rec)));
+	ck_assert_ptr_nonnull(tv = calloc(N, sizeof(*tv)));
+	ck_assert_ptr_nonnull(names = calloc(N, sizeof(*names)));
+	ck_assert_ptr_nonnull(traces = calloc(N, sizeof(*traces)));
+	memset(&rep, 0, sizeof(rep));
+	for (i = 0; i < N; i++) {
+		tally_record_init(&rec[i], TALLY_REC_TEST);
+		snprintf(names[i], sizeof(names[i]), "test \"%zu\" of a "
+		    "report far larger than one buffer", i);
+		memset(traces[i], 'a' + (int)(i % 26), sizeof(traces[i]) - 2);
+		traces[i][i % 250] = '\n';
+		rec[i].u.test.suite = suite;
+		rec[i].u.test.nsuite = 1;
+		rec[i].u.test.name = names[i];
+		rec[i].u.test.status = i % 7 ? TALLY_PASSED : TALLY_FAILED;
+		rec[i].u.test.trace = i % 7 ? NULL : traces[i];
+		rec[i].u.test.duration = (double)i;
+		tv[i] = &rec[i];
+	}
+	rep.tests = tv;
+	rep.ntests = N;
+	report_totals(&rep);
+	s = fx_render(tally_render_json, &rep, NULL, &n, &(int){ 0 });
+	ck_assert_uint_gt(n, 4 * 65536);
+	ck_assert_int_eq(s[n - 1], '\n');
+	ck_assert_int_eq(s[n - 2], '}');
+	j = parse(s, n);
+	ck_assert_int_eq(cJSON_GetArraySize(at(j, "results.tests")), N);
+	for (i = 0; i < N; i++) {
+		snprintf(path, sizeof(path), "results.tests.%zu", i);
+		t = at(j, path);
+		want_str(t, "name", names[i]);
+		if (i % 7 == 0)
+			want_str(t, "trace", traces[i]);
+		else
+			want_absent(t, "trace");
+	}
+	cJSON_Delete(j);
+	free(s);
+	free(rec);
+	free(tv);
+	free(names);
+	free(traces);
+}
+END_TEST
+
 START_TEST(write_error_is_eio)
 {
 	struct fixture f;
@@ -449,6 +513,7 @@ suite_render_ctrf(void)
 	tcase_add_test(tc, hostile_strings_stay_data);
 	tcase_add_test(tc, lines_and_unknowns);
 	tcase_add_test(tc, deterministic);
+	tcase_add_test(tc, large_report_whole);
 	tcase_add_test(tc, write_error_is_eio);
 	suite_add_tcase(s, tc);
 	return s;

@@ -20,37 +20,83 @@
 #define CTRF_SPEC_VERSION	"0.0.0"
 #define JSON_MAX_DEPTH		32
 
-/* A pretty-printing JSON writer that never holds more than one value. */
+/*
+ * A pretty-printing JSON writer.  It writes into out and hands out to fp
+ * in pieces of JW_FLUSH bytes or more: a stdio call for each comma,
+ * indent and quote was half of writing a million tests.
+ */
+#define JW_FLUSH	(64u << 10)
+
 struct jw {
 	FILE		*fp;
-	struct tally_buf esc;
+	struct tally_buf out;
 	int		 rc;
 	int		 depth;
 	int		 first[JSON_MAX_DEPTH];
 };
 
+/* A write error stays on fp, for tally_render_status() to say. */
+static void
+jw_flush(struct jw *w)
+{
+	if (w->out.len > 0 && !ferror(w->fp))
+		(void)fwrite(w->out.data, 1, w->out.len, w->fp);
+	tally_buf_reset(&w->out);
+}
+
+static inline void
+jw_put(struct jw *w, const char *s, size_t n)
+{
+	if (n < w->out.cap - w->out.len) {
+		memcpy(w->out.data + w->out.len, s, n);
+		w->out.len += n;
+	} else if (tally_buf_add(&w->out, s, n) != TALLY_OK)
+		w->rc = TALLY_ENOMEM;
+}
+
+static inline void
+jw_putc(struct jw *w, char c)
+{
+	jw_put(w, &c, 1);
+}
+
+/* s (n bytes, or TALLY_NTS) escaped and quoted. */
+static void
+jw_quoted(struct jw *w, const char *s, size_t n)
+{
+	jw_putc(w, '"');
+	if (w->rc == TALLY_OK &&
+	    (w->rc = tally_esc_json(&w->out, s, n)) == TALLY_OK)
+		jw_putc(w, '"');
+}
+
+static void
+jw_indent(struct jw *w)
+{
+	static const char spaces[2 * JSON_MAX_DEPTH + 1] =
+	    "                                "
+	    "                                ";
+
+	jw_putc(w, '\n');
+	jw_put(w, spaces, 2 * (size_t)w->depth);
+}
+
 static void
 jw_sep(struct jw *w, const char *key)
 {
-	int i;
-
 	if (w->rc != TALLY_OK)
 		return;
+	if (w->out.len >= JW_FLUSH)
+		jw_flush(w);
 	if (w->depth > 0) {
 		if (!w->first[w->depth - 1])
-			fputc(',', w->fp);
+			jw_putc(w, ',');
 		w->first[w->depth - 1] = 0;
-		fputc('\n', w->fp);
-		for (i = 0; i < w->depth; i++)
-			fputs("  ", w->fp);
+		jw_indent(w);
 	}
 	if (key != NULL) {
-		fputc('"', w->fp);
-		if ((w->rc = tally_esc_json(&w->esc, key, TALLY_NTS)) != TALLY_OK)
-			return;
-		fwrite(w->esc.data, 1, w->esc.len, w->fp);
-		tally_buf_reset(&w->esc);
-		fputs("\": ", w->fp);
+		jw_quoted(w, key, TALLY_NTS);
+		jw_put(w, ": ", 2);
 	}
 }
 
@@ -64,24 +110,21 @@ jw_open(struct jw *w, const char *key, char c)
 		w->rc = TALLY_ELIMIT;
 		return;
 	}
-	fputc(c, w->fp);
+	jw_putc(w, c);
 	w->first[w->depth++] = 1;
 }
 
 static void
 jw_close(struct jw *w, char c)
 {
-	int i, empty;
+	int empty;
 
 	if (w->rc != TALLY_OK)
 		return;
 	empty = w->first[--w->depth];
-	if (!empty) {
-		fputc('\n', w->fp);
-		for (i = 0; i < w->depth; i++)
-			fputs("  ", w->fp);
-	}
-	fputc(c, w->fp);
+	if (!empty)
+		jw_indent(w);
+	jw_putc(w, c);
 }
 
 /* A string member; nothing when s is NULL. */
@@ -91,22 +134,20 @@ jw_str(struct jw *w, const char *key, const char *s)
 	if (s == NULL)
 		return;
 	jw_sep(w, key);
-	if (w->rc != TALLY_OK)
-		return;
-	fputc('"', w->fp);
-	if ((w->rc = tally_esc_json(&w->esc, s, TALLY_NTS)) != TALLY_OK)
-		return;
-	fwrite(w->esc.data, 1, w->esc.len, w->fp);
-	tally_buf_reset(&w->esc);
-	fputc('"', w->fp);
+	if (w->rc == TALLY_OK)
+		jw_quoted(w, s, TALLY_NTS);
 }
 
 static void
 jw_long(struct jw *w, const char *key, long long v)
 {
+	char b[24];
+	int n;
+
 	jw_sep(w, key);
+	n = snprintf(b, sizeof(b), "%lld", v);
 	if (w->rc == TALLY_OK)
-		fprintf(w->fp, "%lld", v);
+		jw_put(w, b, (size_t)n);
 }
 
 static void
@@ -114,7 +155,7 @@ jw_bool(struct jw *w, const char *key, int v)
 {
 	jw_sep(w, key);
 	if (w->rc == TALLY_OK)
-		fputs(v ? "true" : "false", w->fp);
+		jw_put(w, v ? "true" : "false", v ? 4 : 5);
 }
 
 /* The shortest of %.15g and %.17g that reads back as v. */
@@ -130,7 +171,7 @@ jw_num(struct jw *w, const char *key, double v)
 		snprintf(b, sizeof(b), "%.17g", v);
 	jw_sep(w, key);
 	if (w->rc == TALLY_OK)
-		fputs(b, w->fp);
+		jw_put(w, b, strlen(b));
 }
 
 /* Milliseconds as CTRF's integer; unknown durations are 0. */
@@ -161,12 +202,7 @@ jw_lines(struct jw *w, const char *key, const char *s)
 		jw_sep(w, NULL);
 		if (w->rc != TALLY_OK)
 			break;
-		fputc('"', w->fp);
-		if ((w->rc = tally_esc_json(&w->esc, p, len)) != TALLY_OK)
-			break;
-		fwrite(w->esc.data, 1, w->esc.len, w->fp);
-		tally_buf_reset(&w->esc);
-		fputc('"', w->fp);
+		jw_quoted(w, p, len);
 		if (nl == NULL)
 			break;
 	}
@@ -672,7 +708,7 @@ tally_render_json(const struct tally_report *rep,
 
 	memset(&w, 0, sizeof(w));
 	w.fp = fp;
-	tally_buf_init(&w.esc);
+	tally_buf_init(&w.out);
 
 	jw_open(&w, NULL, '{');
 	jw_str(&w, "reportFormat", "CTRF");
@@ -689,7 +725,7 @@ tally_render_json(const struct tally_report *rep,
 	    (more = tally_report_next_test(rep, &pos, &r, err)) == 1)
 		test(&w, r);
 	if (more < 0) {
-		tally_buf_free(&w.esc);
+		tally_buf_free(&w.out);
 		return more;
 	}
 	jw_close(&w, ']');
@@ -706,9 +742,10 @@ tally_render_json(const struct tally_report *rep,
 			    rep->history->nruns - 2]);
 	}
 	jw_close(&w, '}');
-	if (w.rc == TALLY_OK)
-		fputc('\n', fp);
-
-	tally_buf_free(&w.esc);
+	if (w.rc == TALLY_OK) {
+		jw_putc(&w, '\n');
+		jw_flush(&w);
+	}
+	tally_buf_free(&w.out);
 	return tally_render_status(fp, w.rc, err);
 }
