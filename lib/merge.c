@@ -122,6 +122,11 @@ struct span {
 
 #define TMP_BUF (64u << 10)	/* stdio buffer of the spill file */
 
+/* A frame's first word (see encode()). */
+#define FRAME_TYPE	0xFFu
+#define FRAME_FAILED	(1u << 8)
+#define FRAME_FLAKY	(1u << 9)
+
 struct cursor;
 
 struct tally_merge {
@@ -138,7 +143,7 @@ struct tally_merge {
 	/* Input in canonical order so far (see sorted_add). */
 	int			 sorted;
 	tally_merge_watch_fn	 watch;	/* sees each test sorted_add keeps */
-	int			 skip_tests; /* next passes over tests */
+	int			 skip_tests; /* TALLY_MERGE_SKIP_*, or 0 */
 	void			*watch_arg;
 	int			 sorted_disk; /* kept as the open first run */
 	int			 haveprev; /* a record was kept */
@@ -1486,9 +1491,10 @@ finish_test(struct tentry *e, struct tally_record **out)
 /* ---- spill files: records in a compact binary form ---- */
 
 /*
- * A frame is a 4-byte length and that many bytes: the record's type, its
- * sort key (a test's sort_key, any other record's stream line) and the
- * record.
+ * A frame is a 4-byte length and that many bytes: the record's type (the
+ * low byte of a word whose other bits say, of a test, what a skim asks:
+ * FRAME_FAILED, FRAME_FLAKY), its sort key (a test's sort_key, any other
+ * record's stream line) and the record.
  * Strings are a 4-byte length + 1 (0 for NULL) and the bytes with their
  * NUL, so that decoding can point into the frame.  Numbers are copied as
  * they are in memory: a spill file never leaves this process.
@@ -1575,7 +1581,9 @@ encode(struct tally_buf *b, const struct tally_record *r, const char *line,
 	int rc;
 
 	rc = put_u32(b, 0);
-	rc |= put_u32(b, (size_t)r->type);
+	rc |= put_u32(b, (size_t)r->type | (r->type != TALLY_REC_TEST ? 0 :
+	    (r->u.test.status == TALLY_FAILED ? FRAME_FAILED : 0) |
+	    (r->u.test.flaky != 0 ? FRAME_FLAKY : 0)));
 	rc |= put_bytes(b, line, n);
 	rc |= put_str(b, r->source);
 	rc |= put_kv(b, r->labels, r->nlabels);
@@ -1832,7 +1840,7 @@ decode(struct dec *x)
 	struct rd d = { x->frame.data, x->frame.data + x->frame.len, 0 };
 	size_t i, n;
 
-	tally_record_init(r, (enum tally_type)get_u32(&d));
+	tally_record_init(r, (enum tally_type)(get_u32(&d) & FRAME_TYPE));
 	x->rank = type_rank(r->type);
 	x->line = get_bytes(&d, &x->linelen);
 	r->source = get_str(&d);
@@ -2606,10 +2614,13 @@ again:
 		    "out of memory");
 	if ((rc = rr_get(m, r, r->d.frame.data, len, err)) != TALLY_OK)
 		return rc;
-	/* A test frame starts with its type; passed over undecoded. */
+	/* A frame starts with its type: a test skipped is passed over
+	 * undecoded. */
 	if (m->skip_tests && len >= sizeof(type)) {
 		memcpy(&type, r->d.frame.data, sizeof(type));
-		if (type == TALLY_REC_TEST)
+		if ((type & FRAME_TYPE) == TALLY_REC_TEST && (m->skip_tests ==
+		    TALLY_MERGE_SKIP_ALL || !(type & (FRAME_FAILED |
+		    FRAME_FLAKY))))
 			goto again;
 	}
 	r->d.frame.len = len;
@@ -2915,10 +2926,10 @@ tally_merge_set_watch(struct tally_merge *m, tally_merge_watch_fn fn,
 }
 
 void
-tally_merge_skip_tests(struct tally_merge *m, int on)
+tally_merge_skip_tests(struct tally_merge *m, int which)
 {
 	/* Runs merged or copied need every record: only one run here. */
-	m->skip_tests = on && m->nruns <= 1;
+	m->skip_tests = m->nruns <= 1 ? which : 0;
 }
 
 int
@@ -2956,7 +2967,10 @@ tally_merge_next(struct tally_merge *m, const struct tally_record **out,
 	tally_record_free(c->owned);
 	c->owned = NULL;
 	while (m->skip_tests && c->pos < m->nout &&
-	    m->out[c->pos]->type == TALLY_REC_TEST)
+	    m->out[c->pos]->type == TALLY_REC_TEST &&
+	    (m->skip_tests == TALLY_MERGE_SKIP_ALL ||
+	    (m->out[c->pos]->u.test.status != TALLY_FAILED &&
+	    m->out[c->pos]->u.test.flaky == 0)))
 		c->pos++;
 	if (c->pos < m->nout) {
 		*out = m->out[c->pos++];

@@ -1134,6 +1134,79 @@ START_TEST(sorted_input_made_canonical)
 }
 END_TEST
 
+/*
+ * A skim (TALLY_MERGE_SKIP_FINE) passes over the tests neither failed
+ * nor flaky, and over nothing a merge of runs still has to join: a test
+ * that failed in one run and passed in another is one flaky pass.
+ */
+START_TEST(skim_keeps_failed_and_flaky)
+{
+	static const char *suite[] = { "S" };
+	static const char *const names[] = { "fine", "fails", "rerun" };
+	static const enum tally_status st[][2] = {
+	    { TALLY_PASSED, TALLY_PASSED }, { TALLY_FAILED, TALLY_FAILED },
+	    { TALLY_FAILED, TALLY_PASSED } };
+	static const size_t runs[] = { 1, 0 };
+	const struct tally_record *got;
+	struct tally_record r;
+	struct tally_merge *m;
+	struct tally_error err;
+	size_t k, pass, i, n;
+	int seen[3];
+
+	tally_error_init(&err, NULL);
+	for (k = 0; k < 2; k++) {
+		ck_assert_int_eq(tally_merge_new(&m), TALLY_OK);
+		tally_merge_set_run_bytes(m, runs[k]);
+		/* Two shards, each one run when runs are one record. */
+		for (pass = 0; pass < 2; pass++)
+			for (i = 0; i < 3; i++) {
+				tally_record_init(&r, TALLY_REC_TEST);
+				r.u.test.suite = suite;
+				r.u.test.nsuite = 1;
+				r.u.test.name = names[i];
+				r.u.test.status = st[i][pass];
+				ck_assert_int_eq(tally_merge_add(m, &r, &err),
+				    TALLY_OK);
+			}
+		ck_assert_int_eq(tally_merge_finish(m, &err), TALLY_OK);
+		/* The first pass, over runs still to join, then again over
+		 * what it joined. */
+		for (pass = 0; pass < 2; pass++) {
+			tally_merge_rewind(m);
+			tally_merge_skip_tests(m, TALLY_MERGE_SKIP_FINE);
+			memset(seen, 0, sizeof(seen));
+			n = 0;
+			while (tally_merge_next(m, &got, &err) == 1) {
+				for (i = 0; i < 3; i++)
+					if (strcmp(got->u.test.name,
+					    names[i]) == 0)
+						seen[i]++;
+				n++;
+				if (strcmp(got->u.test.name, "rerun") == 0) {
+					ck_assert_int_eq(got->u.test.status,
+					    TALLY_PASSED);
+					ck_assert_int_ne(got->u.test.flaky, 0);
+				}
+			}
+			tally_merge_skip_tests(m, 0);
+			ck_assert_int_eq(seen[1], 1);
+			ck_assert_int_eq(seen[2], 1);
+			/* What was passed over, once there was one run. */
+			if (pass == 1 || runs[k] == 0)
+				ck_assert_int_eq(seen[0], 0);
+			ck_assert_uint_le(n, 3);
+		}
+		/* Without a skim, every test. */
+		tally_merge_rewind(m);
+		for (n = 0; tally_merge_next(m, &got, &err) == 1; n++)
+			;
+		ck_assert_uint_eq(n, 3);
+		tally_merge_free(m);
+	}
+}
+END_TEST
+
 /* No directory for the spill file: an error that sticks. */
 START_TEST(spill_failure_is_reported)
 {
@@ -1250,6 +1323,7 @@ suite_merge(void)
 	tcase_add_test(tc, sorted_input_kept_then_merged);
 	tcase_add_test(tc, canonical_order);
 	tcase_add_test(tc, sort_key_order_is_test_cmp);
+	tcase_add_test(tc, skim_keeps_failed_and_flaky);
 	tcase_add_test(tc, sorted_input_made_canonical);
 	tcase_add_test(tc, spill_failure_is_reported);
 	tcase_set_timeout(tc, 60);

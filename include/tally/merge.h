@@ -58,12 +58,17 @@ void	tally_merge_set_watch(struct tally_merge *m, tally_merge_watch_fn fn,
 	    void *arg);
 int	tally_merge_watched(const struct tally_merge *m);
 /*
- * For a pass that has what it needs of the tests already (they were
- * watched): with on set, tally_merge_next() passes over test records
- * without decoding them, until set off.  Set it right after
- * tally_merge_rewind().  A merge of several runs gives tests anyway.
+ * For a pass that needs only some tests: tally_merge_next() passes over
+ * the others without decoding them, until set to 0.  With
+ * TALLY_MERGE_SKIP_ALL, every test (a pass that has what it needs of the
+ * tests already: they were watched); with TALLY_MERGE_SKIP_FINE, those
+ * neither failed nor flaky.  Set it after tally_merge_rewind(), before
+ * the pass's first record.  A merge of several runs gives every test
+ * anyway (the first pass over it, which copies the result).
  */
-void	tally_merge_skip_tests(struct tally_merge *m, int on);
+#define TALLY_MERGE_SKIP_ALL	1
+#define TALLY_MERGE_SKIP_FINE	2
+void	tally_merge_skip_tests(struct tally_merge *m, int which);
 
 /* Add one record (copied).  Spilling can fail with TALLY_EIO. */
 int	tally_merge_add(struct tally_merge *m, const struct tally_record *rec,

@@ -145,6 +145,14 @@ void	tally_report_free(struct tally_report *r);
  */
 int	tally_report_next_test(const struct tally_report *rep, size_t *pos,
 	    const struct tally_record **rec, struct tally_error *err);
+/*
+ * The same for a pass that wants only the tests that failed or are
+ * flaky: it gets those and may get others (a streamed report's other
+ * tests are passed over undecoded); *pos is a place, not a count.
+ */
+int	tally_report_next_failing(const struct tally_report *rep,
+	    size_t *pos, const struct tally_record **rec,
+	    struct tally_error *err);
 
 /* Options every renderer understands; each ignores what it does not use. */
 struct tally_render_opts {

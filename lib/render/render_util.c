@@ -316,7 +316,7 @@ pick(const struct tally_report *rep, int flaky, size_t max,
 	p->owned = rep->tests == NULL;
 	tally_error_init(&err, NULL);
 	while (rc == TALLY_OK &&
-	    (more = tally_report_next_test(rep, &pos, &rec, &err)) == 1) {
+	    (more = tally_report_next_failing(rep, &pos, &rec, &err)) == 1) {
 		const struct tally_test *t = &rec->u.test;
 
 		if (!(flaky ? t->flaky != 0 : t->status == TALLY_FAILED))
@@ -1548,7 +1548,7 @@ tally_triage_build(struct tally_triage *tr, const struct tally_report *rep,
 	tally_buf_init(&t);
 	tally_error_init(&err, NULL);
 	while (rc == TALLY_OK &&
-	    (more = tally_report_next_test(rep, &pos, &rec, &err)) == 1) {
+	    (more = tally_report_next_failing(rep, &pos, &rec, &err)) == 1) {
 		const struct tally_test *x = &rec->u.test;
 		enum tally_change chg;
 

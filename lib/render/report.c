@@ -604,7 +604,7 @@ build(struct tally_report *r, struct tally_merge *m,
 	/* Streamed tests counted already: this pass is for the rest. */
 	if (counted) {
 		tc = *o->counted;
-		tally_merge_skip_tests(m, 1);
+		tally_merge_skip_tests(m, TALLY_MERGE_SKIP_ALL);
 	}
 	while (rc == TALLY_OK && (more = tally_merge_next(m, &rec, err)) == 1) {
 		switch (rec->type) {
@@ -717,6 +717,28 @@ tally_report_next_test(const struct tally_report *rep, size_t *pos,
 			return 1;
 		}
 	*rec = NULL;
+	return rc;
+}
+
+int
+tally_report_next_failing(const struct tally_report *rep, size_t *pos,
+    const struct tally_record **rec, struct tally_error *err)
+{
+	struct priv *p = rep->priv;
+	int rc;
+
+	if (p == NULL || !p->streamed)
+		return tally_report_next_test(rep, pos, rec, err);
+	if (*pos == 0)
+		tally_merge_rewind(p->m);
+	*pos = 1;	/* not 0: rewound once */
+	tally_merge_skip_tests(p->m, TALLY_MERGE_SKIP_FINE);
+	while ((rc = tally_merge_next(p->m, rec, err)) == 1 &&
+	    (*rec)->type != TALLY_REC_TEST)
+		;
+	tally_merge_skip_tests(p->m, 0);
+	if (rc != 1)
+		*rec = NULL;
 	return rc;
 }
 
