@@ -652,6 +652,45 @@ START_TEST(compact_rows)
 }
 END_TEST
 
+/* A row's duration is %.10g's text, whole milliseconds or not. */
+START_TEST(row_durations)
+{
+	static const double ms[] = { 0, 7, 12.5, 9999999999.0, 12345678901.0,
+	    -0.0, 1e-7, -1 };
+	static const char *const want[] = { ",0,0,-1]", ",7,0,-1]",
+	    ",12.5,0,-1]", ",9999999999,0,-1]", ",1.23456789e+10,0,-1]",
+	    ",-0,0,-1]", ",1e-07,0,-1]", ",-1,0,-1]" };
+	enum { N = sizeof(ms) / sizeof(ms[0]) };
+	struct tally_record recs[N];
+	const struct tally_record *tp[N];
+	struct tally_render_opts o = { .title = "durations" };
+	struct tally_report rep;
+	char names[N][8], row[64], *s, *d;
+	size_t i;
+	int rc;
+
+	memset(&rep, 0, sizeof(rep));
+	for (i = 0; i < N; i++) {
+		tally_record_init(&recs[i], TALLY_REC_TEST);
+		snprintf(names[i], sizeof(names[i]), "t%zu", i);
+		recs[i].u.test.name = names[i];
+		recs[i].u.test.duration = ms[i];
+		tp[i] = &recs[i];
+	}
+	rep.tests = tp;
+	rep.ntests = rep.totals.tests = N;
+	rep.totals.status[TALLY_PASSED] = N;
+	s = render(&rep, &o, &rc, NULL);
+	ck_assert_int_eq(rc, TALLY_OK);
+	ck_assert_ptr_nonnull(d = strstr(s, "id=\"tally-data\">"));
+	for (i = 0; i < N; i++) {
+		snprintf(row, sizeof(row), "[\"t%zu\",-1,0,0%s", i, want[i]);
+		ck_assert_msg(strstr(d, row) != NULL, "no row %s", row);
+	}
+	free(s);
+}
+END_TEST
+
 START_TEST(large_run)
 {
 	enum { N = 100000 };
@@ -777,6 +816,7 @@ suite_render_html(void)
 	tcase_add_test(tc, split_assets_errors);
 	tcase_add_test(tc, write_error);
 	tcase_add_test(tc, compact_rows);
+	tcase_add_test(tc, row_durations);
 	tcase_add_test(tc, large_run);
 	suite_add_tcase(s, tc);
 	return s;

@@ -167,6 +167,31 @@ putf(struct w *w, const char *fmt, ...)
 	wcheck(w, tally_buf_add(&w->b, tmp, (size_t)n));
 }
 
+/* An integer in decimal, as "%lld" writes it: no printf for each of the
+ * numbers of every row. */
+static void
+put_int(struct w *w, long long v)
+{
+	char tmp[24], *p = tmp + sizeof(tmp);
+	unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v :
+	    (unsigned long long)v;
+
+	do
+		*--p = (char)('0' + u % 10);
+	while ((u /= 10) != 0);
+	if (v < 0)
+		*--p = '-';
+	wcheck(w, tally_buf_add(&w->b, p, (size_t)(tmp + sizeof(tmp) - p)));
+}
+
+/* ',' and an integer. */
+static void
+put_cint(struct w *w, long long v)
+{
+	wcheck(w, tally_buf_addc(&w->b, ','));
+	put_int(w, v);
+}
+
 /* Is s[0..] a bidi control (U+202A-202E, U+2066-2069)?  Its length. */
 static size_t
 bidi_len(const unsigned char *s, size_t n)
@@ -225,6 +250,8 @@ jnum(struct w *w, double d)
 {
 	if (!isfinite(d) || d < 0)
 		put(w, "-1");
+	else if (d < 1e10 && d == floor(d) && !signbit(d))
+		put_int(w, (long long)d);	/* what %.10g writes */
 	else
 		putf(w, "%.10g", d);
 }
@@ -2283,10 +2310,13 @@ jrow(struct w *w, const struct model *m, const struct tally_record *r)
 
 	put(w, "[");
 	jstr(w, t->name ? t->name : "");
-	putf(w, ",%ld,%zu,%d,", sid(x->cls), x->suite,
-	    t->status < TALLY_NSTATUS ? (int)t->status : TALLY_OTHER);
+	put_cint(w, sid(x->cls));
+	put_cint(w, (long long)x->suite);
+	put_cint(w, t->status < TALLY_NSTATUS ? (int)t->status : TALLY_OTHER);
+	put(w, ",");
 	jnum(w, t->duration);
-	putf(w, ",%zu,%ld", x->cat, sid(x->src));
+	put_cint(w, (long long)x->cat);
+	put_cint(w, sid(x->src));
 	/* The rarer fields last, left out from the end at default. */
 	f[0] = sid(x->lset);
 	f[1] = sid(x->file);
@@ -2297,7 +2327,7 @@ jrow(struct w *w, const struct model *m, const struct tally_record *r)
 	for (nf = 6; nf > 0 && f[nf - 1] == (nf <= 2 ? -1 : 0); nf--)
 		;
 	for (j = 0; j < nf && j < 5; j++)
-		putf(w, ",%ld", f[j]);
+		put_cint(w, f[j]);
 	if (nf == 6) {
 		put(w, ",{");
 		jdetails(w, r);
