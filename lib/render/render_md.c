@@ -1154,7 +1154,6 @@ prepare(struct md *m, size_t budget)
 	    TALLY_OK ||
 	    (rc = tally_pick_flaky(m->rep, budget / 3 + 1, &m->pflaky)) !=
 	    TALLY_OK ||
-	    (rc = tally_pick_slowest(m->rep, top, &m->pslow)) != TALLY_OK ||
 	    (rc = tally_diffview_build(&m->diff, m->rep, budget / 4 + 1)) !=
 	    TALLY_OK)
 		return rc;
@@ -1162,23 +1161,20 @@ prepare(struct md *m, size_t budget)
 	m->nfailed = m->pfailed.total;
 	m->flaky = m->pflaky.v;
 	m->nflaky = m->pflaky.total;
+	/* The slowest, the suites, the categories and the labels that
+	 * vary: one pass. */
+	if ((rc = tally_overview(m->rep, top, &m->pslow, &m->suites,
+	    &m->cats, m->opts->group_by == NULL ? &m->varying : NULL,
+	    &m->nmkeys)) != TALLY_OK)
+		return rc;
 	m->slow = m->pslow.v;
 	m->nslow = m->pslow.n;
-	if ((rc = tally_groups_build(&m->suites, m->rep, TALLY_GROUP_SUITE,
-	    NULL, 0)) != TALLY_OK)
-		return rc;
 	tally_groups_sort_failing(&m->suites);
-	if ((rc = tally_groups_build(&m->cats, m->rep, TALLY_GROUP_CATEGORY,
-	    NULL, 0)) != TALLY_OK)
-		return rc;
 	tally_groups_sort_failing(&m->cats);
 	if (m->opts->group_by != NULL) {
 		m->mkeys = &m->opts->group_by;
 		m->nmkeys = 1;
 	} else {
-		if ((rc = tally_varying_labels(m->rep, &m->varying,
-		    &m->nmkeys)) != TALLY_OK)
-			return rc;
 		if (m->nmkeys > MATRIX_KEYS)
 			m->nmkeys = MATRIX_KEYS;
 		m->mkeys = m->varying;

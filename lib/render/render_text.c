@@ -46,6 +46,11 @@ struct text {
 	struct tally_buf clean;		/* input with ANSI removed */
 	struct tally_error *err;	/* a triage pattern's failure */
 	int		 said;		/* ... is in it */
+	/* From one pass (tally_overview()), each section takes its own. */
+	struct tally_picks slow;
+	struct tally_groups suites, cats;
+	const char	**varying;
+	size_t		 nvarying;
 };
 
 static void
@@ -338,17 +343,12 @@ flaky(struct text *t)
 static void
 slowest(struct text *t)
 {
-	struct tally_picks p;
+	struct tally_picks p = t->slow;
 	const struct tally_record **v;
-	size_t n, i, w = 0, top;
+	size_t n, i, w = 0;
 	char dur[TALLY_FMTBUF];
-	int rc;
 
-	top = t->opts->top != 0 ? t->opts->top : DEFAULT_TOP;
-	if ((rc = tally_pick_slowest(t->rep, top, &p)) != TALLY_OK) {
-		t->o.status = rc;
-		return;
-	}
+	memset(&t->slow, 0, sizeof(t->slow));
 	v = p.v;
 	n = p.n;
 	if (n > 0)
@@ -401,17 +401,22 @@ count_cell(struct text *t, size_t n, const char *c)
 		color(t, C_OFF);
 }
 
+/* The groups by, built here or given (pre, taken over). */
 static void
 breakdown(struct text *t, const char *what, enum tally_group_by by,
-    const char *const *labels, size_t nlabels, int force)
+    const char *const *labels, size_t nlabels, int force,
+    struct tally_groups *pre)
 {
 	struct tally_groups g;
 	size_t i, rows;
 	char buf[TALLY_FMTBUF], num[TALLY_FMTBUF];
 	int rc;
 
-	if ((rc = tally_groups_build(&g, t->rep, by, labels, nlabels)) !=
-	    TALLY_OK) {
+	if (pre != NULL) {
+		g = *pre;
+		memset(pre, 0, sizeof(*pre));
+	} else if ((rc = tally_groups_build(&g, t->rep, by, labels,
+	    nlabels)) != TALLY_OK) {
 		t->o.status = rc;
 		return;
 	}
@@ -455,17 +460,18 @@ breakdowns(struct text *t)
 	size_t nkeys, i;
 	struct tally_buf what;
 
-	breakdown(t, "By suite", TALLY_GROUP_SUITE, NULL, 0, 0);
-	breakdown(t, "By category", TALLY_GROUP_CATEGORY, NULL, 0, 0);
+	breakdown(t, "By suite", TALLY_GROUP_SUITE, NULL, 0, 0, &t->suites);
+	breakdown(t, "By category", TALLY_GROUP_CATEGORY, NULL, 0, 0,
+	    &t->cats);
 	if (t->opts->group_by != NULL) {
 		keys = &t->opts->group_by;
 		nkeys = 1;
-	} else if (tally_varying_labels(t->rep, &varying, &nkeys) !=
-	    TALLY_OK) {
-		t->o.status = TALLY_ENOMEM;
-		return;
-	} else
+	} else {
+		varying = t->varying;
+		nkeys = t->nvarying;
+		t->varying = NULL;
 		keys = varying;
+	}
 	tally_buf_init(&what);
 	for (i = 0; i < nkeys && !tally_out_stop(&t->o); i++) {
 		tally_buf_reset(&what);
@@ -476,7 +482,7 @@ breakdowns(struct text *t)
 			break;
 		}
 		breakdown(t, what.data, TALLY_GROUP_LABELS, &keys[i], 1,
-		    t->opts->group_by != NULL);
+		    t->opts->group_by != NULL, NULL);
 	}
 	tally_buf_free(&what);
 	free(varying);
@@ -761,6 +767,13 @@ tally_render_text(const struct tally_report *rep,
 	}
 	run_info(&t);
 	perf(&t);
+	/* The slowest, the suites, the categories and the labels that
+	 * vary: one pass. */
+	if ((rc = tally_overview(rep, t.opts->top != 0 ? t.opts->top :
+	    DEFAULT_TOP, &t.slow, &t.suites, &t.cats,
+	    t.opts->group_by == NULL ? &t.varying : NULL, &t.nvarying)) !=
+	    TALLY_OK)
+		t.o.status = rc;
 	slowest(&t);
 	breakdowns(&t);
 	flaky(&t);
@@ -778,6 +791,10 @@ tally_render_text(const struct tally_report *rep,
 	rc = t.said ? t.o.status : tally_out_status(&t.o, err);
 	tally_buf_free(&t.title);
 	tally_buf_free(&t.clean);
+	tally_picks_free(&t.slow);
+	tally_groups_free(&t.suites);
+	tally_groups_free(&t.cats);
+	free(t.varying);
 	tally_out_fini(&t.o);
 	tally_diffview_free(&dv);
 	return rc;

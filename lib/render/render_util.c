@@ -393,65 +393,95 @@ tally_flaky_message(const struct tally_record *rec)
  * array of at most top, where a test enters only when it is slower than
  * the last one kept (a later test never wins a tie).
  */
+/* What tally_pick_slowest() keeps while the tests come. */
+struct slow {
+	const struct tally_report *rep;
+	struct tally_picks *p;
+	size_t		 top, cap;
+};
+
+static void
+slow_init(struct slow *s, const struct tally_report *rep, size_t top,
+    struct tally_picks *p)
+{
+	memset(s, 0, sizeof(*s));
+	memset(p, 0, sizeof(*p));
+	p->owned = rep->tests == NULL;
+	s->rep = rep;
+	s->p = p;
+	s->top = top;
+}
+
+static int
+slow_add(struct slow *s, const struct tally_record *rec)
+{
+	struct tally_picks *p = s->p;
+	size_t lo, hi, mid, top = s->top;
+	double d = rec->u.test.duration;
+
+	if (top == 0 || !(d > 0) || isinf(d))
+		return TALLY_OK;
+	p->total++;
+	if (p->n == top && d <= p->v[p->n - 1]->u.test.duration)
+		return TALLY_OK;
+	/* Where it goes: after every test at least as slow. */
+	for (lo = 0, hi = p->n; lo < hi; ) {
+		mid = (lo + hi) / 2;
+		if (p->v[mid]->u.test.duration >= d)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (p->n == top) {
+		if (p->owned)
+			tally_record_free((struct tally_record *)
+			    p->v[p->n - 1]);
+		p->n--;
+	} else if (p->n == s->cap) {
+		size_t nc = s->cap ? s->cap * 2 : 16;
+		const struct tally_record **v;
+
+		if (nc > top)
+			nc = top;
+		if ((v = realloc(p->v, nc * sizeof(*v))) == NULL)
+			return TALLY_ENOMEM;
+		p->v = v;
+		s->cap = nc;
+	}
+	memmove(&p->v[lo + 1], &p->v[lo], (p->n - lo) * sizeof(*p->v));
+	p->v[lo] = NULL;
+	p->n++;
+	return pick_keep(s->rep, p, lo, rec);
+}
+
+static int
+slow_finish(struct slow *s, int rc)
+{
+	if (rc != TALLY_OK)
+		tally_picks_free(s->p);
+	return rc;
+}
+
 int
 tally_pick_slowest(const struct tally_report *rep, size_t top,
     struct tally_picks *p)
 {
 	const struct tally_record *rec;
 	struct tally_error err;
-	size_t pos = 0, lo, hi, mid, cap = 0;
-	int rc = TALLY_OK, more;
-	double d;
+	struct slow s;
+	size_t pos = 0;
+	int rc = TALLY_OK, more = 0;
 
-	memset(p, 0, sizeof(*p));
-	p->owned = rep->tests == NULL;
+	slow_init(&s, rep, top, p);
 	if (top == 0)
 		return TALLY_OK;
 	tally_error_init(&err, NULL);
 	while (rc == TALLY_OK &&
-	    (more = tally_report_next_test(rep, &pos, &rec, &err)) == 1) {
-		d = rec->u.test.duration;
-		if (!(d > 0) || isinf(d))
-			continue;
-		p->total++;
-		if (p->n == top && d <= p->v[p->n - 1]->u.test.duration)
-			continue;
-		/* Where it goes: after every test at least as slow. */
-		for (lo = 0, hi = p->n; lo < hi; ) {
-			mid = (lo + hi) / 2;
-			if (p->v[mid]->u.test.duration >= d)
-				lo = mid + 1;
-			else
-				hi = mid;
-		}
-		if (p->n == top) {
-			if (p->owned)
-				tally_record_free((struct tally_record *)
-				    p->v[p->n - 1]);
-			p->n--;
-		} else if (p->n == cap) {
-			size_t nc = cap ? cap * 2 : 16;
-			const struct tally_record **v;
-
-			if (nc > top)
-				nc = top;
-			if ((v = realloc(p->v, nc * sizeof(*v))) == NULL) {
-				rc = TALLY_ENOMEM;
-				break;
-			}
-			p->v = v;
-			cap = nc;
-		}
-		memmove(&p->v[lo + 1], &p->v[lo], (p->n - lo) * sizeof(*p->v));
-		p->v[lo] = NULL;
-		p->n++;
-		rc = pick_keep(rep, p, lo, rec);
-	}
+	    (more = tally_report_next_test(rep, &pos, &rec, &err)) == 1)
+		rc = slow_add(&s, rec);
 	if (rc == TALLY_OK && more < 0)
 		rc = more;
-	if (rc != TALLY_OK)
-		tally_picks_free(p);
-	return rc;
+	return slow_finish(&s, rc);
 }
 
 static size_t
@@ -637,62 +667,80 @@ perf_groups(struct tally_groups *g, const struct tally_report *rep,
 	return TALLY_OK;
 }
 
-int
-tally_groups_build(struct tally_groups *g, const struct tally_report *rep,
-    enum tally_group_by by, const char *const *labels, size_t nlabels)
+/* What tally_groups_build() keeps while the tests come. */
+struct gbuild {
+	struct tally_groups *g;
+	enum tally_group_by by;
+	const char *const *labels;
+	size_t		 nlabels;
+	const char	**lv;		/* scratch: the labels' values */
+	size_t		*idx, cap;	/* the groups by key */
+};
+
+static int
+gb_init(struct gbuild *b, struct tally_groups *g, enum tally_group_by by,
+    const char *const *labels, size_t nlabels)
 {
-	const struct tally_record *rec;
-	const char *const *key = NULL;
-	const char **lv = NULL;
-	struct tally_group *grp;
-	struct tally_error err;
-	size_t pos = 0, j, nkey = 0, *idx = NULL, cap = 0;
-	int rc = TALLY_OK, more;
-
+	memset(b, 0, sizeof(*b));
 	memset(g, 0, sizeof(*g));
-	if (by == TALLY_GROUP_LABELS && (nlabels == 0 ||
-	    (lv = calloc(nlabels, sizeof(*lv))) == NULL))
-		return nlabels == 0 ? TALLY_OK : TALLY_ENOMEM;
-	tally_error_init(&err, NULL);
-	while (rc == TALLY_OK &&
-	    (more = tally_report_next_test(rep, &pos, &rec, &err)) == 1) {
-		const struct tally_test *t = &rec->u.test;
+	b->g = g;
+	b->by = by;
+	b->labels = labels;
+	b->nlabels = nlabels;
+	if (by == TALLY_GROUP_LABELS && nlabels > 0 &&
+	    (b->lv = calloc(nlabels, sizeof(*b->lv))) == NULL)
+		return TALLY_ENOMEM;
+	return TALLY_OK;
+}
 
-		switch (by) {
-		case TALLY_GROUP_SUITE:
-			key = t->suite;
-			nkey = t->nsuite;
-			break;
-		case TALLY_GROUP_CATEGORY:
-			key = &t->category;
-			nkey = 1;
-			break;
-		case TALLY_GROUP_LABELS:
-			for (j = 0; j < nlabels; j++)
-				lv[j] = tally_kv_get(rec->labels, rec->nlabels,
-				    labels[j]);
-			key = lv;
-			nkey = nlabels;
-			break;
-		}
-		if ((grp = group_of(g, &idx, &cap, key, nkey)) == NULL) {
-			rc = TALLY_ENOMEM;
-			break;
-		}
-		grp->tests++;
-		if ((unsigned)t->status < TALLY_NSTATUS)
-			grp->status[t->status]++;
-		if (t->flaky)
-			grp->flaky++;
-		if (t->duration > 0 && !isinf(t->duration))
-			grp->duration += t->duration;
+static int
+gb_add(struct gbuild *b, const struct tally_record *rec)
+{
+	const struct tally_test *t = &rec->u.test;
+	const char *const *key = NULL;
+	struct tally_group *grp;
+	size_t j, nkey = 0;
+
+	switch (b->by) {
+	case TALLY_GROUP_SUITE:
+		key = t->suite;
+		nkey = t->nsuite;
+		break;
+	case TALLY_GROUP_CATEGORY:
+		key = &t->category;
+		nkey = 1;
+		break;
+	case TALLY_GROUP_LABELS:
+		if (b->nlabels == 0)
+			return TALLY_OK;	/* no groups */
+		for (j = 0; j < b->nlabels; j++)
+			b->lv[j] = tally_kv_get(rec->labels, rec->nlabels,
+			    b->labels[j]);
+		key = b->lv;
+		nkey = b->nlabels;
+		break;
 	}
-	if (rc == TALLY_OK && more < 0)
-		rc = more;
-	if (rc == TALLY_OK && by == TALLY_GROUP_CATEGORY)
-		rc = perf_groups(g, rep, &idx, &cap);
-	free(idx);
-	free(lv);
+	if ((grp = group_of(b->g, &b->idx, &b->cap, key, nkey)) == NULL)
+		return TALLY_ENOMEM;
+	grp->tests++;
+	if ((unsigned)t->status < TALLY_NSTATUS)
+		grp->status[t->status]++;
+	if (t->flaky)
+		grp->flaky++;
+	if (t->duration > 0 && !isinf(t->duration))
+		grp->duration += t->duration;
+	return TALLY_OK;
+}
+
+static int
+gb_finish(struct gbuild *b, const struct tally_report *rep, int rc)
+{
+	struct tally_groups *g = b->g;
+
+	if (rc == TALLY_OK && b->by == TALLY_GROUP_CATEGORY)
+		rc = perf_groups(g, rep, &b->idx, &b->cap);
+	free(b->idx);
+	free(b->lv);
 	if (rc != TALLY_OK) {
 		tally_groups_free(g);
 		return rc;
@@ -700,6 +748,29 @@ tally_groups_build(struct tally_groups *g, const struct tally_report *rep,
 	if (g->n > 1)
 		qsort(g->v, g->n, sizeof(*g->v), group_cmp);
 	return TALLY_OK;
+}
+
+int
+tally_groups_build(struct tally_groups *g, const struct tally_report *rep,
+    enum tally_group_by by, const char *const *labels, size_t nlabels)
+{
+	const struct tally_record *rec;
+	struct tally_error err;
+	struct gbuild b;
+	size_t pos = 0;
+	int rc, more = 0;
+
+	if ((rc = gb_init(&b, g, by, labels, nlabels)) != TALLY_OK)
+		return gb_finish(&b, rep, rc);
+	if (by == TALLY_GROUP_LABELS && nlabels == 0)
+		return gb_finish(&b, rep, TALLY_OK);
+	tally_error_init(&err, NULL);
+	while (rc == TALLY_OK &&
+	    (more = tally_report_next_test(rep, &pos, &rec, &err)) == 1)
+		rc = gb_add(&b, rec);
+	if (rc == TALLY_OK && more < 0)
+		rc = more;
+	return gb_finish(&b, rep, rc);
 }
 
 void
@@ -751,79 +822,76 @@ lkey_cmp(const void *a, const void *b)
 	    ((const struct lkey *)b)->key);
 }
 
-/*
- * One pass over the tests; memory goes with the number of label keys.
- * The keys come back in one allocation, strings included.
- */
-int
-tally_varying_labels(const struct tally_report *rep, const char ***out,
-    size_t *n)
+/* What tally_varying_labels() keeps while the tests come: memory goes
+ * with the number of label keys. */
+struct vary {
+	struct lkey	*lk;
+	size_t		 nlk, clk, ntests;
+};
+
+static int
+vary_add(struct vary *v, const struct tally_record *rec)
 {
-	const struct tally_record *rec;
-	struct tally_error err;
-	struct lkey *lk = NULL;
-	size_t nlk = 0, clk = 0, pos = 0, ntests = 0, i, j, nk = 0, bytes = 0;
+	size_t i, j;
+
+	v->ntests++;
+	for (j = 0; j < rec->nlabels; j++) {
+		const struct tally_kv *kv = &rec->labels[j];
+
+		if (kv->key == NULL)
+			continue;
+		for (i = 0; i < v->nlk && strcmp(v->lk[i].key, kv->key) != 0;
+		    i++)
+			;
+		if (i < v->nlk) {
+			v->lk[i].tests++;
+			if (strcmp_null(v->lk[i].value, kv->value) != 0)
+				v->lk[i].varies = 1;
+			continue;
+		}
+		if (v->nlk == v->clk) {
+			size_t nc = v->clk ? v->clk * 2 : 8;
+			struct lkey *q = realloc(v->lk, nc * sizeof(*q));
+
+			if (q == NULL)
+				return TALLY_ENOMEM;
+			v->lk = q;
+			v->clk = nc;
+		}
+		memset(&v->lk[v->nlk], 0, sizeof(v->lk[v->nlk]));
+		v->lk[v->nlk].tests = 1;
+		if ((v->lk[v->nlk].key = strdup(kv->key)) == NULL ||
+		    (kv->value != NULL && (v->lk[v->nlk].value =
+		    strdup(kv->value)) == NULL)) {
+			free(v->lk[v->nlk].key);
+			return TALLY_ENOMEM;
+		}
+		v->nlk++;
+	}
+	return TALLY_OK;
+}
+
+/* The keys come back in one allocation, strings included. */
+static int
+vary_finish(struct vary *v, int rc, const char ***out, size_t *n)
+{
+	struct lkey *lk = v->lk;
+	size_t i, nk = 0, bytes = 0;
 	const char **keys;
 	char *store;
-	int rc = TALLY_OK, more;
 
-	*out = NULL;
-	*n = 0;
-	tally_error_init(&err, NULL);
-	while (rc == TALLY_OK &&
-	    (more = tally_report_next_test(rep, &pos, &rec, &err)) == 1) {
-		ntests++;
-		for (j = 0; j < rec->nlabels && rc == TALLY_OK; j++) {
-			const struct tally_kv *kv = &rec->labels[j];
-
-			if (kv->key == NULL)
-				continue;
-			for (i = 0; i < nlk && strcmp(lk[i].key, kv->key) != 0;
-			    i++)
-				;
-			if (i < nlk) {
-				lk[i].tests++;
-				if (strcmp_null(lk[i].value, kv->value) != 0)
-					lk[i].varies = 1;
-				continue;
-			}
-			if (nlk == clk) {
-				size_t nc = clk ? clk * 2 : 8;
-				struct lkey *q = realloc(lk, nc * sizeof(*q));
-
-				if (q == NULL) {
-					rc = TALLY_ENOMEM;
-					break;
-				}
-				lk = q;
-				clk = nc;
-			}
-			memset(&lk[nlk], 0, sizeof(lk[nlk]));
-			lk[nlk].tests = 1;
-			if ((lk[nlk].key = strdup(kv->key)) == NULL ||
-			    (kv->value != NULL && (lk[nlk].value =
-			    strdup(kv->value)) == NULL)) {
-				free(lk[nlk].key);
-				rc = TALLY_ENOMEM;
-				break;
-			}
-			nlk++;
-		}
-	}
-	if (rc == TALLY_OK && more < 0)
-		rc = more;
-	if (rc == TALLY_OK && nlk > 0) {
-		qsort(lk, nlk, sizeof(*lk), lkey_cmp);
-		for (i = 0; i < nlk; i++)
-			if (lk[i].varies || lk[i].tests < ntests)
+	if (rc == TALLY_OK && v->nlk > 0) {
+		qsort(lk, v->nlk, sizeof(*lk), lkey_cmp);
+		for (i = 0; i < v->nlk; i++)
+			if (lk[i].varies || lk[i].tests < v->ntests)
 				bytes += strlen(lk[i].key) + 1;
-		keys = malloc((nlk + 1) * sizeof(*keys) + bytes);
+		keys = malloc((v->nlk + 1) * sizeof(*keys) + bytes);
 		if (keys == NULL)
 			rc = TALLY_ENOMEM;
 		else {
-			store = (char *)(keys + nlk + 1);
-			for (i = 0; i < nlk; i++)
-				if (lk[i].varies || lk[i].tests < ntests) {
+			store = (char *)(keys + v->nlk + 1);
+			for (i = 0; i < v->nlk; i++)
+				if (lk[i].varies || lk[i].tests < v->ntests) {
 					keys[nk++] = strcpy(store, lk[i].key);
 					store += strlen(store) + 1;
 				}
@@ -831,11 +899,103 @@ tally_varying_labels(const struct tally_report *rep, const char ***out,
 			*n = nk;
 		}
 	}
-	for (i = 0; i < nlk; i++) {
+	for (i = 0; i < v->nlk; i++) {
 		free(lk[i].key);
 		free(lk[i].value);
 	}
 	free(lk);
+	return rc;
+}
+
+int
+tally_varying_labels(const struct tally_report *rep, const char ***out,
+    size_t *n)
+{
+	const struct tally_record *rec;
+	struct tally_error err;
+	struct vary v;
+	size_t pos = 0;
+	int rc = TALLY_OK, more = 0;
+
+	*out = NULL;
+	*n = 0;
+	memset(&v, 0, sizeof(v));
+	tally_error_init(&err, NULL);
+	while (rc == TALLY_OK &&
+	    (more = tally_report_next_test(rep, &pos, &rec, &err)) == 1)
+		rc = vary_add(&v, rec);
+	if (rc == TALLY_OK && more < 0)
+		rc = more;
+	return vary_finish(&v, rc, out, n);
+}
+
+/*
+ * One pass for several summaries, each wanted when its pointer is not
+ * NULL: the top slowest tests (tally_pick_slowest()), the groups by
+ * suite and by category (tally_groups_build()) and the label keys that
+ * vary (tally_varying_labels()).  What each gives is what its own pass
+ * would; on failure nothing is left to free.
+ */
+int
+tally_overview(const struct tally_report *rep, size_t top,
+    struct tally_picks *slowest, struct tally_groups *suites,
+    struct tally_groups *cats, const char ***varying, size_t *nvarying)
+{
+	const struct tally_record *rec;
+	struct tally_error err;
+	struct tally_groups none_s, none_c;
+	struct tally_picks none_p;
+	const char **none_v = NULL;
+	size_t none_n = 0, pos = 0;
+	struct gbuild bs, bc;
+	struct slow sl;
+	struct vary v;
+	int rc, more = 0;
+
+	/* What is not wanted is made aside and dropped. */
+	if (slowest == NULL) {
+		slowest = &none_p;
+		top = 0;
+	}
+	if (varying == NULL) {
+		varying = &none_v;
+		nvarying = &none_n;
+	}
+	*varying = NULL;
+	*nvarying = 0;
+	slow_init(&sl, rep, top, slowest);
+	memset(&v, 0, sizeof(v));
+	rc = gb_init(&bs, suites != NULL ? suites : &none_s,
+	    TALLY_GROUP_SUITE, NULL, 0);
+	if (gb_init(&bc, cats != NULL ? cats : &none_c, TALLY_GROUP_CATEGORY,
+	    NULL, 0) != TALLY_OK)
+		rc = TALLY_ENOMEM;
+	tally_error_init(&err, NULL);
+	while (rc == TALLY_OK &&
+	    (more = tally_report_next_test(rep, &pos, &rec, &err)) == 1) {
+		rc = slow_add(&sl, rec);
+		if (rc == TALLY_OK && suites != NULL)
+			rc = gb_add(&bs, rec);
+		if (rc == TALLY_OK && cats != NULL)
+			rc = gb_add(&bc, rec);
+		if (rc == TALLY_OK && varying != &none_v)
+			rc = vary_add(&v, rec);
+	}
+	if (rc == TALLY_OK && more < 0)
+		rc = more;
+	/* Each finish frees its own on failure, and passes it on. */
+	rc = slow_finish(&sl, rc);
+	rc = gb_finish(&bs, rep, rc);
+	rc = gb_finish(&bc, rep, rc);
+	rc = vary_finish(&v, rc, varying, nvarying);
+	if (rc != TALLY_OK || slowest == &none_p)
+		tally_picks_free(slowest);
+	if (rc != TALLY_OK || suites == NULL)
+		tally_groups_free(bs.g);
+	if (rc != TALLY_OK || cats == NULL)
+		tally_groups_free(bc.g);
+	if (varying == &none_v)
+		free(none_v);
 	return rc;
 }
 

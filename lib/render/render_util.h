@@ -172,6 +172,16 @@ int	tally_varying_labels(const struct tally_report *rep,
 	    const char ***out, size_t *n);
 
 /*
+ * One pass over the tests for several of the above, each wanted when its
+ * pointer is not NULL: tally_pick_slowest(rep, top, slowest), the groups
+ * by suite and by category, and tally_varying_labels().
+ */
+int	tally_overview(const struct tally_report *rep, size_t top,
+	    struct tally_picks *slowest, struct tally_groups *suites,
+	    struct tally_groups *cats, const char ***varying,
+	    size_t *nvarying);
+
+/*
  * The error signature of a failure, appended to b: what makes two
  * failures the same problem.  Its exception type and the first line of
  * its message (of its trace when it has no message), with what changes
