@@ -85,6 +85,21 @@ tally_buf_addc(struct tally_buf *b, char c)
 }
 
 int
+tally_buf_addll(struct tally_buf *b, long long v)
+{
+	char d[24], *p = d + sizeof(d);
+	unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v :
+	    (unsigned long long)v;
+
+	do
+		*--p = (char)('0' + u % 10);
+	while ((u /= 10) != 0);
+	if (v < 0)
+		*--p = '-';
+	return tally_buf_add(b, p, (size_t)(d + sizeof(d) - p));
+}
+
+int
 tally_buf_printf(struct tally_buf *b, const char *fmt, ...)
 {
 	va_list ap;

@@ -49,6 +49,8 @@ int	 tally_buf_reserve(struct tally_buf *b, size_t extra);
 int	 tally_buf_add(struct tally_buf *b, const void *p, size_t n);
 int	 tally_buf_adds(struct tally_buf *b, const char *s);
 int	 tally_buf_addc(struct tally_buf *b, char c);
+/* v in decimal, as printf's %lld writes it, without printf's cost. */
+int	 tally_buf_addll(struct tally_buf *b, long long v);
 int	 tally_buf_printf(struct tally_buf *b, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
 /* Give up ownership of the bytes ("" when empty); the buffer is reset. */

@@ -1136,10 +1136,13 @@ tally_merge_test_cmp(const struct tally_record *a,
 	return test_cmp(a, b);
 }
 
-/* n bytes onto a key: inline while there is room (keys are not strings:
- * no NUL kept after them). */
+/*
+ * n bytes onto a sort key or a frame, which are not strings: no NUL kept
+ * after them, and no call while the buffer (reused from one to the next)
+ * has room.
+ */
 static inline int
-key_put(struct tally_buf *b, const char *p, size_t n)
+put(struct tally_buf *b, const void *p, size_t n)
 {
 	if (n < b->cap - b->len) {
 		memcpy(b->data + b->len, p, n);
@@ -1153,7 +1156,7 @@ static inline int
 key_str(struct tally_buf *b, const char *s)
 {
 	s = nz(s);
-	return key_put(b, s, strlen(s) + 1);
+	return put(b, s, strlen(s) + 1);
 }
 
 /*
@@ -1178,13 +1181,13 @@ sort_key(struct tally_buf *b, const struct tally_record *r)
 
 	tally_buf_reset(b);
 	for (i = 0; i < t->nsuite; i++)
-		rc |= key_put(b, "\1", 1) | key_str(b, t->suite[i]);
-	rc |= key_put(b, "", 1);
+		rc |= put(b, "\1", 1) | key_str(b, t->suite[i]);
+	rc |= put(b, "", 1);
 	rc |= key_str(b, t->classname) | key_str(b, t->name);
 	while ((kv = id_label(r, &k)) != NULL)
-		rc |= key_put(b, "\1", 1) | key_str(b, kv->key) |
+		rc |= put(b, "\1", 1) | key_str(b, kv->key) |
 		    key_str(b, kv->value);
-	rc |= key_put(b, "", 1);
+	rc |= put(b, "", 1);
 	return rc != TALLY_OK ? TALLY_ENOMEM : TALLY_OK;
 }
 
@@ -1499,19 +1502,6 @@ finish_test(struct tentry *e, struct tally_record **out)
  * NUL, so that decoding can point into the frame.  Numbers are copied as
  * they are in memory: a spill file never leaves this process.
  */
-/* Frames are not strings: no NUL after them, and no call while the
- * buffer (reused from frame to frame) has room. */
-static inline int
-put(struct tally_buf *b, const void *p, size_t n)
-{
-	if (n < b->cap - b->len) {
-		memcpy(b->data + b->len, p, n);
-		b->len += n;
-		return TALLY_OK;
-	}
-	return tally_buf_add(b, p, n);
-}
-
 static inline int
 put_u32(struct tally_buf *b, size_t v)
 {

@@ -76,20 +76,10 @@ w_str(struct tally_buf *b, const char *key, const char *v)
 	tally_esc_json_str(b, v);
 }
 
-/* v in decimal, as printf's %lld writes it, without printf's cost. */
 static void
 w_int(struct tally_buf *b, long long v)
 {
-	char d[24], *p = d + sizeof(d);
-	unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v :
-	    (unsigned long long)v;
-
-	do
-		*--p = (char)('0' + u % 10);
-	while ((u /= 10) != 0);
-	if (v < 0)
-		*--p = '-';
-	tally_buf_add(b, p, (size_t)(d + sizeof(d) - p));
+	(void)tally_buf_addll(b, v);
 }
 
 static void

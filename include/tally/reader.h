@@ -135,8 +135,10 @@ int		 tally_read_walk(const char *path, enum tally_format fmt,
  * what reading the files one after another gives.  The input first in
  * order, once all before it is written, writes through: its thread calls
  * io->write itself, while the caller's thread writes nothing (one call
- * at a time, in order, always).  io->write returns
- * TALLY_OK, or an error status that stops the reading.  At most two files
+ * at a time, in order, always), so io->write must share no unguarded
+ * state with the chains, which go on working meanwhile.  io->write returns
+ * TALLY_OK, or an error status: reading goes on, and
+ * tally_jobs_finish() returns the worst one.  At most two files
  * per thread are held at once, so memory does not grow with the number
  * of files.
  */

@@ -343,8 +343,8 @@ lane_write(void *cookie, const char *p, size_t n)
 {
 	struct lane *l = cookie;
 	struct seg *s = l->cur;
-	char buf[COPY_CHUNK];
-	ssize_t r;
+	char *buf;
+	ssize_t r = 0;
 	int live;
 
 	if (s == NULL)
@@ -354,8 +354,18 @@ lane_write(void *cookie, const char *p, size_t n)
 		live = s->live;
 		pthread_mutex_unlock(&l->j->lock);
 		if (live) {
-			while ((r = spool_read(&s->out, buf, sizeof(buf))) > 0)
-				write_through(l->j, s, buf, (size_t)r);
+			/* What is in memory as it is; a temporary file's
+			 * part through a buffer (off the thread's stack). */
+			write_through(l->j, s, s->out.mem, s->out.len);
+			s->out.rpos = s->out.len;
+			if (s->out.fd >= 0) {
+				if ((buf = malloc(COPY_CHUNK)) == NULL)
+					r = -1;
+				while (buf != NULL && (r = spool_read(&s->out,
+				    buf, COPY_CHUNK)) > 0)
+					write_through(l->j, s, buf, (size_t)r);
+				free(buf);
+			}
 			if (r < 0) {
 				s->out.err = errno != 0 ? errno : EIO;
 				errno = s->out.err;
@@ -470,6 +480,8 @@ emit(struct tally_jobs *j, struct seg *s)
 	while ((n = spool_read(&s->out, buf, sizeof(buf))) > 0)
 		if ((rc = j->io.write(j->io.arg, buf, (size_t)n)) != TALLY_OK)
 			j->status = worse(j->status, rc);
+	if (n < 0)	/* records that cannot be read back are not lost quietly */
+		j->status = worse(j->status, TALLY_EIO);
 	while (rep_get(s, &status, &err) == 0)
 		j->io.report(j->io.arg, status, &err);
 	if (s->kind == SEG_FILE) {
@@ -593,6 +605,10 @@ push_seg(struct tally_jobs *j, struct seg *s)
 	drain(j, 0);
 	pthread_mutex_lock(&j->lock);
 	seg_push(j, s);
+	/* First in order already: it writes through from the start, also
+	 * while the walk waits (on a FIFO, say) and drains nothing. */
+	if (j->head == s && s->kind == SEG_FILE && !j->stop)
+		s->live = 1;
 	if (s->kind == SEG_FILE) {
 		j->inflight++;
 		if (j->todo_tail != NULL)

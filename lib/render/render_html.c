@@ -172,16 +172,7 @@ putf(struct w *w, const char *fmt, ...)
 static void
 put_int(struct w *w, long long v)
 {
-	char tmp[24], *p = tmp + sizeof(tmp);
-	unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v :
-	    (unsigned long long)v;
-
-	do
-		*--p = (char)('0' + u % 10);
-	while ((u /= 10) != 0);
-	if (v < 0)
-		*--p = '-';
-	wcheck(w, tally_buf_add(&w->b, p, (size_t)(tmp + sizeof(tmp) - p)));
+	wcheck(w, tally_buf_addll(&w->b, v));
 }
 
 /* ',' and an integer. */

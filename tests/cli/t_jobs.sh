@@ -123,6 +123,15 @@ same "live: a file spooled, then written through, is -j1's" "$T/live1.out" "$T/l
 run live-no-tmpdir 0 env TMPDIR="$T/missing-dir" tally-collect -j 2 -o "$T/live3.out" "$D/a/b/large.xml"
 tally-collect -j 1 "$D/a/b/large.xml" > "$T/live4.out"
 same "live-no-tmpdir: the output is -j1's" "$T/live4.out" "$T/live3.out"
+# Also while the walk waits on the next operand, a FIFO no one writes yet:
+# the file first in order is live from the moment it is handed over.
+mkfifo "$T/late"
+{ sleep 2; cat "$D/a/shard-3.xml" > "$T/late"; } &
+run live-walk-waits 0 env TMPDIR="$T/missing-dir" tally-collect -j 2 -o "$T/live5.out" "$D/a/b/large.xml" "$T/late"
+wait
+cat "$D/a/shard-3.xml" > "$T/late.xml"
+tally-collect -j 1 "$D/a/b/large.xml" "$T/late.xml" | sed "s|$T/late.xml|$T/late|" > "$T/live6.out"
+same "live-walk-waits: the output is -j1's" "$T/live6.out" "$T/live5.out"
 
 # Faults: a temporary file that cannot be made names the input (the large
 # file waits behind standard input, which stalls); a full output is one
