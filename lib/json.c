@@ -539,13 +539,6 @@ jstring(struct jp *p, const char **out, size_t *outlen)
 	return jstring_esc(p, out, outlen);
 }
 
-static inline int
-jnumchar(unsigned char c)
-{
-	return (c >= '0' && c <= '9') || c == '+' || c == '-' || c == 'e' ||
-	    c == 'E' || c == '.';
-}
-
 /*
  * parse_number(): strtod() over the run of number characters, as
  * Debian's cJSON 1.7.15 does it (any length).  Plain integers of up to
@@ -555,22 +548,13 @@ static int
 jnumber(struct jp *p, double *out)
 {
 	const unsigned char *s = p->b + p->off;
-	size_t n = 0, i, lim = p->blen - p->off;
+	size_t n, i;
 	char small[64], *tmp = small, *end;
-	int neg = *s == '-', digits = 1;
+	int plain;
 	double v;
 
-	while (n < lim && jnumchar(s[n])) {
-		if (s[n] < '0' || s[n] > '9')
-			digits = digits && n == 0 && neg;
-		n++;
-	}
-	if (digits && n > (size_t)neg && n - (size_t)neg <= 15) {
-		unsigned long long u = 0;
-
-		for (i = (size_t)neg; i < n; i++)
-			u = u * 10 + (unsigned)(s[i] - '0');
-		*out = neg ? -(double)u : (double)u;
+	n = tally_jnum_run(s, p->blen - p->off, &plain, out);
+	if (plain) {
 		p->off += n;
 		return 0;
 	}

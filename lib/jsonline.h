@@ -62,6 +62,33 @@ struct tally_jline {
 };
 
 /*
+ * The run of number characters at s (at most lim bytes), as cJSON's
+ * parse_number() takes it: its length; *plain is set when it is a plain
+ * integer of up to 15 digits, exact in a double, and *out is then its
+ * value (strtod() is left for the rest).  Shared by tally_jline_parse()
+ * and the stream reader's fast path.
+ */
+static inline size_t
+tally_jnum_run(const unsigned char *s, size_t lim, int *plain, double *out)
+{
+	size_t n = 0, i;
+	int neg = lim > 0 && *s == '-', digits = 1;
+	unsigned long long u = 0;
+
+	for (; n < lim && ((s[n] >= '0' && s[n] <= '9') || s[n] == '+' ||
+	    s[n] == '-' || s[n] == 'e' || s[n] == 'E' || s[n] == '.'); n++)
+		if (s[n] < '0' || s[n] > '9')
+			digits = digits && n == 0 && neg;
+	*plain = digits && n > (size_t)neg && n - (size_t)neg <= 15;
+	if (*plain) {
+		for (i = (size_t)neg; i < n; i++)
+			u = u * 10 + (unsigned)(s[i] - '0');
+		*out = neg ? -(double)u : (double)u;
+	}
+	return n;
+}
+
+/*
  * Append a node (key, type, the rest empty; end just past it) to jl:
  * its index, or (size_t)-1 when there is no memory.  Shared by
  * tally_jline_parse() and the stream reader's fast path.

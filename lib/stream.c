@@ -945,13 +945,6 @@ fstring(struct fp *f, size_t *len)
 	return s;
 }
 
-static int
-fnumchar(unsigned char c)
-{
-	return (c >= '0' && c <= '9') || c == '+' || c == '-' || c == 'e' ||
-	    c == 'E' || c == '.';
-}
-
 /*
  * A number as the general parser reads it (cJSON's strtod() over the run
  * of number characters, plain integers of up to 15 digits exactly), the
@@ -961,23 +954,15 @@ static int
 fnumber(struct fp *f, double *out)
 {
 	char *s = f->p, *end, c;
-	size_t n = 0, i;
-	int neg = *s == '-', digits = 1;
+	size_t n;
+	int plain;
 	double v;
 
-	while (fnumchar((unsigned char)s[n])) {
-		if (s[n] < '0' || s[n] > '9')
-			digits = digits && n == 0 && neg;
-		n++;
-	}
+	/* The zero padding after the line ends the run. */
+	n = tally_jnum_run((const unsigned char *)s, SIZE_MAX, &plain, out);
 	if (s[n] != ',' && s[n] != '}' && s[n] != ']')
 		return -1;
-	if (digits && n > (size_t)neg && n - (size_t)neg <= 15) {
-		unsigned long long u = 0;
-
-		for (i = (size_t)neg; i < n; i++)
-			u = u * 10 + (unsigned)(s[i] - '0');
-		*out = neg ? -(double)u : (double)u;
+	if (plain) {
 		f->p += n;
 		return 0;
 	}
@@ -988,6 +973,16 @@ fnumber(struct fp *f, double *out)
 	if (end != s + n || !isfinite(v))
 		return -1;
 	*out = v;
+	f->p += n;
+	return 0;
+}
+
+/* The literal w (n bytes) at f->p, passed over; else -1. */
+static int
+fword(struct fp *f, const char *w, size_t n)
+{
+	if (strncmp(f->p, w, n) != 0)
+		return -1;
 	f->p += n;
 	return 0;
 }
@@ -1070,22 +1065,13 @@ fvalue(struct fp *f, const char *key, int level)
 		    TALLY_JOBJECT;
 		return fcontainer(f, x, level + 1, *f->p == '{');
 	case 'n':
-		if (strncmp(f->p, "null", 4) != 0)
-			return -1;
-		f->p += 4;
-		return 0;
+		return fword(f, "null", 4);
 	case 't':
-		if (strncmp(f->p, "true", 4) != 0)
-			return -1;
 		f->d->node[x].type = TALLY_JTRUE;
-		f->p += 4;
-		return 0;
+		return fword(f, "true", 4);
 	case 'f':
-		if (strncmp(f->p, "false", 5) != 0)
-			return -1;
 		f->d->node[x].type = TALLY_JFALSE;
-		f->p += 5;
-		return 0;
+		return fword(f, "false", 5);
 	}
 	if (*f->p != '-' && (*f->p < '0' || *f->p > '9'))
 		return -1;

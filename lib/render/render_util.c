@@ -466,22 +466,7 @@ int
 tally_pick_slowest(const struct tally_report *rep, size_t top,
     struct tally_picks *p)
 {
-	const struct tally_record *rec;
-	struct tally_error err;
-	struct slow s;
-	size_t pos = 0;
-	int rc = TALLY_OK, more = 0;
-
-	slow_init(&s, rep, top, p);
-	if (top == 0)
-		return TALLY_OK;
-	tally_error_init(&err, NULL);
-	while (rc == TALLY_OK &&
-	    (more = tally_report_next_test(rep, &pos, &rec, &err)) == 1)
-		rc = slow_add(&s, rec);
-	if (rc == TALLY_OK && more < 0)
-		rc = more;
-	return slow_finish(&s, rc);
+	return tally_overview(rep, top, p, NULL, NULL, NULL, NULL);
 }
 
 static size_t
@@ -911,22 +896,7 @@ int
 tally_varying_labels(const struct tally_report *rep, const char ***out,
     size_t *n)
 {
-	const struct tally_record *rec;
-	struct tally_error err;
-	struct vary v;
-	size_t pos = 0;
-	int rc = TALLY_OK, more = 0;
-
-	*out = NULL;
-	*n = 0;
-	memset(&v, 0, sizeof(v));
-	tally_error_init(&err, NULL);
-	while (rc == TALLY_OK &&
-	    (more = tally_report_next_test(rep, &pos, &rec, &err)) == 1)
-		rc = vary_add(&v, rec);
-	if (rc == TALLY_OK && more < 0)
-		rc = more;
-	return vary_finish(&v, rc, out, n);
+	return tally_overview(rep, 0, NULL, NULL, NULL, out, n);
 }
 
 /*
@@ -964,6 +934,8 @@ tally_overview(const struct tally_report *rep, size_t top,
 	*varying = NULL;
 	*nvarying = 0;
 	slow_init(&sl, rep, top, slowest);
+	if (top == 0 && suites == NULL && cats == NULL && varying == &none_v)
+		return TALLY_OK;	/* nothing to read the tests for */
 	memset(&v, 0, sizeof(v));
 	rc = gb_init(&bs, suites != NULL ? suites : &none_s,
 	    TALLY_GROUP_SUITE, NULL, 0);
