@@ -87,8 +87,12 @@ $(B)/libtally.so: $(LIB_OBJ)
 $(B)/tools/%.o: tools/%.c tools/cli.h $(wildcard include/tally/*.h) | $(B)/tools
 	$(CC) $(CFLAGS) -c -o $@ $<
 
+# --as-needed: a tool depends only on the libraries it calls; those that
+# read only tally streams (merge, render, diff, history) start without
+# libxml2 and the ICU and C++ libraries it loads (lib/read/walk.h).
 $(B)/bin/%: $(B)/tools/%.o $(B)/tools/cli.o $(B)/libtally.a | $(B)/bin
-	$(CC) $(LDFLAGS) -o $@ $< $(B)/tools/cli.o $(B)/libtally.a $(LDLIBS)
+	$(CC) $(LDFLAGS) -Wl,--as-needed -o $@ $< $(B)/tools/cli.o \
+	    $(B)/libtally.a $(LDLIBS)
 
 # The Check runner: every tests/check_NAME.c defines Suite *suite_NAME(void).
 $(B)/tests/suites.h: $(TEST_SRC) | $(B)/tests

@@ -169,8 +169,7 @@ tally_history_read(struct tally_history *h, char *const *paths, size_t n,
 		if ((rc = tally_history_add(h, m, l.v[i])) != TALLY_OK ||
 		    (rc = tally_merge_input_new(&in, m)) != TALLY_OK)
 			break;
-		rc = tally_read_path(l.v[i], TALLY_FMT_STREAM, in, report,
-		    arg);
+		rc = tally_stream_walk(l.v[i], NULL, in, report, arg);
 		tally_sink_free(in);
 		if (rc != TALLY_ENOMEM)
 			rc = TALLY_OK;	/* reported */

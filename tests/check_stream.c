@@ -1,7 +1,10 @@
 /* tests/check_stream.c: the record stream writer and reader. */
+#include <sys/stat.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <check.h>
 
@@ -456,6 +459,95 @@ START_TEST(fast_path_agrees)
 }
 END_TEST
 
+/* What a walk reports: each call as "status file:line: message". */
+static void
+walk_log(void *arg, int status, const struct tally_error *err)
+{
+	struct tally_buf *b = arg;
+
+	ck_assert_int_eq(tally_buf_printf(b, "%d %s:%ld: %s\n", status,
+	    err->file, err->line, err->message), TALLY_OK);
+}
+
+static void
+put_file(const char *dir, const char *name, const char *text)
+{
+	char path[512];
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	ck_assert_ptr_nonnull(fp = fopen(path, "w"));
+	fputs(text, fp);
+	ck_assert_int_eq(fclose(fp), 0);
+}
+
+/*
+ * tally_stream_walk() is tally_read_walk() forced to streams: the same
+ * records, warnings, errors and status over a directory of streams, a
+ * file that is no stream, hidden and unwanted entries, and an own
+ * output file.
+ */
+START_TEST(stream_walk_is_read_walk)
+{
+	static const char good[] =
+	    "{\"v\":1,\"type\":\"test\",\"name\":\"a\",\"status\":\"passed\"}\n"
+	    "{\"v\":1,\"type\":\"test\",\"name\":\"b\",\"status\":\"failed\","
+	    "\"message\":\"x\\ny\"}\n";
+	char dir[] = "/tmp/tally-walk.XXXXXX", path[512], *x, *y;
+	struct tally_file_id own;
+	struct tally_walk opts;
+	struct tally_buf la, lb;
+	struct capture a, b;
+	struct stat st;
+	int ra, rb;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	put_file(dir, "a.jsonl", good);
+	put_file(dir, "b.xml", "<testsuite><testcase name=\"t\"/></testsuite>\n");
+	put_file(dir, "c.jsonl", "{\"v\":1,\"type\":\"test\",\"name\":\"c\","
+	    "\"status\":\"passed\"}\n{\"v\":1,\"type\":\"bogus\"}\n");
+	put_file(dir, ".hidden.jsonl", good);
+	put_file(dir, "notes.txt", "not read\n");
+	put_file(dir, "out.jsonl", good);
+	snprintf(path, sizeof(path), "%s/out.jsonl", dir);
+	ck_assert_int_eq(stat(path, &st), 0);
+	memset(&own, 0, sizeof(own));
+	own.dev = st.st_dev;
+	own.ino = st.st_ino;
+	memset(&opts, 0, sizeof(opts));
+	opts.own = &own;
+	opts.nown = 1;
+	tally_buf_init(&la);
+	tally_buf_init(&lb);
+	capture_init(&a);
+	capture_init(&b);
+	ra = tally_read_walk(dir, TALLY_FMT_STREAM, &opts, &a.sink, walk_log,
+	    &la);
+	rb = tally_stream_walk(dir, &opts, &b.sink, walk_log, &lb);
+	ck_assert_int_eq(ra, TALLY_EPARSE);
+	ck_assert_int_eq(rb, ra);
+	x = capture_join(&a);
+	y = capture_join(&b);
+	ck_assert_str_eq(y, x);
+	/* Three tests, an error record for b.xml and one for c.jsonl. */
+	ck_assert_uint_eq(b.ntests, 3);
+	ck_assert_uint_eq(b.nerrors, 2);
+	ck_assert_str_eq(lb.data, la.data);
+	HAS(lb.data, "b.xml:1: invalid JSON");
+	HAS(lb.data, "c.jsonl:2: not a tally record");
+	HAS(lb.data, "out.jsonl:0: the output file, not read as input");
+	HASNT(lb.data, "hidden");
+	free(x);
+	free(y);
+	capture_fini(&a);
+	capture_fini(&b);
+	tally_buf_free(&la);
+	tally_buf_free(&lb);
+	snprintf(path, sizeof(path), "rm -rf '%s'", dir);
+	ck_assert_int_eq(system(path), 0);
+}
+END_TEST
+
 Suite *suite_stream(void);
 
 Suite *
@@ -475,6 +567,7 @@ suite_stream(void)
 	tcase_add_test(tc, duplicate_empty_key);
 	tcase_add_test(tc, nul_escape_is_refused);
 	tcase_add_test(tc, deep_nesting_is_named);
+	tcase_add_test(tc, stream_walk_is_read_walk);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -67,7 +67,7 @@ load(const char *path, const char *tmpdir, struct tally_merge **out,
 	    (rc = tally_merge_input_new(&in, *out)) != TALLY_OK)
 		return tally_error_set(err, TALLY_ENOMEM, 0, 0,
 		    "out of memory");
-	rc = tally_read_path(path, TALLY_FMT_STREAM, in, report, &bad);
+	rc = tally_stream_walk(path, NULL, in, report, &bad);
 	tally_sink_free(in);
 	if (rc == TALLY_ENOMEM)
 		return tally_error_set(err, rc, 0, 0, "out of memory");

@@ -117,8 +117,8 @@ main(int argc, char *argv[])
 	/* Unreadable inputs leave an "error" record and exit 2 at the end. */
 	cli_progress_init(&progress, stamp);
 	for (i = 0; i < (argc > 0 ? argc : 1); i++) {
-		rc = tally_read_walk(argc > 0 ? argv[i] : "-", TALLY_FMT_STREAM,
-		    &walk, &progress.sink, report, NULL);
+		rc = tally_stream_walk(argc > 0 ? argv[i] : "-", &walk,
+		    &progress.sink, report, NULL);
 		if (rc != TALLY_OK)
 			status = EXIT_TROUBLE;
 		if (rc == TALLY_ENOMEM) {

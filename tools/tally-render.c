@@ -419,8 +419,8 @@ load(int argc, char **argv, const struct tally_walk *walk,
 		tally_merge_set_run_bytes(m, strtoul(runs, NULL, 10));
 	cli_progress_init(&progress, in);
 	for (i = 0; i < (argc > 0 ? argc : 1); i++) {
-		rc = tally_read_walk(argc > 0 ? argv[i] : "-", TALLY_FMT_STREAM,
-		    walk, &progress.sink, report, bad);
+		rc = tally_stream_walk(argc > 0 ? argv[i] : "-", walk,
+		    &progress.sink, report, bad);
 		if (rc == TALLY_ENOMEM || tally_merge_broken(m))
 			break;
 	}

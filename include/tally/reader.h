@@ -121,6 +121,18 @@ int		 tally_read_walk(const char *path, enum tally_format fmt,
 		    void *arg);
 
 /*
+ * tally_read_walk(path, TALLY_FMT_STREAM, opts, ...) without jobs
+ * (opts->jobs is not used), in a program that names no other reader: it
+ * links only the stream reader, so a tool that reads only tally streams
+ * (merge, render, diff, history) starts without libxml2.
+ */
+int		 tally_stream_walk(const char *path,
+		    const struct tally_walk *opts, struct tally_sink *sink,
+		    void (*report)(void *arg, int status,
+			const struct tally_error *err),
+		    void *arg);
+
+/*
  * Reading files in parallel.  With jobs in its tally_walk,
  * tally_read_walk() hands each file to one of the jobs' threads; the sink
  * and report it is given are not used, and it returns the status of the

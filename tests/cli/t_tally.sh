@@ -70,3 +70,16 @@ if make -s -C "$ROOT" install DESTDIR="$D" PREFIX=/usr B="$(dirname "$TALLY_BIN"
 else
 	notok "make install" "$(cat "$T/mk")"
 fi
+
+# The tools that read only tally streams start without libxml2 and the
+# ICU and C++ libraries it loads (lib/read/walk.h; the Makefile links
+# with --as-needed).  collect, which needs it, shows the check sees it.
+for t in merge render diff history; do
+	LD_DEBUG=libs "$TALLY_BIN/tally-$t" --version > /dev/null 2> "$T/ld.$t"
+	if grep -q 'libxml2' "$T/ld.$t"; then
+		notok "tally-$t loads no libxml2" "$(grep libxml2 "$T/ld.$t" | head -1)"
+	else ok "tally-$t loads no libxml2"; fi
+done
+LD_DEBUG=libs "$TALLY_BIN/tally-collect" --version > /dev/null 2> "$T/ld.collect"
+if grep -q 'libxml2' "$T/ld.collect"; then ok "tally-collect loads libxml2"
+else notok "tally-collect loads libxml2: LD_DEBUG shows no libraries" "$(head -3 "$T/ld.collect")"; fi
