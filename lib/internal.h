@@ -144,6 +144,11 @@ int	 tally_read_gotest(struct tally_src *, struct tally_sink *,
  */
 extern int tally_stream_fast;
 /*
+ * The stream reader's index of the record member named key and its name
+ * (*name), else -1: for tests of its lookup (lib/stream.c).
+ */
+int	 tally_stream_field(const char *key, const char **name);
+/*
  * How many levels merge's quicksort of a run's keys goes before it gives
  * a group to qsort() (lib/merge.c); tests set 0 to check that way.
  */

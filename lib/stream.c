@@ -476,40 +476,66 @@ struct fields {
 #define J_END(jl, o)	((size_t)(jl)->node[o].end)
 #define J_NEXT(jl, c)	((size_t)(jl)->node[c].end)
 
-/* Where names starting with 'a' + c begin in field_name. */
-static const unsigned char field_first[27] = {
-	/* a */ F_BASE_DURATION, /* b */ F_BASE_DURATION,
-	/* c */ F_CATEGORY, /* d */ F_DURATION, /* e */ F_ERROR_TYPE,
-	/* f */ F_FAILURES, /* g */ F_HOSTNAME, /* h */ F_HOSTNAME,
-	/* i */ F_LABELS, /* j */ F_LABELS, /* k */ F_LABELS,
-	/* l */ F_LABELS, /* m */ F_MAX, /* n */ F_NAME, /* o */ F_P90,
-	/* p */ F_P90, /* q */ F_RAW_STATUS, /* r */ F_RAW_STATUS,
-	/* s */ F_SKIPPED, /* t */ F_TESTS, /* u */ F_V, /* v */ F_V,
-	/* w */ NFIELD, /* x */ NFIELD, /* y */ NFIELD, /* z */ NFIELD,
-	NFIELD,
+/*
+ * Where each name is in field_name, + 1, by FIELD_HASH: a perfect hash
+ * of the 43 names (tests/check_stream.c field_names_hash checks it).
+ */
+#define FIELD_HASH(k, kl) (((unsigned char)(k)[0] * 31u + \
+	(unsigned)(kl) * 47u + (unsigned char)(k)[(kl) - 1]) & 127u)
+
+static const unsigned char field_slot[128] = {
+	[0] = F_BASE_DURATION + 1, [2] = F_DURATION + 1,
+	[5] = F_COLUMN + 1, [9] = F_CLASSNAME + 1,
+	[10] = F_RETRIES + 1, [19] = F_DURATION_CHANGE + 1,
+	[26] = F_SKIPPED + 1, [33] = F_LABELS + 1,
+	[35] = F_TIMESTAMP + 1, [36] = F_RETRY_ATTEMPTS + 1,
+	[45] = F_TYPE + 1, [46] = F_MIN + 1,
+	[49] = F_METHOD + 1, [53] = F_LINE + 1,
+	[56] = F_MAX + 1, [57] = F_REQUESTS + 1,
+	[58] = F_FILE_PATH + 1, [59] = F_MEDIAN + 1,
+	[61] = F_SUITE + 1, [62] = F_FLAKY + 1,
+	[69] = F_FAILURES + 1, [71] = F_ERROR_TYPE + 1,
+	[72] = F_ERRORS + 1, [77] = F_P90 + 1,
+	[78] = F_RPS + 1, [80] = F_META + 1,
+	[82] = F_P95 + 1, [86] = F_P99 + 1,
+	[89] = F_PROPERTIES + 1, [92] = F_TRACE + 1,
+	[93] = F_MEAN + 1, [97] = F_MESSAGE + 1,
+	[104] = F_RAW_STATUS + 1, [106] = F_TESTS + 1,
+	[108] = F_SOURCE + 1, [110] = F_CATEGORY + 1,
+	[111] = F_V + 1, [115] = F_NAME + 1,
+	[117] = F_HOSTNAME + 1, [121] = F_STDERR + 1,
+	[122] = F_STATUS + 1, [123] = F_STDOUT + 1,
+	[124] = F_CHANGE + 1,
 };
 
 /* The field named key (kl bytes), else -1. */
 static inline int
 field_of_n(const char *key, size_t kl)
 {
-	unsigned c = (unsigned char)key[0] - 'a';
 	int i;
 
-	if (c >= 26 || kl == 0)
+	if (kl == 0 || kl > 14)
 		return -1;
-	for (i = field_first[c]; i < field_first[c + 1]; i++)
-		if (field_len[i] == kl && key[kl - 1] ==
-		    field_name[i][kl - 1] && memcmp(key + 1,
-		    field_name[i] + 1, kl - 1) == 0)
-			return i;
-	return -1;
+	i = field_slot[FIELD_HASH(key, kl)] - 1;
+	if (i < 0 || field_len[i] != kl ||
+	    memcmp(key, field_name[i], kl) != 0)
+		return -1;
+	return i;
 }
 
 static int
 field_of(const char *key)
 {
 	return field_of_n(key, strlen(key));
+}
+
+int
+tally_stream_field(const char *key, const char **name)
+{
+	int i = field_of(key);
+
+	*name = i >= 0 ? field_name[i] : NULL;
+	return i;
 }
 
 static void

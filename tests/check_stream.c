@@ -459,6 +459,48 @@ START_TEST(fast_path_agrees)
 }
 END_TEST
 
+/*
+ * The reader finds every member it knows by name and no other: each of
+ * the names below, once, in order; nothing for near misses, for every
+ * one- and two-character key but "v", nor for longer names.
+ */
+START_TEST(field_names_hash)
+{
+	static const char *const names[] = { "baseDuration", "category",
+	    "change", "classname", "column", "duration", "durationChange",
+	    "errorType", "errors", "failures", "filePath", "flaky",
+	    "hostname", "labels", "line", "max", "mean", "median",
+	    "message", "meta", "method", "min", "name", "p90", "p95", "p99",
+	    "properties", "rawStatus", "requests", "retries",
+	    "retryAttempts", "rps", "skipped", "source", "status", "stderr",
+	    "stdout", "suite", "tests", "timestamp", "trace", "type", "v" };
+	static const char *const misses[] = { "", "Name", "nam", "names",
+	    "p91", "p9", "stdoutx", "durationchange", "retryAttempt",
+	    "baseDurations", "typ", "tracE", "vv", "retryAttemptsX",
+	    "labelz", "zz" };
+	const char *nm;
+	char key[3];
+	size_t i;
+	int a, b;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		ck_assert_int_eq(tally_stream_field(names[i], &nm), (int)i);
+		ck_assert_str_eq(nm, names[i]);
+	}
+	for (i = 0; i < sizeof(misses) / sizeof(misses[0]); i++)
+		ck_assert_msg(tally_stream_field(misses[i], &nm) < 0,
+		    "'%s' taken for '%s'", misses[i], nm);
+	for (a = 1; a < 256; a++)
+		for (b = 0; b < 256; b++) {
+			key[0] = (char)a;
+			key[1] = (char)b;
+			key[2] = '\0';
+			ck_assert_int_eq(tally_stream_field(key, &nm) >= 0,
+			    a == 'v' && b == 0);
+		}
+}
+END_TEST
+
 /* What a walk reports: each call as "status file:line: message". */
 static void
 walk_log(void *arg, int status, const struct tally_error *err)
@@ -568,6 +610,7 @@ suite_stream(void)
 	tcase_add_test(tc, nul_escape_is_refused);
 	tcase_add_test(tc, deep_nesting_is_named);
 	tcase_add_test(tc, stream_walk_is_read_walk);
+	tcase_add_test(tc, field_names_hash);
 	suite_add_tcase(s, tc);
 	return s;
 }
