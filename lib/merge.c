@@ -1562,6 +1562,50 @@ put_att(struct tally_buf *b, const struct tally_attempt *a)
 	    put_str(b, a->stdout_text) | put_str(b, a->stderr_text);
 }
 
+/*
+ * What a test frame holds beyond name, classname, suite, status and
+ * duration: a bit for each member that is set (a string, a number other
+ * than its default, a list that is not empty), and only those follow.
+ */
+#define TM_RAW		(1u << 0)
+#define TM_MESSAGE	(1u << 1)
+#define TM_TYPE		(1u << 2)
+#define TM_TRACE	(1u << 3)
+#define TM_STDOUT	(1u << 4)
+#define TM_STDERR	(1u << 5)
+#define TM_FILE		(1u << 6)
+#define TM_LINE		(1u << 7)
+#define TM_CATEGORY	(1u << 8)
+#define TM_RETRIES	(1u << 9)
+#define TM_FLAKY	(1u << 10)
+#define TM_ATTEMPTS	(1u << 11)
+#define TM_PROPERTIES	(1u << 12)
+#define TM_CHANGE	(1u << 13)
+#define TM_DCHANGE	(1u << 14)
+#define TM_BASE		(1u << 15)
+
+static unsigned
+test_mask(const struct tally_test *t)
+{
+	return (t->raw_status != NULL ? TM_RAW : 0) |
+	    (t->message != NULL ? TM_MESSAGE : 0) |
+	    (t->type != NULL ? TM_TYPE : 0) |
+	    (t->trace != NULL ? TM_TRACE : 0) |
+	    (t->stdout_text != NULL ? TM_STDOUT : 0) |
+	    (t->stderr_text != NULL ? TM_STDERR : 0) |
+	    (t->file_path != NULL ? TM_FILE : 0) |
+	    (t->line != 0 ? TM_LINE : 0) |
+	    (t->category != NULL ? TM_CATEGORY : 0) |
+	    (t->retries != 0 ? TM_RETRIES : 0) |
+	    (t->flaky != 0 ? TM_FLAKY : 0) |
+	    (t->nattempts > 0 ? TM_ATTEMPTS : 0) |
+	    (t->nproperties > 0 ? TM_PROPERTIES : 0) |
+	    (t->change != NULL ? TM_CHANGE : 0) |
+	    (t->duration_change != NULL ? TM_DCHANGE : 0) |
+	    (memcmp(&t->base_duration, &(double){ -1 },
+	    sizeof(double)) != 0 ? TM_BASE : 0);
+}
+
 /* Append rec's frame to b, with its sort key (line, n bytes). */
 static int
 encode(struct tally_buf *b, const struct tally_record *r, const char *line,
@@ -1580,30 +1624,49 @@ encode(struct tally_buf *b, const struct tally_record *r, const char *line,
 	switch (r->type) {
 	case TALLY_REC_TEST: {
 		const struct tally_test *t = &r->u.test;
-		struct tally_attempt own;
+		unsigned mask = test_mask(t);
 
 		rc |= put_str(b, t->name) | put_str(b, t->classname);
 		rc |= put_u32(b, t->nsuite);
 		for (i = 0; i < t->nsuite; i++)
 			rc |= put_str(b, t->suite[i]);
-		own.status = t->status;
-		own.raw_status = t->raw_status;
-		own.duration = t->duration;
-		own.message = t->message;
-		own.type = t->type;
-		own.trace = t->trace;
-		own.stdout_text = t->stdout_text;
-		own.stderr_text = t->stderr_text;
-		rc |= put_att(b, &own);
-		rc |= put_str(b, t->file_path) | put_long(b, t->line);
-		rc |= put_str(b, t->category) | put_long(b, t->retries);
-		rc |= put_long(b, t->flaky);
-		rc |= put_u32(b, t->nattempts);
-		for (i = 0; i < t->nattempts; i++)
-			rc |= put_att(b, &t->attempts[i]);
-		rc |= put_kv(b, t->properties, t->nproperties);
-		rc |= put_str(b, t->change) | put_str(b, t->duration_change);
-		rc |= put_dbl(b, t->base_duration);
+		rc |= put_u32(b, (size_t)t->status | mask << 8);
+		rc |= put_dbl(b, t->duration);
+		if (mask & TM_RAW)
+			rc |= put_str(b, t->raw_status);
+		if (mask & TM_MESSAGE)
+			rc |= put_str(b, t->message);
+		if (mask & TM_TYPE)
+			rc |= put_str(b, t->type);
+		if (mask & TM_TRACE)
+			rc |= put_str(b, t->trace);
+		if (mask & TM_STDOUT)
+			rc |= put_str(b, t->stdout_text);
+		if (mask & TM_STDERR)
+			rc |= put_str(b, t->stderr_text);
+		if (mask & TM_FILE)
+			rc |= put_str(b, t->file_path);
+		if (mask & TM_LINE)
+			rc |= put_long(b, t->line);
+		if (mask & TM_CATEGORY)
+			rc |= put_str(b, t->category);
+		if (mask & TM_RETRIES)
+			rc |= put_long(b, t->retries);
+		if (mask & TM_FLAKY)
+			rc |= put_long(b, t->flaky);
+		if (mask & TM_ATTEMPTS) {
+			rc |= put_u32(b, t->nattempts);
+			for (i = 0; i < t->nattempts; i++)
+				rc |= put_att(b, &t->attempts[i]);
+		}
+		if (mask & TM_PROPERTIES)
+			rc |= put_kv(b, t->properties, t->nproperties);
+		if (mask & TM_CHANGE)
+			rc |= put_str(b, t->change);
+		if (mask & TM_DCHANGE)
+			rc |= put_str(b, t->duration_change);
+		if (mask & TM_BASE)
+			rc |= put_dbl(b, t->base_duration);
 		break;
 	}
 	case TALLY_REC_SUITE: {
@@ -1839,38 +1902,56 @@ decode(struct dec *x)
 	switch (r->type) {
 	case TALLY_REC_TEST: {
 		struct tally_test *t = &r->u.test;
-		struct tally_attempt own;
+		unsigned mask;
 
 		t->name = get_str(&d);
 		t->classname = get_str(&d);
 		if (get_strv(&d, x, &t->suite, &t->nsuite))
 			return TALLY_EPARSE;
-		get_att(&d, &own);
-		t->status = own.status;
-		t->raw_status = own.raw_status;
-		t->duration = own.duration;
-		t->message = own.message;
-		t->type = own.type;
-		t->trace = own.trace;
-		t->stdout_text = own.stdout_text;
-		t->stderr_text = own.stderr_text;
-		t->file_path = get_str(&d);
-		t->line = get_long(&d);
-		t->category = get_str(&d);
-		t->retries = get_long(&d);
-		t->flaky = (int)get_long(&d);
-		n = get_u32(&d);
-		if (n > (size_t)(d.end - d.p) || grow((void **)&x->att,
-		    &x->catt, n + 1, sizeof(*x->att)))
-			return TALLY_EPARSE;
-		for (i = 0; i < n; i++)
-			get_att(&d, &x->att[i]);
-		t->attempts = x->att;
-		t->nattempts = n;
-		get_kv(&d, x, 1, &t->properties, &t->nproperties);
-		t->change = get_str(&d);
-		t->duration_change = get_str(&d);
-		t->base_duration = get_dbl(&d);
+		mask = (unsigned)get_u32(&d);
+		t->status = (enum tally_status)(mask & 0xFFu);
+		mask >>= 8;
+		t->duration = get_dbl(&d);
+		if (mask & TM_RAW)
+			t->raw_status = get_str(&d);
+		if (mask & TM_MESSAGE)
+			t->message = get_str(&d);
+		if (mask & TM_TYPE)
+			t->type = get_str(&d);
+		if (mask & TM_TRACE)
+			t->trace = get_str(&d);
+		if (mask & TM_STDOUT)
+			t->stdout_text = get_str(&d);
+		if (mask & TM_STDERR)
+			t->stderr_text = get_str(&d);
+		if (mask & TM_FILE)
+			t->file_path = get_str(&d);
+		if (mask & TM_LINE)
+			t->line = get_long(&d);
+		if (mask & TM_CATEGORY)
+			t->category = get_str(&d);
+		if (mask & TM_RETRIES)
+			t->retries = get_long(&d);
+		if (mask & TM_FLAKY)
+			t->flaky = (int)get_long(&d);
+		if (mask & TM_ATTEMPTS) {
+			n = get_u32(&d);
+			if (n > (size_t)(d.end - d.p) || grow((void **)&x->att,
+			    &x->catt, n + 1, sizeof(*x->att)))
+				return TALLY_EPARSE;
+			for (i = 0; i < n; i++)
+				get_att(&d, &x->att[i]);
+			t->attempts = x->att;
+			t->nattempts = n;
+		}
+		if (mask & TM_PROPERTIES)
+			get_kv(&d, x, 1, &t->properties, &t->nproperties);
+		if (mask & TM_CHANGE)
+			t->change = get_str(&d);
+		if (mask & TM_DCHANGE)
+			t->duration_change = get_str(&d);
+		if (mask & TM_BASE)
+			t->base_duration = get_dbl(&d);
 		break;
 	}
 	case TALLY_REC_SUITE: {

@@ -870,6 +870,52 @@ END_TEST
 /* ---- bounded memory: runs spilled to a temporary file ---- */
 
 /* Every fixture, shuffled, merged in runs of about one record. */
+/*
+ * A test spilled to a run and read back keeps every member it has and
+ * gains none: a test with all of them, one with none, one with only
+ * numbers at their edge (line and base duration 0, retries absent).
+ */
+START_TEST(spilled_test_keeps_every_member)
+{
+	static const char in[] =
+	    "{\"v\":1,\"type\":\"test\",\"name\":\"z\",\"status\":\"passed\","
+	    "\"rawStatus\":\"ok\",\"duration\":5,\"suite\":[\"s\",\"t\"],"
+	    "\"classname\":\"C\",\"filePath\":\"a.py\",\"line\":7,"
+	    "\"message\":\"m\",\"errorType\":\"E\",\"trace\":\"tr\","
+	    "\"stdout\":\"o\",\"stderr\":\"e\",\"retries\":1,\"flaky\":true,"
+	    "\"retryAttempts\":[{\"status\":\"failed\",\"duration\":3,"
+	    "\"message\":\"first\"}],\"properties\":[{\"name\":\"k\","
+	    "\"value\":\"v\"}],\"category\":\"unit\",\"change\":\"fixed\","
+	    "\"durationChange\":\"slower\",\"baseDuration\":2.5,"
+	    "\"labels\":{\"py\":\"3.11\"}}\n"
+	    "{\"v\":1,\"type\":\"test\",\"name\":\"a\",\"status\":\"skipped\"}\n"
+	    "{\"v\":1,\"type\":\"test\",\"name\":\"b\",\"status\":\"failed\","
+	    "\"line\":0,\"baseDuration\":0}\n";
+	static const char *const has[] = { "\"rawStatus\":\"ok\"",
+	    "\"duration\":5", "\"suite\":[\"s\",\"t\"]", "\"classname\":\"C\"",
+	    "\"filePath\":\"a.py\"", "\"line\":7", "\"message\":\"m\"",
+	    "\"errorType\":\"E\"", "\"trace\":\"tr\"", "\"stdout\":\"o\"",
+	    "\"stderr\":\"e\"", "\"retries\":1", "\"flaky\":true",
+	    "\"message\":\"first\"", "{\"name\":\"k\",\"value\":\"v\"}",
+	    "\"category\":\"unit\"", "\"change\":\"fixed\"",
+	    "\"durationChange\":\"slower\"", "\"baseDuration\":2.5",
+	    "\"baseDuration\":0", "\"py\":\"3.11\"" };
+	char *mem, *spilled;
+	size_t i;
+
+	mem = merged(in);
+	spilled = merged_runs(in, 1, NULL);
+	ck_assert_str_eq(spilled, mem);
+	for (i = 0; i < sizeof(has) / sizeof(has[0]); i++)
+		HAS(spilled, has[i]);
+	/* The bare test is as bare as it came. */
+	HAS(spilled, "{\"v\":1,\"type\":\"test\",\"name\":\"a\","
+	    "\"status\":\"skipped\"}");
+	free(mem);
+	free(spilled);
+}
+END_TEST
+
 START_TEST(spilled_runs_give_the_same_bytes)
 {
 	static const size_t sizes[] = { 1, 600, 5000 };
@@ -1320,6 +1366,7 @@ suite_merge(void)
 	suite_add_tcase(s, tc);
 	tc = tcase_create("runs");
 	tcase_add_test(tc, spilled_runs_give_the_same_bytes);
+	tcase_add_test(tc, spilled_test_keeps_every_member);
 	tcase_add_test(tc, sorted_input_kept_then_merged);
 	tcase_add_test(tc, canonical_order);
 	tcase_add_test(tc, sort_key_order_is_test_cmp);
