@@ -90,8 +90,22 @@ struct tentry {
 	int			 mixed;	/* properties became a union */
 	int			 srcst;	/* final status from rec->source */
 	int			 warned; /* conflict reported */
+	int			 inchunk; /* in the table's chunks, not malloc'd */
 	size_t			 klen;
 	char			 key[];	/* id_key, klen bytes and a NUL */
+};
+
+/*
+ * The table's entries are cut from chunks, all let go together when the
+ * table drains, and kept for the next run: no malloc() and free() per
+ * test.
+ */
+#define CHUNK	(64u << 10)
+
+struct chunk {
+	struct chunk		*next;
+	size_t			 used, cap;
+	_Alignas(16) unsigned char data[];
 };
 
 /* Any other record, or one meta item, under its stream line. */
@@ -158,6 +172,8 @@ struct tally_merge {
 	int			 broken;	/* a spill file write failed */
 	int			 single_pass; /* read once: no copy of runs */
 	struct cursor		*cur;	/* reading the result */
+	struct chunk		*chunks; /* the table's entries (CHUNK) */
+	struct chunk		*chunk;	/* the one being cut */
 	struct tally_buf	 b;
 	struct tally_buf	 enc;
 	struct tally_kv		*lab;	/* scratch: canonical labels */
@@ -696,7 +712,50 @@ tentry_free(struct tentry *e)
 	free(e->att);
 	free(e->idx);
 	tally_record_free(e->rec);
-	free(e);
+	if (!e->inchunk)
+		free(e);
+}
+
+/* n bytes from m's chunks (16-aligned), or NULL. */
+static void *
+chunk_alloc(struct tally_merge *m, size_t n)
+{
+	struct chunk *c = m->chunk, *nc;
+	void *p;
+
+	n = (n + 15) & ~(size_t)15;
+	if (c != NULL && c->cap - c->used < n && c->next != NULL &&
+	    c->next->cap - c->next->used >= n)
+		c = m->chunk = c->next;
+	if (c == NULL || c->cap - c->used < n) {
+		if ((nc = malloc(sizeof(*nc) + (n > CHUNK ? n : CHUNK))) ==
+		    NULL)
+			return NULL;
+		nc->used = 0;
+		nc->cap = n > CHUNK ? n : CHUNK;
+		if (c == NULL) {
+			nc->next = m->chunks;
+			m->chunks = nc;
+		} else {
+			nc->next = c->next;
+			c->next = nc;
+		}
+		c = m->chunk = nc;
+	}
+	p = c->data + c->used;
+	c->used += n;
+	return p;
+}
+
+/* Every entry cut from the chunks is gone: cut them again. */
+static void
+chunks_reset(struct tally_merge *m)
+{
+	struct chunk *c;
+
+	for (c = m->chunks; c != NULL; c = c->next)
+		c->used = 0;
+	m->chunk = m->chunks;
 }
 
 /* e's record: r's identity and test-level fields, no result yet. */
@@ -724,18 +783,25 @@ entry_init(struct tentry *e, const struct tally_record *r)
  * with frame (flen bytes) inline instead of a record when not NULL.
  */
 static int
-entry_new(const struct tally_record *r, const char *key, size_t klen,
-    const char *frame, size_t flen, struct tentry **out)
+entry_new(struct tally_merge *m, const struct tally_record *r,
+    const char *key, size_t klen, const char *frame, size_t flen,
+    struct tentry **out)
 {
 	struct tentry *e;
+	size_t size;
 
 	/* The key inline, at its length: a second block costs its header. */
 	if (key == NULL)
 		klen = 0;
 	if (frame == NULL)
 		flen = 0;
-	if ((*out = e = calloc(1, sizeof(*e) + klen + 1 + flen)) == NULL)
+	size = sizeof(*e) + klen + 1 + flen;
+	if ((*out = e = m != NULL ? chunk_alloc(m, size) : malloc(size)) ==
+	    NULL)
 		return TALLY_ENOMEM;
+	memset(e, 0, sizeof(*e));
+	e->inchunk = m != NULL;
+	e->key[klen] = '\0';
 	e->klen = klen;
 	if (key != NULL)
 		memcpy(e->key, key, klen);
@@ -991,10 +1057,10 @@ add_test(struct tally_merge *m, const struct tally_record *in)
 		tally_buf_reset(&m->enc);
 		if (encode(&m->enc, &r, m->key.data, m->key.len) != TALLY_OK)
 			return TALLY_ENOMEM;
-		rc = entry_new(&r, m->key.data, m->key.len, m->enc.data,
+		rc = entry_new(m, &r, m->key.data, m->key.len, m->enc.data,
 		    m->enc.len, &e);
 	} else
-		rc = entry_new(&r, m->key.data, m->key.len, NULL, 0, &e);
+		rc = entry_new(m, &r, m->key.data, m->key.len, NULL, 0, &e);
 	if (rc != TALLY_OK)
 		return rc;
 	e->srcst = r.u.test.status;
@@ -2361,6 +2427,7 @@ drain(struct tally_merge *m, emit_fn emit, struct tally_error *err)
 		}
 		tentry_free(tv[j++]);
 	}
+	chunks_reset(m);
 	free(tv);
 	free(ov);
 	return rc;
@@ -2527,7 +2594,7 @@ sorted_one(const struct tally_record *r, struct tally_record **out)
 	*out = NULL;
 	if (r->type != TALLY_REC_TEST || test_is_merged(&r->u.test))
 		return TALLY_OK;
-	if ((rc = entry_new(r, NULL, 0, NULL, 0, &e)) != TALLY_OK)
+	if ((rc = entry_new(NULL, r, NULL, 0, NULL, 0, &e)) != TALLY_OK)
 		return rc;
 	if ((rc = entry_add(e, r, 0)) == TALLY_OK)
 		rc = finish_test(e, out);
@@ -2907,6 +2974,12 @@ tally_merge_free(struct tally_merge *m)
 	ht_free(&m->tests, 1);
 	ht_free(&m->other, 0);
 	ht_free(&m->meta, 0);
+	while (m->chunks != NULL) {
+		struct chunk *c = m->chunks;
+
+		m->chunks = c->next;
+		free(c);
+	}
 	for (i = 0; i < m->nout; i++)
 		tally_record_free(m->out[i]);
 	free(m->out);
@@ -3088,7 +3161,8 @@ tally_merge_next(struct tally_merge *m, const struct tally_record **out,
 	*out = first;
 	if (c->ntook > 1 && first->type == TALLY_REC_TEST) {
 		/* One test in several runs: merge its merged records. */
-		if ((rc = entry_new(first, NULL, 0, NULL, 0, &e)) != TALLY_OK)
+		if ((rc = entry_new(NULL, first, NULL, 0, NULL, 0, &e)) !=
+		    TALLY_OK)
 			return tally_error_set(err, rc, 0, 0, "out of memory");
 		rc = entry_add(e, first, 0);
 		for (k = 1; k < c->ntook && rc == TALLY_OK; k++)
