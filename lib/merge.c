@@ -1032,8 +1032,13 @@ entry_thaw(struct tally_merge *m, struct tentry *e)
 	return TALLY_OK;
 }
 
+/*
+ * Add the test in; *counted is set when what it takes was added to
+ * m->used here (a new entry kept as its frame: its size is known).
+ */
 static int
-add_test(struct tally_merge *m, const struct tally_record *in)
+add_test(struct tally_merge *m, const struct tally_record *in,
+    int *counted)
 {
 	struct tally_record r;
 	struct tentry *e;
@@ -1068,7 +1073,14 @@ add_test(struct tally_merge *m, const struct tally_record *in)
 		tentry_free(e);
 		return TALLY_ENOMEM;
 	}
-	return e->frame != NULL ? TALLY_OK : entry_add(e, &r, 0);
+	if (e->frame == NULL)
+		return entry_add(e, &r, 0);
+	/* The entry, key and frame, and two slots (the table is at most
+	 * half full). */
+	m->used += sizeof(*e) + e->klen + 1 + e->flen + 16 +
+	    2 * sizeof(struct slot);
+	*counted = 1;
+	return TALLY_OK;
 }
 
 /* ---- other records ---- */
@@ -2526,15 +2538,16 @@ table_add(struct tally_merge *m, const struct tally_record *rec,
     struct tally_error *err)
 {
 	struct tally_record r;
-	int rc;
+	int rc, counted = 0;
 
 	if (rec->type == TALLY_REC_TEST)
-		rc = add_test(m, rec);
+		rc = add_test(m, rec, &counted);
 	else if ((rc = canon(m, rec, &r)) == TALLY_OK)
 		rc = add_other1(m, &m->other, &r);
 	if (rc != TALLY_OK)
 		return tally_error_set(err, rc, 0, 0, "out of memory");
-	m->used += rec_cost(rec);
+	if (!counted)
+		m->used += rec_cost(rec);
 	return m->used > m->budget ? spill(m, err) : TALLY_OK;
 }
 
