@@ -8,6 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 #include <tally/stream.h>
 
 #include "escape.h"
@@ -926,6 +930,7 @@ struct fp {
 };
 
 #define FNONE	((size_t)-1)
+#define LINE_PAD 16	/* zero bytes after a line's NUL (fstring) */
 
 #define ONES	0x0101010101010101ULL
 #define HIGHS	0x8080808080808080ULL
@@ -933,16 +938,32 @@ struct fp {
 #define ZEROS(v) (((v) - ONES) & ~(v) & HIGHS)
 
 /*
- * A string without escapes at f->p (its quote), ended in place.  Eight
- * bytes a turn: the line has eight zero bytes after its NUL (see
- * tally_read_stream), and the first quote, backslash or NUL of a word is
- * its lowest flagged byte.
+ * A string without escapes at f->p (its quote), ended in place.  Sixteen
+ * bytes a turn where SSE2 is (x86-64 always), else eight: the line has
+ * sixteen zero bytes after its NUL (see tally_read_stream), and the
+ * first quote, backslash or NUL of a block is its lowest flagged byte.
  */
 static inline __attribute__((always_inline)) const char *
 fstring(struct fp *f, size_t *len)
 {
 	struct rd *rd = f->rd;
 	char *s = f->p + 1, *e = s;
+#ifdef __SSE2__
+	__m128i blk;
+	unsigned m;
+
+	for (;; e += 16) {
+		blk = _mm_loadu_si128((const __m128i *)(const void *)e);
+		m = (unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_or_si128(
+		    _mm_cmpeq_epi8(blk, _mm_set1_epi8('"')),
+		    _mm_cmpeq_epi8(blk, _mm_set1_epi8('\\'))),
+		    _mm_cmpeq_epi8(blk, _mm_setzero_si128())));
+		if (m != 0) {
+			e += __builtin_ctz(m);
+			break;
+		}
+	}
+#else
 	uint64_t w, m;
 
 	for (;; e += 8) {
@@ -954,6 +975,7 @@ fstring(struct fp *f, size_t *len)
 			break;
 		}
 	}
+#endif
 	if (*e != '"')
 		return NULL;
 	if (f->nends == rd->cends) {
@@ -1155,14 +1177,14 @@ tally_read_stream(struct tally_src *src, struct tally_sink *sink,
 			;
 		if (i == line.len)
 			continue;
-		/* The line as tally writes it; anything else in full.  Eight
-		 * zero bytes after it let fast_line() read words. */
-		if (tally_buf_reserve(&line, 8) != TALLY_OK) {
+		/* The line as tally writes it; anything else in full.  Zero
+		 * bytes after it let fast_line() read blocks. */
+		if (tally_buf_reserve(&line, LINE_PAD) != TALLY_OK) {
 			st = tally_error_set(err, TALLY_ENOMEM, lineno, 0,
 			    "out of memory");
 			break;
 		}
-		memset(line.data + line.len, 0, 9);
+		memset(line.data + line.len, 0, LINE_PAD + 1);
 		if (tally_stream_fast == 0 ||
 		    !fast_line(&rd, line.data, line.len, &fx)) {
 			if (tally_stream_fast < 0) {
