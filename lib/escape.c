@@ -187,10 +187,26 @@ json_script_emit(struct tally_buf *b, unsigned cp, int *rc)
 	return json_emit(b, cp, rc);
 }
 
+static inline int json_plain8(const unsigned char *p);
+
+/* The common run, printable ASCII with nothing to escape, in one piece. */
 int
 tally_esc_json(struct tally_buf *b, const char *s, size_t n)
 {
-	return walk(b, s, n, json_emit, json_special);
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i;
+
+	if (s == NULL)
+		return TALLY_OK;
+	n = LEN(s, n);
+	for (i = 0; i + 8 <= n && json_plain8(p + i); i += 8)
+		;
+	for (; i < n && !json_special[p[i]]; i++)
+		;
+	if (i > 0 && tally_buf_add(b, s, i) != TALLY_OK)
+		return TALLY_ENOMEM;
+	return i == n ? TALLY_OK : walk_cp(b, p + i, n - i, json_emit,
+	    json_special);
 }
 
 int

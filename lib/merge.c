@@ -210,42 +210,11 @@ static int	dec_frame(struct tally_merge *m, const char *frame,
 
 /* ---- small helpers ---- */
 
-static uint64_t
-hash(const char *s)
-{
-	uint64_t h = 14695981039346656037ULL;
-
-	for (; *s != '\0'; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-	return h;
-}
-
 /* klen counts for binary keys only; the others are strings. */
 static size_t
 slot_klen(const struct htab *t, const void *val)
 {
 	return t->bin ? ((const struct tentry *)val)->klen : 0;
-}
-
-/*
- * A test's key, eight bytes a step (a multiply and a shift mix each
- * word in; the last shift brings the high bits down to the slot bits).
- */
-static uint64_t
-hash_mem(const char *p, size_t n)
-{
-	uint64_t h = 14695981039346656037ULL ^ n, w;
-	size_t i;
-
-	for (; n >= 8; p += 8, n -= 8) {
-		memcpy(&w, p, 8);
-		h = (h ^ w) * 0x9E3779B97F4A7C15ULL;
-		h ^= h >> 32;
-	}
-	for (w = 0, i = 0; i < n; i++)
-		w |= (uint64_t)(unsigned char)p[i] << (8 * i);
-	h = (h ^ w) * 0x9E3779B97F4A7C15ULL;
-	return h ^ (h >> 29);
 }
 
 static struct slot *
@@ -1049,7 +1018,7 @@ add_test(struct tally_merge *m, const struct tally_record *in,
 	if ((rc = canon(m, in, &r)) != TALLY_OK ||
 	    (rc = sort_key(&m->key, &r)) != TALLY_OK)
 		return rc;
-	h = hash_mem(m->key.data, m->key.len);
+	h = tally_hash(m->key.data, m->key.len);
 	s = ht_find(&m->tests, m->key.data, m->key.len, h);
 	if (s != NULL && s->val != NULL) {
 		if ((rc = entry_thaw(m, s->val)) != TALLY_OK ||
@@ -1109,7 +1078,7 @@ add_other1(struct tally_merge *m, struct htab *t,
 	tally_buf_reset(&m->b);
 	if (tally_stream_format(&m->b, rec) != TALLY_OK || m->b.data == NULL)
 		return TALLY_ENOMEM;
-	h = hash(m->b.data);
+	h = tally_hash(m->b.data, m->b.len);
 	s = ht_find(t, m->b.data, 0, h);
 	if (s != NULL && s->val != NULL)
 		return TALLY_OK;

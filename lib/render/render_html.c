@@ -78,6 +78,7 @@ struct groups {
 	size_t		 n, cap;
 	size_t		*slot;		/* index + 1, 0 when empty */
 	size_t		 nslot;
+	size_t		 last;		/* the string found last, + 1 */
 };
 
 struct model {
@@ -413,16 +414,6 @@ is_http_url(const char *s)
 
 /* Groups: an open-addressing table of byte strings. */
 
-static uint64_t
-hash(const char *s, size_t n)
-{
-	uint64_t h = 1469598103934665603ull;
-
-	while (n-- > 0)
-		h = (h ^ (unsigned char)*s++) * 1099511628211ull;
-	return h;
-}
-
 static int
 groups_grow(struct groups *g)
 {
@@ -432,7 +423,7 @@ groups_grow(struct groups *g)
 	if ((slot = calloc(ns, sizeof(*slot))) == NULL)
 		return TALLY_ENOMEM;
 	for (i = 0; i < g->n; i++) {
-		k = hash(g->v[i].key, g->v[i].len) & (ns - 1);
+		k = tally_hash(g->v[i].key, g->v[i].len) & (ns - 1);
 		while (slot[k] != 0)
 			k = (k + 1) & (ns - 1);
 		slot[k] = i + 1;
@@ -449,13 +440,20 @@ groups_get(struct groups *g, const char *key, size_t len, size_t *id)
 	struct group *v, *e;
 	size_t k;
 
+	/* Tests in order share their suite, class and file with the last. */
+	if (g->last > 0 && (e = &g->v[g->last - 1])->len == len &&
+	    memcmp(e->key, key, len) == 0) {
+		*id = g->last - 1;
+		return TALLY_OK;
+	}
 	if ((g->n + 1) * 2 > g->nslot && groups_grow(g) != TALLY_OK)
 		return TALLY_ENOMEM;
-	k = hash(key, len) & (g->nslot - 1);
+	k = tally_hash(key, len) & (g->nslot - 1);
 	while (g->slot[k] != 0) {
 		e = &g->v[g->slot[k] - 1];
 		if (e->len == len && memcmp(e->key, key, len) == 0) {
 			*id = g->slot[k] - 1;
+			g->last = g->slot[k];
 			return TALLY_OK;
 		}
 		k = (k + 1) & (g->nslot - 1);
@@ -476,6 +474,7 @@ groups_get(struct groups *g, const char *key, size_t len, size_t *id)
 	e->key[len] = '\0';
 	e->len = len;
 	g->slot[k] = g->n + 1;
+	g->last = g->n + 1;
 	*id = g->n++;
 	return TALLY_OK;
 }
