@@ -397,8 +397,6 @@ struct rd {
 	size_t		  nfld;
 	const char	**fsv;
 	size_t		  nfsv;
-	size_t		 *ends;	/* fast_line(): the quotes it ended */
-	size_t		  cends;
 };
 
 /*
@@ -920,9 +918,8 @@ int tally_stream_fast = 1;
 
 struct fp {
 	struct tally_jline	*d;
-	struct rd		*rd;
-	char			*p, *base;
-	size_t			 nends;
+	char			*p;
+	char			*last;	/* the last quote ended, or NULL */
 	/* The root's members: field and node. */
 	int			 rootk[FAST_KEYS];
 	size_t			 rootx[FAST_KEYS];
@@ -946,7 +943,6 @@ struct fp {
 static inline __attribute__((always_inline)) const char *
 fstring(struct fp *f, size_t *len)
 {
-	struct rd *rd = f->rd;
 	char *s = f->p + 1, *e = s;
 #ifdef __SSE2__
 	__m128i blk;
@@ -978,15 +974,7 @@ fstring(struct fp *f, size_t *len)
 #endif
 	if (*e != '"')
 		return NULL;
-	if (f->nends == rd->cends) {
-		size_t n = rd->cends ? rd->cends * 2 : 64, *v;
-
-		if ((v = realloc(rd->ends, n * sizeof(*v))) == NULL)
-			return NULL;
-		rd->ends = v;
-		rd->cends = n;
-	}
-	rd->ends[f->nends++] = (size_t)(e - f->base);
+	f->last = e;
 	*e = '\0';
 	*len = (size_t)(e - s);
 	f->p = e + 1;
@@ -1141,17 +1129,23 @@ fast_line(struct rd *rd, char *buf, size_t len, struct fields *o)
 	if (len < 2 || buf[0] != '{' || buf[len - 1] != '}')
 		return 0;
 	f.d = &rd->jl;
-	f.rd = rd;
-	f.p = f.base = buf;
-	f.nends = f.nroot = 0;
+	f.p = buf;
+	f.last = NULL;
+	f.nroot = 0;
 	if (fvalue(&f, NULL, 0) == 0 && f.p == buf + len) {
 		memset(o, 0, sizeof(*o));
 		for (i = 0; i < f.nroot; i++)
 			o->f[f.rootk[i]] = &rd->jl.node[f.rootx[i]];
 		return 1;
 	}
-	for (i = 0; i < f.nends; i++)
-		buf[rd->ends[i]] = '"';
+	/*
+	 * Every byte read before a fault is in a string, or a NUL ends the
+	 * string or the value: the NULs up to the last quote ended are
+	 * those quotes.
+	 */
+	for (; f.last != NULL && f.last >= buf; f.last--)
+		if (*f.last == '\0')
+			*f.last = '"';
 	rd->jl.nnode = 0;
 	return 0;
 }
@@ -1232,6 +1226,5 @@ tally_read_stream(struct tally_src *src, struct tally_sink *sink,
 	free(rd.att);
 	free(rd.fld);
 	free(rd.fsv);
-	free(rd.ends);
 	return st;
 }
