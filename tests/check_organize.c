@@ -12,6 +12,8 @@
 #include <tally/organize.h>
 #include <tally/rules.h>
 
+#include "testutil.h"
+
 /* What the callbacks saw. */
 struct seen {
 	char	lines[64][256];
@@ -60,13 +62,7 @@ static char root[64];
 static void
 put(const char *rel, const char *text)
 {
-	char path[512];
-	FILE *fp;
-
-	snprintf(path, sizeof(path), "%s/%s", root, rel);
-	ck_assert_ptr_nonnull(fp = fopen(path, "w"));
-	fputs(text, fp);
-	ck_assert_int_eq(fclose(fp), 0);
+	write_file(root, rel, text);
 }
 
 static int

@@ -511,18 +511,6 @@ walk_log(void *arg, int status, const struct tally_error *err)
 	    err->file, err->line, err->message), TALLY_OK);
 }
 
-static void
-put_file(const char *dir, const char *name, const char *text)
-{
-	char path[512];
-	FILE *fp;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	ck_assert_ptr_nonnull(fp = fopen(path, "w"));
-	fputs(text, fp);
-	ck_assert_int_eq(fclose(fp), 0);
-}
-
 /*
  * tally_stream_walk() is tally_read_walk() forced to streams: the same
  * records, warnings, errors and status over a directory of streams, a
@@ -544,13 +532,13 @@ START_TEST(stream_walk_is_read_walk)
 	int ra, rb;
 
 	ck_assert_ptr_nonnull(mkdtemp(dir));
-	put_file(dir, "a.jsonl", good);
-	put_file(dir, "b.xml", "<testsuite><testcase name=\"t\"/></testsuite>\n");
-	put_file(dir, "c.jsonl", "{\"v\":1,\"type\":\"test\",\"name\":\"c\","
+	write_file(dir, "a.jsonl", good);
+	write_file(dir, "b.xml", "<testsuite><testcase name=\"t\"/></testsuite>\n");
+	write_file(dir, "c.jsonl", "{\"v\":1,\"type\":\"test\",\"name\":\"c\","
 	    "\"status\":\"passed\"}\n{\"v\":1,\"type\":\"bogus\"}\n");
-	put_file(dir, ".hidden.jsonl", good);
-	put_file(dir, "notes.txt", "not read\n");
-	put_file(dir, "out.jsonl", good);
+	write_file(dir, ".hidden.jsonl", good);
+	write_file(dir, "notes.txt", "not read\n");
+	write_file(dir, "out.jsonl", good);
 	snprintf(path, sizeof(path), "%s/out.jsonl", dir);
 	ck_assert_int_eq(stat(path, &st), 0);
 	memset(&own, 0, sizeof(own));

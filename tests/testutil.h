@@ -106,5 +106,7 @@ void	tool_run(const char *tool, const char *const *args, int infd,
  * in canonical order, and with reruns to merge.
  */
 int	big_stream(size_t tests);
+/* Write text to dir/name (fails the test if it cannot). */
+void	write_file(const char *dir, const char *name, const char *text);
 
 #endif
